@@ -1,0 +1,128 @@
+//! Email addresses: canonical form, validation and the internal-domain test.
+
+/// The canonical form of an address: trimmed, angle brackets removed, lower-cased.
+///
+/// Addresses are compared case-insensitively everywhere in maildlp (the contract says so, and
+/// in practice no mail system delivers `Jane@x` and `jane@x` to different people).
+pub fn canonical(addr: &str) -> String {
+    let t = addr.trim();
+    let t = t
+        .strip_prefix('<')
+        .and_then(|s| s.strip_suffix('>'))
+        .unwrap_or(t)
+        .trim();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    t.to_lowercase()
+}
+
+/// The domain of a canonical address (the text after the last `@`), if it has one.
+pub fn domain(addr: &str) -> Option<&str> {
+    let at = addr.rfind('@')?;
+    let d = &addr[at + 1..];
+    (!d.is_empty()).then_some(d)
+}
+
+/// Whether `addr` looks like an email address: one local part, an `@`, a dotted domain whose
+/// labels are letters, digits and hyphens. Quoted local parts are accepted.
+pub fn is_valid(addr: &str) -> bool {
+    let Some(at) = addr.rfind('@') else {
+        return false;
+    };
+    let (local, dom) = (&addr[..at], &addr[at + 1..]);
+    if local.is_empty() || dom.is_empty() || local.len() > 256 || dom.len() > 255 {
+        return false;
+    }
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    if !quoted
+        && local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c))
+    {
+        return false;
+    }
+    let dom = dom.strip_suffix('.').unwrap_or(dom);
+    if let Some(lit) = dom.strip_prefix('[') {
+        return lit.ends_with(']');
+    }
+    dom.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    })
+}
+
+/// Whether the canonical address `addr` belongs to one of `internal` (canonical domains): its
+/// domain is one of them or a subdomain of one. `met.example.evil.example` is not internal to
+/// `met.example`; `mail.met.example` is.
+pub fn is_internal(addr: &str, internal: &[String]) -> bool {
+    let Some(d) = domain(addr) else {
+        return false;
+    };
+    internal.iter().any(|i| {
+        d == i
+            || (d.len() > i.len()
+                && d.ends_with(i.as_str())
+                && d.as_bytes()[d.len() - i.len() - 1] == b'.')
+    })
+}
+
+/// The canonical form of a configured domain: trimmed, lower-cased, without a leading `@` or
+/// `.` or a trailing `.`. `None` when what is left is not a domain.
+pub fn canonical_domain(d: &str) -> Option<String> {
+    let d = d.trim().trim_start_matches('@').trim_start_matches('.');
+    let d = d.strip_suffix('.').unwrap_or(d).to_lowercase();
+    let ok = !d.is_empty()
+        && d.split('.').all(|l| {
+            !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    ok.then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_forms() {
+        struct T {
+            input: &'static str,
+            want: &'static str,
+        }
+        let tests = [
+            T { input: "Jane.Doe@Example.ORG", want: "jane.doe@example.org" },
+            T { input: "  <jane@x.org> ", want: "jane@x.org" },
+            T { input: "jane@x.org.", want: "jane@x.org" },
+        ];
+        for t in tests {
+            assert_eq!(canonical(t.input), t.want, "{}", t.input);
+        }
+    }
+
+    #[test]
+    fn validity() {
+        for good in ["a@b.c", "jane.doe@example.org", "\"john doe\"@x.org", "r@localhost", "a@[1.2.3.4]", "é@bücher.example"] {
+            assert!(is_valid(good), "{good}");
+        }
+        for bad in ["", "jane", "@x.org", "jane@", "ja ne@x.org", "a@b..c", "a@-b.c", "a@b c.d", "a<b@c.d"] {
+            assert!(!is_valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn internal_is_domain_or_subdomain() {
+        let internal = vec!["met.example".to_string()];
+        assert!(is_internal("a@met.example", &internal));
+        assert!(is_internal("a@mail.met.example", &internal));
+        assert!(!is_internal("a@met.example.evil.example", &internal));
+        assert!(!is_internal("a@evilmet.example", &internal));
+        assert!(!is_internal("nodomain", &internal));
+    }
+
+    #[test]
+    fn domains_are_canonicalised() {
+        assert_eq!(canonical_domain(" @Met.Example. ").as_deref(), Some("met.example"));
+        assert_eq!(canonical_domain("bad domain"), None);
+        assert_eq!(canonical_domain(""), None);
+    }
+}

@@ -1,0 +1,56 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+/// Everything that can go wrong while building a [`Scanner`](crate::Scanner) or preparing a scan.
+///
+/// Scanning itself never fails: a malformed message is scanned as far as it can be and the
+/// report says what could not be read (`scan-incomplete`). Errors come only from the inputs a
+/// caller controls: the protected list, the policy and the envelope recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The protected list was refused. Nothing of it was loaded.
+    List {
+        /// 1-based line of the offending row (0 when the problem is not tied to a line).
+        line: u64,
+        /// What is wrong with that line.
+        reason: String,
+    },
+    /// The policy was refused: an unknown key, a value of the wrong type, a bad domain.
+    Policy(String),
+    /// An envelope recipient given by the caller is not an email address.
+    InvalidAddress(String),
+}
+
+impl Error {
+    pub(crate) fn list(line: u64, reason: impl Into<String>) -> Self {
+        Error::List { line, reason: reason.into() }
+    }
+
+    /// The line of the protected list that was refused, if this is a list error.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Error::List { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::List { line: 0, reason } => write!(f, "protected list: {reason}"),
+            Error::List { line, reason } => write!(f, "protected list, line {line}: {reason}"),
+            Error::Policy(reason) => write!(f, "policy: {reason}"),
+            Error::InvalidAddress(addr) => {
+                write!(f, "envelope recipient {addr:?} is not an email address")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

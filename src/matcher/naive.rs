@@ -1,0 +1,110 @@
+//! The reference matcher for names and terms: for every listed form, every position of the
+//! normalised text, a plain comparison and the boundary test. Slow and obviously right; the
+//! fast engine must always agree with it.
+
+use std::ops::Range;
+
+use super::{at_word_boundary, forms};
+use crate::protected::{Kind, ProtectedList};
+
+pub fn find(list: &ProtectedList, norm: &str) -> Vec<(Range<usize>, u32, Kind)> {
+    let text = norm.as_bytes();
+    let mut out = Vec::new();
+    for (r, record) in list.records().iter().enumerate() {
+        for ident in record.identifiers() {
+            if !matches!(ident.kind(), Kind::Name | Kind::Term) {
+                continue;
+            }
+            for form in forms(ident.kind(), ident.value()) {
+                let p = form.as_bytes();
+                for s in 0..text.len().saturating_sub(p.len() - 1) {
+                    let span = s..s + p.len();
+                    if &text[span.clone()] == p && at_word_boundary(text, &span) {
+                        out.push((span, r as u32, ident.kind()));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|(span, r, k)| (span.start, span.end, *r, *k));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Normalized;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &["ann", "lee", "annlee", "eve", "moss", "steven", "jane", "doe", "op", "7", "nightingale", "o", "brien"];
+
+    fn fast(list: &ProtectedList, src: &str) -> Vec<(Range<usize>, u32, Kind)> {
+        let engine = super::super::WordEngine::new(list);
+        let mut norm = Normalized::new();
+        norm.fill(src);
+        let mut out = Vec::new();
+        engine.find(norm.as_str(), &mut |span, r, k| out.push((span, r, k)));
+        out.sort_by_key(|(span, r, k)| (span.start, span.end, *r, *k));
+        out.dedup();
+        out
+    }
+
+    fn phrase() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(WORDS), 1..4).prop_map(|w| w.join(" "))
+    }
+
+    fn separator() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(&[" ", "  ", ", ", "\n", "-", "", "'", ".\r\n", "\u{200b}"][..])
+    }
+
+    proptest! {
+        #[test]
+        fn fast_agrees_with_naive(
+            names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
+            text in proptest::collection::vec((proptest::sample::select(WORDS), separator(), any::<bool>()), 0..40),
+        ) {
+            let mut list = ProtectedList::new();
+            for (id, is_term, value) in &names {
+                let kind = if *is_term { Kind::Term } else { Kind::Name };
+                list.push(&format!("R{id}"), kind, value).unwrap();
+            }
+            let src: String = text.iter().map(|(w, sep, upper)| {
+                let w = if *upper { w.to_uppercase() } else { w.to_string() };
+                format!("{w}{sep}")
+            }).collect();
+            let mut norm = Normalized::new();
+            norm.fill(&src);
+            prop_assert_eq!(fast(&list, &src), find(&list, norm.as_str()));
+        }
+    }
+
+    #[test]
+    fn boundaries_table() {
+        struct T {
+            name: &'static str,
+            listed: &'static str,
+            text: &'static str,
+            found: bool,
+        }
+        let tests = [
+            T { name: "plain", listed: "Eve Moss", text: "I met Eve Moss today", found: true },
+            T { name: "inside longer words", listed: "Eve Moss", text: "Steven Mossop", found: false },
+            T { name: "glued", listed: "Ann Lee", text: "Annlee", found: false },
+            T { name: "longer surname", listed: "Ann Lee", text: "Ann Leeds", found: false },
+            T { name: "surname first with comma", listed: "Jane Doe", text: "DOE, Jane", found: true },
+            T { name: "surname first upper", listed: "Jane Doe", text: "DOE Jane", found: true },
+            T { name: "single word at edges", listed: "Eve", text: "Eve", found: true },
+            T { name: "single word inside", listed: "Eve", text: "Steven", found: false },
+            T { name: "punctuation between words", listed: "Jane Doe", text: "Jane -- Doe", found: true },
+        ];
+        for t in tests {
+            let mut list = ProtectedList::new();
+            list.push("R", Kind::Name, t.listed).unwrap();
+            let mut norm = Normalized::new();
+            norm.fill(t.text);
+            assert_eq!(!find(&list, norm.as_str()).is_empty(), t.found, "{} (naive)", t.name);
+            assert_eq!(!fast(&list, t.text).is_empty(), t.found, "{} (fast)", t.name);
+        }
+    }
+}

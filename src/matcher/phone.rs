@@ -1,0 +1,272 @@
+//! Phone numbers, compared by their digits.
+//!
+//! A number is kept as its digits plus whether it was written in international form (`+44`,
+//! `0044`). National forms drop one trunk `0`, and `(0)` after a country code is ignored. Two
+//! numbers are the same when both forms agree on every digit, or when the international one is
+//! the national one behind a country code of one to three digits. So `+44 20 7946 0018`,
+//! `0044 20 7946 0018`, `+44 (0)20 7946 0018`, `020 7946 0018` and `(020) 7946-0018` are one
+//! number, while a number that only ends with the same six digits is another.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Fewest digits a listed phone may have.
+pub const MIN_DIGITS: usize = 6;
+/// Most digits a phone may have (E.164 allows 15; two more for trunk and `00` prefixes).
+pub const MAX_DIGITS: usize = 17;
+/// Digits compared for a first look-up before the full comparison.
+const KEY_DIGITS: usize = 6;
+
+/// Whether `c` may appear in a listed phone number.
+pub fn is_phone_char(c: char) -> bool {
+    c.is_ascii_digit() || " +-.()/\u{a0}".contains(c) || ('\u{2010}'..='\u{2015}').contains(&c)
+}
+
+/// A phone number in comparable form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone {
+    intl: bool,
+    digits: String,
+}
+
+impl Phone {
+    /// The comparable form of a listed phone value.
+    pub fn parse(value: &str) -> Phone {
+        let intl_marker = value.trim_start().starts_with('+');
+        let cleaned;
+        let value = if intl_marker || value.trim_start().starts_with("00") {
+            cleaned = value.replace("(0)", "");
+            &cleaned
+        } else {
+            value
+        };
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        Phone::from_digits(intl_marker, &digits, true)
+    }
+
+    /// `leading` says whether the digits start where the writer started the number; only
+    /// then can `00` be an international prefix.
+    fn from_digits(intl_marker: bool, digits: &str, leading: bool) -> Phone {
+        if intl_marker {
+            Phone { intl: true, digits: digits.to_string() }
+        } else if let Some(rest) = digits.strip_prefix("00").filter(|_| leading) {
+            Phone { intl: true, digits: rest.to_string() }
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            Phone { intl: false, digits: rest.to_string() }
+        } else {
+            Phone { intl: false, digits: digits.to_string() }
+        }
+    }
+
+    /// Whether `self` and `other` are the same number (see the module docs).
+    pub fn same_number(&self, other: &Phone) -> bool {
+        if self.intl == other.intl {
+            return self.digits == other.digits;
+        }
+        let (i, n) = if self.intl { (self, other) } else { (other, self) };
+        n.digits.len() >= MIN_DIGITS
+            && i.digits.len() > n.digits.len()
+            && i.digits.len() - n.digits.len() <= 3
+            && i.digits.ends_with(n.digits.as_str())
+    }
+
+    fn key(&self) -> Option<u32> {
+        key_of(&self.digits)
+    }
+}
+
+fn key_of(digits: &str) -> Option<u32> {
+    let tail = digits.get(digits.len().checked_sub(KEY_DIGITS)?..)?;
+    tail.parse().ok()
+}
+
+/// Listed phones, looked up by their last digits.
+#[derive(Debug, Default)]
+pub struct PhoneIndex<T> {
+    by_key: HashMap<u32, Vec<(Phone, T)>>,
+}
+
+impl<T: Copy> PhoneIndex<T> {
+    /// Adds a listed phone with its owner.
+    pub fn insert(&mut self, phone: Phone, owner: T) {
+        if let Some(k) = phone.key() {
+            self.by_key.entry(k).or_default().push((phone, owner));
+        }
+    }
+
+    /// Whether no phone is listed.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Calls `found(span, owner)` for each listed phone written in `text`.
+    pub fn find(&self, text: &str, found: &mut dyn FnMut(Range<usize>, T)) {
+        if self.is_empty() {
+            return;
+        }
+        for_each_candidate(text, &mut |span, phone| {
+            if let Some(list) = phone.key().and_then(|k| self.by_key.get(&k)) {
+                for (listed, owner) in list {
+                    if listed.same_number(&phone) {
+                        found(span.clone(), *owner);
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t') || ('\u{2010}'..='\u{2015}').contains(&c)
+}
+
+/// Finds every run of digit groups in `text` that could be a phone number and calls `each`
+/// with its span and comparable form. A run whose groups hold several numbers side by side
+/// (`020 7946 0018 020 7946 0019`) is also tried group by group.
+pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, Phone)) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut groups: Vec<Range<usize>> = Vec::new();
+    let mut gaps: Vec<Range<usize>> = Vec::new();
+    let mut digits = String::new();
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // A run starts here (the previous byte is not a digit).
+        let intl = i > 0 && b[i - 1] == b'+';
+        groups.clear();
+        gaps.clear();
+        loop {
+            let g = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            groups.push(g..i);
+            // A gap of at most three separator characters followed by a digit continues the run.
+            let gap_start = i;
+            let mut n = 0;
+            let mut j = i;
+            for (off, c) in text[i..].char_indices() {
+                if n < 3 && is_separator(c) {
+                    n += 1;
+                    j = i + off + c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            if n > 0 && j < b.len() && b[j].is_ascii_digit() && groups.len() < 24 {
+                gaps.push(gap_start..j);
+                i = j;
+            } else {
+                break;
+            }
+        }
+        let start_of = |k: usize| if k == 0 && intl { groups[0].start - 1 } else { groups[k].start };
+        // Which groups a number may start at: the first, or (in a national run) any group
+        // after a gap with white space or a slash, where a second number may begin.
+        for first in 0..groups.len() {
+            if first > 0 {
+                if intl {
+                    break;
+                }
+                let gap = &text[gaps[first - 1].clone()];
+                if !gap.contains([' ', '/', '\t', '\u{a0}']) {
+                    continue;
+                }
+            }
+            digits.clear();
+            for last in first..groups.len() {
+                let g = &text[groups[last].clone()];
+                let trunk_in_parens = intl
+                    && first == 0
+                    && last > 0
+                    && g == "0"
+                    && text[gaps[last - 1].clone()].ends_with('(')
+                    && text.get(groups[last].end..).is_some_and(|r| r.starts_with(')'));
+                if !trunk_in_parens {
+                    digits.push_str(g);
+                }
+                if digits.len() > MAX_DIGITS {
+                    break;
+                }
+                if digits.len() >= MIN_DIGITS {
+                    let phone = Phone::from_digits(intl && first == 0, &digits, first == 0);
+                    each(start_of(first)..groups[last].end, phone);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(listed: &str, text: &str) -> Vec<String> {
+        let mut idx = PhoneIndex::default();
+        idx.insert(Phone::parse(listed), 0u32);
+        let mut out = Vec::new();
+        idx.find(text, &mut |span, _| out.push(text[span].to_string()));
+        out
+    }
+
+    #[test]
+    fn one_number_in_every_form() {
+        let forms = [
+            "+44 20 7946 0018",
+            "020 7946 0018",
+            "0044 20 7946 0018",
+            "+44 (0)20 7946 0018",
+            "(020) 7946-0018",
+            "+442079460018",
+            "020.7946.0018",
+        ];
+        for listed in forms {
+            for written in forms {
+                let text = format!("call {written} today");
+                assert!(!found(listed, &text).is_empty(), "listed {listed:?} not found in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_numbers_are_not_found() {
+        struct T {
+            name: &'static str,
+            text: &'static str,
+        }
+        let tests = [
+            T { name: "same last six digits", text: "call 020 7111 0018 today" },
+            T { name: "same last six digits national", text: "call 01632 960018" },
+            T { name: "other country code", text: "call +33 20 7946 0018" },
+            T { name: "missing area code", text: "call 7946 0018" },
+            T { name: "inside a longer number", text: "account 9912079460018" },
+            T { name: "too short", text: "call 460018" },
+        ];
+        for t in tests {
+            assert_eq!(found("+44 20 7946 0018", t.text), Vec::<String>::new(), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn numbers_side_by_side() {
+        let hits = found("020 7946 0019", "020 7946 0018 020 7946 0019");
+        assert_eq!(hits, ["020 7946 0019"]);
+    }
+
+    #[test]
+    fn national_listing_matches_international_text() {
+        assert_eq!(found("(212) 555-0100", "ring +1 212 555 0100"), ["+1 212 555 0100"]);
+        assert_eq!(found("06 1234 5678", "ring +39 06 1234 5678"), ["+39 06 1234 5678"]);
+    }
+
+    #[test]
+    fn same_number_table() {
+        let p = Phone::parse;
+        assert!(p("+44 20 7946 0018").same_number(&p("020 7946 0018")));
+        assert!(!p("+44 20 7946 0018").same_number(&p("+33 20 7946 0018")));
+        assert!(!p("020 7946 0018").same_number(&p("7946 0018")));
+    }
+}

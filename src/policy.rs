@@ -1,0 +1,213 @@
+//! The policy: which domains are internal, how many visible recipients are too many, and the
+//! limits that bound the work done on one message.
+
+use serde::Deserialize;
+
+use crate::address;
+use crate::error::{Error, Result};
+
+/// Bounds on the work done for one message. Whatever a limit stops from being scanned is
+/// reported as a `scan-incomplete` finding; what came before it is still scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of the message that are scanned (default 64 MiB).
+    pub max_message_bytes: usize,
+    /// Nesting depth of multiparts and attached messages (default 32).
+    pub max_depth: usize,
+    /// MIME parts scanned per message (default 10,000).
+    pub max_parts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_message_bytes: 64 << 20, max_depth: 32, max_parts: 10_000 }
+    }
+}
+
+/// The settings a [`Scanner`](crate::Scanner) applies.
+///
+/// ```
+/// use maildlp::Policy;
+/// let from_code = Policy::builder().internal_domain("met.example").max_visible_recipients(5).build()?;
+/// let from_toml = Policy::from_toml("internal_domains = [\"met.example\"]\nmax_visible_recipients = 5")?;
+/// assert_eq!(from_code, from_toml);
+/// # Ok::<(), maildlp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    internal_domains: Vec<String>,
+    max_visible_recipients: usize,
+    limits: Limits,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { internal_domains: Vec::new(), max_visible_recipients: 10, limits: Limits::default() }
+    }
+}
+
+impl Policy {
+    /// A builder starting from the defaults.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// Reads a policy from TOML text. Every key is optional; an unknown key or a value of the
+    /// wrong type is an error that names it.
+    pub fn from_toml(text: &str) -> Result<Policy> {
+        PolicyBuilder::from_toml(text)?.build()
+    }
+
+    /// Internal domains, canonical (lower-case). Their subdomains are internal too.
+    pub fn internal_domains(&self) -> &[String] {
+        &self.internal_domains
+    }
+
+    /// The most distinct external visible recipients allowed before `visible-recipients` warns.
+    pub fn max_visible_recipients(&self) -> usize {
+        self.max_visible_recipients
+    }
+
+    /// The limits on one scan.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    internal_domains: Option<Vec<String>>,
+    max_visible_recipients: Option<usize>,
+    max_message_bytes: Option<usize>,
+    max_depth: Option<usize>,
+    max_parts: Option<usize>,
+}
+
+/// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
+/// add domains and override numbers this way).
+#[derive(Debug, Clone, Default)]
+pub struct PolicyBuilder {
+    internal_domains: Vec<String>,
+    max_visible_recipients: Option<usize>,
+    limits: Limits,
+}
+
+impl PolicyBuilder {
+    /// Starts from the settings in TOML text.
+    pub fn from_toml(text: &str) -> Result<PolicyBuilder> {
+        let file: PolicyFile =
+            toml::from_str(text).map_err(|e| Error::Policy(e.to_string().trim_end().to_string()))?;
+        let d = Limits::default();
+        Ok(PolicyBuilder {
+            internal_domains: file.internal_domains.unwrap_or_default(),
+            max_visible_recipients: file.max_visible_recipients,
+            limits: Limits {
+                max_message_bytes: file.max_message_bytes.unwrap_or(d.max_message_bytes),
+                max_depth: file.max_depth.unwrap_or(d.max_depth),
+                max_parts: file.max_parts.unwrap_or(d.max_parts),
+            },
+        })
+    }
+
+    /// Adds an internal domain (`met.example` makes `mail.met.example` internal too).
+    pub fn internal_domain(mut self, domain: &str) -> Self {
+        self.internal_domains.push(domain.to_string());
+        self
+    }
+
+    /// Sets the most distinct external visible recipients allowed.
+    pub fn max_visible_recipients(mut self, n: usize) -> Self {
+        self.max_visible_recipients = Some(n);
+        self
+    }
+
+    /// Sets the limits on one scan.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Validates and builds the policy.
+    pub fn build(self) -> Result<Policy> {
+        let mut internal_domains = Vec::with_capacity(self.internal_domains.len());
+        for d in &self.internal_domains {
+            let c = address::canonical_domain(d)
+                .ok_or_else(|| Error::Policy(format!("internal_domains: {d:?} is not a domain")))?;
+            if !internal_domains.contains(&c) {
+                internal_domains.push(c);
+            }
+        }
+        let l = self.limits;
+        for (key, v) in [
+            ("max_message_bytes", l.max_message_bytes),
+            ("max_depth", l.max_depth),
+            ("max_parts", l.max_parts),
+        ] {
+            if v == 0 {
+                return Err(Error::Policy(format!("{key} must be at least 1")));
+            }
+        }
+        Ok(Policy {
+            internal_domains,
+            max_visible_recipients: self.max_visible_recipients.unwrap_or(10),
+            limits: self.limits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let p = Policy::default();
+        assert_eq!(p.max_visible_recipients(), 10);
+        assert!(p.internal_domains().is_empty());
+        assert_eq!(Policy::from_toml("").unwrap(), p);
+    }
+
+    #[test]
+    fn toml_keys() {
+        let p = Policy::from_toml(
+            "internal_domains = [\"Met.Example\", \"police.example\"]\nmax_visible_recipients = 3\nmax_depth = 4\nmax_parts = 50\nmax_message_bytes = 1000\n",
+        )
+        .unwrap();
+        assert_eq!(p.internal_domains(), ["met.example", "police.example"]);
+        assert_eq!(p.max_visible_recipients(), 3);
+        assert_eq!(p.limits(), Limits { max_message_bytes: 1000, max_depth: 4, max_parts: 50 });
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        struct T {
+            input: &'static str,
+            key: &'static str,
+        }
+        let tests = [
+            T { input: "internal_domain = [\"x.example\"]", key: "internal_domain" },
+            T { input: "max_visible_recipients = \"ten\"", key: "max_visible_recipients" },
+            T { input: "max_visible_recipients = -1", key: "max_visible_recipients" },
+            T { input: "internal_domains = \"x.example\"", key: "internal_domains" },
+            T { input: "internal_domains = [\"not a domain\"]", key: "internal_domains" },
+            T { input: "max_parts = 0", key: "max_parts" },
+        ];
+        for t in tests {
+            let err = Policy::from_toml(t.input).unwrap_err().to_string();
+            assert!(err.contains(t.key), "{:?} -> {err}", t.input);
+        }
+    }
+
+    #[test]
+    fn builder_adds_domains_and_overrides_numbers() {
+        let p = PolicyBuilder::from_toml("internal_domains = [\"a.example\"]\nmax_visible_recipients = 3")
+            .unwrap()
+            .internal_domain("b.example")
+            .max_visible_recipients(7)
+            .build()
+            .unwrap();
+        assert_eq!(p.internal_domains(), ["a.example", "b.example"]);
+        assert_eq!(p.max_visible_recipients(), 7);
+    }
+}

@@ -1,0 +1,264 @@
+//! One comparable form for text and patterns, with a map back to the source.
+//!
+//! The form: compatibility decomposition (NFKD), combining marks dropped, full case folding,
+//! a few letters that decomposition does not split (ø ł đ æ œ ı þ ð ħ) spelled out, look-alike
+//! letters mapped to their skeleton from Unicode's confusables data (UTS #39), default-ignorable
+//! characters (zero-width, soft hyphen, BOM) removed, and every run of anything that is not a
+//! letter or digit collapsed into one space. Han and kana characters stand as words of their
+//! own, since those scripts do not put spaces between words.
+//!
+//! Text and patterns go through the same function, so a match in the normalised text is a match
+//! of what a reader sees. ASCII takes a fast path and never reaches the Unicode tables.
+
+use std::ops::Range;
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Normalised text plus a sparse map from its byte offsets back to the source's.
+#[derive(Debug, Default, Clone)]
+pub struct Normalized {
+    text: String,
+    /// `(normalised offset, source offset)` at each point where the distance between the two
+    /// changes; between points, offsets advance together.
+    map: Vec<(u32, u32)>,
+    delta: i64,
+    pending_sep: Option<usize>,
+}
+
+impl Normalized {
+    /// An empty buffer, to be filled by [`Normalized::fill`] and reused.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the contents with the normalised form of `src`.
+    ///
+    /// Offsets are kept as `u32`: a source longer than 4 GiB is normalised only up to that
+    /// point (message size limits keep real segments far below it).
+    pub fn fill(&mut self, src: &str) {
+        self.text.clear();
+        self.map.clear();
+        self.delta = 0;
+        self.pending_sep = None;
+        let limit = src.len().min(u32::MAX as usize - 8);
+        let bytes = src.as_bytes();
+        let mut i = 0;
+        while i < limit {
+            let b = bytes[i];
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    self.word(b.to_ascii_lowercase() as char, i);
+                } else {
+                    self.sep(i);
+                }
+                i += 1;
+            } else {
+                let c = src[i..].chars().next().unwrap_or('\u{fffd}');
+                let at = i;
+                fold_char(c, &mut |e| {
+                    if is_standalone(e) {
+                        self.sep(at);
+                        self.word(e, at);
+                        self.sep(at);
+                    } else if e.is_alphanumeric() {
+                        self.word(e, at);
+                    } else {
+                        self.sep(at);
+                    }
+                });
+                i += c.len_utf8();
+            }
+        }
+    }
+
+    /// The normalised text: lower-case words separated by single spaces, no leading or
+    /// trailing space.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The source byte offset of normalised byte offset `n`.
+    pub fn source_offset(&self, n: usize) -> usize {
+        let idx = self.map.partition_point(|&(norm, _)| norm as usize <= n);
+        if idx == 0 {
+            return n;
+        }
+        let (norm, src) = self.map[idx - 1];
+        (src as i64 + (n as i64 - norm as i64)) as usize
+    }
+
+    /// The span of `src` (the text this was filled from) that normalised `range` came from,
+    /// widened to whole characters.
+    pub fn source_range(&self, range: Range<usize>, src: &str) -> Range<usize> {
+        if range.is_empty() {
+            let s = floor_boundary(src, self.source_offset(range.start).min(src.len()));
+            return s..s;
+        }
+        let start = floor_boundary(src, self.source_offset(range.start).min(src.len()));
+        let last = floor_boundary(src, self.source_offset(range.end - 1).min(src.len()));
+        let end = src[last..].chars().next().map_or(src.len(), |c| last + c.len_utf8());
+        start..end.max(start)
+    }
+
+    fn mark(&mut self, src_off: usize) {
+        let delta = src_off as i64 - self.text.len() as i64;
+        if self.map.is_empty() || delta != self.delta {
+            self.map.push((self.text.len() as u32, src_off as u32));
+            self.delta = delta;
+        }
+    }
+
+    fn word(&mut self, c: char, src_off: usize) {
+        if let Some(sep_at) = self.pending_sep.take() {
+            if !self.text.is_empty() {
+                self.mark(sep_at);
+                self.text.push(' ');
+            }
+        }
+        self.mark(src_off);
+        self.text.push(c);
+    }
+
+    fn sep(&mut self, src_off: usize) {
+        if self.pending_sep.is_none() {
+            self.pending_sep = Some(src_off);
+        }
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The normalised form of `s` as a new string (for patterns and tests).
+pub fn normalize(s: &str) -> String {
+    let mut n = Normalized::new();
+    n.fill(s);
+    n.text
+}
+
+/// Characters that form a word on their own: Han ideographs and kana.
+fn is_standalone(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F)
+}
+
+/// Letters that neither decomposition nor case folding turns into ASCII, but that a reader
+/// (and a sender typing on an English keyboard) takes for plain Latin letters.
+fn spelled_out(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' => "o",
+        'ł' => "l",
+        'đ' => "d",
+        'ð' => "d",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ı' => "i",
+        'ß' => "ss",
+        'þ' => "th",
+        'ħ' => "h",
+        'ŧ' => "t",
+        'ƚ' => "l",
+        'ɨ' => "i",
+        _ => return None,
+    })
+}
+
+/// Folds one non-ASCII character, calling `emit` with each resulting character.
+///
+/// The skeleton is taken of the character as written, before case folding: capital Greek Ν
+/// looks like N while small ν looks like v. UTS #39 maps capital I-like letters to `l`; folded
+/// text compares them with `i`, so they become `i` here.
+fn fold_char(c: char, emit: &mut dyn FnMut(char)) {
+    decompose_compatible(c, |d| {
+        if is_combining_mark(d) {
+            return;
+        }
+        if d.is_ascii() {
+            emit(d.to_ascii_lowercase());
+            return;
+        }
+        let lower = d.to_lowercase().next().unwrap_or(d);
+        if let Some(s) = spelled_out(lower) {
+            s.chars().for_each(&mut *emit);
+            return;
+        }
+        let mut buf = [0u8; 4];
+        for g in unicode_security::skeleton(d.encode_utf8(&mut buf)) {
+            if is_combining_mark(g) {
+                continue;
+            }
+            if g.is_ascii() {
+                emit(if g == 'l' && d.is_uppercase() { 'i' } else { g.to_ascii_lowercase() });
+            } else if let Some(s) = spelled_out(g.to_lowercase().next().unwrap_or(g)) {
+                s.chars().for_each(&mut *emit);
+            } else {
+                for f in caseless::Caseless::default_case_fold(std::iter::once(g)) {
+                    emit(f);
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        struct T {
+            name: &'static str,
+            input: &'static str,
+            want: &'static str,
+        }
+        let tests = [
+            T { name: "ascii", input: "Jane Doe", want: "jane doe" },
+            T { name: "runs collapse", input: "  Jane,\r\n  -- DOE!! ", want: "jane doe" },
+            T { name: "accents dropped", input: "Zoë Renée", want: "zoe renee" },
+            T { name: "nfd accents", input: "Zoe\u{308} Rene\u{301}e", want: "zoe renee" },
+            T { name: "letters nfkd keeps", input: "Søren Łukasz Đorđe Æsa Œuvre Straße Iıl", want: "soren lukasz dorde aesa oeuvre strasse iil" },
+            T { name: "typographic apostrophe", input: "O’Brien", want: "o brien" },
+            T { name: "ascii apostrophe", input: "O'Brien", want: "o brien" },
+            T { name: "full width", input: "Ｊａｎｅ　Ｄｏｅ", want: "jane doe" },
+            T { name: "zero width inside", input: "Ja\u{200b}ne D\u{200c}o\u{200d}e\u{2060}\u{feff} X\u{ad}Y", want: "jane doe xy" },
+            T { name: "cyrillic look-alikes", input: "Jаnе Dое", want: "jane doe" },
+            T { name: "greek look-alikes", input: "ΑΝΝ Εve ΡΟΒ", want: "ann eve pob" },
+            T { name: "cyrillic capital i", input: "Іvan", want: "ivan" },
+            T { name: "han stands alone", input: "山田太郎さん", want: "山 田 太 郎 さ ん" },
+            T { name: "nbsp is space", input: "Jane\u{a0}Doe", want: "jane doe" },
+            T { name: "digits kept", input: "Case 12/34", want: "case 12 34" },
+            T { name: "empty", input: " ,;- ", want: "" },
+        ];
+        for t in tests {
+            assert_eq!(normalize(t.input), t.want, "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn mixed_script_spellings_of_one_name_agree() {
+        // A Cyrillic name typed with some Latin look-alike letters is still the same name.
+        assert_eq!(normalize("Жанна"), normalize("Жaннa"));
+        assert_eq!(normalize("Јаnе Dое"), normalize("Jane Doe"));
+    }
+
+    #[test]
+    fn offsets_map_back_to_source() {
+        let src = "Dear  Zoë,\n<b>JANE</b>\u{200b} DOE!";
+        let mut n = Normalized::new();
+        n.fill(src);
+        let text = n.as_str();
+        for word in ["dear", "zoe", "jane", "doe", "b"] {
+            let at = text.find(word).unwrap();
+            let r = n.source_range(at..at + word.len(), src);
+            assert_eq!(normalize(&src[r.clone()]), word, "{word} -> {:?}", &src[r]);
+        }
+        let at = text.find("jane b doe").unwrap();
+        let r = n.source_range(at..at + "jane b doe".len(), src);
+        assert_eq!(&src[r], "JANE</b>\u{200b} DOE");
+    }
+}
