@@ -1,9 +1,65 @@
+//! maildlp stops an outgoing email from exposing people before it leaves.
+//!
+//! It reads an RFC 5322 message and reports two kinds of exposure:
+//!
+//! 1. recipients who can see each other when they must not: a protected person's address in
+//!    To or Cc beside outsiders, or simply too many external addresses visible;
+//! 2. identifiers of protected people (names, email addresses, phone numbers, case terms)
+//!    anywhere a reader would see them, when the message reaches anyone other than that
+//!    person, however the text is encoded, marked up, split across lines or disguised.
+//!
+//! The library does no I/O: give it a protected list, a policy and message bytes, and it
+//! returns a [`Report`].
+//!
+//! ```
+//! use maildlp::{Policy, ProtectedList, Scanner, Verdict};
+//!
+//! let list = ProtectedList::from_csv(
+//!     "id,kind,value\n\
+//!      V01,name,Jane Doe\n\
+//!      V01,email,jane.doe@example.org\n\
+//!      V02,email,ravi@example.net\n",
+//! )?;
+//! let policy = Policy::builder().internal_domain("police.example").build()?;
+//! let scanner = Scanner::new(list, policy);
+//!
+//! // Two victims in Cc: each sees the other's address.
+//! let message = b"From: officer@police.example\r\n\
+//!     To: officer@police.example\r\n\
+//!     Cc: jane.doe@example.org, ravi@example.net\r\n\
+//!     Subject: Update on your case\r\n\
+//!     \r\n\
+//!     Dear all, an update on the case of Jane Doe.\r\n";
+//! let report = scanner.scan(message);
+//! assert_eq!(report.verdict(), Verdict::Block);
+//! let rules: Vec<_> = report.findings().iter().map(|f| f.rule.as_str()).collect();
+//! assert_eq!(rules, ["protected-recipient-exposed", "protected-recipient-exposed", "protected-identifier"]);
+//!
+//! // The same message to Jane alone, by Bcc: nothing is exposed.
+//! let alone = b"From: officer@police.example\r\nBcc: jane.doe@example.org\r\n\r\nDear Jane Doe, ...\r\n";
+//! assert_eq!(scanner.scan(alone).verdict(), Verdict::Allow);
+//! # Ok::<(), maildlp::Error>(())
+//! ```
+//!
+//! A [`Scanner`] is compiled once and shared by many threads (`Send + Sync`).
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod address;
-pub mod error;
+mod error;
 pub mod matcher;
+pub mod message;
 pub mod policy;
 pub mod protected;
+pub mod report;
+mod rules;
+mod scanner;
 pub mod text;
+
 pub use error::{Error, Result};
+pub use message::{Field, Location, Part};
 pub use policy::{Limits, Policy, PolicyBuilder};
 pub use protected::{Identifier, Kind, ProtectedList, Record};
+pub use report::{Detail, Finding, Report, Rule, Severity, Verdict};
+pub use scanner::Scanner;

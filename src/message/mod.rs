@@ -1,0 +1,13 @@
+//! The message as maildlp sees it: who it goes to ([`Envelope`]) and everything a recipient
+//! can read in it (segments of text, each with a [`Location`]).
+//!
+//! mail-parser does the MIME work. This module walks *every* part rather than mail-parser's
+//! body lists (a missing final boundary drops the last part from those lists), reads every
+//! To and Cc header rather than the last one, parses again the attached messages that
+//! mail-parser leaves as bytes, and decodes text attachments that are labelled as binary.
+
+mod content;
+mod envelope;
+
+pub use content::{for_each_segment, Incomplete, Location, Part};
+pub use envelope::{Envelope, Field, Recipient};

@@ -1,0 +1,278 @@
+//! What a scan found: the verdict, the findings, and masked excerpts.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::message::{Field, Location};
+use crate::protected::Kind;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Severity {
+    /// Worth a look; the message may go.
+    Warn,
+    /// The message must not leave as it is.
+    Block,
+}
+
+impl Severity {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warn => "warn",
+            Severity::Block => "block",
+        }
+    }
+}
+
+/// The overall judgement of a message: the highest severity found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Verdict {
+    /// No finding.
+    Allow,
+    /// At least one `warn` finding and no `block`.
+    Warn,
+    /// At least one `block` finding.
+    Block,
+}
+
+impl Verdict {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The rules of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Rule {
+    /// A protected record's own address is a visible recipient beside outsiders.
+    ProtectedRecipientExposed,
+    /// A protected identifier is in the content and reaches outsiders.
+    ProtectedIdentifier,
+    /// Too many external recipients can see each other.
+    VisibleRecipients,
+    /// A limit stopped part of the message from being scanned.
+    ScanIncomplete,
+}
+
+impl Rule {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::ProtectedRecipientExposed => "protected-recipient-exposed",
+            Rule::ProtectedIdentifier => "protected-identifier",
+            Rule::VisibleRecipients => "visible-recipients",
+            Rule::ScanIncomplete => "scan-incomplete",
+        }
+    }
+}
+
+/// What a finding is about, by rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(untagged))]
+#[non_exhaustive]
+pub enum Detail {
+    /// `protected-recipient-exposed`: the record and the header that shows its address.
+    Recipient {
+        /// The record's id.
+        record: String,
+        /// To or Cc.
+        field: Field,
+    },
+    /// `protected-identifier`: the record, the kind of identifier, where, and a masked excerpt.
+    Identifier {
+        /// The record's id.
+        record: String,
+        /// The kind of identifier found.
+        kind: Kind,
+        /// Where it was found.
+        location: Location,
+        /// The text around it, with every protected identifier masked.
+        excerpt: String,
+    },
+    /// `visible-recipients`: how many external visible recipients, and the policy's maximum.
+    VisibleRecipients {
+        /// Distinct external addresses in To and Cc.
+        count: usize,
+        /// The policy's maximum.
+        max: usize,
+    },
+    /// `scan-incomplete`: the limit that was reached.
+    Incomplete {
+        /// The policy key of the limit.
+        limit: String,
+    },
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Finding {
+    /// The rule that fired.
+    pub rule: Rule,
+    /// Its severity.
+    pub severity: Severity,
+    /// What it is about.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub detail: Detail,
+    /// A sentence for people. Never contains a protected identifier in clear.
+    pub message: String,
+}
+
+/// The result of scanning one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Report {
+    verdict: Verdict,
+    findings: Vec<Finding>,
+}
+
+impl Report {
+    pub(crate) fn new(findings: Vec<Finding>) -> Report {
+        let verdict = match findings.iter().map(|f| f.severity).max() {
+            None => Verdict::Allow,
+            Some(Severity::Warn) => Verdict::Warn,
+            Some(Severity::Block) => Verdict::Block,
+        };
+        Report { verdict, findings }
+    }
+
+    /// The verdict: `allow`, `warn` or `block`.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// The findings, recipient rules first, then content, then incomplete scans.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The report as the contract's JSON object (`{"verdict":..,"findings":[..]}`).
+    #[cfg(feature = "serde")]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"verdict\":\"block\",\"findings\":[]}"))
+    }
+}
+
+/// Hides an identifier: the first letter or digit of each word stays, the others become `*`,
+/// punctuation stays (`Jane Doe` → `J*** D**`, `+44 20` → `+4* 2*`).
+pub fn mask(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.push(if in_word { '*' } else { c });
+            in_word = true;
+        } else {
+            out.push(c);
+            in_word = false;
+        }
+    }
+    out
+}
+
+/// Characters of context on each side of an excerpt.
+const CONTEXT: usize = 32;
+
+/// An excerpt of `text` around `span`, on one line, with every span in `hidden` masked.
+pub fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {
+    let start = back_chars(text, span.start, CONTEXT);
+    let end = forward_chars(text, span.end, CONTEXT);
+    let mut out = String::new();
+    if start > 0 {
+        out.push_str("... ");
+    }
+    let mut pos = start;
+    let mut last_space = true;
+    let mut push = |s: &str, out: &mut String| {
+        for c in s.chars() {
+            if crate::matcher::is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() || c.is_control() {
+                if !last_space {
+                    out.push(' ');
+                    last_space = true;
+                }
+            } else {
+                out.push(c);
+                last_space = false;
+            }
+        }
+    };
+    let mut spans: Vec<&Range<usize>> = hidden.iter().filter(|h| h.end > start && h.start < end).collect();
+    spans.sort_by_key(|h| h.start);
+    for h in spans {
+        let (hs, he) = (h.start.max(pos), h.end.min(end));
+        if hs >= he {
+            continue;
+        }
+        push(&text[pos..hs], &mut out);
+        push(&mask(&text[hs..he]), &mut out);
+        pos = he;
+    }
+    push(&text[pos..end], &mut out);
+    let mut out = out.trim_end().to_string();
+    if end < text.len() {
+        out.push_str(" ...");
+    }
+    out
+}
+
+fn back_chars(text: &str, from: usize, n: usize) -> usize {
+    text[..from].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+}
+
+fn forward_chars(text: &str, from: usize, n: usize) -> usize {
+    text[from..].char_indices().nth(n).map_or(text.len(), |(i, _)| from + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("Jane Doe"), "J*** D**");
+        assert_eq!(mask("Ravi Patel"), "R*** P****");
+        assert_eq!(mask("jane.doe@example.org"), "j***.d**@e******.o**");
+        assert_eq!(mask("+44 20 7946 0018"), "+4* 2* 7*** 0***");
+    }
+
+    #[test]
+    fn excerpts_hide_every_identifier() {
+        let text = "Dear team,\nplease call Jane Doe\r\n about Ravi Patel's statement.";
+        let jane = text.find("Jane Doe").unwrap();
+        let ravi = text.find("Ravi Patel").unwrap();
+        let ex = excerpt(text, &(jane..jane + 8), &[jane..jane + 8, ravi..ravi + 10]);
+        assert!(!ex.contains("Jane") && !ex.contains("Doe") && !ex.contains("Ravi") && !ex.contains("Patel"), "{ex}");
+        assert!(ex.contains("call J*** D** about R*** P****'s"), "{ex}");
+        assert!(!ex.contains('\n'));
+    }
+
+    #[test]
+    fn verdict_is_highest_severity() {
+        let f = |severity| Finding { rule: Rule::ScanIncomplete, severity, detail: Detail::Incomplete { limit: "x".into() }, message: String::new() };
+        assert_eq!(Report::new(vec![]).verdict(), Verdict::Allow);
+        assert_eq!(Report::new(vec![f(Severity::Warn)]).verdict(), Verdict::Warn);
+        assert_eq!(Report::new(vec![f(Severity::Warn), f(Severity::Block)]).verdict(), Verdict::Block);
+    }
+}

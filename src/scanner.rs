@@ -1,0 +1,162 @@
+//! The compiled scanner: a protected list and a policy, built once and shared.
+
+use std::collections::{HashMap, HashSet};
+
+use mail_parser::MessageParser;
+
+use crate::error::{Error, Result};
+use crate::matcher::{Hit, Matcher};
+use crate::message::{for_each_segment, Envelope, Incomplete, Location, Part};
+use crate::policy::Policy;
+use crate::protected::{Kind, ProtectedList};
+use crate::report::{excerpt, Report};
+use crate::rules::{self, Audience};
+use crate::text::Normalized;
+
+/// A protected list and a policy, compiled for scanning.
+///
+/// Building it does all the work that does not depend on a message; scanning only reads it.
+/// It is `Send + Sync`: build it once and share it (in an `Arc`) between threads.
+#[derive(Debug)]
+pub struct Scanner {
+    list: ProtectedList,
+    policy: Policy,
+    matcher: Matcher,
+    parser: MessageParser,
+    /// Canonical own addresses of each record.
+    own: Vec<Vec<String>>,
+    /// Records owning each canonical address.
+    owners_of: HashMap<String, Vec<u32>>,
+}
+
+impl Scanner {
+    /// Compiles `list` under `policy`.
+    pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
+        let matcher = Matcher::new(&list);
+        let own: Vec<Vec<String>> = list
+            .records()
+            .iter()
+            .map(|r| {
+                let mut v: Vec<String> = r.own_addresses().collect();
+                v.dedup();
+                v
+            })
+            .collect();
+        let mut owners_of: HashMap<String, Vec<u32>> = HashMap::new();
+        for (r, addrs) in own.iter().enumerate() {
+            for a in addrs {
+                let owners = owners_of.entry(a.clone()).or_default();
+                if !owners.contains(&(r as u32)) {
+                    owners.push(r as u32);
+                }
+            }
+        }
+        Scanner { list, policy, matcher, parser: MessageParser::new(), own, owners_of }
+    }
+
+    /// The protected list.
+    pub fn list(&self) -> &ProtectedList {
+        &self.list
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Scans a message (RFC 5322 bytes) with no envelope recipients beyond its headers.
+    pub fn scan(&self, message: &[u8]) -> Report {
+        self.scan_prepared(message, Vec::new())
+    }
+
+    /// Scans a message that will be delivered to `envelope` (SMTP `RCPT TO` addresses) as
+    /// well as to what its headers name. An envelope recipient that is not an address is an
+    /// error and nothing is scanned.
+    pub fn scan_with_envelope<S: AsRef<str>>(&self, message: &[u8], envelope: &[S]) -> Result<Report> {
+        let mut rcpts = Vec::with_capacity(envelope.len());
+        for r in envelope {
+            let canonical = crate::address::canonical(r.as_ref());
+            if !crate::address::is_valid(&canonical) {
+                return Err(Error::InvalidAddress(r.as_ref().to_string()));
+            }
+            rcpts.push(canonical);
+        }
+        Ok(self.scan_prepared(message, rcpts))
+    }
+
+    fn scan_prepared(&self, message: &[u8], rcpts: Vec<String>) -> Report {
+        let limits = self.policy.limits();
+        let mut incomplete = Vec::new();
+        let bytes = if message.len() > limits.max_message_bytes {
+            incomplete.push(Incomplete {
+                limit: "max_message_bytes",
+                detail: format!(
+                    "only the first {} of {} bytes were scanned",
+                    limits.max_message_bytes,
+                    message.len()
+                ),
+            });
+            &message[..limits.max_message_bytes]
+        } else {
+            message
+        };
+        let parsed = self.parser.parse(bytes);
+        let mut envelope = parsed.as_ref().map(Envelope::from_message).unwrap_or_default();
+        for r in rcpts {
+            envelope.add_envelope(r);
+        }
+        let internal = self.policy.internal_domains();
+        let audience = Audience::new(&envelope, internal);
+        let ids = |r: u32| self.list.records()[r as usize].id().to_string();
+
+        let mut findings = Vec::new();
+        rules::recipient_exposed(&envelope, &audience, &self.owners_of, &self.own, &ids, &mut findings);
+        rules::visible_recipients(&envelope, internal, self.policy.max_visible_recipients(), &mut findings);
+
+        let mut seen: HashSet<(u32, Kind, Location)> = HashSet::new();
+        let mut norm = Normalized::new();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut spans = Vec::new();
+        let mut on_segment = |location: Location, text: &str| {
+            hits.clear();
+            norm.fill(text);
+            self.matcher.find(text, &norm, &mut hits);
+            if hits.is_empty() {
+                return;
+            }
+            spans.clear();
+            spans.extend(hits.iter().map(|h| h.span.clone()));
+            for hit in &hits {
+                if !audience.reaches_others(&self.own[hit.record as usize]) || !seen.insert((hit.record, hit.kind, location)) {
+                    continue;
+                }
+                let ex = excerpt(text, &hit.span, &spans);
+                findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
+            }
+        };
+        match &parsed {
+            Some(msg) => {
+                incomplete.extend(for_each_segment(msg, &envelope, &limits, &self.parser, &mut on_segment));
+            }
+            None => {
+                // Not a message at all (no header could be read): scan it as plain text.
+                let text = String::from_utf8_lossy(bytes);
+                on_segment(Location { part: Part::Body, index: 1 }, &text);
+            }
+        }
+        findings.extend(incomplete.iter().map(rules::incomplete));
+        Report::new(findings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn scanner_is_send_and_sync() {
+        assert_send_sync::<Scanner>();
+    }
+}
