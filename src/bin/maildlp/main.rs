@@ -1,1 +1,154 @@
-fn main(){}
+//! `maildlp`: scan messages, folders and mbox archives for exposed people.
+//!
+//! A thin shell over the library: it reads files, hands bytes to a [`maildlp::Scanner`] and
+//! prints reports. Exit status: 0 when every message is `allow`, 1 when any is `warn` or
+//! `block`, 2 on a usage error or a file that could not be read (the others are still scanned).
+
+mod output;
+mod sources;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use maildlp::{PolicyBuilder, ProtectedList, Scanner, Verdict};
+
+#[derive(Parser, Debug)]
+#[command(name = "maildlp", version, about = "Stops an email from exposing people before it leaves")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan messages: files, directories (Maildir included), mbox files, or - for standard input.
+    Scan(ScanArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ScanArgs {
+    /// Message files, directories, mbox files, or - for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The protected list (CSV: id,kind,value).
+    #[arg(long, value_name = "FILE")]
+    protected: Option<PathBuf>,
+    /// An internal domain (its subdomains are internal too). Repeatable; adds to the policy's.
+    #[arg(long = "internal-domain", value_name = "DOMAIN")]
+    internal_domains: Vec<String>,
+    /// Most distinct external visible recipients before a warning (overrides the policy).
+    #[arg(long, value_name = "N")]
+    max_visible_recipients: Option<usize>,
+    /// An envelope recipient (SMTP RCPT TO). Repeatable.
+    #[arg(long = "rcpt", value_name = "ADDRESS")]
+    rcpts: Vec<String>,
+    /// The policy in TOML.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// How reports are printed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One line per message, an indented line per finding.
+    Text,
+    /// JSON Lines: one object per message.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => match scan(&args) {
+            Ok(code) => code,
+            Err(msg) => {
+                eprintln!("maildlp: {msg}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
+}
+
+fn build_scanner(args: &ScanArgs) -> Result<Scanner, String> {
+    let list = match &args.protected {
+        Some(path) => {
+            ProtectedList::from_csv_bytes(&read(path, "protected list")?).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => ProtectedList::new(),
+    };
+    let mut builder = match &args.policy {
+        Some(path) => {
+            let bytes = read(path, "policy")?;
+            let text = String::from_utf8(bytes).map_err(|_| format!("{}: policy: not valid UTF-8", path.display()))?;
+            PolicyBuilder::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => PolicyBuilder::default(),
+    };
+    for d in &args.internal_domains {
+        builder = builder.internal_domain(d);
+    }
+    if let Some(n) = args.max_visible_recipients {
+        builder = builder.max_visible_recipients(n);
+    }
+    let policy = builder.build().map_err(|e| e.to_string())?;
+    Ok(Scanner::new(list, policy))
+}
+
+fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
+    let scanner = build_scanner(args)?;
+    for r in &args.rcpts {
+        let c = maildlp::address::canonical(r);
+        if !maildlp::address::is_valid(&c) {
+            return Err(format!("--rcpt {r:?} is not an email address"));
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut worst = Verdict::Allow;
+    let mut had_error = false;
+    let mut write_failed = None;
+    sources::for_each_message(&args.paths, &mut |item| match item {
+        sources::Item::Message { source, bytes } => {
+            let report = match scanner.scan_with_envelope(&bytes, &args.rcpts) {
+                Ok(report) => report,
+                Err(e) => {
+                    had_error = true;
+                    eprintln!("maildlp: {source}: {e}");
+                    return;
+                }
+            };
+            worst = worst.max(report.verdict());
+            if write_failed.is_none() {
+                if let Err(e) = output::write(&mut out, args.format, &source, &report) {
+                    write_failed = Some(e);
+                }
+            }
+        }
+        sources::Item::Error { source, error } => {
+            had_error = true;
+            let _ = out.flush();
+            eprintln!("maildlp: {source}: {error}");
+        }
+    });
+    if let Some(e) = write_failed.or_else(|| out.flush().err()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(format!("cannot write the report: {e}"));
+        }
+    }
+    Ok(if had_error {
+        ExitCode::from(2)
+    } else if worst == Verdict::Allow {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

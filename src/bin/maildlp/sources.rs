@@ -1,0 +1,169 @@
+//! Where messages come from: files, directories (Maildir included), mbox files, standard input.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One message to scan, or one input that could not be read.
+pub enum Item {
+    /// A message and the name it is reported under (`PATH`, or `PATH#N` in an mbox).
+    Message { source: String, bytes: Vec<u8> },
+    /// An input that could not be read.
+    Error { source: String, error: String },
+}
+
+/// Calls `each` with every message under `paths`, in order: paths as given, directory entries
+/// sorted by name, mbox messages in file order.
+pub fn for_each_message(paths: &[PathBuf], each: &mut dyn FnMut(Item)) {
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            match std::io::stdin().lock().read_to_end(&mut bytes) {
+                Ok(_) => emit_file("-", bytes, each),
+                Err(e) => each(Item::Error { source: "-".into(), error: e.to_string() }),
+            }
+            continue;
+        }
+        visit(path, true, each);
+    }
+}
+
+fn visit(path: &Path, named: bool, each: &mut dyn FnMut(Item)) {
+    let source = path.display().to_string();
+    // Follow a symbolic link only when it was named on the command line or points to a file:
+    // a link to a directory inside a tree could loop.
+    let meta = match if named { fs::metadata(path) } else { fs::symlink_metadata(path) } {
+        Ok(m) => m,
+        Err(e) => return each(Item::Error { source, error: e.to_string() }),
+    };
+    let meta = if meta.file_type().is_symlink() {
+        match fs::metadata(path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return,
+            Err(e) => return each(Item::Error { source, error: e.to_string() }),
+        }
+    } else {
+        meta
+    };
+    if meta.is_dir() {
+        let entries = match fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => return each(Item::Error { source, error: e.to_string() }),
+        };
+        let mut names: Vec<PathBuf> = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_name().to_string_lossy().starts_with('.') {
+                        names.push(entry.path());
+                    }
+                }
+                Err(e) => each(Item::Error { source: source.clone(), error: e.to_string() }),
+            }
+        }
+        names.sort();
+        for p in names {
+            visit(&p, false, each);
+        }
+    } else if meta.is_file() {
+        match fs::read(path) {
+            Ok(bytes) => emit_file(&source, bytes, each),
+            Err(e) => each(Item::Error { source, error: e.to_string() }),
+        }
+    } else if named {
+        // FIFOs, sockets and devices are not read: a FIFO with no writer would hang.
+        each(Item::Error { source, error: "not a regular file or directory".into() });
+    }
+}
+
+fn emit_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
+    if is_mbox(&bytes) {
+        for (n, msg) in split_mbox(&bytes).into_iter().enumerate() {
+            each(Item::Message { source: format!("{source}#{}", n + 1), bytes: msg });
+        }
+    } else {
+        each(Item::Message { source: source.to_string(), bytes });
+    }
+}
+
+/// An mbox starts with a `From ` separator line.
+pub fn is_mbox(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes.starts_with(b"From ") && first_line(bytes).is_some_and(is_from_line)
+}
+
+fn first_line(b: &[u8]) -> Option<&[u8]> {
+    let end = memchr_nl(b).unwrap_or(b.len());
+    Some(&b[..end])
+}
+
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+/// A `From_` separator: `From SENDER` optionally followed by a date ending in a four-digit
+/// year (and perhaps a time zone). `From Russia with love` in a body is not one.
+fn is_from_line(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let line = String::from_utf8_lossy(rest);
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let year = |t: &str| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit());
+    match tokens.as_slice() {
+        [] => false,
+        [_sender] => true,
+        [.., last] if year(last) => true,
+        [.., y, tz] if year(y) && (tz.starts_with('+') || tz.starts_with('-') || tz.chars().all(|c| c.is_ascii_alphabetic())) => true,
+        _ => false,
+    }
+}
+
+/// Splits an mbox into messages: separator lines dropped, `>From ` lines unescaped (mboxrd).
+pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    let mut current: Option<Vec<u8>> = None;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if is_from_line(content) {
+            if let Some(m) = current.take() {
+                messages.push(m);
+            }
+            current = Some(Vec::new());
+            continue;
+        }
+        let msg = current.get_or_insert_with(Vec::new);
+        let unescaped = line.iter().position(|&b| b != b'>').is_some_and(|p| p > 0 && line[p..].starts_with(b"From "));
+        msg.extend_from_slice(if unescaped { &line[1..] } else { line });
+    }
+    if let Some(m) = current {
+        messages.push(m);
+    }
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mbox_split() {
+        let mbox = b"From a@b Sat Jan  3 01:05:34 1996\nSubject: one\n\nFrom Russia with love\n>From here\n\nFrom c@d Mon Jan  5 01:05:34 1998\nSubject: two\n\nbody\n";
+        assert!(is_mbox(mbox));
+        let msgs = split_mbox(mbox);
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(msgs[0], b"Subject: one\n\nFrom Russia with love\nFrom here\n\n");
+        assert_eq!(msgs[1], b"Subject: two\n\nbody\n");
+    }
+
+    #[test]
+    fn from_lines() {
+        assert!(is_from_line(b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011"));
+        assert!(is_from_line(b"From sender@example.org"));
+        assert!(is_from_line(b"From x@y Mon Jan 1 00:00:00 2001 +0000"));
+        assert!(!is_from_line(b"From Russia with love"));
+        assert!(!is_from_line(b"From: a@b"));
+    }
+}
