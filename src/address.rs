@@ -6,11 +6,7 @@
 /// in practice no mail system delivers `Jane@x` and `jane@x` to different people).
 pub fn canonical(addr: &str) -> String {
     let t = addr.trim();
-    let t = t
-        .strip_prefix('<')
-        .and_then(|s| s.strip_suffix('>'))
-        .unwrap_or(t)
-        .trim();
+    let t = t.strip_prefix('<').and_then(|s| s.strip_suffix('>')).unwrap_or(t).trim();
     let t = t.strip_suffix('.').unwrap_or(t);
     t.to_lowercase()
 }
@@ -33,11 +29,7 @@ pub fn is_valid(addr: &str) -> bool {
         return false;
     }
     let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
-    if !quoted
-        && local
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c))
-    {
+    if !quoted && local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c)) {
         return false;
     }
     let dom = dom.strip_suffix('.').unwrap_or(dom);
@@ -61,9 +53,7 @@ pub fn is_internal(addr: &str, internal: &[String]) -> bool {
     };
     internal.iter().any(|i| {
         d == i
-            || (d.len() > i.len()
-                && d.ends_with(i.as_str())
-                && d.as_bytes()[d.len() - i.len() - 1] == b'.')
+            || (d.len() > i.len() && d.ends_with(i.as_str()) && d.as_bytes()[d.len() - i.len() - 1] == b'.')
     })
 }
 
@@ -73,9 +63,7 @@ pub fn canonical_domain(d: &str) -> Option<String> {
     let d = d.trim().trim_start_matches('@').trim_start_matches('.');
     let d = d.strip_suffix('.').unwrap_or(d).to_lowercase();
     let ok = !d.is_empty()
-        && d.split('.').all(|l| {
-            !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
+        && d.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
     ok.then_some(d)
 }
 
@@ -101,7 +89,14 @@ mod tests {
 
     #[test]
     fn validity() {
-        for good in ["a@b.c", "jane.doe@example.org", "\"john doe\"@x.org", "r@localhost", "a@[1.2.3.4]", "é@bücher.example"] {
+        for good in [
+            "a@b.c",
+            "jane.doe@example.org",
+            "\"john doe\"@x.org",
+            "r@localhost",
+            "a@[1.2.3.4]",
+            "é@bücher.example",
+        ] {
             assert!(is_valid(good), "{good}");
         }
         for bad in ["", "jane", "@x.org", "jane@", "ja ne@x.org", "a@b..c", "a@-b.c", "a@b c.d", "a<b@c.d"] {

@@ -98,10 +98,7 @@ impl Record {
 
     /// The record's own addresses (its `email` identifiers), canonical (lower-case).
     pub fn own_addresses(&self) -> impl Iterator<Item = String> + '_ {
-        self.identifiers
-            .iter()
-            .filter(|i| i.kind == Kind::Email)
-            .map(|i| address::canonical(&i.value))
+        self.identifiers.iter().filter(|i| i.kind == Kind::Email).map(|i| address::canonical(&i.value))
     }
 }
 
@@ -168,9 +165,7 @@ impl ProtectedList {
             }
             let field = |i: usize| -> Result<&str> {
                 let raw = row.get(i).unwrap_or(b"");
-                std::str::from_utf8(raw)
-                    .map(str::trim)
-                    .map_err(|_| Error::list(line, "not valid UTF-8"))
+                std::str::from_utf8(raw).map(str::trim).map_err(|_| Error::list(line, "not valid UTF-8"))
             };
             let Some([id_col, kind_col, value_col]) = columns else {
                 let mut found = [None; 3];
@@ -274,10 +269,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
             let digits = value.chars().filter(char::is_ascii_digit).count();
             if digits < phone::MIN_DIGITS {
-                return Err(format!(
-                    "the phone has {digits} digits (at least {} needed)",
-                    phone::MIN_DIGITS
-                ));
+                return Err(format!("the phone has {digits} digits (at least {} needed)", phone::MIN_DIGITS));
             }
             if digits > phone::MAX_DIGITS {
                 return Err(format!("the phone has {digits} digits (at most {})", phone::MAX_DIGITS));
@@ -320,7 +312,11 @@ mod tests {
             T { name: "empty id", input: "id,kind,value\n,name,Jane\n", line: 2 },
             T { name: "empty value", input: "id,kind,value\nV01,name,\n", line: 2 },
             T { name: "missing value column", input: "id,kind,value\nV01,name\n", line: 2 },
-            T { name: "bad email", input: "id,kind,value\nV01,name,Jane\nV01,email,jane.example.org\n", line: 3 },
+            T {
+                name: "bad email",
+                input: "id,kind,value\nV01,name,Jane\nV01,email,jane.example.org\n",
+                line: 3,
+            },
             T { name: "short phone", input: "id,kind,value\n\n# comment\nV01,phone,12345\n", line: 4 },
             T { name: "phone with letters", input: "id,kind,value\nV01,phone,call 0207946001\n", line: 2 },
             T { name: "name without letters", input: "id,kind,value\nV01,name,--\n", line: 2 },
@@ -346,7 +342,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_its_line() {
-        let err = ProtectedList::from_csv_bytes(b"id,kind,value\nV01,name,Jane\nV02,name,J\xffn\n").unwrap_err();
+        let err =
+            ProtectedList::from_csv_bytes(b"id,kind,value\nV01,name,Jane\nV02,name,J\xffn\n").unwrap_err();
         assert_eq!(err.line(), Some(3));
     }
 

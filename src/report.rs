@@ -168,7 +168,8 @@ impl Report {
     /// The report as the contract's JSON object (`{"verdict":..,"findings":[..]}`).
     #[cfg(feature = "serde")]
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"verdict\":\"block\",\"findings\":[]}"))
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| String::from("{\"verdict\":\"block\",\"findings\":[]}"))
     }
 }
 
@@ -263,14 +264,22 @@ mod tests {
         let jane = text.find("Jane Doe").unwrap();
         let ravi = text.find("Ravi Patel").unwrap();
         let ex = excerpt(text, &(jane..jane + 8), &[jane..jane + 8, ravi..ravi + 10]);
-        assert!(!ex.contains("Jane") && !ex.contains("Doe") && !ex.contains("Ravi") && !ex.contains("Patel"), "{ex}");
+        assert!(
+            !ex.contains("Jane") && !ex.contains("Doe") && !ex.contains("Ravi") && !ex.contains("Patel"),
+            "{ex}"
+        );
         assert!(ex.contains("call J*** D** about R*** P****'s"), "{ex}");
         assert!(!ex.contains('\n'));
     }
 
     #[test]
     fn verdict_is_highest_severity() {
-        let f = |severity| Finding { rule: Rule::ScanIncomplete, severity, detail: Detail::Incomplete { limit: "x".into() }, message: String::new() };
+        let f = |severity| Finding {
+            rule: Rule::ScanIncomplete,
+            severity,
+            detail: Detail::Incomplete { limit: "x".into() },
+            message: String::new(),
+        };
         assert_eq!(Report::new(vec![]).verdict(), Verdict::Allow);
         assert_eq!(Report::new(vec![f(Severity::Warn)]).verdict(), Verdict::Warn);
         assert_eq!(Report::new(vec![f(Severity::Warn), f(Severity::Block)]).verdict(), Verdict::Block);

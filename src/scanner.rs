@@ -100,7 +100,13 @@ impl Scanner {
         } else {
             message
         };
-        let parsed = self.parser.parse(bytes);
+        // Text that mail-parser reads as one unknown header (no known header at all) is not a
+        // message: it is scanned as plain text rather than lost.
+        let parsed = self.parser.parse(bytes).filter(|m| {
+            m.parts.first().is_some_and(|root| {
+                root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
+            })
+        });
         let mut envelope = parsed.as_ref().map(Envelope::from_message).unwrap_or_default();
         for r in rcpts {
             envelope.add_envelope(r);
@@ -127,7 +133,9 @@ impl Scanner {
             spans.clear();
             spans.extend(hits.iter().map(|h| h.span.clone()));
             for hit in &hits {
-                if !audience.reaches_others(&self.own[hit.record as usize]) || !seen.insert((hit.record, hit.kind, location)) {
+                if !audience.reaches_others(&self.own[hit.record as usize])
+                    || !seen.insert((hit.record, hit.kind, location))
+                {
                     continue;
                 }
                 let ex = excerpt(text, &hit.span, &spans);

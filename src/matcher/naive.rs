@@ -37,7 +37,21 @@ mod tests {
     use crate::text::Normalized;
     use proptest::prelude::*;
 
-    const WORDS: &[&str] = &["ann", "lee", "annlee", "eve", "moss", "steven", "jane", "doe", "op", "7", "nightingale", "o", "brien"];
+    const WORDS: &[&str] = &[
+        "ann",
+        "lee",
+        "annlee",
+        "eve",
+        "moss",
+        "steven",
+        "jane",
+        "doe",
+        "op",
+        "7",
+        "nightingale",
+        "o",
+        "brien",
+    ];
 
     fn fast(list: &ProtectedList, src: &str) -> Vec<(Range<usize>, u32, Kind)> {
         let engine = super::super::WordEngine::new(list);

@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use mail_parser::{Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{
+    Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 use super::Envelope;
 use crate::policy::Limits;
@@ -79,7 +81,16 @@ pub fn for_each_segment(
     parser: &MessageParser,
     sink: &mut dyn FnMut(Location, &str),
 ) -> Vec<Incomplete> {
-    let mut w = Walker { limits, parser, sink, counters: [0; Part::ALL], parts: 0, incomplete: Vec::new(), stopped: false, html: String::new() };
+    let mut w = Walker {
+        limits,
+        parser,
+        sink,
+        counters: [0; Part::ALL],
+        parts: 0,
+        incomplete: Vec::new(),
+        stopped: false,
+        html: String::new(),
+    };
     for name in &envelope.display_names {
         w.emit(Part::RecipientName, name);
     }
@@ -110,7 +121,10 @@ impl Walker<'_, '_> {
         if depth > self.limits.max_depth {
             self.incomplete.push(Incomplete {
                 limit: "max_depth",
-                detail: format!("attached messages nested deeper than {} were not scanned", self.limits.max_depth),
+                detail: format!(
+                    "attached messages nested deeper than {} were not scanned",
+                    self.limits.max_depth
+                ),
             });
             return;
         }
@@ -153,7 +167,9 @@ impl Walker<'_, '_> {
                 let ct = part.content_type();
                 let is_message = ct.is_some_and(|ct| {
                     ct.ctype().eq_ignore_ascii_case("message")
-                        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
+                        && ct.subtype().is_some_and(|s| {
+                            s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
+                        })
                 });
                 if is_message {
                     // mail-parser leaves deeply encoded attached messages as bytes: parse again.
@@ -164,7 +180,8 @@ impl Walker<'_, '_> {
                 }
                 let charset = ct.and_then(|ct| ct.attribute("charset"));
                 if let Some(text) = decode_text(b, charset) {
-                    let is_html = ct.is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
+                    let is_html = ct
+                        .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
                         || part.attachment_name().is_some_and(|n| {
                             let n = n.to_ascii_lowercase();
                             n.ends_with(".html") || n.ends_with(".htm")
@@ -203,7 +220,10 @@ fn attached_headers(msg: &Message<'_>) -> String {
         return out;
     };
     for h in &root.headers {
-        if !matches!(h.name, HeaderName::From | HeaderName::To | HeaderName::Cc | HeaderName::ReplyTo | HeaderName::Sender) {
+        if !matches!(
+            h.name,
+            HeaderName::From | HeaderName::To | HeaderName::Cc | HeaderName::ReplyTo | HeaderName::Sender
+        ) {
             continue;
         }
         let mut push = |name: Option<&str>, addr: Option<&str>| {
@@ -219,7 +239,9 @@ fn attached_headers(msg: &Message<'_>) -> String {
             out.push('\n');
         };
         match &h.value {
-            HeaderValue::Address(Address::List(list)) => list.iter().for_each(|a| push(a.name.as_deref(), a.address.as_deref())),
+            HeaderValue::Address(Address::List(list)) => {
+                list.iter().for_each(|a| push(a.name.as_deref(), a.address.as_deref()))
+            }
             HeaderValue::Address(Address::Group(groups)) => groups
                 .iter()
                 .flat_map(|g| g.addresses.iter())
@@ -262,7 +284,10 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     if sample.is_empty() || sample.contains(&0) {
         return false;
     }
-    let control = sample.iter().filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f).count();
+    let control = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
     control * 100 <= sample.len()
 }
 

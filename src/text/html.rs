@@ -30,9 +30,8 @@ pub fn html_to_text(html: &str, out: &mut String) {
             if !is_end && (name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style")) {
                 skip_raw_text(b, tag_end, name)
             } else {
-                match tag_separator(name) {
-                    Some(sep) => push_separator(out, sep),
-                    None => {}
+                if let Some(sep) = tag_separator(name) {
+                    push_separator(out, sep);
                 }
                 tag_end
             }
@@ -66,8 +65,8 @@ fn find_byte(b: &[u8], from: usize, c: u8) -> usize {
 /// `<!-- comment -->`, `<![CDATA[ text ]]>` or `<!DOCTYPE ...>`; returns the index after it.
 fn skip_markup_declaration(html: &str, lt: usize, out: &mut String) -> usize {
     let rest = &html[lt..];
-    if rest.starts_with("<!--") {
-        return rest[4..].find("-->").map_or(html.len(), |p| lt + 4 + p + 3);
+    if let Some(comment) = rest.strip_prefix("<!--") {
+        return comment.find("-->").map_or(html.len(), |p| lt + 4 + p + 3);
     }
     if rest.starts_with("<![CDATA[") {
         let body_start = lt + 9;
@@ -133,16 +132,73 @@ fn skip_raw_text(b: &[u8], from: usize, name: &[u8]) -> usize {
 /// nothing for inline tags.
 fn tag_separator(name: &[u8]) -> Option<char> {
     const BLOCK: &[&[u8]] = &[
-        b"address", b"article", b"aside", b"blockquote", b"body", b"br", b"caption", b"center",
-        b"dd", b"details", b"dialog", b"dir", b"div", b"dl", b"dt", b"fieldset", b"figcaption",
-        b"figure", b"footer", b"form", b"frame", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6", b"head",
-        b"header", b"hr", b"html", b"legend", b"li", b"main", b"menu", b"nav", b"ol", b"option",
-        b"p", b"pre", b"section", b"summary", b"table", b"tbody", b"tfoot", b"thead", b"title",
-        b"tr", b"ul",
+        b"address",
+        b"article",
+        b"aside",
+        b"blockquote",
+        b"body",
+        b"br",
+        b"caption",
+        b"center",
+        b"dd",
+        b"details",
+        b"dialog",
+        b"dir",
+        b"div",
+        b"dl",
+        b"dt",
+        b"fieldset",
+        b"figcaption",
+        b"figure",
+        b"footer",
+        b"form",
+        b"frame",
+        b"h1",
+        b"h2",
+        b"h3",
+        b"h4",
+        b"h5",
+        b"h6",
+        b"head",
+        b"header",
+        b"hr",
+        b"html",
+        b"legend",
+        b"li",
+        b"main",
+        b"menu",
+        b"nav",
+        b"ol",
+        b"option",
+        b"p",
+        b"pre",
+        b"section",
+        b"summary",
+        b"table",
+        b"tbody",
+        b"tfoot",
+        b"thead",
+        b"title",
+        b"tr",
+        b"ul",
     ];
     const CELL: &[&[u8]] = &[
-        b"td", b"th", b"img", b"input", b"button", b"select", b"textarea", b"iframe", b"object",
-        b"embed", b"video", b"audio", b"canvas", b"svg", b"math", b"wbr",
+        b"td",
+        b"th",
+        b"img",
+        b"input",
+        b"button",
+        b"select",
+        b"textarea",
+        b"iframe",
+        b"object",
+        b"embed",
+        b"video",
+        b"audio",
+        b"canvas",
+        b"svg",
+        b"math",
+        b"wbr",
     ];
     if BLOCK.iter().any(|t| t.eq_ignore_ascii_case(name)) {
         Some('\n')
@@ -174,17 +230,29 @@ mod tests {
             T { name: "inline tags vanish", input: "<b>Jane</b> Doe", want: "Jane Doe" },
             T { name: "tags inside a word", input: "Ja<span>ne</span> Doe", want: "Jane Doe" },
             T { name: "entities", input: "&#74;ane&nbsp;Doe &amp; co", want: "Jane\u{a0}Doe & co" },
-            T { name: "cells do not glue", input: "<table><tr><td>Jane</td><td>Doe</td></tr></table>", want: "Jane Doe\n" },
+            T {
+                name: "cells do not glue",
+                input: "<table><tr><td>Jane</td><td>Doe</td></tr></table>",
+                want: "Jane Doe\n",
+            },
             T { name: "blocks break", input: "<p>one</p><p>two</p>", want: "one\ntwo\n" },
             T { name: "bare lt is text", input: "a < b and c<3 d", want: "a < b and c<3 d" },
             T { name: "comments skipped", input: "x<!-- Jane Doe -->y", want: "xy" },
             T { name: "script skipped", input: "a<script>var s='</b>';</script>b", want: "ab" },
             T { name: "style skipped", input: "a<STYLE>p{}</style>b", want: "ab" },
             T { name: "quoted gt in attribute", input: "<a title=\"x>y\">Jane</a>", want: "Jane" },
-            T { name: "hidden text kept", input: "<div style=\"display:none\">Jane Doe</div>", want: "Jane Doe\n" },
+            T {
+                name: "hidden text kept",
+                input: "<div style=\"display:none\">Jane Doe</div>",
+                want: "Jane Doe\n",
+            },
             T { name: "cdata", input: "<![CDATA[Jane]]> Doe", want: "Jane Doe" },
             T { name: "unterminated tag", input: "Jane <b", want: "Jane " },
-            T { name: "apostrophe in text is not a quote", input: "<p>O'Brien</p><p>x</p>", want: "O'Brien\nx\n" },
+            T {
+                name: "apostrophe in text is not a quote",
+                input: "<p>O'Brien</p><p>x</p>",
+                want: "O'Brien\nx\n",
+            },
         ];
         for t in tests {
             assert_eq!(text(t.input), t.want, "{}", t.name);

@@ -80,15 +80,15 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
 
 fn build_scanner(args: &ScanArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
-        Some(path) => {
-            ProtectedList::from_csv_bytes(&read(path, "protected list")?).map_err(|e| format!("{}: {e}", path.display()))?
-        }
+        Some(path) => ProtectedList::from_csv_bytes(&read(path, "protected list")?)
+            .map_err(|e| format!("{}: {e}", path.display()))?,
         None => ProtectedList::new(),
     };
     let mut builder = match &args.policy {
         Some(path) => {
             let bytes = read(path, "policy")?;
-            let text = String::from_utf8(bytes).map_err(|_| format!("{}: policy: not valid UTF-8", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("{}: policy: not valid UTF-8", path.display()))?;
             PolicyBuilder::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => PolicyBuilder::default(),

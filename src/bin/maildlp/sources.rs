@@ -114,7 +114,14 @@ fn is_from_line(line: &[u8]) -> bool {
         [] => false,
         [_sender] => true,
         [.., last] if year(last) => true,
-        [.., y, tz] if year(y) && (tz.starts_with('+') || tz.starts_with('-') || tz.chars().all(|c| c.is_ascii_alphabetic())) => true,
+        [.., y, tz]
+            if year(y)
+                && (tz.starts_with('+')
+                    || tz.starts_with('-')
+                    || tz.chars().all(|c| c.is_ascii_alphabetic())) =>
+        {
+            true
+        }
         _ => false,
     }
 }
@@ -135,7 +142,8 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
             continue;
         }
         let msg = current.get_or_insert_with(Vec::new);
-        let unescaped = line.iter().position(|&b| b != b'>').is_some_and(|p| p > 0 && line[p..].starts_with(b"From "));
+        let unescaped =
+            line.iter().position(|&b| b != b'>').is_some_and(|p| p > 0 && line[p..].starts_with(b"From "));
         msg.extend_from_slice(if unescaped { &line[1..] } else { line });
     }
     if let Some(m) = current {

@@ -1,0 +1,325 @@
+//! The `maildlp` command, run as a user runs it: every PATH form, both output formats, every
+//! exit code and every error.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_maildlp"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn examples() -> PathBuf {
+    root().join("examples")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+const LIST: &str = "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\n";
+const BLOCKED: &str = "From: a@police.example\nTo: press@paper.example\nSubject: x\n\nJane Doe was there.\n";
+const ALLOWED: &str = "From: a@police.example\nTo: press@paper.example\nSubject: x\n\nNobody was there.\n";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let f = Fixture { dir: tempfile::tempdir().unwrap() };
+        f.write("list.csv", LIST);
+        f
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    fn scan(&self, extra: &[&str]) -> Output {
+        let list = self.path("list.csv");
+        let mut args = vec!["scan", "--protected", p(&list), "--format", "json"];
+        args.extend_from_slice(extra);
+        run(&args)
+    }
+}
+
+#[test]
+fn sample_incident_is_blocked_and_bcc_twin_allowed() {
+    let ex = examples();
+    let o = run(&[
+        "scan",
+        "--protected",
+        p(&ex.join("protected.csv")),
+        "--policy",
+        p(&ex.join("policy.toml")),
+        "--format",
+        "json",
+        p(&ex.join("messages")),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let verdict = |name: &str| {
+        lines.iter().find(|l| l["source"].as_str().unwrap().ends_with(name)).unwrap()["verdict"].clone()
+    };
+    assert_eq!(verdict("incident-cc.eml"), "block");
+    assert_eq!(verdict("incident-bcc.eml"), "allow");
+    assert_eq!(verdict("names-another-victim.eml"), "block");
+    let cc = lines.iter().find(|l| l["source"].as_str().unwrap().ends_with("incident-cc.eml")).unwrap();
+    let exposed = cc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "protected-recipient-exposed")
+        .count();
+    assert_eq!(exposed, 18);
+    let visible =
+        cc["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "visible-recipients").unwrap();
+    assert_eq!((visible["count"].as_u64(), visible["max"].as_u64()), (Some(18), Some(10)));
+    // No protected value in clear anywhere in the output.
+    let out = stdout(&o);
+    for value in ["Jane Doe", "jane.doe@example", "Ravi Patel", "7946 0001"] {
+        assert!(!out.contains(value), "{value} printed in clear");
+    }
+}
+
+#[test]
+fn single_file_json_and_exit_codes() {
+    let f = Fixture::new();
+    let blocked = f.write("blocked.eml", BLOCKED);
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let o = f.scan(&[p(&allowed)]);
+    assert_eq!(o.status.code(), Some(0));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["source"], p(&allowed));
+    assert_eq!(lines[0]["verdict"], "allow");
+    assert_eq!(lines[0]["findings"], serde_json::json!([]));
+
+    let o = f.scan(&[p(&blocked)]);
+    assert_eq!(o.status.code(), Some(1));
+    let line = &json_lines(&o)[0];
+    assert_eq!(line["verdict"], "block");
+    let finding = &line["findings"][0];
+    assert_eq!(finding["rule"], "protected-identifier");
+    assert_eq!(finding["severity"], "block");
+    assert_eq!(finding["record"], "V01");
+    assert_eq!(finding["kind"], "name");
+    assert_eq!(finding["location"], serde_json::json!({"part": "body", "index": 1}));
+    assert!(finding["excerpt"].as_str().unwrap().contains("J*** D**"));
+    assert!(!finding["message"].as_str().unwrap().contains("Jane"));
+}
+
+#[test]
+fn warn_exits_one() {
+    let f = Fixture::new();
+    let to: Vec<String> = (0..3).map(|i| format!("p{i}@example.net")).collect();
+    let m = f.write("many.eml", &format!("From: a@b.example\nTo: {}\nSubject: x\n\nhello\n", to.join(", ")));
+    let o = f.scan(&["--max-visible-recipients", "2", p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_lines(&o)[0]["verdict"], "warn");
+}
+
+#[test]
+fn text_format_one_line_per_message_and_indented_findings() {
+    let f = Fixture::new();
+    let blocked = f.write("blocked.eml", BLOCKED);
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let list = f.path("list.csv");
+    let o = run(&["scan", "--protected", p(&list), p(&allowed), p(&blocked)]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("{}: allow", p(&allowed)));
+    assert_eq!(lines[1], format!("{}: block", p(&blocked)));
+    assert!(lines[2].starts_with("  block protected-identifier: "), "{}", lines[2]);
+    assert!(lines[2].contains("J*** D**") && !lines[2].contains("Jane"));
+}
+
+#[test]
+fn directory_recursive_maildir_hidden_skipped() {
+    let f = Fixture::new();
+    f.write("box/cur/1.eml", BLOCKED);
+    f.write("box/new/2.eml", ALLOWED);
+    f.write("box/tmp/3", ALLOWED);
+    f.write("box/.hidden.eml", BLOCKED);
+    f.write("box/.Trash/cur/4.eml", BLOCKED);
+    let o = f.scan(&[p(&f.path("box"))]);
+    let sources: Vec<String> =
+        json_lines(&o).iter().map(|l| l["source"].as_str().unwrap().to_string()).collect();
+    let rel: Vec<&str> = sources.iter().map(|s| s.strip_prefix(p(&f.path("box"))).unwrap()).collect();
+    assert_eq!(rel, ["/cur/1.eml", "/new/2.eml", "/tmp/3"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn mbox_messages_are_numbered() {
+    let f = Fixture::new();
+    let mbox = f.write(
+        "archive.mbox",
+        &format!(
+            "From a@b Sat Jan  3 01:05:34 1996\n{ALLOWED}\nFrom c@d Sat Jan  3 01:06:34 1996\n{BLOCKED}\n"
+        ),
+    );
+    let o = f.scan(&[p(&mbox)]);
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], format!("{}#1", p(&mbox)));
+    assert_eq!(lines[0]["verdict"], "allow");
+    assert_eq!(lines[1]["source"], format!("{}#2", p(&mbox)));
+    assert_eq!(lines[1]["verdict"], "block");
+}
+
+#[test]
+fn standard_input() {
+    let f = Fixture::new();
+    let list = f.path("list.csv");
+    let mut child = bin()
+        .args(["scan", "--protected", p(&list), "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(BLOCKED.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_lines(&o)[0]["source"], "-");
+}
+
+#[test]
+fn envelope_recipients_count() {
+    let f = Fixture::new();
+    let m =
+        f.write("own.eml", "From: a@police.example\nTo: jane.doe@example.org\nSubject: x\n\nDear Jane Doe\n");
+    assert_eq!(f.scan(&[p(&m)]).status.code(), Some(0));
+    let o = f.scan(&["--rcpt", "journalist@paper.example", p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    let rules: Vec<String> = json_lines(&o)[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(rules, ["protected-recipient-exposed", "protected-identifier"]);
+}
+
+#[test]
+fn internal_domain_flag_and_policy_file() {
+    let f = Fixture::new();
+    let m = f.write(
+        "m.eml",
+        "From: a@police.example\nTo: jane.doe@example.org, duty@police.example\nSubject: x\n\nhi\n",
+    );
+    assert_eq!(f.scan(&[p(&m)]).status.code(), Some(1));
+    assert_eq!(f.scan(&["--internal-domain", "police.example", p(&m)]).status.code(), Some(0));
+    let policy = f.write("policy.toml", "internal_domains = [\"police.example\"]\n");
+    assert_eq!(f.scan(&["--policy", p(&policy), p(&m)]).status.code(), Some(0));
+    // Flags add to the policy's domains and override its numbers.
+    let policy = f.write("p2.toml", "internal_domains = [\"other.example\"]\nmax_visible_recipients = 0\n");
+    let o = f.scan(&[
+        "--policy",
+        p(&policy),
+        "--internal-domain",
+        "police.example",
+        "--max-visible-recipients",
+        "5",
+        p(&m),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn unreadable_file_is_reported_and_the_rest_scanned() {
+    let f = Fixture::new();
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let missing = f.path("missing.eml");
+    let o = f.scan(&[p(&missing), p(&allowed)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.eml"), "{}", stderr(&o));
+    assert_eq!(json_lines(&o).len(), 1);
+}
+
+#[test]
+fn bad_list_stops_before_scanning_and_names_the_line() {
+    let f = Fixture::new();
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let list = f.write("bad.csv", "id,kind,value\nV01,name,Jane Doe\nV01,phone,123\n");
+    let o = run(&["scan", "--protected", p(&list), p(&allowed)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn bad_policy_names_the_key() {
+    let f = Fixture::new();
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let policy = f.write("bad.toml", "max_visible_recipient = 3\n");
+    let o = f.scan(&["--policy", p(&policy), p(&allowed)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("max_visible_recipient"), "{}", stderr(&o));
+    let policy = f.write("bad2.toml", "max_visible_recipients = \"ten\"\n");
+    let o = f.scan(&["--policy", p(&policy), p(&allowed)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("max_visible_recipients"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let f = Fixture::new();
+    let allowed = f.write("allowed.eml", ALLOWED);
+    for args in [
+        vec!["scan"],
+        vec!["scan", "--format", "xml", p(&allowed)],
+        vec!["scan", "--max-visible-recipients", "many", p(&allowed)],
+        vec!["scan", "--rcpt", "not an address", p(&allowed)],
+        vec!["scan", "--protected", "/nonexistent/list.csv", p(&allowed)],
+        vec!["frobnicate"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_symlink_loops_do_not_hang() {
+    let f = Fixture::new();
+    f.write("tree/a.eml", ALLOWED);
+    std::os::unix::fs::symlink(f.path("tree"), f.path("tree/loop")).unwrap();
+    let fifo = f.path("tree/fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let o = f.scan(&[p(&f.path("tree"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json_lines(&o).len(), 1);
+    // Named on the command line, a FIFO is refused rather than waited on.
+    let o = f.scan(&[p(&fifo)]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,63 @@
+//! Golden tests: every `tests/data/NAME.eml` is scanned with `tests/data/protected.csv` and
+//! `tests/data/policy.toml` (plus the envelope recipients in `NAME.rcpt`, one a line, if
+//! present) and its report must equal `NAME.json`.
+//!
+//! To write the expected files after a deliberate change: `MAILDLP_BLESS=1 cargo test --test
+//! golden`, then read every changed `.json` before committing it.
+
+use std::path::{Path, PathBuf};
+
+use maildlp::{Policy, ProtectedList, Scanner};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+fn scanner() -> Scanner {
+    let dir = data_dir();
+    let list = ProtectedList::from_csv(&std::fs::read_to_string(dir.join("protected.csv")).unwrap()).unwrap();
+    let policy = Policy::from_toml(&std::fs::read_to_string(dir.join("policy.toml")).unwrap()).unwrap();
+    Scanner::new(list, policy)
+}
+
+#[test]
+fn golden_reports() {
+    let scanner = scanner();
+    let bless = std::env::var_os("MAILDLP_BLESS").is_some();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(data_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "golden messages missing");
+    let mut failures = Vec::new();
+    for eml in &names {
+        let bytes = std::fs::read(eml).unwrap();
+        let rcpts: Vec<String> = std::fs::read_to_string(eml.with_extension("rcpt"))
+            .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+            .unwrap_or_default();
+        let report = scanner.scan_with_envelope(&bytes, &rcpts).unwrap();
+        let got: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        let want_path = eml.with_extension("json");
+        if bless {
+            std::fs::write(&want_path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&want_path) {
+            Ok(text) => {
+                let want: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if want != got {
+                    failures.push(format!(
+                        "{}:\n--- want\n{}\n--- got\n{}",
+                        eml.display(),
+                        serde_json::to_string_pretty(&want).unwrap(),
+                        serde_json::to_string_pretty(&got).unwrap()
+                    ));
+                }
+            }
+            Err(_) => failures.push(format!("{}: no {}", eml.display(), want_path.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{} golden mismatches:\n{}", failures.len(), failures.join("\n\n"));
+}
