@@ -1,6 +1,7 @@
 //! Golden tests: every `tests/data/NAME.eml` is scanned with `tests/data/protected.csv` and
 //! `tests/data/policy.toml` (plus the envelope recipients in `NAME.rcpt`, one a line, if
-//! present) and its report must equal `NAME.json`.
+//! present) and its report must equal `NAME.json`. A `NAME.toml` beside the message replaces
+//! the shared policy for that message.
 //!
 //! To write the expected files after a deliberate change: `MAILDLP_BLESS=1 cargo test --test
 //! golden`, then read every changed `.json` before committing it.
@@ -13,16 +14,16 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
-fn scanner() -> Scanner {
+fn scanner(policy: &Path) -> Scanner {
     let dir = data_dir();
     let list = ProtectedList::from_csv(&std::fs::read_to_string(dir.join("protected.csv")).unwrap()).unwrap();
-    let policy = Policy::from_toml(&std::fs::read_to_string(dir.join("policy.toml")).unwrap()).unwrap();
+    let policy = Policy::from_toml(&std::fs::read_to_string(policy).unwrap()).unwrap();
     Scanner::new(list, policy)
 }
 
 #[test]
 fn golden_reports() {
-    let scanner = scanner();
+    let shared = scanner(&data_dir().join("policy.toml"));
     let bless = std::env::var_os("MAILDLP_BLESS").is_some();
     let mut names: Vec<PathBuf> = std::fs::read_dir(data_dir())
         .unwrap()
@@ -37,7 +38,12 @@ fn golden_reports() {
         let rcpts: Vec<String> = std::fs::read_to_string(eml.with_extension("rcpt"))
             .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
             .unwrap_or_default();
-        let report = scanner.scan_with_envelope(&bytes, &rcpts).unwrap();
+        let own_policy = eml.with_extension("toml");
+        let report = if own_policy.exists() {
+            scanner(&own_policy).scan_with_envelope(&bytes, &rcpts).unwrap()
+        } else {
+            shared.scan_with_envelope(&bytes, &rcpts).unwrap()
+        };
         let got: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         let want_path = eml.with_extension("json");
         if bless {
