@@ -102,7 +102,7 @@ impl Scanner {
         };
         // Text that mail-parser reads as one unknown header (no known header at all) is not a
         // message: it is scanned as plain text rather than lost.
-        let parsed = self.parser.parse(bytes).filter(|m| {
+        let parsed = crate::message::parse(&self.parser, bytes).filter(|m| {
             m.parts.first().is_some_and(|root| {
                 root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
             })

@@ -173,7 +173,7 @@ impl Walker<'_, '_> {
                 });
                 if is_message {
                     // mail-parser leaves deeply encoded attached messages as bytes: parse again.
-                    if let Some(nested) = self.parser.parse(b.as_ref()) {
+                    if let Some(nested) = super::parse(self.parser, b.as_ref()) {
                         self.message(&nested, depth + 1);
                         return;
                     }

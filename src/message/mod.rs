@@ -11,3 +11,13 @@ mod envelope;
 
 pub use content::{for_each_segment, Incomplete, Location, Part};
 pub use envelope::{Envelope, Field, Recipient};
+
+/// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11
+/// has assertions that malformed input can reach in debug builds; a scan must never take its
+/// caller down, so the scanner falls back to reading the bytes as plain text.
+pub(crate) fn parse<'x>(
+    parser: &mail_parser::MessageParser,
+    bytes: &'x [u8],
+) -> Option<mail_parser::Message<'x>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))).ok().flatten()
+}

@@ -22,13 +22,31 @@ pub fn html_to_text(html: &str, out: &mut String) {
         }
         push_text(&html[run..lt], out);
         let end = if next == b'!' {
-            skip_markup_declaration(html, lt, out)
+            skip_markup_declaration(html, lt)
         } else if next == b'?' {
             find_byte(b, lt, b'>')
         } else {
             let (name, is_end, tag_end) = read_tag(b, lt);
-            if !is_end && (name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style")) {
-                skip_raw_text(b, tag_end, name)
+            let is = |t: &[u8]| name.eq_ignore_ascii_case(t);
+            if !is_end
+                && (is(b"script") || is(b"style") || is(b"iframe") || is(b"noembed") || is(b"noframes"))
+            {
+                // Raw text a mail reader does not render.
+                skip_raw_text(b, tag_end, name).1
+            } else if !is_end && (is(b"title") || is(b"textarea") || is(b"xmp")) {
+                // Text up to the end tag, where `<` opens no tag (entities decoded except in xmp).
+                push_separator(out, '\n');
+                let (text_end, after) = skip_raw_text(b, tag_end, name);
+                if is(b"xmp") {
+                    out.push_str(&html[tag_end.min(text_end)..text_end]);
+                } else {
+                    push_text(&html[tag_end.min(text_end)..text_end], out);
+                }
+                push_separator(out, '\n');
+                after
+            } else if !is_end && is(b"plaintext") {
+                out.push_str(&html[tag_end.min(n)..]);
+                n
             } else {
                 if let Some(sep) = tag_separator(name) {
                     push_separator(out, sep);
@@ -43,10 +61,95 @@ pub fn html_to_text(html: &str, out: &mut String) {
 }
 
 fn push_text(text: &str, out: &mut String) {
-    if !text.is_empty() {
-        html_escape::decode_html_entities_to_string(text, out);
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        match decode_entity(rest, out) {
+            Some(len) => rest = &rest[len..],
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// Decodes the character reference at the start of `s` (which starts with `&`) the way the
+/// HTML standard does in text: numeric references with or without `;`, `&#128;`..`&#159;`
+/// through windows-1252, invalid code points as U+FFFD; named references with `;` through
+/// html-escape's table, and the legacy names a browser also accepts without `;`. Returns the
+/// length consumed, or `None` when `&` is a plain ampersand.
+fn decode_entity(s: &str, out: &mut String) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.get(1) == Some(&b'#') {
+        let hex = matches!(b.get(2), Some(b'x' | b'X'));
+        let start = if hex { 3 } else { 2 };
+        let digits = b[start..]
+            .iter()
+            .take_while(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let text = &s[start..start + digits];
+        let value = u32::from_str_radix(text, if hex { 16 } else { 10 }).unwrap_or(u32::MAX);
+        out.push(numeric_reference(value));
+        let end = start + digits;
+        return Some(if b.get(end) == Some(&b';') { end + 1 } else { end });
+    }
+    let name_len = b[1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    if name_len == 0 {
+        return None;
+    }
+    if b.get(1 + name_len) == Some(&b';') {
+        let entity = &s[..name_len + 2];
+        let decoded = html_escape::decode_html_entities(entity);
+        if decoded != entity {
+            out.push_str(&decoded);
+            return Some(entity.len());
+        }
+    }
+    // Legacy names without `;`: the longest one that starts the name.
+    let name = &s[1..1 + name_len];
+    for len in (2..=name_len.min(6)).rev() {
+        if LEGACY.contains(&&name[..len]) {
+            let decoded = html_escape::decode_html_entities(&format!("&{};", &name[..len])).into_owned();
+            out.push_str(&decoded);
+            return Some(1 + len);
+        }
+    }
+    None
+}
+
+fn numeric_reference(v: u32) -> char {
+    const C1: [char; 32] = [
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}',
+        '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', '\u{90}',
+        '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2dc}',
+        '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}', '\u{178}',
+    ];
+    match v {
+        0 => '\u{fffd}',
+        0x80..=0x9f => C1[(v - 0x80) as usize],
+        _ => char::from_u32(v).unwrap_or('\u{fffd}'),
     }
 }
+
+/// The character references the HTML standard accepts without a semicolon.
+const LEGACY: &[&str] = &[
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH",
+    "Eacute", "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute",
+    "Ocirc", "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave",
+    "Uuml", "Yacute", "aacute", "acirc", "acute", "aelig", "agrave", "amp", "aring", "atilde", "auml",
+    "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg", "divide", "eacute", "ecirc", "egrave",
+    "eth", "euml", "frac12", "frac14", "frac34", "gt", "iacute", "icirc", "iexcl", "igrave", "iquest",
+    "iuml", "laquo", "lt", "macr", "micro", "middot", "nbsp", "not", "ntilde", "oacute", "ocirc", "ograve",
+    "ordf", "ordm", "oslash", "otilde", "ouml", "para", "plusmn", "pound", "quot", "raquo", "reg", "sect",
+    "shy", "sup1", "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml",
+    "yacute", "yen", "yuml",
+];
 
 fn push_separator(out: &mut String, sep: char) {
     if !out.ends_with(['\n', ' ']) && !out.is_empty() {
@@ -63,17 +166,19 @@ fn find_byte(b: &[u8], from: usize, c: u8) -> usize {
 }
 
 /// `<!-- comment -->`, `<![CDATA[ text ]]>` or `<!DOCTYPE ...>`; returns the index after it.
-fn skip_markup_declaration(html: &str, lt: usize, out: &mut String) -> usize {
+fn skip_markup_declaration(html: &str, lt: usize) -> usize {
     let rest = &html[lt..];
     if let Some(comment) = rest.strip_prefix("<!--") {
+        if comment.starts_with('>') {
+            return lt + 5;
+        }
+        if comment.starts_with("->") {
+            return lt + 6;
+        }
         return comment.find("-->").map_or(html.len(), |p| lt + 4 + p + 3);
     }
-    if rest.starts_with("<![CDATA[") {
-        let body_start = lt + 9;
-        let end = html[body_start..].find("]]>").map_or(html.len(), |p| body_start + p);
-        out.push_str(&html[body_start..end]);
-        return (end + 3).min(html.len());
-    }
+    // `<![CDATA[...]]>` outside SVG and MathML, `<!DOCTYPE>` and the like: a bogus comment
+    // that ends at the first `>`, as browsers read it.
     find_byte(html.as_bytes(), lt, b'>')
 }
 
@@ -114,18 +219,22 @@ fn read_tag(b: &[u8], lt: usize) -> (&[u8], bool, usize) {
     (name, is_end, b.len())
 }
 
-/// Skips the raw text of `<script>` or `<style>` up to and including its end tag.
-fn skip_raw_text(b: &[u8], from: usize, name: &[u8]) -> usize {
-    let mut i = from;
+/// Finds the end tag of a raw-text element (`</script>`...) from `from`: the index where its
+/// text ends and the index after the end tag (both the end of input when it is missing).
+fn skip_raw_text(b: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
+    let mut i = from.min(b.len());
     while let Some(off) = memchr::memmem::find(&b[i..], b"</") {
         let at = i + off + 2;
         let end = at + name.len();
-        if end <= b.len() && b[at..end].eq_ignore_ascii_case(name) {
-            return find_byte(b, end, b'>');
+        if end <= b.len()
+            && b[at..end].eq_ignore_ascii_case(name)
+            && b.get(end).is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
+        {
+            return (at - 2, find_byte(b, end, b'>'));
         }
         i = at;
     }
-    b.len()
+    (b.len(), b.len())
 }
 
 /// The separator a tag stands for: a line break for blocks, a space for cells and images,
@@ -246,7 +355,28 @@ mod tests {
                 input: "<div style=\"display:none\">Jane Doe</div>",
                 want: "Jane Doe\n",
             },
-            T { name: "cdata", input: "<![CDATA[Jane]]> Doe", want: "Jane Doe" },
+            T { name: "cdata is a bogus comment", input: "<![CDATA[x]]> Doe", want: " Doe" },
+            T {
+                name: "entities without semicolon",
+                input: "&#74ane&nbspDoe &copy2024 &amp co &ampx &notit",
+                want: "Jane\u{a0}Doe \u{a9}2024 & co &x \u{ac}it",
+            },
+            T {
+                name: "c1 references are windows-1252",
+                input: "News&#153; &#x80;5 &#0; &#xD800;",
+                want: "News\u{2122} \u{20ac}5 \u{fffd} \u{fffd}",
+            },
+            T { name: "unknown entity kept", input: "&bogus; & &#;", want: "&bogus; & &#;" },
+            T { name: "title is text", input: "<title>A <b> B</title>C", want: "A <b> B\nC" },
+            T { name: "unclosed title swallows the rest", input: "<title>A</td>", want: "A</td>\n" },
+            T {
+                name: "textarea decodes entities",
+                input: "x<textarea>&#74;ane</textarea>",
+                want: "x\nJane\n",
+            },
+            T { name: "iframe fallback skipped", input: "a<iframe>no</iframe>b", want: "ab" },
+            T { name: "plaintext", input: "a<plaintext><b>x", want: "a<b>x" },
+            T { name: "abrupt comment", input: "a<!-->b<!--->c", want: "abc" },
             T { name: "unterminated tag", input: "Jane <b", want: "Jane " },
             T {
                 name: "apostrophe in text is not a quote",
