@@ -93,6 +93,48 @@ mod tests {
         }
     }
 
+    /// One listed phrase written with disguises a normaliser must see through.
+    fn disguised(phrase: &str, marks: &[u8]) -> String {
+        let mut out = String::new();
+        for (i, c) in phrase.chars().enumerate() {
+            let m = marks[i % marks.len()];
+            match c {
+                ' ' => out.push_str(["  ", "\n", " - ", "\u{a0}", "\u{3000}"][m as usize % 5]),
+                c => {
+                    out.push(if m & 1 == 1 { c.to_ascii_uppercase() } else { c });
+                    out.push_str(
+                        ["", "\u{200b}", "\u{301}", "\u{ad}", "\u{feff}", "\u{308}"][m as usize % 6],
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn fast_agrees_with_naive_on_disguised_text(
+            names in proptest::collection::vec((0u8..4, phrase()), 1..6),
+            pick in 0usize..6,
+            marks in proptest::collection::vec(0u8..30, 1..12),
+            filler in proptest::collection::vec(proptest::sample::select(WORDS), 0..12),
+        ) {
+            let mut list = ProtectedList::new();
+            for (id, value) in &names {
+                list.push(&format!("R{id}"), Kind::Name, value).unwrap();
+            }
+            let (target_id, target) = &names[pick % names.len()];
+            let half = filler.len() / 2;
+            let src = format!("{} {} {}", filler[..half].join(" "), disguised(target, &marks), filler[half..].join(" "));
+            let mut norm = Normalized::new();
+            norm.fill(&src);
+            let fast_hits = fast(&list, &src);
+            prop_assert_eq!(&fast_hits, &find(&list, norm.as_str()));
+            let target_record = list.records().iter().position(|r| r.id() == format!("R{target_id}")).unwrap() as u32;
+            prop_assert!(fast_hits.iter().any(|(_, r, _)| *r == target_record), "{:?} not found in {:?}", target, src);
+        }
+    }
+
     #[test]
     fn boundaries_table() {
         struct T {

@@ -128,7 +128,8 @@ impl Walker<'_, '_> {
             });
             return;
         }
-        if let Some(subject) = msg.subject() {
+        let joined = msg.header_raw(HeaderName::Subject).and_then(super::rfc2047::decode_joined);
+        if let Some(subject) = joined.as_deref().or(msg.subject()) {
             self.emit(Part::Subject, subject);
         }
         if depth > 0 {

@@ -68,6 +68,11 @@ impl Envelope {
                 HeaderName::Bcc => Field::Bcc,
                 _ => continue,
             };
+            // Display names whose encoded words split a character: the whole header, joined.
+            let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize);
+            let joined =
+                raw.and_then(|r| std::str::from_utf8(r).ok()).and_then(super::rfc2047::decode_joined);
+            let names_before = env.display_names.len();
             match &header.value {
                 HeaderValue::Address(Address::List(list)) => {
                     for a in list {
@@ -93,6 +98,10 @@ impl Envelope {
                     }
                 }
                 _ => {}
+            }
+            if let Some(joined) = joined.filter(|_| field.is_visible()) {
+                env.display_names.truncate(names_before);
+                env.display_names.push(joined.trim().to_string());
             }
         }
         env

@@ -8,6 +8,7 @@
 
 mod content;
 mod envelope;
+mod rfc2047;
 
 pub use content::{for_each_segment, Incomplete, Location, Part};
 pub use envelope::{Envelope, Field, Recipient};
