@@ -21,8 +21,7 @@ pub fn decode_joined(raw: &str) -> Option<String> {
     let mut pending_charset = String::new();
     let mut rest = raw;
     let mut words = 0;
-    loop {
-        let Some(start) = rest.find("=?") else { break };
+    while let Some(start) = rest.find("=?") {
         let Some((charset, bytes, len)) = encoded_word(&rest[start..]) else {
             flush(&mut out, &mut pending, &pending_charset);
             out.push_str(&unfold(&rest[..start + 2]));
