@@ -58,10 +58,8 @@ fn disguise() -> impl Strategy<Value = Disguise> {
 /// Writes `name` disguised as `d` says.
 fn render(name: &str, d: &Disguise) -> String {
     let mut out = String::new();
-    let mut k = 0;
-    for c in name.chars() {
+    for (k, c) in name.chars().enumerate() {
         let i = k % 32;
-        k += 1;
         if c == ' ' {
             out.push_str(match (d.between, d.html) {
                 (0, _) => " ",
