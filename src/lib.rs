@@ -44,10 +44,13 @@
 //! A [`Scanner`] is compiled once and shared by many threads (`Send + Sync`).
 
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod address;
 mod error;
+#[cfg(feature = "ffi")]
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod matcher;
 pub mod message;
 pub mod policy;

@@ -1,0 +1,542 @@
+//! The C ABI (cargo feature `ffi`): maildlp inside mail plugins.
+//!
+//! Built the way rustls-ffi and hyper's C API are: opaque handles backed by `Box`, every
+//! exported body inside one panic boundary that turns a panic into `MAILDLP_PANIC`, every
+//! pointer checked before use, a `#[repr(C)]` status enum with fixed numbers and a static
+//! description. The header `include/maildlp.h` is generated from this file by cbindgen.
+//!
+//! Ownership: a scanner from `maildlp_scanner_new` is freed with `maildlp_scanner_free`; a
+//! report from `maildlp_scan` with `maildlp_report_free`; the JSON text belongs to its report;
+//! status and version strings are static. A scanner is immutable and may serve `maildlp_scan`
+//! from many threads at once.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, c_int, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::{Error, Policy, ProtectedList, Report, Scanner, Verdict};
+
+/// The result of a call. The numbers are fixed.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum maildlp_status {
+    /// Success.
+    MAILDLP_OK = 0,
+    /// A required pointer was NULL (or an array was NULL with a non-zero count).
+    MAILDLP_NULL_ARGUMENT = 1,
+    /// A text argument was not valid UTF-8.
+    MAILDLP_INVALID_UTF8 = 2,
+    /// The protected list was refused (the message says which line and why).
+    MAILDLP_INVALID_LIST = 3,
+    /// The policy was refused (the message names the key).
+    MAILDLP_INVALID_POLICY = 4,
+    /// An envelope recipient is not an email address.
+    MAILDLP_INVALID_ADDRESS = 5,
+    /// maildlp panicked; nothing was returned. A bug: please report it.
+    MAILDLP_PANIC = 100,
+}
+
+use maildlp_status::*;
+
+/// A compiled protected list and policy. Opaque; thread-safe; shared by reference.
+pub struct maildlp_scanner {
+    scanner: Scanner,
+}
+
+/// The report of one scan. Opaque; owned by the caller until `maildlp_report_free`.
+pub struct maildlp_report {
+    report: Report,
+    json: CString,
+}
+
+/// Runs `f`, turning a panic into `on_panic`. A panic must never unwind into C.
+fn boundary<T>(on_panic: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(on_panic)
+}
+
+/// Borrows `len` bytes at `ptr`; `None` when `ptr` is NULL and `len` is not 0.
+///
+/// # Safety
+/// When `len > 0`, `ptr` must be valid for reads of `len` bytes for `'a`.
+unsafe fn bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        return Some(&[]);
+    }
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is not NULL and the caller promises it is valid for `len` bytes.
+    Some(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
+}
+
+/// Writes `msg` into the caller's buffer, truncated to `len - 1` bytes (on a character
+/// boundary) and NUL-terminated. Nothing is written when `buf` is NULL or `len` is 0.
+///
+/// # Safety
+/// When `buf` is not NULL, it must be valid for writes of `len` bytes.
+unsafe fn write_message(buf: *mut c_char, len: usize, msg: &str) {
+    if buf.is_null() || len == 0 {
+        return;
+    }
+    let mut n = msg.len().min(len - 1);
+    while !msg.is_char_boundary(n) {
+        n -= 1;
+    }
+    // SAFETY: `buf` is valid for `len` bytes and `n + 1 <= len`; the source is a live `&str`
+    // that cannot overlap a buffer the caller owns.
+    unsafe {
+        std::ptr::copy_nonoverlapping(msg.as_ptr(), buf.cast::<u8>(), n);
+        *buf.add(n) = 0;
+    }
+}
+
+/// The line of the first invalid UTF-8 sequence in `bytes`, counted from 1.
+fn utf8_error_line(bytes: &[u8], e: &std::str::Utf8Error) -> usize {
+    bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Compiles a protected list (CSV text, `list_len` bytes, not necessarily NUL-terminated) and
+/// a policy (TOML text; NULL for the defaults) into a scanner stored in `*out`.
+///
+/// On failure `*out` is NULL and, when `err_buf` is not NULL, a NUL-terminated message
+/// (truncated to `err_len` bytes) says what is wrong, with the list's line number.
+///
+/// # Safety
+/// `list_csv` must be valid for `list_len` bytes; `policy_toml`, when not NULL, for
+/// `policy_len` bytes; `out` must be valid for a write; `err_buf`, when not NULL, for
+/// `err_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scanner_new(
+    list_csv: *const c_char,
+    list_len: usize,
+    policy_toml: *const c_char,
+    policy_len: usize,
+    out: *mut *mut maildlp_scanner,
+    err_buf: *mut c_char,
+    err_len: usize,
+) -> maildlp_status {
+    boundary(MAILDLP_PANIC, || {
+        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
+        let fail = |status, msg: &str| {
+            unsafe { write_message(err_buf, err_len, msg) };
+            status
+        };
+        if out.is_null() {
+            return fail(MAILDLP_NULL_ARGUMENT, "out is NULL");
+        }
+        // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
+        unsafe { *out = std::ptr::null_mut() };
+        if list_csv.is_null() {
+            return fail(MAILDLP_NULL_ARGUMENT, "list_csv is NULL");
+        }
+        // SAFETY: the caller promises `list_csv` is valid for `list_len` bytes.
+        let Some(list) = (unsafe { bytes(list_csv, list_len) }) else {
+            return fail(MAILDLP_NULL_ARGUMENT, "list_csv is NULL");
+        };
+        if let Err(e) = std::str::from_utf8(list) {
+            let line = utf8_error_line(list, &e);
+            return fail(MAILDLP_INVALID_UTF8, &format!("protected list, line {line}: not valid UTF-8"));
+        }
+        let list = match ProtectedList::from_csv_bytes(list) {
+            Ok(l) => l,
+            Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
+        };
+        let policy = if policy_toml.is_null() {
+            Policy::default()
+        } else {
+            // SAFETY: not NULL; the caller promises it is valid for `policy_len` bytes.
+            let raw = unsafe { bytes(policy_toml, policy_len) }.unwrap_or_default();
+            let Ok(text) = std::str::from_utf8(raw) else {
+                return fail(MAILDLP_INVALID_UTF8, "policy: not valid UTF-8");
+            };
+            match Policy::from_toml(text) {
+                Ok(p) => p,
+                Err(e) => return fail(MAILDLP_INVALID_POLICY, &e.to_string()),
+            }
+        };
+        let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
+        // SAFETY: `out` was checked above.
+        unsafe { *out = Box::into_raw(handle) };
+        MAILDLP_OK
+    })
+}
+
+/// Frees a scanner. NULL is a no-op. No scan may be running on it.
+///
+/// # Safety
+/// `scanner` must be NULL or a pointer from `maildlp_scanner_new` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scanner_free(scanner: *mut maildlp_scanner) {
+    boundary((), || {
+        if !scanner.is_null() {
+            // SAFETY: the pointer came from `Box::into_raw` in `maildlp_scanner_new` and the
+            // caller gives up its ownership here.
+            drop(unsafe { Box::from_raw(scanner) });
+        }
+    })
+}
+
+/// Scans one message (`message_len` bytes; NULL only when the length is 0) delivered to the
+/// envelope recipients `rcpts` (`n_rcpts` NUL-terminated strings; NULL when 0) as well as to
+/// what its headers name. On success `*out` holds a report to free with `maildlp_report_free`.
+///
+/// # Safety
+/// `scanner` must come from `maildlp_scanner_new`; `message` must be valid for `message_len`
+/// bytes; `rcpts` for `n_rcpts` pointers, each to a NUL-terminated string; `out` for a write.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scan(
+    scanner: *const maildlp_scanner,
+    message: *const u8,
+    message_len: usize,
+    rcpts: *const *const c_char,
+    n_rcpts: usize,
+    out: *mut *mut maildlp_report,
+) -> maildlp_status {
+    boundary(MAILDLP_PANIC, || {
+        if out.is_null() {
+            return MAILDLP_NULL_ARGUMENT;
+        }
+        // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
+        unsafe { *out = std::ptr::null_mut() };
+        // SAFETY: the caller promises `scanner` is NULL or a live scanner.
+        let Some(scanner) = (unsafe { scanner.as_ref() }) else {
+            return MAILDLP_NULL_ARGUMENT;
+        };
+        // SAFETY: the caller promises `message` is valid for `message_len` bytes.
+        let Some(message) = (unsafe { bytes(message.cast::<c_char>(), message_len) }) else {
+            return MAILDLP_NULL_ARGUMENT;
+        };
+        let mut envelope: Vec<&str> = Vec::with_capacity(n_rcpts);
+        if n_rcpts > 0 {
+            if rcpts.is_null() {
+                return MAILDLP_NULL_ARGUMENT;
+            }
+            // SAFETY: not NULL; the caller promises `n_rcpts` readable pointers.
+            let ptrs = unsafe { std::slice::from_raw_parts(rcpts, n_rcpts) };
+            for &p in ptrs {
+                if p.is_null() {
+                    return MAILDLP_NULL_ARGUMENT;
+                }
+                // SAFETY: not NULL; the caller promises a NUL-terminated string.
+                let Ok(s) = unsafe { CStr::from_ptr(p) }.to_str() else {
+                    return MAILDLP_INVALID_UTF8;
+                };
+                envelope.push(s);
+            }
+        }
+        let report = match scanner.scanner.scan_with_envelope(message, &envelope) {
+            Ok(r) => r,
+            Err(Error::InvalidAddress(_)) => return MAILDLP_INVALID_ADDRESS,
+            Err(_) => return MAILDLP_INVALID_ADDRESS,
+        };
+        let json = CString::new(report.to_json()).unwrap_or_default();
+        // SAFETY: `out` was checked above.
+        unsafe { *out = Box::into_raw(Box::new(maildlp_report { report, json })) };
+        MAILDLP_OK
+    })
+}
+
+/// The verdict of a report: 0 allow, 1 warn, 2 block; -1 when `report` is NULL.
+///
+/// # Safety
+/// `report` must be NULL or a live report from `maildlp_scan`.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_report_verdict(report: *const maildlp_report) -> c_int {
+    boundary(-1, || {
+        // SAFETY: the caller promises `report` is NULL or a live report.
+        match unsafe { report.as_ref() } {
+            None => -1,
+            Some(r) => match r.report.verdict() {
+                Verdict::Allow => 0,
+                Verdict::Warn => 1,
+                Verdict::Block => 2,
+            },
+        }
+    })
+}
+
+/// The report as the CLI's JSON object (without `source`), NUL-terminated, valid until the
+/// report is freed. Its length (without the NUL) is stored in `*len` when `len` is not NULL.
+/// NULL when `report` is NULL.
+///
+/// # Safety
+/// `report` must be NULL or a live report; `len` NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_report_json(
+    report: *const maildlp_report,
+    len: *mut usize,
+) -> *const c_char {
+    boundary(std::ptr::null(), || {
+        // SAFETY: the caller promises `report` is NULL or a live report.
+        let r = unsafe { report.as_ref() };
+        let (ptr, n) = r.map_or((std::ptr::null(), 0), |r| (r.json.as_ptr(), r.json.as_bytes().len()));
+        if !len.is_null() {
+            // SAFETY: not NULL; the caller promises it is valid for a write.
+            unsafe { *len = n };
+        }
+        ptr
+    })
+}
+
+/// Frees a report and its JSON text. NULL is a no-op.
+///
+/// # Safety
+/// `report` must be NULL or a pointer from `maildlp_scan` not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_report_free(report: *mut maildlp_report) {
+    boundary((), || {
+        if !report.is_null() {
+            // SAFETY: the pointer came from `Box::into_raw` in `maildlp_scan` and the caller
+            // gives up its ownership here.
+            drop(unsafe { Box::from_raw(report) });
+        }
+    })
+}
+
+/// A `maildlp_status` as C passes it: the integer a C enum is. Taking the integer rather than
+/// the Rust enum keeps any number a caller passes from being undefined behaviour.
+pub type maildlp_status_code = c_int;
+
+/// A static description of a status; "unknown status" for a number that is not one.
+#[no_mangle]
+pub extern "C" fn maildlp_status_str(status: maildlp_status_code) -> *const c_char {
+    let s: &'static CStr = match status {
+        0 => c"ok",
+        1 => c"a required pointer argument was NULL",
+        2 => c"a text argument was not valid UTF-8",
+        3 => c"the protected list was refused",
+        4 => c"the policy was refused",
+        5 => c"an envelope recipient is not an email address",
+        100 => c"maildlp panicked (a bug)",
+        _ => c"unknown status",
+    };
+    s.as_ptr()
+}
+
+/// The library's version, a static string such as "0.1.0".
+#[no_mangle]
+pub extern "C" fn maildlp_version() -> *const c_char {
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(v) => v,
+            Err(_) => c"unknown",
+        };
+    VERSION.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The ABI called as C calls it. These also run under miri (see `.ci/run`).
+
+    use super::*;
+    use std::ptr::{null, null_mut};
+
+    const LIST: &str =
+        "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV02,email,ravi@example.net\n";
+    const CC: &[u8] = b"From: a@police.example\r\nCc: jane.doe@example.org, ravi@example.net\r\nSubject: x\r\n\r\nhello\r\n";
+    const BCC: &[u8] = b"From: a@police.example\r\nBcc: jane.doe@example.org, ravi@example.net\r\nSubject: x\r\n\r\nhello\r\n";
+
+    fn new(list: &[u8], policy: Option<&[u8]>) -> (maildlp_status, *mut maildlp_scanner, String) {
+        let mut out = null_mut();
+        let mut err = [0x55 as c_char; 256];
+        let (pp, pl) = policy.map_or((null(), 0), |p| (p.as_ptr().cast(), p.len()));
+        // SAFETY: every pointer is valid for the length given with it.
+        let status = unsafe {
+            maildlp_scanner_new(
+                list.as_ptr().cast(),
+                list.len(),
+                pp,
+                pl,
+                &mut out,
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        // SAFETY: on failure the message is NUL-terminated inside `err`; on success it was not
+        // written, so look no further than the buffer.
+        let msg = if status == MAILDLP_OK {
+            String::new()
+        } else {
+            unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned()
+        };
+        (status, out, msg)
+    }
+
+    fn scan(s: *const maildlp_scanner, msg: &[u8], rcpts: &[&CStr]) -> (maildlp_status, *mut maildlp_report) {
+        let ptrs: Vec<*const c_char> = rcpts.iter().map(|r| r.as_ptr()).collect();
+        let mut out = null_mut();
+        let rp = if ptrs.is_empty() { null() } else { ptrs.as_ptr() };
+        // SAFETY: `s` is a live scanner, `msg` and `ptrs` are valid for their lengths.
+        let status = unsafe { maildlp_scan(s, msg.as_ptr(), msg.len(), rp, ptrs.len(), &mut out) };
+        (status, out)
+    }
+
+    #[test]
+    fn lifecycle_verdicts_and_json() {
+        let (status, s, _) = new(LIST.as_bytes(), Some(b"internal_domains = [\"police.example\"]"));
+        assert_eq!(status, MAILDLP_OK);
+        let (status, r) = scan(s, CC, &[]);
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: `r` is a live report until freed below.
+        unsafe {
+            assert_eq!(maildlp_report_verdict(r), 2);
+            let mut len = 0;
+            let json = maildlp_report_json(r, &mut len);
+            let text = CStr::from_ptr(json).to_str().unwrap();
+            assert_eq!(text.len(), len);
+            assert!(text.starts_with("{\"verdict\":\"block\""), "{text}");
+            assert!(!text.contains("\"source\""));
+            maildlp_report_free(r);
+        }
+        let (status, r) = scan(s, BCC, &[]);
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: `r` and `s` are live until freed here.
+        unsafe {
+            assert_eq!(maildlp_report_verdict(r), 0);
+            maildlp_report_free(r);
+            maildlp_scanner_free(s);
+        }
+    }
+
+    #[test]
+    fn envelope_recipients() {
+        let (_, s, _) = new(LIST.as_bytes(), None);
+        let own = b"Subject: x\r\nTo: jane.doe@example.org\r\n\r\nDear Jane Doe\r\n";
+        let (status, r) = scan(s, own, &[c"jane.doe@example.org"]);
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: live report, freed once.
+        unsafe {
+            assert_eq!(maildlp_report_verdict(r), 0);
+            maildlp_report_free(r);
+        }
+        let (status, r) = scan(s, own, &[c"<press@paper.example>"]);
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: live report and scanner, each freed once.
+        unsafe {
+            assert_eq!(maildlp_report_verdict(r), 2);
+            maildlp_report_free(r);
+        }
+        assert_eq!(scan(s, own, &[c"not an address"]), (MAILDLP_INVALID_ADDRESS, null_mut()));
+        assert_eq!(scan(s, own, &[c"\xff@x.example"]), (MAILDLP_INVALID_UTF8, null_mut()));
+        // SAFETY: freed once.
+        unsafe { maildlp_scanner_free(s) };
+    }
+
+    #[test]
+    fn scanner_errors() {
+        let (status, s, msg) = new(b"id,kind,value\nV01,name,Jane\nV01,phone,12\n", None);
+        assert_eq!((status, s), (MAILDLP_INVALID_LIST, null_mut()));
+        assert!(msg.contains("line 3"), "{msg}");
+        let (status, _, msg) = new(b"id,kind,value\nV01,name,J\xffne\n", None);
+        assert_eq!(status, MAILDLP_INVALID_UTF8);
+        assert!(msg.contains("line 2"), "{msg}");
+        let (status, _, msg) = new(LIST.as_bytes(), Some(b"max_visible = 3"));
+        assert_eq!(status, MAILDLP_INVALID_POLICY);
+        assert!(msg.contains("max_visible"), "{msg}");
+        let (status, _, _) = new(LIST.as_bytes(), Some(b"\xff"));
+        assert_eq!(status, MAILDLP_INVALID_UTF8);
+
+        let mut out = null_mut();
+        let mut small = [0x55 as c_char; 8];
+        // SAFETY: NULL list with a valid out pointer and an 8-byte buffer.
+        let status =
+            unsafe { maildlp_scanner_new(null(), 5, null(), 0, &mut out, small.as_mut_ptr(), small.len()) };
+        assert_eq!(status, MAILDLP_NULL_ARGUMENT);
+        // SAFETY: the message is NUL-terminated within the buffer.
+        assert_eq!(unsafe { CStr::from_ptr(small.as_ptr()) }.to_bytes().len(), 7);
+        // SAFETY: NULL out; the other pointers are valid.
+        let status = unsafe {
+            maildlp_scanner_new(LIST.as_ptr().cast(), LIST.len(), null(), 0, null_mut(), null_mut(), 0)
+        };
+        assert_eq!(status, MAILDLP_NULL_ARGUMENT);
+        let mut untouched = [0x55 as c_char; 4];
+        // SAFETY: err_len 0: the buffer must not be written.
+        let status =
+            unsafe { maildlp_scanner_new(null(), 1, null(), 0, &mut out, untouched.as_mut_ptr(), 0) };
+        assert_eq!(status, MAILDLP_NULL_ARGUMENT);
+        assert_eq!(untouched, [0x55; 4]);
+    }
+
+    #[test]
+    fn scan_argument_errors_and_null_handles() {
+        let (_, s, _) = new(LIST.as_bytes(), None);
+        let mut out = null_mut();
+        // SAFETY: each call passes one bad argument and otherwise valid pointers.
+        unsafe {
+            assert_eq!(
+                maildlp_scan(null(), CC.as_ptr(), CC.len(), null(), 0, &mut out),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert_eq!(maildlp_scan(s, CC.as_ptr(), CC.len(), null(), 0, null_mut()), MAILDLP_NULL_ARGUMENT);
+            assert_eq!(maildlp_scan(s, null(), 10, null(), 0, &mut out), MAILDLP_NULL_ARGUMENT);
+            assert_eq!(maildlp_scan(s, CC.as_ptr(), CC.len(), null(), 2, &mut out), MAILDLP_NULL_ARGUMENT);
+            let with_null = [c"a@b.example".as_ptr(), null()];
+            assert_eq!(
+                maildlp_scan(s, CC.as_ptr(), CC.len(), with_null.as_ptr(), 2, &mut out),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert!(out.is_null());
+            // An empty message may be NULL.
+            assert_eq!(maildlp_scan(s, null(), 0, null(), 0, &mut out), MAILDLP_OK);
+            assert_eq!(maildlp_report_verdict(out), 0);
+            maildlp_report_free(out);
+            assert_eq!(maildlp_report_verdict(null()), -1);
+            let mut len = 99;
+            assert!(maildlp_report_json(null(), &mut len).is_null());
+            assert_eq!(len, 0);
+            maildlp_report_free(null_mut());
+            maildlp_scanner_free(null_mut());
+            maildlp_scanner_free(s);
+        }
+    }
+
+    #[test]
+    fn static_strings() {
+        for (code, want) in [
+            (0, "ok"),
+            (3, "the protected list was refused"),
+            (100, "maildlp panicked (a bug)"),
+            (42, "unknown status"),
+            (-1, "unknown status"),
+        ] {
+            // SAFETY: status strings are static and NUL-terminated.
+            assert_eq!(unsafe { CStr::from_ptr(maildlp_status_str(code)) }.to_str().unwrap(), want);
+        }
+        // SAFETY: static and NUL-terminated.
+        assert_eq!(unsafe { CStr::from_ptr(maildlp_version()) }.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status() {
+        let status: maildlp_status = boundary(MAILDLP_PANIC, || panic!("boom"));
+        assert_eq!(status, MAILDLP_PANIC);
+        assert_eq!(boundary(MAILDLP_PANIC, || MAILDLP_OK), MAILDLP_OK);
+    }
+
+    #[test]
+    fn one_scanner_many_threads() {
+        let (_, s, _) = new(LIST.as_bytes(), None);
+        let shared = s as usize;
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..3 {
+                        let (status, r) = scan(shared as *const maildlp_scanner, CC, &[]);
+                        assert_eq!(status, MAILDLP_OK);
+                        // SAFETY: each thread owns and frees its own report.
+                        unsafe {
+                            assert_eq!(maildlp_report_verdict(r), 2);
+                            maildlp_report_free(r);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        // SAFETY: every thread has finished with the scanner.
+        unsafe { maildlp_scanner_free(s) };
+    }
+}
