@@ -194,6 +194,7 @@ pub fn mask(s: &str) -> String {
 const CONTEXT: usize = 32;
 
 /// An excerpt of `text` around `span`, on one line, with every span in `hidden` masked.
+/// `hidden` must be sorted by start.
 pub fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {
     let start = back_chars(text, span.start, CONTEXT);
     let end = forward_chars(text, span.end, CONTEXT);
@@ -219,9 +220,11 @@ pub fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> Stri
             }
         }
     };
-    let mut spans: Vec<&Range<usize>> = hidden.iter().filter(|h| h.end > start && h.start < end).collect();
-    spans.sort_by_key(|h| h.start);
-    for h in spans {
+    // Identifiers are short: any that reaches into the window starts at most this far before it.
+    const LONGEST: usize = 4096;
+    let first = hidden.partition_point(|h| h.start + LONGEST < start);
+    let last = hidden.partition_point(|h| h.start < end);
+    for h in hidden[first..last.max(first)].iter().filter(|h| h.end > start) {
         let (hs, he) = (h.start.max(pos), h.end.min(end));
         if hs >= he {
             continue;
@@ -264,6 +267,10 @@ mod tests {
         let jane = text.find("Jane Doe").unwrap();
         let ravi = text.find("Ravi Patel").unwrap();
         let ex = excerpt(text, &(jane..jane + 8), &[jane..jane + 8, ravi..ravi + 10]);
+        let far = "x ".repeat(100) + text;
+        let shifted =
+            excerpt(&far, &(jane + 200..jane + 208), &[0..1, jane + 200..jane + 208, ravi + 200..ravi + 210]);
+        assert!(shifted.contains("call J*** D** about R*** P****'s"), "{shifted}");
         assert!(
             !ex.contains("Jane") && !ex.contains("Doe") && !ex.contains("Ravi") && !ex.contains("Patel"),
             "{ex}"

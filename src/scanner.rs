@@ -132,6 +132,7 @@ impl Scanner {
             }
             spans.clear();
             spans.extend(hits.iter().map(|h| h.span.clone()));
+            spans.sort_unstable_by_key(|s| (s.start, s.end));
             for hit in &hits {
                 if !audience.reaches_others(&self.own[hit.record as usize])
                     || !seen.insert((hit.record, hit.kind, location))

@@ -8,6 +8,7 @@
 
 pub mod email;
 pub mod phone;
+pub mod tokens;
 
 #[cfg(test)]
 mod naive;
@@ -56,57 +57,100 @@ pub fn at_word_boundary(text: &[u8], span: &Range<usize>) -> bool {
     (span.start == 0 || text[span.start - 1] == b' ') && (span.end == text.len() || text[span.end] == b' ')
 }
 
-/// Names and terms: every normalised form in one automaton.
+/// Lists with more listed forms than this use the token engine; smaller ones the automaton.
+/// Measured with `cargo bench --bench lists` (see the README's performance section).
+pub const TOKEN_ENGINE_THRESHOLD: usize = 1_000;
+
+/// Names and terms: one interface, two engines that find exactly the same matches.
 #[derive(Debug)]
-struct WordEngine {
-    automaton: Option<AhoCorasick>,
-    /// Owners of each pattern: (record, kind).
-    owners: Vec<Vec<(u32, Kind)>>,
+pub enum WordEngine {
+    /// One Aho-Corasick automaton over every form (overlapping matches, boundaries checked).
+    Automaton {
+        /// The automaton; `None` when nothing is listed.
+        automaton: Option<AhoCorasick>,
+        /// Owners of each pattern: (record, kind).
+        owners: Vec<Vec<(u32, Kind)>>,
+    },
+    /// Word n-gram hashes looked up in one table (see [`tokens`]).
+    Tokens(tokens::TokenEngine),
 }
 
-impl WordEngine {
-    fn new(list: &ProtectedList) -> Self {
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
-        for (r, record) in list.records().iter().enumerate() {
-            for ident in record.identifiers() {
-                if !matches!(ident.kind(), Kind::Name | Kind::Term) {
-                    continue;
-                }
+/// Which engine to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// By the number of listed forms (`TOKEN_ENGINE_THRESHOLD`).
+    Auto,
+    /// Always the automaton.
+    Automaton,
+    /// Always the token engine.
+    Tokens,
+}
+
+/// Every normalised name and term form of `list` with its owner.
+fn word_patterns(list: &ProtectedList) -> Vec<(Vec<u8>, u32, Kind)> {
+    let mut out = Vec::new();
+    for (r, record) in list.records().iter().enumerate() {
+        for ident in record.identifiers() {
+            if matches!(ident.kind(), Kind::Name | Kind::Term) {
                 for form in forms(ident.kind(), ident.value()) {
-                    let id = *ids.entry(form.clone()).or_insert_with(|| {
-                        patterns.push(form);
-                        owners.push(Vec::new());
-                        patterns.len() - 1
-                    });
-                    let owner = (r as u32, ident.kind());
-                    if !owners[id].contains(&owner) {
-                        owners[id].push(owner);
-                    }
+                    out.push((form.into_bytes(), r as u32, ident.kind()));
                 }
             }
         }
-        let automaton = (!patterns.is_empty()).then(|| {
+    }
+    out
+}
+
+impl WordEngine {
+    /// Builds the engine `choice` asks for over the names and terms of `list`.
+    pub fn new(list: &ProtectedList, choice: EngineChoice) -> Self {
+        let patterns = word_patterns(list);
+        let tokens = match choice {
+            EngineChoice::Auto => patterns.len() > TOKEN_ENGINE_THRESHOLD,
+            EngineChoice::Automaton => false,
+            EngineChoice::Tokens => true,
+        };
+        if tokens {
+            return WordEngine::Tokens(tokens::TokenEngine::new(patterns));
+        }
+        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
+        for (form, record, kind) in patterns {
+            let id = *ids.entry(form.clone()).or_insert_with(|| {
+                texts.push(form);
+                owners.push(Vec::new());
+                texts.len() - 1
+            });
+            if !owners[id].contains(&(record, kind)) {
+                owners[id].push((record, kind));
+            }
+        }
+        let automaton = (!texts.is_empty()).then(|| {
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .match_kind(MatchKind::Standard)
-                .build(&patterns)
+                .build(&texts)
                 .expect("normalised patterns are short and few enough for the automaton")
         });
-        WordEngine { automaton, owners }
+        WordEngine::Automaton { automaton, owners }
     }
 
-    fn find(&self, norm: &str, found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
-        let Some(ac) = &self.automaton else { return };
-        let text = norm.as_bytes();
-        for m in ac.find_overlapping_iter(text) {
-            let span = m.range();
-            if at_word_boundary(text, &span) {
-                for &(record, kind) in &self.owners[m.pattern().as_usize()] {
-                    found(span.clone(), record, kind);
+    /// Calls `found(span, record, kind)` for every listed form at word boundaries in `norm`.
+    pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+        match self {
+            WordEngine::Automaton { automaton: None, .. } => {}
+            WordEngine::Automaton { automaton: Some(ac), owners } => {
+                for m in ac.find_overlapping_iter(norm) {
+                    let span = m.range();
+                    if at_word_boundary(norm, &span) {
+                        for &(record, kind) in &owners[m.pattern().as_usize()] {
+                            found(span.clone(), record, kind);
+                        }
+                    }
                 }
             }
+            WordEngine::Tokens(t) => t.find(norm, found),
         }
     }
 }
@@ -138,12 +182,12 @@ impl Matcher {
                 }
             }
         }
-        Matcher { words: WordEngine::new(list), emails, phones }
+        Matcher { words: WordEngine::new(list, EngineChoice::Auto), emails, phones }
     }
 
     /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised.
     pub fn find(&self, src: &str, norm: &Normalized, out: &mut Vec<Hit>) {
-        self.words.find(norm.as_str(), &mut |span, record, kind| {
+        self.words.find(norm.as_bytes(), &mut |span, record, kind| {
             out.push(Hit { record, kind, span: norm.source_range(span, src) });
         });
         if !self.emails.is_empty() {

@@ -53,15 +53,25 @@ mod tests {
         "brien",
     ];
 
-    fn fast(list: &ProtectedList, src: &str) -> Vec<(Range<usize>, u32, Kind)> {
-        let engine = super::super::WordEngine::new(list);
+    use super::super::{EngineChoice, WordEngine};
+
+    fn run(list: &ProtectedList, src: &str, choice: EngineChoice) -> Vec<(Range<usize>, u32, Kind)> {
+        let engine = WordEngine::new(list, choice);
         let mut norm = Normalized::new();
         norm.fill(src);
         let mut out = Vec::new();
-        engine.find(norm.as_str(), &mut |span, r, k| out.push((span, r, k)));
+        engine.find(norm.as_bytes(), &mut |span, r, k| out.push((span, r, k)));
         out.sort_by_key(|(span, r, k)| (span.start, span.end, *r, *k));
         out.dedup();
         out
+    }
+
+    /// The automaton; every caller also checks that the token engine agrees with it.
+    fn fast(list: &ProtectedList, src: &str) -> Vec<(Range<usize>, u32, Kind)> {
+        let automaton = run(list, src, EngineChoice::Automaton);
+        let tokens = run(list, src, EngineChoice::Tokens);
+        assert_eq!(automaton, tokens, "the two engines disagree on {src:?}");
+        automaton
     }
 
     fn phrase() -> impl Strategy<Value = String> {

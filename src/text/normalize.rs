@@ -17,7 +17,8 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 /// Normalised text plus a sparse map from its byte offsets back to the source's.
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
-    text: String,
+    /// Always valid UTF-8: ASCII bytes and whole encoded characters are the only things pushed.
+    text: Vec<u8>,
     /// `(normalised offset, source offset)` at each point where the distance between the two
     /// changes; between points, offsets advance together.
     map: Vec<(u32, u32)>,
@@ -41,32 +42,44 @@ impl Normalized {
         self.delta = 0;
         self.pending_sep = None;
         let limit = src.len().min(u32::MAX as usize - 8);
-        let bytes = src.as_bytes();
+        let bytes = &src.as_bytes()[..limit];
+        self.text.reserve(limit);
         let mut i = 0;
         while i < limit {
             let b = bytes[i];
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    self.word(b.to_ascii_lowercase() as char, i);
-                } else {
+            match ASCII_CLASS[b as usize] {
+                SEP => {
                     self.sep(i);
+                    i += 1;
                 }
-                i += 1;
-            } else {
-                let c = src[i..].chars().next().unwrap_or('\u{fffd}');
-                let at = i;
-                fold_char(c, &mut |e| {
-                    if is_standalone(e) {
-                        self.sep(at);
-                        self.word(e, at);
-                        self.sep(at);
-                    } else if e.is_alphanumeric() {
-                        self.word(e, at);
-                    } else {
-                        self.sep(at);
+                WORD => {
+                    // A run of ASCII letters and digits: one boundary check, then a bulk copy.
+                    let start = i;
+                    i += 1;
+                    while i < limit && ASCII_CLASS[bytes[i] as usize] == WORD {
+                        i += 1;
                     }
-                });
-                i += c.len_utf8();
+                    self.begin_word(start);
+                    let from = self.text.len();
+                    self.text.extend_from_slice(&bytes[start..i]);
+                    self.text[from..].make_ascii_lowercase();
+                }
+                _ => {
+                    let c = src[i..].chars().next().unwrap_or('\u{fffd}');
+                    let at = i;
+                    fold_char(c, &mut |e| {
+                        if is_standalone(e) {
+                            self.sep(at);
+                            self.word(e, at);
+                            self.sep(at);
+                        } else if e.is_alphanumeric() {
+                            self.word(e, at);
+                        } else {
+                            self.sep(at);
+                        }
+                    });
+                    i += c.len_utf8();
+                }
             }
         }
     }
@@ -74,6 +87,11 @@ impl Normalized {
     /// The normalised text: lower-case words separated by single spaces, no leading or
     /// trailing space.
     pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.text).unwrap_or_default()
+    }
+
+    /// The normalised text as bytes (what the matchers search).
+    pub fn as_bytes(&self) -> &[u8] {
         &self.text
     }
 
@@ -108,15 +126,23 @@ impl Normalized {
         }
     }
 
-    fn word(&mut self, c: char, src_off: usize) {
+    /// Starts or continues a word at source offset `src_off`: emits a pending separator and
+    /// records the offset mapping.
+    #[inline]
+    fn begin_word(&mut self, src_off: usize) {
         if let Some(sep_at) = self.pending_sep.take() {
             if !self.text.is_empty() {
                 self.mark(sep_at);
-                self.text.push(' ');
+                self.text.push(b' ');
             }
         }
         self.mark(src_off);
-        self.text.push(c);
+    }
+
+    fn word(&mut self, c: char, src_off: usize) {
+        self.begin_word(src_off);
+        let mut buf = [0u8; 4];
+        self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
 
     fn sep(&mut self, src_off: usize) {
@@ -137,8 +163,24 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 pub fn normalize(s: &str) -> String {
     let mut n = Normalized::new();
     n.fill(s);
-    n.text
+    n.as_str().to_string()
 }
+
+const SEP: u8 = 0;
+const WORD: u8 = 1;
+const NON_ASCII: u8 = 2;
+
+/// ASCII letters and digits are word bytes; other ASCII bytes separate words; bytes of
+/// non-ASCII characters take the Unicode path.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = if (b as u8).is_ascii_alphanumeric() { WORD } else { SEP };
+        b += 1;
+    }
+    t
+};
 
 /// Characters that form a word on their own: Han ideographs and kana.
 fn is_standalone(c: char) -> bool {

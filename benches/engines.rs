@@ -1,0 +1,38 @@
+//! The two name engines head to head on the same normalised text, by list size: where the
+//! token engine overtakes the automaton decides `TOKEN_ENGINE_THRESHOLD`.
+//!
+//!     cargo bench --bench engines
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use maildlp::matcher::{EngineChoice, WordEngine};
+use maildlp::text::Normalized;
+use maildlp::ProtectedList;
+
+#[path = "gen/mod.rs"]
+mod gen;
+
+fn engines(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engines");
+    g.sample_size(10);
+    for n in [100, 1_000, 10_000, 100_000] {
+        let list = ProtectedList::from_csv(&gen::list_csv(n)).expect("valid");
+        let text = String::from_utf8(gen::text_message(3, 1_000_000, n)).expect("ascii");
+        let mut norm = Normalized::new();
+        norm.fill(&text);
+        g.throughput(Throughput::Bytes(norm.as_bytes().len() as u64));
+        for (label, choice) in [("automaton", EngineChoice::Automaton), ("tokens", EngineChoice::Tokens)] {
+            let engine = WordEngine::new(&list, choice);
+            g.bench_with_input(BenchmarkId::new(label, n), &norm, |b, norm| {
+                b.iter(|| {
+                    let mut hits = 0usize;
+                    engine.find(norm.as_bytes(), &mut |_, _, _| hits += 1);
+                    hits
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, engines);
+criterion_main!(benches);

@@ -1,0 +1,58 @@
+//! Scanning speed.
+//!
+//! - `floor_vs_scan`: the same realistic mailbox parsed by mail-parser alone (the floor for any
+//!   decoding scanner) and fully scanned by maildlp with a 10k-record list, side by side.
+//! - `message_size`: one text message from 1 KB to 10 MB (time should grow linearly).
+//!
+//!     cargo bench --bench scan
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use maildlp::{Policy, ProtectedList, Scanner};
+
+#[path = "gen/mod.rs"]
+mod gen;
+
+fn scanner(records: usize) -> Scanner {
+    let list = ProtectedList::from_csv(&gen::list_csv(records)).expect("generated list is valid");
+    Scanner::new(list, Policy::builder().internal_domain("police.example").build().expect("valid policy"))
+}
+
+fn floor_vs_scan(c: &mut Criterion) {
+    let mailbox = gen::mailbox(7, 200, 10_000);
+    let bytes: usize = mailbox.iter().map(Vec::len).sum();
+    let s = scanner(10_000);
+    let parser = mail_parser::MessageParser::new();
+    let mut g = c.benchmark_group("floor_vs_scan");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(20);
+    g.bench_function("mail_parser_parse", |b| {
+        b.iter(|| {
+            let mut parts = 0;
+            for m in &mailbox {
+                parts += parser.parse(m).map_or(0, |p| p.parts.len());
+            }
+            parts
+        })
+    });
+    g.bench_function("maildlp_scan_10k", |b| {
+        b.iter(|| mailbox.iter().map(|m| s.scan(m).findings().len()).sum::<usize>())
+    });
+    g.finish();
+}
+
+fn message_size(c: &mut Criterion) {
+    let s = scanner(10_000);
+    let mut g = c.benchmark_group("message_size");
+    g.sample_size(10);
+    for size in [1_000, 10_000, 100_000, 1_000_000, 10_000_000] {
+        let m = gen::text_message(size as u64, size, 10_000);
+        g.throughput(Throughput::Bytes(m.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(size), &m, |b, m| {
+            b.iter(|| s.scan(m).findings().len())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, floor_vs_scan, message_size);
+criterion_main!(benches);

@@ -1,0 +1,193 @@
+//! The token engine for large lists: hashes of word n-grams of the normalised text, looked up
+//! in one table.
+//!
+//! Every listed form is a sequence of words. The table holds the hash of each form and of each
+//! of its word prefixes. Scanning walks the words of the text once; from each word it extends
+//! word by word while the hash so far is a known prefix, and on a known form compares the
+//! bytes (a hash collision costs a comparison, never a false match). Matches are whole words by
+//! construction. Cost per text word is one hash and one table probe, whatever the list size;
+//! memory is a few dozen bytes per form, where an automaton over a million names takes
+//! 150 MB and ten seconds to build.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use crate::protected::Kind;
+
+/// FNV-1a over bytes, the running state of a span's hash. Spans start at a word start, so
+/// the same bytes always give the same state, in patterns and in text alike.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    const START: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
+
+    #[inline]
+    fn feed(self, bytes: &[u8]) -> Fnv {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Fnv(h)
+    }
+
+    /// Feeds the word of `text` starting at `start` (up to the next space or the end);
+    /// returns the new state and where the word ends.
+    #[inline]
+    fn feed_word(self, text: &[u8], start: usize) -> (Fnv, usize) {
+        let mut h = self.0;
+        let mut i = start;
+        while i < text.len() && text[i] != b' ' {
+            h = (h ^ text[i] as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        (Fnv(h), i)
+    }
+
+    /// The table key: the state, mixed so that every bit depends on every byte.
+    #[inline]
+    fn key(self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^ (z >> 33)
+    }
+}
+
+/// Keys are already well mixed hashes: the table uses them as they are.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// What a key stands for: forms with that hash (`first..first + count` in `forms`), possibly
+/// none when the key is only a prefix of longer forms.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    first: u32,
+    count: u32,
+}
+
+#[derive(Debug)]
+struct Form {
+    text: Range<u32>,
+    owners: Range<u32>,
+}
+
+/// The token engine. Build with [`TokenEngine::new`], search with [`TokenEngine::find`].
+pub struct TokenEngine {
+    table: KeyMap<Slot>,
+    forms: Vec<Form>,
+    arena: Vec<u8>,
+    owners: Vec<(u32, Kind)>,
+    max_words: usize,
+}
+
+impl std::fmt::Debug for TokenEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenEngine")
+            .field("forms", &self.forms.len())
+            .field("max_words", &self.max_words)
+            .finish()
+    }
+}
+
+impl TokenEngine {
+    /// Builds the table from `(normalised form, record, kind)` triples.
+    pub fn new(patterns: Vec<(Vec<u8>, u32, Kind)>) -> TokenEngine {
+        // Sort by (hash, text) so equal forms and equal hashes are neighbours.
+        let mut keyed: Vec<(u64, Vec<u8>, u32, Kind)> = patterns
+            .into_iter()
+            .filter(|(t, _, _)| !t.is_empty())
+            .map(|(t, r, k)| (Fnv::START.feed(&t).key(), t, r, k))
+            .collect();
+        keyed.sort_unstable_by(|a, b| (a.0, &a.1, a.2, a.3).cmp(&(b.0, &b.1, b.2, b.3)));
+        keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3);
+
+        let mut table: KeyMap<Slot> = KeyMap::default();
+        table.reserve(keyed.len() * 2);
+        let mut forms: Vec<Form> = Vec::with_capacity(keyed.len());
+        let mut arena = Vec::new();
+        let mut owners = Vec::with_capacity(keyed.len());
+        let mut max_words = 1;
+        let mut i = 0;
+        while i < keyed.len() {
+            let key = keyed[i].0;
+            let first = forms.len() as u32;
+            while i < keyed.len() && keyed[i].0 == key {
+                let text = &keyed[i].1;
+                let t0 = arena.len() as u32;
+                arena.extend_from_slice(text);
+                let o0 = owners.len() as u32;
+                while i < keyed.len() && keyed[i].0 == key && keyed[i].1 == *text {
+                    owners.push((keyed[i].2, keyed[i].3));
+                    i += 1;
+                }
+                forms.push(Form { text: t0..arena.len() as u32, owners: o0..owners.len() as u32 });
+            }
+            let count = forms.len() as u32 - first;
+            table.insert(key, Slot { first, count });
+        }
+        // Every word prefix of every form is a key too (count 0 unless it is also a form).
+        for form in &forms {
+            let text = &arena[form.text.start as usize..form.text.end as usize];
+            let mut words = 1;
+            let mut h = Fnv::START;
+            let mut start = 0;
+            for (j, &b) in text.iter().enumerate() {
+                if b == b' ' {
+                    h = h.feed(&text[start..j]);
+                    table.entry(h.key()).or_insert(Slot { first: 0, count: 0 });
+                    h = h.feed(b" ");
+                    start = j + 1;
+                    words += 1;
+                }
+            }
+            max_words = max_words.max(words);
+        }
+        table.shrink_to_fit();
+        TokenEngine { table, forms, arena, owners, max_words }
+    }
+
+    /// Calls `found(span, record, kind)` for every listed form standing as whole words in the
+    /// normalised text `norm`.
+    pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+        let mut start = 0;
+        while start < norm.len() {
+            // Hash the first word while looking for its end: one pass over its bytes.
+            let (mut h, first_end) = Fnv::START.feed_word(norm, start);
+            let mut end = first_end;
+            for n in 1..=self.max_words {
+                let Some(slot) = self.table.get(&h.key()) else { break };
+                for form in &self.forms[slot.first as usize..(slot.first + slot.count) as usize] {
+                    if self.arena[form.text.start as usize..form.text.end as usize] == norm[start..end] {
+                        for &(record, kind) in
+                            &self.owners[form.owners.start as usize..form.owners.end as usize]
+                        {
+                            found(start..end, record, kind);
+                        }
+                    }
+                }
+                if end >= norm.len() || n == self.max_words {
+                    break;
+                }
+                (h, end) = h.feed(b" ").feed_word(norm, end + 1);
+            }
+            start = first_end + 1;
+        }
+    }
+}
