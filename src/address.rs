@@ -40,7 +40,8 @@ pub fn is_valid(addr: &str) -> bool {
         !label.is_empty()
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && (label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                || label.chars().all(|c| c.is_alphanumeric() || c == '-'))
     })
 }
 

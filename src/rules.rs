@@ -1,8 +1,9 @@
 //! The rules of the contract, each a small function over the envelope and the hits.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::address;
+use crate::matcher::EmailTable;
 use crate::message::{Envelope, Field, Incomplete, Location};
 use crate::protected::Kind;
 use crate::report::{Detail, Finding, Rule, Severity};
@@ -28,10 +29,10 @@ impl Audience {
         Audience { external, nobody: env.recipients.is_empty() }
     }
 
-    /// Whether the message reaches an external address that is not one of `own` (a record's
-    /// own addresses). A message with no recipient is judged as if it did (fail closed).
-    pub fn reaches_others(&self, own: &[String]) -> bool {
-        self.nobody || self.external.iter().any(|a| !own.contains(a))
+    /// Whether the message reaches an external address that is not one of `record`'s own
+    /// addresses. A message with no recipient is judged as if it did (fail closed).
+    pub fn reaches_others(&self, emails: &EmailTable, record: u32) -> bool {
+        self.nobody || self.external.iter().any(|a| !emails.is_own(a, record))
     }
 }
 
@@ -40,21 +41,19 @@ impl Audience {
 pub fn recipient_exposed(
     env: &Envelope,
     audience: &Audience,
-    owners_of: &HashMap<String, Vec<u32>>,
-    own: &[Vec<String>],
+    emails: &EmailTable,
     ids: &dyn Fn(u32) -> String,
     out: &mut Vec<Finding>,
 ) {
     let mut seen = HashSet::new();
     for r in env.recipients.iter().filter(|r| r.field.is_visible()) {
-        let Some(records) = owners_of.get(&r.address) else { continue };
-        for &record in records {
-            if !audience.reaches_others(&own[record as usize]) || !seen.insert(record) {
+        for record in emails.owners(&r.address) {
+            if !audience.reaches_others(emails, record) || !seen.insert(record) {
                 continue;
             }
             let id = ids(record);
             let field = r.field;
-            let others = audience.external.iter().filter(|a| !own[record as usize].contains(a)).count();
+            let others = audience.external.iter().filter(|a| !emails.is_own(a, record)).count();
             let message = format!(
                 "the address of protected record {id} is visible in {} to {others} other external recipient{}; send it by Bcc or on its own",
                 if field == Field::To { "To" } else { "Cc" },

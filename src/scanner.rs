@@ -1,6 +1,6 @@
 //! The compiled scanner: a protected list and a policy, built once and shared.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use mail_parser::MessageParser;
 
@@ -23,35 +23,13 @@ pub struct Scanner {
     policy: Policy,
     matcher: Matcher,
     parser: MessageParser,
-    /// Canonical own addresses of each record.
-    own: Vec<Vec<String>>,
-    /// Records owning each canonical address.
-    owners_of: HashMap<String, Vec<u32>>,
 }
 
 impl Scanner {
     /// Compiles `list` under `policy`.
     pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
         let matcher = Matcher::new(&list);
-        let own: Vec<Vec<String>> = list
-            .records()
-            .iter()
-            .map(|r| {
-                let mut v: Vec<String> = r.own_addresses().collect();
-                v.dedup();
-                v
-            })
-            .collect();
-        let mut owners_of: HashMap<String, Vec<u32>> = HashMap::new();
-        for (r, addrs) in own.iter().enumerate() {
-            for a in addrs {
-                let owners = owners_of.entry(a.clone()).or_default();
-                if !owners.contains(&(r as u32)) {
-                    owners.push(r as u32);
-                }
-            }
-        }
-        Scanner { list, policy, matcher, parser: MessageParser::new(), own, owners_of }
+        Scanner { list, policy, matcher, parser: MessageParser::new() }
     }
 
     /// The protected list.
@@ -113,10 +91,11 @@ impl Scanner {
         }
         let internal = self.policy.internal_domains();
         let audience = Audience::new(&envelope, internal);
-        let ids = |r: u32| self.list.records()[r as usize].id().to_string();
+        let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
+        let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, &self.owners_of, &self.own, &ids, &mut findings);
+        rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
         rules::visible_recipients(&envelope, internal, self.policy.max_visible_recipients(), &mut findings);
 
         let mut seen: HashSet<(u32, Kind, Location)> = HashSet::new();
@@ -134,7 +113,7 @@ impl Scanner {
             spans.extend(hits.iter().map(|h| h.span.clone()));
             spans.sort_unstable_by_key(|s| (s.start, s.end));
             for hit in &hits {
-                if !audience.reaches_others(&self.own[hit.record as usize])
+                if !audience.reaches_others(emails, hit.record)
                     || !seen.insert((hit.record, hit.kind, location))
                 {
                     continue;

@@ -14,12 +14,13 @@ pub mod tokens;
 mod naive;
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::protected::{Kind, ProtectedList};
-use crate::text::{normalize, Normalized};
+use crate::text::Normalized;
 use phone::{Phone, PhoneIndex};
 
 /// One identifier found in a segment.
@@ -41,14 +42,45 @@ pub fn is_invisible(c: char) -> bool {
 /// The listed forms of a name or term, normalised. A name of two or more words is also
 /// listed surname first (`Doe Jane` for `Jane Doe`), which covers `Doe, Jane` and `DOE Jane`.
 pub fn forms(kind: Kind, value: &str) -> Vec<String> {
-    let n = normalize(value);
-    let mut out = vec![n.clone()];
+    let mut out = Vec::new();
+    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+    each_form(kind, value, &mut norm, &mut buf, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
+    out
+}
+
+/// Calls `f` with each listed form of `value` (see [`forms`]), using `norm` and `buf` as
+/// scratch space so that a million names cost no allocation each.
+fn each_form(kind: Kind, value: &str, norm: &mut Normalized, buf: &mut Vec<u8>, f: &mut dyn FnMut(&[u8])) {
+    norm.fill(value);
+    let n = norm.as_bytes();
+    if n.is_empty() {
+        return;
+    }
+    f(n);
     if kind == Kind::Name {
-        if let Some((rest, last)) = n.rsplit_once(' ') {
-            out.push(format!("{last} {rest}"));
+        if let Some(space) = n.iter().rposition(|&b| b == b' ') {
+            buf.clear();
+            buf.extend_from_slice(&n[space + 1..]);
+            buf.push(b' ');
+            buf.extend_from_slice(&n[..space]);
+            f(buf);
         }
     }
-    out
+}
+
+/// Calls `f(form, record, kind)` for every normalised name and term form of `list`.
+fn each_word_pattern(list: &ProtectedList, f: &mut dyn FnMut(&[u8], u32, Kind)) {
+    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+    for record in list.records() {
+        let r = record.index() as u32;
+        for ident in record.identifiers() {
+            if matches!(ident.kind(), Kind::Name | Kind::Term) {
+                each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
+                    f(form, r, ident.kind())
+                });
+            }
+        }
+    }
 }
 
 /// The word-boundary test on normalised text: the match is neither preceded nor followed by
@@ -86,46 +118,33 @@ pub enum EngineChoice {
     Tokens,
 }
 
-/// Every normalised name and term form of `list` with its owner.
-fn word_patterns(list: &ProtectedList) -> Vec<(Vec<u8>, u32, Kind)> {
-    let mut out = Vec::new();
-    for (r, record) in list.records().iter().enumerate() {
-        for ident in record.identifiers() {
-            if matches!(ident.kind(), Kind::Name | Kind::Term) {
-                for form in forms(ident.kind(), ident.value()) {
-                    out.push((form.into_bytes(), r as u32, ident.kind()));
-                }
-            }
-        }
-    }
-    out
-}
-
 impl WordEngine {
     /// Builds the engine `choice` asks for over the names and terms of `list`.
     pub fn new(list: &ProtectedList, choice: EngineChoice) -> Self {
-        let patterns = word_patterns(list);
         let tokens = match choice {
-            EngineChoice::Auto => patterns.len() > TOKEN_ENGINE_THRESHOLD,
+            // Names have two forms, terms one: the identifier count bounds the form count.
+            EngineChoice::Auto => list.identifier_count() > TOKEN_ENGINE_THRESHOLD / 2,
             EngineChoice::Automaton => false,
             EngineChoice::Tokens => true,
         };
         if tokens {
-            return WordEngine::Tokens(tokens::TokenEngine::new(patterns));
+            let mut builder = tokens::TokenEngineBuilder::default();
+            each_word_pattern(list, &mut |form, record, kind| builder.add(form, record, kind));
+            return WordEngine::Tokens(builder.build());
         }
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
-        for (form, record, kind) in patterns {
-            let id = *ids.entry(form.clone()).or_insert_with(|| {
-                texts.push(form);
+        each_word_pattern(list, &mut |form, record, kind| {
+            let id = *ids.entry(form.to_vec()).or_insert_with(|| {
+                texts.push(form.to_vec());
                 owners.push(Vec::new());
                 texts.len() - 1
             });
             if !owners[id].contains(&(record, kind)) {
                 owners[id].push((record, kind));
             }
-        }
+        });
         let automaton = (!texts.is_empty()).then(|| {
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
@@ -155,34 +174,93 @@ impl WordEngine {
     }
 }
 
+/// Listed email addresses (canonical) and the records that list each, for both the content
+/// rule and the recipient rules.
+#[derive(Default)]
+pub struct EmailTable {
+    arena: String,
+    entries: Vec<(u32, u32, u32)>,
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for EmailTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailTable").field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl EmailTable {
+    fn new(list: &ProtectedList) -> Self {
+        let mut t = EmailTable::default();
+        let count = list.records().flat_map(|r| r.identifiers()).filter(|i| i.kind() == Kind::Email).count();
+        t.table.reserve(count, |_| 0);
+        t.entries.reserve(count);
+        for record in list.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
+                let canonical = crate::address::canonical(ident.value());
+                let r = record.index() as u32;
+                if t.owners(&canonical).any(|o| o == r) {
+                    continue;
+                }
+                let start = t.arena.len() as u32;
+                t.arena.push_str(&canonical);
+                let idx = t.entries.len() as u32;
+                t.entries.push((start, t.arena.len() as u32, r));
+                let hash = t.hasher.hash_one(canonical.as_str());
+                let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
+                t.table.insert_unique(hash, idx, |&i| {
+                    let (s, e, _) = entries[i as usize];
+                    hasher.hash_one(&arena[s as usize..e as usize])
+                });
+            }
+        }
+        t.arena.shrink_to_fit();
+        t
+    }
+
+    /// The records that list the canonical address `addr`.
+    pub fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let hash = self.hasher.hash_one(addr);
+        self.table.iter_hash(hash).filter_map(move |&i| {
+            let (s, e, r) = self.entries[i as usize];
+            (&self.arena[s as usize..e as usize] == addr).then_some(r)
+        })
+    }
+
+    /// Whether `addr` is one of `record`'s own addresses.
+    pub fn is_own(&self, addr: &str, record: u32) -> bool {
+        self.owners(addr).any(|r| r == record)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 /// Everything needed to find a protected list's identifiers in text; built once per scanner.
 #[derive(Debug)]
 pub struct Matcher {
     words: WordEngine,
-    emails: HashMap<String, Vec<u32>>,
+    emails: EmailTable,
     phones: PhoneIndex<u32>,
 }
 
 impl Matcher {
     /// Compiles the list.
     pub fn new(list: &ProtectedList) -> Self {
-        let mut emails: HashMap<String, Vec<u32>> = HashMap::new();
         let mut phones = PhoneIndex::default();
-        for (r, record) in list.records().iter().enumerate() {
-            for ident in record.identifiers() {
-                match ident.kind() {
-                    Kind::Email => {
-                        let owners = emails.entry(crate::address::canonical(ident.value())).or_default();
-                        if !owners.contains(&(r as u32)) {
-                            owners.push(r as u32);
-                        }
-                    }
-                    Kind::Phone => phones.insert(Phone::parse(ident.value()), r as u32),
-                    Kind::Name | Kind::Term => {}
-                }
+        for record in list.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
+                phones.insert(Phone::parse(ident.value()), record.index() as u32);
             }
         }
-        Matcher { words: WordEngine::new(list, EngineChoice::Auto), emails, phones }
+        Matcher { words: WordEngine::new(list, EngineChoice::Auto), emails: EmailTable::new(list), phones }
+    }
+
+    /// The listed addresses and their records.
+    pub fn emails(&self) -> &EmailTable {
+        &self.emails
     }
 
     /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised.
@@ -192,10 +270,8 @@ impl Matcher {
         });
         if !self.emails.is_empty() {
             email::for_each_candidate(src, &mut |span, candidate| {
-                if let Some(owners) = self.emails.get(candidate) {
-                    for &record in owners {
-                        out.push(Hit { record, kind: Kind::Email, span: span.clone() });
-                    }
+                for record in self.emails.owners(candidate) {
+                    out.push(Hit { record, kind: Kind::Email, span: span.clone() });
                 }
             });
         }

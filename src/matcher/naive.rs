@@ -10,7 +10,8 @@ use crate::protected::{Kind, ProtectedList};
 pub fn find(list: &ProtectedList, norm: &str) -> Vec<(Range<usize>, u32, Kind)> {
     let text = norm.as_bytes();
     let mut out = Vec::new();
-    for (r, record) in list.records().iter().enumerate() {
+    for record in list.records() {
+        let r = record.index();
         for ident in record.identifiers() {
             if !matches!(ident.kind(), Kind::Name | Kind::Term) {
                 continue;
@@ -140,7 +141,7 @@ mod tests {
             norm.fill(&src);
             let fast_hits = fast(&list, &src);
             prop_assert_eq!(&fast_hits, &find(&list, norm.as_str()));
-            let target_record = list.records().iter().position(|r| r.id() == format!("R{target_id}")).unwrap() as u32;
+            let target_record = list.records().position(|r| r.id() == format!("R{target_id}")).unwrap() as u32;
             prop_assert!(fast_hits.iter().any(|(_, r, _)| *r == target_record), "{:?} not found in {:?}", target, src);
         }
     }

@@ -106,51 +106,65 @@ impl std::fmt::Debug for TokenEngine {
     }
 }
 
-impl TokenEngine {
-    /// Builds the table from `(normalised form, record, kind)` triples.
-    pub fn new(patterns: Vec<(Vec<u8>, u32, Kind)>) -> TokenEngine {
-        // Sort by (hash, text) so equal forms and equal hashes are neighbours.
-        let mut keyed: Vec<(u64, Vec<u8>, u32, Kind)> = patterns
-            .into_iter()
-            .filter(|(t, _, _)| !t.is_empty())
-            .map(|(t, r, k)| (Fnv::START.feed(&t).key(), t, r, k))
-            .collect();
-        keyed.sort_unstable_by(|a, b| (a.0, &a.1, a.2, a.3).cmp(&(b.0, &b.1, b.2, b.3)));
-        keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2 && a.3 == b.3);
+/// Collects forms without an allocation each, then builds the table.
+#[derive(Default)]
+pub struct TokenEngineBuilder {
+    arena: Vec<u8>,
+    /// (key, text start, text end, record, kind)
+    rows: Vec<(u64, u32, u32, u32, Kind)>,
+}
+
+impl TokenEngineBuilder {
+    /// Adds one normalised form owned by `record`.
+    pub fn add(&mut self, form: &[u8], record: u32, kind: Kind) {
+        if form.is_empty() {
+            return;
+        }
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(form);
+        self.rows.push((Fnv::START.feed(form).key(), start, self.arena.len() as u32, record, kind));
+    }
+
+    /// Builds the engine.
+    pub fn build(self) -> TokenEngine {
+        let TokenEngineBuilder { mut arena, mut rows } = self;
+        arena.shrink_to_fit();
+        let src = &arena;
+        let text = |r: &(u64, u32, u32, u32, Kind)| &src[r.1 as usize..r.2 as usize];
+        // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours.
+        rows.sort_unstable_by(|a, b| (a.0, text(a), a.3, a.4).cmp(&(b.0, text(b), b.3, b.4)));
+        rows.dedup_by(|a, b| a.0 == b.0 && text(a) == text(b) && a.3 == b.3 && a.4 == b.4);
 
         let mut table: KeyMap<Slot> = KeyMap::default();
-        table.reserve(keyed.len() * 2);
-        let mut forms: Vec<Form> = Vec::with_capacity(keyed.len());
-        let mut arena = Vec::new();
-        let mut owners = Vec::with_capacity(keyed.len());
+        table.reserve(rows.len() + rows.len() / 2);
+        let mut forms: Vec<Form> = Vec::with_capacity(rows.len());
+        let mut owners = Vec::with_capacity(rows.len());
         let mut max_words = 1;
         let mut i = 0;
-        while i < keyed.len() {
-            let key = keyed[i].0;
+        while i < rows.len() {
+            let key = rows[i].0;
             let first = forms.len() as u32;
-            while i < keyed.len() && keyed[i].0 == key {
-                let text = &keyed[i].1;
-                let t0 = arena.len() as u32;
-                arena.extend_from_slice(text);
+            while i < rows.len() && rows[i].0 == key {
+                let (t, span) = (text(&rows[i]), rows[i].1..rows[i].2);
                 let o0 = owners.len() as u32;
-                while i < keyed.len() && keyed[i].0 == key && keyed[i].1 == *text {
-                    owners.push((keyed[i].2, keyed[i].3));
+                while i < rows.len() && rows[i].0 == key && text(&rows[i]) == t {
+                    owners.push((rows[i].3, rows[i].4));
                     i += 1;
                 }
-                forms.push(Form { text: t0..arena.len() as u32, owners: o0..owners.len() as u32 });
+                forms.push(Form { text: span, owners: o0..owners.len() as u32 });
             }
-            let count = forms.len() as u32 - first;
-            table.insert(key, Slot { first, count });
+            table.insert(key, Slot { first, count: forms.len() as u32 - first });
         }
+        drop(rows);
         // Every word prefix of every form is a key too (count 0 unless it is also a form).
         for form in &forms {
-            let text = &arena[form.text.start as usize..form.text.end as usize];
+            let t = &arena[form.text.start as usize..form.text.end as usize];
             let mut words = 1;
             let mut h = Fnv::START;
             let mut start = 0;
-            for (j, &b) in text.iter().enumerate() {
+            for (j, &b) in t.iter().enumerate() {
                 if b == b' ' {
-                    h = h.feed(&text[start..j]);
+                    h = h.feed(&t[start..j]);
                     table.entry(h.key()).or_insert(Slot { first: 0, count: 0 });
                     h = h.feed(b" ");
                     start = j + 1;
@@ -162,7 +176,9 @@ impl TokenEngine {
         table.shrink_to_fit();
         TokenEngine { table, forms, arena, owners, max_words }
     }
+}
 
+impl TokenEngine {
     /// Calls `found(span, record, kind)` for every listed form standing as whole words in the
     /// normalised text `norm`.
     pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
