@@ -1,6 +1,7 @@
 //! The compiled scanner: a protected list and a policy, built once and shared.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use mail_parser::MessageParser;
 
@@ -98,33 +99,72 @@ impl Scanner {
         rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
         rules::visible_recipients(&envelope, internal, self.policy.max_visible_recipients(), &mut findings);
 
-        let mut seen: HashSet<(u32, Kind, Location)> = HashSet::new();
-        let mut norm = Normalized::new();
-        let mut hits: Vec<Hit> = Vec::new();
-        let mut spans = Vec::new();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let report = self.scan_segments(
+                    &mut scratch,
+                    bytes,
+                    parsed.as_ref(),
+                    &envelope,
+                    &audience,
+                    findings,
+                    incomplete,
+                );
+                scratch.trim();
+                report
+            }
+            Err(_) => self.scan_segments(
+                &mut Scratch::default(),
+                bytes,
+                parsed.as_ref(),
+                &envelope,
+                &audience,
+                findings,
+                incomplete,
+            ),
+        })
+    }
+
+    /// The content rule over every segment, then the report.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_segments(
+        &self,
+        scratch: &mut Scratch,
+        bytes: &[u8],
+        parsed: Option<&mail_parser::Message<'_>>,
+        envelope: &Envelope,
+        audience: &Audience,
+        mut findings: Vec<crate::report::Finding>,
+        mut incomplete: Vec<Incomplete>,
+    ) -> Report {
+        let limits = self.policy.limits();
+        let emails = self.matcher.emails();
+        let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
+        let Scratch { norm, hits, spans, seen } = scratch;
+        seen.clear();
         let mut on_segment = |location: Location, text: &str| {
             hits.clear();
             norm.fill(text);
-            self.matcher.find(text, &norm, &mut hits);
+            self.matcher.find(text, norm, hits);
             if hits.is_empty() {
                 return;
             }
             spans.clear();
             spans.extend(hits.iter().map(|h| h.span.clone()));
             spans.sort_unstable_by_key(|s| (s.start, s.end));
-            for hit in &hits {
+            for hit in hits.iter() {
                 if !audience.reaches_others(emails, hit.record)
                     || !seen.insert((hit.record, hit.kind, location))
                 {
                     continue;
                 }
-                let ex = excerpt(text, &hit.span, &spans);
+                let ex = excerpt(text, &hit.span, spans);
                 findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
             }
         };
-        match &parsed {
+        match parsed {
             Some(msg) => {
-                incomplete.extend(for_each_segment(msg, &envelope, &limits, &self.parser, &mut on_segment));
+                incomplete.extend(for_each_segment(msg, envelope, &limits, &self.parser, &mut on_segment));
             }
             None => {
                 // Not a message at all (no header could be read): scan it as plain text.
@@ -135,6 +175,34 @@ impl Scanner {
         findings.extend(incomplete.iter().map(rules::incomplete));
         Report::new(findings)
     }
+}
+
+/// Buffers a scan works in, kept per thread so that scanning allocates nothing of its own per
+/// segment, nor per message once the buffers have grown to the messages seen.
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    hits: Vec<Hit>,
+    spans: Vec<Range<usize>>,
+    seen: HashSet<(u32, Kind, Location)>,
+}
+
+impl Scratch {
+    /// Capacity kept between scans; a huge message's buffers are given back.
+    const KEEP_BYTES: usize = 4 << 20;
+
+    fn trim(&mut self) {
+        self.norm.shrink_to(Self::KEEP_BYTES);
+        if self.hits.capacity() > Self::KEEP_BYTES / 32 {
+            self.hits = Vec::new();
+            self.spans = Vec::new();
+            self.seen = HashSet::new();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 #[cfg(test)]

@@ -158,6 +158,65 @@ fn text_format_one_line_per_message_and_indented_findings() {
     assert_eq!(lines[1], format!("{}: block", p(&blocked)));
     assert!(lines[2].starts_with("  block protected-identifier: "), "{}", lines[2]);
     assert!(lines[2].contains("J*** D**") && !lines[2].contains("Jane"));
+    // The summary closes text output.
+    let last = lines.last().unwrap();
+    assert!(last.starts_with("2 messages: 1 blocked, 0 warned, 1 allowed in "), "{last}");
+    assert!(last.ends_with(" s"), "{last}");
+    // JSON Lines carry no summary.
+    let o = run(&["scan", "--protected", p(&list), "--format", "json", p(&allowed), p(&blocked)]);
+    assert_eq!(json_lines(&o).len(), 2);
+}
+
+#[test]
+fn summary_counts_unreadable_inputs() {
+    let f = Fixture::new();
+    let allowed = f.write("allowed.eml", ALLOWED);
+    let list = f.path("list.csv");
+    let o = run(&["scan", "--protected", p(&list), p(&f.path("missing.eml")), p(&allowed)]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .starts_with("1 message: 0 blocked, 0 warned, 1 allowed, 1 unreadable in "),
+        "{out}"
+    );
+}
+
+#[test]
+fn output_order_does_not_depend_on_threads() {
+    let f = Fixture::new();
+    for i in 0..60 {
+        // Sizes vary so that workers finish out of order.
+        let body = "filler words ".repeat(if i % 7 == 0 { 20_000 } else { 10 });
+        let text = if i % 3 == 0 {
+            BLOCKED.replace("Jane Doe was there.", &format!("{body} Jane Doe"))
+        } else {
+            format!("{ALLOWED}{body}")
+        };
+        f.write(&format!("box/{i:03}.eml"), &text);
+    }
+    let one = f.scan(&["--threads", "1", p(&f.path("box"))]);
+    let four = f.scan(&["--threads", "4", p(&f.path("box"))]);
+    assert_eq!(stdout(&one), stdout(&four));
+    let sources: Vec<String> =
+        json_lines(&four).iter().map(|l| l["source"].as_str().unwrap().to_string()).collect();
+    let mut sorted = sources.clone();
+    sorted.sort();
+    assert_eq!(sources, sorted);
+    assert_eq!(sources.len(), 60);
+}
+
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() {
+    let f = Fixture::new();
+    for i in 0..250 {
+        f.write(&format!("box/{i:03}.eml"), ALLOWED);
+    }
+    let o = f.scan(&[p(&f.path("box"))]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
 }
 
 #[test]
@@ -298,6 +357,7 @@ fn usage_errors_exit_two() {
         vec!["scan", "--format", "xml", p(&allowed)],
         vec!["scan", "--max-visible-recipients", "many", p(&allowed)],
         vec!["scan", "--rcpt", "not an address", p(&allowed)],
+        vec!["scan", "--threads", "0", p(&allowed)],
         vec!["scan", "--protected", "/nonexistent/list.csv", p(&allowed)],
         vec!["frobnicate"],
     ] {

@@ -19,6 +19,7 @@ fn is_domain_byte(b: u8) -> bool {
 pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, &str)) {
     let b = text.as_bytes();
     let mut buf = String::new();
+    let plain = |s: &str| s.bytes().all(|c| !c.is_ascii_uppercase() && c < 0x80);
     for at in memchr::memchr_iter(b'@', b) {
         let mut s = at;
         while s > 0 && is_local_byte(b[s - 1]) {
@@ -44,8 +45,14 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, &str)) 
         if s == at || e == at + 1 {
             continue;
         }
+        let candidate = &text[s..e];
+        if plain(candidate) {
+            // Already canonical: no copy.
+            each(s..e, candidate);
+            continue;
+        }
         buf.clear();
-        for c in text[s..e].chars() {
+        for c in candidate.chars() {
             if !crate::matcher::is_invisible(c) {
                 buf.extend(c.to_lowercase());
             }

@@ -60,6 +60,41 @@ impl Phone {
 
     /// Whether `self` and `other` are the same number (see the module docs).
     pub fn same_number(&self, other: &Phone) -> bool {
+        self.as_ref().same_number(other.as_ref())
+    }
+
+    fn key(&self) -> Option<u32> {
+        key_of(&self.digits)
+    }
+
+    fn as_ref(&self) -> PhoneRef<'_> {
+        PhoneRef { intl: self.intl, digits: &self.digits }
+    }
+}
+
+/// A phone number found in text, borrowing its digits from a scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhoneRef<'a> {
+    intl: bool,
+    digits: &'a str,
+}
+
+impl<'a> PhoneRef<'a> {
+    /// See [`Phone::from_digits`].
+    fn from_digits(intl_marker: bool, digits: &'a str, leading: bool) -> PhoneRef<'a> {
+        if intl_marker {
+            PhoneRef { intl: true, digits }
+        } else if let Some(rest) = digits.strip_prefix("00").filter(|_| leading) {
+            PhoneRef { intl: true, digits: rest }
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            PhoneRef { intl: false, digits: rest }
+        } else {
+            PhoneRef { intl: false, digits }
+        }
+    }
+
+    /// Whether `self` and `other` are the same number (see the module docs).
+    pub fn same_number(self, other: PhoneRef<'_>) -> bool {
         if self.intl == other.intl {
             return self.digits == other.digits;
         }
@@ -67,11 +102,7 @@ impl Phone {
         n.digits.len() >= MIN_DIGITS
             && i.digits.len() > n.digits.len()
             && i.digits.len() - n.digits.len() <= 3
-            && i.digits.ends_with(n.digits.as_str())
-    }
-
-    fn key(&self) -> Option<u32> {
-        key_of(&self.digits)
+            && i.digits.ends_with(n.digits)
     }
 }
 
@@ -105,9 +136,9 @@ impl<T: Copy> PhoneIndex<T> {
             return;
         }
         for_each_candidate(text, &mut |span, phone| {
-            if let Some(list) = phone.key().and_then(|k| self.by_key.get(&k)) {
+            if let Some(list) = key_of(phone.digits).and_then(|k| self.by_key.get(&k)) {
                 for (listed, owner) in list {
-                    if listed.same_number(&phone) {
+                    if listed.as_ref().same_number(phone) {
                         found(span.clone(), *owner);
                     }
                 }
@@ -120,15 +151,18 @@ fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t') || ('\u{2010}'..='\u{2015}').contains(&c)
 }
 
+/// Most digit groups one candidate run holds; longer runs are cut (no phone has more).
+const MAX_GROUPS: usize = 24;
+
 /// Finds every run of digit groups in `text` that could be a phone number and calls `each`
 /// with its span and comparable form. A run whose groups hold several numbers side by side
-/// (`020 7946 0018 020 7946 0019`) is also tried group by group.
-pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, Phone)) {
+/// (`020 7946 0018 020 7946 0019`) is also tried group by group. Allocates nothing.
+pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRef<'_>)) {
     let b = text.as_bytes();
     let mut i = 0;
-    let mut groups: Vec<Range<usize>> = Vec::new();
-    let mut gaps: Vec<Range<usize>> = Vec::new();
-    let mut digits = String::new();
+    let mut groups = [(0usize, 0usize); MAX_GROUPS];
+    let mut gaps = [(0usize, 0usize); MAX_GROUPS];
+    let mut digits = [0u8; MAX_DIGITS + 8];
     while i < b.len() {
         if !b[i].is_ascii_digit() {
             i += 1;
@@ -136,14 +170,14 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, Phone))
         }
         // A run starts here (the previous byte is not a digit).
         let intl = i > 0 && b[i - 1] == b'+';
-        groups.clear();
-        gaps.clear();
+        let mut n_groups = 0;
         loop {
             let g = i;
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            groups.push(g..i);
+            groups[n_groups] = (g, i);
+            n_groups += 1;
             // A gap of at most three separator characters followed by a digit continues the run.
             let gap_start = i;
             let mut n = 0;
@@ -156,14 +190,15 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, Phone))
                     break;
                 }
             }
-            if n > 0 && j < b.len() && b[j].is_ascii_digit() && groups.len() < 24 {
-                gaps.push(gap_start..j);
+            if n > 0 && j < b.len() && b[j].is_ascii_digit() && n_groups < MAX_GROUPS {
+                gaps[n_groups - 1] = (gap_start, j);
                 i = j;
             } else {
                 break;
             }
         }
-        let start_of = |k: usize| if k == 0 && intl { groups[0].start - 1 } else { groups[k].start };
+        let groups = &groups[..n_groups];
+        let start_of = |k: usize| if k == 0 && intl { groups[0].0 - 1 } else { groups[k].0 };
         // Which groups a number may start at: the first, or (in a national run) any group
         // after a gap with white space or a slash, where a second number may begin.
         for first in 0..groups.len() {
@@ -171,29 +206,34 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, Phone))
                 if intl {
                     break;
                 }
-                let gap = &text[gaps[first - 1].clone()];
+                let gap = &text[gaps[first - 1].0..gaps[first - 1].1];
                 if !gap.contains([' ', '/', '\t', '\u{a0}']) {
                     continue;
                 }
             }
-            digits.clear();
+            let mut len = 0;
             for last in first..groups.len() {
-                let g = &text[groups[last].clone()];
+                let g = &b[groups[last].0..groups[last].1];
                 let trunk_in_parens = intl
                     && first == 0
                     && last > 0
-                    && g == "0"
-                    && text[gaps[last - 1].clone()].ends_with('(')
-                    && text.get(groups[last].end..).is_some_and(|r| r.starts_with(')'));
+                    && g == b"0"
+                    && text[gaps[last - 1].0..gaps[last - 1].1].ends_with('(')
+                    && b.get(groups[last].1) == Some(&b')');
                 if !trunk_in_parens {
-                    digits.push_str(g);
+                    if len + g.len() > MAX_DIGITS {
+                        break;
+                    }
+                    digits[len..len + g.len()].copy_from_slice(g);
+                    len += g.len();
                 }
-                if digits.len() > MAX_DIGITS {
-                    break;
-                }
-                if digits.len() >= MIN_DIGITS {
-                    let phone = Phone::from_digits(intl && first == 0, &digits, first == 0);
-                    each(start_of(first)..groups[last].end, phone);
+                if len >= MIN_DIGITS {
+                    // Only ASCII digits were copied.
+                    let d = std::str::from_utf8(&digits[..len]).unwrap_or_default();
+                    each(
+                        start_of(first)..groups[last].1,
+                        PhoneRef::from_digits(intl && first == 0, d, first == 0),
+                    );
                 }
             }
         }

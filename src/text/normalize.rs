@@ -84,6 +84,14 @@ impl Normalized {
         }
     }
 
+    /// Gives back memory beyond `bytes` of capacity (after a huge segment).
+    pub fn shrink_to(&mut self, bytes: usize) {
+        if self.text.capacity() > bytes {
+            self.text = Vec::new();
+            self.map = Vec::new();
+        }
+    }
+
     /// The normalised text: lower-case words separated by single spaces, no leading or
     /// trailing space.
     pub fn as_str(&self) -> &str {

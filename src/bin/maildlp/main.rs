@@ -5,6 +5,8 @@
 //! `block`, 2 on a usage error or a file that could not be read (the others are still scanned).
 
 mod output;
+mod pipeline;
+mod progress;
 mod sources;
 
 use std::io::Write;
@@ -50,6 +52,9 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Messages scanned at once (default: one per core). Output order does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
 }
 
 /// How reports are printed.
@@ -111,44 +116,74 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
             return Err(format!("--rcpt {r:?} is not an email address"));
         }
     }
+    let threads = args
+        .threads
+        .map(|n| n as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let started = std::time::Instant::now();
+    let progress = progress::Progress::new(&args.paths);
+
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut worst = Verdict::Allow;
-    let mut had_error = false;
+    let mut tally = Tally::default();
     let mut write_failed = None;
-    sources::for_each_message(&args.paths, &mut |item| match item {
-        sources::Item::Message { source, bytes } => {
-            let report = match scanner.scan_with_envelope(&bytes, &args.rcpts) {
-                Ok(report) => report,
-                Err(e) => {
-                    had_error = true;
-                    eprintln!("maildlp: {source}: {e}");
-                    return;
-                }
-            };
-            worst = worst.max(report.verdict());
+    pipeline::run(&scanner, &args.paths, &args.rcpts, threads, &mut |outcome| match outcome {
+        pipeline::Outcome::Report { source, report, last_of_file } => {
+            tally.add(report.verdict());
             if write_failed.is_none() {
                 if let Err(e) = output::write(&mut out, args.format, &source, &report) {
                     write_failed = Some(e);
                 }
             }
+            progress.message_done(last_of_file, &tally);
         }
-        sources::Item::Error { source, error } => {
-            had_error = true;
+        pipeline::Outcome::Error { source, error } => {
+            tally.errors += 1;
             let _ = out.flush();
-            eprintln!("maildlp: {source}: {error}");
+            progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
+            progress.message_done(true, &tally);
         }
     });
+    progress.finish();
+    if args.format == Format::Text && write_failed.is_none() {
+        if let Err(e) = output::summary(&mut out, &tally, started.elapsed()) {
+            write_failed = Some(e);
+        }
+    }
     if let Some(e) = write_failed.or_else(|| out.flush().err()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(format!("cannot write the report: {e}"));
         }
     }
-    Ok(if had_error {
+    Ok(if tally.errors > 0 {
         ExitCode::from(2)
-    } else if worst == Verdict::Allow {
+    } else if tally.blocked + tally.warned == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Counts of messages by verdict, and of inputs that could not be read.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    /// Messages scanned.
+    pub messages: usize,
+    /// Messages blocked.
+    pub blocked: usize,
+    /// Messages with warnings only.
+    pub warned: usize,
+    /// Inputs that could not be read or scanned.
+    pub errors: usize,
+}
+
+impl Tally {
+    fn add(&mut self, verdict: Verdict) {
+        self.messages += 1;
+        match verdict {
+            Verdict::Block => self.blocked += 1,
+            Verdict::Warn => self.warned += 1,
+            Verdict::Allow => {}
+        }
+    }
 }

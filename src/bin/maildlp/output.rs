@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use maildlp::{Detail, Report};
 
-use crate::Format;
+use crate::{Format, Tally};
 
 /// Writes the report of one message.
 pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report) -> io::Result<()> {
@@ -31,4 +31,22 @@ pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report)
             Ok(())
         }
     }
+}
+
+/// The last line of text output: how many messages, blocked, warned, and how long it took.
+pub fn summary(out: &mut dyn Write, tally: &Tally, elapsed: std::time::Duration) -> io::Result<()> {
+    let allowed = tally.messages - tally.blocked - tally.warned;
+    write!(
+        out,
+        "{} message{}: {} blocked, {} warned, {} allowed",
+        tally.messages,
+        if tally.messages == 1 { "" } else { "s" },
+        tally.blocked,
+        tally.warned,
+        allowed
+    )?;
+    if tally.errors > 0 {
+        write!(out, ", {} unreadable", tally.errors)?;
+    }
+    writeln!(out, " in {:.2} s", elapsed.as_secs_f64())
 }

@@ -6,10 +6,44 @@ use std::path::{Path, PathBuf};
 
 /// One message to scan, or one input that could not be read.
 pub enum Item {
-    /// A message and the name it is reported under (`PATH`, or `PATH#N` in an mbox).
-    Message { source: String, bytes: Vec<u8> },
+    /// A message and the name it is reported under (`PATH`, or `PATH#N` in an mbox);
+    /// `last_of_file` is set on the last message of its file.
+    Message { source: String, bytes: Vec<u8>, last_of_file: bool },
     /// An input that could not be read.
     Error { source: String, error: String },
+}
+
+/// How many regular files `paths` name (directories walked as for scanning), for a progress
+/// bar; stops counting at `limit`.
+pub fn count_files(paths: &[PathBuf], limit: usize) -> usize {
+    fn walk(path: &Path, named: bool, n: &mut usize, limit: usize) {
+        if *n >= limit {
+            return;
+        }
+        let meta = if named { fs::metadata(path) } else { fs::symlink_metadata(path) };
+        match meta {
+            Ok(m) if m.is_dir() => {
+                if let Ok(rd) = fs::read_dir(path) {
+                    for e in rd.flatten() {
+                        if !e.file_name().to_string_lossy().starts_with('.') {
+                            walk(&e.path(), false, n, limit);
+                        }
+                    }
+                }
+            }
+            Ok(m) if m.is_file() || m.file_type().is_symlink() => *n += 1,
+            _ => {}
+        }
+    }
+    let mut n = 0;
+    for p in paths {
+        if p.as_os_str() == "-" {
+            n += 1;
+        } else {
+            walk(p, true, &mut n, limit);
+        }
+    }
+    n
 }
 
 /// Calls `each` with every message under `paths`, in order: paths as given, directory entries
@@ -78,11 +112,17 @@ fn visit(path: &Path, named: bool, each: &mut dyn FnMut(Item)) {
 
 fn emit_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
     if is_mbox(&bytes) {
-        for (n, msg) in split_mbox(&bytes).into_iter().enumerate() {
-            each(Item::Message { source: format!("{source}#{}", n + 1), bytes: msg });
+        let messages = split_mbox(&bytes);
+        let count = messages.len();
+        for (n, msg) in messages.into_iter().enumerate() {
+            each(Item::Message {
+                source: format!("{source}#{}", n + 1),
+                bytes: msg,
+                last_of_file: n + 1 == count,
+            });
         }
     } else {
-        each(Item::Message { source: source.to_string(), bytes });
+        each(Item::Message { source: source.to_string(), bytes, last_of_file: true });
     }
 }
 
