@@ -151,6 +151,30 @@ fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t') || ('\u{2010}'..='\u{2015}').contains(&c)
 }
 
+/// The index of the first ASCII digit at or after `from` (or `b.len()`), eight bytes at a
+/// time: most text has no digit for long stretches.
+fn next_digit(b: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while from + 8 <= b.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&b[from..from + 8]);
+        let x = u64::from_le_bytes(chunk);
+        // "hasbetween(x, '0' - 1, '9' + 1)" from Bit Twiddling Hacks: a high bit is set in
+        // each byte strictly between 0x2F and 0x3A, i.e. each ASCII digit.
+        let low7 = x & (ONES * 127);
+        let between = (ONES * (127 + 0x3A)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - 0x2F)) & HIGH;
+        if between != 0 {
+            return from + (between.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    while from < b.len() && !b[from].is_ascii_digit() {
+        from += 1;
+    }
+    from
+}
+
 /// Most digit groups one candidate run holds; longer runs are cut (no phone has more).
 const MAX_GROUPS: usize = 24;
 
@@ -165,7 +189,7 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRe
     let mut digits = [0u8; MAX_DIGITS + 8];
     while i < b.len() {
         if !b[i].is_ascii_digit() {
-            i += 1;
+            i = next_digit(b, i + 1);
             continue;
         }
         // A run starts here (the previous byte is not a digit).
@@ -300,6 +324,19 @@ mod tests {
     fn national_listing_matches_international_text() {
         assert_eq!(found("(212) 555-0100", "ring +1 212 555 0100"), ["+1 212 555 0100"]);
         assert_eq!(found("06 1234 5678", "ring +39 06 1234 5678"), ["+39 06 1234 5678"]);
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_digit() {
+        let text: Vec<u8> = (0u8..=255).collect();
+        for from in 0..text.len() {
+            let want = (from..text.len()).find(|&i| text[i].is_ascii_digit()).unwrap_or(text.len());
+            assert_eq!(next_digit(&text, from), want, "from {from}");
+        }
+        for s in ["", "abc", "abcdefghij9", "x0", "é9", "\u{ff19}1"] {
+            let want = s.bytes().position(|c| c.is_ascii_digit()).unwrap_or(s.len());
+            assert_eq!(next_digit(s.as_bytes(), 0), want, "{s:?}");
+        }
     }
 
     #[test]

@@ -53,16 +53,17 @@ impl Normalized {
                     i += 1;
                 }
                 WORD => {
-                    // A run of ASCII letters and digits: one boundary check, then a bulk copy.
-                    let start = i;
-                    i += 1;
-                    while i < limit && ASCII_CLASS[bytes[i] as usize] == WORD {
+                    // A run of ASCII letters and digits: one boundary check, then each byte
+                    // lower-cased through a table into the output.
+                    self.begin_word(i);
+                    while i < limit {
+                        let folded = ASCII_FOLD[bytes[i] as usize];
+                        if folded == 0 {
+                            break;
+                        }
+                        self.text.push(folded);
                         i += 1;
                     }
-                    self.begin_word(start);
-                    let from = self.text.len();
-                    self.text.extend_from_slice(&bytes[start..i]);
-                    self.text[from..].make_ascii_lowercase();
                 }
                 _ => {
                     let c = src[i..].chars().next().unwrap_or('\u{fffd}');
@@ -177,6 +178,19 @@ pub fn normalize(s: &str) -> String {
 const SEP: u8 = 0;
 const WORD: u8 = 1;
 const NON_ASCII: u8 = 2;
+
+/// ASCII letters and digits folded to lower case; 0 for every other byte.
+static ASCII_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// ASCII letters and digits are word bytes; other ASCII bytes separate words; bytes of
 /// non-ASCII characters take the Unicode path.
