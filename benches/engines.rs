@@ -14,7 +14,7 @@ mod gen;
 fn engines(c: &mut Criterion) {
     let mut g = c.benchmark_group("engines");
     g.sample_size(10);
-    for n in [100, 1_000, 10_000, 100_000] {
+    for n in [1, 10, 100, 1_000, 10_000, 100_000] {
         let list = ProtectedList::from_csv(&gen::list_csv(n)).expect("valid");
         let text = String::from_utf8(gen::text_message(3, 1_000_000, n)).expect("ascii");
         let mut norm = Normalized::new();
