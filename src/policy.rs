@@ -24,6 +24,10 @@ impl Default for Limits {
     }
 }
 
+/// The deepest nesting a policy may allow: walking an attached message is recursive, and
+/// mail-parser's values nest with it, so this bounds the stack a scan uses.
+pub const MAX_DEPTH_CEILING: usize = 256;
+
 /// The settings a [`Scanner`](crate::Scanner) applies.
 ///
 /// ```
@@ -148,6 +152,9 @@ impl PolicyBuilder {
                 return Err(Error::Policy(format!("{key} must be at least 1")));
             }
         }
+        if l.max_depth > MAX_DEPTH_CEILING {
+            return Err(Error::Policy(format!("max_depth must be at most {MAX_DEPTH_CEILING}")));
+        }
         Ok(Policy {
             internal_domains,
             max_visible_recipients: self.max_visible_recipients.unwrap_or(10),
@@ -192,6 +199,7 @@ mod tests {
             T { input: "internal_domains = \"x.example\"", key: "internal_domains" },
             T { input: "internal_domains = [\"not a domain\"]", key: "internal_domains" },
             T { input: "max_parts = 0", key: "max_parts" },
+            T { input: "max_depth = 100000", key: "max_depth" },
         ];
         for t in tests {
             let err = Policy::from_toml(t.input).unwrap_err().to_string();

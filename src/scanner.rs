@@ -79,6 +79,14 @@ impl Scanner {
         } else {
             message
         };
+        // Nesting and part count are limited before mail-parser sees the message.
+        let bytes = match crate::message::guard::check(bytes, &limits) {
+            Some(cut) => {
+                incomplete.push(Incomplete { limit: cut.limit, detail: cut.detail });
+                &bytes[..cut.keep]
+            }
+            None => bytes,
+        };
         // Text that mail-parser reads as one unknown header (no known header at all) is not a
         // message: it is scanned as plain text rather than lost.
         let parsed = crate::message::parse(&self.parser, bytes).filter(|m| {
@@ -172,6 +180,9 @@ impl Scanner {
                 on_segment(Location { part: Part::Body, index: 1 }, &text);
             }
         }
+        // One finding per limit, even when the guard and the walker both met it.
+        let mut limits_met = HashSet::new();
+        incomplete.retain(|i| limits_met.insert(i.limit));
         findings.extend(incomplete.iter().map(rules::incomplete));
         Report::new(findings)
     }

@@ -8,6 +8,7 @@
 
 mod content;
 mod envelope;
+pub mod guard;
 mod rfc2047;
 
 pub use content::{for_each_segment, Incomplete, Location, Part};

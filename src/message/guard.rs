@@ -1,0 +1,248 @@
+//! Limits enforced before mail-parser sees a message.
+//!
+//! mail-parser builds one value per part and nests a value per attached message; dropping a
+//! message with tens of thousands of directly nested message/rfc822 parts overflows the stack
+//! and aborts the process, which no `catch_unwind` can stop, and a million tiny parts take
+//! twenty times the message size. So one cheap pass over the lines finds where the nesting
+//! depth or the part count first goes past the policy, and the message is cut there: what
+//! comes before is scanned, what comes after is reported as not scanned.
+//!
+//! The pass follows MIME structure the way a parser does: header blocks, `Content-Type`
+//! (folded lines included), multipart boundaries on a stack, attached messages that are not
+//! transfer-encoded. Encoded attached messages are opaque here; the walker limits those.
+
+use crate::policy::Limits;
+
+/// Where to cut a message, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    /// Bytes to keep.
+    pub keep: usize,
+    /// The policy key of the limit.
+    pub limit: &'static str,
+    /// What was left out.
+    pub detail: String,
+}
+
+enum Frame {
+    Multipart(Vec<u8>),
+    Message,
+}
+
+#[derive(Default)]
+struct HeaderBlock {
+    content_type: Vec<u8>,
+    encoding: Vec<u8>,
+    /// Which header the previous line belonged to (for folded continuation lines).
+    current: Current,
+}
+
+#[derive(Default, PartialEq, Eq)]
+enum Current {
+    #[default]
+    Other,
+    ContentType,
+    Encoding,
+}
+
+/// Longest header value the pass keeps (a Content-Type longer than this is read truncated).
+const MAX_VALUE: usize = 4096;
+
+/// Finds where `message` must be cut to respect `limits` (`None` when it need not be).
+pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut parts = 1usize;
+    let mut in_headers = true;
+    let mut block = HeaderBlock::default();
+    let mut pos = 0;
+    while pos < message.len() {
+        let end = memchr::memchr(b'\n', &message[pos..]).map_or(message.len(), |p| pos + p + 1);
+        let line = &message[pos..end];
+        let content = trim_eol(line);
+        if in_headers {
+            if content.is_empty() {
+                // End of a header block: what does the body hold?
+                let ct = std::mem::take(&mut block.content_type);
+                let enc = std::mem::take(&mut block.encoding);
+                block.current = Current::Other;
+                in_headers = false;
+                if let Some(boundary) = multipart_boundary(&ct) {
+                    stack.push(Frame::Multipart(boundary));
+                } else if is_attached_message(&ct) && !is_encoded(&enc) {
+                    stack.push(Frame::Message);
+                    in_headers = true;
+                }
+                if stack.len() > limits.max_depth {
+                    return Some(Cut {
+                        keep: end,
+                        limit: "max_depth",
+                        detail: format!("parts nested deeper than {} were not scanned", limits.max_depth),
+                    });
+                }
+            } else if content[0] == b' ' || content[0] == b'\t' {
+                match block.current {
+                    Current::ContentType => append(&mut block.content_type, content),
+                    Current::Encoding => append(&mut block.encoding, content),
+                    Current::Other => {}
+                }
+            } else if let Some(value) = header_value(content, b"content-type") {
+                block.content_type.clear();
+                append(&mut block.content_type, value);
+                block.current = Current::ContentType;
+            } else if let Some(value) = header_value(content, b"content-transfer-encoding") {
+                block.encoding.clear();
+                append(&mut block.encoding, value);
+                block.current = Current::Encoding;
+            } else {
+                block.current = Current::Other;
+            }
+        } else if content.starts_with(b"--") {
+            // A boundary of any open multipart closes everything nested inside it.
+            let found = stack.iter().rposition(|f| match f {
+                Frame::Multipart(b) => {
+                    content[2..].starts_with(b) && is_boundary_tail(&content[2 + b.len()..])
+                }
+                Frame::Message => false,
+            });
+            if let Some(k) = found {
+                let b_len = match &stack[k] {
+                    Frame::Multipart(b) => b.len(),
+                    Frame::Message => 0,
+                };
+                let closing = content[2 + b_len..].starts_with(b"--");
+                stack.truncate(if closing { k } else { k + 1 });
+                if !closing {
+                    parts += 1;
+                    if parts > limits.max_parts {
+                        return Some(Cut {
+                            keep: pos,
+                            limit: "max_parts",
+                            detail: format!("parts after the first {} were not scanned", limits.max_parts),
+                        });
+                    }
+                    in_headers = true;
+                    block = HeaderBlock::default();
+                }
+            }
+        }
+        pos = end;
+    }
+    None
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn append(dst: &mut Vec<u8>, value: &[u8]) {
+    let room = MAX_VALUE.saturating_sub(dst.len());
+    dst.push(b' ');
+    dst.extend_from_slice(&value[..value.len().min(room)]);
+}
+
+/// The value of header `name` (lower-case) if `line` is that header.
+fn header_value<'a>(line: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let head = line.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name) {
+        return None;
+    }
+    let rest = &line[name.len()..];
+    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    rest.strip_prefix(b":")
+}
+
+/// After `--boundary`: nothing, `--`, or white space (RFC 2046 allows trailing blanks).
+fn is_boundary_tail(rest: &[u8]) -> bool {
+    let rest = rest.strip_prefix(b"--").unwrap_or(rest);
+    rest.iter().all(|b| b.is_ascii_whitespace())
+}
+
+fn media_type(ct: &[u8]) -> Vec<u8> {
+    let t = ct.split(|&b| b == b';').next().unwrap_or(b"");
+    t.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect()
+}
+
+fn multipart_boundary(ct: &[u8]) -> Option<Vec<u8>> {
+    if !media_type(ct).starts_with(b"multipart/") {
+        return None;
+    }
+    // boundary="..." or boundary=...; parameter names are case-insensitive.
+    let lower: Vec<u8> = ct.iter().map(u8::to_ascii_lowercase).collect();
+    let at = memchr::memmem::find(&lower, b"boundary")?;
+    let rest = &ct[at + 8..];
+    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    let rest = rest.strip_prefix(b"=")?;
+    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    let value: Vec<u8> = if let Some(q) = rest.strip_prefix(b"\"") {
+        q.iter().take_while(|&&b| b != b'"').copied().collect()
+    } else {
+        rest.iter().take_while(|&&b| b != b';' && !b.is_ascii_whitespace()).copied().collect()
+    };
+    (!value.is_empty()).then_some(value)
+}
+
+fn is_attached_message(ct: &[u8]) -> bool {
+    let t = media_type(ct);
+    t == b"message/rfc822" || t == b"message/global"
+}
+
+fn is_encoded(enc: &[u8]) -> bool {
+    let e: Vec<u8> = enc.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect();
+    e == b"base64" || e == b"quoted-printable"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(depth: usize, parts: usize) -> Limits {
+        Limits { max_depth: depth, max_parts: parts, ..Limits::default() }
+    }
+
+    #[test]
+    fn ordinary_mail_is_not_cut() {
+        let m = b"To: a@b\r\nContent-Type: multipart/mixed;\r\n boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n--x\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Type: multipart/alternative; boundary=y\r\n\r\n--y\r\n\r\na\r\n--y--\r\n--x--\r\n";
+        assert_eq!(check(m, &limits(3, 10)), None);
+    }
+
+    #[test]
+    fn nesting_is_cut_at_the_limit() {
+        let mut m = b"To: a@b\r\n".to_vec();
+        for _ in 0..50 {
+            m.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+        }
+        m.extend_from_slice(b"Subject: deep\r\n\r\nbody\r\n");
+        let cut = check(&m, &limits(4, 100)).unwrap();
+        assert_eq!(cut.limit, "max_depth");
+        let kept = &m[..cut.keep];
+        assert_eq!(kept.windows(12).filter(|w| w == b"message/rfc8").count(), 5);
+    }
+
+    #[test]
+    fn boundaries_close_nested_levels() {
+        // Many siblings, each an attached message: depth stays 2 however many there are.
+        let mut m = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n".to_vec();
+        for _ in 0..20 {
+            m.extend_from_slice(b"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: s\r\n\r\nx\r\n");
+        }
+        m.extend_from_slice(b"--b--\r\n");
+        assert_eq!(check(&m, &limits(2, 100)), None);
+        let cut = check(&m, &limits(2, 5)).unwrap();
+        assert_eq!(cut.limit, "max_parts");
+    }
+
+    #[test]
+    fn encoded_attached_messages_are_opaque() {
+        let m = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nQ29udGVudC1UeXBlOg==\r\n";
+        assert_eq!(check(m, &limits(0, 10)), None);
+    }
+
+    #[test]
+    fn boundary_lookalikes_do_not_count() {
+        let m = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n--bb\r\n--b x\r\n--b--\r\n";
+        // Root and one part: "--bb" and "--b x" are not delimiters.
+        assert_eq!(check(m, &limits(5, 2)), None);
+        assert_eq!(check(m, &limits(5, 1)).map(|c| c.limit), Some("max_parts"));
+    }
+}
