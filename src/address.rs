@@ -4,10 +4,21 @@
 ///
 /// Addresses are compared case-insensitively everywhere in maildlp (the contract says so, and
 /// in practice no mail system delivers `Jane@x` and `jane@x` to different people).
+///
+/// Obsolete RFC 5322 forms are read as mail systems read them: a source route
+/// (`@relay.example:mary@example.net`) is dropped, and white space folded into an address
+/// outside quotes (`jdoe@test . example`) is removed.
 pub fn canonical(addr: &str) -> String {
     let t = addr.trim();
     let t = t.strip_prefix('<').and_then(|s| s.strip_suffix('>')).unwrap_or(t).trim();
+    let t = match t.strip_prefix('@').and_then(|r| r.split_once(':')) {
+        Some((_route, rest)) => rest.trim(),
+        None => t,
+    };
     let t = t.strip_suffix('.').unwrap_or(t);
+    if t.contains(char::is_whitespace) && !t.contains('"') {
+        return t.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    }
     t.to_lowercase()
 }
 
@@ -82,6 +93,9 @@ mod tests {
             T { input: "Jane.Doe@Example.ORG", want: "jane.doe@example.org" },
             T { input: "  <jane@x.org> ", want: "jane@x.org" },
             T { input: "jane@x.org.", want: "jane@x.org" },
+            T { input: "@machine.tld:Mary@Example.net", want: "mary@example.net" },
+            T { input: "jdoe@test   . example", want: "jdoe@test.example" },
+            T { input: "\"john  doe\"@x.org", want: "\"john  doe\"@x.org" },
         ];
         for t in tests {
             assert_eq!(canonical(t.input), t.want, "{}", t.input);

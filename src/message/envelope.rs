@@ -113,9 +113,32 @@ impl Envelope {
                 self.display_names.push(name.to_string());
             }
         }
-        if let Some(a) = addr.map(address::canonical).filter(|a| !a.is_empty()) {
+        let Some(addr) = addr else { return };
+        // Two addresses with only white space between them (`a@x.example b@x.example`):
+        // a mail system delivers to both.
+        if addr.contains(char::is_whitespace)
+            && addr.matches('@').count() > 1
+            && !addr.contains(['"', '<', ':'])
+        {
+            for piece in addr.split_whitespace() {
+                self.add(field, Some(piece), None);
+            }
+            return;
+        }
+        let a = address::canonical(addr);
+        // The remnant of a mangled group (`undisclosed-recipients:@host;`) is no address: `:`
+        // and `;` cannot stand unquoted in one, and no mail system delivers to it.
+        let group_remnant = !a.contains('"') && (a.contains(':') || a.ends_with(';'));
+        if !a.is_empty() && !group_remnant {
             self.recipients.push(Recipient { address: a, field });
         }
+    }
+
+    /// The recipients of raw message bytes, read as a scan reads them.
+    pub fn from_bytes(message: &[u8]) -> Envelope {
+        super::parse(&mail_parser::MessageParser::new(), message)
+            .map(|m| Envelope::from_message(&m))
+            .unwrap_or_default()
     }
 
     /// Adds an envelope recipient (already validated and canonical).

@@ -17,9 +17,26 @@ pub use envelope::{Envelope, Field, Recipient};
 /// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11
 /// has assertions that malformed input can reach in debug builds; a scan must never take its
 /// caller down, so the scanner falls back to reading the bytes as plain text.
+///
+/// Lines of only spaces and tabs before the first header are skipped: mail-parser would take
+/// such a line for the end of the headers and lose the recipients below it.
 pub(crate) fn parse<'x>(
     parser: &mail_parser::MessageParser,
     bytes: &'x [u8],
 ) -> Option<mail_parser::Message<'x>> {
+    let bytes = skip_blank_lead(bytes);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))).ok().flatten()
+}
+
+fn skip_blank_lead(mut bytes: &[u8]) -> &[u8] {
+    loop {
+        let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |p| p + 1);
+        let line = &bytes[..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.is_empty() || !content.iter().all(|&b| b == b' ' || b == b'\t') || end == bytes.len() {
+            return bytes;
+        }
+        bytes = &bytes[end..];
+    }
 }
