@@ -22,6 +22,19 @@ pub fn canonical(addr: &str) -> String {
     t.to_lowercase()
 }
 
+/// [`canonical`] without a copy when `addr` is already canonical (the usual case).
+pub fn canonical_cow(addr: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !addr.is_empty()
+        && addr.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase() && b != b'"')
+        && !addr.starts_with(['<', '@'])
+        && !addr.ends_with(['>', '.']);
+    if plain {
+        std::borrow::Cow::Borrowed(addr)
+    } else {
+        std::borrow::Cow::Owned(canonical(addr))
+    }
+}
+
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
     let at = addr.rfind('@')?;
@@ -99,7 +112,9 @@ mod tests {
         ];
         for t in tests {
             assert_eq!(canonical(t.input), t.want, "{}", t.input);
+            assert_eq!(canonical_cow(t.input), t.want, "{} (cow)", t.input);
         }
+        assert!(matches!(canonical_cow("jane@x.org"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The rules of the contract, each a small function over the envelope and the hits.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 use crate::address;
 use crate::matcher::EmailTable;
@@ -8,52 +9,84 @@ use crate::message::{Envelope, Field, Incomplete, Location};
 use crate::protected::Kind;
 use crate::report::{Detail, Finding, Rule, Severity};
 
-/// Who a message reaches, as the rules need it.
-#[derive(Debug)]
+/// Who a message reaches, as the rules need it: hashes of the distinct external addresses
+/// (eight bytes each, however many recipients there are).
 pub struct Audience {
-    /// Distinct external addresses among all recipients.
-    external: HashSet<String>,
+    hasher: hashbrown::DefaultHashBuilder,
+    external: hashbrown::HashSet<u64>,
+    /// Distinct external addresses in To and Cc.
+    visible_external: usize,
     /// Whether the message names no recipient at all.
     nobody: bool,
 }
 
 impl Audience {
     /// The audience of `env` under `internal` domains.
-    pub fn new(env: &Envelope, internal: &[String]) -> Audience {
-        let external = env
-            .recipients
-            .iter()
-            .filter(|r| !address::is_internal(&r.address, internal))
-            .map(|r| r.address.clone())
-            .collect();
-        Audience { external, nobody: env.recipients.is_empty() }
+    pub fn new(env: &Envelope<'_>, internal: &[String]) -> Audience {
+        let mut a = Audience {
+            hasher: hashbrown::DefaultHashBuilder::default(),
+            external: hashbrown::HashSet::new(),
+            visible_external: 0,
+            nobody: true,
+        };
+        let mut count = 0;
+        env.for_each_recipient(&mut |_, _| count += 1);
+        a.external.reserve(count);
+        // Visible recipients first, so their distinct count is known before the others join.
+        for visible in [true, false] {
+            env.for_each_recipient(&mut |addr, field| {
+                a.nobody = false;
+                if field.is_visible() == visible && !address::is_internal(addr, internal) {
+                    a.external.insert(a.hasher.hash_one(addr));
+                }
+            });
+            if visible {
+                a.visible_external = a.external.len();
+            }
+        }
+        a
     }
 
-    /// Whether the message reaches an external address that is not one of `record`'s own
-    /// addresses. A message with no recipient is judged as if it did (fail closed).
-    pub fn reaches_others(&self, emails: &EmailTable, record: u32) -> bool {
-        self.nobody || self.external.iter().any(|a| !emails.is_own(a, record))
+    /// How many distinct external recipients are not among `own` (a record's own canonical
+    /// addresses).
+    pub fn others(&self, own: &[String]) -> usize {
+        let mut own_hashes: Vec<u64> = own.iter().map(|o| self.hasher.hash_one(o.as_str())).collect();
+        own_hashes.sort_unstable();
+        own_hashes.dedup();
+        self.external.len() - own_hashes.iter().filter(|h| self.external.contains(*h)).count()
+    }
+
+    /// Whether the message reaches an external address that is not one of `own`. A message
+    /// with no recipient is judged as if it did (fail closed).
+    pub fn reaches_others(&self, own: &[String]) -> bool {
+        self.nobody || self.others(own) > 0
     }
 }
 
 /// `protected-recipient-exposed`: one finding per record whose own address is in To or Cc
 /// while the audience holds an outsider.
 pub fn recipient_exposed(
-    env: &Envelope,
+    env: &Envelope<'_>,
     audience: &Audience,
     emails: &EmailTable,
+    own: &dyn Fn(u32) -> Vec<String>,
     ids: &dyn Fn(u32) -> String,
     out: &mut Vec<Finding>,
 ) {
     let mut seen = HashSet::new();
-    for r in env.recipients.iter().filter(|r| r.field.is_visible()) {
-        for record in emails.owners(&r.address) {
-            if !audience.reaches_others(emails, record) || !seen.insert(record) {
+    env.for_each_recipient(&mut |addr, field| {
+        if !field.is_visible() {
+            return;
+        }
+        for record in emails.owners(addr) {
+            if !seen.insert(record) {
+                continue;
+            }
+            let others = audience.others(&own(record));
+            if others == 0 && !audience.nobody {
                 continue;
             }
             let id = ids(record);
-            let field = r.field;
-            let others = audience.external.iter().filter(|a| !emails.is_own(a, record)).count();
             let message = format!(
                 "the address of protected record {id} is visible in {} to {others} other external recipient{}; send it by Bcc or on its own",
                 if field == Field::To { "To" } else { "Cc" },
@@ -66,18 +99,12 @@ pub fn recipient_exposed(
                 message,
             });
         }
-    }
+    });
 }
 
 /// `visible-recipients`: more distinct external visible recipients than the policy allows.
-pub fn visible_recipients(env: &Envelope, internal: &[String], max: usize, out: &mut Vec<Finding>) {
-    let visible: HashSet<&str> = env
-        .recipients
-        .iter()
-        .filter(|r| r.field.is_visible() && !address::is_internal(&r.address, internal))
-        .map(|r| r.address.as_str())
-        .collect();
-    let count = visible.len();
+pub fn visible_recipients(audience: &Audience, max: usize, out: &mut Vec<Finding>) {
+    let count = audience.visible_external;
     if count > max {
         out.push(Finding {
             rule: Rule::VisibleRecipients,

@@ -33,6 +33,11 @@ impl Scanner {
         Scanner { list, policy, matcher, parser: MessageParser::new() }
     }
 
+    /// The canonical own addresses of record `r`.
+    fn own_addresses(&self, r: u32) -> Vec<String> {
+        self.list.record(r as usize).map(|rec| rec.own_addresses().collect()).unwrap_or_default()
+    }
+
     /// The protected list.
     pub fn list(&self) -> &ProtectedList {
         &self.list
@@ -79,6 +84,15 @@ impl Scanner {
         } else {
             message
         };
+        // A huge top-level header block is slimmed so that mail-parser holds it in little memory.
+        let slimmed;
+        let bytes = match crate::message::guard::slim(bytes) {
+            Some(copy) => {
+                slimmed = copy;
+                &slimmed[..]
+            }
+            None => bytes,
+        };
         // Nesting and part count are limited before mail-parser sees the message.
         let bytes = match crate::message::guard::check(bytes, &limits) {
             Some(cut) => {
@@ -101,11 +115,12 @@ impl Scanner {
         let internal = self.policy.internal_domains();
         let audience = Audience::new(&envelope, internal);
         let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
+        let own = |r: u32| self.own_addresses(r);
         let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
-        rules::visible_recipients(&envelope, internal, self.policy.max_visible_recipients(), &mut findings);
+        rules::recipient_exposed(&envelope, &audience, emails, &own, &ids, &mut findings);
+        rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
@@ -140,20 +155,20 @@ impl Scanner {
         scratch: &mut Scratch,
         bytes: &[u8],
         parsed: Option<&mail_parser::Message<'_>>,
-        envelope: &Envelope,
+        envelope: &Envelope<'_>,
         audience: &Audience,
         mut findings: Vec<crate::report::Finding>,
         mut incomplete: Vec<Incomplete>,
     ) -> Report {
         let limits = self.policy.limits();
-        let emails = self.matcher.emails();
         let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
-        let Scratch { norm, hits, spans, seen } = scratch;
+        let Scratch { norm, hits, spans, seen, exposed } = scratch;
         seen.clear();
+        exposed.clear();
         let mut on_segment = |location: Location, text: &str| {
             hits.clear();
             norm.fill(text);
-            self.matcher.find(text, norm, hits);
+            self.matcher.find(text, &mut *norm, hits);
             if hits.is_empty() {
                 return;
             }
@@ -161,9 +176,10 @@ impl Scanner {
             spans.extend(hits.iter().map(|h| h.span.clone()));
             spans.sort_unstable_by_key(|s| (s.start, s.end));
             for hit in hits.iter() {
-                if !audience.reaches_others(emails, hit.record)
-                    || !seen.insert((hit.record, hit.kind, location))
-                {
+                let reaches = *exposed
+                    .entry(hit.record)
+                    .or_insert_with(|| audience.reaches_others(&self.own_addresses(hit.record)));
+                if !reaches || !seen.insert((hit.record, hit.kind, location)) {
                     continue;
                 }
                 let ex = excerpt(text, &hit.span, spans);
@@ -196,6 +212,8 @@ struct Scratch {
     hits: Vec<Hit>,
     spans: Vec<Range<usize>>,
     seen: HashSet<(u32, Kind, Location)>,
+    /// Per record: does this message reach anyone outside it?
+    exposed: std::collections::HashMap<u32, bool>,
 }
 
 impl Scratch {
@@ -208,6 +226,7 @@ impl Scratch {
             self.hits = Vec::new();
             self.spans = Vec::new();
             self.seen = HashSet::new();
+            self.exposed = std::collections::HashMap::new();
         }
     }
 }

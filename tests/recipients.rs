@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use maildlp::message::{Envelope, Field};
+use maildlp::message::{recipients_of, Field};
 use maildlp::{Policy, ProtectedList, Scanner};
 
 fn corpus() -> PathBuf {
@@ -61,9 +61,8 @@ fn norm(addr: &str) -> String {
 type Sets = [BTreeSet<String>; 3];
 
 fn ours(bytes: &[u8]) -> Sets {
-    let env = Envelope::from_bytes(bytes);
     let mut sets: Sets = Default::default();
-    for r in &env.recipients {
+    for r in &recipients_of(bytes) {
         let i = match r.field {
             Field::To => 0,
             Field::Cc => 1,

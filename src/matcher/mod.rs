@@ -268,11 +268,18 @@ impl Matcher {
         &self.emails
     }
 
-    /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised.
-    pub fn find(&self, src: &str, norm: &Normalized, out: &mut Vec<Hit>) {
-        self.words.find(norm.as_bytes(), &mut |span, record, kind| {
-            out.push(Hit { record, kind, span: norm.source_range(span, src) });
-        });
+    /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised
+    /// (its offset map is built here only when a name or term is found).
+    pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
+        let first = out.len();
+        self.words.find(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
+        if out.len() > first {
+            // Spans so far are in normalised text: map them back to the source.
+            norm.ensure_map(src);
+            for hit in &mut out[first..] {
+                hit.span = norm.source_range(hit.span.clone(), src);
+            }
+        }
         if !self.emails.is_empty() {
             email::for_each_candidate(src, &mut |span, candidate| {
                 for record in self.emails.owners(candidate) {

@@ -76,7 +76,7 @@ pub struct Incomplete {
 /// Calls `sink` with every segment of `message` and returns the limits that cut the walk short.
 pub fn for_each_segment(
     message: &Message<'_>,
-    envelope: &Envelope,
+    envelope: &Envelope<'_>,
     limits: &Limits,
     parser: &MessageParser,
     sink: &mut dyn FnMut(Location, &str),
@@ -91,9 +91,7 @@ pub fn for_each_segment(
         stopped: false,
         html: String::new(),
     };
-    for name in &envelope.display_names {
-        w.emit(Part::RecipientName, name);
-    }
+    envelope.for_each_display_name(&mut |name| w.emit(Part::RecipientName, name));
     w.message(message, 0);
     w.incomplete
 }

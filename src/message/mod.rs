@@ -12,7 +12,7 @@ pub mod guard;
 mod rfc2047;
 
 pub use content::{for_each_segment, Incomplete, Location, Part};
-pub use envelope::{Envelope, Field, Recipient};
+pub use envelope::{recipients_of, Envelope, Field, Recipient};
 
 /// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11
 /// has assertions that malformed input can reach in debug builds; a scan must never take its

@@ -24,6 +24,8 @@ pub struct Normalized {
     map: Vec<(u32, u32)>,
     delta: i64,
     pending_sep: Option<usize>,
+    /// Whether `map` describes `text` (it is built only when a match needs it).
+    mapped: bool,
 }
 
 impl Normalized {
@@ -37,6 +39,20 @@ impl Normalized {
     /// Offsets are kept as `u32`: a source longer than 4 GiB is normalised only up to that
     /// point (message size limits keep real segments far below it).
     pub fn fill(&mut self, src: &str) {
+        self.run::<false>(src);
+    }
+
+    /// Builds the offset map for `src` (which must be what this was filled from), if it is not
+    /// built yet. Most segments hold no match and never need one, so [`Normalized::fill`]
+    /// skips it; this normalises again, recording offsets.
+    pub fn ensure_map(&mut self, src: &str) {
+        if !self.mapped {
+            self.run::<true>(src);
+        }
+    }
+
+    fn run<const MAP: bool>(&mut self, src: &str) {
+        self.mapped = MAP;
         self.text.clear();
         self.map.clear();
         self.delta = 0;
@@ -55,7 +71,7 @@ impl Normalized {
                 WORD => {
                     // A run of ASCII letters and digits: one boundary check, then each byte
                     // lower-cased through a table into the output.
-                    self.begin_word(i);
+                    self.begin_word::<MAP>(i);
                     while i < limit {
                         let folded = ASCII_FOLD[bytes[i] as usize];
                         if folded == 0 {
@@ -71,10 +87,10 @@ impl Normalized {
                     fold_char(c, &mut |e| {
                         if is_standalone(e) {
                             self.sep(at);
-                            self.word(e, at);
+                            self.word::<MAP>(e, at);
                             self.sep(at);
                         } else if e.is_alphanumeric() {
-                            self.word(e, at);
+                            self.word::<MAP>(e, at);
                         } else {
                             self.sep(at);
                         }
@@ -104,8 +120,9 @@ impl Normalized {
         &self.text
     }
 
-    /// The source byte offset of normalised byte offset `n`.
+    /// The source byte offset of normalised byte offset `n` (after [`Normalized::ensure_map`]).
     pub fn source_offset(&self, n: usize) -> usize {
+        debug_assert!(self.mapped || self.text.is_empty(), "ensure_map first");
         let idx = self.map.partition_point(|&(norm, _)| norm as usize <= n);
         if idx == 0 {
             return n;
@@ -115,7 +132,7 @@ impl Normalized {
     }
 
     /// The span of `src` (the text this was filled from) that normalised `range` came from,
-    /// widened to whole characters.
+    /// widened to whole characters. Call [`Normalized::ensure_map`] first.
     pub fn source_range(&self, range: Range<usize>, src: &str) -> Range<usize> {
         if range.is_empty() {
             let s = floor_boundary(src, self.source_offset(range.start).min(src.len()));
@@ -127,7 +144,10 @@ impl Normalized {
         start..end.max(start)
     }
 
-    fn mark(&mut self, src_off: usize) {
+    fn mark<const MAP: bool>(&mut self, src_off: usize) {
+        if !MAP {
+            return;
+        }
         let delta = src_off as i64 - self.text.len() as i64;
         if self.map.is_empty() || delta != self.delta {
             self.map.push((self.text.len() as u32, src_off as u32));
@@ -138,18 +158,18 @@ impl Normalized {
     /// Starts or continues a word at source offset `src_off`: emits a pending separator and
     /// records the offset mapping.
     #[inline]
-    fn begin_word(&mut self, src_off: usize) {
+    fn begin_word<const MAP: bool>(&mut self, src_off: usize) {
         if let Some(sep_at) = self.pending_sep.take() {
             if !self.text.is_empty() {
-                self.mark(sep_at);
+                self.mark::<MAP>(sep_at);
                 self.text.push(b' ');
             }
         }
-        self.mark(src_off);
+        self.mark::<MAP>(src_off);
     }
 
-    fn word(&mut self, c: char, src_off: usize) {
-        self.begin_word(src_off);
+    fn word<const MAP: bool>(&mut self, c: char, src_off: usize) {
+        self.begin_word::<MAP>(src_off);
         let mut buf = [0u8; 4];
         self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
@@ -323,6 +343,9 @@ mod tests {
         let src = "Dear  Zoë,\n<b>JANE</b>\u{200b} DOE!";
         let mut n = Normalized::new();
         n.fill(src);
+        let unmapped = n.as_str().to_string();
+        n.ensure_map(src);
+        assert_eq!(n.as_str(), unmapped, "mapping does not change the text");
         let text = n.as_str();
         for word in ["dear", "zoe", "jane", "doe", "b"] {
             let at = text.find(word).unwrap();
