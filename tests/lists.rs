@@ -1,0 +1,81 @@
+//! Protected lists at the edges: byte-order mark, CRLF, quoted fields, a million rows, an
+//! identifier shared by two records, invalid UTF-8.
+
+use maildlp::{Detail, Policy, ProtectedList, Rule, Scanner};
+
+fn records_found(scanner: &Scanner, msg: &[u8]) -> Vec<(String, String)> {
+    scanner
+        .scan(msg)
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Identifier { record, kind, .. } => Some((record.clone(), kind.to_string())),
+            Detail::Recipient { record, .. } => Some((record.clone(), "recipient".into())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn bom_crlf_and_quoted_fields() {
+    let csv = "\u{feff}id,kind,value\r\n\"V01\",name,\"Doe, Jane\"\r\nV01,term,\"Operation \"\"Owl\"\"\"\r\n";
+    let list = ProtectedList::from_csv(csv).unwrap();
+    let ids: Vec<_> = list.record(0).unwrap().identifiers().map(|i| i.value().to_string()).collect();
+    assert_eq!(ids, ["Doe, Jane", "Operation \"Owl\""]);
+    let s = Scanner::new(list, Policy::default());
+    let found = records_found(&s, b"To: x@y.example\r\nSubject: s\r\n\r\nJane Doe and operation owl\r\n");
+    assert_eq!(found, [("V01".to_string(), "name".to_string()), ("V01".to_string(), "term".to_string())]);
+}
+
+/// One identifier listed in two records is allowed: two people can share a name, a family
+/// can share an address. Both records are protected by it: a match reports both, and the
+/// shared address is "own" for both.
+#[test]
+fn an_identifier_in_two_records_protects_both() {
+    let csv = "id,kind,value\nA,name,John Smith\nB,name,John Smith\nA,email,family@x.example\nB,email,family@x.example\n";
+    let list = ProtectedList::from_csv(csv).unwrap();
+    assert_eq!(list.len(), 2);
+    let s = Scanner::new(list, Policy::default());
+    let to_outsider = b"To: press@paper.example\r\nSubject: s\r\n\r\nJohn Smith called.\r\n";
+    let mut found = records_found(&s, to_outsider);
+    found.sort();
+    assert_eq!(found, [("A".into(), "name".into()), ("B".into(), "name".into())]);
+    // To the shared address alone: it is each record's own, so nothing is exposed.
+    let to_family = b"To: family@x.example\r\nSubject: s\r\n\r\nJohn Smith, your case.\r\n";
+    assert!(records_found(&s, to_family).is_empty());
+    // The shared address beside an outsider exposes both records.
+    let both = b"To: family@x.example, press@paper.example\r\nSubject: s\r\n\r\nhello\r\n";
+    let report = s.scan(both);
+    let exposed = report.findings().iter().filter(|f| f.rule == Rule::ProtectedRecipientExposed).count();
+    assert_eq!(exposed, 2);
+}
+
+#[test]
+fn invalid_utf8_is_refused_with_its_line() {
+    let err = ProtectedList::from_csv_bytes(
+        b"id,kind,value\r\nV01,name,Jane\r\n\r\n# note\r\nV02,name,Ren\xe9e\r\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.line(), Some(5));
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+}
+
+#[test]
+fn a_million_rows() {
+    let mut csv = String::with_capacity(40 << 20);
+    csv.push_str("id,kind,value\n");
+    for i in 0..1_000_000u32 {
+        csv.push_str(&format!("R{i},name,Given{} Family{}\n", i % 1000, i / 1000));
+    }
+    let list = ProtectedList::from_csv(&csv).unwrap();
+    assert_eq!(list.len(), 1_000_000);
+    assert_eq!(list.identifier_count(), 1_000_000);
+    assert_eq!(list.record(999_999).unwrap().id(), "R999999");
+    let s = Scanner::new(list, Policy::default());
+    let found =
+        records_found(&s, b"To: x@y.example\r\nSubject: s\r\n\r\nWe met given999 FAMILY999 today.\r\n");
+    assert_eq!(found, [("R999999".to_string(), "name".to_string())]);
+    // A bad row at the end still refuses the whole list, with its line.
+    csv.push_str("R1,phone,12\n");
+    assert_eq!(ProtectedList::from_csv(&csv).unwrap_err().line(), Some(1_000_002));
+}
