@@ -122,29 +122,25 @@ impl Scanner {
         rules::recipient_exposed(&envelope, &audience, emails, &own, &ids, &mut findings);
         rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => {
-                let report = self.scan_segments(
-                    &mut scratch,
-                    bytes,
-                    parsed.as_ref(),
-                    &envelope,
-                    &audience,
-                    findings,
-                    incomplete,
-                );
-                scratch.trim();
-                report
-            }
-            Err(_) => self.scan_segments(
-                &mut Scratch::default(),
+        SCRATCH.with(|cell| {
+            // A scan inside a scan on one thread (never in practice) gets fresh buffers.
+            let mut fresh = Scratch::default();
+            let mut shared = cell.try_borrow_mut();
+            let scratch = match shared.as_deref_mut() {
+                Ok(s) => s,
+                Err(_) => &mut fresh,
+            };
+            let report = self.scan_segments(
+                scratch,
                 bytes,
                 parsed.as_ref(),
                 &envelope,
                 &audience,
                 findings,
                 incomplete,
-            ),
+            );
+            scratch.trim();
+            report
         })
     }
 

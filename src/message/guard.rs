@@ -169,6 +169,9 @@ pub fn slim(message: &[u8]) -> Option<Vec<u8>> {
     let header_end = header_block_end(message);
     let block = &message[..header_end];
     let lines = memchr::memchr_iter(b'\n', block).count();
+    if lines <= MANY_HEADER_LINES && block.len() <= LONG_ADDRESS_HEADER {
+        return None;
+    }
     let fields = fields(block);
     let long = fields.iter().any(|f| f.len() > LONG_ADDRESS_HEADER && is_address_field(f));
     if lines <= MANY_HEADER_LINES && !long {
