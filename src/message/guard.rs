@@ -125,7 +125,16 @@ pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
                 }
             }
         }
-        pos = end;
+        pos = if in_headers {
+            end
+        } else {
+            // In a body only a line starting with `--` can matter: jump to the next one.
+            let from = end.saturating_sub(1);
+            match memchr::memmem::find(&message[from..], b"\n--") {
+                Some(p) => from + p + 1,
+                None => message.len(),
+            }
+        };
     }
     None
 }
