@@ -196,8 +196,18 @@ const CONTEXT: usize = 32;
 /// An excerpt of `text` around `span`, on one line, with every span in `hidden` masked.
 /// `hidden` must be sorted by start.
 pub fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {
-    let start = back_chars(text, span.start, CONTEXT);
-    let end = forward_chars(text, span.end, CONTEXT);
+    render_excerpt(text, excerpt_window(text, span), hidden)
+}
+
+/// The part of `text` an excerpt around `span` shows.
+pub fn excerpt_window(text: &str, span: &Range<usize>) -> Range<usize> {
+    back_chars(text, span.start, CONTEXT)..forward_chars(text, span.end, CONTEXT)
+}
+
+/// The excerpt of `text[window]`, on one line, with every span in `hidden` (sorted by start)
+/// masked.
+pub fn render_excerpt(text: &str, window: Range<usize>, hidden: &[Range<usize>]) -> String {
+    let (start, end) = (window.start, window.end);
     let mut out = String::new();
     if start > 0 {
         out.push_str("... ");

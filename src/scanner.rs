@@ -10,7 +10,7 @@ use crate::matcher::{Hit, Matcher};
 use crate::message::{for_each_segment, Envelope, Incomplete, Location, Part};
 use crate::policy::Policy;
 use crate::protected::{Kind, ProtectedList};
-use crate::report::{excerpt, Report};
+use crate::report::{excerpt_window, render_excerpt, Report};
 use crate::rules::{self, Audience};
 use crate::text::Normalized;
 
@@ -178,7 +178,14 @@ impl Scanner {
                 if !reaches || !seen.insert((hit.record, hit.kind, location)) {
                     continue;
                 }
-                let ex = excerpt(text, &hit.span, spans);
+                let window = excerpt_window(text, &hit.span);
+                let mut hidden = self.matcher.conservative_spans(&text[window.clone()]);
+                for h in &mut hidden {
+                    *h = h.start + window.start..h.end + window.start;
+                }
+                hidden.extend(spans.iter().cloned());
+                hidden.sort_unstable_by_key(|s| (s.start, s.end));
+                let ex = render_excerpt(text, window, &hidden);
                 findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
             }
         };

@@ -144,3 +144,21 @@ fn envelope_recipient_must_be_an_address() {
     let err = s.scan_with_envelope(b"Subject: x\n\nhi\n", &["not an address"]).unwrap_err();
     assert!(matches!(err, maildlp::Error::InvalidAddress(_)));
 }
+
+/// Found by the `scan` fuzz target: two addresses glued together are no whole-address match,
+/// but a reader recognises them, so the excerpt around another finding must not show them.
+/// The same holds for a name glued to other letters and for a long number.
+#[test]
+fn excerpts_mask_what_a_reader_recognises_even_without_a_match() {
+    let s = scanner(Limits::default());
+    let msg = b"From: a@b.example\r\nTo: press@paper.example\r\nSubject: s\r\n\r\n\
+        Jane Doe wrote from jane.doe@example.orgjane.doe@example.org as xJane Doex, tel 020 7946 00189.\r\n";
+    let json = s.scan(msg).to_json();
+    assert!(json.contains("\"excerpt\""), "{json}");
+    for clear in ["Jane Doe", "jane.doe@example.org", "7946"] {
+        assert!(!json.contains(clear), "{clear} in clear: {json}");
+    }
+    let fuzz = include_bytes!("../fuzz/regressions/scan/crash-8e4b9a212cef2987125f374e575abc24bd52f7b7");
+    let json = s.scan(fuzz).to_json();
+    assert!(!json.contains("jane.doe@example.org"), "{json}");
+}

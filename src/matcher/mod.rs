@@ -160,6 +160,17 @@ impl WordEngine {
         WordEngine::Automaton { automaton, owners }
     }
 
+    /// Calls `found(span)` for every listed form anywhere in `norm`, inside longer words too.
+    pub fn find_substrings(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>)) {
+        match self {
+            WordEngine::Automaton { automaton: None, .. } => {}
+            WordEngine::Automaton { automaton: Some(ac), .. } => {
+                ac.find_overlapping_iter(norm).for_each(|m| found(m.range()));
+            }
+            WordEngine::Tokens(t) => t.find_substrings(norm, found),
+        }
+    }
+
     /// Calls `found(span, record, kind)` for every listed form at word boundaries in `norm`.
     pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
         match self {
@@ -266,6 +277,22 @@ impl Matcher {
     /// The listed addresses and their records.
     pub fn emails(&self) -> &EmailTable {
         &self.emails
+    }
+
+    /// Spans of `src` (an excerpt's text) that must not be shown in clear, found more widely
+    /// than matches are: every listed name or term even inside longer words, every
+    /// address-shaped token, every run of six digits or more. A reader who sees
+    /// `jane.doe@example.orgjane.doe@example.org` recognises an address that is no whole-address
+    /// match; the excerpt must not show it.
+    pub fn conservative_spans(&self, src: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut norm = Normalized::new();
+        norm.fill(src);
+        norm.ensure_map(src);
+        self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(norm.source_range(span, src)));
+        email::for_each_candidate(src, &mut |span, _| out.push(span));
+        phone::for_each_candidate(src, &mut |span, _| out.push(span));
+        out
     }
 
     /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised

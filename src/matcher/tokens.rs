@@ -95,6 +95,8 @@ pub struct TokenEngine {
     arena: Vec<u8>,
     owners: Vec<(u32, Kind)>,
     max_words: usize,
+    /// The longest form, in bytes.
+    max_len: usize,
 }
 
 impl std::fmt::Debug for TokenEngine {
@@ -174,11 +176,33 @@ impl TokenEngineBuilder {
             max_words = max_words.max(words);
         }
         table.shrink_to_fit();
-        TokenEngine { table, forms, arena, owners, max_words }
+        let max_len = forms.iter().map(|f| (f.text.end - f.text.start) as usize).max().unwrap_or(0);
+        TokenEngine { table, forms, arena, owners, max_words, max_len }
     }
 }
 
 impl TokenEngine {
+    /// Calls `found(span)` for every listed form anywhere in `norm`, word boundaries or not
+    /// (`xjane doex` holds `jane doe`). Quadratic in `norm`: for the few dozen bytes of an
+    /// excerpt, which must mask what a reader would recognise even where it is no match.
+    pub fn find_substrings(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>)) {
+        for start in 0..norm.len() {
+            let mut h = Fnv::START;
+            for end in start + 1..=norm.len().min(start + self.max_len) {
+                h = h.feed(&norm[end - 1..end]);
+                if let Some(slot) = self.table.get(&h.key()) {
+                    let forms = &self.forms[slot.first as usize..(slot.first + slot.count) as usize];
+                    if forms
+                        .iter()
+                        .any(|f| self.arena[f.text.start as usize..f.text.end as usize] == norm[start..end])
+                    {
+                        found(start..end);
+                    }
+                }
+            }
+        }
+    }
+
     /// Calls `found(span, record, kind)` for every listed form standing as whole words in the
     /// normalised text `norm`.
     pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
