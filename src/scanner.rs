@@ -183,7 +183,10 @@ impl Scanner {
                 for h in &mut hidden {
                     *h = h.start + window.start..h.end + window.start;
                 }
-                hidden.extend(spans.iter().cloned());
+                // The segment's hits near the window (spans are sorted and short).
+                let lo = spans.partition_point(|s| s.start + 4096 < window.start);
+                let hi = spans.partition_point(|s| s.start < window.end);
+                hidden.extend(spans[lo..hi.max(lo)].iter().filter(|s| s.end > window.start).cloned());
                 hidden.sort_unstable_by_key(|s| (s.start, s.end));
                 let ex = render_excerpt(text, window, &hidden);
                 findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));

@@ -97,6 +97,10 @@ pub struct TokenEngine {
     max_words: usize,
     /// The longest form, in bytes.
     max_len: usize,
+    /// One bit per form key (`key & filter_mask`): most substrings of an excerpt are ruled
+    /// out here, in a cache-sized bit set, before the table is probed.
+    filter: Vec<u64>,
+    filter_mask: u64,
 }
 
 impl std::fmt::Debug for TokenEngine {
@@ -177,7 +181,15 @@ impl TokenEngineBuilder {
         }
         table.shrink_to_fit();
         let max_len = forms.iter().map(|f| (f.text.end - f.text.start) as usize).max().unwrap_or(0);
-        TokenEngine { table, forms, arena, owners, max_words, max_len }
+        // About eight bits per form: one probe in eight or fewer reaches the table.
+        let bits = (forms.len() * 8).next_power_of_two().max(1 << 12);
+        let filter_mask = bits as u64 - 1;
+        let mut filter = vec![0u64; bits / 64];
+        for f in &forms {
+            let k = Fnv::START.feed(&arena[f.text.start as usize..f.text.end as usize]).key() & filter_mask;
+            filter[(k / 64) as usize] |= 1 << (k % 64);
+        }
+        TokenEngine { table, forms, arena, owners, max_words, max_len, filter, filter_mask }
     }
 }
 
@@ -190,7 +202,12 @@ impl TokenEngine {
             let mut h = Fnv::START;
             for end in start + 1..=norm.len().min(start + self.max_len) {
                 h = h.feed(&norm[end - 1..end]);
-                if let Some(slot) = self.table.get(&h.key()) {
+                let key = h.key();
+                let bit = key & self.filter_mask;
+                if self.filter[(bit / 64) as usize] & (1 << (bit % 64)) == 0 {
+                    continue;
+                }
+                if let Some(slot) = self.table.get(&key) {
                     let forms = &self.forms[slot.first as usize..(slot.first + slot.count) as usize];
                     if forms
                         .iter()
