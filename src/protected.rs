@@ -341,15 +341,7 @@ impl ProtectedList {
             starts[i] += starts[i - 1];
         }
         let mut next = starts.clone();
-        let mut sorted = vec![
-            self.rows.first().copied().unwrap_or(Row {
-                record: 0,
-                value: (0, 0),
-                line: 0,
-                kind: Kind::Name
-            });
-            self.rows.len()
-        ];
+        let mut sorted = self.rows.clone();
         for row in &self.rows {
             let slot = &mut next[row.record as usize];
             sorted[*slot as usize] = *row;

@@ -125,13 +125,6 @@ impl<'m> Envelope<'m> {
         }
     }
 
-    /// Whether the message names any recipient at all.
-    pub fn has_recipient(&self) -> bool {
-        let mut any = false;
-        self.for_each_recipient(&mut |_, _| any = true);
-        any
-    }
-
     /// Every recipient, owned.
     pub fn recipients(&self) -> Vec<Recipient> {
         let mut v = Vec::new();

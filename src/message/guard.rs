@@ -191,7 +191,7 @@ pub fn slim(message: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 4096);
     for field in fields {
         let Some(colon) = memchr::memchr(b':', field) else { continue };
-        let name = trim_ascii(&field[..colon]).to_ascii_lowercase();
+        let name = field[..colon].trim_ascii().to_ascii_lowercase();
         if !READ_FIELDS.contains(&name.as_slice()) {
             continue;
         }
@@ -240,14 +240,8 @@ fn fields(block: &[u8]) -> Vec<&[u8]> {
 
 fn is_address_field(field: &[u8]) -> bool {
     let name = memchr::memchr(b':', field).map_or(field, |c| &field[..c]);
-    let name = trim_ascii(name);
+    let name = name.trim_ascii();
     [&b"to"[..], b"cc", b"bcc"].iter().any(|n| name.eq_ignore_ascii_case(n))
-}
-
-fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
-    &b[start..end]
 }
 
 /// Writes `name: value` as several headers of at most `ADDRESSES_PER_HEADER` entries each,
@@ -259,7 +253,7 @@ fn split_address_field(name: &[u8], value: &[u8], out: &mut Vec<u8>) {
     let mut count = 0;
     let mut chunk: Vec<u8> = Vec::new();
     let flush = |chunk: &mut Vec<u8>, out: &mut Vec<u8>, group: Option<&[u8]>, closing: bool| {
-        let body = trim_ascii(chunk);
+        let body = chunk.trim_ascii();
         if !body.is_empty() {
             out.extend_from_slice(name);
             out.extend_from_slice(b": ");
@@ -284,7 +278,7 @@ fn split_address_field(name: &[u8], value: &[u8], out: &mut Vec<u8>) {
             b'<' if !quoted && comment == 0 => angle = true,
             b'>' if !quoted && comment == 0 => angle = false,
             b':' if !quoted && comment == 0 && !angle && group.is_none() => {
-                group = Some(trim_ascii(&value[piece_start..i]));
+                group = Some(value[piece_start..i].trim_ascii());
                 chunk.extend_from_slice(&value[piece_start..=i]);
                 piece_start = i + 1;
             }
@@ -333,7 +327,7 @@ fn header_value<'a>(line: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
         return None;
     }
     let rest = &line[name.len()..];
-    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    let rest = rest.trim_ascii_start();
     rest.strip_prefix(b":")
 }
 
@@ -343,22 +337,23 @@ fn is_boundary_tail(rest: &[u8]) -> bool {
     rest.iter().all(|b| b.is_ascii_whitespace())
 }
 
-fn media_type(ct: &[u8]) -> Vec<u8> {
-    let t = ct.split(|&b| b == b';').next().unwrap_or(b"");
-    t.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect()
+/// Whether the media type of Content-Type value `ct` (before any `;`) is `want` (lower-case).
+fn media_type_is(ct: &[u8], want: &[u8]) -> bool {
+    ct.split(|&b| b == b';').next().unwrap_or(b"").trim_ascii().eq_ignore_ascii_case(want)
 }
 
 fn multipart_boundary(ct: &[u8]) -> Option<Vec<u8>> {
-    if !media_type(ct).starts_with(b"multipart/") {
+    let media = ct.split(|&b| b == b';').next().unwrap_or(b"").trim_ascii();
+    if !media.get(..10).is_some_and(|m| m.eq_ignore_ascii_case(b"multipart/")) {
         return None;
     }
     // boundary="..." or boundary=...; parameter names are case-insensitive.
     let lower: Vec<u8> = ct.iter().map(u8::to_ascii_lowercase).collect();
     let at = memchr::memmem::find(&lower, b"boundary")?;
     let rest = &ct[at + 8..];
-    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    let rest = rest.trim_ascii_start();
     let rest = rest.strip_prefix(b"=")?;
-    let rest = rest.iter().position(|&b| b != b' ' && b != b'\t').map_or(&rest[rest.len()..], |p| &rest[p..]);
+    let rest = rest.trim_ascii_start();
     let value: Vec<u8> = if let Some(q) = rest.strip_prefix(b"\"") {
         q.iter().take_while(|&&b| b != b'"').copied().collect()
     } else {
@@ -368,13 +363,12 @@ fn multipart_boundary(ct: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn is_attached_message(ct: &[u8]) -> bool {
-    let t = media_type(ct);
-    t == b"message/rfc822" || t == b"message/global"
+    media_type_is(ct, b"message/rfc822") || media_type_is(ct, b"message/global")
 }
 
 fn is_encoded(enc: &[u8]) -> bool {
-    let e: Vec<u8> = enc.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase).collect();
-    e == b"base64" || e == b"quoted-printable"
+    let e = enc.trim_ascii();
+    e.eq_ignore_ascii_case(b"base64") || e.eq_ignore_ascii_case(b"quoted-printable")
 }
 
 #[cfg(test)]

@@ -129,16 +129,8 @@ fn emit_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
 /// An mbox starts with a `From ` separator line.
 pub fn is_mbox(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    bytes.starts_with(b"From ") && first_line(bytes).is_some_and(is_from_line)
-}
-
-fn first_line(b: &[u8]) -> Option<&[u8]> {
-    let end = memchr_nl(b).unwrap_or(b.len());
-    Some(&b[..end])
-}
-
-fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
+    bytes.starts_with(b"From ") && is_from_line(first_line.strip_suffix(b"\r").unwrap_or(first_line))
 }
 
 /// A `From_` separator: `From SENDER` optionally followed by a date ending in a four-digit
