@@ -1,11 +1,11 @@
 //! The HTML-to-text step against a real HTML parser (html5ever, through `scraper`): on every
 //! HTML part of the corpus in `tests/corpus`, both give the same words in the same order.
 
-use std::path::{Path, PathBuf};
-
 use mail_parser::{MessageParser, PartType};
 use maildlp::text::{html_to_text, normalize};
 use scraper::{Html, Node};
+
+mod common;
 
 /// Elements whose content a browser does not render as text.
 /// (Mail readers run no scripts, so `noscript` content is shown and kept.)
@@ -113,17 +113,6 @@ fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            corpus_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "eml") {
-            out.push(path);
-        }
-    }
-}
-
 fn html_parts(msg: &mail_parser::Message<'_>, out: &mut Vec<String>) {
     for part in &msg.parts {
         match &part.body {
@@ -136,9 +125,7 @@ fn html_parts(msg: &mail_parser::Message<'_>, out: &mut Vec<String>) {
 
 #[test]
 fn same_words_as_html5ever_on_the_corpus() {
-    let mut files = Vec::new();
-    corpus_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"), &mut files);
-    files.sort();
+    let files = common::corpus_files();
     let parser = MessageParser::new();
     let (mut checked, mut differ) = (0, Vec::new());
     for file in &files {

@@ -6,25 +6,11 @@
 //! where they differ must be listed, with the reason, in `tests/corpus/recipient-differences.md`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use maildlp::message::{recipients_of, Field};
 use maildlp::{Policy, ProtectedList, Scanner};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "eml") {
-            out.push(p);
-        }
-    }
-}
+mod common;
 
 /// The comparison form of an address: lower-case, quotes around a plain local part removed,
 /// and every byte of a non-ASCII character shown as `?` (the reference decodes UTF-8 header
@@ -81,7 +67,7 @@ fn theirs(line: &serde_json::Value) -> Sets {
 
 #[test]
 fn recipients_agree_with_cpython() {
-    let root = corpus();
+    let root = common::corpus_dir();
     let reference = std::fs::read_to_string(root.join("py_reference.jsonl")).unwrap();
     let listed = std::fs::read_to_string(root.join("recipient-differences.md")).unwrap();
     let (mut compared, mut agree) = (0, 0);
@@ -138,9 +124,7 @@ fn every_corpus_message_scans_without_panic() {
     )
     .unwrap();
     let scanner = Scanner::new(list, Policy::default());
-    let mut all = Vec::new();
-    files(&corpus(), &mut all);
-    all.sort();
+    let all = common::corpus_files();
     assert!(all.len() > 950, "corpus missing: {} files", all.len());
     for f in &all {
         let bytes = std::fs::read(f).unwrap();
