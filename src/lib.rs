@@ -48,6 +48,8 @@
 
 pub mod address;
 mod error;
+#[cfg(feature = "documents")]
+mod extract;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
@@ -61,8 +63,8 @@ mod scanner;
 pub mod text;
 
 pub use error::{Error, Result};
-pub use message::{Field, Location, Part};
+pub use message::{Field, Location, Mark, Part, Segment};
 pub use policy::{Limits, Policy, PolicyBuilder};
 pub use protected::{Identifier, Kind, ProtectedList, Record};
-pub use report::{Detail, Finding, Report, Rule, Severity, Verdict};
+pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Severity, Summary, Verdict};
 pub use scanner::Scanner;

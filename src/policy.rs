@@ -16,11 +16,23 @@ pub struct Limits {
     pub max_depth: usize,
     /// MIME parts scanned per message (default 10,000).
     pub max_parts: usize,
+    /// Bytes inflated from archives and compressed streams and extracted as text from
+    /// documents, in all of one message (default 256 MiB). Counted as the bytes come out of a
+    /// decompressor, never from sizes an archive declares.
+    pub max_extracted_bytes: u64,
+    /// Entries read from one archive (default 10,000).
+    pub max_archive_entries: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_message_bytes: 64 << 20, max_depth: 32, max_parts: 10_000 }
+        Limits {
+            max_message_bytes: 64 << 20,
+            max_depth: 32,
+            max_parts: 10_000,
+            max_extracted_bytes: 256 << 20,
+            max_archive_entries: 10_000,
+        }
     }
 }
 
@@ -42,11 +54,17 @@ pub struct Policy {
     internal_domains: Vec<String>,
     max_visible_recipients: usize,
     limits: Limits,
+    max_reported_findings: usize,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { internal_domains: Vec::new(), max_visible_recipients: 10, limits: Limits::default() }
+        Policy {
+            internal_domains: Vec::new(),
+            max_visible_recipients: 10,
+            limits: Limits::default(),
+            max_reported_findings: DEFAULT_MAX_REPORTED_FINDINGS,
+        }
     }
 }
 
@@ -76,7 +94,16 @@ impl Policy {
     pub fn limits(&self) -> Limits {
         self.limits
     }
+
+    /// The most findings a report lists; past it, the report keeps the first ones and a
+    /// summary counts them all.
+    pub fn max_reported_findings(&self) -> usize {
+        self.max_reported_findings
+    }
 }
+
+/// Findings a report lists before it summarises (`max_reported_findings`).
+pub const DEFAULT_MAX_REPORTED_FINDINGS: usize = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +113,9 @@ struct PolicyFile {
     max_message_bytes: Option<usize>,
     max_depth: Option<usize>,
     max_parts: Option<usize>,
+    max_extracted_bytes: Option<u64>,
+    max_archive_entries: Option<usize>,
+    max_reported_findings: Option<usize>,
 }
 
 /// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
@@ -95,6 +125,7 @@ pub struct PolicyBuilder {
     internal_domains: Vec<String>,
     max_visible_recipients: Option<usize>,
     limits: Limits,
+    max_reported_findings: Option<usize>,
 }
 
 impl PolicyBuilder {
@@ -110,7 +141,10 @@ impl PolicyBuilder {
                 max_message_bytes: file.max_message_bytes.unwrap_or(d.max_message_bytes),
                 max_depth: file.max_depth.unwrap_or(d.max_depth),
                 max_parts: file.max_parts.unwrap_or(d.max_parts),
+                max_extracted_bytes: file.max_extracted_bytes.unwrap_or(d.max_extracted_bytes),
+                max_archive_entries: file.max_archive_entries.unwrap_or(d.max_archive_entries),
             },
+            max_reported_findings: file.max_reported_findings,
         })
     }
 
@@ -132,6 +166,12 @@ impl PolicyBuilder {
         self
     }
 
+    /// Sets the most findings a report lists before it summarises.
+    pub fn max_reported_findings(mut self, n: usize) -> Self {
+        self.max_reported_findings = Some(n);
+        self
+    }
+
     /// Validates and builds the policy.
     pub fn build(self) -> Result<Policy> {
         let mut internal_domains = Vec::with_capacity(self.internal_domains.len());
@@ -147,6 +187,9 @@ impl PolicyBuilder {
             ("max_message_bytes", l.max_message_bytes),
             ("max_depth", l.max_depth),
             ("max_parts", l.max_parts),
+            ("max_extracted_bytes", l.max_extracted_bytes.min(usize::MAX as u64) as usize),
+            ("max_archive_entries", l.max_archive_entries),
+            ("max_reported_findings", self.max_reported_findings.unwrap_or(1)),
         ] {
             if v == 0 {
                 return Err(Error::Policy(format!("{key} must be at least 1")));
@@ -159,6 +202,7 @@ impl PolicyBuilder {
             internal_domains,
             max_visible_recipients: self.max_visible_recipients.unwrap_or(10),
             limits: self.limits,
+            max_reported_findings: self.max_reported_findings.unwrap_or(DEFAULT_MAX_REPORTED_FINDINGS),
         })
     }
 }
@@ -178,12 +222,22 @@ mod tests {
     #[test]
     fn toml_keys() {
         let p = Policy::from_toml(
-            "internal_domains = [\"Met.Example\", \"police.example\"]\nmax_visible_recipients = 3\nmax_depth = 4\nmax_parts = 50\nmax_message_bytes = 1000\n",
+            "internal_domains = [\"Met.Example\", \"police.example\"]\nmax_visible_recipients = 3\nmax_depth = 4\nmax_parts = 50\nmax_message_bytes = 1000\nmax_extracted_bytes = 5000\nmax_archive_entries = 7\nmax_reported_findings = 9\n",
         )
         .unwrap();
         assert_eq!(p.internal_domains(), ["met.example", "police.example"]);
         assert_eq!(p.max_visible_recipients(), 3);
-        assert_eq!(p.limits(), Limits { max_message_bytes: 1000, max_depth: 4, max_parts: 50 });
+        assert_eq!(
+            p.limits(),
+            Limits {
+                max_message_bytes: 1000,
+                max_depth: 4,
+                max_parts: 50,
+                max_extracted_bytes: 5000,
+                max_archive_entries: 7
+            }
+        );
+        assert_eq!(p.max_reported_findings(), 9);
     }
 
     #[test]
@@ -200,6 +254,9 @@ mod tests {
             T { input: "internal_domains = [\"not a domain\"]", key: "internal_domains" },
             T { input: "max_parts = 0", key: "max_parts" },
             T { input: "max_depth = 100000", key: "max_depth" },
+            T { input: "max_extracted_bytes = 0", key: "max_extracted_bytes" },
+            T { input: "max_archive_entries = \"many\"", key: "max_archive_entries" },
+            T { input: "max_reported_findings = 0", key: "max_reported_findings" },
         ];
         for t in tests {
             let err = Policy::from_toml(t.input).unwrap_err().to_string();

@@ -137,22 +137,79 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The counts behind a report that lists only its first findings (more than the policy's
+/// `max_reported_findings`): every finding by rule, and per place the distinct protected
+/// records named there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Summary {
+    /// Findings in all, listed or not.
+    pub findings: usize,
+    /// Findings the report lists.
+    pub listed: usize,
+    /// Findings by rule name.
+    pub rules: std::collections::BTreeMap<&'static str, usize>,
+    /// Places (body parts, attachments) where protected identifiers were found.
+    pub places: Vec<PlaceSummary>,
+}
+
+/// Protected identifiers found in one place (a body part, an attachment with all it holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PlaceSummary {
+    /// The kind of place.
+    pub part: crate::message::Part,
+    /// Its number (the attachment's number for attachments).
+    pub index: u32,
+    /// The attachment's file name, masked.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub name: Option<String>,
+    /// `protected-identifier` findings there.
+    pub findings: usize,
+    /// Distinct protected records named there.
+    pub records: usize,
+    /// Of those, the records named in hidden sheets, rows, columns or text.
+    pub hidden_records: usize,
+}
+
+impl PlaceSummary {
+    /// The place as the text output names it (`attachment 1 extract.xlsx`).
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{} {} {n}", self.part.as_str(), self.index),
+            None => format!("{} {}", self.part.as_str(), self.index),
+        }
+    }
+}
+
 /// The result of scanning one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Report {
     verdict: Verdict,
     findings: Vec<Finding>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    summary: Option<Summary>,
 }
 
 impl Report {
+    #[cfg(test)]
     pub(crate) fn new(findings: Vec<Finding>) -> Report {
+        Report::with_summary(findings, None)
+    }
+
+    pub(crate) fn with_summary(findings: Vec<Finding>, summary: Option<Summary>) -> Report {
         let verdict = match findings.iter().map(|f| f.severity).max() {
             None => Verdict::Allow,
             Some(Severity::Warn) => Verdict::Warn,
             Some(Severity::Block) => Verdict::Block,
         };
-        Report { verdict, findings }
+        Report { verdict, findings, summary }
+    }
+
+    /// The counts of every finding, when there were more than the report lists.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.summary.as_ref()
     }
 
     /// The verdict: `allow`, `warn` or `block`.
@@ -160,7 +217,9 @@ impl Report {
         self.verdict
     }
 
-    /// The findings, recipient rules first, then content, then incomplete scans.
+    /// The findings, recipient rules first, then content, then incomplete scans. A report
+    /// over the policy's `max_reported_findings` lists the first ones (and every incomplete
+    /// scan) and has a [`summary`](Report::summary).
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }

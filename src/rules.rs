@@ -136,6 +136,9 @@ pub fn incomplete(i: &Incomplete) -> Finding {
         rule: Rule::ScanIncomplete,
         severity: Severity::Warn,
         detail: Detail::Incomplete { limit: i.limit.to_string() },
-        message: format!("{} ({} reached)", i.detail, i.limit),
+        message: match i.limit {
+            "encrypted" | "unreadable" => i.detail.clone(),
+            limit => format!("{} ({limit} reached)", i.detail),
+        },
     }
 }

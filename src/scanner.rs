@@ -7,10 +7,10 @@ use mail_parser::MessageParser;
 
 use crate::error::{Error, Result};
 use crate::matcher::{Hit, Matcher};
-use crate::message::{for_each_segment, Envelope, Incomplete, Location, Part};
+use crate::message::{for_each_segment, Envelope, Incomplete, Location, Part, Segment};
 use crate::policy::Policy;
 use crate::protected::{Kind, ProtectedList};
-use crate::report::{excerpt_window, render_excerpt, Report};
+use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
 use crate::rules::{self, Audience};
 use crate::text::Normalized;
 
@@ -157,11 +157,15 @@ impl Scanner {
         mut incomplete: Vec<Incomplete>,
     ) -> Report {
         let limits = self.policy.limits();
+        let cap = self.policy.max_reported_findings();
         let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
         let Scratch { norm, hits, spans, seen, exposed } = scratch;
         seen.clear();
         exposed.clear();
-        let mut on_segment = |location: Location, text: &str| {
+        let mut tally = Tally::default();
+        tally.count_rules(&findings);
+        let mut on_segment = |seg: &Segment<'_>| {
+            let text = seg.text;
             hits.clear();
             norm.fill(text);
             self.matcher.find(text, &mut *norm, hits);
@@ -175,7 +179,17 @@ impl Scanner {
                 let reaches = *exposed
                     .entry(hit.record)
                     .or_insert_with(|| audience.reaches_others(&self.own_addresses(hit.record)));
-                if !reaches || !seen.insert((hit.record, hit.kind, location)) {
+                if !reaches {
+                    continue;
+                }
+                let location = seg.location_at(hit.span.start);
+                if !seen.insert((hit.record, hit.kind, location.clone())) {
+                    continue;
+                }
+                tally.content(&location, hit.record);
+                // Past the cap, findings are only counted: a sheet naming 18,000 people costs
+                // no excerpts.
+                if findings.len() >= cap {
                     continue;
                 }
                 let window = excerpt_window(text, &hit.span);
@@ -189,6 +203,7 @@ impl Scanner {
                 hidden.extend(spans[lo..hi.max(lo)].iter().filter(|s| s.end > window.start).cloned());
                 hidden.sort_unstable_by_key(|s| (s.start, s.end));
                 let ex = render_excerpt(text, window, &hidden);
+                let location = self.masked_location(location);
                 findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
             }
         };
@@ -199,14 +214,114 @@ impl Scanner {
             None => {
                 // Not a message at all (no header could be read): scan it as plain text.
                 let text = String::from_utf8_lossy(bytes);
-                on_segment(Location { part: Part::Body, index: 1 }, &text);
+                let location = Location::new(Part::Body, 1);
+                on_segment(&Segment { location: &location, text: &text, marks: &[] });
             }
         }
-        // One finding per limit, even when the guard and the walker both met it.
+        // One finding per limit, even when the guard and the walker both met it; encrypted and
+        // unreadable attachments each keep their own.
         let mut limits_met = HashSet::new();
-        incomplete.retain(|i| limits_met.insert(i.limit));
+        incomplete.retain(|i| {
+            let per_item = matches!(i.limit, "encrypted" | "unreadable");
+            limits_met.insert((i.limit, if per_item { i.detail.clone() } else { String::new() }))
+        });
+        let summary = (tally.findings > cap).then(|| {
+            findings.truncate(cap);
+            tally.into_summary(findings.len(), incomplete.len(), |name| self.mask_label(name))
+        });
+        // Incomplete scans are always listed: they say the report itself is partial. Their
+        // text names attachments, so it is masked like a location.
+        for i in &mut incomplete {
+            i.detail = self.mask_label(&i.detail);
+        }
         findings.extend(incomplete.iter().map(rules::incomplete));
-        Report::new(findings)
+        Report::with_summary(findings, summary)
+    }
+
+    /// `location` with every protected identifier in its file name and path masked.
+    fn masked_location(&self, mut location: Location) -> Location {
+        location.name = location.name.map(|n| self.mask_label(&n));
+        location.path = location.path.map(|p| self.mask_label(&p));
+        location
+    }
+
+    /// `text` with what a reader would recognise as a protected identifier masked.
+    fn mask_label(&self, text: &str) -> String {
+        let mut hidden = self.matcher.conservative_spans(text);
+        let mut norm = Normalized::new();
+        let mut hits = Vec::new();
+        norm.fill(text);
+        self.matcher.find(text, &mut norm, &mut hits);
+        hidden.extend(hits.into_iter().map(|h| h.span));
+        if hidden.is_empty() {
+            return text.to_string();
+        }
+        hidden.sort_unstable_by_key(|s| (s.start, s.end));
+        render_excerpt(text, 0..text.len(), &hidden)
+    }
+}
+
+/// Counts of every finding of a scan, listed or not, for the summary of a long report.
+#[derive(Default)]
+struct Tally {
+    findings: usize,
+    rules: std::collections::BTreeMap<Rule, usize>,
+    /// Per attachment or other place: its file name, and the records named there (hidden or
+    /// not).
+    places: std::collections::BTreeMap<(Part, u32), PlaceTally>,
+}
+
+#[derive(Default)]
+struct PlaceTally {
+    name: Option<String>,
+    findings: usize,
+    records: HashSet<u32>,
+    hidden: HashSet<u32>,
+}
+
+impl Tally {
+    fn count_rules(&mut self, findings: &[crate::report::Finding]) {
+        for f in findings {
+            self.findings += 1;
+            *self.rules.entry(f.rule).or_default() += 1;
+        }
+    }
+
+    fn content(&mut self, location: &Location, record: u32) {
+        self.findings += 1;
+        *self.rules.entry(Rule::ProtectedIdentifier).or_default() += 1;
+        let place = self.places.entry((location.part, location.index)).or_default();
+        if place.name.is_none() {
+            place.name.clone_from(&location.name);
+        }
+        place.findings += 1;
+        place.records.insert(record);
+        if location.hidden {
+            place.hidden.insert(record);
+        }
+    }
+
+    fn into_summary(mut self, listed: usize, incomplete: usize, mask: impl Fn(&str) -> String) -> Summary {
+        if incomplete > 0 {
+            *self.rules.entry(Rule::ScanIncomplete).or_default() += incomplete;
+        }
+        Summary {
+            findings: self.findings + incomplete,
+            listed: listed + incomplete,
+            rules: self.rules.into_iter().map(|(r, n)| (r.as_str(), n)).collect(),
+            places: self
+                .places
+                .into_iter()
+                .map(|((part, index), p)| PlaceSummary {
+                    part,
+                    index,
+                    name: p.name.as_deref().map(&mask),
+                    findings: p.findings,
+                    records: p.records.len(),
+                    hidden_records: p.hidden.len(),
+                })
+                .collect(),
+        }
     }
 }
 

@@ -27,7 +27,7 @@ fn scan_inputs() {
          V02,name,Zoë Martin\nV03,name,山田太郎\nOP7,term,Operation Nightingale\n",
     )
     .unwrap();
-    let limits = Limits { max_message_bytes: 1 << 20, max_depth: 8, max_parts: 200 };
+    let limits = Limits { max_message_bytes: 1 << 20, max_depth: 8, max_parts: 200, ..Limits::default() };
     let s = Scanner::new(
         list,
         Policy::builder().internal_domain("police.example").limits(limits).build().unwrap(),

@@ -55,7 +55,7 @@ proptest! {
 
     #[test]
     fn message_shaped_noise_scans_without_panic(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..80)) {
-        let s = scanner(Limits { max_message_bytes: 1 << 20, max_depth: 4, max_parts: 20 });
+        let s = scanner(Limits { max_message_bytes: 1 << 20, max_depth: 4, max_parts: 20, ..Limits::default() });
         let msg: String = pieces.concat();
         let _ = s.scan(msg.as_bytes());
         let _ = s.scan_with_envelope(msg.as_bytes(), &["x@y.example"]).unwrap();

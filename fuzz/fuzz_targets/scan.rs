@@ -20,7 +20,7 @@ fn scanner() -> &'static Scanner {
              V02,name,Zoë Martin\nV03,name,山田太郎\nOP7,term,Operation Nightingale\n",
         )
         .expect("fixed list");
-        let limits = Limits { max_message_bytes: 1 << 20, max_depth: 8, max_parts: 200 };
+        let limits = Limits { max_message_bytes: 1 << 20, max_depth: 8, max_parts: 200, ..Limits::default() };
         let policy = Policy::builder().internal_domain("police.example").limits(limits).build().expect("policy");
         Scanner::new(list, policy)
     })

@@ -47,21 +47,122 @@ impl Part {
     const ALL: usize = 6;
 }
 
-/// Where in a message a segment is: its kind and its number among segments of that kind,
-/// counted from 1 in reading order (attached messages included, after the parts before them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where in a message a segment is.
+///
+/// `part` and `index` place it among the message's segments: bodies, subjects and display
+/// names are counted each on their own, from 1 in reading order; attachments (and their file
+/// names, and everything read from inside them) carry the number of the attachment. Inside an
+/// attachment, `name` is its file name and `path` says where inside it (`Workforce!B7`,
+/// `page 2`, `footer`, `export/victims.csv`, joined by ` > ` when nested); `hidden` is set
+/// when the text is hidden from a reader's view (a hidden sheet, row, column or text run).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Location {
     /// The kind of segment.
     pub part: Part,
-    /// 1-based number among segments of that kind.
+    /// 1-based number among segments of that kind (for attachments: the attachment's number).
     pub index: u32,
+    /// The file name of the attachment, when the segment comes from one that has a name.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub name: Option<String>,
+    /// Where inside the attachment.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub path: Option<String>,
+    /// Whether the text is hidden from view where it stands.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    pub hidden: bool,
+}
+
+impl Location {
+    /// A location with no name, path or hidden flag.
+    pub fn new(part: Part, index: u32) -> Location {
+        Location { part, index, name: None, path: None, hidden: false }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.part.as_str(), self.index)
+        write!(f, "{} {}", self.part.as_str(), self.index)?;
+        if let Some(name) = &self.name {
+            write!(f, " {name}")?;
+        }
+        let hidden = if self.hidden { " (hidden)" } else { "" };
+        match self.path.as_deref() {
+            // The last step of a path to a cell reads as "sheet S, B7".
+            Some(path) => {
+                let (outer, last) = match path.rsplit_once(" > ") {
+                    Some((o, l)) => (Some(o), l),
+                    None => (None, path),
+                };
+                f.write_str(", ")?;
+                if let Some(o) = outer {
+                    write!(f, "{o} > ")?;
+                }
+                match last.rsplit_once('!') {
+                    Some((sheet, cell)) => write!(f, "sheet {sheet}{hidden}, {cell}"),
+                    None => write!(f, "{last}{hidden}"),
+                }
+            }
+            None => f.write_str(hidden),
+        }
     }
+}
+
+/// A piece of text where a reader would see it, handed to the matcher.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    /// Where it is.
+    pub location: &'a Location,
+    /// The decoded text.
+    pub text: &'a str,
+    /// Places inside the text that refine the location (the cells of a spreadsheet row, hidden
+    /// runs of a paragraph), sorted by `start`. Empty when the location holds for all of it.
+    pub marks: &'a [Mark],
+}
+
+/// From byte `start` of a segment's text on (until the next mark), the text is in `cell` and
+/// is `hidden` or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    /// Byte offset in the segment's text.
+    pub start: usize,
+    /// 1-based row and column of a spreadsheet cell, or `None`.
+    pub cell: Option<(u32, u32)>,
+    /// Whether this stretch of text is hidden from view.
+    pub hidden: bool,
+}
+
+impl Segment<'_> {
+    /// The location of the text at byte `offset`: the segment's own, refined by the mark that
+    /// covers it (a cell reference appended to the path, the hidden flag).
+    pub fn location_at(&self, offset: usize) -> Location {
+        let mut loc = self.location.clone();
+        let i = self.marks.partition_point(|m| m.start <= offset);
+        if let Some(m) = i.checked_sub(1).and_then(|i| self.marks.get(i)) {
+            loc.hidden |= m.hidden;
+            if let Some((row, col)) = m.cell {
+                let cell = cell_name(row, col);
+                loc.path = Some(match loc.path.take() {
+                    Some(p) => format!("{p}!{cell}"),
+                    None => cell,
+                });
+            }
+        }
+        loc
+    }
+}
+
+/// `B7` for row 7, column 2.
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.push(b'A' + r as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{row}", String::from_utf8_lossy(&letters))
 }
 
 /// A limit that stopped part of a message from being scanned.
@@ -79,7 +180,7 @@ pub fn for_each_segment(
     envelope: &Envelope<'_>,
     limits: &Limits,
     parser: &MessageParser,
-    sink: &mut dyn FnMut(Location, &str),
+    sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
     let mut w = Walker {
         limits,
@@ -90,6 +191,8 @@ pub fn for_each_segment(
         incomplete: Vec::new(),
         stopped: false,
         html: String::new(),
+        #[cfg(feature = "documents")]
+        budget: crate::extract::Budget::new(limits.max_extracted_bytes),
     };
     envelope.for_each_display_name(&mut |name| w.emit(Part::RecipientName, name));
     w.message(message, 0);
@@ -99,20 +202,31 @@ pub fn for_each_segment(
 struct Walker<'a, 'b> {
     limits: &'a Limits,
     parser: &'a MessageParser,
-    sink: &'b mut dyn FnMut(Location, &str),
+    sink: &'b mut dyn FnMut(&Segment<'_>),
     counters: [u32; Part::ALL],
     parts: usize,
     incomplete: Vec<Incomplete>,
     stopped: bool,
     html: String,
+    /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
+    #[cfg(feature = "documents")]
+    budget: crate::extract::Budget,
 }
 
 impl Walker<'_, '_> {
-    fn emit(&mut self, part: Part, text: &str) {
+    fn next_index(&mut self, part: Part) -> u32 {
         let c = &mut self.counters[part as usize];
         *c += 1;
-        let loc = Location { part, index: *c };
-        (self.sink)(loc, text);
+        *c
+    }
+
+    fn emit(&mut self, part: Part, text: &str) {
+        let loc = Location::new(part, self.next_index(part));
+        (self.sink)(&Segment { location: &loc, text, marks: &[] });
+    }
+
+    fn emit_at(&mut self, loc: &Location, text: &str) {
+        (self.sink)(&Segment { location: loc, text, marks: &[] });
     }
 
     fn message(&mut self, msg: &Message<'_>, depth: usize) {
@@ -154,14 +268,21 @@ impl Walker<'_, '_> {
     }
 
     fn part(&mut self, part: &MessagePart<'_>, depth: usize) {
-        if let Some(name) = part.attachment_name() {
-            self.emit(Part::AttachmentName, name);
-        }
-        let attached = is_attachment(part);
-        let kind = if attached { Part::Attachment } else { Part::Body };
+        let name = part.attachment_name();
+        // An attachment has one number for its name and for everything read from inside it.
+        let attachment = is_attachment(part).then(|| {
+            let index = self.next_index(Part::Attachment);
+            if let Some(n) = name {
+                self.emit_at(&Location::new(Part::AttachmentName, index), n);
+            }
+            Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
+        });
         match &part.body {
-            PartType::Text(t) => self.emit(kind, t),
-            PartType::Html(h) => self.html_segment(kind, h),
+            PartType::Text(t) => match &attachment {
+                Some(loc) => self.emit_at(loc, t),
+                None => self.emit(Part::Body, t),
+            },
+            PartType::Html(h) => self.html_segment(attachment.as_ref(), h),
             PartType::Binary(b) | PartType::InlineBinary(b) => {
                 let ct = part.content_type();
                 let is_message = ct.is_some_and(|ct| {
@@ -177,18 +298,29 @@ impl Walker<'_, '_> {
                         return;
                     }
                 }
+                let loc = attachment
+                    .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
+                #[cfg(feature = "documents")]
+                if let Some(format) = crate::extract::sniff(b) {
+                    let mut x = crate::extract::Extractor::new(
+                        self.limits,
+                        &self.budget,
+                        &mut self.incomplete,
+                        &mut *self.sink,
+                        &loc,
+                    );
+                    x.document(format, b, depth + 1);
+                    return;
+                }
                 let charset = ct.and_then(|ct| ct.attribute("charset"));
                 if let Some(text) = decode_text(b, charset) {
                     let is_html = ct
                         .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
-                        || part.attachment_name().is_some_and(|n| {
-                            let n = n.to_ascii_lowercase();
-                            n.ends_with(".html") || n.ends_with(".htm")
-                        });
+                        || name.is_some_and(is_html_name);
                     if is_html {
-                        self.html_segment(Part::Attachment, &text);
+                        self.html_segment(Some(&loc), &text);
                     } else {
-                        self.emit(Part::Attachment, &text);
+                        self.emit_at(&loc, &text);
                     }
                 }
             }
@@ -197,11 +329,14 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn html_segment(&mut self, kind: Part, html: &str) {
+    fn html_segment(&mut self, attachment: Option<&Location>, html: &str) {
         let mut text = std::mem::take(&mut self.html);
         text.clear();
         html_to_text(html, &mut text);
-        self.emit(kind, &text);
+        match attachment {
+            Some(loc) => self.emit_at(loc, &text),
+            None => self.emit(Part::Body, &text),
+        }
         self.html = text;
     }
 }
@@ -252,10 +387,16 @@ fn attached_headers(msg: &Message<'_>) -> String {
     out
 }
 
+/// Whether a file name says HTML.
+pub(crate) fn is_html_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.ends_with(".html") || n.ends_with(".htm")
+}
+
 /// Decodes bytes that are text whatever their label: a byte-order mark or a declared charset
 /// decides; otherwise the bytes must look like text (no NUL, few control characters) and are
 /// read as UTF-8, or windows-1252 when they are not UTF-8.
-fn decode_text<'b>(bytes: &'b [u8], charset: Option<&str>) -> Option<Cow<'b, str>> {
+pub(crate) fn decode_text<'b>(bytes: &'b [u8], charset: Option<&str>) -> Option<Cow<'b, str>> {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Some(text);

@@ -11,7 +11,8 @@ mod envelope;
 pub mod guard;
 mod rfc2047;
 
-pub use content::{for_each_segment, Incomplete, Location, Part};
+pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part, Segment};
+pub(crate) use content::{decode_text, is_html_name};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
 
 /// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11

@@ -1,0 +1,287 @@
+//! PDF: the text of every page (pdf-extract: standard, WinAnsi and embedded-font encodings,
+//! ToUnicode maps) and the document information (title, author, subject, keywords).
+//!
+//! The document is loaded by lopdf; before any text is drawn, maildlp inflates its streams
+//! itself under the message's budget (so a compressed bomb stops at the limit), and breaks the
+//! structures pdf-extract would follow by recursion without end: a page tree whose `Parent`
+//! links form a cycle or a very long chain, and drawings (form XObjects) that draw themselves.
+//! Each page is read on its own, so a page pdf-extract cannot read costs only that page.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use pdf_extract::{Dictionary, Document, Object, ObjectId, PlainTextOutput};
+
+use super::{Extractor, Metered};
+
+/// Longest `Parent` chain and deepest nesting of drawings followed.
+const MAX_CHAIN: usize = 32;
+
+pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
+    let mut doc = match Document::load_mem(bytes) {
+        Ok(d) => d,
+        Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
+        Err(e) => return x.unreadable(&format!("not a readable PDF ({e})")),
+    };
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return x.encrypted("the PDF");
+    }
+    if !inflate_streams(x, &mut doc) {
+        return;
+    }
+    info(x, &doc);
+    cut_parent_chains(&mut doc);
+    if !untangle_drawings(&mut doc) {
+        x.unreadable("drawings that draw themselves were read one level deep");
+    }
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let mut failed = 0;
+    let mut text = String::new();
+    for n in pages {
+        if x.budget.exhausted() {
+            return;
+        }
+        text.clear();
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut out = PlainTextOutput::new(&mut text);
+            pdf_extract::output_doc_page(&doc, &mut out, n).is_ok()
+        }));
+        if !matches!(ok, Ok(true)) {
+            failed += 1;
+        }
+        x.emit(Some(&format!("page {n}")), false, &text, &[]);
+    }
+    if failed > 0 {
+        x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
+    }
+}
+
+/// Replaces every compressed stream but images with its inflated bytes, charged to the
+/// budget. Returns `false` when the budget ran out (the rest of the document is not read).
+fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(stream) = obj else {
+            continue;
+        };
+        let is_image = stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Image");
+        let flate_only = match stream.filters() {
+            Ok(f) => f.len() == 1 && f[0] == b"FlateDecode",
+            Err(_) => false,
+        };
+        if is_image || !flate_only || stream.dict.has(b"DecodeParms") {
+            continue;
+        }
+        let mut out = Vec::new();
+        let mut decoder =
+            Metered { inner: flate2::read::ZlibDecoder::new(&stream.content[..]), budget: x.budget };
+        // A damaged stream keeps what inflated before the damage.
+        let _ = decoder.read_to_end(&mut out);
+        if x.budget.exhausted() {
+            return false;
+        }
+        stream.dict.remove(b"Filter");
+        stream.set_plain_content(out);
+    }
+    true
+}
+
+/// Title, author, subject, keywords, creator of the document information dictionary.
+fn info(x: &mut Extractor<'_>, doc: &Document) {
+    let Ok(info) = doc.trailer.get(b"Info").and_then(|o| doc.dereference(o)).and_then(|(_, o)| o.as_dict())
+    else {
+        return;
+    };
+    let mut lines = Vec::new();
+    for key in [&b"Title"[..], b"Author", b"Subject", b"Keywords", b"Creator"] {
+        if let Ok(Object::String(bytes, _)) = info.get(key).and_then(|o| doc.dereference(o)).map(|(_, o)| o) {
+            lines.push(text_string(bytes));
+        }
+    }
+    x.emit(Some("properties"), false, &lines.join("\n\n"), &[]);
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, UTF-8 with one, or PDFDocEncoding
+/// (read as Latin-1, which it equals for letters).
+fn text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+/// Cuts `Parent` links that close a cycle or make a chain longer than [`MAX_CHAIN`]: page
+/// attributes are inherited by recursion up the chain.
+fn cut_parent_chains(doc: &mut Document) {
+    let mut cuts = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let mut seen = HashSet::new();
+        let mut at = page;
+        loop {
+            if !seen.insert(at) {
+                break;
+            }
+            let Some(parent) =
+                doc.get_object(at).and_then(Object::as_dict).ok().and_then(|d| d.get(b"Parent").ok())
+            else {
+                break;
+            };
+            let Ok(next) = parent.as_reference() else {
+                break;
+            };
+            if seen.contains(&next) || seen.len() >= MAX_CHAIN {
+                cuts.push(at);
+                break;
+            }
+            at = next;
+        }
+    }
+    for id in cuts {
+        if let Some(Object::Dictionary(d)) = doc.objects.get_mut(&id) {
+            d.remove(b"Parent");
+        }
+    }
+}
+
+/// The names a content stream draws with `/Name Do`, with their byte spans.
+fn drawn_names(content: &[u8]) -> Vec<(Vec<u8>, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&content[i..], b"Do") {
+        let at = i + p;
+        i = at + 2;
+        let after_ok = content.get(at + 2).is_none_or(|b| b.is_ascii_whitespace() || b"/[<(".contains(b));
+        let before = &content[..at];
+        let name_end = before.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |e| e + 1);
+        if !after_ok || name_end == at {
+            continue;
+        }
+        let Some(slash) = before[..name_end].iter().rposition(|&b| b == b'/') else {
+            continue;
+        };
+        let name = &before[slash + 1..name_end];
+        if name.iter().all(|b| !b.is_ascii_whitespace() && !b"/[]<>()".contains(b)) {
+            out.push((name.to_vec(), slash..at + 2));
+        }
+    }
+    out
+}
+
+/// Finds form XObjects that draw themselves (directly or through others) or nest deeper than
+/// [`MAX_CHAIN`], and blanks their `Do` operators so pdf-extract draws them one level deep.
+/// Returns `false` when it had to.
+fn untangle_drawings(doc: &mut Document) -> bool {
+    // Every XObject name any resource dictionary defines, to where it points: a form without
+    // resources of its own draws with its caller's, so names are resolved conservatively.
+    let mut names: HashMap<Vec<u8>, HashSet<ObjectId>> = HashMap::new();
+    let mut forms: HashMap<ObjectId, Vec<Vec<u8>>> = HashMap::new();
+    let collect = |d: &Dictionary, names: &mut HashMap<Vec<u8>, HashSet<ObjectId>>| {
+        let xobjects = d.get(b"Resources").and_then(|r| doc.dereference(r)).and_then(|(_, r)| r.as_dict());
+        if let Ok(xo) = xobjects
+            .and_then(|r| r.get(b"XObject"))
+            .and_then(|x| doc.dereference(x))
+            .and_then(|(_, x)| x.as_dict())
+        {
+            for (k, v) in xo.iter() {
+                if let Ok(id) = v.as_reference() {
+                    names.entry(k.clone()).or_default().insert(id);
+                }
+            }
+        }
+    };
+    for (id, obj) in &doc.objects {
+        match obj {
+            Object::Dictionary(d) => collect(d, &mut names),
+            Object::Stream(s) => {
+                collect(&s.dict, &mut names);
+                if s.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Form") {
+                    forms.insert(*id, drawn_names(&s.content).into_iter().map(|(n, _)| n).collect());
+                }
+            }
+            _ => {}
+        }
+    }
+    let edges = |id: &ObjectId| -> Vec<ObjectId> {
+        forms.get(id).map_or_else(Vec::new, |ns| {
+            ns.iter()
+                .flat_map(|n| names.get(n).into_iter().flatten())
+                .filter(|t| forms.contains_key(t))
+                .copied()
+                .collect()
+        })
+    };
+    // Iterative depth-first search for a cycle or a chain deeper than MAX_CHAIN.
+    let mut tangled = false;
+    let mut done: HashSet<ObjectId> = HashSet::new();
+    'outer: for start in forms.keys() {
+        if done.contains(start) {
+            continue;
+        }
+        let mut on_path: HashSet<ObjectId> = HashSet::new();
+        let mut stack: Vec<(ObjectId, Vec<ObjectId>)> = vec![(*start, edges(start))];
+        on_path.insert(*start);
+        while let Some((node, next)) = stack.last_mut() {
+            match next.pop() {
+                Some(t) if on_path.contains(&t) => {
+                    tangled = true;
+                    break 'outer;
+                }
+                Some(t) if !done.contains(&t) => {
+                    if stack.len() >= MAX_CHAIN {
+                        tangled = true;
+                        break 'outer;
+                    }
+                    on_path.insert(t);
+                    let e = edges(&t);
+                    stack.push((t, e));
+                }
+                Some(_) => {}
+                None => {
+                    let node = *node;
+                    on_path.remove(&node);
+                    done.insert(node);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    if !tangled {
+        return true;
+    }
+    let ids: Vec<ObjectId> = forms.keys().copied().collect();
+    for id in ids {
+        if let Some(Object::Stream(s)) = doc.objects.get_mut(&id) {
+            let spans: Vec<_> = drawn_names(&s.content).into_iter().map(|(_, r)| r).collect();
+            if spans.is_empty() {
+                continue;
+            }
+            let mut content = s.content.clone();
+            for r in spans {
+                content[r].fill(b' ');
+            }
+            s.set_plain_content(content);
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_drawn() {
+        let got: Vec<Vec<u8>> =
+            drawn_names(b"q /X1 Do Q /Fm0 Do\n(Done) Tj /Do").into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got, [b"X1".to_vec(), b"Fm0".to_vec()]);
+    }
+
+    #[test]
+    fn text_strings() {
+        assert_eq!(text_string(b"\xfe\xff\0J\0a\0n\0e"), "Jane");
+        assert_eq!(text_string(b"Zo\xeb"), "Zoë");
+    }
+}
