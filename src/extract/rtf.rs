@@ -198,7 +198,7 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
                         }
                         skip_chars = st.uc;
                     }
-                    "v" => st.hidden = param != Some(0),
+                    "v" | "deleted" => st.hidden = param != Some(0),
                     "par" | "line" | "sect" | "page" | "row" => end_para(&mut para, x),
                     "cell" | "nestcell" if !st.skip => para.push(" | ", st.hidden, st.region),
                     "tab" if !st.skip => para.push("\t", st.hidden, st.region),

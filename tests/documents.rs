@@ -1,0 +1,306 @@
+//! Documents and archives: every fixture in `tests/documents/` (made by real producers, see
+//! `make_fixtures.py`) is attached to a message and scanned. Each hidden place holds a
+//! different protected person, so the findings say exactly which places were read; the
+//! expected set is complete, so a false alarm fails as surely as a miss.
+
+#![cfg(feature = "documents")]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use base64::Engine;
+use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents").join(name)).unwrap()
+}
+
+fn scanner(policy: &str) -> Scanner {
+    let list =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/protected.csv"));
+    let list = ProtectedList::from_csv(&list.unwrap()).unwrap();
+    Scanner::new(list, Policy::from_toml(policy).unwrap())
+}
+
+/// A message to an outsider with one attachment, base64-encoded, labelled `content_type`.
+fn message(name: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
+    let lines: Vec<&str> = b64.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!(
+        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
+         --b1\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
+        lines.join("\r\n")
+    )
+    .into_bytes()
+}
+
+/// (record, part, path, hidden) of every protected-identifier finding.
+fn places(report: &Report) -> BTreeSet<(String, Part, Option<String>, bool)> {
+    report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Identifier { record, location, .. } => {
+                Some((record.clone(), location.part, location.path.clone(), location.hidden))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn limits(report: &Report) -> Vec<String> {
+    report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Incomplete { limit } => Some(limit.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+type Want = &'static [(&'static str, Option<&'static str>, bool)];
+
+/// The workbook fixture's people and where they are.
+const WORKBOOK: Want = &[
+    ("P01", Some("Summary!A2"), false),
+    ("P05", Some("Summary!D2"), true),
+    ("P10", Some("Summary!A3"), false),
+    ("P08", Some("Summary!B5"), false),
+    ("P04", Some("Summary!A6"), true),
+    ("P07", Some("Summary footer"), false),
+    ("P06", Some("Summary!B2 comment"), false),
+    ("P02", Some("Workforce!B2"), true),
+    ("P03", Some("Archive!A1"), true),
+];
+
+const DOCUMENT: Want = &[
+    ("P11", None, false),
+    ("P17", None, false),
+    ("P12", None, false),
+    ("P15", None, true),
+    ("P19", None, true),
+    ("P13", Some("header"), false),
+    ("P14", Some("footer"), false),
+    ("P18", Some("comment"), false),
+    ("P16", Some("properties"), false),
+];
+
+struct Case {
+    file: &'static str,
+    want: Want,
+}
+
+fn attachment_places(want: Want, prefix: &str) -> BTreeSet<(String, Part, Option<String>, bool)> {
+    want.iter()
+        .map(|(r, p, h)| {
+            let path = match (prefix.is_empty(), p) {
+                (true, p) => p.map(str::to_string),
+                (false, None) => Some(prefix.to_string()),
+                (false, Some(p)) => Some(format!("{prefix} > {p}")),
+            };
+            (r.to_string(), Part::Attachment, path, *h)
+        })
+        .collect()
+}
+
+#[test]
+fn every_format_and_hidden_place() {
+    let cases = [
+        Case { file: "workbook.xlsx", want: WORKBOOK },
+        Case { file: "workbook-lo.xlsx", want: WORKBOOK },
+        Case {
+            file: "workbook-lo.ods",
+            want: &[
+                ("P01", Some("Summary!A2"), false),
+                ("P05", Some("Summary!D2"), true),
+                ("P10", Some("Summary!A3"), false),
+                ("P08", Some("Summary!B5"), false),
+                ("P04", Some("Summary!A6"), true),
+                ("P07", Some("footer"), false),
+                ("P06", Some("Summary!B2 comment"), false),
+                ("P02", Some("Workforce!B2"), true),
+                ("P03", Some("Archive!A1"), true),
+            ],
+        },
+        Case { file: "clean.xlsx", want: &[] },
+        Case {
+            file: "legacy.xls",
+            want: &[("P24", Some("Visible!A1"), false), ("P25", Some("Hidden!B4"), true)],
+        },
+        Case { file: "contacts.ods", want: &[("P23", Some("Contacts!A1"), false)] },
+        Case { file: "document.docx", want: DOCUMENT },
+        Case { file: "document-lo.odt", want: DOCUMENT },
+        Case {
+            // LibreOffice's RTF export leaves comments out.
+            file: "document-lo.rtf",
+            want: &[
+                ("P11", None, false),
+                ("P17", None, false),
+                ("P12", None, false),
+                ("P15", None, true),
+                ("P19", None, true),
+                ("P13", Some("header"), false),
+                ("P14", Some("footer"), false),
+                ("P16", Some("properties"), false),
+            ],
+        },
+        Case {
+            // The PDF shows what prints: no hidden text, no comment.
+            file: "document-lo.pdf",
+            want: &[
+                ("P11", Some("page 1"), false),
+                ("P17", Some("page 1"), false),
+                ("P12", Some("page 1"), false),
+                ("P19", Some("page 1"), false),
+                ("P13", Some("page 1"), false),
+                ("P14", Some("page 1"), false),
+                ("P16", Some("properties"), false),
+            ],
+        },
+        Case {
+            file: "slides.pptx",
+            want: &[("P20", Some("slide 1"), false), ("P21", Some("notes 1"), false)],
+        },
+        Case {
+            file: "slides-lo.odp",
+            want: &[("P20", Some("slide 1"), false), ("P21", Some("notes 1"), false)],
+        },
+        Case { file: "letter.odt", want: &[("P22", None, false)] },
+        Case {
+            file: "report.pdf",
+            want: &[("P26", Some("properties"), false), ("P27", Some("page 2"), false)],
+        },
+        Case {
+            file: "memo.rtf",
+            want: &[("P31", Some("properties"), false), ("P32", None, false), ("P33", None, true)],
+        },
+        Case { file: "victims.csv.gz", want: &[("P30", Some("victims.csv"), false)] },
+    ];
+    let s = scanner("");
+    let mut failures = Vec::new();
+    for case in cases {
+        // Labelled as opaque bytes: the content decides the format.
+        let report = s.scan(&message(case.file, "application/octet-stream", &fixture(case.file)));
+        let got = places(&report);
+        let want = attachment_places(case.want, "");
+        if got != want {
+            failures.push(format!("{}:\n  want {want:?}\n  got  {got:?}", case.file));
+        }
+        if !limits(&report).is_empty() {
+            failures.push(format!("{}: unexpected scan-incomplete {:?}", case.file, limits(&report)));
+        }
+        let verdict = if want.is_empty() { Verdict::Allow } else { Verdict::Block };
+        if report.verdict() != verdict {
+            failures.push(format!("{}: verdict {}", case.file, report.verdict()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn archives_nested_and_member_names() {
+    let s = scanner("");
+    let report = s.scan(&message("export.zip", "application/zip", &fixture("export.zip")));
+    let mut want = attachment_places(&[("P28", Some("export/victims.csv"), false)], "");
+    want.insert(("P29".into(), Part::AttachmentName, None, false));
+    assert_eq!(places(&report), want);
+
+    let report = s.scan(&message("nested.zip", "application/zip", &fixture("nested.zip")));
+    let mut want = attachment_places(&[("P28", Some("export/victims.csv"), false)], "outer/inner.zip");
+    want.insert(("P29".into(), Part::AttachmentName, Some("outer/inner.zip".into()), false));
+    want.extend(attachment_places(WORKBOOK, "outer/data.xlsx"));
+    assert_eq!(places(&report), want);
+}
+
+#[test]
+fn label_and_name_do_not_decide() {
+    // A workbook called photo.png and labelled as an image is still a workbook.
+    let s = scanner("");
+    let report = s.scan(&message("photo.png", "image/png", &fixture("workbook.xlsx")));
+    assert_eq!(places(&report), attachment_places(WORKBOOK, ""));
+}
+
+#[test]
+fn spreadsheet_inside_a_forwarded_message() {
+    let inner = message(
+        "figures.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &fixture("workbook.xlsx"),
+    );
+    let outer = format!(
+        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: Fwd: files\r\n\
+         Content-Type: multipart/mixed; boundary=\"o1\"\r\n\r\n--o1\r\nContent-Type: text/plain\r\n\r\nForwarding.\r\n\
+         --o1\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n{}\r\n--o1--\r\n",
+        String::from_utf8(inner).unwrap()
+    );
+    let report = scanner("").scan(outer.as_bytes());
+    let got: BTreeSet<String> = places(&report).into_iter().map(|p| p.0).collect();
+    let want: BTreeSet<String> = WORKBOOK.iter().map(|w| w.0.to_string()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn encrypted_documents_are_incomplete_not_silent() {
+    let s = scanner("");
+    for file in ["encrypted.zip", "encrypted.xlsx", "encrypted.pdf"] {
+        let report = s.scan(&message(file, "application/octet-stream", &fixture(file)));
+        assert_eq!(limits(&report), ["encrypted"], "{file}");
+        assert_eq!(report.verdict(), Verdict::Warn, "{file}");
+    }
+}
+
+#[test]
+fn locations_read_plainly_and_mask_names() {
+    let s = scanner("");
+    let report =
+        s.scan(&message("Ravi Patel workbook.xlsx", "application/octet-stream", &fixture("workbook.xlsx")));
+    let f = report
+        .findings()
+        .iter()
+        .find(|f| {
+            matches!(&f.detail, Detail::Identifier { record, location, .. }
+                if record == "P02" && location.part == Part::Attachment)
+        })
+        .unwrap();
+    let Detail::Identifier { location, .. } = &f.detail else { unreachable!() };
+    // The file name names a protected person: the report masks it.
+    assert_eq!(location.name.as_deref(), Some("R*** P**** workbook.xlsx"));
+    assert_eq!(location.to_string(), "attachment 1 R*** P**** workbook.xlsx, sheet Workforce (hidden), B2");
+    assert!(!report.to_json().contains("Ravi"), "{}", report.to_json());
+}
+
+#[test]
+fn long_reports_keep_the_first_findings_and_a_summary() {
+    let mut csv = String::from("name\n");
+    let list: String = (0..150).map(|i| format!("R{i:03},name,Person{i:03} Surname\n")).collect();
+    for i in 0..150 {
+        csv.push_str(&format!("Person{i:03} Surname\n"));
+    }
+    let s = Scanner::new(
+        ProtectedList::from_csv(&format!("id,kind,value\n{list}")).unwrap(),
+        Policy::from_toml("max_reported_findings = 100").unwrap(),
+    );
+    let report = s.scan(&message("extract.csv", "text/csv", csv.as_bytes()));
+    assert_eq!(report.findings().len(), 100);
+    let summary = report.summary().unwrap();
+    assert_eq!(summary.findings, 150);
+    assert_eq!(summary.listed, 100);
+    assert_eq!(summary.rules.get("protected-identifier"), Some(&150));
+    assert_eq!(summary.places.len(), 1);
+    assert_eq!(summary.places[0].records, 150);
+    assert_eq!(summary.places[0].label(), "attachment 1 extract.csv");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["summary"]["places"][0]["records"], 150);
+
+    // Under the cap: no summary.
+    let small = Scanner::new(
+        ProtectedList::from_csv(&format!("id,kind,value\n{list}")).unwrap(),
+        Policy::from_toml("max_reported_findings = 500").unwrap(),
+    );
+    let report = small.scan(&message("extract.csv", "text/csv", csv.as_bytes()));
+    assert_eq!(report.findings().len(), 150);
+    assert!(report.summary().is_none());
+}
