@@ -383,3 +383,44 @@ fn fifos_and_symlink_loops_do_not_hang() {
     let o = f.scan(&[p(&fifo)]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn text_output_groups_a_place_with_many_findings() {
+    let f = Fixture::new();
+    let list: String = (0..1000).map(|i| format!("R{i:04},name,Person{i:04} Surname\n")).collect();
+    f.write("many.csv", &format!("id,kind,value\n{list}"));
+    let names: String = (0..1000).map(|i| format!("Person{i:04} Surname\n")).collect();
+    f.write(
+        "extract.eml",
+        &format!(
+            "From: a@police.example\nTo: press@paper.example\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n\
+             --b\nContent-Type: text/plain\n\nSee the extract; it names Person0001 Surname.\n\
+             --b\nContent-Type: text/csv\nContent-Disposition: attachment; filename=extract.csv\n\n{names}--b--\n"
+        ),
+    );
+    let o = run(&["scan", "--protected", p(&f.path("many.csv")), p(&f.path("extract.eml"))]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    // One line for the body's single finding, one line for the attachment's thousand.
+    assert!(text.contains("record R0001 is in body 1"), "{text}");
+    assert!(
+        text.contains(
+            "block protected-identifier: 1,000 protected records named in attachment 1 extract.csv\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("(1,001 findings in all; the first 100 are listed in the JSON output)"), "{text}");
+    assert!(text.lines().count() < 8, "{text}");
+    let json = json_lines(&run(&[
+        "scan",
+        "--format",
+        "json",
+        "--protected",
+        p(&f.path("many.csv")),
+        p(&f.path("extract.eml")),
+    ]));
+    assert_eq!(json[0]["findings"].as_array().unwrap().len(), 100);
+    assert_eq!(json[0]["summary"]["findings"], 1001);
+    assert_eq!(json[0]["summary"]["rules"]["protected-identifier"], 1001);
+    assert_eq!(json[0]["summary"]["places"][1]["records"], 1000);
+}

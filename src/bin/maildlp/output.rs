@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use maildlp::{Detail, Report};
+use std::collections::{BTreeMap, HashSet};
+
+use maildlp::{Detail, Finding, Part, PlaceSummary, Report};
 
 use crate::{Format, Tally};
 
@@ -19,18 +21,126 @@ pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report)
             serde_json::to_writer(&mut *out, &Line { source, report })?;
             writeln!(out)
         }
-        Format::Text => {
-            writeln!(out, "{source}: {}", report.verdict())?;
+        Format::Text => text(out, source, report),
+    }
+}
+
+/// A place with more findings than this is one line of text output.
+const GROUP_OVER: usize = 3;
+
+/// Readable text: a line per finding, except that the findings of one place (a body part, an
+/// attachment with everything inside it) become one line when there are many.
+fn text(out: &mut dyn Write, source: &str, report: &Report) -> io::Result<()> {
+    writeln!(out, "{source}: {}", report.verdict())?;
+    let place_of = |f: &Finding| match &f.detail {
+        Detail::Identifier { location, .. } => Some((location.part, location.index)),
+        _ => None,
+    };
+    // Per place: its summary line, computed from every finding (the summary) or the listed ones.
+    let mut groups: BTreeMap<(Part, u32), PlaceSummary> = BTreeMap::new();
+    match report.summary() {
+        Some(summary) => {
+            let mut listed: BTreeMap<(Part, u32), usize> = BTreeMap::new();
+            for key in report.findings().iter().filter_map(place_of) {
+                *listed.entry(key).or_default() += 1;
+            }
+            // A place is one line when it has many findings or some are not listed.
+            for p in &summary.places {
+                let key = (p.part, p.index);
+                if p.findings > GROUP_OVER || listed.get(&key).copied().unwrap_or(0) < p.findings {
+                    groups.insert(key, p.clone());
+                }
+            }
+        }
+        None => {
+            let mut records: BTreeMap<(Part, u32), (HashSet<&str>, HashSet<&str>)> = BTreeMap::new();
             for f in report.findings() {
+                if let Detail::Identifier { record, location, .. } = &f.detail {
+                    let key = (location.part, location.index);
+                    let g = groups.entry(key).or_insert_with(|| PlaceSummary {
+                        part: location.part,
+                        index: location.index,
+                        name: location.name.clone(),
+                        findings: 0,
+                        records: 0,
+                        hidden_records: 0,
+                    });
+                    g.findings += 1;
+                    let r = records.entry(key).or_default();
+                    r.0.insert(record);
+                    if location.hidden {
+                        r.1.insert(record);
+                    }
+                }
+            }
+            for (key, (all, hidden)) in records {
+                if let Some(g) = groups.get_mut(&key) {
+                    g.records = all.len();
+                    g.hidden_records = hidden.len();
+                }
+            }
+            groups.retain(|_, g| g.findings > GROUP_OVER);
+        }
+    }
+    let mut printed = HashSet::new();
+    for f in report.findings() {
+        match place_of(f).and_then(|k| groups.get(&k).map(|g| (k, g))) {
+            Some((key, g)) => {
+                if printed.insert(key) {
+                    group_line(out, g)?;
+                }
+            }
+            None => {
                 write!(out, "  {} {}: {}", f.severity.as_str(), f.rule.as_str(), f.message)?;
                 if let Detail::Identifier { excerpt, .. } = &f.detail {
                     write!(out, " [{excerpt}]")?;
                 }
                 writeln!(out)?;
             }
-            Ok(())
         }
     }
+    // Places whose findings were all past the listed ones.
+    for (key, g) in &groups {
+        if printed.insert(*key) {
+            group_line(out, g)?;
+        }
+    }
+    if let Some(s) = report.summary() {
+        writeln!(
+            out,
+            "  ({} findings in all; the first {} are listed in the JSON output)",
+            thousands(s.findings),
+            thousands(s.listed)
+        )?;
+    }
+    Ok(())
+}
+
+fn group_line(out: &mut dyn Write, g: &PlaceSummary) -> io::Result<()> {
+    let records = if g.records == 1 { "record" } else { "records" };
+    write!(
+        out,
+        "  block protected-identifier: {} protected {records} named in {}",
+        thousands(g.records),
+        g.label()
+    )?;
+    if g.hidden_records > 0 {
+        write!(out, ", {} of them in hidden sheets, rows, columns or text", thousands(g.hidden_records))?;
+    }
+    writeln!(out)
+}
+
+/// `18714` -> `18,714`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The last line of text output: how many messages, blocked, warned, and how long it took.
