@@ -167,8 +167,8 @@ impl<'w> Extractor<'w> {
             self.incomplete(
                 "max_extracted_bytes",
                 format!(
-                    "text past the first {} bytes inflated and extracted from documents and archives was not scanned",
-                    self.limits.max_extracted_bytes
+                    "what documents and archives hold past the first {} inflated and extracted was not scanned",
+                    size(self.limits.max_extracted_bytes)
                 ),
             );
         }
@@ -195,9 +195,17 @@ impl<'w> Extractor<'w> {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
+        self.emit_charged(sub, hidden, &text[..end], marks);
+    }
+
+    /// Hands over text whose bytes the budget has already counted (text inflated as it is).
+    fn emit_charged(&mut self, sub: Option<&str>, hidden: bool, text: &str, marks: &[Mark]) {
+        if text.trim().is_empty() {
+            return;
+        }
         self.loc.path = self.path_of(sub);
         self.loc.hidden = hidden;
-        (self.sink)(&Segment { location: &self.loc, text: &text[..end], marks });
+        (self.sink)(&Segment { location: &self.loc, text, marks });
     }
 
     /// Hands the name of an archive member to the scanner as an attachment name.
@@ -270,7 +278,7 @@ impl<'w> Extractor<'w> {
                 if let Some(html) = decode_text(&head, None) {
                     let mut text = String::new();
                     crate::text::html_to_text(&html, &mut text);
-                    self.emit(Some(name), false, &text, &[]);
+                    self.emit_charged(Some(name), false, &text, &[]);
                 }
             }
             return;
@@ -284,7 +292,7 @@ impl<'w> Extractor<'w> {
             let cut =
                 if at_end { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(buf.len(), |p| p + 1) };
             if let Some(text) = decode_text(&buf[..cut], None) {
-                self.emit(Some(name), false, &text, &[]);
+                self.emit_charged(Some(name), false, &text, &[]);
             }
             buf.drain(..cut);
             if at_end && buf.is_empty() {
@@ -302,6 +310,16 @@ impl<'w> Extractor<'w> {
             .or_else(|| self.loc.name.as_deref().and_then(|n| n.strip_suffix(".gz")).map(str::to_string))
             .unwrap_or_else(|| "gzip".to_string());
         self.member(&name, &mut decoder, depth);
+    }
+}
+
+/// `n` bytes for people (`256 MiB`, `1.5 KiB`, `300 bytes`).
+fn size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
     }
 }
 

@@ -17,16 +17,7 @@ pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8], depth: usize) {
     let max = x.limits.max_archive_entries;
-    let declared = declared_entries(bytes);
-    if declared.is_some_and(|n| n > max as u64) {
-        x.incomplete(
-            "max_archive_entries",
-            format!(
-                "{} holds {} entries; those after the first {max} were not scanned",
-                x.where_(),
-                declared.unwrap_or(0)
-            ),
-        );
+    if declared_entries(bytes).is_some_and(|n| n > max as u64) {
         stream(x, bytes, depth, max);
         return;
     }
@@ -105,11 +96,16 @@ pub(super) fn members(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: u
 fn stream(x: &mut Extractor<'_>, bytes: &[u8], depth: usize, max: usize) -> usize {
     let mut input = Cursor::new(bytes);
     let mut n = 0;
-    while n < max && !x.budget.exhausted() {
+    while !x.budget.exhausted() {
         let mut file = match read_zipfile_from_stream(&mut input) {
             Ok(Some(f)) => f,
             Ok(None) | Err(_) => break,
         };
+        if n == max {
+            let detail = format!("{} holds more than {max} entries; the others were not scanned", x.where_());
+            x.incomplete("max_archive_entries", detail);
+            break;
+        }
         n += 1;
         let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
         x.emit_member_name(&name);

@@ -25,6 +25,9 @@ pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report)
     }
 }
 
+/// The records named in a place, and those of them named in hidden text.
+type RecordSets<'a> = (HashSet<&'a str>, HashSet<&'a str>);
+
 /// A place with more findings than this is one line of text output.
 const GROUP_OVER: usize = 3;
 
@@ -53,7 +56,7 @@ fn text(out: &mut dyn Write, source: &str, report: &Report) -> io::Result<()> {
             }
         }
         None => {
-            let mut records: BTreeMap<(Part, u32), (HashSet<&str>, HashSet<&str>)> = BTreeMap::new();
+            let mut records: BTreeMap<(Part, u32), RecordSets<'_>> = BTreeMap::new();
             for f in report.findings() {
                 if let Detail::Identifier { record, location, .. } = &f.detail {
                     let key = (location.part, location.index);
@@ -135,7 +138,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

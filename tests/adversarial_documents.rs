@@ -1,0 +1,367 @@
+//! Hostile documents and archives, generated here (nothing large is committed): each scans to
+//! a report in seconds, says which limit it met, still reports what came before the limit, and
+//! keeps the peak heap of the scan within four times the message (plus, for the smallest
+//! bombs, the fixed cost of a decompressor and its buffers: [`FIXED`]).
+
+#![cfg(feature = "documents")]
+
+use std::io::Write;
+
+use base64::Engine;
+use flate2::write::DeflateEncoder;
+use flate2::{Compress, Compression, FlushCompress};
+use maildlp::{Detail, Limits, Policy, ProtectedList, Rule, Scanner, Verdict};
+
+/// Heap a scan may use beyond four times the message for its decompressors, read buffers and
+/// per-level archive directories, whatever the message's size.
+const FIXED: u64 = 2 << 20;
+
+fn scanner(limits: Limits) -> Scanner {
+    let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\n")
+        .unwrap();
+    Scanner::new(list, Policy::builder().limits(limits).build().unwrap())
+}
+
+fn message(name: &str, body: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
+    let mut m = format!(
+        "From: a@b.example\r\nTo: x@y.example\r\nSubject: adversarial\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    .into_bytes();
+    for line in b64.as_bytes().chunks(76) {
+        m.extend_from_slice(line);
+        m.extend_from_slice(b"\r\n");
+    }
+    m.extend_from_slice(b"--b--\r\n");
+    m
+}
+
+struct Outcome {
+    verdict: Verdict,
+    limits: Vec<String>,
+    found: bool,
+}
+
+fn scan(name: &str, s: &Scanner, message: &[u8]) -> Outcome {
+    let _ = s.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
+    let started = std::time::Instant::now();
+    let mut report = None;
+    let info = allocation_counter::measure(|| report = Some(s.scan(message)));
+    let report = report.unwrap();
+    let budget = 4 * message.len() as u64 + FIXED;
+    println!(
+        "{name}: {} bytes, peak heap {} bytes ({:.2}x), {:.2} s",
+        message.len(),
+        info.bytes_max,
+        info.bytes_max as f64 / message.len() as f64,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        info.bytes_max <= budget,
+        "{name}: peak heap {} > 4 x {} + {FIXED}",
+        info.bytes_max,
+        message.len()
+    );
+    Outcome {
+        verdict: report.verdict(),
+        limits: report
+            .findings()
+            .iter()
+            .filter_map(|f| match &f.detail {
+                Detail::Incomplete { limit } => Some(limit.clone()),
+                _ => None,
+            })
+            .collect(),
+        found: report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier),
+    }
+}
+
+/// One ZIP entry as written: name, method (0 stored, 8 deflated), the bytes as stored, and the
+/// sizes and CRC the headers declare.
+struct Entry {
+    name: Vec<u8>,
+    method: u16,
+    data: Vec<u8>,
+    size: u64,
+    crc: u32,
+}
+
+fn stored(name: &str, data: &[u8]) -> Entry {
+    let mut h = flate2::Crc::new();
+    h.update(data);
+    Entry { name: name.into(), method: 0, data: data.to_vec(), size: data.len() as u64, crc: h.sum() }
+}
+
+fn deflated(name: &str, data: &[u8]) -> Entry {
+    let mut e = DeflateEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(data).unwrap();
+    let mut h = flate2::Crc::new();
+    h.update(data);
+    Entry { name: name.into(), method: 8, data: e.finish().unwrap(), size: data.len() as u64, crc: h.sum() }
+}
+
+/// A ZIP archive of `entries`, in ZIP64 form (so sizes and counts are not capped).
+fn zip(entries: &[Entry]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for e in entries {
+        let offset = out.len() as u64;
+        let mut extra = Vec::new();
+        extra.extend_from_slice(&1u16.to_le_bytes());
+        extra.extend_from_slice(&16u16.to_le_bytes());
+        extra.extend_from_slice(&e.size.to_le_bytes());
+        extra.extend_from_slice(&(e.data.len() as u64).to_le_bytes());
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&45u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&e.method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&e.crc.to_le_bytes());
+        out.extend_from_slice(&u32::MAX.to_le_bytes());
+        out.extend_from_slice(&u32::MAX.to_le_bytes());
+        out.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+        out.extend_from_slice(&e.name);
+        out.extend_from_slice(&extra);
+        out.extend_from_slice(&e.data);
+
+        let mut cextra = extra.clone();
+        cextra[2..4].copy_from_slice(&24u16.to_le_bytes());
+        cextra.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(b"PK\x01\x02");
+        central.extend_from_slice(&45u16.to_le_bytes());
+        central.extend_from_slice(&45u16.to_le_bytes());
+        central.extend_from_slice(&0u16.to_le_bytes());
+        central.extend_from_slice(&e.method.to_le_bytes());
+        central.extend_from_slice(&[0; 4]);
+        central.extend_from_slice(&e.crc.to_le_bytes());
+        central.extend_from_slice(&u32::MAX.to_le_bytes());
+        central.extend_from_slice(&u32::MAX.to_le_bytes());
+        central.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        central.extend_from_slice(&(cextra.len() as u16).to_le_bytes());
+        // Comment length, disk, internal and external attributes; the offset is in the extra.
+        central.extend_from_slice(&[0; 10]);
+        central.extend_from_slice(&u32::MAX.to_le_bytes());
+        central.extend_from_slice(&e.name);
+        central.extend_from_slice(&cextra);
+    }
+    let cd_offset = out.len() as u64;
+    out.extend_from_slice(&central);
+    let n = entries.len() as u64;
+    let eocd64 = out.len() as u64;
+    out.extend_from_slice(b"PK\x06\x06");
+    out.extend_from_slice(&44u64.to_le_bytes());
+    out.extend_from_slice(&45u16.to_le_bytes());
+    out.extend_from_slice(&45u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&(central.len() as u64).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(b"PK\x06\x07");
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&eocd64.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(b"PK\x05\x06");
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&u16::MAX.to_le_bytes());
+    out.extend_from_slice(&u16::MAX.to_le_bytes());
+    out.extend_from_slice(&u32::MAX.to_le_bytes());
+    out.extend_from_slice(&u32::MAX.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+/// A raw deflate stream that inflates to `gib` GiB of spaces: one fully flushed block of
+/// 1 MiB, repeated (each block stands alone after a full flush), then an empty final block.
+fn deflate_bomb(gib: u64) -> Vec<u8> {
+    let mut c = Compress::new(Compression::best(), false);
+    let input = vec![b' '; 1 << 20];
+    let mut block = Vec::with_capacity(1 << 16);
+    c.compress_vec(&input, &mut block, FlushCompress::Full).unwrap();
+    let mut out = Vec::with_capacity(block.len() * (gib as usize) * 1024 + 16);
+    for _ in 0..gib * 1024 {
+        out.extend_from_slice(&block);
+    }
+    let mut tail = Vec::with_capacity(64);
+    let mut fin = Compress::new(Compression::best(), false);
+    fin.compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
+    out.extend_from_slice(&tail);
+    out
+}
+
+#[test]
+fn member_inflating_to_10_gib_stops_at_the_budget() {
+    let data = deflate_bomb(10);
+    let mut first = stored("first.txt", b"Jane Doe is named before the bomb.\n");
+    first.name = b"a/first.txt".to_vec();
+    let bomb = Entry { name: b"bomb.txt".to_vec(), method: 8, data, size: 10 << 30, crc: 0 };
+    let m = message("bomb.zip", &zip(&[first, bomb]));
+    let limits = Limits { max_extracted_bytes: 64 << 20, ..Limits::default() };
+    let o = scan("member inflating to 10 GiB", &scanner(limits), &m);
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+    assert!(o.found, "what came before the limit is still scanned");
+}
+
+#[test]
+fn nested_zip_bomb() {
+    // 42.zip in small: archives of 10 copies of the next, nested until the archive is 8 MiB,
+    // leaves of 10 MiB of text (binary leaves would be passed over after their first bytes).
+    let spaces = vec![b' '; 10 << 20];
+    let mut level = zip(&[deflated("leaf.txt", &spaces)]);
+    for depth in 0..8 {
+        let copies: Vec<Entry> = (0..10).map(|i| stored(&format!("l{depth}-{i}.zip"), &level)).collect();
+        level = zip(&copies);
+        if level.len() > 8 << 20 {
+            break;
+        }
+    }
+    let m = message("42.zip", &zip(&[stored("readme.txt", b"Jane Doe\n"), stored("bomb.zip", &level)]));
+    let limits = Limits { max_extracted_bytes: 32 << 20, ..Limits::default() };
+    let o = scan("nested zip bomb", &scanner(limits), &m);
+    assert!(o.found);
+    assert!(
+        o.limits.iter().any(|l| l == "max_depth" || l == "max_extracted_bytes"),
+        "the bomb meets a limit: {:?}",
+        o.limits
+    );
+}
+
+#[test]
+fn a_million_empty_entries() {
+    let mut entries = vec![stored("names.txt", b"Jane Doe\n")];
+    entries.extend((0..1_000_000).map(|i| Entry {
+        name: format!("{i}").into_bytes(),
+        method: 0,
+        data: Vec::new(),
+        size: 0,
+        crc: 0,
+    }));
+    let z = zip(&entries);
+    let m = message("million.zip", &z);
+    let limits = Limits { max_message_bytes: 512 << 20, ..Limits::default() };
+    let o = scan("1,000,000 empty entries", &scanner(limits), &m);
+    assert_eq!(o.limits, ["max_archive_entries"]);
+    assert!(o.found);
+}
+
+#[test]
+fn a_million_shared_strings() {
+    let mut sst = String::from("<sst>");
+    for i in 0..1_000_000 {
+        sst.push_str(&format!("<si><t>s{i}</t></si>"));
+    }
+    sst.push_str("<si><t>Jane Doe</t></si></sst>");
+    let sheet = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>1000000</v></c><c r=\"B1\" t=\"s\"><v>5</v></c></row></sheetData></worksheet>";
+    let z = zip(&[
+        stored("[Content_Types].xml", b"<Types/>"),
+        stored("xl/workbook.xml", b"<workbook><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"),
+        stored(
+            "xl/_rels/workbook.xml.rels",
+            b"<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>",
+        ),
+        deflated("xl/sharedStrings.xml", sst.as_bytes()),
+        stored("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ]);
+    let m = message("strings.xlsx", &z);
+    let o = scan("XLSX with 1,000,000 shared strings", &scanner(Limits::default()), &m);
+    assert!(o.found);
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}
+
+#[test]
+fn entity_expansion_is_not_expanded() {
+    let mut doc = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        doc.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&lol{};", i - 1).replace("&lol0;", "&lol;").repeat(10)
+        ));
+    }
+    doc.push_str(
+        "]><w:document><w:body><w:p><w:r><w:t>&lol9; Jane Doe</w:t></w:r></w:p></w:body></w:document>",
+    );
+    let z = zip(&[stored("[Content_Types].xml", b"<Types/>"), stored("word/document.xml", doc.as_bytes())]);
+    let m = message("lol.docx", &z);
+    let o = scan("XML entity expansion", &scanner(Limits::default()), &m);
+    assert!(o.found);
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}
+
+fn pdf(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    out
+}
+
+fn page_objects(content: &str, parent_cycle: bool) -> Vec<String> {
+    let parent = if parent_cycle { "3 0 R" } else { "2 0 R" };
+    vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        format!("<< /Type /Page /Parent {parent} /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >> >>"),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 8 >>\nstream\n/X1 Do \nendstream".into(),
+    ]
+}
+
+#[test]
+fn pdf_with_100000_nested_arrays() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let content = format!("BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET {deep}");
+    let mut objects = page_objects(&content, false);
+    objects[0] = format!("<< /Type /Catalog /Pages 2 0 R /Deep {deep} >>");
+    let m = message("deep.pdf", &pdf(&objects));
+    let o = scan("PDF with 100,000 nested arrays", &scanner(Limits::default()), &m);
+    // The process is still here; the page may or may not be readable.
+    assert_ne!(o.verdict, Verdict::Allow);
+}
+
+#[test]
+fn pdf_with_reference_cycles() {
+    // The page is its own parent, and the drawing it draws draws itself.
+    let content = "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /X1 Do";
+    let m = message("cycle.pdf", &pdf(&page_objects(content, true)));
+    let o = scan("PDF with reference cycles", &scanner(Limits::default()), &m);
+    assert!(o.found);
+}
+
+#[test]
+fn docx_whose_body_inflates_past_the_limit() {
+    let mut doc = String::from("<w:document><w:body><w:p><w:r><w:t>Jane Doe</w:t></w:r></w:p>");
+    while doc.len() < 8 << 20 {
+        doc.push_str("<w:p><w:r><w:t>filler text of an enormous document</w:t></w:r></w:p>");
+    }
+    doc.push_str("</w:body></w:document>");
+    let z = zip(&[stored("[Content_Types].xml", b"<Types/>"), deflated("word/document.xml", doc.as_bytes())]);
+    let m = message("huge.docx", &z);
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan("DOCX body past the limit", &scanner(limits), &m);
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+    assert!(o.found);
+}
+
+#[test]
+fn truncated_zip_is_read_as_far_as_it_goes() {
+    let z = zip(&[stored("a.txt", b"Jane Doe\n"), stored("b.txt", b"more\n")]);
+    let cut = &z[..z.len() / 2];
+    let m = message("cut.zip", cut);
+    let o = scan("truncated ZIP", &scanner(Limits::default()), &m);
+    assert!(o.found);
+}
