@@ -266,3 +266,14 @@ pub fn text_message(seed: u64, bytes: usize, list_size: usize) -> Vec<u8> {
     format!("From: a@police.example\r\nTo: b@partner.example\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n")
         .into_bytes()
 }
+
+/// A message to an outsider with `body` attached as `name` (base64).
+pub fn attachment_message(name: &str, body: &[u8]) -> Vec<u8> {
+    format!(
+        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: file\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\
+         Content-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+        base64(body)
+    )
+    .into_bytes()
+}

@@ -1,0 +1,148 @@
+//! Reading documents, against the libraries that only read them.
+//!
+//! - `xlsx_100k_rows`: a 100,000-row x 6-column workbook (shared strings, numbers) read cell
+//!   by cell by calamine, and scanned by maildlp inside a message (base64 decoding, every
+//!   sheet, hidden-row and comment bookkeeping, matching against a 10k-record list).
+//! - `pdf_500_pages`: a 500-page text PDF, its text extracted by pdf-extract, and the message
+//!   holding it scanned by maildlp.
+//!
+//!     cargo bench --bench documents
+
+use std::io::{Cursor, Write};
+
+use calamine::{Reader, Xlsx};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use maildlp::{Policy, ProtectedList, Scanner};
+use pdf_extract::{dictionary, Document, Object, Stream};
+
+#[path = "gen/mod.rs"]
+mod gen;
+
+fn scanner() -> Scanner {
+    let list = ProtectedList::from_csv(&gen::list_csv(10_000)).expect("generated list is valid");
+    Scanner::new(list, Policy::builder().internal_domain("police.example").build().expect("valid policy"))
+}
+
+/// A workbook of `rows` rows: forename, surname (shared strings), case number, phone, amount,
+/// status (shared strings).
+fn xlsx(rows: usize) -> Vec<u8> {
+    let mut strings: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let mut intern = |s: String| -> usize {
+        let n = index.len();
+        *index.entry(s.clone()).or_insert_with(|| {
+            strings.push(s);
+            n
+        })
+    };
+    let mut sheet = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+    let statuses = ["open", "closed", "pending", "referred"];
+    for r in 1..=rows {
+        let name = gen::name(r * 7 + 100_000);
+        let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
+        let a = intern(first.to_string());
+        let b = intern(last.to_string());
+        let f = intern(statuses[r % 4].to_string());
+        sheet.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>{a}</v></c><c r=\"B{r}\" t=\"s\"><v>{b}</v></c><c r=\"C{r}\"><v>{}</v></c><c r=\"D{r}\"><v>{}</v></c><c r=\"E{r}\"><v>{}.{:02}</v></c><c r=\"F{r}\" t=\"s\"><v>{f}</v></c></row>",
+            4_400_000 + r,
+            7_700_000_000u64 + r as u64 * 37,
+            r % 1000,
+            r % 100
+        ));
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let mut sst = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{}\" uniqueCount=\"{}\">", strings.len(), strings.len());
+    for s in &strings {
+        sst.push_str(&format!("<si><t>{s}</t></si>"));
+    }
+    sst.push_str("</sst>");
+    let parts: [(&str, String); 6] = [
+        ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>".into()),
+        ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>".into()),
+        ("xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"Cases\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
+        ("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>".into()),
+        ("xl/sharedStrings.xml", sst),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in parts {
+        zip.start_file(name, options).expect("zip entry");
+        zip.write_all(body.as_bytes()).expect("zip write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// A PDF of `pages` pages of 40 lines of prose each, in Helvetica (WinAnsi), compressed.
+fn pdf(pages: usize) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let mut kids = Vec::new();
+    let mut rng = gen::Rng::new(11);
+    for _ in 0..pages {
+        let mut content = String::from("BT /F1 11 Tf 14 TL 60 780 Td\n");
+        for _ in 0..40 {
+            let words: Vec<String> = (0..10).map(|_| gen::name(rng.below(1_000_000)).to_lowercase()).collect();
+            content.push_str(&format!("({}) Tj T*\n", words.join(" ")));
+        }
+        content.push_str("ET\n");
+        let mut stream = Stream::new(dictionary! {}, content.into_bytes());
+        let _ = stream.compress();
+        let content_id = doc.add_object(stream);
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "Resources" => resources, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        kids.push(Object::Reference(page));
+    }
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("pdf");
+    out
+}
+
+fn xlsx_100k_rows(c: &mut Criterion) {
+    let book = xlsx(100_000);
+    let message = gen::attachment_message("cases.xlsx", &book);
+    let s = scanner();
+    let mut g = c.benchmark_group("xlsx_100k_rows");
+    g.throughput(Throughput::Bytes(book.len() as u64));
+    g.sample_size(10);
+    g.bench_function("calamine_every_cell", |b| {
+        b.iter(|| {
+            let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(&book[..])).expect("xlsx");
+            let mut cells = 0usize;
+            for name in wb.sheet_names() {
+                let range = wb.worksheet_range(&name).expect("sheet");
+                cells += range.used_cells().count();
+            }
+            cells
+        })
+    });
+    g.bench_function("maildlp_scan", |b| b.iter(|| s.scan(&message).findings().len()));
+    g.finish();
+}
+
+fn pdf_500_pages(c: &mut Criterion) {
+    let doc = pdf(500);
+    let message = gen::attachment_message("report.pdf", &doc);
+    let s = scanner();
+    let mut g = c.benchmark_group("pdf_500_pages");
+    g.throughput(Throughput::Bytes(doc.len() as u64));
+    g.sample_size(10);
+    g.bench_function("pdf_extract_text", |b| {
+        b.iter(|| pdf_extract::extract_text_from_mem(&doc).expect("pdf").len())
+    });
+    g.bench_function("maildlp_scan", |b| b.iter(|| s.scan(&message).findings().len()));
+    g.finish();
+}
+
+criterion_group!(benches, xlsx_100k_rows, pdf_500_pages);
+criterion_main!(benches);
