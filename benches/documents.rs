@@ -66,7 +66,8 @@ fn xlsx(rows: usize) -> Vec<u8> {
         ("xl/worksheets/sheet1.xml", sheet),
     ];
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, body) in parts {
         zip.start_file(name, options).expect("zip entry");
         zip.write_all(body.as_bytes()).expect("zip write");
@@ -87,7 +88,8 @@ fn pdf(pages: usize) -> Vec<u8> {
     for _ in 0..pages {
         let mut content = String::from("BT /F1 11 Tf 14 TL 60 780 Td\n");
         for _ in 0..40 {
-            let words: Vec<String> = (0..10).map(|_| gen::name(rng.below(1_000_000)).to_lowercase()).collect();
+            let words: Vec<String> =
+                (0..10).map(|_| gen::name(rng.below(1_000_000)).to_lowercase()).collect();
             content.push_str(&format!("({}) Tj T*\n", words.join(" ")));
         }
         content.push_str("ET\n");
@@ -100,7 +102,10 @@ fn pdf(pages: usize) -> Vec<u8> {
         });
         kids.push(Object::Reference(page));
     }
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let mut out = Vec::new();

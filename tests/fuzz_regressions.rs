@@ -64,3 +64,51 @@ fn policy_inputs() {
         }
     }
 }
+
+/// The `documents` target: the input as an attachment, and as the only member of a ZIP.
+#[cfg(feature = "documents")]
+#[test]
+fn documents_inputs() {
+    use base64::Engine;
+    use std::io::Write;
+
+    let list = ProtectedList::from_csv(
+        "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n",
+    )
+    .unwrap();
+    let limits = Limits {
+        max_message_bytes: 4 << 20,
+        max_depth: 8,
+        max_parts: 200,
+        max_extracted_bytes: 8 << 20,
+        max_archive_entries: 200,
+    };
+    let s = Scanner::new(list, Policy::builder().limits(limits).build().unwrap());
+    let message = |body: &[u8]| {
+        let mut m =
+            b"From: a@b.example\r\nTo: x@y.example\r\nContent-Type: multipart/mixed; boundary=\"=b\"\r\n\r\n\
+            --=b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=f\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\n"
+                .to_vec();
+        m.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(body).as_bytes());
+        m.extend_from_slice(b"\r\n--=b--\r\n");
+        m
+    };
+    for (name, bytes) in inputs("documents") {
+        for input in [message(&bytes), {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options =
+                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("member", options).unwrap();
+            zip.write_all(&bytes).unwrap();
+            message(&zip.finish().unwrap().into_inner())
+        }] {
+            let json = s.scan(&input).to_json();
+            assert!(json.starts_with("{\"verdict\":"), "{name}");
+            assert!(
+                !json.contains("Jane Doe") && !json.contains("jane.doe@example.org"),
+                "{name}: value in clear"
+            );
+        }
+    }
+}

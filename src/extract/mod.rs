@@ -203,7 +203,17 @@ impl<'w> Extractor<'w> {
         if text.trim().is_empty() {
             return;
         }
-        self.loc.path = self.path_of(sub);
+        // The path buffer is reused from segment to segment (a sheet has a segment a row).
+        let mut path = self.loc.path.take().unwrap_or_default();
+        path.clear();
+        path.push_str(&self.prefix);
+        if let Some(s) = sub {
+            if !path.is_empty() {
+                path.push_str(" > ");
+            }
+            path.push_str(s);
+        }
+        self.loc.path = (!path.is_empty()).then_some(path);
         self.loc.hidden = hidden;
         (self.sink)(&Segment { location: &self.loc, text, marks });
     }

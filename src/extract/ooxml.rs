@@ -5,12 +5,11 @@
 //! cell comments, headers and footers. Every part is streamed; nothing but the shared-string
 //! table is held.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufReader;
 
 use super::flow::{Block, Flow, Grammar, DRAWINGML, WORDML};
-use super::xml::{attr, is_on, walk, Node};
+use super::xml::{attr, attrs, is_on, walk, Node};
 use super::zip::Archive;
 use super::{push_number, Budget, Extractor, Metered, Row};
 #[cfg(test)]
@@ -264,10 +263,38 @@ fn workbook(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
     }
 }
 
+/// The type of a cell's value (`t` attribute).
+#[derive(Default, Clone, Copy, PartialEq)]
+enum CellType {
+    /// A number (no `t`, or `n`).
+    #[default]
+    Number,
+    /// An index into the shared strings (`s`).
+    Shared,
+    /// Text in the cell itself (`inlineStr`).
+    Inline,
+    /// A boolean (`b`).
+    Bool,
+    /// Text kept as it is: a formula's string result, an error, an ISO date (`str`, `e`, `d`).
+    Text,
+}
+
+impl CellType {
+    fn of(t: Option<&str>) -> CellType {
+        match t {
+            Some("s") => CellType::Shared,
+            Some("inlineStr") => CellType::Inline,
+            Some("b") => CellType::Bool,
+            Some("str" | "e" | "d") => CellType::Text,
+            _ => CellType::Number,
+        }
+    }
+}
+
 /// What a cell holds while it is read.
 #[derive(Default)]
 struct Cell {
-    kind: Option<String>,
+    kind: CellType,
     style: usize,
     value: String,
     inline: String,
@@ -307,8 +334,9 @@ fn worksheet(
                 hidden_cols.push((min, max));
             }
             Node::Open("row", e) => {
-                row_no = attr(e, "r").and_then(|v| v.parse().ok()).unwrap_or(row_no + 1);
-                row_hidden = is_on(attr(e, "hidden"));
+                let [r_attr, hidden_attr] = attrs(e, ["r", "hidden"]);
+                row_no = r_attr.and_then(|v| v.parse().ok()).unwrap_or(row_no + 1);
+                row_hidden = is_on(hidden_attr);
                 col_no = 0;
                 row.clear();
             }
@@ -320,30 +348,33 @@ fn worksheet(
             }
             Node::Open("c", e) => {
                 in_cell = true;
-                let (r, c) = attr(e, "r").and_then(|r| parse_cell(&r)).unwrap_or((row_no, col_no + 1));
+                let [r_attr, t_attr, s_attr] = attrs(e, ["r", "t", "s"]);
+                let (r, c) = r_attr.and_then(|r| parse_cell(&r)).unwrap_or((row_no, col_no + 1));
                 col_no = c;
                 row_no = r.max(row_no);
-                cell = Cell {
-                    kind: attr(e, "t").map(Cow::into_owned),
-                    style: attr(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0),
-                    ..Cell::default()
-                };
+                cell.kind = CellType::of(t_attr.as_deref());
+                cell.style = s_attr.and_then(|s| s.parse().ok()).unwrap_or(0);
+                cell.value.clear();
+                cell.inline.clear();
+                (cell.in_v, cell.in_is, cell.in_t, cell.skip) = (false, false, false, 0);
                 let col_hidden = hidden_cols.iter().any(|&(a, b)| (a..=b).contains(&c));
                 row.drop_empty_cell();
                 row.cell(row_no, c, col_hidden);
             }
             Node::Close("c") => {
                 in_cell = false;
-                match cell.kind.as_deref() {
-                    Some("s") => {
+                match cell.kind {
+                    CellType::Shared => {
                         if let Some(s) = cell.value.trim().parse().ok().and_then(|i| strings.get(i)) {
                             row.text.push_str(s);
                         }
                     }
-                    Some("inlineStr") => row.text.push_str(&cell.inline),
-                    Some("b") => row.text.push_str(if cell.value.trim() == "1" { "TRUE" } else { "FALSE" }),
-                    Some("str" | "e" | "d") => row.text.push_str(&cell.value),
-                    _ if cell.value.trim().is_empty() => {}
+                    CellType::Inline => row.text.push_str(&cell.inline),
+                    CellType::Bool => {
+                        row.text.push_str(if cell.value.trim() == "1" { "TRUE" } else { "FALSE" })
+                    }
+                    CellType::Text => row.text.push_str(&cell.value),
+                    CellType::Number if cell.value.trim().is_empty() => {}
                     _ => match styles.get(cell.style).and_then(Option::as_ref) {
                         Some(t) if cell.value.trim().bytes().all(|b| b.is_ascii_digit()) => {
                             t.apply(cell.value.trim(), &mut row.text)

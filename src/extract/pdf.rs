@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use pdf_extract::{Dictionary, Document, Object, ObjectId, PlainTextOutput};
+use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use super::{Extractor, Metered};
 
@@ -34,25 +34,109 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     if !untangle_drawings(&mut doc) {
         x.unreadable("drawings that draw themselves were read one level deep");
     }
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    // The whole document in one pass; when a page stops it (an error or a panic inside
+    // pdf-extract), the pages after it are read one by one.
+    let mut dev = PageText::default();
+    let whole =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::output_doc(&doc, &mut dev)));
     let mut failed = 0;
-    let mut text = String::new();
-    for n in pages {
+    if !matches!(whole, Ok(Ok(()))) {
+        dev.page = None;
+        let read: std::collections::HashSet<u32> = dev.done.iter().map(|(n, _)| *n).collect();
+        let pages: Vec<u32> = doc.get_pages().keys().copied().filter(|n| !read.contains(n)).collect();
+        for n in pages {
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok()
+            }));
+            if !matches!(ok, Ok(true)) {
+                dev.page = None;
+                failed += 1;
+            }
+        }
+        dev.done.sort_by_key(|(n, _)| *n);
+    }
+    for (n, text) in &dev.done {
         if x.budget.exhausted() {
             return;
         }
-        text.clear();
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut out = PlainTextOutput::new(&mut text);
-            pdf_extract::output_doc_page(&doc, &mut out, n).is_ok()
-        }));
-        if !matches!(ok, Ok(true)) {
-            failed += 1;
-        }
-        x.emit(Some(&format!("page {n}")), false, &text, &[]);
+        x.emit(Some(&format!("page {n}")), false, text, &[]);
     }
     if failed > 0 {
         x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
+    }
+}
+
+/// Collects the text of each page: characters in drawing order, a line break where the
+/// baseline moves, a space where the gap to the previous glyph is wider than a fifth of the
+/// text size.
+#[derive(Default)]
+struct PageText {
+    /// The page being drawn and its text.
+    page: Option<(u32, String)>,
+    done: Vec<(u32, String)>,
+    last_x_end: f64,
+    last_y: f64,
+}
+
+impl pdf_extract::OutputDev for PageText {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        _media_box: &pdf_extract::MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.page = Some((page_num, String::new()));
+        self.last_x_end = f64::NEG_INFINITY;
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        if let Some(page) = self.page.take() {
+            self.done.push(page);
+        }
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        ch: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        let Some((_, text)) = self.page.as_mut() else {
+            return Ok(());
+        };
+        // The glyph's size on the page: the font size, scaled by the text matrix (the square
+        // root of its determinant is its scale).
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = font_size.abs() * if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        let size = if size > 0.0 { size } else { 1.0 };
+        let (x, y) = (trm.m31, trm.m32);
+        if !text.is_empty() {
+            if (y - self.last_y).abs() > size * 0.5 {
+                text.push('\n');
+            } else if x > self.last_x_end + size * 0.2 || x + size < self.last_x_end {
+                text.push(' ');
+            }
+        }
+        text.push_str(ch);
+        self.last_y = y;
+        self.last_x_end = x + width * size;
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
     }
 }
 

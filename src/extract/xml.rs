@@ -19,9 +19,13 @@ pub(super) enum Node<'a> {
     Text(&'a str),
 }
 
-/// The local part of a qualified name (`w:t` -> `t`).
+/// The local part of a qualified name (`w:t` -> `t`). Names are short: a plain loop beats a
+/// vectorised search here.
 pub(super) fn local(name: &str) -> &str {
-    name.rsplit_once(':').map_or(name, |(_, l)| l)
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 /// Calls `f` with each node of the document read from `input`, until the end, an error, or
@@ -63,12 +67,34 @@ pub(super) fn walk<R: BufRead>(input: R, f: &mut dyn FnMut(Node<'_>) -> bool) ->
 
 /// The value of the attribute whose local name is `name`, unescaped.
 pub(super) fn attr<'a>(e: &'a BytesStart<'_>, name: &str) -> Option<Cow<'a, str>> {
-    e.attributes().with_checks(false).flatten().find(|a| local(a.key.into_inner()) == name).map(|a| {
-        let raw = a.value.clone();
-        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map(|v| Cow::Owned(v.into_owned()))
-            .unwrap_or(raw)
-    })
+    e.attributes().with_checks(false).flatten().find(|a| local(a.key.into_inner()) == name).map(value)
+}
+
+/// An attribute's value with references resolved and white space normalised; values with
+/// neither (nearly all of them) are borrowed as they are.
+fn value(a: quick_xml::events::attributes::Attribute<'_>) -> Cow<'_, str> {
+    if !a.value.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+        return a.value;
+    }
+    match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+        Ok(v) => v,
+        Err(_) => a.value,
+    }
+}
+
+/// The values of the attributes whose local names are `names`, read in one pass.
+pub(super) fn attrs<'a, const N: usize>(
+    e: &'a BytesStart<'_>,
+    names: [&str; N],
+) -> [Option<Cow<'a, str>>; N] {
+    let mut out = [const { None }; N];
+    for a in e.attributes().with_checks(false).flatten() {
+        let key = local(a.key.into_inner());
+        if let Some(i) = names.iter().position(|n| *n == key) {
+            out[i] = Some(value(a));
+        }
+    }
+    out
 }
 
 /// Whether a boolean attribute (`hidden="1"`, `w:val="true"`) is on.
