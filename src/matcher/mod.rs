@@ -1,6 +1,6 @@
 //! Finding protected identifiers in one segment of text.
 //!
-//! Names and terms are matched on normalised text (see [`crate::text::normalize`]) by one
+//! Names and terms are matched on normalised text (see [`crate::text::normalize()`]) by one
 //! Aho-Corasick automaton holding every listed form, reporting overlapping matches so that a
 //! match rejected at a word boundary cannot hide a shorter one that stands on its own. Emails
 //! and phones are matched on the decoded text, where their punctuation still exists: every

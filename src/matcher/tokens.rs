@@ -88,7 +88,7 @@ struct Form {
     owners: Range<u32>,
 }
 
-/// The token engine. Build with [`TokenEngine::new`], search with [`TokenEngine::find`].
+/// The token engine. Build with [`TokenEngineBuilder::build`], search with [`TokenEngine::find`].
 pub struct TokenEngine {
     table: KeyMap<Slot>,
     forms: Vec<Form>,

@@ -12,6 +12,7 @@ pub mod guard;
 mod rfc2047;
 
 pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part, Segment};
+#[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
 
