@@ -304,3 +304,49 @@ fn long_reports_keep_the_first_findings_and_a_summary() {
     assert_eq!(report.findings().len(), 150);
     assert!(report.summary().is_none());
 }
+
+#[test]
+fn pivot_caches_and_drawings_over_sheets() {
+    // The clean workbook, with what a pivot table and a text box over a sheet add to it.
+    use std::io::{Read, Write};
+    let clean = fixture("clean.xlsx");
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(&clean[..])).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(f.name().unwrap().into_owned(), options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    let extra = [
+        (
+            "xl/pivotCache/pivotCacheDefinition1.xml",
+            r#"<pivotCacheDefinition><cacheFields><cacheField name="n"><sharedItems><s v="Sofia Rossi"/><s v="Other"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>"#,
+        ),
+        (
+            "xl/pivotCache/pivotCacheRecords1.xml",
+            r#"<pivotCacheRecords><r><s v="Chen"/><s v="Wei"/><n v="3"/></r></pivotCacheRecords>"#,
+        ),
+        (
+            "xl/drawings/drawing1.xml",
+            r#"<xdr:wsDr><xdr:sp><xdr:txBody><a:p><a:r><a:t>Note: Mei Lin</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>"#,
+        ),
+    ];
+    for (name, body) in extra {
+        out.start_file(name, options).unwrap();
+        out.write_all(body.as_bytes()).unwrap();
+    }
+    let book = out.finish().unwrap().into_inner();
+    let report = scanner("").scan(&message("pivot.xlsx", "application/octet-stream", &book));
+    let want = attachment_places(
+        &[
+            ("P11", Some("pivot cache"), false),
+            ("P12", Some("pivot cache"), false),
+            ("P22", Some("drawing 1"), false),
+        ],
+        "",
+    );
+    assert_eq!(places(&report), want);
+}

@@ -261,6 +261,51 @@ fn workbook(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
         worksheet(x, archive, &path, sheet, &strings, &styles);
         comments(x, archive, &path, sheet);
     }
+    // Text boxes and shapes drawn over sheets, and chart titles.
+    for (kind, prefix) in [("drawing", "xl/drawings/drawing"), ("chart", "xl/charts/chart")] {
+        for (n, name) in numbered(names, prefix) {
+            flow_part(x, archive, name, &DRAWINGML, Some(&format!("{kind} {n}")));
+        }
+    }
+    // A pivot table keeps its own copy of the data it summarises, even after the source sheet
+    // is deleted.
+    for name in names.iter().filter(|n| n.starts_with("xl/pivotCache/") && n.ends_with(".xml")) {
+        pivot_cache(x, archive, name);
+    }
+}
+
+/// The values a pivot cache holds: each record (`<r>`) as a line of cells, each shared item on
+/// its own.
+fn pivot_cache(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str) {
+    let mut row = Row::default();
+    let mut in_record = false;
+    let budget = x.budget;
+    part(budget, archive, name, &mut |n| {
+        match n {
+            Node::Open("r", _) => {
+                in_record = true;
+                row.clear();
+            }
+            Node::Close("r") => {
+                in_record = false;
+                x.emit(Some("pivot cache"), false, &row.text, &[]);
+            }
+            Node::Open("s" | "n" | "d", e) => {
+                if let Some(v) = attr(e, "v") {
+                    if in_record {
+                        if !row.text.is_empty() {
+                            row.text.push_str(" | ");
+                        }
+                        row.text.push_str(&v);
+                    } else {
+                        x.emit(Some("pivot cache"), false, &v, &[]);
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
 }
 
 /// The type of a cell's value (`t` attribute).
