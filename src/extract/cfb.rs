@@ -24,6 +24,11 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
         return;
     }
     if has_stream(bytes, "Workbook") || has_stream(bytes, "Book") {
+        // calamine follows sector chains until they end: a chain that loops grows its buffer
+        // until memory runs out. Loops are looked for first.
+        if !chains_end(bytes) {
+            return x.unreadable("its sector chains loop");
+        }
         match Xls::new(Cursor::new(bytes)) {
             Ok(mut book) => return workbook(x, &mut book),
             Err(XlsError::Password) => return x.encrypted("the workbook"),
@@ -65,6 +70,94 @@ fn workbook(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
             x.emit(Some(&name), hidden, &row.text, &row.marks);
         }
     }
+}
+
+/// Whether every sector chain of the compound file (its FAT, and the mini FAT stored in it)
+/// ends rather than loops. A file too damaged to tell is reported as looping.
+fn chains_end(bytes: &[u8]) -> bool {
+    const END: u32 = 0xffff_fffe;
+    const MAX_REGULAR: u32 = 0xffff_fffa;
+    let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let Some(shift) = bytes.get(0x1e..0x20).map(|b| u16::from_le_bytes([b[0], b[1]])) else {
+        return false;
+    };
+    if !(7..=16).contains(&shift) {
+        return false;
+    }
+    let sector = 1usize << shift;
+    let sectors = bytes.len().saturating_sub(512) / sector + 1;
+    let read_sector = |id: u32| -> Option<&[u8]> {
+        let start = 512usize.checked_add((id as usize).checked_mul(sector)?)?;
+        bytes.get(start..start + sector)
+    };
+    // The FAT's own sectors: 109 in the header, the rest in the DIFAT chain.
+    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4c + 4 * i)).collect();
+    let mut difat = u32_at(0x44).unwrap_or(END);
+    let mut seen = 0usize;
+    while difat <= MAX_REGULAR {
+        seen += 1;
+        let Some(s) = read_sector(difat).filter(|_| seen <= sectors) else {
+            return false;
+        };
+        let entries: Vec<u32> =
+            s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let Some((&next, rest)) = entries.split_last() else {
+            return false;
+        };
+        fat_sectors.extend_from_slice(rest);
+        difat = next;
+    }
+    let mut fat = Vec::new();
+    for id in fat_sectors.into_iter().filter(|&id| id <= MAX_REGULAR) {
+        match read_sector(id) {
+            Some(s) => fat.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+            None => return false,
+        }
+        if fat.len() > 4 * sectors + 1024 {
+            return false;
+        }
+    }
+    if !acyclic(&fat) {
+        return false;
+    }
+    // The mini FAT lives in a chain of the FAT (which no longer loops).
+    let mut mini = Vec::new();
+    let mut id = u32_at(0x3c).unwrap_or(END);
+    while id <= MAX_REGULAR {
+        match read_sector(id) {
+            Some(s) => mini.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
+            None => break,
+        }
+        id = fat.get(id as usize).copied().unwrap_or(END);
+    }
+    acyclic(&mini)
+}
+
+/// Whether following `next[i]` from any `i` always reaches a value that is not an index
+/// (an end of chain) rather than coming back round.
+fn acyclic(next: &[u32]) -> bool {
+    // 0: not visited, 1: on the current walk, 2: known to end.
+    let mut state = vec![0u8; next.len()];
+    let mut walk = Vec::new();
+    for start in 0..next.len() {
+        let mut at = start;
+        while let Some(&s) = state.get(at) {
+            match s {
+                2 => break,
+                1 => return false,
+                _ => {
+                    state[at] = 1;
+                    walk.push(at);
+                    at = next[at] as usize;
+                }
+            }
+        }
+        for &w in &walk {
+            state[w] = 2;
+        }
+        walk.clear();
+    }
+    true
 }
 
 /// Runs of readable text in a file no reader here understands: UTF-16LE runs and 8-bit runs
@@ -110,4 +203,17 @@ fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
         }
     }
     x.emit(None, false, &out, &[]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_loops_are_found() {
+        assert!(acyclic(&[1, 2, 0xffff_fffe]));
+        assert!(!acyclic(&[1, 2, 0]));
+        assert!(!acyclic(&[0xffff_fffe, 1]));
+        assert!(acyclic(&[]));
+    }
 }
