@@ -5,7 +5,7 @@ use std::hash::BuildHasher;
 
 use crate::address;
 use crate::matcher::EmailTable;
-use crate::message::{Envelope, Field, Incomplete, Location};
+use crate::message::{Envelope, Incomplete, Location};
 use crate::protected::Kind;
 use crate::report::{Detail, Finding, Rule, Severity};
 
@@ -63,8 +63,9 @@ impl Audience {
     }
 }
 
-/// `protected-recipient-exposed`: one finding per record whose own address is in To or Cc
-/// while the audience holds an outsider.
+/// `protected-recipient-exposed`: one finding per record whose own address is a visible
+/// address (To, Cc, Resent-To, Resent-Cc, Reply-To, Mail-Followup-To) while the audience holds
+/// an outsider.
 pub fn recipient_exposed(
     env: &Envelope<'_>,
     audience: &Audience,
@@ -74,10 +75,7 @@ pub fn recipient_exposed(
     out: &mut Vec<Finding>,
 ) {
     let mut seen = HashSet::new();
-    env.for_each_recipient(&mut |addr, field| {
-        if !field.is_visible() {
-            return;
-        }
+    env.for_each_shown(&mut |addr, field| {
         for record in emails.owners(addr) {
             if !seen.insert(record) {
                 continue;
@@ -89,7 +87,7 @@ pub fn recipient_exposed(
             let id = ids(record);
             let message = format!(
                 "the address of protected record {id} is visible in {} to {others} other external recipient{}; send it by Bcc or on its own",
-                if field == Field::To { "To" } else { "Cc" },
+                field.header_name(),
                 if others == 1 { "" } else { "s" },
             );
             out.push(Finding {

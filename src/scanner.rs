@@ -30,7 +30,7 @@ impl Scanner {
     /// Compiles `list` under `policy`.
     pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
         let matcher = Matcher::new(&list);
-        Scanner { list, policy, matcher, parser: MessageParser::new() }
+        Scanner { list, policy, matcher, parser: crate::message::parser() }
     }
 
     /// The canonical own addresses of record `r`.

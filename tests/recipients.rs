@@ -53,7 +53,8 @@ fn ours(bytes: &[u8]) -> Sets {
             Field::To => 0,
             Field::Cc => 1,
             Field::Bcc => 2,
-            Field::Envelope => continue,
+            // CPython's reference reads To, Cc and Bcc only.
+            _ => continue,
         };
         sets[i].insert(norm(&r.address));
     }

@@ -7,9 +7,9 @@ use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-use super::Envelope;
+use super::{Envelope, Field};
 use crate::policy::Limits;
-use crate::text::html_to_text;
+use crate::text::{html_to_text_and_aside, Aside};
 
 /// What kind of content a segment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,8 +25,8 @@ pub enum Part {
     /// The text of an attachment (text/*, CSV, JSON, XML, calendar, vCard, or plain text
     /// labelled as something else).
     Attachment,
-    /// A display name in To or Cc.
-    RecipientName,
+    /// A display name in an address header (From, Sender, Reply-To, To, Cc, Resent-*).
+    HeaderName,
     /// The From, To, Cc, Reply-To and Sender headers of an attached message.
     AttachedHeaders,
 }
@@ -39,7 +39,7 @@ impl Part {
             Part::Body => "body",
             Part::AttachmentName => "attachment-name",
             Part::Attachment => "attachment",
-            Part::RecipientName => "recipient-name",
+            Part::HeaderName => "header-name",
             Part::AttachedHeaders => "attached-headers",
         }
     }
@@ -71,18 +71,24 @@ pub struct Location {
     /// Whether the text is hidden from view where it stands.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
     pub hidden: bool,
+    /// For a display name: the header it stands in.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub field: Option<Field>,
 }
 
 impl Location {
-    /// A location with no name, path or hidden flag.
+    /// A location with no name, path, hidden flag or field.
     pub fn new(part: Part, index: u32) -> Location {
-        Location { part, index, name: None, path: None, hidden: false }
+        Location { part, index, name: None, path: None, hidden: false, field: None }
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.part.as_str(), self.index)?;
+        if let Some(field) = self.field {
+            write!(f, " ({})", field.header_name())?;
+        }
         if let Some(name) = &self.name {
             write!(f, " {name}")?;
         }
@@ -191,10 +197,17 @@ pub fn for_each_segment(
         incomplete: Vec::new(),
         stopped: false,
         html: String::new(),
+        aside: Aside::default(),
         #[cfg(feature = "documents")]
         budget: crate::extract::Budget::new(limits.max_extracted_bytes),
     };
-    envelope.for_each_display_name(&mut |name| w.emit(Part::RecipientName, name));
+    envelope.for_each_display_name(&mut |name, field| {
+        let loc = Location {
+            field: Some(field),
+            ..Location::new(Part::HeaderName, w.next_index(Part::HeaderName))
+        };
+        w.emit_at(&loc, name);
+    });
     w.message(message, 0);
     w.incomplete
 }
@@ -208,6 +221,7 @@ struct Walker<'a, 'b> {
     incomplete: Vec<Incomplete>,
     stopped: bool,
     html: String,
+    aside: Aside,
     /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
     #[cfg(feature = "documents")]
     budget: crate::extract::Budget,
@@ -278,10 +292,11 @@ impl Walker<'_, '_> {
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
         match &part.body {
-            PartType::Text(t) => match &attachment {
-                Some(loc) => self.emit_at(loc, t),
-                None => self.emit(Part::Body, t),
-            },
+            PartType::Text(t) => {
+                let loc =
+                    attachment.unwrap_or_else(|| Location::new(Part::Body, self.next_index(Part::Body)));
+                self.text_segment(&loc, t);
+            }
             PartType::Html(h) => self.html_segment(attachment.as_ref(), h),
             PartType::Binary(b) | PartType::InlineBinary(b) => {
                 let ct = part.content_type();
@@ -320,7 +335,7 @@ impl Walker<'_, '_> {
                     if is_html {
                         self.html_segment(Some(&loc), &text);
                     } else {
-                        self.emit_at(&loc, &text);
+                        self.text_segment(&loc, &text);
                     }
                 }
             }
@@ -329,15 +344,32 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Plain text, and the decoded form of every encoded link in it.
+    fn text_segment(&mut self, loc: &Location, text: &str) {
+        self.emit_at(loc, text);
+        crate::text::url::for_each_encoded_link(text, &mut |link| {
+            (self.sink)(&Segment { location: loc, text: link, marks: &[] })
+        });
+    }
+
+    /// The text of an HTML part, then what its attributes show (alt, title, aria-label,
+    /// link targets), each a segment of its own at the same location.
     fn html_segment(&mut self, attachment: Option<&Location>, html: &str) {
         let mut text = std::mem::take(&mut self.html);
+        let mut aside = std::mem::take(&mut self.aside);
         text.clear();
-        html_to_text(html, &mut text);
-        match attachment {
-            Some(loc) => self.emit_at(loc, &text),
-            None => self.emit(Part::Body, &text),
+        aside.clear();
+        html_to_text_and_aside(html, &mut text, Some(&mut aside));
+        let loc = match attachment {
+            Some(loc) => loc.clone(),
+            None => Location::new(Part::Body, self.next_index(Part::Body)),
+        };
+        self.text_segment(&loc, &text);
+        for piece in aside.pieces() {
+            self.emit_at(&loc, piece);
         }
         self.html = text;
+        self.aside = aside;
     }
 }
 

@@ -1,4 +1,6 @@
-//! Recipients of a message: To, Cc (groups included), Bcc, and the envelope.
+//! Who a message goes to and what address headers its recipients see: To, Cc, Bcc, their
+//! Resent- forms, Reply-To, Mail-Followup-To (groups included, every header of each), From and
+//! Sender for their display names, and the envelope recipients the caller passes.
 //!
 //! The envelope is a view over the parsed message, not a copy: a message with a hundred
 //! thousand Cc addresses costs mail-parser's own list and nothing more until the rules look.
@@ -9,37 +11,130 @@ use mail_parser::{Address, HeaderName, HeaderValue, Message};
 
 use crate::address;
 
-/// Where a recipient was named.
+/// The header (or the envelope) that names an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Field {
-    /// The To header: visible to every recipient.
+    /// To: a recipient every recipient sees.
     To,
-    /// The Cc header: visible to every recipient.
+    /// Cc: a recipient every recipient sees.
     Cc,
-    /// The Bcc header: hidden from the other recipients.
+    /// Bcc: a recipient hidden from the others.
     Bcc,
+    /// Resent-To of a resent message: seen by every recipient.
+    ResentTo,
+    /// Resent-Cc of a resent message: seen by every recipient.
+    ResentCc,
+    /// Resent-Bcc of a resent message: hidden.
+    ResentBcc,
+    /// Reply-To: not a recipient, but shown to every recipient.
+    ReplyTo,
+    /// Mail-Followup-To: not a recipient, but shown to every recipient.
+    MailFollowupTo,
+    /// From: the author (its display name is content).
+    From,
+    /// Sender: the sending agent (its display name is content).
+    Sender,
+    /// Resent-From of a resent message.
+    ResentFrom,
+    /// Resent-Sender of a resent message.
+    ResentSender,
     /// An envelope recipient given by the caller (SMTP `RCPT TO`, `--rcpt`).
     Envelope,
 }
 
 impl Field {
-    /// The name used in reports.
+    /// The name used in reports (`to`, `resent-cc`, `mail-followup-to`).
     pub fn as_str(self) -> &'static str {
         match self {
             Field::To => "to",
             Field::Cc => "cc",
             Field::Bcc => "bcc",
+            Field::ResentTo => "resent-to",
+            Field::ResentCc => "resent-cc",
+            Field::ResentBcc => "resent-bcc",
+            Field::ReplyTo => "reply-to",
+            Field::MailFollowupTo => "mail-followup-to",
+            Field::From => "from",
+            Field::Sender => "sender",
+            Field::ResentFrom => "resent-from",
+            Field::ResentSender => "resent-sender",
             Field::Envelope => "envelope",
         }
     }
 
-    /// Whether recipients in this field are shown to the others.
+    /// The header's name as written in a message (`Resent-Cc`).
+    pub fn header_name(self) -> &'static str {
+        match self {
+            Field::To => "To",
+            Field::Cc => "Cc",
+            Field::Bcc => "Bcc",
+            Field::ResentTo => "Resent-To",
+            Field::ResentCc => "Resent-Cc",
+            Field::ResentBcc => "Resent-Bcc",
+            Field::ReplyTo => "Reply-To",
+            Field::MailFollowupTo => "Mail-Followup-To",
+            Field::From => "From",
+            Field::Sender => "Sender",
+            Field::ResentFrom => "Resent-From",
+            Field::ResentSender => "Resent-Sender",
+            Field::Envelope => "the envelope",
+        }
+    }
+
+    /// Whether the addresses here receive the message.
+    pub fn is_recipient(self) -> bool {
+        matches!(
+            self,
+            Field::To
+                | Field::Cc
+                | Field::Bcc
+                | Field::ResentTo
+                | Field::ResentCc
+                | Field::ResentBcc
+                | Field::Envelope
+        )
+    }
+
+    /// Whether recipients here are shown to the others (the visible recipients: To, Cc and
+    /// their Resent- forms).
     pub fn is_visible(self) -> bool {
-        matches!(self, Field::To | Field::Cc)
+        matches!(self, Field::To | Field::Cc | Field::ResentTo | Field::ResentCc)
+    }
+
+    /// Whether every recipient sees the addresses here (the visible recipients, Reply-To and
+    /// Mail-Followup-To).
+    pub fn is_shown(self) -> bool {
+        self.is_visible() || matches!(self, Field::ReplyTo | Field::MailFollowupTo)
+    }
+
+    /// Whether the display names here are shown to recipients.
+    fn shows_names(self) -> bool {
+        !matches!(self, Field::Bcc | Field::ResentBcc | Field::Envelope)
+    }
+
+    fn of(name: &HeaderName<'_>) -> Option<Field> {
+        Some(match name {
+            HeaderName::To => Field::To,
+            HeaderName::Cc => Field::Cc,
+            HeaderName::Bcc => Field::Bcc,
+            HeaderName::ResentTo => Field::ResentTo,
+            HeaderName::ResentCc => Field::ResentCc,
+            HeaderName::ResentBcc => Field::ResentBcc,
+            HeaderName::ReplyTo => Field::ReplyTo,
+            HeaderName::From => Field::From,
+            HeaderName::Sender => Field::Sender,
+            HeaderName::ResentFrom => Field::ResentFrom,
+            HeaderName::ResentSender => Field::ResentSender,
+            HeaderName::Other(n) if n.eq_ignore_ascii_case(MAIL_FOLLOWUP_TO) => Field::MailFollowupTo,
+            _ => return None,
+        })
     }
 }
+
+/// The one address header mail-parser does not know by name.
+pub(crate) const MAIL_FOLLOWUP_TO: &str = "Mail-Followup-To";
 
 /// One recipient, owned (see [`Envelope::recipients`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +153,8 @@ struct HeaderRef<'m> {
     joined_names: Option<String>,
 }
 
-/// Everyone a message goes to, and the display names shown beside visible recipients.
+/// Everyone a message goes to, every address its recipients see, and the display names
+/// shown beside them.
 #[derive(Default)]
 pub struct Envelope<'m> {
     headers: Vec<HeaderRef<'m>>,
@@ -72,18 +168,15 @@ impl std::fmt::Debug for Envelope<'_> {
 }
 
 impl<'m> Envelope<'m> {
-    /// The To, Cc and Bcc headers of `message` (every one of them, not only the last).
+    /// The address headers of `message` (every one of them, not only the last).
     pub fn from_message(message: &'m Message<'m>) -> Envelope<'m> {
         let mut env = Envelope::default();
         let Some(root) = message.parts.first() else {
             return env;
         };
         for header in &root.headers {
-            let field = match header.name {
-                HeaderName::To => Field::To,
-                HeaderName::Cc => Field::Cc,
-                HeaderName::Bcc => Field::Bcc,
-                _ => continue,
+            let Some(field) = Field::of(&header.name) else {
+                continue;
             };
             let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize);
             let joined_names = raw
@@ -103,7 +196,7 @@ impl<'m> Envelope<'m> {
     /// Calls `f(address, field)` with every recipient in header order, then the envelope
     /// recipients; addresses canonical, duplicates kept.
     pub fn for_each_recipient(&self, f: &mut dyn FnMut(&str, Field)) {
-        for h in &self.headers {
+        for h in self.headers.iter().filter(|h| h.field.is_recipient()) {
             visit_addresses(h.value, &mut |addr, _| each_address(addr, h.field, f));
         }
         for a in &self.extra {
@@ -111,14 +204,23 @@ impl<'m> Envelope<'m> {
         }
     }
 
-    /// Calls `f` with every display name shown in To and Cc.
-    pub fn for_each_display_name(&self, f: &mut dyn FnMut(&str)) {
-        for h in self.headers.iter().filter(|h| h.field.is_visible()) {
+    /// Calls `f(address, field)` with every address every recipient sees: To, Cc, their
+    /// Resent- forms, Reply-To and Mail-Followup-To; canonical, in header order.
+    pub fn for_each_shown(&self, f: &mut dyn FnMut(&str, Field)) {
+        for h in self.headers.iter().filter(|h| h.field.is_shown()) {
+            visit_addresses(h.value, &mut |addr, _| each_address(addr, h.field, f));
+        }
+    }
+
+    /// Calls `f(name, field)` with every display name recipients see (From, Sender, Reply-To,
+    /// To, Cc, Mail-Followup-To and the Resent- headers; not Bcc).
+    pub fn for_each_display_name(&self, f: &mut dyn FnMut(&str, Field)) {
+        for h in self.headers.iter().filter(|h| h.field.shows_names()) {
             match &h.joined_names {
-                Some(joined) => f(joined),
+                Some(joined) => f(joined, h.field),
                 None => visit_addresses(h.value, &mut |_, name| {
                     if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
-                        f(n);
+                        f(n, h.field);
                     }
                 }),
             }
@@ -135,7 +237,7 @@ impl<'m> Envelope<'m> {
 
 /// The recipients of raw message bytes, read as a scan reads them.
 pub fn recipients_of(message: &[u8]) -> Vec<Recipient> {
-    match super::parse(&mail_parser::MessageParser::new(), message) {
+    match super::parse(&super::parser(), message) {
         Some(m) => Envelope::from_message(&m).recipients(),
         None => Vec::new(),
     }

@@ -16,6 +16,39 @@ pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part,
 pub(crate) use content::{decode_text, is_html_name};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
 
+/// The mail-parser configuration a scan reads messages with: mail-parser's own choice of
+/// parser for every header it knows, and Mail-Followup-To read as an address header too.
+///
+/// mail-parser applies its built-in choices only while no header is configured; once one is,
+/// every header not configured is kept raw. So the whole table is spelled out here.
+pub fn parser() -> mail_parser::MessageParser {
+    use mail_parser::HeaderName as H;
+    let mut p = mail_parser::MessageParser::new()
+        .with_mime_headers()
+        .with_date_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_address(H::Other(envelope::MAIL_FOLLOWUP_TO.into()))
+        .header_text(H::Subject)
+        .header_text(H::Comments)
+        .header_id(H::ReturnPath)
+        .header_comma_separated(H::Keywords)
+        .header_comma_separated(H::ContentLanguage)
+        .header_received(H::Received);
+    for list in [
+        H::ListArchive,
+        H::ListHelp,
+        H::ListId,
+        H::ListOwner,
+        H::ListPost,
+        H::ListSubscribe,
+        H::ListUnsubscribe,
+    ] {
+        p = p.header_address(list);
+    }
+    p
+}
+
 /// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11
 /// has assertions that malformed input can reach in debug builds; a scan must never take its
 /// caller down, so the scanner falls back to reading the bytes as plain text.

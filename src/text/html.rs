@@ -9,6 +9,48 @@
 
 /// Appends the text of `html` to `out`.
 pub fn html_to_text(html: &str, out: &mut String) {
+    html_to_text_and_aside(html, out, None);
+}
+
+/// Text a reader sees beside the flow of a page, each piece on its own: the `alt` text of
+/// images (shown whenever images are blocked), `title` tooltips, `aria-label`s, and link
+/// targets (`mailto:` and `tel:` targets, http(s) URLs decoded, see [`crate::text::url`]).
+#[derive(Debug, Default, Clone)]
+pub struct Aside {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Aside {
+    /// Empties it, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// The pieces, in document order.
+    pub fn pieces(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let piece = &self.text[start..end];
+            start = end;
+            piece
+        })
+    }
+
+    fn end_piece(&mut self, start: usize) {
+        if self.text[start..].trim().is_empty() {
+            self.text.truncate(start);
+        } else {
+            self.ends.push(self.text.len());
+        }
+    }
+}
+
+/// Appends the text of `html` to `out` and, when `aside` is given, what its attributes show
+/// (alt, title, aria-label text and link targets) to `aside`, each attribute a piece of its
+/// own so it never joins the words around it.
+pub fn html_to_text_and_aside(html: &str, out: &mut String, mut aside: Option<&mut Aside>) {
     let b = html.as_bytes();
     let n = b.len();
     let mut i = 0;
@@ -50,6 +92,12 @@ pub fn html_to_text(html: &str, out: &mut String) {
             } else {
                 if let Some(sep) = tag_separator(name) {
                     push_separator(out, sep);
+                }
+                if let Some(aside) = aside.as_deref_mut() {
+                    if !is_end {
+                        let attrs_start = (lt + 1 + name.len()).min(tag_end);
+                        read_attributes(&html[attrs_start..tag_end], aside);
+                    }
                 }
                 tag_end
             }
@@ -219,6 +267,65 @@ fn read_tag(b: &[u8], lt: usize) -> (&[u8], bool, usize) {
     (name, is_end, b.len())
 }
 
+/// Reads the attributes of a start tag (the text between its name and `>`), keeping those a
+/// reader sees.
+fn read_attributes(attrs: &str, aside: &mut Aside) {
+    let b = attrs.as_bytes();
+    let mut i = 0;
+    let mut href = String::new();
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = &attrs[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            if name.is_empty() {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let value = match b.get(i) {
+            Some(&q) if q == b'"' || q == b'\'' => {
+                let end = memchr::memchr(q, &b[i + 1..]).map_or(b.len(), |p| i + 1 + p);
+                let v = &attrs[i + 1..end];
+                i = end + 1;
+                v
+            }
+            _ => {
+                let start = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                &attrs[start..i]
+            }
+        };
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        if is("alt") || is("title") || is("aria-label") {
+            let start = aside.text.len();
+            push_text(value, &mut aside.text);
+            aside.end_piece(start);
+        } else if is("href") {
+            href.clear();
+            push_text(value, &mut href);
+            let start = aside.text.len();
+            if crate::text::url::link_text(&href, &mut aside.text) {
+                aside.end_piece(start);
+            }
+        }
+    }
+}
+
 /// Finds the end tag of a raw-text element (`</script>`...) from `from`: the index where its
 /// text ends and the index after the end tag (both the end of input when it is missing).
 fn skip_raw_text(b: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
@@ -321,6 +428,28 @@ fn tag_separator(name: &[u8]) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_a_reader_sees() {
+        let html = r#"<p>Hello <img src=x.png alt="Jane Doe"><a href="mailto:jane.doe@example.org?subject=Ravi%20Patel" title='Call Zo&euml; Martin'>write</a>
+            <a href=https://x.example/c?v=Ann+Lee>x</a><span aria-label="Eve Moss" style="color:red">s</span><a href="ftp://x/y">f</a><img alt=" "></p>"#;
+        let mut out = String::new();
+        let mut aside = Aside::default();
+        html_to_text_and_aside(html, &mut out, Some(&mut aside));
+        let pieces: Vec<&str> = aside.pieces().collect();
+        assert_eq!(
+            pieces,
+            [
+                "Jane Doe",
+                "jane.doe@example.org subject Ravi Patel",
+                "Call Zoë Martin",
+                "x.example c v Ann Lee",
+                "Eve Moss"
+            ]
+        );
+        // Attribute text stays out of the flow.
+        assert!(!out.contains("Jane"), "{out}");
+    }
 
     fn text(html: &str) -> String {
         let mut s = String::new();

@@ -2,6 +2,7 @@
 
 pub mod html;
 pub mod normalize;
+pub mod url;
 
-pub use html::html_to_text;
+pub use html::{html_to_text, html_to_text_and_aside, Aside};
 pub use normalize::{normalize, Normalized};
