@@ -424,3 +424,14 @@ fn text_output_groups_a_place_with_many_findings() {
     assert_eq!(json[0]["summary"]["rules"]["protected-identifier"], 1001);
     assert_eq!(json[0]["summary"]["places"][1]["records"], 1000);
 }
+
+#[test]
+fn mbox_separator_needs_a_sender_and_a_date() {
+    // A public corpus message in mbox form with a header written `From  :<tst1@example.com>`:
+    // one message, not two.
+    let msg = root().join("tests/corpus/spamassassin/spam__008.eml");
+    let o = run(&["scan", "--format", "json", p(&msg)]);
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1, "{}", stdout(&o));
+    assert_eq!(lines[0]["source"], format!("{}#1", p(&msg)));
+}

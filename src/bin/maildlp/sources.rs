@@ -133,29 +133,35 @@ pub fn is_mbox(bytes: &[u8]) -> bool {
     bytes.starts_with(b"From ") && is_from_line(first_line.strip_suffix(b"\r").unwrap_or(first_line))
 }
 
-/// A `From_` separator: `From SENDER` optionally followed by a date ending in a four-digit
-/// year (and perhaps a time zone). `From Russia with love` in a body is not one.
+/// A `From_` separator as mail readers accept one: `From `, a sender, and a date (a month
+/// name, a time and a four-digit year, in the ctime order `Fri Dec  7 11:07:41 2001` or
+/// another; a weekday and a time zone may stand with them). `From Russia with love` in a body,
+/// or a header written `From  :<x@y>`, is not one.
 fn is_from_line(line: &[u8]) -> bool {
     let Some(rest) = line.strip_prefix(b"From ") else {
         return false;
     };
     let line = String::from_utf8_lossy(rest);
-    let tokens: Vec<&str> = line.split_whitespace().collect();
-    let year = |t: &str| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit());
-    match tokens.as_slice() {
-        [] => false,
-        [_sender] => true,
-        [.., last] if year(last) => true,
-        [.., y, tz]
-            if year(y)
-                && (tz.starts_with('+')
-                    || tz.starts_with('-')
-                    || tz.chars().all(|c| c.is_ascii_alphabetic())) =>
-        {
-            true
-        }
-        _ => false,
+    let mut tokens = line.split_whitespace();
+    let Some(sender) = tokens.next() else {
+        return false;
+    };
+    if sender.starts_with(':') {
+        return false;
     }
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let (mut month, mut time, mut year) = (false, false, false);
+    for t in tokens {
+        let t = t.trim_end_matches(',');
+        if t.as_bytes().get(..3).is_some_and(|p| MONTHS.iter().any(|m| p.eq_ignore_ascii_case(m.as_bytes()))) {
+            month = true;
+        } else if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+            year = true;
+        } else if t.contains(':') && t.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())) {
+            time = true;
+        }
+    }
+    month && time && year
 }
 
 /// Splits an mbox into messages: separator lines dropped, `>From ` lines unescaped (mboxrd).
@@ -201,9 +207,15 @@ mod tests {
     #[test]
     fn from_lines() {
         assert!(is_from_line(b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011"));
-        assert!(is_from_line(b"From sender@example.org"));
         assert!(is_from_line(b"From x@y Mon Jan 1 00:00:00 2001 +0000"));
+        assert!(is_from_line(b"From - Sat Jan  3 01:05:34 1996"));
+        assert!(is_from_line(b"From travelincentives@aol.com  Fri Dec  7 11:07:41 2001"));
+        assert!(!is_from_line(b"From sender@example.org"));
         assert!(!is_from_line(b"From Russia with love"));
         assert!(!is_from_line(b"From: a@b"));
+        assert!(!is_from_line(b"From  :<tst1@example.com>"));
+        assert!(!is_from_line(b"From Maryam Jun 2024 about 2001 things"));
+        assert!(!is_from_line("From é Décembre 12:00 2001".as_bytes()));
+        assert!(!is_from_line("From x éé 12:00 2001".as_bytes()));
     }
 }
