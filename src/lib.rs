@@ -57,6 +57,7 @@ pub mod matcher;
 pub mod message;
 pub mod policy;
 pub mod protected;
+pub mod remedy;
 pub mod report;
 mod rules;
 mod scanner;

@@ -48,6 +48,27 @@ impl Scanner {
         &self.policy
     }
 
+    /// The message with its recipient exposure fixed: every external visible recipient moved
+    /// to Bcc, protected addresses taken out of Reply-To and Mail-Followup-To (see
+    /// [`remedy::bcc`](crate::remedy::bcc)). Internal domains come from the policy, protected
+    /// addresses from the list.
+    pub fn fix_bcc(&self, message: &[u8]) -> crate::remedy::Fixed {
+        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        crate::remedy::bcc(
+            message,
+            &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
+        )
+    }
+
+    /// One message per external visible recipient (see [`remedy::split`](crate::remedy::split)).
+    pub fn fix_split(&self, message: &[u8]) -> Vec<crate::remedy::Fixed> {
+        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        crate::remedy::split(
+            message,
+            &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
+        )
+    }
+
     /// Scans a message (RFC 5322 bytes) with no envelope recipients beyond its headers.
     pub fn scan(&self, message: &[u8]) -> Report {
         self.scan_prepared(message, Vec::new())

@@ -4,6 +4,7 @@
 //! prints reports. Exit status: 0 when every message is `allow`, 1 when any is `warn` or
 //! `block`, 2 on a usage error or a file that could not be read (the others are still scanned).
 
+mod fix;
 mod output;
 mod pipeline;
 mod progress;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Scan messages: files, directories (Maildir included), mbox files, or - for standard input.
     Scan(ScanArgs),
+    /// Fix recipient exposure in one message: move outsiders to Bcc, or send one copy each.
+    Fix(FixArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -34,6 +37,43 @@ struct ScanArgs {
     /// Message files, directories, mbox files, or - for standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    list: ListArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Messages scanned at once (default: one per core). Output order does not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["bcc", "split"])))]
+struct FixArgs {
+    /// Move every external visible recipient (To, Cc, Resent-To, Resent-Cc) to Bcc, and
+    /// protected addresses out of Reply-To and Mail-Followup-To.
+    #[arg(long)]
+    bcc: bool,
+    /// Write one message per external visible recipient (DIR/0001.eml, ...), each showing only
+    /// that recipient and the internal ones.
+    #[arg(long, requires = "output")]
+    split: bool,
+    /// The message file, or - for standard input.
+    #[arg(value_name = "MESSAGE")]
+    message: PathBuf,
+    /// Where to write: a file for --bcc (default: standard output), a directory for --split.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    list: ListArgs,
+    /// Output format of the report on what remains.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// The list and policy options `scan` and `fix` share.
+#[derive(clap::Args, Debug)]
+struct ListArgs {
     /// The protected list (CSV: id,kind,value).
     #[arg(long, value_name = "FILE")]
     protected: Option<PathBuf>,
@@ -49,12 +89,6 @@ struct ScanArgs {
     /// The policy in TOML.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Messages scanned at once (default: one per core). Output order does not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    threads: Option<u32>,
 }
 
 /// How reports are printed.
@@ -68,14 +102,16 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Scan(args) => match scan(&args) {
-            Ok(code) => code,
-            Err(msg) => {
-                eprintln!("maildlp: {msg}");
-                ExitCode::from(2)
-            }
-        },
+    let result = match cli.command {
+        Command::Scan(args) => scan(&args),
+        Command::Fix(args) => fix::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("maildlp: {msg}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -83,7 +119,7 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
 }
 
-fn build_scanner(args: &ScanArgs) -> Result<Scanner, String> {
+fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
         Some(path) => ProtectedList::from_csv_bytes(&read(path, "protected list")?)
             .map_err(|e| format!("{}: {e}", path.display()))?,
@@ -108,14 +144,20 @@ fn build_scanner(args: &ScanArgs) -> Result<Scanner, String> {
     Ok(Scanner::new(list, policy))
 }
 
-fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
-    let scanner = build_scanner(args)?;
-    for r in &args.rcpts {
+/// Refuses an envelope recipient that is not an address.
+fn check_rcpts(rcpts: &[String]) -> Result<(), String> {
+    for r in rcpts {
         let c = maildlp::address::canonical(r);
         if !maildlp::address::is_valid(&c) {
             return Err(format!("--rcpt {r:?} is not an email address"));
         }
     }
+    Ok(())
+}
+
+fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
+    let scanner = build_scanner(&args.list)?;
+    check_rcpts(&args.list.rcpts)?;
     let threads = args
         .threads
         .map(|n| n as usize)
@@ -127,7 +169,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut write_failed = None;
-    pipeline::run(&scanner, &args.paths, &args.rcpts, threads, &mut |outcome| match outcome {
+    pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
         pipeline::Outcome::Report { source, report, last_of_file } => {
             tally.add(report.verdict());
             if write_failed.is_none() {

@@ -149,15 +149,19 @@ fn is_from_line(line: &[u8]) -> bool {
     if sender.starts_with(':') {
         return false;
     }
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] =
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     let (mut month, mut time, mut year) = (false, false, false);
     for t in tokens {
         let t = t.trim_end_matches(',');
-        if t.as_bytes().get(..3).is_some_and(|p| MONTHS.iter().any(|m| p.eq_ignore_ascii_case(m.as_bytes()))) {
+        if t.as_bytes().get(..3).is_some_and(|p| MONTHS.iter().any(|m| p.eq_ignore_ascii_case(m.as_bytes())))
+        {
             month = true;
         } else if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
             year = true;
-        } else if t.contains(':') && t.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())) {
+        } else if t.contains(':')
+            && t.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+        {
             time = true;
         }
     }
