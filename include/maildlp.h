@@ -134,6 +134,33 @@ const char *maildlp_report_json(const struct maildlp_report *report, size_t *len
 void maildlp_report_free(struct maildlp_report *report);
 
 /*
+ The message with its recipient exposure fixed, as `maildlp fix --bcc` writes it: every
+ external visible recipient moved to Bcc, protected addresses out of Reply-To and
+ Mail-Followup-To, every other byte kept. A message that needs no fix (or whose header
+ cannot be rewritten) comes back as it was. On success `*out` holds `*out_len` bytes that
+ the caller frees with `maildlp_bytes_free(*out, *out_len)`; on failure `*out` is NULL and
+ `*out_len` is 0.
+
+ # Safety
+ `scanner` must be NULL or a live scanner; `message` must be valid for `message_len` bytes;
+ `out` and `out_len` must be NULL or valid for a write.
+ */
+enum maildlp_status maildlp_fix_bcc(const struct maildlp_scanner *scanner,
+                                    const uint8_t *message,
+                                    size_t message_len,
+                                    uint8_t **out,
+                                    size_t *out_len);
+
+/*
+ Frees bytes returned by maildlp (`maildlp_fix_bcc`), given with the length returned beside
+ them. NULL is a no-op.
+
+ # Safety
+ `bytes` must be NULL or a pointer maildlp returned with exactly `len`, not yet freed.
+ */
+void maildlp_bytes_free(uint8_t *bytes, size_t len);
+
+/*
  A static description of a status; "unknown status" for a number that is not one.
  */
 const char *maildlp_status_str(maildlp_status status);

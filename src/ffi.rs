@@ -294,6 +294,69 @@ pub unsafe extern "C" fn maildlp_report_free(report: *mut maildlp_report) {
     })
 }
 
+/// The message with its recipient exposure fixed, as `maildlp fix --bcc` writes it: every
+/// external visible recipient moved to Bcc, protected addresses out of Reply-To and
+/// Mail-Followup-To, every other byte kept. A message that needs no fix (or whose header
+/// cannot be rewritten) comes back as it was. On success `*out` holds `*out_len` bytes that
+/// the caller frees with `maildlp_bytes_free(*out, *out_len)`; on failure `*out` is NULL and
+/// `*out_len` is 0.
+///
+/// # Safety
+/// `scanner` must be NULL or a live scanner; `message` must be valid for `message_len` bytes;
+/// `out` and `out_len` must be NULL or valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_fix_bcc(
+    scanner: *const maildlp_scanner,
+    message: *const u8,
+    message_len: usize,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> maildlp_status {
+    boundary(MAILDLP_PANIC, || {
+        if out.is_null() || out_len.is_null() {
+            return MAILDLP_NULL_ARGUMENT;
+        }
+        // SAFETY: both checked not NULL; the caller promises they are valid for a write.
+        unsafe {
+            *out = std::ptr::null_mut();
+            *out_len = 0;
+        }
+        // SAFETY: the caller promises `scanner` is NULL or a live scanner.
+        let Some(scanner) = (unsafe { scanner.as_ref() }) else {
+            return MAILDLP_NULL_ARGUMENT;
+        };
+        // SAFETY: the caller promises `message` is valid for `message_len` bytes.
+        let Some(message) = (unsafe { bytes(message.cast::<c_char>(), message_len) }) else {
+            return MAILDLP_NULL_ARGUMENT;
+        };
+        let fixed = scanner.scanner.fix_bcc(message).message.into_boxed_slice();
+        let len = fixed.len();
+        let ptr = Box::into_raw(fixed).cast::<u8>();
+        // SAFETY: both checked above.
+        unsafe {
+            *out = ptr;
+            *out_len = len;
+        }
+        MAILDLP_OK
+    })
+}
+
+/// Frees bytes returned by maildlp (`maildlp_fix_bcc`), given with the length returned beside
+/// them. NULL is a no-op.
+///
+/// # Safety
+/// `bytes` must be NULL or a pointer maildlp returned with exactly `len`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_bytes_free(bytes: *mut u8, len: usize) {
+    boundary((), || {
+        if !bytes.is_null() {
+            // SAFETY: the pointer and length came from `Box::<[u8]>::into_raw` in
+            // `maildlp_fix_bcc`, and the caller gives up its ownership here.
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
+        }
+    })
+}
+
 /// A `maildlp_status` as C passes it: the integer a C enum is. Taking the integer rather than
 /// the Rust enum keeps any number a caller passes from being undefined behaviour.
 pub type maildlp_status_code = c_int;
@@ -456,6 +519,51 @@ mod tests {
             unsafe { maildlp_scanner_new(null(), 1, null(), 0, &mut out, untouched.as_mut_ptr(), 0) };
         assert_eq!(status, MAILDLP_NULL_ARGUMENT);
         assert_eq!(untouched, [0x55; 4]);
+    }
+
+    #[test]
+    fn fix_bcc_rewrites_and_frees() {
+        let (_, s, _) = new(LIST.as_bytes(), Some(b"internal_domains = [\"police.example\"]"));
+        let (mut out, mut len) = (null_mut(), 0usize);
+        // SAFETY: every pointer is valid; the bytes returned are freed with their length.
+        unsafe {
+            assert_eq!(maildlp_fix_bcc(s, CC.as_ptr(), CC.len(), &mut out, &mut len), MAILDLP_OK);
+            let fixed = std::slice::from_raw_parts(out, len);
+            assert_eq!(
+                fixed,
+                b"From: a@police.example\r\nBcc: jane.doe@example.org, ravi@example.net\r\nSubject: x\r\n\r\nhello\r\n"
+            );
+            let (status, r) = scan(s, fixed, &[]);
+            assert_eq!(status, MAILDLP_OK);
+            assert_eq!(maildlp_report_verdict(r), 0);
+            maildlp_report_free(r);
+            maildlp_bytes_free(out, len);
+            // Nothing to fix: the same bytes back.
+            assert_eq!(maildlp_fix_bcc(s, BCC.as_ptr(), BCC.len(), &mut out, &mut len), MAILDLP_OK);
+            assert_eq!(std::slice::from_raw_parts(out, len), BCC);
+            maildlp_bytes_free(out, len);
+            // An empty message may be NULL; it comes back empty.
+            assert_eq!(maildlp_fix_bcc(s, null(), 0, &mut out, &mut len), MAILDLP_OK);
+            assert_eq!(len, 0);
+            maildlp_bytes_free(out, len);
+            // Bad arguments.
+            assert_eq!(
+                maildlp_fix_bcc(null(), CC.as_ptr(), CC.len(), &mut out, &mut len),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert!(out.is_null() && len == 0);
+            assert_eq!(maildlp_fix_bcc(s, null(), 5, &mut out, &mut len), MAILDLP_NULL_ARGUMENT);
+            assert_eq!(
+                maildlp_fix_bcc(s, CC.as_ptr(), CC.len(), null_mut(), &mut len),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert_eq!(
+                maildlp_fix_bcc(s, CC.as_ptr(), CC.len(), &mut out, null_mut()),
+                MAILDLP_NULL_ARGUMENT
+            );
+            maildlp_bytes_free(null_mut(), 0);
+            maildlp_scanner_free(s);
+        }
     }
 
     #[test]

@@ -192,6 +192,52 @@ static void test_incident(struct incident *in) {
     maildlp_report_free(r);
 }
 
+/* Where the body starts: after the first empty line (CRLF or LF). */
+static const char *body_of(const char *text) {
+    const char *crlf = strstr(text, "\r\n\r\n");
+    return crlf != NULL ? crlf : strstr(text, "\n\n");
+}
+
+/* The incident, fixed: every victim moved to Bcc, the body untouched, and the result allowed. */
+static void test_fix_bcc(struct incident *in) {
+    uint8_t *fixed = NULL;
+    size_t fixed_len = 0;
+    CHECK(maildlp_fix_bcc(in->scanner, (const uint8_t *)in->cc, in->cc_len, &fixed, &fixed_len) == MAILDLP_OK);
+    CHECK(fixed != NULL && fixed_len > 0);
+    if (fixed == NULL) {
+        return;
+    }
+    char *text = malloc(fixed_len + 1);
+    CHECK(text != NULL);
+    if (text == NULL) {
+        maildlp_bytes_free(fixed, fixed_len);
+        return;
+    }
+    memcpy(text, fixed, fixed_len);
+    text[fixed_len] = '\0';
+    CHECK(strstr(text, "\nBcc: ") != NULL);
+    CHECK(strstr(text, "\nCc: ") == NULL);
+    const char *cc_body = body_of(in->cc);
+    const char *fixed_body = body_of(text);
+    CHECK(cc_body != NULL && fixed_body != NULL && strcmp(cc_body, fixed_body) == 0);
+    maildlp_report *r = NULL;
+    CHECK(maildlp_scan(in->scanner, fixed, fixed_len, NULL, 0, &r) == MAILDLP_OK);
+    CHECK(maildlp_report_verdict(r) == 0);
+    maildlp_report_free(r);
+    free(text);
+    maildlp_bytes_free(fixed, fixed_len);
+
+    /* Bad arguments are statuses; the outputs are cleared. */
+    fixed = (uint8_t *)in->cc;
+    fixed_len = 7;
+    CHECK(maildlp_fix_bcc(NULL, (const uint8_t *)in->cc, in->cc_len, &fixed, &fixed_len) == MAILDLP_NULL_ARGUMENT);
+    CHECK(fixed == NULL && fixed_len == 0);
+    CHECK(maildlp_fix_bcc(in->scanner, NULL, 3, &fixed, &fixed_len) == MAILDLP_NULL_ARGUMENT);
+    CHECK(maildlp_fix_bcc(in->scanner, (const uint8_t *)in->cc, in->cc_len, NULL, &fixed_len) == MAILDLP_NULL_ARGUMENT);
+    CHECK(maildlp_fix_bcc(in->scanner, (const uint8_t *)in->cc, in->cc_len, &fixed, NULL) == MAILDLP_NULL_ARGUMENT);
+    maildlp_bytes_free(NULL, 0);
+}
+
 static void *worker(void *arg) {
     struct incident *in = arg;
     for (int i = 0; i < 25; i++) {
@@ -233,6 +279,7 @@ int main(int argc, char **argv) {
 
     struct incident in = {scanner, cc, cc_len, bcc, bcc_len, 0};
     test_incident(&in);
+    test_fix_bcc(&in);
 
     enum { THREADS = 8 };
     pthread_t threads[THREADS];
