@@ -69,13 +69,27 @@ impl Fixed {
 }
 
 /// One header field as it stands in the raw message.
+///
+/// Values are read byte for byte, each byte one `char` (ISO 8859-1), and written back the same
+/// way: a header in UTF-8, in a legacy charset or in no charset at all comes out with exactly
+/// the bytes it had, and line lengths count bytes.
 struct RawField<'m> {
     /// Byte range of the whole field, its line ends and continuation lines included.
     span: std::ops::Range<usize>,
     /// The name as written (`CC`, `Resent-To`).
     name: &'m str,
-    /// The value, folding included.
-    value: &'m str,
+    /// The value, folding included, one char per byte.
+    value: String,
+}
+
+/// Bytes as chars, one each.
+fn bytes_to_chars(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+/// Chars made by [`bytes_to_chars`] (and ASCII text) back to their bytes.
+fn chars_to_bytes(s: &str) -> Vec<u8> {
+    s.chars().map(|c| c as u32 as u8).collect()
 }
 
 /// The header block of a message: its fields, where the block ends, and the line end it uses.
@@ -109,19 +123,16 @@ fn header(message: &[u8]) -> Result<Header<'_>, &'static str> {
         if pos > MAX_HEADER_BYTES {
             return Err("the header block is larger than the rewrite reads (1 MiB)");
         }
-        if matches!(content[0], b' ' | b'\t') {
-            match fields.last_mut() {
-                Some(f) => f.span.end = end,
-                None => return Err("the message starts with a continuation line"),
-            }
-        } else {
-            let Some(colon) = memchr::memchr(b':', content) else {
-                return Err("a header line has no field name");
-            };
-            let Ok(name) = std::str::from_utf8(&content[..colon]) else {
-                return Err("a header field name is not text");
-            };
-            fields.push(RawField { span: pos..end, name: name.trim(), value: "" });
+        // A line that is no field (an mbox `From ` line, stray text, a continuation with
+        // nothing before it) is kept as it is, untouched, like any field maildlp does not
+        // rewrite.
+        let name = memchr::memchr(b':', content)
+            .and_then(|colon| std::str::from_utf8(&content[..colon]).ok())
+            .map(str::trim)
+            .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace));
+        match (matches!(content[0], b' ' | b'\t'), fields.last_mut()) {
+            (true, Some(f)) => f.span.end = end,
+            _ => fields.push(RawField { span: pos..end, name: name.unwrap_or(""), value: String::new() }),
         }
         pos = end;
     }
@@ -136,7 +147,7 @@ fn finish<'m>(mut fields: Vec<RawField<'m>>, message: &'m [u8]) -> Vec<RawField<
     for f in &mut fields {
         let raw = &message[f.span.clone()];
         let colon = memchr::memchr(b':', raw).map_or(raw.len(), |c| c + 1);
-        f.value = std::str::from_utf8(&raw[colon..]).unwrap_or("");
+        f.value = bytes_to_chars(&raw[colon..]);
     }
     fields
 }
@@ -276,10 +287,11 @@ fn address_of(mailbox: &str) -> String {
         }
         prev = c;
     }
-    match range {
-        Some(r) => address::canonical(&mailbox[r]),
-        None => address::canonical(&bare),
-    }
+    let text = match range {
+        Some(r) => &mailbox[r],
+        None => &bare,
+    };
+    address::canonical(&String::from_utf8_lossy(&chars_to_bytes(text)))
 }
 
 /// Whether an entry's address is internal. An entry that is no valid address is treated as
@@ -296,7 +308,8 @@ fn write_field(name: &str, items: &[String], eol: &str, out: &mut String) {
     let mut line = name.len() + 1;
     for (i, item) in items.iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
-        if i > 0 && line + sep.len() + 1 + item.len() > 78 {
+        // One column is kept for the comma that may follow the item.
+        if i > 0 && line + sep.len() + 1 + item.len() + 1 > 78 {
             out.push_str(sep);
             out.push_str(eol);
             out.push(' ');
@@ -312,12 +325,20 @@ fn write_field(name: &str, items: &[String], eol: &str, out: &mut String) {
     out.push_str(eol);
 }
 
-/// A group written back with the members it keeps (`Victims:;` when none).
-fn group_text(name: &str, members: &[String]) -> String {
-    if members.is_empty() {
-        format!("{name}:;")
-    } else {
-        format!("{name}: {};", members.join(", "))
+/// A group written back with the members it keeps, as list items (`Victims: a`, `b;`), so a
+/// long group folds between members; `Victims:;` when none.
+fn group_items(name: &str, members: &[String]) -> Vec<String> {
+    match members {
+        [] => vec![format!("{name}:;")],
+        [only] => vec![format!("{name}: {only};")],
+        [first, rest @ ..] => {
+            let mut v = vec![format!("{name}: {first}")];
+            v.extend(rest.iter().cloned());
+            if let Some(last) = v.last_mut() {
+                last.push(';');
+            }
+            v
+        }
     }
 }
 
@@ -346,7 +367,7 @@ impl Edits {
         let mut pos = 0;
         for (r, text) in self.edits {
             out.extend_from_slice(&message[pos..r.start]);
-            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(&chars_to_bytes(&text));
             pos = r.end;
         }
         out.extend_from_slice(&message[pos..]);
@@ -386,7 +407,7 @@ fn rewrite(
             };
             let mut items = Vec::new();
             let mut changed = false;
-            for e in entries(f.value) {
+            for e in entries(&f.value) {
                 match e {
                     Entry::Mailbox(m) if keeps(&m) => items.push(m),
                     Entry::Mailbox(m) => {
@@ -398,7 +419,7 @@ fn rewrite(
                             members.into_iter().partition(|m| keeps(m));
                         changed |= !go.is_empty();
                         taken.extend(go.into_iter().map(|m| (field, m)));
-                        items.push(group_text(&name, &stay));
+                        items.extend(group_items(&name, &stay));
                     }
                 }
             }
@@ -430,7 +451,7 @@ fn rewrite(
         };
         let mut items = Vec::new();
         let mut changed = false;
-        for e in entries(f.value) {
+        for e in entries(&f.value) {
             match e {
                 Entry::Mailbox(m) if (a.protected)(&address_of(&m)) => {
                     changed = true;
@@ -442,7 +463,7 @@ fn rewrite(
                         members.into_iter().partition(|m| (a.protected)(&address_of(m)));
                     changed |= !go.is_empty();
                     fixed.removed.extend(go.iter().map(|m| (field, address_of(m))));
-                    items.push(group_text(&name, &stay));
+                    items.extend(group_items(&name, &stay));
                 }
             }
         }
@@ -461,7 +482,7 @@ fn rewrite(
 fn has_visible(h: &Header<'_>) -> bool {
     h.fields.iter().any(|f| {
         field_of(f.name).is_some_and(|x| x.is_visible())
-            && entries(f.value).iter().any(|e| match e {
+            && entries(&f.value).iter().any(|e| match e {
                 Entry::Mailbox(_) => true,
                 Entry::Group { members, .. } => !members.is_empty(),
             })
@@ -498,11 +519,11 @@ pub fn bcc(message: &[u8], audience: &Audience<'_>) -> Fixed {
         // Onto the first existing Bcc, or a new one after the last visible field.
         match h.fields.iter().find(|f| field_of(f.name) == Some(fam.bcc)) {
             Some(b) => {
-                let mut items: Vec<String> = entries(b.value)
+                let mut items: Vec<String> = entries(&b.value)
                     .into_iter()
-                    .map(|e| match e {
-                        Entry::Mailbox(m) => m,
-                        Entry::Group { name, members } => group_text(&name, &members),
+                    .flat_map(|e| match e {
+                        Entry::Mailbox(m) => vec![m],
+                        Entry::Group { name, members } => group_items(&name, &members),
                     })
                     .collect();
                 items.extend(moved);
@@ -552,7 +573,7 @@ pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
         if !field_of(f.name).is_some_and(|x| x.is_visible()) {
             continue;
         }
-        for e in entries(f.value) {
+        for e in entries(&f.value) {
             let members = match e {
                 Entry::Mailbox(m) => vec![m],
                 Entry::Group { members, .. } => members,
@@ -575,7 +596,7 @@ pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
     }
     let has_bcc = h.fields.iter().any(|f| {
         matches!(field_of(f.name), Some(Field::Bcc | Field::ResentBcc))
-            && entries(f.value).iter().any(|e| {
+            && entries(&f.value).iter().any(|e| {
                 matches!(e, Entry::Mailbox(_))
                     || matches!(e, Entry::Group { members, .. } if !members.is_empty())
             })
