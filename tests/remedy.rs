@@ -151,7 +151,7 @@ fn message() -> impl Strategy<Value = (Vec<u8>, bool)> {
             m.push_str(f);
             m.push('\n');
         }
-        m.push_str("\n");
+        m.push('\n');
         m.push_str(&body);
         m.push_str("\nend\n");
         let m = if crlf { m.replace('\n', "\r\n") } else { m };
