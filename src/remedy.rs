@@ -115,7 +115,7 @@ fn header(message: &[u8]) -> Result<Header<'_>, &'static str> {
         let content = line.strip_suffix(b"\n").unwrap_or(line);
         let content = content.strip_suffix(b"\r").unwrap_or(content);
         if content.is_empty() {
-            if fields.is_empty() {
+            if fields.iter().all(|f| f.name.is_empty()) {
                 return Err("the message has no header block");
             }
             return Ok(Header { fields: finish(fields, message), eol });
@@ -137,7 +137,7 @@ fn header(message: &[u8]) -> Result<Header<'_>, &'static str> {
         pos = end;
     }
     // A message that is all header (no body) is still one.
-    if fields.is_empty() {
+    if fields.iter().all(|f| f.name.is_empty()) {
         return Err("the message has no header block");
     }
     Ok(Header { fields: finish(fields, message), eol })

@@ -435,3 +435,113 @@ fn mbox_separator_needs_a_sender_and_a_date() {
     assert_eq!(lines.len(), 1, "{}", stdout(&o));
     assert_eq!(lines[0]["source"], format!("{}#1", p(&msg)));
 }
+
+fn examples_fix(extra: &[&str]) -> Output {
+    let list = examples().join("protected.csv");
+    let policy = examples().join("policy.toml");
+    let mut args = vec!["fix", "--protected", p(&list), "--policy", p(&policy)];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The bytes after the header block.
+fn body_of(m: &[u8]) -> &[u8] {
+    let at = m.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
+    let at = at.or_else(|| m.windows(2).position(|w| w == b"\n\n").map(|p| p + 2));
+    &m[at.unwrap_or(m.len())..]
+}
+
+#[test]
+fn fix_bcc_writes_the_fixed_message_to_stdout_and_exits_zero() {
+    let cc = examples().join("messages/incident-cc.eml");
+    let o = examples_fix(&["--bcc", p(&cc)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let original = std::fs::read(&cc).unwrap();
+    assert_eq!(body_of(&o.stdout), body_of(&original));
+    let text = stdout(&o);
+    assert!(text.contains("\r\nBcc: Jane Doe <jane.doe@example.net>,"), "{text}");
+    assert!(!text.contains("\r\nCc:"), "{text}");
+    assert!(stderr(&o).contains("18 recipients moved to Bcc"), "{}", stderr(&o));
+    // The fixed message scans clean.
+    let f = Fixture::new();
+    let fixed = f.path("fixed.eml");
+    std::fs::write(&fixed, &o.stdout).unwrap();
+    let list = examples().join("protected.csv");
+    let policy = examples().join("policy.toml");
+    let s = run(&["scan", "--protected", p(&list), "--policy", p(&policy), p(&fixed)]);
+    assert_eq!(s.status.code(), Some(0), "{}", stdout(&s));
+}
+
+#[test]
+fn fix_bcc_to_a_file_and_remaining_findings_exit_one() {
+    let f = Fixture::new();
+    let out = f.path("out.eml");
+    // To one victim, naming another in the body: the recipient moves to Bcc, but no rewrite
+    // can take the other victim's name out of the body.
+    let names = examples().join("messages/names-another-victim.eml");
+    let o = examples_fix(&["--bcc", p(&names), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("protected-identifier"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("1 recipient moved to Bcc"), "{}", stderr(&o));
+    assert_eq!(body_of(&std::fs::read(&out).unwrap()), body_of(&std::fs::read(&names).unwrap()));
+    // A message that needs no fix is written as it was.
+    let bcc = examples().join("messages/incident-bcc.eml");
+    let o = examples_fix(&["--bcc", p(&bcc), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("left unchanged"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&bcc).unwrap());
+}
+
+#[test]
+fn fix_split_writes_one_message_per_outsider() {
+    let f = Fixture::new();
+    let dir = f.path("copies");
+    let cc = examples().join("messages/incident-cc.eml");
+    let o = examples_fix(&["--split", p(&cc), "-o", p(&dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 18);
+    assert!(files[0].ends_with("0001.eml") && files[17].ends_with("0018.eml"));
+    let mut ids = std::collections::BTreeSet::new();
+    let original = std::fs::read(&cc).unwrap();
+    for file in &files {
+        let m = std::fs::read(file).unwrap();
+        assert_eq!(body_of(&m), body_of(&original));
+        let text = String::from_utf8_lossy(&m);
+        let outsiders = text
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .filter(|l| l.starts_with("To:") || l.starts_with("Cc:"))
+            .map(|l| l.matches("@example.").count())
+            .sum::<usize>();
+        assert_eq!(outsiders, 1, "{}", file.display());
+        ids.insert(text.lines().find(|l| l.starts_with("Message-ID:")).unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 18);
+}
+
+#[test]
+fn fix_usage_errors_exit_two() {
+    let cc = examples().join("messages/incident-cc.eml");
+    // --split needs a directory; one of --bcc and --split is needed; not both.
+    assert_eq!(examples_fix(&["--split", p(&cc)]).status.code(), Some(2));
+    assert_eq!(examples_fix(&[p(&cc)]).status.code(), Some(2));
+    assert_eq!(examples_fix(&["--bcc", "--split", p(&cc), "-o", "/tmp/x"]).status.code(), Some(2));
+    let o = examples_fix(&["--bcc", "/nonexistent/message.eml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    let o = run(&["fix", "--bcc", "--rcpt", "not an address", p(&cc)]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn fix_a_message_with_no_header_is_written_unchanged() {
+    let f = Fixture::new();
+    let m = f.write("plain.txt", "just some text\nwith no header\n");
+    let o = run(&["fix", "--bcc", p(&m)]);
+    assert_eq!(stdout(&o), "just some text\nwith no header\n");
+    assert!(stderr(&o).contains("left unchanged: the message has no header block"), "{}", stderr(&o));
+    // No recipient: fail closed, but nothing names a protected person: allowed.
+    assert_eq!(o.status.code(), Some(0));
+}
