@@ -641,6 +641,22 @@ pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
         .collect()
 }
 
+/// The message as it goes on the wire: its Bcc and Resent-Bcc fields removed, every other
+/// byte kept. A mail client or submission agent does this after taking the envelope
+/// recipients from them; a program handing a fixed message to SMTP itself must do it too, or
+/// every recipient sees the Bcc list. A message whose header cannot be read comes back as it
+/// was.
+pub fn without_bcc(message: &[u8]) -> Vec<u8> {
+    let Ok(h) = header(message) else {
+        return message.to_vec();
+    };
+    let mut edits = Edits { edits: Vec::new() };
+    for f in h.fields.iter().filter(|f| matches!(field_of(f.name), Some(Field::Bcc | Field::ResentBcc))) {
+        edits.edits.push((f.span.clone(), String::new()));
+    }
+    edits.apply(message)
+}
+
 /// New Message-IDs for the copies of a split message: random, on the original's domain.
 struct MessageIds {
     domain: String,
@@ -741,6 +757,13 @@ mod tests {
         );
         assert!(out.lines().all(|l| l.len() <= 78), "{out}");
         assert!(out.ends_with("\r\n\r\nbody"));
+    }
+
+    #[test]
+    fn bcc_leaves_on_the_wire() {
+        let m = b"To: a@x.example\r\nBcc: b@y.example,\r\n c@z.example\r\nResent-Bcc: d@w.example\r\nSubject: s\r\n\r\nBcc: in the body\r\n";
+        assert_eq!(without_bcc(m), b"To: a@x.example\r\nSubject: s\r\n\r\nBcc: in the body\r\n");
+        assert_eq!(without_bcc(b"no header"), b"no header");
     }
 
     #[test]
