@@ -255,3 +255,34 @@ fn reply_to_and_followup_lose_protected_addresses_only() {
         ]
     );
 }
+
+proptest! {
+    #[test]
+    fn any_bytes_are_fixed_or_left_alone_without_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let internal = vec!["police.example".to_string()];
+        let a = Audience { internal: &internal, protected: &|_| true };
+        let fixed = bcc(&bytes, &a);
+        if !fixed.changed() {
+            prop_assert_eq!(&fixed.message, &bytes);
+        }
+        for c in split(&bytes, &a) {
+            if !c.changed() {
+                prop_assert_eq!(&c.message, &bytes);
+            }
+        }
+        let _ = maildlp::remedy::without_bcc(&bytes);
+    }
+
+    #[test]
+    fn header_shaped_noise_never_panics(lines in prop::collection::vec("(To|Cc|Bcc|Reply-To|Resent-Cc|X)?:?[ -~]{0,30}", 0..8), crlf in any::<bool>()) {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let m = format!("{}{eol}{eol}body", lines.join(eol));
+        let internal = vec!["police.example".to_string()];
+        let a = Audience { internal: &internal, protected: &|_| false };
+        let fixed = bcc(m.as_bytes(), &a);
+        prop_assert!(fixed.message.ends_with(b"body"));
+        for c in split(m.as_bytes(), &a) {
+            prop_assert!(c.message.ends_with(b"body"));
+        }
+    }
+}
