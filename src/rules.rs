@@ -9,57 +9,61 @@ use crate::message::{Envelope, Incomplete, Location};
 use crate::protected::Kind;
 use crate::report::{Detail, Finding, Rule, Severity};
 
-/// Who a message reaches, as the rules need it: hashes of the distinct external addresses
-/// (eight bytes each, however many recipients there are).
+/// Who a message reaches, as the rules need it: how many distinct external addresses, and of
+/// those, how many each protected record owns (eight bytes of hash per address, however many
+/// recipients there are).
 pub struct Audience {
-    hasher: hashbrown::DefaultHashBuilder,
-    external: hashbrown::HashSet<u64>,
-    /// Distinct external addresses in To and Cc.
+    /// Distinct external addresses in the audience.
+    external: usize,
+    /// Distinct external addresses in To, Cc, Resent-To and Resent-Cc.
     visible_external: usize,
+    /// Per record: how many of the distinct external addresses are its own.
+    owned: hashbrown::HashMap<u32, usize>,
     /// Whether the message names no recipient at all.
     nobody: bool,
 }
 
 impl Audience {
-    /// The audience of `env` under `internal` domains.
-    pub fn new(env: &Envelope<'_>, internal: &[String]) -> Audience {
-        let mut a = Audience {
-            hasher: hashbrown::DefaultHashBuilder::default(),
-            external: hashbrown::HashSet::new(),
-            visible_external: 0,
-            nobody: true,
-        };
+    /// The audience of `env` under `internal` domains; `emails` says which records own an
+    /// address.
+    pub fn new(env: &Envelope<'_>, internal: &[String], emails: &EmailTable) -> Audience {
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let mut seen: hashbrown::HashSet<u64> = hashbrown::HashSet::new();
+        let mut a =
+            Audience { external: 0, visible_external: 0, owned: hashbrown::HashMap::new(), nobody: true };
         let mut count = 0;
         env.for_each_recipient(&mut |_, _| count += 1);
-        a.external.reserve(count);
+        seen.reserve(count);
         // Visible recipients first, so their distinct count is known before the others join.
         for visible in [true, false] {
             env.for_each_recipient(&mut |addr, field| {
                 a.nobody = false;
-                if field.is_visible() == visible && !address::is_internal(addr, internal) {
-                    a.external.insert(a.hasher.hash_one(addr));
+                if field.is_visible() != visible || address::is_internal(addr, internal) {
+                    return;
+                }
+                if seen.insert(hasher.hash_one(addr)) {
+                    for record in emails.owners(addr) {
+                        *a.owned.entry(record).or_insert(0) += 1;
+                    }
                 }
             });
             if visible {
-                a.visible_external = a.external.len();
+                a.visible_external = seen.len();
             }
         }
+        a.external = seen.len();
         a
     }
 
-    /// How many distinct external recipients are not among `own` (a record's own canonical
-    /// addresses).
-    pub fn others(&self, own: &[String]) -> usize {
-        let mut own_hashes: Vec<u64> = own.iter().map(|o| self.hasher.hash_one(o.as_str())).collect();
-        own_hashes.sort_unstable();
-        own_hashes.dedup();
-        self.external.len() - own_hashes.iter().filter(|h| self.external.contains(*h)).count()
+    /// How many distinct external recipients are not addresses of `record`.
+    pub fn others(&self, record: u32) -> usize {
+        self.external - self.owned.get(&record).copied().unwrap_or(0)
     }
 
-    /// Whether the message reaches an external address that is not one of `own`. A message
-    /// with no recipient is judged as if it did (fail closed).
-    pub fn reaches_others(&self, own: &[String]) -> bool {
-        self.nobody || self.others(own) > 0
+    /// Whether the message reaches an external address that is not one of `record`'s. A
+    /// message with no recipient is judged as if it did (fail closed).
+    pub fn reaches_others(&self, record: u32) -> bool {
+        self.nobody || self.others(record) > 0
     }
 }
 
@@ -70,7 +74,6 @@ pub fn recipient_exposed(
     env: &Envelope<'_>,
     audience: &Audience,
     emails: &EmailTable,
-    own: &dyn Fn(u32) -> Vec<String>,
     ids: &dyn Fn(u32) -> String,
     out: &mut Vec<Finding>,
 ) {
@@ -80,7 +83,7 @@ pub fn recipient_exposed(
             if !seen.insert(record) {
                 continue;
             }
-            let others = audience.others(&own(record));
+            let others = audience.others(record);
             if others == 0 && !audience.nobody {
                 continue;
             }

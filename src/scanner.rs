@@ -33,11 +33,6 @@ impl Scanner {
         Scanner { list, policy, matcher, parser: crate::message::parser() }
     }
 
-    /// The canonical own addresses of record `r`.
-    fn own_addresses(&self, r: u32) -> Vec<String> {
-        self.list.record(r as usize).map(|rec| rec.own_addresses().collect()).unwrap_or_default()
-    }
-
     /// The protected list.
     pub fn list(&self) -> &ProtectedList {
         &self.list
@@ -134,13 +129,12 @@ impl Scanner {
             envelope.add_envelope(r);
         }
         let internal = self.policy.internal_domains();
-        let audience = Audience::new(&envelope, internal);
+        let audience = Audience::new(&envelope, internal, self.matcher.emails());
         let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
-        let own = |r: u32| self.own_addresses(r);
         let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, emails, &own, &ids, &mut findings);
+        rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
         rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
         SCRATCH.with(|cell| {
@@ -197,9 +191,8 @@ impl Scanner {
             spans.extend(hits.iter().map(|h| h.span.clone()));
             spans.sort_unstable_by_key(|s| (s.start, s.end));
             for hit in hits.iter() {
-                let reaches = *exposed
-                    .entry(hit.record)
-                    .or_insert_with(|| audience.reaches_others(&self.own_addresses(hit.record)));
+                let reaches =
+                    *exposed.entry(hit.record).or_insert_with(|| audience.reaches_others(hit.record));
                 if !reaches {
                     continue;
                 }
