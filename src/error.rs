@@ -21,6 +21,10 @@ pub enum Error {
     Policy(String),
     /// An envelope recipient given by the caller is not an email address.
     InvalidAddress(String),
+    /// A sealed list's key is malformed, or not the key the list was sealed with.
+    Key(String),
+    /// A sealed list could not be read (damaged, cut short, or of another version).
+    Sealed(String),
 }
 
 impl Error {
@@ -46,6 +50,8 @@ impl fmt::Display for Error {
             Error::InvalidAddress(addr) => {
                 write!(f, "envelope recipient {addr:?} is not an email address")
             }
+            Error::Key(reason) => write!(f, "key: {reason}"),
+            Error::Sealed(reason) => write!(f, "sealed list: {reason}"),
         }
     }
 }

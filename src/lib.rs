@@ -61,6 +61,7 @@ pub mod remedy;
 pub mod report;
 mod rules;
 mod scanner;
+pub mod sealed;
 pub mod text;
 
 pub use error::{Error, Result};

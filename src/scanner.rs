@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 use mail_parser::MessageParser;
 
@@ -12,6 +13,7 @@ use crate::policy::Policy;
 use crate::protected::{Kind, ProtectedList};
 use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
 use crate::rules::{self, Audience};
+use crate::sealed::SealedList;
 use crate::text::Normalized;
 
 /// A protected list and a policy, compiled for scanning.
@@ -20,7 +22,7 @@ use crate::text::Normalized;
 /// It is `Send + Sync`: build it once and share it (in an `Arc`) between threads.
 #[derive(Debug)]
 pub struct Scanner {
-    list: ProtectedList,
+    records: Records,
     policy: Policy,
     matcher: Matcher,
     parser: MessageParser,
@@ -30,12 +32,32 @@ impl Scanner {
     /// Compiles `list` under `policy`.
     pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
         let matcher = Matcher::new(&list);
-        Scanner { list, policy, matcher, parser: crate::message::parser() }
+        Scanner { records: Records::Plain(list), policy, matcher, parser: crate::message::parser() }
     }
 
-    /// The protected list.
-    pub fn list(&self) -> &ProtectedList {
-        &self.list
+    /// A scanner over a sealed list (see [`crate::sealed`]): every verdict and finding is the
+    /// one the plain list gives, except that excerpts can mask only what was matched.
+    pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
+        let list = Arc::new(list);
+        let matcher = Matcher::sealed(list.clone());
+        Scanner { records: Records::Sealed(list), policy, matcher, parser: crate::message::parser() }
+    }
+
+    /// The id of record `r`.
+    fn id(&self, r: u32) -> String {
+        match &self.records {
+            Records::Plain(list) => list.record(r as usize).map(|rec| rec.id().to_string()),
+            Records::Sealed(list) => list.id(r as usize).map(str::to_string),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The protected list, when it is in clear (not sealed).
+    pub fn list(&self) -> Option<&ProtectedList> {
+        match &self.records {
+            Records::Plain(list) => Some(list),
+            Records::Sealed(_) => None,
+        }
     }
 
     /// The policy.
@@ -130,7 +152,7 @@ impl Scanner {
         }
         let internal = self.policy.internal_domains();
         let audience = Audience::new(&envelope, internal, self.matcher.emails());
-        let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
+        let ids = |r: u32| self.id(r);
         let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
@@ -173,7 +195,7 @@ impl Scanner {
     ) -> Report {
         let limits = self.policy.limits();
         let cap = self.policy.max_reported_findings();
-        let ids = |r: u32| self.list.record(r as usize).map_or_else(String::new, |rec| rec.id().to_string());
+        let ids = |r: u32| self.id(r);
         let Scratch { norm, hits, spans, seen, exposed } = scratch;
         seen.clear();
         exposed.clear();
@@ -337,6 +359,13 @@ impl Tally {
                 .collect(),
         }
     }
+}
+
+/// Where record ids come from.
+#[derive(Debug)]
+enum Records {
+    Plain(ProtectedList),
+    Sealed(Arc<SealedList>),
 }
 
 /// Buffers a scan works in, kept per thread so that scanning allocates nothing of its own per

@@ -14,13 +14,27 @@ const NAMES: &[(&str, &str)] = &[
     ("OP7", "Operation Nightingale"),
 ];
 
-fn scanner() -> Scanner {
+fn list() -> ProtectedList {
     let mut csv = String::from("id,kind,value\n");
     for (id, name) in NAMES {
         let kind = if id.starts_with("OP") { "term" } else { "name" };
         csv.push_str(&format!("{id},{kind},\"{name}\"\n"));
     }
-    Scanner::new(ProtectedList::from_csv(&csv).unwrap(), Policy::default())
+    ProtectedList::from_csv(&csv).unwrap()
+}
+
+fn scanner() -> Scanner {
+    Scanner::new(list(), Policy::default())
+}
+
+/// The same list, sealed: every disguise must be seen through all the same.
+fn sealed_scanner() -> &'static Scanner {
+    static S: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let key = maildlp::sealed::Key::generate().unwrap();
+        let sealed = maildlp::sealed::seal(&list(), &key);
+        Scanner::new_sealed(maildlp::sealed::SealedList::open(&sealed, &key).unwrap(), Policy::default())
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -130,11 +144,12 @@ proptest! {
              Content-Type: {ctype}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{}\r\n",
             quoted_printable(&body, &d.soft_breaks)
         );
-        let report = scanner().scan(message.as_bytes());
-        let found: Vec<&str> = report.findings().iter().filter(|f| f.rule == Rule::ProtectedIdentifier).filter_map(|f| match &f.detail {
-            Detail::Identifier { record, .. } => Some(record.as_str()),
-            _ => None,
-        }).collect();
-        prop_assert!(found.contains(&id), "{name} not found in {body:?}");
+        for (what, report) in [("plain", scanner().scan(message.as_bytes())), ("sealed", sealed_scanner().scan(message.as_bytes()))] {
+            let found: Vec<&str> = report.findings().iter().filter(|f| f.rule == Rule::ProtectedIdentifier).filter_map(|f| match &f.detail {
+                Detail::Identifier { record, .. } => Some(record.as_str()),
+                _ => None,
+            }).collect();
+            prop_assert!(found.contains(&id), "{name} not found in {body:?} with the {what} list");
+        }
     }
 }

@@ -19,7 +19,10 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use std::sync::Arc;
+
 use crate::protected::{Kind, ProtectedList};
+use crate::sealed::SealedList;
 use crate::text::Normalized;
 use phone::{Phone, PhoneIndex};
 
@@ -69,7 +72,7 @@ fn each_form(kind: Kind, value: &str, norm: &mut Normalized, buf: &mut Vec<u8>, 
 }
 
 /// Calls `f(form, record, kind)` for every normalised name and term form of `list`.
-fn each_word_pattern(list: &ProtectedList, f: &mut dyn FnMut(&[u8], u32, Kind)) {
+pub(crate) fn each_word_pattern(list: &ProtectedList, f: &mut dyn FnMut(&[u8], u32, Kind)) {
     let (mut norm, mut buf) = (Normalized::new(), Vec::new());
     for record in list.records() {
         let r = record.index() as u32;
@@ -191,13 +194,14 @@ impl WordEngine {
 }
 
 /// Listed email addresses (canonical) and the records that list each, for both the content
-/// rule and the recipient rules.
+/// rule and the recipient rules: in clear from a plain list, as tags from a sealed one.
 #[derive(Default)]
 pub struct EmailTable {
     arena: String,
     entries: Vec<(u32, u32, u32)>,
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
+    sealed: Option<Arc<SealedList>>,
 }
 
 impl std::fmt::Debug for EmailTable {
@@ -238,10 +242,12 @@ impl EmailTable {
     /// The records that list the canonical address `addr`.
     pub fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
         let hash = self.hasher.hash_one(addr);
-        self.table.iter_hash(hash).filter_map(move |&i| {
+        let plain = self.table.iter_hash(hash).filter_map(move |&i| {
             let (s, e, r) = self.entries[i as usize];
             (&self.arena[s as usize..e as usize] == addr).then_some(r)
-        })
+        });
+        let sealed = self.sealed.as_deref().filter(|s| s.has_addresses()).map(|s| s.address_owners(addr));
+        plain.chain(sealed.into_iter().flatten())
     }
 
     /// Whether `addr` is one of `record`'s own addresses.
@@ -250,7 +256,7 @@ impl EmailTable {
     }
 
     fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && !self.sealed.as_deref().is_some_and(SealedList::has_addresses)
     }
 }
 
@@ -260,6 +266,8 @@ pub struct Matcher {
     words: WordEngine,
     emails: EmailTable,
     phones: PhoneIndex<u32>,
+    /// A sealed list: names, addresses and phones looked up by their tags.
+    sealed: Option<Arc<SealedList>>,
 }
 
 impl Matcher {
@@ -271,7 +279,22 @@ impl Matcher {
                 phones.insert(Phone::parse(ident.value()), record.index() as u32);
             }
         }
-        Matcher { words: WordEngine::new(list, EngineChoice::Auto), emails: EmailTable::new(list), phones }
+        Matcher {
+            words: WordEngine::new(list, EngineChoice::Auto),
+            emails: EmailTable::new(list),
+            phones,
+            sealed: None,
+        }
+    }
+
+    /// A matcher over a sealed list: every look-up goes through the list's tags.
+    pub fn sealed(list: Arc<SealedList>) -> Self {
+        Matcher {
+            words: WordEngine::Automaton { automaton: None, owners: Vec::new() },
+            emails: EmailTable { sealed: Some(list.clone()), ..EmailTable::default() },
+            phones: PhoneIndex::default(),
+            sealed: Some(list),
+        }
     }
 
     /// The listed addresses and their records.
@@ -300,6 +323,10 @@ impl Matcher {
     pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
         let first = out.len();
         self.words.find(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
+        if let Some(sealed) = &self.sealed {
+            sealed
+                .find_words(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
+        }
         if out.len() > first {
             // Spans so far are in normalised text: map them back to the source.
             norm.ensure_map(src);
@@ -317,5 +344,12 @@ impl Matcher {
         self.phones.find(src, &mut |span, record| {
             out.push(Hit { record, kind: Kind::Phone, span });
         });
+        if let Some(sealed) = self.sealed.as_deref().filter(|s| s.has_phones()) {
+            phone::for_each_candidate(src, &mut |span, phone| {
+                sealed.phone_owners(phone, &mut |record| {
+                    out.push(Hit { record, kind: Kind::Phone, span: span.clone() })
+                });
+            });
+        }
     }
 }

@@ -67,6 +67,11 @@ impl Phone {
         key_of(&self.digits)
     }
 
+    /// Whether it was written in international form, and its digits (see the module docs).
+    pub(crate) fn parts(&self) -> (bool, &str) {
+        (self.intl, &self.digits)
+    }
+
     fn as_ref(&self) -> PhoneRef<'_> {
         PhoneRef { intl: self.intl, digits: &self.digits }
     }
@@ -80,6 +85,11 @@ pub struct PhoneRef<'a> {
 }
 
 impl<'a> PhoneRef<'a> {
+    /// Whether it was written in international form, and its digits.
+    pub(crate) fn parts(self) -> (bool, &'a str) {
+        (self.intl, self.digits)
+    }
+
     /// See [`Phone::from_digits`].
     fn from_digits(intl_marker: bool, digits: &'a str, leading: bool) -> PhoneRef<'a> {
         if intl_marker {
