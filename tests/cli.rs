@@ -545,3 +545,120 @@ fn fix_a_message_with_no_header_is_written_unchanged() {
     // No recipient: fail closed, but nothing names a protected person: allowed.
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn keygen_seal_and_scan_with_a_sealed_list() {
+    let f = Fixture::new();
+    let key = f.path("list.key");
+    let sealed = f.path("list.sealed");
+    let list = examples().join("protected.csv");
+    let policy = examples().join("policy.toml");
+    let msgs = examples().join("messages");
+    let o = run(&["keygen", "-o", p(&key)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // A key is never overwritten.
+    let before = std::fs::read(&key).unwrap();
+    let o = run(&["keygen", "-o", p(&key)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("never overwritten"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+
+    let o = run(&["seal", "--key", p(&key), p(&list), "-o", p(&sealed)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // No identifier, and no word of one, is in the sealed file.
+    let bytes = std::fs::read(&sealed).unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    for line in std::fs::read_to_string(&list)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let value = line.splitn(3, ',').nth(2).unwrap().trim_matches('"').to_lowercase();
+        for word in value.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 3) {
+            assert!(!text.contains(word), "{word:?} of {value:?} is readable in the sealed list");
+        }
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 6 {
+            assert!(!text.contains(&digits[digits.len() - 6..]), "digits of {value:?} are readable");
+        }
+    }
+
+    // The same reports as with the plain list, but for excerpts.
+    let plain = json_lines(&run(&[
+        "scan",
+        "--format",
+        "json",
+        "--protected",
+        p(&list),
+        "--policy",
+        p(&policy),
+        p(&msgs),
+    ]));
+    let o = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--protected",
+        p(&sealed),
+        "--key",
+        p(&key),
+        "--policy",
+        p(&policy),
+        p(&msgs),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let strip = |mut v: serde_json::Value| {
+        for f in v["findings"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("excerpt");
+        }
+        v
+    };
+    let sealed_reports: Vec<serde_json::Value> = json_lines(&o).into_iter().map(strip).collect();
+    let plain_reports: Vec<serde_json::Value> = plain.into_iter().map(strip).collect();
+    assert_eq!(sealed_reports, plain_reports);
+
+    // The key may come from MAILDLP_KEY_FILE; without a key, or with another, it is an error.
+    let o = bin()
+        .args(["scan", "--protected", p(&sealed), p(&msgs)])
+        .env("MAILDLP_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = bin()
+        .args(["scan", "--protected", p(&sealed), p(&msgs)])
+        .env_remove("MAILDLP_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the list is sealed"), "{}", stderr(&o));
+    let other = f.path("other.key");
+    run(&["keygen", "-o", p(&other)]);
+    let o = run(&["scan", "--protected", p(&sealed), "--key", p(&other), p(&msgs)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not the one this list was sealed with"), "{}", stderr(&o));
+}
+
+#[test]
+fn seal_refuses_a_bad_list_as_scan_does() {
+    let f = Fixture::new();
+    let key = f.path("k.key");
+    run(&["keygen", "-o", p(&key)]);
+    let bad = f.write("bad.csv", "id,kind,value\nV01,name,Jane Doe\nV02,phone,123\n");
+    let out = f.path("bad.sealed");
+    let o = run(&["seal", "--key", p(&key), p(&bad), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let s = run(&["scan", "--protected", p(&bad), p(&bad)]);
+    assert_eq!(stderr(&o), stderr(&s));
+    let bad_key = f.write("bad.key", "not a key\n");
+    let o = run(&["seal", "--key", p(&bad_key), p(&bad), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("64 hexadecimal digits"), "{}", stderr(&o));
+}

@@ -30,6 +30,30 @@ enum Command {
     Scan(ScanArgs),
     /// Fix recipient exposure in one message: move outsiders to Bcc, or send one copy each.
     Fix(FixArgs),
+    /// Write a new random 256-bit key for sealed lists (file mode 0600; never overwrites).
+    Keygen(KeygenArgs),
+    /// Seal a protected list: keyed one-way tags of its identifiers, no identifier in clear.
+    Seal(SealArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct KeygenArgs {
+    /// The key file to create.
+    #[arg(short = 'o', long = "output", value_name = "KEYFILE")]
+    output: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+struct SealArgs {
+    /// The key file (`maildlp keygen`).
+    #[arg(long, value_name = "KEYFILE")]
+    key: PathBuf,
+    /// The protected list (CSV).
+    #[arg(value_name = "LIST.csv")]
+    list: PathBuf,
+    /// The sealed list to write.
+    #[arg(short = 'o', long = "output", value_name = "LIST.sealed")]
+    output: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,9 +98,12 @@ struct FixArgs {
 /// The list and policy options `scan` and `fix` share.
 #[derive(clap::Args, Debug)]
 struct ListArgs {
-    /// The protected list (CSV: id,kind,value).
+    /// The protected list (CSV: id,kind,value), or a sealed list (`maildlp seal`).
     #[arg(long, value_name = "FILE")]
     protected: Option<PathBuf>,
+    /// The key of a sealed list (default: the file named by MAILDLP_KEY_FILE).
+    #[arg(long, value_name = "KEYFILE")]
+    key: Option<PathBuf>,
     /// An internal domain (its subdomains are internal too). Repeatable; adds to the policy's.
     #[arg(long = "internal-domain", value_name = "DOMAIN")]
     internal_domains: Vec<String>,
@@ -105,6 +132,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Keygen(args) => keygen(&args),
+        Command::Seal(args) => seal(&args),
     };
     match result {
         Ok(code) => code,
@@ -119,11 +148,47 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
 }
 
+/// The key of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names.
+fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::sealed::Key>, String> {
+    let path = match path {
+        Some(p) => p.clone(),
+        None => match std::env::var_os("MAILDLP_KEY_FILE") {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => return Ok(None),
+        },
+    };
+    let bytes = read(&path, "key")?;
+    maildlp::sealed::Key::from_bytes(&bytes).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The list, plain or sealed.
+enum List {
+    Plain(ProtectedList),
+    Sealed(maildlp::sealed::SealedList),
+}
+
 fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
-        Some(path) => ProtectedList::from_csv_bytes(&read(path, "protected list")?)
-            .map_err(|e| format!("{}: {e}", path.display()))?,
-        None => ProtectedList::new(),
+        Some(path) => {
+            let bytes = read(path, "protected list")?;
+            if maildlp::sealed::is_sealed(&bytes) {
+                let key = read_key(args.key.as_ref())?.ok_or_else(|| {
+                    format!(
+                        "{}: the list is sealed: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)",
+                        path.display()
+                    )
+                })?;
+                List::Sealed(
+                    maildlp::sealed::SealedList::open(&bytes, &key)
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                )
+            } else {
+                List::Plain(
+                    ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
+                )
+            }
+        }
+        None => List::Plain(ProtectedList::new()),
     };
     let mut builder = match &args.policy {
         Some(path) => {
@@ -141,7 +206,44 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         builder = builder.max_visible_recipients(n);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
-    Ok(Scanner::new(list, policy))
+    Ok(match list {
+        List::Plain(list) => Scanner::new(list, policy),
+        List::Sealed(list) => Scanner::new_sealed(list, policy),
+    })
+}
+
+fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
+    let key = maildlp::sealed::Key::generate().map_err(|e| e.to_string())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&args.output).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            format!(
+                "{} exists: a key is never overwritten (a list sealed with it would be lost)",
+                args.output.display()
+            )
+        }
+        _ => format!("cannot create {}: {e}", args.output.display()),
+    })?;
+    file.write_all(key.to_text().as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn seal(args: &SealArgs) -> Result<ExitCode, String> {
+    let key = read_key(Some(&args.key))?.ok_or("no key")?;
+    let bytes = read(&args.list, "protected list")?;
+    if maildlp::sealed::is_sealed(&bytes) {
+        return Err(format!("{}: the list is sealed already", args.list.display()));
+    }
+    let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
+    let sealed = maildlp::sealed::seal(&list, &key);
+    std::fs::write(&args.output, sealed)
+        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Refuses an envelope recipient that is not an address.
