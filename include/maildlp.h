@@ -44,6 +44,10 @@ typedef enum maildlp_status {
    */
   MAILDLP_INVALID_ADDRESS = 5,
   /*
+   A sealed list's key is malformed, or not the key the list was sealed with.
+   */
+  MAILDLP_INVALID_KEY = 6,
+  /*
    maildlp panicked; nothing was returned. A bug: please report it.
    */
   MAILDLP_PANIC = 100,
@@ -82,6 +86,27 @@ enum maildlp_status maildlp_scanner_new(const char *list_csv,
                                         struct maildlp_scanner **out,
                                         char *err_buf,
                                         size_t err_len);
+
+/*
+ Builds a scanner from a sealed list (`maildlp seal`) and its key (the key file's bytes: 64
+ hexadecimal digits, or 32 raw bytes). `policy_toml` may be NULL for the defaults. A wrong or
+ malformed key is `MAILDLP_INVALID_KEY`, a damaged sealed list `MAILDLP_INVALID_LIST`; on
+ failure `*out` stays NULL and `err_buf` (if not NULL) says why.
+
+ # Safety
+ `sealed` must be valid for `sealed_len` bytes, `key` for `key_len` bytes, `policy_toml` NULL
+ or valid for `policy_len` bytes, `out` NULL or valid for a write, `err_buf` NULL or valid for
+ `err_len` bytes.
+ */
+enum maildlp_status maildlp_scanner_new_sealed(const uint8_t *sealed,
+                                               size_t sealed_len,
+                                               const uint8_t *key,
+                                               size_t key_len,
+                                               const char *policy_toml,
+                                               size_t policy_len,
+                                               struct maildlp_scanner **out,
+                                               char *err_buf,
+                                               size_t err_len);
 
 /*
  Frees a scanner. NULL is a no-op. No scan may be running on it.

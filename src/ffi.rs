@@ -33,6 +33,8 @@ pub enum maildlp_status {
     MAILDLP_INVALID_POLICY = 4,
     /// An envelope recipient is not an email address.
     MAILDLP_INVALID_ADDRESS = 5,
+    /// A sealed list's key is malformed, or not the key the list was sealed with.
+    MAILDLP_INVALID_KEY = 6,
     /// maildlp panicked; nothing was returned. A bug: please report it.
     MAILDLP_PANIC = 100,
 }
@@ -142,20 +144,94 @@ pub unsafe extern "C" fn maildlp_scanner_new(
             Ok(l) => l,
             Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
         };
-        let policy = if policy_toml.is_null() {
-            Policy::default()
-        } else {
-            // SAFETY: not NULL; the caller promises it is valid for `policy_len` bytes.
-            let raw = unsafe { bytes(policy_toml, policy_len) }.unwrap_or_default();
-            let Ok(text) = std::str::from_utf8(raw) else {
-                return fail(MAILDLP_INVALID_UTF8, "policy: not valid UTF-8");
-            };
-            match Policy::from_toml(text) {
-                Ok(p) => p,
-                Err(e) => return fail(MAILDLP_INVALID_POLICY, &e.to_string()),
-            }
+        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
+        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
+            Ok(p) => p,
+            Err((status, msg)) => return fail(status, &msg),
         };
         let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
+        // SAFETY: `out` was checked above.
+        unsafe { *out = Box::into_raw(handle) };
+        MAILDLP_OK
+    })
+}
+
+/// The policy from its TOML text (NULL for the defaults), or the status and message of its
+/// refusal.
+///
+/// # Safety
+/// `policy_toml` must be NULL or valid for reads of `policy_len` bytes.
+unsafe fn policy_from(
+    policy_toml: *const c_char,
+    policy_len: usize,
+) -> Result<Policy, (maildlp_status, String)> {
+    if policy_toml.is_null() {
+        return Ok(Policy::default());
+    }
+    // SAFETY: not NULL; the caller promises it is valid for `policy_len` bytes.
+    let raw = unsafe { bytes(policy_toml, policy_len) }.unwrap_or_default();
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return Err((MAILDLP_INVALID_UTF8, "policy: not valid UTF-8".to_string()));
+    };
+    Policy::from_toml(text).map_err(|e| (MAILDLP_INVALID_POLICY, e.to_string()))
+}
+
+/// Builds a scanner from a sealed list (`maildlp seal`) and its key (the key file's bytes: 64
+/// hexadecimal digits, or 32 raw bytes). `policy_toml` may be NULL for the defaults. A wrong or
+/// malformed key is `MAILDLP_INVALID_KEY`, a damaged sealed list `MAILDLP_INVALID_LIST`; on
+/// failure `*out` stays NULL and `err_buf` (if not NULL) says why.
+///
+/// # Safety
+/// `sealed` must be valid for `sealed_len` bytes, `key` for `key_len` bytes, `policy_toml` NULL
+/// or valid for `policy_len` bytes, `out` NULL or valid for a write, `err_buf` NULL or valid for
+/// `err_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scanner_new_sealed(
+    sealed: *const u8,
+    sealed_len: usize,
+    key: *const u8,
+    key_len: usize,
+    policy_toml: *const c_char,
+    policy_len: usize,
+    out: *mut *mut maildlp_scanner,
+    err_buf: *mut c_char,
+    err_len: usize,
+) -> maildlp_status {
+    boundary(MAILDLP_PANIC, || {
+        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
+        let fail = |status, msg: &str| {
+            unsafe { write_message(err_buf, err_len, msg) };
+            status
+        };
+        if out.is_null() {
+            return fail(MAILDLP_NULL_ARGUMENT, "out is NULL");
+        }
+        // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
+        unsafe { *out = std::ptr::null_mut() };
+        if sealed.is_null() || key.is_null() {
+            return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
+        }
+        // SAFETY: not NULL; the caller promises each is valid for its length.
+        let (Some(sealed), Some(key)) =
+            (unsafe { bytes(sealed.cast(), sealed_len) }, unsafe { bytes(key.cast(), key_len) })
+        else {
+            return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
+        };
+        let key = match crate::sealed::Key::from_bytes(key) {
+            Ok(k) => k,
+            Err(e) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
+        };
+        let list = match crate::sealed::SealedList::open(sealed, &key) {
+            Ok(l) => l,
+            Err(e @ Error::Key(_)) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
+            Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
+        };
+        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
+        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
+            Ok(p) => p,
+            Err((status, msg)) => return fail(status, &msg),
+        };
+        let handle = Box::new(maildlp_scanner { scanner: Scanner::new_sealed(list, policy) });
         // SAFETY: `out` was checked above.
         unsafe { *out = Box::into_raw(handle) };
         MAILDLP_OK
@@ -371,6 +447,7 @@ pub extern "C" fn maildlp_status_str(status: maildlp_status_code) -> *const c_ch
         3 => c"the protected list was refused",
         4 => c"the policy was refused",
         5 => c"an envelope recipient is not an email address",
+        6 => c"the key is malformed or not the one the list was sealed with",
         100 => c"maildlp panicked (a bug)",
         _ => c"unknown status",
     };
@@ -522,6 +599,56 @@ mod tests {
     }
 
     #[test]
+    fn sealed_scanner_and_key_errors() {
+        let list = ProtectedList::from_csv(LIST).unwrap();
+        let key = crate::sealed::Key::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = crate::sealed::seal(&list, &key);
+        let text = key.to_text();
+        let (mut out, mut err) = (null_mut(), [0 as c_char; 128]);
+        // SAFETY: every pointer is valid for the length given with it.
+        unsafe {
+            let new = |k: &[u8], s: &[u8], out: &mut *mut maildlp_scanner, err: &mut [c_char; 128]| {
+                maildlp_scanner_new_sealed(
+                    s.as_ptr(),
+                    s.len(),
+                    k.as_ptr(),
+                    k.len(),
+                    null(),
+                    0,
+                    out,
+                    err.as_mut_ptr(),
+                    err.len(),
+                )
+            };
+            assert_eq!(new(text.as_bytes(), &sealed, &mut out, &mut err), MAILDLP_OK);
+            let (status, r) = scan(out, CC, &[]);
+            assert_eq!(status, MAILDLP_OK);
+            assert_eq!(maildlp_report_verdict(r), 2);
+            maildlp_report_free(r);
+            maildlp_scanner_free(out);
+            assert_eq!(new(&[8u8; 32], &sealed, &mut out, &mut err), MAILDLP_INVALID_KEY);
+            assert!(out.is_null());
+            assert!(CStr::from_ptr(err.as_ptr()).to_str().unwrap().contains("not the one"));
+            assert_eq!(new(b"short", &sealed, &mut out, &mut err), MAILDLP_INVALID_KEY);
+            assert_eq!(new(text.as_bytes(), &sealed[..20], &mut out, &mut err), MAILDLP_INVALID_LIST);
+            assert_eq!(
+                maildlp_scanner_new_sealed(
+                    null(),
+                    4,
+                    text.as_ptr(),
+                    text.len(),
+                    null(),
+                    0,
+                    &mut out,
+                    null_mut(),
+                    0
+                ),
+                MAILDLP_NULL_ARGUMENT
+            );
+        }
+    }
+
+    #[test]
     fn fix_bcc_rewrites_and_frees() {
         let (_, s, _) = new(LIST.as_bytes(), Some(b"internal_domains = [\"police.example\"]"));
         let (mut out, mut len) = (null_mut(), 0usize);
@@ -604,6 +731,7 @@ mod tests {
         for (code, want) in [
             (0, "ok"),
             (3, "the protected list was refused"),
+            (6, "the key is malformed or not the one the list was sealed with"),
             (100, "maildlp panicked (a bug)"),
             (42, "unknown status"),
             (-1, "unknown status"),

@@ -63,7 +63,8 @@ static void test_static_strings(void) {
     const char *v = maildlp_version();
     CHECK(v != NULL && strlen(v) > 0);
     const maildlp_status all[] = {MAILDLP_OK, MAILDLP_NULL_ARGUMENT, MAILDLP_INVALID_UTF8, MAILDLP_INVALID_LIST,
-                                  MAILDLP_INVALID_POLICY, MAILDLP_INVALID_ADDRESS, MAILDLP_PANIC};
+                                  MAILDLP_INVALID_POLICY, MAILDLP_INVALID_ADDRESS, MAILDLP_INVALID_KEY,
+                                  MAILDLP_PANIC};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         const char *s = maildlp_status_str(all[i]);
         CHECK(s != NULL && strcmp(s, "unknown status") != 0);
@@ -73,7 +74,8 @@ static void test_static_strings(void) {
     }
     CHECK(strcmp(maildlp_status_str((maildlp_status)42), "unknown status") == 0);
     CHECK(MAILDLP_OK == 0 && MAILDLP_NULL_ARGUMENT == 1 && MAILDLP_INVALID_UTF8 == 2 && MAILDLP_INVALID_LIST == 3 &&
-          MAILDLP_INVALID_POLICY == 4 && MAILDLP_INVALID_ADDRESS == 5 && MAILDLP_PANIC == 100);
+          MAILDLP_INVALID_POLICY == 4 && MAILDLP_INVALID_ADDRESS == 5 && MAILDLP_INVALID_KEY == 6 &&
+          MAILDLP_PANIC == 100);
 }
 
 static void test_scanner_errors(void) {
@@ -238,6 +240,51 @@ static void test_fix_bcc(struct incident *in) {
     maildlp_bytes_free(NULL, 0);
 }
 
+/* A sealed list (tests/c/protected.sealed, sealed from examples/protected.csv with the key in
+   tests/c/test.key): the same verdicts as the plain list; a wrong key is MAILDLP_INVALID_KEY. */
+static void test_sealed(const char *dir, struct incident *in) {
+    size_t sealed_len, key_len, policy_len;
+    char *sealed = read_file(dir, "protected.sealed", &sealed_len);
+    char *key = read_file(dir, "test.key", &key_len);
+    char *policy = read_file(dir, "../../examples/policy.toml", &policy_len);
+    maildlp_scanner *s = NULL;
+    char err[256] = "";
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len, (const uint8_t *)key, key_len, policy,
+                                     policy_len, &s, err, sizeof err) == MAILDLP_OK);
+    if (s != NULL) {
+        maildlp_report *r = NULL;
+        CHECK(maildlp_scan(s, (const uint8_t *)in->cc, in->cc_len, NULL, 0, &r) == MAILDLP_OK);
+        CHECK(maildlp_report_verdict(r) == 2);
+        maildlp_report_free(r);
+        CHECK(maildlp_scan(s, (const uint8_t *)in->bcc, in->bcc_len, NULL, 0, &r) == MAILDLP_OK);
+        CHECK(maildlp_report_verdict(r) == 0);
+        maildlp_report_free(r);
+        maildlp_scanner_free(s);
+    }
+    /* Another key, a malformed key, a damaged list, NULL arguments. */
+    char other[65];
+    memcpy(other, key, 64);
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    other[64] = '\0';
+    s = (maildlp_scanner *)1;
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len, (const uint8_t *)other, 64, NULL, 0, &s, err,
+                                     sizeof err) == MAILDLP_INVALID_KEY);
+    CHECK(s == NULL && strstr(err, "not the one") != NULL);
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len, (const uint8_t *)"abc", 3, NULL, 0, &s, err,
+                                     sizeof err) == MAILDLP_INVALID_KEY);
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len / 2, (const uint8_t *)key, key_len, NULL, 0, &s,
+                                     err, sizeof err) == MAILDLP_INVALID_LIST);
+    CHECK(maildlp_scanner_new_sealed(NULL, 10, (const uint8_t *)key, key_len, NULL, 0, &s, err, sizeof err) ==
+          MAILDLP_NULL_ARGUMENT);
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len, NULL, 32, NULL, 0, &s, err, sizeof err) ==
+          MAILDLP_NULL_ARGUMENT);
+    CHECK(maildlp_scanner_new_sealed((const uint8_t *)sealed, sealed_len, (const uint8_t *)key, key_len, NULL, 0, NULL,
+                                     err, sizeof err) == MAILDLP_NULL_ARGUMENT);
+    free(sealed);
+    free(key);
+    free(policy);
+}
+
 static void *worker(void *arg) {
     struct incident *in = arg;
     for (int i = 0; i < 25; i++) {
@@ -280,6 +327,7 @@ int main(int argc, char **argv) {
     struct incident in = {scanner, cc, cc_len, bcc, bcc_len, 0};
     test_incident(&in);
     test_fix_bcc(&in);
+    test_sealed(argc > 2 ? argv[2] : "tests/c", &in);
 
     enum { THREADS = 8 };
     pthread_t threads[THREADS];
