@@ -3,6 +3,7 @@
 //! - `list_compile`: loading and compiling lists of 1k, 100k and 1M records (each record a
 //!   name and an email, one in ten a phone: 1M names, 1M emails, 100k phones at the top).
 //! - `list_size`: scanning the same mailbox with those lists (throughput should barely move).
+//! - `sealed_open`: opening a sealed list of 1k, 100k and 1M records with its key.
 //!
 //!     cargo bench --bench lists
 
@@ -43,5 +44,23 @@ fn list_size(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, list_compile, list_size);
+fn sealed_open(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sealed_open");
+    g.sample_size(10);
+    let key = maildlp::sealed::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
+    for n in [1_000, 100_000, 1_000_000] {
+        let list = ProtectedList::from_csv(&gen::list_csv(n)).expect("valid");
+        let sealed = maildlp::sealed::seal(&list, &key);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &sealed, |b, sealed| {
+            b.iter(|| {
+                let list = maildlp::sealed::SealedList::open(sealed, &key).expect("sealed with this key");
+                Scanner::new_sealed(list, Policy::default())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, list_compile, list_size, sealed_open);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! Scanning speed.
 //!
 //! - `floor_vs_scan`: the same realistic mailbox parsed by mail-parser alone (the floor for any
-//!   decoding scanner) and fully scanned by maildlp with a 10k-record list, side by side.
+//!   decoding scanner) and fully scanned by maildlp with a 10k-record list, plain and sealed,
+//!   side by side.
 //! - `message_size`: one text message from 1 KB to 10 MB (time should grow linearly).
 //!
 //!     cargo bench --bench scan
@@ -36,6 +37,17 @@ fn floor_vs_scan(c: &mut Criterion) {
     });
     g.bench_function("maildlp_scan_10k", |b| {
         b.iter(|| mailbox.iter().map(|m| s.scan(m).findings().len()).sum::<usize>())
+    });
+    let key = maildlp::sealed::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
+    let list = ProtectedList::from_csv(&gen::list_csv(10_000)).expect("generated list is valid");
+    let sealed =
+        maildlp::sealed::SealedList::open(&maildlp::sealed::seal(&list, &key), &key).expect("same key");
+    let sealed = Scanner::new_sealed(
+        sealed,
+        Policy::builder().internal_domain("police.example").build().expect("valid policy"),
+    );
+    g.bench_function("maildlp_scan_10k_sealed", |b| {
+        b.iter(|| mailbox.iter().map(|m| sealed.scan(m).findings().len()).sum::<usize>())
     });
     g.finish();
 }
