@@ -19,6 +19,9 @@ pub fn canonical(addr: &str) -> String {
     if t.contains(char::is_whitespace) && !t.contains('"') {
         return t.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
     }
+    if t.is_ascii() {
+        return t.to_ascii_lowercase();
+    }
     t.to_lowercase()
 }
 
@@ -53,7 +56,13 @@ pub fn is_valid(addr: &str) -> bool {
         return false;
     }
     let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
-    if !quoted && local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c)) {
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c);
+    let bad = if local.is_ascii() {
+        local.bytes().any(|b| forbidden(b as char))
+    } else {
+        local.chars().any(forbidden)
+    };
+    if !quoted && bad {
         return false;
     }
     let dom = dom.strip_suffix('.').unwrap_or(dom);

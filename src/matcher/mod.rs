@@ -102,6 +102,9 @@ pub fn at_word_boundary(text: &[u8], span: &Range<usize>) -> bool {
 /// the property tests compare the token engine with.
 pub const TOKEN_ENGINE_THRESHOLD: usize = 0;
 
+/// Lists with at least this many identifiers are compiled on two threads.
+const PARALLEL_BUILD: usize = 100_000;
+
 /// Names and terms: one interface, two engines that find exactly the same matches.
 #[derive(Debug)]
 pub enum WordEngine {
@@ -273,18 +276,30 @@ pub struct Matcher {
 impl Matcher {
     /// Compiles the list.
     pub fn new(list: &ProtectedList) -> Self {
-        let mut phones = PhoneIndex::default();
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
-                phones.insert(Phone::parse(ident.value()), record.index() as u32);
+        let others = || {
+            let mut phones = PhoneIndex::default();
+            for record in list.records() {
+                for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
+                    phones.insert(Phone::parse(ident.value()), record.index() as u32);
+                }
             }
-        }
-        Matcher {
-            words: WordEngine::new(list, EngineChoice::Auto),
-            emails: EmailTable::new(list),
-            phones,
-            sealed: None,
-        }
+            (EmailTable::new(list), phones)
+        };
+        // A large list builds its name engine on a second thread while this one builds the
+        // address and phone tables.
+        let (words, (emails, phones)) = if list.identifier_count() >= PARALLEL_BUILD {
+            std::thread::scope(|s| {
+                let words = s.spawn(|| WordEngine::new(list, EngineChoice::Auto));
+                let rest = others();
+                match words.join() {
+                    Ok(w) => (w, rest),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            })
+        } else {
+            (WordEngine::new(list, EngineChoice::Auto), others())
+        };
+        Matcher { words, emails, phones, sealed: None }
     }
 
     /// A matcher over a sealed list: every look-up goes through the list's tags.
