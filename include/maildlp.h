@@ -151,6 +151,34 @@ int maildlp_report_verdict(const struct maildlp_report *report);
 const char *maildlp_report_json(const struct maildlp_report *report, size_t *len);
 
 /*
+ The distinct rules of a report's findings, comma-separated in report order
+ (`protected-recipient-exposed,visible-recipients`; empty for `allow`): what a mail server's
+ reply or log line names. Valid until the report is freed; NULL for a NULL report.
+
+ # Safety
+ `report` must be NULL or a live report.
+ */
+const char *maildlp_report_rules(const struct maildlp_report *report);
+
+/*
+ The distinct ids of the protected records a report names, comma-separated in report order
+ (never an identifier). Valid until the report is freed; NULL for a NULL report.
+
+ # Safety
+ `report` must be NULL or a live report.
+ */
+const char *maildlp_report_records(const struct maildlp_report *report);
+
+/*
+ The most bytes of a message the scanner reads (the policy's `max_message_bytes`): what a
+ mail plugin needs to buffer. 0 for a NULL scanner.
+
+ # Safety
+ `scanner` must be NULL or a live scanner.
+ */
+size_t maildlp_scanner_max_message_bytes(const struct maildlp_scanner *scanner);
+
+/*
  Frees a report and its JSON text. NULL is a no-op.
 
  # Safety

@@ -50,6 +50,21 @@ pub struct maildlp_scanner {
 pub struct maildlp_report {
     report: Report,
     json: CString,
+    /// The distinct rules that fired, comma-separated, in report order.
+    rules: CString,
+    /// The distinct record ids named, comma-separated, in report order.
+    records: CString,
+}
+
+/// `a,b,c` of the distinct values, in order.
+fn distinct_list<'a>(items: impl Iterator<Item = &'a str>) -> CString {
+    let mut seen: Vec<&str> = Vec::new();
+    for i in items {
+        if !seen.contains(&i) {
+            seen.push(i);
+        }
+    }
+    CString::new(seen.join(",")).unwrap_or_default()
 }
 
 /// Runs `f`, turning a panic into `on_panic`. A panic must never unwind into C.
@@ -307,8 +322,15 @@ pub unsafe extern "C" fn maildlp_scan(
             Err(_) => return MAILDLP_INVALID_ADDRESS,
         };
         let json = CString::new(report.to_json()).unwrap_or_default();
+        let rules = distinct_list(report.findings().iter().map(|f| f.rule.as_str()));
+        let records = distinct_list(report.findings().iter().filter_map(|f| match &f.detail {
+            crate::Detail::Recipient { record, .. } | crate::Detail::Identifier { record, .. } => {
+                Some(record.as_str())
+            }
+            _ => None,
+        }));
         // SAFETY: `out` was checked above.
-        unsafe { *out = Box::into_raw(Box::new(maildlp_report { report, json })) };
+        unsafe { *out = Box::into_raw(Box::new(maildlp_report { report, json, rules, records })) };
         MAILDLP_OK
     })
 }
@@ -353,6 +375,40 @@ pub unsafe extern "C" fn maildlp_report_json(
         }
         ptr
     })
+}
+
+/// The distinct rules of a report's findings, comma-separated in report order
+/// (`protected-recipient-exposed,visible-recipients`; empty for `allow`): what a mail server's
+/// reply or log line names. Valid until the report is freed; NULL for a NULL report.
+///
+/// # Safety
+/// `report` must be NULL or a live report.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_report_rules(report: *const maildlp_report) -> *const c_char {
+    // SAFETY: the caller promises `report` is NULL or a live report.
+    boundary(std::ptr::null(), || unsafe { report.as_ref() }.map_or(std::ptr::null(), |r| r.rules.as_ptr()))
+}
+
+/// The distinct ids of the protected records a report names, comma-separated in report order
+/// (never an identifier). Valid until the report is freed; NULL for a NULL report.
+///
+/// # Safety
+/// `report` must be NULL or a live report.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_report_records(report: *const maildlp_report) -> *const c_char {
+    // SAFETY: the caller promises `report` is NULL or a live report.
+    boundary(std::ptr::null(), || unsafe { report.as_ref() }.map_or(std::ptr::null(), |r| r.records.as_ptr()))
+}
+
+/// The most bytes of a message the scanner reads (the policy's `max_message_bytes`): what a
+/// mail plugin needs to buffer. 0 for a NULL scanner.
+///
+/// # Safety
+/// `scanner` must be NULL or a live scanner.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scanner_max_message_bytes(scanner: *const maildlp_scanner) -> usize {
+    // SAFETY: the caller promises `scanner` is NULL or a live scanner.
+    boundary(0, || unsafe { scanner.as_ref() }.map_or(0, |s| s.scanner.policy().limits().max_message_bytes))
 }
 
 /// Frees a report and its JSON text. NULL is a no-op.
@@ -645,6 +701,28 @@ mod tests {
                 ),
                 MAILDLP_NULL_ARGUMENT
             );
+        }
+    }
+
+    #[test]
+    fn rules_records_and_limits_for_plugins() {
+        let (_, s, _) = new(LIST.as_bytes(), Some(b"max_message_bytes = 1234"));
+        let (_, r) = scan(s, CC, &[]);
+        // SAFETY: `r` and `s` are live; the strings are NUL-terminated and live with `r`.
+        unsafe {
+            assert_eq!(
+                CStr::from_ptr(maildlp_report_rules(r)).to_str().unwrap(),
+                "protected-recipient-exposed"
+            );
+            assert_eq!(CStr::from_ptr(maildlp_report_records(r)).to_str().unwrap(), "V01,V02");
+            assert!(maildlp_report_rules(null()).is_null() && maildlp_report_records(null()).is_null());
+            assert_eq!(maildlp_scanner_max_message_bytes(s), 1234);
+            assert_eq!(maildlp_scanner_max_message_bytes(null()), 0);
+            maildlp_report_free(r);
+            let (_, r) = scan(s, BCC, &[]);
+            assert_eq!(CStr::from_ptr(maildlp_report_rules(r)).to_str().unwrap(), "");
+            maildlp_report_free(r);
+            maildlp_scanner_free(s);
         }
     }
 
