@@ -140,16 +140,18 @@ syslog_name = postfix-test
 
 
 class Milter:
-    def __init__(self, tmp, name, *options):
+    def __init__(self, tmp, name, *options, wrapper=()):
         self.socket = f"unix:{os.path.join(tmp, name + '.sock')}"
         self.log = os.path.join(tmp, name + ".log")
-        self.logf = open(self.log, "w")
+        self.logf = open(self.log, "a")
+        path = self.socket[len("unix:"):]
+        if os.path.exists(path):
+            os.unlink(path)
         self.proc = subprocess.Popen(
-            [os.path.join(MILTER_DIR, "maildlp-milter"), "-f", "-s", self.socket,
+            [*wrapper, os.path.join(MILTER_DIR, "maildlp-milter"), "-f", "-s", self.socket,
              "-l", os.path.join(EXAMPLES, "protected.csv"), "-c", os.path.join(EXAMPLES, "policy.toml"), *options],
             stdout=subprocess.DEVNULL, stderr=self.logf)
-        path = self.socket[len("unix:"):]
-        deadline = time.time() + 10
+        deadline = time.time() + 60
         while not os.path.exists(path) and time.time() < deadline:
             time.sleep(0.1)
         # The socket must be usable by Postfix's smtpd (user postfix).
@@ -218,6 +220,79 @@ def warn_message():
     text = (f"From: sam.reid@police.example\r\nTo: {', '.join(rcpts)}\r\nSubject: Press release\r\n\r\n"
             "Our statement.\r\n").encode()
     return text, rcpts
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_messages(n):
+    """`n` messages, one in four the incident (rejected), the others clean (delivered)."""
+    incident = open(os.path.join(MSGS, "incident-cc.eml"), "rb").read()
+    isender, ircpts = envelope(os.path.join(MSGS, "incident-cc.eml"))
+    out = []
+    for i in range(n):
+        if i % 4 == 0:
+            out.append((incident, isender, ircpts, False))
+        else:
+            body = (f"From: sam.reid@police.example\r\nTo: desk{i}@paper.example\r\nSubject: Notice {i}\r\n"
+                    f"Message-ID: <load-{i}@police.example>\r\n\r\nRoutine notice number {i}.\r\n").encode()
+            out.append((body, "sam.reid@police.example", [f"desk{i}@paper.example"], True))
+    return out
+
+
+def run_load(port, messages, sessions=16, during=None):
+    """Sends every message over `sessions` concurrent SMTP sessions, retrying a temporary
+    failure (4xx, or a dropped connection) until it is accepted or refused for good. `during`
+    is called with the number sent so far after each message. Returns (accepted, rejected,
+    retries)."""
+    lock = threading.Lock()
+    state = {"next": 0, "accepted": 0, "rejected": 0, "retries": 0, "done": 0}
+
+    def worker():
+        while True:
+            with lock:
+                i = state["next"]
+                if i >= len(messages):
+                    return
+                state["next"] += 1
+            data, sender, rcpts, _ = messages[i]
+            tries = 0
+            while True:
+                try:
+                    code, _ = send(port, data, sender, rcpts)
+                except (smtplib.SMTPException, OSError):
+                    code = 421
+                if 400 <= code < 500 and tries < 300:
+                    tries += 1
+                    with lock:
+                        state["retries"] += 1
+                    time.sleep(0.2)
+                    continue
+                with lock:
+                    state["accepted" if code == 250 else "rejected"] += 1
+                    state["done"] += 1
+                    done = state["done"]
+                break
+            if during is not None:
+                during(done)
+
+    threads = [threading.Thread(target=worker) for _ in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return state["accepted"], state["rejected"], state["retries"]
 
 
 def main():
@@ -294,8 +369,95 @@ def main():
         controller.stop()
     log = open(os.path.join(tmp, "default.log")).read()
     check("the milter logged a line per message, without identifiers", "verdict=block" in log and "Jane" not in log)
+
+    # Load: 2,000 messages over 16 sessions; memory after 200 and after 2,000; throughput.
+    tmp3 = tempfile.mkdtemp(prefix="maildlp-postfix-")
+    controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
+    controller.start()
+    milter = Milter(tmp3, "load")
+    smtpd_port = free_port()
+    postfix = Postfix(tmp3, smtpd_port, sink_port, milter.socket)
+    messages = load_messages(2000)
+    want_accepted = sum(1 for m in messages if m[3])
+    try:
+        sink.clear()
+        marks = {}
+
+        def measure(done):
+            if done in (200, 2000):
+                marks[done] = rss_kb(milter.proc.pid)
+
+        cpu0, t0 = cpu_seconds(milter.proc.pid), time.time()
+        accepted, rejected, retries = run_load(smtpd_port, messages, during=measure)
+        cpu, wall = cpu_seconds(milter.proc.pid) - cpu0, time.time() - t0
+        got = sink.wait(want_accepted, seconds=120)
+        check(f"load: {accepted} accepted, {rejected} rejected of 2,000", accepted == want_accepted and rejected == 2000 - want_accepted)
+        check(f"load: every accepted message arrived ({len(got)})", len(got) == want_accepted)
+        r200, r2000 = marks.get(200, 0), marks.get(2000, 0)
+        check(f"load: resident memory after 2,000 ({r2000} KB) within 10% of after 200 ({r200} KB)",
+              r200 > 0 and r2000 <= r200 * 1.10)
+        print(f"load: 2,000 messages in {wall:.1f} s through Postfix; the milter used {cpu:.2f} CPU seconds "
+              f"({2000 / max(cpu, 1e-9):.0f} messages per CPU second); RSS {r200} KB after 200, {r2000} KB after 2,000")
+
+        # Faults: the milter killed in the middle (Postfix answers 4xx, clients retry), started
+        # again, and a SIGHUP reload under load; every message is accounted for.
+        sink.clear()
+        state = {"killed": False, "hup": False}
+        fault_lock = threading.Lock()
+
+        def faults(done):
+            with fault_lock:
+                inject(done)
+
+        def inject(done):
+            if done >= 500 and not state["killed"]:
+                state["killed"] = True
+                milter.proc.kill()
+                milter.proc.wait()
+                time.sleep(1.0)
+                restarted = Milter(tmp3, "load")
+                milter.proc, milter.logf = restarted.proc, restarted.logf
+            elif done >= 1200 and not state["hup"]:
+                state["hup"] = True
+                milter.proc.send_signal(1)
+
+        accepted, rejected, retries = run_load(smtpd_port, messages, during=faults)
+        got = sink.wait(want_accepted, seconds=120)
+        check(f"faults: {accepted} accepted, {rejected} rejected after a kill and a reload", accepted == want_accepted and rejected == 2000 - want_accepted)
+        check(f"faults: every accepted message arrived ({len(got)}); {retries} temporary failures retried",
+              len(got) == want_accepted)
+        check("faults: nothing was accepted unscanned (no incident arrived)",
+              not any(b"jane.doe@example.net" in data for _, _, data in got))
+    finally:
+        postfix.stop()
+        milter.stop()
+        controller.stop()
+    # 200 messages through the milter under valgrind: no error, no leak.
+    if shutil.which("valgrind"):
+        tmp4 = tempfile.mkdtemp(prefix="maildlp-postfix-")
+        controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
+        controller.start()
+        milter = Milter(tmp4, "valgrind", "-b", "bcc", wrapper=(
+            "valgrind", "-q", "--error-exitcode=3", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect"))
+        smtpd_port = free_port()
+        postfix = Postfix(tmp4, smtpd_port, sink_port, milter.socket)
+        try:
+            accepted, rejected, _ = run_load(smtpd_port, load_messages(200), sessions=4)
+            check(f"valgrind: 200 messages ({accepted} accepted, {rejected} rejected)", accepted + rejected == 200)
+        finally:
+            postfix.stop()
+            milter.proc.terminate()
+            status = milter.proc.wait(timeout=60)
+            milter.logf.close()
+            controller.stop()
+        log = open(milter.log).read()
+        check(f"valgrind: no error or leak (exit {status})", status == 0)
+        if status != 0:
+            print(log[-4000:], file=sys.stderr)
+        shutil.rmtree(tmp4, ignore_errors=True)
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(tmp2, ignore_errors=True)
+    shutil.rmtree(tmp3, ignore_errors=True)
     print(f"postfix: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
