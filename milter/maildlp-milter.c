@@ -292,7 +292,9 @@ static struct message *message_of(SMFICTX *ctx) {
         struct shared_scanner *s = acquire();
         size_t limit = s != NULL ? maildlp_scanner_max_message_bytes(s->scanner) : 0;
         release(s);
-        m->limit = limit > 0 ? limit : (size_t)64 << 20;
+        /* One byte past the policy's limit: maildlp then sees the message is longer than it
+           reads, scans what it holds and reports scan-incomplete. */
+        m->limit = (limit > 0 ? limit : (size_t)64 << 20) + 1;
         smfi_setpriv(ctx, m);
     }
     return m;
@@ -546,7 +548,6 @@ static sfsistat on_eom(SMFICTX *ctx) {
     const char *rules = maildlp_report_rules(r);
     const char *records = maildlp_report_records(r);
     enum action act = v == 2 ? opt.on_block : v == 1 ? opt.on_warn : ACT_ACCEPT;
-    /* A message cut at the limit is at least a warning (maildlp says scan-incomplete). */
     sfsistat ret;
     if (act == ACT_BCC) {
         uint8_t *fixed = NULL;
