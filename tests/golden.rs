@@ -21,10 +21,8 @@ fn scanner(policy: &Path) -> Scanner {
     Scanner::new(list, policy)
 }
 
-#[test]
-fn golden_reports() {
-    let shared = scanner(&data_dir().join("policy.toml"));
-    let bless = std::env::var_os("MAILDLP_BLESS").is_some();
+/// Every golden message, sorted.
+fn golden_messages() -> Vec<PathBuf> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(data_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -32,19 +30,32 @@ fn golden_reports() {
         .collect();
     names.sort();
     assert!(names.len() >= 20, "golden messages missing");
+    names
+}
+
+/// The report of golden message `eml`: scanned with its envelope recipients (`NAME.rcpt`) by
+/// `shared`, or by a scanner `make` builds for its own policy (`NAME.toml`).
+fn golden_report(eml: &Path, shared: &Scanner, make: &dyn Fn(&Path) -> Scanner) -> serde_json::Value {
+    let bytes = std::fs::read(eml).unwrap();
+    let rcpts: Vec<String> = std::fs::read_to_string(eml.with_extension("rcpt"))
+        .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+        .unwrap_or_default();
+    let own_policy = eml.with_extension("toml");
+    let report = if own_policy.exists() {
+        make(&own_policy).scan_with_envelope(&bytes, &rcpts).unwrap()
+    } else {
+        shared.scan_with_envelope(&bytes, &rcpts).unwrap()
+    };
+    serde_json::from_str(&report.to_json()).unwrap()
+}
+
+#[test]
+fn golden_reports() {
+    let shared = scanner(&data_dir().join("policy.toml"));
+    let bless = std::env::var_os("MAILDLP_BLESS").is_some();
     let mut failures = Vec::new();
-    for eml in &names {
-        let bytes = std::fs::read(eml).unwrap();
-        let rcpts: Vec<String> = std::fs::read_to_string(eml.with_extension("rcpt"))
-            .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
-            .unwrap_or_default();
-        let own_policy = eml.with_extension("toml");
-        let report = if own_policy.exists() {
-            scanner(&own_policy).scan_with_envelope(&bytes, &rcpts).unwrap()
-        } else {
-            shared.scan_with_envelope(&bytes, &rcpts).unwrap()
-        };
-        let got: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    for eml in &golden_messages() {
+        let got = golden_report(eml, &shared, &scanner);
         let want_path = eml.with_extension("json");
         if bless {
             std::fs::write(&want_path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
@@ -92,25 +103,9 @@ fn golden_reports_with_the_list_sealed() {
         Scanner::new_sealed(maildlp::sealed::SealedList::open(&sealed, &key).unwrap(), policy)
     };
     let shared = sealed_scanner(&dir.join("policy.toml"));
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    names.sort();
     let mut failures = Vec::new();
-    for eml in &names {
-        let bytes = std::fs::read(eml).unwrap();
-        let rcpts: Vec<String> = std::fs::read_to_string(eml.with_extension("rcpt"))
-            .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
-            .unwrap_or_default();
-        let own_policy = eml.with_extension("toml");
-        let report = if own_policy.exists() {
-            sealed_scanner(&own_policy).scan_with_envelope(&bytes, &rcpts).unwrap()
-        } else {
-            shared.scan_with_envelope(&bytes, &rcpts).unwrap()
-        };
-        let got = without_excerpts(serde_json::from_str(&report.to_json()).unwrap());
+    for eml in &golden_messages() {
+        let got = without_excerpts(golden_report(eml, &shared, &sealed_scanner));
         let want = without_excerpts(
             serde_json::from_str(&std::fs::read_to_string(eml.with_extension("json")).unwrap()).unwrap(),
         );
