@@ -1,16 +1,15 @@
 //! The crate's one error type.
 
-use std::fmt;
-
 /// Everything that can go wrong while building a [`Scanner`](crate::Scanner) or preparing a scan.
 ///
 /// Scanning itself never fails: a malformed message is scanned as far as it can be and the
 /// report says what could not be read (`scan-incomplete`). Errors come only from the inputs a
 /// caller controls: the protected list, the policy and the envelope recipients.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The protected list was refused. Nothing of it was loaded.
+    #[error("{}", list_message(*line, reason))]
     List {
         /// 1-based line of the offending row (0 when the problem is not tied to a line).
         line: u64,
@@ -18,13 +17,25 @@ pub enum Error {
         reason: String,
     },
     /// The policy was refused: an unknown key, a value of the wrong type, a bad domain.
+    #[error("policy: {0}")]
     Policy(String),
     /// An envelope recipient given by the caller is not an email address.
+    #[error("envelope recipient {0:?} is not an email address")]
     InvalidAddress(String),
     /// A sealed list's key is malformed, or not the key the list was sealed with.
+    #[error("key: {0}")]
     Key(String),
     /// A sealed list could not be read (damaged, cut short, or of another version).
+    #[error("sealed list: {0}")]
     Sealed(String),
+}
+
+fn list_message(line: u64, reason: &str) -> String {
+    if line == 0 {
+        format!("protected list: {reason}")
+    } else {
+        format!("protected list, line {line}: {reason}")
+    }
 }
 
 impl Error {
@@ -40,23 +51,6 @@ impl Error {
         }
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::List { line: 0, reason } => write!(f, "protected list: {reason}"),
-            Error::List { line, reason } => write!(f, "protected list, line {line}: {reason}"),
-            Error::Policy(reason) => write!(f, "policy: {reason}"),
-            Error::InvalidAddress(addr) => {
-                write!(f, "envelope recipient {addr:?} is not an email address")
-            }
-            Error::Key(reason) => write!(f, "key: {reason}"),
-            Error::Sealed(reason) => write!(f, "sealed list: {reason}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
