@@ -47,6 +47,7 @@
 #![deny(unsafe_code)]
 
 pub mod address;
+pub mod detect;
 mod error;
 #[cfg(feature = "documents")]
 mod extract;

@@ -4,7 +4,9 @@
 use serde::Deserialize;
 
 use crate::address;
+use crate::detect::Detector;
 use crate::error::{Error, Result};
+use crate::report::Severity;
 
 /// Bounds on the work done for one message. Whatever a limit stops from being scanned is
 /// reported as a `scan-incomplete` finding; what came before it is still scanned.
@@ -55,6 +57,8 @@ pub struct Policy {
     max_visible_recipients: usize,
     limits: Limits,
     max_reported_findings: usize,
+    detectors: Vec<Detector>,
+    sensitive_data_severity: Severity,
 }
 
 impl Default for Policy {
@@ -64,6 +68,8 @@ impl Default for Policy {
             max_visible_recipients: 10,
             limits: Limits::default(),
             max_reported_findings: DEFAULT_MAX_REPORTED_FINDINGS,
+            detectors: Vec::new(),
+            sensitive_data_severity: Severity::Warn,
         }
     }
 }
@@ -100,6 +106,16 @@ impl Policy {
     pub fn max_reported_findings(&self) -> usize {
         self.max_reported_findings
     }
+
+    /// The sensitive-data detectors enabled (none by default).
+    pub fn detectors(&self) -> &[Detector] {
+        &self.detectors
+    }
+
+    /// The severity of a `sensitive-data` finding (`warn` by default).
+    pub fn sensitive_data_severity(&self) -> Severity {
+        self.sensitive_data_severity
+    }
 }
 
 /// Findings a report lists before it summarises (`max_reported_findings`).
@@ -116,6 +132,8 @@ struct PolicyFile {
     max_extracted_bytes: Option<u64>,
     max_archive_entries: Option<usize>,
     max_reported_findings: Option<usize>,
+    detectors: Option<Vec<String>>,
+    sensitive_data_severity: Option<String>,
 }
 
 /// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
@@ -126,6 +144,8 @@ pub struct PolicyBuilder {
     max_visible_recipients: Option<usize>,
     limits: Limits,
     max_reported_findings: Option<usize>,
+    detectors: Vec<String>,
+    sensitive_data_severity: Option<String>,
 }
 
 impl PolicyBuilder {
@@ -145,6 +165,8 @@ impl PolicyBuilder {
                 max_archive_entries: file.max_archive_entries.unwrap_or(d.max_archive_entries),
             },
             max_reported_findings: file.max_reported_findings,
+            detectors: file.detectors.unwrap_or_default(),
+            sensitive_data_severity: file.sensitive_data_severity,
         })
     }
 
@@ -163,6 +185,19 @@ impl PolicyBuilder {
     /// Sets the limits on one scan.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Enables a sensitive-data detector by name (`payment-card`, `iban`, `uk-nino`,
+    /// `nhs-number`); an unknown name is refused by `build`.
+    pub fn detector(mut self, name: &str) -> Self {
+        self.detectors.push(name.to_string());
+        self
+    }
+
+    /// Sets the severity of `sensitive-data` findings (`warn` or `block`).
+    pub fn sensitive_data_severity(mut self, severity: &str) -> Self {
+        self.sensitive_data_severity = Some(severity.to_string());
         self
     }
 
@@ -198,11 +233,32 @@ impl PolicyBuilder {
         if l.max_depth > MAX_DEPTH_CEILING {
             return Err(Error::Policy(format!("max_depth must be at most {MAX_DEPTH_CEILING}")));
         }
+        let mut detectors = Vec::new();
+        for name in &self.detectors {
+            let d = Detector::from_name(name).ok_or_else(|| {
+                let known: Vec<&str> = Detector::ALL.iter().map(|d| d.name()).collect();
+                Error::Policy(format!("detectors: unknown detector {name:?} (known: {})", known.join(", ")))
+            })?;
+            if !detectors.contains(&d) {
+                detectors.push(d);
+            }
+        }
+        let sensitive_data_severity = match self.sensitive_data_severity.as_deref() {
+            None | Some("warn") => Severity::Warn,
+            Some("block") => Severity::Block,
+            Some(other) => {
+                return Err(Error::Policy(format!(
+                    "sensitive_data_severity: {other:?} is neither \"warn\" nor \"block\""
+                )))
+            }
+        };
         Ok(Policy {
             internal_domains,
             max_visible_recipients: self.max_visible_recipients.unwrap_or(10),
             limits: self.limits,
             max_reported_findings: self.max_reported_findings.unwrap_or(DEFAULT_MAX_REPORTED_FINDINGS),
+            detectors,
+            sensitive_data_severity,
         })
     }
 }
@@ -238,6 +294,14 @@ mod tests {
             }
         );
         assert_eq!(p.max_reported_findings(), 9);
+        let p = Policy::from_toml(
+            "detectors = [\"payment-card\", \"iban\", \"iban\"]\nsensitive_data_severity = \"block\"",
+        )
+        .unwrap();
+        assert_eq!(p.detectors(), [Detector::PaymentCard, Detector::Iban]);
+        assert_eq!(p.sensitive_data_severity(), Severity::Block);
+        assert_eq!(Policy::default().sensitive_data_severity(), Severity::Warn);
+        assert!(Policy::default().detectors().is_empty());
     }
 
     #[test]
@@ -257,6 +321,9 @@ mod tests {
             T { input: "max_extracted_bytes = 0", key: "max_extracted_bytes" },
             T { input: "max_archive_entries = \"many\"", key: "max_archive_entries" },
             T { input: "max_reported_findings = 0", key: "max_reported_findings" },
+            T { input: "detectors = [\"ssn\"]", key: "detectors" },
+            T { input: "detectors = \"iban\"", key: "detectors" },
+            T { input: "sensitive_data_severity = \"high\"", key: "sensitive_data_severity" },
         ];
         for t in tests {
             let err = Policy::from_toml(t.input).unwrap_err().to_string();

@@ -70,6 +70,8 @@ pub enum Rule {
     VisibleRecipients,
     /// A limit stopped part of the message from being scanned.
     ScanIncomplete,
+    /// A sensitive-data detector found a valid value and the message reaches outsiders.
+    SensitiveData,
 }
 
 impl Rule {
@@ -80,6 +82,7 @@ impl Rule {
             Rule::ProtectedIdentifier => "protected-identifier",
             Rule::VisibleRecipients => "visible-recipients",
             Rule::ScanIncomplete => "scan-incomplete",
+            Rule::SensitiveData => "sensitive-data",
         }
     }
 }
@@ -114,6 +117,15 @@ pub enum Detail {
         count: usize,
         /// The policy's maximum.
         max: usize,
+    },
+    /// `sensitive-data`: the detector, where, and a masked excerpt.
+    SensitiveData {
+        /// The detector's name (`payment-card`, `iban`, `uk-nino`, `nhs-number`).
+        detector: &'static str,
+        /// Where it was found.
+        location: Location,
+        /// The text around it, the value masked.
+        excerpt: String,
     },
     /// `scan-incomplete`: the limit that was reached.
     Incomplete {

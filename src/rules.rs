@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use crate::address;
+use crate::detect::Detector;
 use crate::matcher::EmailTable;
 use crate::message::{Envelope, Incomplete, Location};
 use crate::protected::Kind;
@@ -127,6 +128,25 @@ pub fn identifier(id: String, kind: Kind, location: Location, excerpt: String) -
         rule: Rule::ProtectedIdentifier,
         severity: Severity::Block,
         detail: Detail::Identifier { record: id, kind, location, excerpt },
+        message,
+    }
+}
+
+/// `sensitive-data`: detector `d` found a valid value at `location`.
+pub fn sensitive_data(d: Detector, severity: Severity, location: Location, excerpt: String) -> Finding {
+    let message = format!(
+        "a valid {} is in {location} and the message reaches external recipients",
+        match d {
+            Detector::PaymentCard => "payment card number",
+            Detector::Iban => "IBAN",
+            Detector::UkNino => "UK National Insurance number",
+            Detector::NhsNumber => "NHS number",
+        }
+    );
+    Finding {
+        rule: Rule::SensitiveData,
+        severity,
+        detail: Detail::SensitiveData { detector: d.name(), location, excerpt },
         message,
     }
 }

@@ -201,8 +201,36 @@ impl Scanner {
         exposed.clear();
         let mut tally = Tally::default();
         tally.count_rules(&findings);
+        let detectors = self.policy.detectors();
+        let sensitive_severity = self.policy.sensitive_data_severity();
+        // Detected values matter only when the message reaches an outsider (or nobody, which
+        // fails closed): no record owns them.
+        let detect = !detectors.is_empty() && audience.reaches_others(u32::MAX);
+        let mut detected: HashSet<(crate::detect::Detector, Location)> = HashSet::new();
         let mut on_segment = |seg: &Segment<'_>| {
             let text = seg.text;
+            if detect {
+                crate::detect::find(detectors, text, &mut |span, d| {
+                    let location = seg.location_at(span.start);
+                    if !detected.insert((d, location.clone())) {
+                        return;
+                    }
+                    tally.count(Rule::SensitiveData);
+                    if findings.len() >= cap {
+                        return;
+                    }
+                    let window = excerpt_window(text, &span);
+                    let mut hidden = self.matcher.conservative_spans(&text[window.clone()]);
+                    for h in &mut hidden {
+                        *h = h.start + window.start..h.end + window.start;
+                    }
+                    hidden.push(span.clone());
+                    hidden.sort_unstable_by_key(|s| (s.start, s.end));
+                    let excerpt = render_excerpt(text, window, &hidden);
+                    let location = self.masked_location(location);
+                    findings.push(rules::sensitive_data(d, sensitive_severity, location, excerpt));
+                });
+            }
             hits.clear();
             norm.fill(text);
             self.matcher.find(text, &mut *norm, hits);
@@ -321,6 +349,11 @@ impl Tally {
             self.findings += 1;
             *self.rules.entry(f.rule).or_default() += 1;
         }
+    }
+
+    fn count(&mut self, rule: Rule) {
+        self.findings += 1;
+        *self.rules.entry(rule).or_default() += 1;
     }
 
     fn content(&mut self, location: &Location, record: u32) {

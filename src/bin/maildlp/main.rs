@@ -101,6 +101,10 @@ struct ListArgs {
     /// The protected list (CSV: id,kind,value), or a sealed list (`maildlp seal`).
     #[arg(long, value_name = "FILE")]
     protected: Option<PathBuf>,
+    /// Enable a sensitive-data detector: payment-card, iban, uk-nino, nhs-number. Repeatable;
+    /// adds to the policy's.
+    #[arg(long = "detect", value_name = "NAME")]
+    detect: Vec<String>,
     /// The key of a sealed list (default: the file named by MAILDLP_KEY_FILE).
     #[arg(long, value_name = "KEYFILE")]
     key: Option<PathBuf>,
@@ -204,6 +208,9 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     }
     if let Some(n) = args.max_visible_recipients {
         builder = builder.max_visible_recipients(n);
+    }
+    for d in &args.detect {
+        builder = builder.detector(d);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
     Ok(match list {

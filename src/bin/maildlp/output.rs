@@ -95,7 +95,8 @@ fn text(out: &mut dyn Write, source: &str, report: &Report) -> io::Result<()> {
             }
             None => {
                 write!(out, "  {} {}: {}", f.severity.as_str(), f.rule.as_str(), f.message)?;
-                if let Detail::Identifier { excerpt, .. } = &f.detail {
+                if let Detail::Identifier { excerpt, .. } | Detail::SensitiveData { excerpt, .. } = &f.detail
+                {
                     write!(out, " [{excerpt}]")?;
                 }
                 writeln!(out)?;
