@@ -23,6 +23,9 @@ pub enum Kind {
     Phone,
     /// A case term (an operation name, a case number): matched as words.
     Term,
+    /// A regular expression for identifiers with a shape (`CRIS-\d{7}`): matched on the decoded
+    /// text as written (not folded), whole words only.
+    Pattern,
 }
 
 impl Kind {
@@ -33,12 +36,13 @@ impl Kind {
             Kind::Email => "email",
             Kind::Phone => "phone",
             Kind::Term => "term",
+            Kind::Pattern => "pattern",
         }
     }
 
     fn parse(s: &str) -> Option<Kind> {
         let s = s.trim();
-        [Kind::Name, Kind::Email, Kind::Phone, Kind::Term]
+        [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(s))
     }
@@ -416,6 +420,11 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
         Kind::Name | Kind::Term => {
             if !value.chars().any(char::is_alphanumeric) {
                 return Err(format!("the {kind} has no letter or digit"));
+            }
+        }
+        Kind::Pattern => {
+            if let Err(e) = crate::matcher::patterns::compile(value) {
+                return Err(e);
             }
         }
     }

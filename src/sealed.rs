@@ -206,6 +206,8 @@ impl Index {
 #[derive(Debug)]
 pub struct SealedList {
     ids: Vec<String>,
+    /// Pattern identifiers, in clear (shapes, not identities).
+    patterns: Vec<(u32, String)>,
     index: Index,
     max_words: usize,
     tagger: Tagger,
@@ -292,6 +294,20 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         out.push(kind_byte(info.kind));
         out.push(info.role);
     }
+    // Pattern identifiers follow in clear: (record, length, the pattern).
+    let patterns: Vec<(u32, &str)> = list
+        .records()
+        .flat_map(|r| {
+            let index = r.index() as u32;
+            r.identifiers().filter(|i| i.kind() == Kind::Pattern).map(move |i| (index, i.value()))
+        })
+        .collect();
+    out.extend_from_slice(&(patterns.len() as u32).to_le_bytes());
+    for (record, p) in patterns {
+        out.extend_from_slice(&record.to_le_bytes());
+        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+        out.extend_from_slice(p.as_bytes());
+    }
     out
 }
 
@@ -301,6 +317,7 @@ fn kind_byte(k: Kind) -> u8 {
         Kind::Email => 1,
         Kind::Phone => 2,
         Kind::Term => 3,
+        Kind::Pattern => 4,
     }
 }
 
@@ -310,6 +327,7 @@ fn kind_of(b: u8) -> Option<Kind> {
         1 => Kind::Email,
         2 => Kind::Phone,
         3 => Kind::Term,
+        4 => Kind::Pattern,
         _ => return None,
     })
 }
@@ -374,8 +392,8 @@ impl SealedList {
         }
         let max_words = r.u16()?.max(1) as usize;
         let count = r.u64()? as usize;
-        if count.checked_mul(14).is_none_or(|need| need != bytes.len() - r.at) {
-            return Err(damaged("its entries do not fill the file"));
+        if count.checked_mul(14).is_none_or(|need| need > bytes.len() - r.at) {
+            return Err(damaged("its entries do not fit in the file"));
         }
         let mut tags = Vec::with_capacity(count);
         let mut infos = Vec::with_capacity(count);
@@ -393,6 +411,23 @@ impl SealedList {
             tags.push(tag);
             infos.push(Info { record, kind, role: e[13] });
         }
+        let mut patterns = Vec::new();
+        if r.at < bytes.len() {
+            let n = r.u32()?;
+            for _ in 0..n {
+                let record = r.u32()?;
+                let len = r.u32()? as usize;
+                let p = std::str::from_utf8(r.take(len)?).map_err(|_| damaged("a pattern is not UTF-8"))?;
+                if record as usize >= ids.len() {
+                    return Err(damaged("a pattern's record is out of range"));
+                }
+                crate::matcher::patterns::compile(p).map_err(|e| damaged(&e))?;
+                patterns.push((record, p.to_string()));
+            }
+            if r.at != bytes.len() {
+                return Err(damaged("bytes follow its last section"));
+            }
+        }
         // Sorted already: the buckets are one pass.
         let bits = (count.max(1).next_power_of_two().trailing_zeros()).clamp(4, 28);
         let shift = 64 - bits;
@@ -408,12 +443,18 @@ impl SealedList {
         let addresses = infos.iter().any(|i| i.role == EMAIL);
         Ok(SealedList {
             ids,
+            patterns,
             index: Index { tags, infos, buckets, shift },
             max_words,
             tagger: key.tagger(),
             phones,
             addresses,
         })
+    }
+
+    /// The pattern identifiers `(record, pattern)`, kept in clear.
+    pub(crate) fn patterns(&self) -> &[(u32, String)] {
+        &self.patterns
     }
 
     /// The number of records.

@@ -79,3 +79,15 @@ fn a_million_rows() {
     csv.push_str("R1,phone,12\n");
     assert_eq!(ProtectedList::from_csv(&csv).unwrap_err().line(), Some(1_000_002));
 }
+
+#[test]
+fn patterns_are_compiled_and_a_bad_one_refuses_the_list() {
+    let ok = maildlp::ProtectedList::from_csv("id,kind,value\nOP9,pattern,CRIS-\\d{7}\n").unwrap();
+    assert_eq!(ok.identifier_count(), 1);
+    let err = maildlp::ProtectedList::from_csv("id,kind,value\nV1,name,Jane Doe\nOP9,pattern,CRIS-(\n")
+        .unwrap_err();
+    assert_eq!(err.line(), Some(3));
+    assert!(err.to_string().contains("regular expression"), "{err}");
+    let huge = maildlp::ProtectedList::from_csv("id,kind,value\nOP9,pattern,\\w{1000}{1000}\n").unwrap_err();
+    assert_eq!(huge.line(), Some(2));
+}

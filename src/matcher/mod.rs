@@ -7,6 +7,7 @@
 //! address- or phone-shaped candidate is put in canonical form and looked up.
 
 pub mod email;
+pub mod patterns;
 pub mod phone;
 pub mod tokens;
 
@@ -271,6 +272,8 @@ pub struct Matcher {
     phones: PhoneIndex<u32>,
     /// A sealed list: names, addresses and phones looked up by their tags.
     sealed: Option<Arc<SealedList>>,
+    /// Pattern identifiers (kept in clear even in a sealed list: they are shapes).
+    patterns: Option<patterns::Patterns>,
 }
 
 impl Matcher {
@@ -299,16 +302,30 @@ impl Matcher {
         } else {
             (WordEngine::new(list, EngineChoice::Auto), others())
         };
-        Matcher { words, emails, phones, sealed: None }
+        let listed: Vec<(u32, String)> = list
+            .records()
+            .flat_map(|r| {
+                let index = r.index() as u32;
+                r.identifiers()
+                    .filter(|i| i.kind() == Kind::Pattern)
+                    .map(move |i| (index, i.value().to_string()))
+            })
+            .collect();
+        // Every pattern compiled when the list was loaded: this cannot fail.
+        let patterns = patterns::Patterns::new(&listed).unwrap_or(None);
+        Matcher { words, emails, phones, sealed: None, patterns }
     }
 
     /// A matcher over a sealed list: every look-up goes through the list's tags.
     pub fn sealed(list: Arc<SealedList>) -> Self {
+        // Compiled when the sealed list was opened: this cannot fail.
+        let patterns = patterns::Patterns::new(list.patterns()).unwrap_or(None);
         Matcher {
             words: WordEngine::Automaton { automaton: None, owners: Vec::new() },
             emails: EmailTable { sealed: Some(list.clone()), ..EmailTable::default() },
             phones: PhoneIndex::default(),
             sealed: Some(list),
+            patterns,
         }
     }
 
@@ -365,6 +382,9 @@ impl Matcher {
                     out.push(Hit { record, kind: Kind::Phone, span: span.clone() })
                 });
             });
+        }
+        if let Some(p) = &self.patterns {
+            p.find(src, &mut |span, record| out.push(Hit { record, kind: Kind::Pattern, span }));
         }
     }
 }
