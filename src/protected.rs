@@ -423,9 +423,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
         }
         Kind::Pattern => {
-            if let Err(e) = crate::matcher::patterns::compile(value) {
-                return Err(e);
-            }
+            crate::matcher::patterns::compile(value)?;
         }
     }
     Ok(())

@@ -14,8 +14,7 @@ const SET_SIZE_LIMIT: usize = 64 << 20;
 /// Compiles one listed pattern; the error says why it was refused.
 pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(SIZE_LIMIT).build().map_err(|e| {
-        let first =
-            e.to_string().lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim().to_string();
+        let first = e.to_string().lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
         format!("the pattern is not a usable regular expression ({first})")
     })
 }
