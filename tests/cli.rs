@@ -662,3 +662,24 @@ fn seal_refuses_a_bad_list_as_scan_does() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("64 hexadecimal digits"), "{}", stderr(&o));
 }
+
+#[test]
+fn detect_enables_a_detector_and_refuses_an_unknown_one() {
+    let f = Fixture::new();
+    let m = f.write(
+        "card.eml",
+        "From: a@police.example\nTo: press@paper.example\nSubject: x\n\nCard 4111 1111 1111 1111.\n",
+    );
+    let o = f.scan(&[p(&m)]);
+    assert_eq!(o.status.code(), Some(0), "off unless enabled");
+    let o = f.scan(&["--detect", "payment-card", p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["findings"][0]["rule"], "sensitive-data");
+    assert_eq!(v["findings"][0]["detector"], "payment-card");
+    assert_eq!(v["findings"][0]["severity"], "warn");
+    assert!(!stdout(&o).contains("4111 1111"), "{}", stdout(&o));
+    let o = f.scan(&["--detect", "passport", p(&m)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown detector \"passport\""), "{}", stderr(&o));
+}
