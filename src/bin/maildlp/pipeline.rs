@@ -1,6 +1,7 @@
 //! Scanning on several threads with results in input order.
 //!
-//! One thread reads inputs (files, directories, mbox messages) and hands them out through a
+//! With one thread, the caller's thread reads each input and scans it in turn. With more, one
+//! thread reads inputs (files, directories, mbox messages) and hands them out through a
 //! bounded queue, so memory holds only a few messages per worker; workers scan; the caller's
 //! thread receives the reports and passes them on in the order the inputs were read, whatever
 //! order the workers finish in.
@@ -22,7 +23,19 @@ pub enum Outcome {
     Error { source: String, error: String },
 }
 
-/// Scans every message under `paths` on `threads` threads; calls `each` in input order.
+/// The outcome of one input.
+fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Outcome {
+    match item {
+        Item::Message { source, bytes, last_of_file } => match scanner.scan_with_envelope(&bytes, rcpts) {
+            Ok(report) => Outcome::Report { source, report, last_of_file },
+            Err(e) => Outcome::Error { source, error: e.to_string() },
+        },
+        Item::Error { source, error } => Outcome::Error { source, error },
+    }
+}
+
+/// Scans every message under `paths` on `threads` threads (on the caller's thread alone when
+/// `threads` is 1); calls `each` in input order.
 pub fn run(
     scanner: &Scanner,
     paths: &[PathBuf],
@@ -31,6 +44,12 @@ pub fn run(
     each: &mut dyn FnMut(Outcome),
 ) {
     let threads = threads.max(1);
+    if threads == 1 {
+        // One thread reads and scans in turn: no hand-off between threads, which on one core
+        // costs a context switch per message.
+        sources::for_each_message(paths, &mut |item| each(scan(scanner, rcpts, item)));
+        return;
+    }
     let (work_tx, work_rx) = sync_channel::<(usize, Item)>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = channel::<(usize, Outcome)>();
@@ -48,16 +67,7 @@ pub fn run(
             scope.spawn(move || loop {
                 let next = work_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((seq, item))) = next else { break };
-                let outcome = match item {
-                    Item::Message { source, bytes, last_of_file } => {
-                        match scanner.scan_with_envelope(&bytes, rcpts) {
-                            Ok(report) => Outcome::Report { source, report, last_of_file },
-                            Err(e) => Outcome::Error { source, error: e.to_string() },
-                        }
-                    }
-                    Item::Error { source, error } => Outcome::Error { source, error },
-                };
-                if done_tx.send((seq, outcome)).is_err() {
+                if done_tx.send((seq, scan(scanner, rcpts, item))).is_err() {
                     break;
                 }
             });
