@@ -135,15 +135,11 @@ pub unsafe extern "C" fn maildlp_scanner_new(
 ) -> maildlp_status {
     boundary(MAILDLP_PANIC, || {
         // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
-        let fail = |status, msg: &str| {
-            unsafe { write_message(err_buf, err_len, msg) };
-            status
-        };
-        if out.is_null() {
-            return fail(MAILDLP_NULL_ARGUMENT, "out is NULL");
+        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
+        // SAFETY: the caller promises `out` is NULL or valid for a write.
+        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
+            return status;
         }
-        // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
-        unsafe { *out = std::ptr::null_mut() };
         if list_csv.is_null() {
             return fail(MAILDLP_NULL_ARGUMENT, "list_csv is NULL");
         }
@@ -169,6 +165,40 @@ pub unsafe extern "C" fn maildlp_scanner_new(
         unsafe { *out = Box::into_raw(handle) };
         MAILDLP_OK
     })
+}
+
+/// Writes `msg` for the caller and returns `status`.
+///
+/// # Safety
+/// `err_buf` must be NULL or valid for writes of `err_len` bytes.
+unsafe fn fail_with(
+    err_buf: *mut c_char,
+    err_len: usize,
+    status: maildlp_status,
+    msg: &str,
+) -> maildlp_status {
+    // SAFETY: passed on from the caller.
+    unsafe { write_message(err_buf, err_len, msg) };
+    status
+}
+
+/// The start of every constructor: `*out` is set to NULL, or `out` itself is NULL (an error
+/// the caller is told of).
+///
+/// # Safety
+/// `out` must be NULL or valid for a write; `err_buf` NULL or valid for `err_len` bytes.
+unsafe fn clear_out(
+    out: *mut *mut maildlp_scanner,
+    err_buf: *mut c_char,
+    err_len: usize,
+) -> Result<(), maildlp_status> {
+    if out.is_null() {
+        // SAFETY: passed on from the caller.
+        return Err(unsafe { fail_with(err_buf, err_len, MAILDLP_NULL_ARGUMENT, "out is NULL") });
+    }
+    // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
+    unsafe { *out = std::ptr::null_mut() };
+    Ok(())
 }
 
 /// The policy from its TOML text (NULL for the defaults), or the status and message of its
@@ -214,15 +244,11 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
 ) -> maildlp_status {
     boundary(MAILDLP_PANIC, || {
         // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
-        let fail = |status, msg: &str| {
-            unsafe { write_message(err_buf, err_len, msg) };
-            status
-        };
-        if out.is_null() {
-            return fail(MAILDLP_NULL_ARGUMENT, "out is NULL");
+        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
+        // SAFETY: the caller promises `out` is NULL or valid for a write.
+        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
+            return status;
         }
-        // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
-        unsafe { *out = std::ptr::null_mut() };
         if sealed.is_null() || key.is_null() {
             return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
         }

@@ -49,6 +49,16 @@ fn golden_report(eml: &Path, shared: &Scanner, make: &dyn Fn(&Path) -> Scanner) 
     serde_json::from_str(&report.to_json()).unwrap()
 }
 
+/// A failure line: the message, the report it should give and the one it gave.
+fn mismatch(eml: &Path, want: &serde_json::Value, got: &serde_json::Value) -> String {
+    format!(
+        "{}:\n--- want\n{}\n--- got\n{}",
+        eml.display(),
+        serde_json::to_string_pretty(want).unwrap(),
+        serde_json::to_string_pretty(got).unwrap()
+    )
+}
+
 #[test]
 fn golden_reports() {
     let shared = scanner(&data_dir().join("policy.toml"));
@@ -65,12 +75,7 @@ fn golden_reports() {
             Ok(text) => {
                 let want: serde_json::Value = serde_json::from_str(&text).unwrap();
                 if want != got {
-                    failures.push(format!(
-                        "{}:\n--- want\n{}\n--- got\n{}",
-                        eml.display(),
-                        serde_json::to_string_pretty(&want).unwrap(),
-                        serde_json::to_string_pretty(&got).unwrap()
-                    ));
+                    failures.push(mismatch(eml, &want, &got));
                 }
             }
             Err(_) => failures.push(format!("{}: no {}", eml.display(), want_path.display())),
@@ -110,12 +115,7 @@ fn golden_reports_with_the_list_sealed() {
             serde_json::from_str(&std::fs::read_to_string(eml.with_extension("json")).unwrap()).unwrap(),
         );
         if want != got {
-            failures.push(format!(
-                "{}:\n--- want\n{}\n--- got\n{}",
-                eml.display(),
-                serde_json::to_string_pretty(&want).unwrap(),
-                serde_json::to_string_pretty(&got).unwrap()
-            ));
+            failures.push(mismatch(eml, &want, &got));
         }
     }
     assert!(failures.is_empty(), "{} sealed-list mismatches:\n{}", failures.len(), failures.join("\n\n"));
