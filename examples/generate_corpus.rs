@@ -2,24 +2,97 @@
 //! `OUT/names.txt` (the names alone, for grep).
 //!
 //!     cargo run --release --example generate_corpus -- OUT [MESSAGES] [RECORDS]
+//!     cargo run --release --example generate_corpus -- --varied OUT [MESSAGES] [RECORDS]
+//!
+//! The first form writes the realistic shape of `benches/gen` (QP text + HTML, PDF and CSV
+//! attachments). `--varied` mixes the public corpus in `tests/corpus` (every message, twice)
+//! with generated messages of four shapes: that realistic one, base64 HTML with inline
+//! images, Latin-1 base64 text with a photo, and text with real documents attached (the
+//! XLSX, DOCX, PPTX, PDF, ODF, RTF, XLS and ZIP fixtures of `tests/documents`).
+
+use std::path::{Path, PathBuf};
 
 #[path = "../benches/gen/mod.rs"]
 mod gen;
 
+/// The documents the varied mix attaches, with their content types.
+const DOCUMENTS: &[(&str, &str)] = &[
+    ("workbook.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("workbook-lo.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("clean.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("document.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ("document-lo.pdf", "application/pdf"),
+    ("report.pdf", "application/pdf"),
+    ("letter.odt", "application/vnd.oasis.opendocument.text"),
+    ("workbook-lo.ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("memo.rtf", "application/rtf"),
+    ("legacy.xls", "application/vnd.ms-excel"),
+    ("nested.zip", "application/zip"),
+];
+
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            corpus_files(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "eml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(out) = args.get(1) else {
-        eprintln!("usage: generate_corpus OUT [MESSAGES=2000] [RECORDS=10000]");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let varied = args.first().is_some_and(|a| a == "--varied");
+    if varied {
+        args.remove(0);
+    }
+    let Some(out) = args.first() else {
+        eprintln!("usage: generate_corpus [--varied] OUT [MESSAGES] [RECORDS=10000]");
         std::process::exit(2);
     };
-    let messages: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
-    let records: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let out = std::path::Path::new(out);
-    std::fs::create_dir_all(out.join("msgs"))?;
+    let messages: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(if varied { 5000 } else { 2000 });
+    let records: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let out = Path::new(out);
+    let msgs = out.join("msgs");
+    std::fs::create_dir_all(&msgs)?;
     std::fs::write(out.join("protected.csv"), gen::list_csv(records))?;
     std::fs::write(out.join("names.txt"), gen::names_file(records))?;
-    for (i, m) in gen::mailbox(42, messages, records).iter().enumerate() {
-        std::fs::write(out.join("msgs").join(format!("{i:06}.eml")), m)?;
+    if !varied {
+        for (i, m) in gen::mailbox(42, messages, records).iter().enumerate() {
+            std::fs::write(msgs.join(format!("{i:06}.eml")), m)?;
+        }
+        return Ok(());
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut corpus = Vec::new();
+    corpus_files(&root.join("corpus"), &mut corpus)?;
+    let mut written = 0;
+    for copy in 0..2 {
+        for (i, p) in corpus.iter().enumerate() {
+            if written == messages {
+                break;
+            }
+            // Interleave the copies with the generated messages: c-000007-1.eml sorts beside
+            // g-000007.eml.
+            std::fs::copy(p, msgs.join(format!("{i:06}-c{copy}.eml")))?;
+            written += 1;
+        }
+    }
+    let documents: Vec<gen::Document> = DOCUMENTS
+        .iter()
+        .map(|(name, content_type)| {
+            std::fs::read(root.join("documents").join(name))
+                .map(|bytes| gen::Document { name: name.to_string(), content_type, bytes })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rng = gen::Rng::new(42);
+    for i in 0..messages - written {
+        let kind = rng.below(4);
+        std::fs::write(msgs.join(format!("{i:06}-g.eml")), gen::varied_message(&mut rng, kind, records, &documents))?;
     }
     Ok(())
 }

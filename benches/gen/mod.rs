@@ -277,3 +277,101 @@ pub fn attachment_message(name: &str, body: &[u8]) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// A document to attach in the varied mailbox: file name, content type, bytes.
+pub struct Document {
+    pub name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+fn recipients(rng: &mut Rng) -> String {
+    let n = 1 + rng.below(30);
+    (0..n)
+        .map(|i| match rng.below(4) {
+            0 => format!("\"Partner {i}\" <recipient{i}@partner{}.example>", rng.below(5)),
+            _ => format!("recipient{i}@partner{}.example", rng.below(5)),
+        })
+        .collect::<Vec<_>>()
+        .join(",\r\n ")
+}
+
+fn headers(rng: &mut Rng, m: &mut String, content_type: &str) {
+    let _ = write!(
+        m,
+        "From: Case Officer <officer@police.example>\r\nTo: {}\r\nSubject: {} {}\r\nDate: Tue, 12 Nov 2024 09:14:00 +0000\r\nMessage-ID: <{}@police.example>\r\nMIME-Version: 1.0\r\nContent-Type: {content_type}\r\n\r\n",
+        recipients(rng),
+        WORDS[rng.below(WORDS.len())],
+        WORDS[rng.below(WORDS.len())],
+        rng.next()
+    );
+}
+
+fn random_bytes(rng: &mut Rng, magic: &[u8], len: usize) -> Vec<u8> {
+    let mut v = magic.to_vec();
+    while v.len() < len {
+        v.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    v
+}
+
+/// One message of the varied mix, of kind `kind % 4`:
+/// 0. the realistic shape of [`message`] (QP text + HTML, random-byte PDF, CSV);
+/// 1. HTML only, base64, in multipart/related with one or two inline PNG images;
+/// 2. Latin-1 plain text in base64 with a JPEG attachment;
+/// 3. text with one or two of `documents` attached (real XLSX, DOCX, PDF, ODT...).
+pub fn varied_message(rng: &mut Rng, kind: usize, list_size: usize, documents: &[Document]) -> Vec<u8> {
+    let words = 100 + rng.below(1500);
+    let protected = rng.below(2);
+    let mut m = String::new();
+    match kind % 4 {
+        0 => {
+            let pdf = if rng.below(3) == 0 { 0 } else { 10_000 + rng.below(60_000) };
+            return message(rng, words, pdf, protected, list_size);
+        }
+        1 => {
+            headers(rng, &mut m, "multipart/related; boundary=\"rel\"");
+            let text = prose(rng, words, protected, list_size);
+            let html = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>td {{ padding: 2px }}</style></head><body><p>Dear colleague,</p><p>{}</p><img src=\"cid:logo\" alt=\"logo\"><table><tr><td>Ref</td><td>{}</td></tr></table><p><a href=\"https://portal.police.example/case/{}\">open the case</a></p></body></html>",
+                html_escape(&text).replace('\n', "</p>\n<p>"),
+                rng.next() % 100_000,
+                rng.next() % 100_000
+            );
+            let _ = write!(m, "--rel\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64(html.as_bytes()));
+            for i in 0..1 + rng.below(2) {
+                let len = 2_000 + rng.below(40_000);
+                let png = random_bytes(rng, b"\x89PNG\r\n\x1a\n", len);
+                let _ = write!(m, "--rel\r\nContent-Type: image/png\r\nContent-ID: <logo{i}>\r\nContent-Disposition: inline; filename=\"logo{i}.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64(&png));
+            }
+            let _ = write!(m, "--rel--\r\n");
+        }
+        2 => {
+            headers(rng, &mut m, "multipart/mixed; boundary=\"mix\"");
+            let text = prose(rng, words, protected, list_size).replace("regards", "r\u{e9}gards");
+            let latin1: Vec<u8> = text.chars().map(|c| if (c as u32) < 256 { c as u32 as u8 } else { b'?' }).collect();
+            let _ = write!(m, "--mix\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64(&latin1));
+            let len = 20_000 + rng.below(120_000);
+            let jpeg = random_bytes(rng, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", len);
+            let _ = write!(m, "--mix\r\nContent-Type: image/jpeg; name=\"photo.jpg\"\r\nContent-Disposition: attachment; filename=\"photo.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64(&jpeg));
+            let _ = write!(m, "--mix--\r\n");
+        }
+        _ => {
+            headers(rng, &mut m, "multipart/mixed; boundary=\"mix\"");
+            let text = prose(rng, words, protected, list_size);
+            let _ = write!(m, "--mix\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{}\r\n", quoted_printable(&text));
+            if !documents.is_empty() {
+                for _ in 0..1 + rng.below(2) {
+                    let d = &documents[rng.below(documents.len())];
+                    let _ = write!(m, "--mix\r\nContent-Type: {}; name=\"{}\"\r\nContent-Disposition: attachment; filename=\"{}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", d.content_type, d.name, d.name, base64(&d.bytes));
+                }
+            }
+            let _ = write!(m, "--mix--\r\n");
+        }
+    }
+    m.into_bytes()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

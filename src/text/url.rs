@@ -62,20 +62,27 @@ fn decode(s: &str, plus_is_space: bool, out: &mut String) {
 /// Calls `f` with the decoded text of every link in plain `text` that carries encoding (a
 /// `%` or `+`): what the link says once decoded may be a name the raw text hides.
 pub fn for_each_encoded_link(text: &str, f: &mut dyn FnMut(&str)) {
-    if memchr::memchr2(b'%', b'+', text.as_bytes()).is_none() {
-        return;
-    }
+    // Tokens are found from their `%` or `+` outwards, so text without any costs one memchr
+    // pass, and each character is looked at no more than twice.
+    let is_delimiter =
+        |c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']');
     let mut decoded = String::new();
-    for token in
-        text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']'))
-    {
-        if !token.contains(['%', '+']) {
-            continue;
-        }
+    // Where the last token ended: no token starts before it.
+    let mut floor = 0;
+    while let Some(p) = memchr::memchr2(b'%', b'+', &text.as_bytes()[floor..]) {
+        // `%` and `+` are ASCII: `at` is a character boundary.
+        let at = floor + p;
+        let start = text[floor..at]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_delimiter(c))
+            .map_or(floor, |(i, c)| floor + i + c.len_utf8());
+        let end = text[at..].char_indices().find(|&(_, c)| is_delimiter(c)).map_or(text.len(), |(i, _)| at + i);
         decoded.clear();
-        if link_text(token, &mut decoded) {
+        if link_text(&text[start..end], &mut decoded) {
             f(&decoded);
         }
+        floor = end;
     }
 }
 
@@ -125,5 +132,39 @@ mod tests {
             &mut |s| got.push(s.to_string()),
         );
         assert_eq!(got, ["x.example  q Jane Doe", "+44 20"]);
+    }
+
+    /// The first form of the link finder: split the whole text into tokens, decode those with
+    /// encoding. The memchr-driven finder must give the same links in the same order.
+    fn reference(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for token in
+            text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']'))
+        {
+            let mut decoded = String::new();
+            if token.contains(['%', '+']) && link_text(token, &mut decoded) {
+                out.push(decoded);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_links_as_splitting_every_token(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "mailto:", "tel:", "https://", "http://", "HTTP://", "x.example/", "Jane", "%20",
+                    "%e2%82%ac", "+", "%", "%Z", " ", "\u{a0}", "\u{3000}", "\n", "<", ">", "\"", "'",
+                    "(", ")", "[", "]", "é", "a", "?q=", "&", "=",
+                ]),
+                0..40,
+            )
+        ) {
+            let text: String = pieces.concat();
+            let mut got = Vec::new();
+            for_each_encoded_link(&text, &mut |s| got.push(s.to_string()));
+            proptest::prop_assert_eq!(got, reference(&text));
+        }
     }
 }
