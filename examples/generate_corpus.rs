@@ -32,7 +32,8 @@ const DOCUMENTS: &[(&str, &str)] = &[
 ];
 
 fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -54,7 +55,8 @@ fn main() -> std::io::Result<()> {
         eprintln!("usage: generate_corpus [--varied] OUT [MESSAGES] [RECORDS=10000]");
         std::process::exit(2);
     };
-    let messages: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(if varied { 5000 } else { 2000 });
+    let messages: usize =
+        args.get(1).and_then(|s| s.parse().ok()).unwrap_or(if varied { 5000 } else { 2000 });
     let records: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let out = Path::new(out);
     let msgs = out.join("msgs");
@@ -85,14 +87,20 @@ fn main() -> std::io::Result<()> {
     let documents: Vec<gen::Document> = DOCUMENTS
         .iter()
         .map(|(name, content_type)| {
-            std::fs::read(root.join("documents").join(name))
-                .map(|bytes| gen::Document { name: name.to_string(), content_type, bytes })
+            std::fs::read(root.join("documents").join(name)).map(|bytes| gen::Document {
+                name: name.to_string(),
+                content_type,
+                bytes,
+            })
         })
         .collect::<Result<_, _>>()?;
     let mut rng = gen::Rng::new(42);
     for i in 0..messages - written {
         let kind = rng.below(4);
-        std::fs::write(msgs.join(format!("{i:06}-g.eml")), gen::varied_message(&mut rng, kind, records, &documents))?;
+        std::fs::write(
+            msgs.join(format!("{i:06}-g.eml")),
+            gen::varied_message(&mut rng, kind, records, &documents),
+        )?;
     }
     Ok(())
 }

@@ -349,7 +349,8 @@ pub fn varied_message(rng: &mut Rng, kind: usize, list_size: usize, documents: &
         2 => {
             headers(rng, &mut m, "multipart/mixed; boundary=\"mix\"");
             let text = prose(rng, words, protected, list_size).replace("regards", "r\u{e9}gards");
-            let latin1: Vec<u8> = text.chars().map(|c| if (c as u32) < 256 { c as u32 as u8 } else { b'?' }).collect();
+            let latin1: Vec<u8> =
+                text.chars().map(|c| if (c as u32) < 256 { c as u32 as u8 } else { b'?' }).collect();
             let _ = write!(m, "--mix\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64(&latin1));
             let len = 20_000 + rng.below(120_000);
             let jpeg = random_bytes(rng, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", len);

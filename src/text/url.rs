@@ -77,7 +77,8 @@ pub fn for_each_encoded_link(text: &str, f: &mut dyn FnMut(&str)) {
             .rev()
             .find(|&(_, c)| is_delimiter(c))
             .map_or(floor, |(i, c)| floor + i + c.len_utf8());
-        let end = text[at..].char_indices().find(|&(_, c)| is_delimiter(c)).map_or(text.len(), |(i, _)| at + i);
+        let end =
+            text[at..].char_indices().find(|&(_, c)| is_delimiter(c)).map_or(text.len(), |(i, _)| at + i);
         decoded.clear();
         if link_text(&text[start..end], &mut decoded) {
             f(&decoded);
@@ -138,8 +139,8 @@ mod tests {
     /// encoding. The memchr-driven finder must give the same links in the same order.
     fn reference(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for token in
-            text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']'))
+        for token in text
+            .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']'))
         {
             let mut decoded = String::new();
             if token.contains(['%', '+']) && link_text(token, &mut decoded) {

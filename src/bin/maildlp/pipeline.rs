@@ -1,19 +1,21 @@
 //! Scanning on several threads with results in input order.
 //!
-//! With one thread, the caller's thread reads each input and scans it in turn. With more, one
-//! thread reads inputs (files, directories, mbox messages) and hands them out through a
-//! bounded queue, so memory holds only a few messages per worker; workers scan; the caller's
-//! thread receives the reports and passes them on in the order the inputs were read, whatever
-//! order the workers finish in.
+//! Every thread, the caller's included, takes the next input from one shared
+//! [`Messages`](crate::sources::Messages) (reading it while it holds the lock), scans it and
+//! keeps or sends back the outcome under its sequence number. The caller's thread passes
+//! outcomes on in input order, whatever order they finish in, between scans of its own and,
+//! once the inputs run out, as the other threads finish. No thread waits on another while
+//! there is work: on a busy machine a hand-off per message would cost a context switch each.
+//! Memory holds the message each thread is scanning, and reports that finished early.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::channel;
+use std::sync::Mutex;
 
 use maildlp::{Report, Scanner};
 
-use crate::sources::{self, Item};
+use crate::sources::{Item, Messages};
 
 /// The result for one input, in input order.
 pub enum Outcome {
@@ -34,8 +36,30 @@ fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Outcome {
     }
 }
 
+/// Outcomes that finished before those ahead of them, and the number of the next to pass on.
+struct InOrder<'a> {
+    pending: BTreeMap<usize, Outcome>,
+    next: usize,
+    each: &'a mut dyn FnMut(Outcome),
+}
+
+impl InOrder<'_> {
+    fn put(&mut self, seq: usize, outcome: Outcome) {
+        if seq == self.next {
+            (self.each)(outcome);
+            self.next += 1;
+        } else {
+            self.pending.insert(seq, outcome);
+        }
+        while let Some(o) = self.pending.remove(&self.next) {
+            (self.each)(o);
+            self.next += 1;
+        }
+    }
+}
+
 /// Scans every message under `paths` on `threads` threads (on the caller's thread alone when
-/// `threads` is 1); calls `each` in input order.
+/// `threads` is 1); calls `each` in input order, on the caller's thread.
 pub fn run(
     scanner: &Scanner,
     paths: &[PathBuf],
@@ -45,43 +69,45 @@ pub fn run(
 ) {
     let threads = threads.max(1);
     if threads == 1 {
-        // One thread reads and scans in turn: no hand-off between threads, which on one core
-        // costs a context switch per message.
-        sources::for_each_message(paths, &mut |item| each(scan(scanner, rcpts, item)));
+        for item in Messages::new(paths) {
+            each(scan(scanner, rcpts, item));
+        }
         return;
     }
-    let (work_tx, work_rx) = sync_channel::<(usize, Item)>(threads * 2);
-    let work_rx = Arc::new(Mutex::new(work_rx));
+    // The inputs and the sequence number of the next one.
+    let source = Mutex::new((Messages::new(paths), 0usize));
+    let take = || -> Option<(usize, Item)> {
+        // A poisoned lock means another thread panicked while reading: stop taking inputs.
+        let mut guard = source.lock().ok()?;
+        let (messages, seq) = &mut *guard;
+        let item = messages.next()?;
+        *seq += 1;
+        Some((*seq - 1, item))
+    };
     let (done_tx, done_rx) = channel::<(usize, Outcome)>();
+    let mut order = InOrder { pending: BTreeMap::new(), next: 0, each };
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut seq = 0;
-            sources::for_each_message(paths, &mut |item| {
-                // A closed queue means the workers are gone; nothing more to do.
-                let _ = work_tx.send((seq, item));
-                seq += 1;
-            });
-        });
-        for _ in 0..threads {
-            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
-            scope.spawn(move || loop {
-                let next = work_rx.lock().map(|rx| rx.recv());
-                let Ok(Ok((seq, item))) = next else { break };
-                if done_tx.send((seq, scan(scanner, rcpts, item))).is_err() {
-                    break;
+        for _ in 1..threads {
+            let done_tx = done_tx.clone();
+            let take = &take;
+            scope.spawn(move || {
+                while let Some((seq, item)) = take() {
+                    if done_tx.send((seq, scan(scanner, rcpts, item))).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(done_tx);
-        // Reorder: hold results that finish early until those before them arrive.
-        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
-        let mut next = 0;
-        for (seq, outcome) in done_rx {
-            pending.insert(seq, outcome);
-            while let Some(o) = pending.remove(&next) {
-                each(o);
-                next += 1;
+        while let Some((seq, item)) = take() {
+            let outcome = scan(scanner, rcpts, item);
+            order.put(seq, outcome);
+            while let Ok((seq, outcome)) = done_rx.try_recv() {
+                order.put(seq, outcome);
             }
+        }
+        for (seq, outcome) in done_rx {
+            order.put(seq, outcome);
         }
     });
 }

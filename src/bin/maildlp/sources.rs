@@ -1,5 +1,6 @@
 //! Where messages come from: files, directories (Maildir included), mbox files, standard input.
 
+use std::collections::VecDeque;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -46,67 +47,105 @@ pub fn count_files(paths: &[PathBuf], limit: usize) -> usize {
     n
 }
 
-/// Calls `each` with every message under `paths`, in order: paths as given, directory entries
-/// sorted by name, mbox messages in file order.
-pub fn for_each_message(paths: &[PathBuf], each: &mut dyn FnMut(Item)) {
-    for path in paths {
-        if path.as_os_str() == "-" {
+/// Every message under some paths, in order: paths as given, directory entries sorted by name,
+/// mbox messages in file order. Files are read one at a time, as they are reached, so any
+/// number of threads can pull from one `Messages` (behind a lock) and memory holds only the
+/// messages being scanned (and the rest of an mbox being handed out).
+pub struct Messages {
+    /// Paths still to visit, the next one last: `true` for a path named on the command line,
+    /// and the entry's type when its directory listing gave it.
+    stack: Vec<(PathBuf, bool, Option<fs::FileType>)>,
+    /// What the last file read holds that is not handed out yet (an mbox's messages).
+    queued: VecDeque<Item>,
+}
+
+impl Messages {
+    /// The messages under `paths` (`-` is standard input).
+    pub fn new(paths: &[PathBuf]) -> Messages {
+        Messages {
+            stack: paths.iter().rev().map(|p| (p.clone(), true, None)).collect(),
+            queued: VecDeque::new(),
+        }
+    }
+
+    fn visit(&mut self, path: PathBuf, named: bool, known: Option<fs::FileType>) {
+        let source = path.display().to_string();
+        if named && path.as_os_str() == "-" {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
-                Ok(_) => emit_file("-", bytes, each),
-                Err(e) => each(Item::Error { source: "-".into(), error: e.to_string() }),
+                Ok(_) => self.file("-", bytes),
+                Err(e) => self.queued.push_back(Item::Error { source, error: e.to_string() }),
             }
-            continue;
+            return;
         }
-        visit(path, true, each);
+        // Follow a symbolic link only when it was named on the command line or points to a
+        // file: a link to a directory inside a tree could loop. A directory entry's type comes
+        // with the listing; anything else costs one `stat`.
+        let kind = match known {
+            Some(k) => k,
+            None => match if named { fs::metadata(&path) } else { fs::symlink_metadata(&path) } {
+                Ok(m) => m.file_type(),
+                Err(e) => return self.queued.push_back(Item::Error { source, error: e.to_string() }),
+            },
+        };
+        let kind = if kind.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(m) if m.is_file() => m.file_type(),
+                Ok(_) => return,
+                Err(e) => return self.queued.push_back(Item::Error { source, error: e.to_string() }),
+            }
+        } else {
+            kind
+        };
+        if kind.is_dir() {
+            let entries = match fs::read_dir(&path) {
+                Ok(rd) => rd,
+                Err(e) => return self.queued.push_back(Item::Error { source, error: e.to_string() }),
+            };
+            let mut names: Vec<(PathBuf, Option<fs::FileType>)> = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => {
+                        if !entry.file_name().to_string_lossy().starts_with('.') {
+                            names.push((entry.path(), entry.file_type().ok()));
+                        }
+                    }
+                    Err(e) => {
+                        self.queued.push_back(Item::Error { source: source.clone(), error: e.to_string() })
+                    }
+                }
+            }
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            // Visited in name order: the first name goes on the stack last.
+            self.stack.reserve(names.len());
+            self.stack.extend(names.into_iter().rev().map(|(p, kind)| (p, false, kind)));
+        } else if kind.is_file() {
+            match fs::read(&path) {
+                Ok(bytes) => self.file(&source, bytes),
+                Err(e) => self.queued.push_back(Item::Error { source, error: e.to_string() }),
+            }
+        } else if named {
+            // FIFOs, sockets and devices are not read: a FIFO with no writer would hang.
+            self.queued.push_back(Item::Error { source, error: "not a regular file or directory".into() });
+        }
+    }
+
+    fn file(&mut self, source: &str, bytes: Vec<u8>) {
+        emit_file(source, bytes, &mut |item| self.queued.push_back(item));
     }
 }
 
-fn visit(path: &Path, named: bool, each: &mut dyn FnMut(Item)) {
-    let source = path.display().to_string();
-    // Follow a symbolic link only when it was named on the command line or points to a file:
-    // a link to a directory inside a tree could loop.
-    let meta = match if named { fs::metadata(path) } else { fs::symlink_metadata(path) } {
-        Ok(m) => m,
-        Err(e) => return each(Item::Error { source, error: e.to_string() }),
-    };
-    let meta = if meta.file_type().is_symlink() {
-        match fs::metadata(path) {
-            Ok(m) if m.is_file() => m,
-            Ok(_) => return,
-            Err(e) => return each(Item::Error { source, error: e.to_string() }),
-        }
-    } else {
-        meta
-    };
-    if meta.is_dir() {
-        let entries = match fs::read_dir(path) {
-            Ok(rd) => rd,
-            Err(e) => return each(Item::Error { source, error: e.to_string() }),
-        };
-        let mut names: Vec<PathBuf> = Vec::new();
-        for entry in entries {
-            match entry {
-                Ok(entry) => {
-                    if !entry.file_name().to_string_lossy().starts_with('.') {
-                        names.push(entry.path());
-                    }
-                }
-                Err(e) => each(Item::Error { source: source.clone(), error: e.to_string() }),
+impl Iterator for Messages {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.queued.pop_front() {
+                return Some(item);
             }
+            let (path, named, kind) = self.stack.pop()?;
+            self.visit(path, named, kind);
         }
-        names.sort();
-        for p in names {
-            visit(&p, false, each);
-        }
-    } else if meta.is_file() {
-        match fs::read(path) {
-            Ok(bytes) => emit_file(&source, bytes, each),
-            Err(e) => each(Item::Error { source, error: e.to_string() }),
-        }
-    } else if named {
-        // FIFOs, sockets and devices are not read: a FIFO with no writer would hang.
-        each(Item::Error { source, error: "not a regular file or directory".into() });
     }
 }
 
@@ -206,6 +245,33 @@ mod tests {
         assert_eq!(msgs.len(), 2);
         assert_eq!(msgs[0], b"Subject: one\n\nFrom Russia with love\nFrom here\n\n");
         assert_eq!(msgs[1], b"Subject: two\n\nbody\n");
+    }
+
+    #[test]
+    fn files_are_read_only_when_reached() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.eml", "b.eml", "c.mbox"] {
+            std::fs::write(dir.path().join(name), b"Subject: x\n\nbody\n").unwrap();
+        }
+        std::fs::write(
+            dir.path().join("c.mbox"),
+            b"From a@b Sat Jan  3 01:05:34 1996\nSubject: 1\n\nx\nFrom a@b Sat Jan  3 01:05:34 1996\nSubject: 2\n\ny\n",
+        )
+        .unwrap();
+        let source = |item: &Item| match item {
+            Item::Message { source, last_of_file, .. } => format!("{source} {last_of_file}"),
+            Item::Error { source, .. } => format!("{source} error"),
+        };
+        let mut messages = Messages::new(&[dir.path().to_path_buf()]);
+        let first = messages.next().unwrap();
+        assert!(source(&first).ends_with("a.eml true"));
+        // b.eml is listed but not read yet: taken away now, it is an error when reached.
+        std::fs::remove_file(dir.path().join("b.eml")).unwrap();
+        let rest: Vec<String> = messages.map(|i| source(&i)).collect();
+        assert_eq!(rest.len(), 3, "{rest:?}");
+        assert!(rest[0].ends_with("b.eml error"), "{rest:?}");
+        assert!(rest[1].ends_with("c.mbox#1 false"), "{rest:?}");
+        assert!(rest[2].ends_with("c.mbox#2 true"), "{rest:?}");
     }
 
     #[test]
