@@ -1,6 +1,8 @@
 //! The two name engines head to head on the same normalised text, by list size: where the
 //! token engine overtakes the automaton decides `TOKEN_ENGINE_THRESHOLD`.
 //!
+//! `normalize`: the normalisation every segment goes through first.
+//!
 //!     cargo bench --bench engines
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -34,5 +36,29 @@ fn engines(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engines);
+/// Normalisation alone (what every segment pays before either engine runs), on the same
+/// 1 MB of prose.
+fn normalize(c: &mut Criterion) {
+    let text = String::from_utf8(gen::text_message(3, 1_000_000, 10_000)).expect("ascii");
+    let mut g = c.benchmark_group("normalize");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    let mut norm = Normalized::new();
+    g.bench_function("fill", |b| {
+        b.iter(|| {
+            norm.fill(&text);
+            norm.as_bytes().len()
+        })
+    });
+    g.bench_function("fill_and_map", |b| {
+        b.iter(|| {
+            norm.fill(&text);
+            norm.ensure_map(&text);
+            norm.as_bytes().len()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engines, normalize);
 criterion_main!(benches);

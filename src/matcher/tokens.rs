@@ -101,6 +101,29 @@ pub struct TokenEngine {
     /// out here, in a cache-sized bit set, before the table is probed.
     filter: Vec<u64>,
     filter_mask: u64,
+    /// One bit per table key, forms and prefixes alike (`key & keys_mask`): most words of a
+    /// text start no listed form, and are ruled out here before the table is probed.
+    keys: Vec<u64>,
+    keys_mask: u64,
+}
+
+/// A bit set of `keys`, about `bits_per_key` bits each (at least 4,096 bits in all): `mask`
+/// picks a key's bit.
+fn bit_set(keys: impl ExactSizeIterator<Item = u64>, bits_per_key: usize) -> (Vec<u64>, u64) {
+    let bits = (keys.len() * bits_per_key).next_power_of_two().max(1 << 12);
+    let mask = bits as u64 - 1;
+    let mut set = vec![0u64; bits / 64];
+    for k in keys {
+        let bit = k & mask;
+        set[(bit / 64) as usize] |= 1 << (bit % 64);
+    }
+    (set, mask)
+}
+
+#[inline]
+fn has_bit(set: &[u64], mask: u64, key: u64) -> bool {
+    let bit = key & mask;
+    set[(bit / 64) as usize] & (1 << (bit % 64)) != 0
 }
 
 impl std::fmt::Debug for TokenEngine {
@@ -181,15 +204,13 @@ impl TokenEngineBuilder {
         }
         table.shrink_to_fit();
         let max_len = forms.iter().map(|f| (f.text.end - f.text.start) as usize).max().unwrap_or(0);
-        // About eight bits per form: one probe in eight or fewer reaches the table.
-        let bits = (forms.len() * 8).next_power_of_two().max(1 << 12);
-        let filter_mask = bits as u64 - 1;
-        let mut filter = vec![0u64; bits / 64];
-        for f in &forms {
-            let k = Fnv::START.feed(&arena[f.text.start as usize..f.text.end as usize]).key() & filter_mask;
-            filter[(k / 64) as usize] |= 1 << (k % 64);
-        }
-        TokenEngine { table, forms, arena, owners, max_words, max_len, filter, filter_mask }
+        // About eight bits per key: one probe in eight or fewer reaches the table.
+        let (filter, filter_mask) = bit_set(
+            forms.iter().map(|f| Fnv::START.feed(&arena[f.text.start as usize..f.text.end as usize]).key()),
+            8,
+        );
+        let (keys, keys_mask) = bit_set(table.keys().copied(), 8);
+        TokenEngine { table, forms, arena, owners, max_words, max_len, filter, filter_mask, keys, keys_mask }
     }
 }
 
@@ -203,8 +224,7 @@ impl TokenEngine {
             for end in start + 1..=norm.len().min(start + self.max_len) {
                 h = h.feed(&norm[end - 1..end]);
                 let key = h.key();
-                let bit = key & self.filter_mask;
-                if self.filter[(bit / 64) as usize] & (1 << (bit % 64)) == 0 {
+                if !has_bit(&self.filter, self.filter_mask, key) {
                     continue;
                 }
                 if let Some(slot) = self.table.get(&key) {
@@ -229,7 +249,11 @@ impl TokenEngine {
             let (mut h, first_end) = Fnv::START.feed_word(norm, start);
             let mut end = first_end;
             for n in 1..=self.max_words {
-                let Some(slot) = self.table.get(&h.key()) else { break };
+                let key = h.key();
+                if !has_bit(&self.keys, self.keys_mask, key) {
+                    break;
+                }
+                let Some(slot) = self.table.get(&key) else { break };
                 for form in &self.forms[slot.first as usize..(slot.first + slot.count) as usize] {
                     if self.arena[form.text.start as usize..form.text.end as usize] == norm[start..end] {
                         for &(record, kind) in
