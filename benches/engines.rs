@@ -57,6 +57,45 @@ fn normalize(c: &mut Criterion) {
             norm.as_bytes().len()
         })
     });
+    // Mail in other scripts: every character takes the Unicode path.
+    let words = [
+        "Grüße",
+        "aus",
+        "Köln",
+        "für",
+        "Frau",
+        "Müller",
+        "Ærøskøbing",
+        "Łódź",
+        "Ζωή",
+        "Αθήνα",
+        "Москва",
+        "Иван",
+        "Петров",
+        "письмо",
+        "東京都",
+        "山田",
+        "太郎",
+        "さん",
+        "お知らせ",
+        "café",
+        "naïve",
+        "Søren",
+    ];
+    let mut other = String::new();
+    let mut i = 0usize;
+    while other.len() < 1_000_000 {
+        other.push_str(words[(i * 7 + i / 5) % words.len()]);
+        other.push(if i % 11 == 10 { '\n' } else { ' ' });
+        i += 1;
+    }
+    g.throughput(Throughput::Bytes(other.len() as u64));
+    g.bench_function("fill_other_scripts", |b| {
+        b.iter(|| {
+            norm.fill(&other);
+            norm.as_bytes().len()
+        })
+    });
     g.finish();
 }
 

@@ -26,6 +26,46 @@ pub struct Normalized {
     pending_sep: Option<usize>,
     /// Whether `map` describes `text` (it is built only when a match needs it).
     mapped: bool,
+    /// What recent non-ASCII characters fold to.
+    folds: FoldCache,
+}
+
+/// Folded forms of non-ASCII characters, direct-mapped by code point: text in one script
+/// repeats a few hundred characters, and a hit costs a table read where folding costs a
+/// decomposition, a case fold and a confusables look-up.
+#[derive(Debug, Default, Clone)]
+struct FoldCache {
+    /// `(character, count, folded)`; empty (`'\0'`, never looked up) until first used.
+    slots: Vec<(char, u8, [char; 3])>,
+    /// The output of a character being folded (a few fold to more than three characters).
+    scratch: Vec<char>,
+}
+
+impl FoldCache {
+    const SLOTS: usize = 2048;
+
+    /// Calls `emit` with what `c` folds to.
+    #[inline]
+    fn fold(&mut self, c: char, emit: &mut dyn FnMut(char)) {
+        if self.slots.is_empty() {
+            self.slots = vec![('\0', 0, ['\0'; 3]); Self::SLOTS];
+        }
+        let slot = &mut self.slots[c as usize & (Self::SLOTS - 1)];
+        if slot.0 == c {
+            slot.2[..slot.1 as usize].iter().for_each(|&f| emit(f));
+            return;
+        }
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        fold_char(c, &mut |f| out.push(f));
+        if out.len() <= 3 {
+            let mut folded = ['\0'; 3];
+            folded[..out.len()].copy_from_slice(&out);
+            *slot = (c, out.len() as u8, folded);
+        }
+        out.iter().for_each(|&f| emit(f));
+        self.scratch = out;
+    }
 }
 
 impl Normalized {
@@ -84,7 +124,8 @@ impl Normalized {
                 _ => {
                     let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                     let at = i;
-                    fold_char(c, &mut |e| {
+                    let mut folds = std::mem::take(&mut self.folds);
+                    folds.fold(c, &mut |e| {
                         if is_standalone(e) {
                             self.sep(at);
                             self.word::<MAP>(e, at);
@@ -95,6 +136,7 @@ impl Normalized {
                             self.sep(at);
                         }
                     });
+                    self.folds = folds;
                     i += c.len_utf8();
                 }
             }
@@ -292,6 +334,32 @@ fn fold_char(c: char, emit: &mut dyn FnMut(char)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reused buffer (its fold cache warm, slots taken by other characters) gives what a
+    /// fresh one gives: characters that share a slot (Ж U+0416, ఖ U+0C16), one that folds to
+    /// more than three characters (ﷺ U+FDFA), and a slot's character seen again after a clash.
+    #[test]
+    fn fold_cache_changes_nothing() {
+        let texts = [
+            "Жанна ఖ Жанна",
+            "ఖఖ Ж ﷺ Ж",
+            "Grüße aus Köln, Søren Ærø Łódź ǅ ﬃ ½ ㎒",
+            "東京都 山田 ΝΙΚΟΣ νίκος İstanbul",
+            "ﷺﷺ Жఖ",
+        ];
+        let mut reused = Normalized::new();
+        for round in 0..2 {
+            for t in texts {
+                reused.fill(t);
+                reused.ensure_map(t);
+                let mut fresh = Normalized::new();
+                fresh.fill(t);
+                fresh.ensure_map(t);
+                assert_eq!(reused.as_str(), fresh.as_str(), "round {round}: {t}");
+                assert_eq!(reused.map, fresh.map, "round {round}: {t}");
+            }
+        }
+    }
 
     #[test]
     fn table() {
