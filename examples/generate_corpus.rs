@@ -5,8 +5,9 @@
 //!     cargo run --release --example generate_corpus -- --varied OUT [MESSAGES] [RECORDS]
 //!
 //! The first form writes the realistic shape of `benches/gen` (QP text + HTML, PDF and CSV
-//! attachments). `--varied` mixes the public corpus in `tests/corpus` (every message, twice)
-//! with generated messages of four shapes: that realistic one, base64 HTML with inline
+//! attachments). `--varied` mixes the public corpus in `tests/corpus` (two fifths of the
+//! messages, at most two copies of each; 1,970 of the default 5,000) with generated messages
+//! of four shapes: that realistic one, base64 HTML with inline
 //! images, Latin-1 base64 text with a photo, and text with real documents attached (the
 //! XLSX, DOCX, PPTX, PDF, ODF, RTF, XLS and ZIP fixtures of `tests/documents`).
 
@@ -72,14 +73,16 @@ fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut corpus = Vec::new();
     corpus_files(&root.join("corpus"), &mut corpus)?;
+    // Two fifths public corpus (at most two copies of it), the rest generated.
+    let from_corpus = (messages * 2 / 5).min(corpus.len() * 2);
     let mut written = 0;
     for copy in 0..2 {
         for (i, p) in corpus.iter().enumerate() {
-            if written == messages {
+            if written == from_corpus {
                 break;
             }
-            // Interleave the copies with the generated messages: c-000007-1.eml sorts beside
-            // g-000007.eml.
+            // Named so that the copies and the generated messages interleave in name order
+            // (000007-c0.eml, 000007-c1.eml, 000007-g.eml), as a scan visits them.
             std::fs::copy(p, msgs.join(format!("{i:06}-c{copy}.eml")))?;
             written += 1;
         }
