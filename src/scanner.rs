@@ -312,10 +312,11 @@ impl Scanner {
     /// `text` with what a reader would recognise as a protected identifier masked.
     fn mask_label(&self, text: &str) -> String {
         let mut hidden = self.matcher.conservative_spans(text);
-        let mut norm = Normalized::new();
         let mut hits = Vec::new();
-        norm.fill(text);
-        self.matcher.find(text, &mut norm, &mut hits);
+        crate::text::normalize::with_spare(|norm| {
+            norm.fill(text);
+            self.matcher.find(text, norm, &mut hits);
+        });
         hidden.extend(hits.into_iter().map(|h| h.span));
         if hidden.is_empty() {
             return text.to_string();

@@ -341,10 +341,11 @@ impl Matcher {
     /// match; the excerpt must not show it.
     pub fn conservative_spans(&self, src: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
-        let mut norm = Normalized::new();
-        norm.fill(src);
-        norm.ensure_map(src);
-        self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(norm.source_range(span, src)));
+        crate::text::normalize::with_spare(|norm| {
+            norm.fill(src);
+            norm.ensure_map(src);
+            self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(norm.source_range(span, src)));
+        });
         email::for_each_candidate(src, &mut |span, _| out.push(span));
         phone::for_each_candidate(src, &mut |span, _| out.push(span));
         out

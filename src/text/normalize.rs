@@ -230,6 +230,23 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Calls `f` with this thread's spare [`Normalized`] (for short texts such as excerpts and
+/// labels: its buffers and fold cache are kept between calls rather than made each time); a
+/// fresh one when the spare is in use further up the stack.
+pub(crate) fn with_spare<R>(f: impl FnOnce(&mut Normalized) -> R) -> R {
+    thread_local! {
+        static SPARE: std::cell::RefCell<Normalized> = std::cell::RefCell::new(Normalized::new());
+    }
+    SPARE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut spare) => {
+            let r = f(&mut spare);
+            spare.shrink_to(64 << 10);
+            r
+        }
+        Err(_) => f(&mut Normalized::new()),
+    })
+}
+
 /// The normalised form of `s` as a new string (for patterns and tests).
 pub fn normalize(s: &str) -> String {
     let mut n = Normalized::new();
