@@ -197,15 +197,31 @@ fn output_order_does_not_depend_on_threads() {
         };
         f.write(&format!("box/{i:03}.eml"), &text);
     }
+    // An mbox in the middle: its messages are handed to different threads one by one.
+    let mut mbox = String::new();
+    for i in 0..12 {
+        let body = "filler words ".repeat(if i % 5 == 0 { 20_000 } else { 10 });
+        mbox.push_str("From sender@example.org Sat Jan  3 01:05:34 1996\n");
+        mbox.push_str(&if i % 2 == 0 {
+            format!("{ALLOWED}{body}\n")
+        } else {
+            BLOCKED.replace("Jane Doe was there.", &format!("{body} Jane Doe"))
+        });
+    }
+    f.write("box/030.mbox", &mbox);
     let one = f.scan(&["--threads", "1", p(&f.path("box"))]);
     let four = f.scan(&["--threads", "4", p(&f.path("box"))]);
     assert_eq!(stdout(&one), stdout(&four));
     let sources: Vec<String> =
         json_lines(&four).iter().map(|l| l["source"].as_str().unwrap().to_string()).collect();
     let mut sorted = sources.clone();
-    sorted.sort();
+    sorted.sort_by_key(|s| {
+        let (file, n) = s.split_once('#').unwrap_or((s, "0"));
+        (file.to_string(), n.parse::<u32>().unwrap())
+    });
     assert_eq!(sources, sorted);
-    assert_eq!(sources.len(), 60);
+    assert_eq!(sources.len(), 72);
+    assert!(sources.iter().any(|s| s.ends_with("030.mbox#12")), "{sources:?}");
 }
 
 #[test]
