@@ -52,7 +52,7 @@ fn main() -> std::io::Result<()> {
     if varied {
         args.remove(0);
     }
-    let Some(out) = args.first() else {
+    let Some(out) = args.first().filter(|a| !a.starts_with('-')) else {
         eprintln!("usage: generate_corpus [--varied] OUT [MESSAGES] [RECORDS=10000]");
         std::process::exit(2);
     };
