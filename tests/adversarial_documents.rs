@@ -365,3 +365,154 @@ fn truncated_zip_is_read_as_far_as_it_goes() {
     let o = scan("truncated ZIP", &scanner(Limits::default()), &m);
     assert!(o.found);
 }
+
+/// A zlib stream (what a PDF's FlateDecode holds) that inflates to `mib` MiB of spaces: the
+/// deflate bomb above in a zlib frame (its checksum left zero: readers stop at it, after
+/// inflating everything).
+fn zlib_bomb(mib: u64) -> Vec<u8> {
+    let mut c = Compress::new(Compression::best(), false);
+    let input = vec![b' '; 1 << 20];
+    let mut block = Vec::with_capacity(1 << 16);
+    c.compress_vec(&input, &mut block, FlushCompress::Full).unwrap();
+    let mut out = vec![0x78, 0xda];
+    for _ in 0..mib {
+        out.extend_from_slice(&block);
+    }
+    let mut tail = Vec::with_capacity(64);
+    Compress::new(Compression::best(), false).compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
+    out.extend_from_slice(&tail);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
+/// A PDF of two pages: the first names Jane Doe in plain text, the second draws `stream` (its
+/// dictionary entries `dict`), and `extra` objects follow.
+fn two_page_pdf(dict: &str, stream: &[u8], extra: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let first = b"BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET";
+    pdf_of_pages(("", first), (dict, stream), extra)
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A PDF of two pages whose contents are `first` and `second` (dictionary entries and
+/// stream bytes each), `extra` objects after them.
+fn pdf_of_pages(first: (&str, &[u8]), second: (&str, &[u8]), extra: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut objects: Vec<(String, Vec<u8>)> = vec![
+        ("<< /Type /Catalog /Pages 2 0 R >>".into(), Vec::new()),
+        ("<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>".into(), Vec::new()),
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 7 0 R >> >> >>".into(), Vec::new()),
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R /Resources << /Font << /F1 7 0 R >> >> >>".into(), Vec::new()),
+    ];
+    for (dict, stream) in [first, second] {
+        objects.push((format!("<< {dict} /Length {} >>", stream.len()), stream.to_vec()));
+    }
+    objects.push((
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+        Vec::new(),
+    ));
+    objects.extend(extra.iter().cloned());
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, (d, s)) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{d}\n", i + 1).as_bytes());
+        if !s.is_empty() {
+            out.extend_from_slice(b"stream\n");
+            out.extend_from_slice(s);
+            out.extend_from_slice(b"\nendstream\n");
+        }
+        out.extend_from_slice(b"endobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn pdf_page_with_a_predictor_inflating_past_the_limit() {
+    // Streams with DecodeParms (PNG predictors) are the ones a PDF reader would inflate itself.
+    let pdf = two_page_pdf(
+        "/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 99 >>",
+        &zlib_bomb(256),
+        &[],
+    );
+    let m = message("predictor.pdf", &pdf);
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan("PDF page with a predictor, inflating to 256 MiB", &scanner(limits), &m);
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+    assert!(o.found, "the page before the bomb is read");
+}
+
+#[test]
+fn pdf_object_stream_inflating_past_the_limit() {
+    // Object streams are unpacked while the document loads, before any page is drawn.
+    let objstm =
+        ("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 0 >>".to_string(), zlib_bomb(256));
+    let objstm = (objstm.0.replace("/Length 0", &format!("/Length {}", objstm.1.len())), objstm.1);
+    let pdf = two_page_pdf("", b"BT /F1 12 Tf 72 650 Td (more) Tj ET", &[objstm]);
+    let m = message("objstm.pdf", &pdf);
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan("PDF object stream inflating to 256 MiB", &scanner(limits), &m);
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+}
+
+#[test]
+fn pdf_page_with_a_png_predictor_is_read() {
+    // Rows of 8 bytes, each after its filter byte: Sub (1) on even rows, Up (2) on odd ones.
+    let text = b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET ";
+    let rows: Vec<&[u8]> = text.chunks(8).collect();
+    let mut encoded = Vec::new();
+    let mut previous = [0u8; 8];
+    for (i, row) in rows.iter().enumerate() {
+        let mut current = [b' '; 8];
+        current[..row.len()].copy_from_slice(row);
+        encoded.push(if i % 2 == 0 { 1 } else { 2 });
+        for k in 0..8 {
+            let before = if i % 2 == 0 {
+                if k == 0 {
+                    0
+                } else {
+                    current[k - 1]
+                }
+            } else {
+                previous[k]
+            };
+            encoded.push(current[k].wrapping_sub(before));
+        }
+        previous = current;
+    }
+    let pdf = pdf_of_pages(
+        ("", b"BT /F1 12 Tf 72 700 Td (nothing here) Tj ET"),
+        ("/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 8 >>", &zlib(&encoded)),
+        &[],
+    );
+    let o = scan("PDF page with a PNG predictor", &scanner(Limits::default()), &message("png.pdf", &pdf));
+    assert!(o.found, "the name behind the predictor is read");
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}
+
+#[test]
+fn pdf_bomb_before_a_page_leaves_the_page_readable() {
+    // The first page's contents inflate past the budget; the second page, after it in the
+    // file, is still read.
+    let pdf = pdf_of_pages(
+        ("/Filter /FlateDecode", &zlib_bomb(64)),
+        ("/Filter /FlateDecode", &zlib(b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET")),
+        &[],
+    );
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan("PDF bomb before a readable page", &scanner(limits), &message("first.pdf", &pdf));
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+    assert!(o.found, "the page after the bomb is read");
+}

@@ -87,6 +87,11 @@ impl Budget {
     fn exhausted(&self) -> bool {
         self.exceeded.get()
     }
+
+    /// Bytes still to be had.
+    fn left(&self) -> u64 {
+        self.max - self.used.get()
+    }
 }
 
 /// A reader whose bytes are charged to the budget as they are produced; it ends early (as if

@@ -18,6 +18,17 @@ use super::{Extractor, Metered};
 const MAX_CHAIN: usize = 32;
 
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
+    let defused = defuse_streams(bytes, x.budget.left());
+    let over_budget = defused.is_some();
+    let bytes = defused.as_deref().unwrap_or(bytes);
+    read_loaded(x, bytes);
+    if over_budget {
+        // Streams past the budget were left out: the limit was met.
+        x.budget.take(u64::MAX);
+    }
+}
+
+fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     let mut doc = match Document::load_mem(bytes) {
         Ok(d) => d,
         Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
@@ -140,8 +151,75 @@ impl pdf_extract::OutputDev for PageText {
     }
 }
 
+/// Before lopdf sees the file: the zlib data of every stream (what FlateDecode holds; the
+/// stream dictionaries are not read here) is inflated into nothing and counted, with lopdf's
+/// own fallback to raw deflate after the first two bytes. lopdf unpacks object streams and
+/// cross-reference streams while it loads, and inflates streams with predictors when they
+/// are drawn, with no limit of its own. A stream that would take the total past what the
+/// budget has left is blanked in a copy of the file (same length: every offset still holds),
+/// and the rest of the document is still read; so is every stream once this pass has
+/// inflated twice the budget (a file of a thousand bombs costs no more than two). `None`
+/// when nothing was blanked.
+fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
+    // What the streams left in place inflate to, and what this pass inflated in all.
+    let (mut kept, mut work) = (0u64, 0u64);
+    let work_cap = left.saturating_mul(2).saturating_add(1 << 20);
+    let mut copy: Option<Vec<u8>> = None;
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&bytes[from..], b"stream").map(|p| from + p) {
+        from = at + 6;
+        if at >= 3 && &bytes[at - 3..at] == b"end" {
+            continue;
+        }
+        let start = match bytes.get(at + 6..at + 8) {
+            Some([b'\r', b'\n']) => at + 8,
+            Some([b'\n' | b'\r', _]) => at + 7,
+            _ => continue,
+        };
+        let end = memchr::memmem::find(&bytes[start..], b"endstream").map_or(bytes.len(), |p| start + p);
+        let data = &bytes[start..end];
+        let blank = work > work_cap || {
+            let cap = left - kept;
+            let mut size = inflated_size(data, true, cap);
+            if size == 0 && data.len() > 2 {
+                size = inflated_size(&data[2..], false, cap);
+            }
+            work = work.saturating_add(size);
+            if size <= cap {
+                kept += size;
+            }
+            size > cap
+        };
+        if blank {
+            copy.get_or_insert_with(|| bytes.to_vec())[start..end].fill(b' ');
+        }
+        from = end;
+    }
+    copy
+}
+
+/// How many bytes `data` inflates to (zlib or raw deflate), counting no further than just
+/// past `cap`; what inflated before any damage counts.
+fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> u64 {
+    let mut inflater = flate2::Decompress::new(zlib);
+    let mut sink = [0u8; 32 << 10];
+    loop {
+        let before = (inflater.total_in(), inflater.total_out());
+        let input = &data[(before.0 as usize).min(data.len())..];
+        match inflater.decompress(input, &mut sink, flate2::FlushDecompress::None) {
+            Ok(flate2::Status::StreamEnd) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if inflater.total_out() > cap || (inflater.total_in(), inflater.total_out()) == before {
+            break;
+        }
+    }
+    inflater.total_out()
+}
+
 /// Replaces every compressed stream but images with its inflated bytes, charged to the
-/// budget. Returns `false` when the budget ran out (the rest of the document is not read).
+/// budget, PNG predictors undone (so that nothing is inflated again, unmetered, when it is
+/// drawn). Returns `false` when the budget ran out (the rest of the document is not read).
 fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
     for obj in doc.objects.values_mut() {
         let Object::Stream(stream) = obj else {
@@ -152,7 +230,7 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
             Ok(f) => f.len() == 1 && f[0] == b"FlateDecode",
             Err(_) => false,
         };
-        if is_image || !flate_only || stream.dict.has(b"DecodeParms") {
+        if is_image || !flate_only {
             continue;
         }
         let mut out = Vec::new();
@@ -163,10 +241,35 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
         if x.budget.exhausted() {
             return false;
         }
+        let params = stream.dict.get(b"DecodeParms").and_then(Object::as_dict).ok();
+        // A predictor that does not fit the data leaves nothing to draw, as in lopdf.
+        let out = undo_predictor(out, params).unwrap_or_default();
         stream.dict.remove(b"Filter");
+        stream.dict.remove(b"DecodeParms");
         stream.set_plain_content(out);
     }
     true
+}
+
+/// `data` with the PNG predictor of `params` undone, as lopdf undoes it (predictors 10 to
+/// 15; any other leaves the data as it is). `None` when the rows the parameters describe
+/// are longer than the data (lopdf would allocate them, however long, before failing) or
+/// do not divide it.
+fn undo_predictor(data: Vec<u8>, params: Option<&Dictionary>) -> Option<Vec<u8>> {
+    let Some(params) = params else { return Some(data) };
+    let number = |key: &[u8], default: i64| params.get(key).and_then(Object::as_i64).unwrap_or(default);
+    if !(10..=15).contains(&number(b"Predictor", 1)) {
+        return Some(data);
+    }
+    let columns = number(b"Columns", 1).max(1) as u64;
+    let colors = number(b"Colors", 1).max(1) as u64;
+    let bits = number(b"BitsPerComponent", 8).max(8) as u64;
+    let pixel = colors.checked_mul(bits)? / 8;
+    let row = pixel.checked_mul(columns)?;
+    if row > data.len() as u64 {
+        return None;
+    }
+    pdf_extract::filters::png::decode_frame(&data, pixel as usize, columns as usize).ok()
 }
 
 /// Title, author, subject, keywords, creator of the document information dictionary.
