@@ -140,7 +140,19 @@ impl WordEngine {
             EngineChoice::Tokens => true,
         };
         if tokens {
-            let mut builder = tokens::TokenEngineBuilder::default();
+            // Names are listed in two word orders (see `forms`); normalised forms are about as
+            // long as the values.
+            let (mut forms, mut bytes) = (0, 0);
+            for ident in list.records().flat_map(|r| r.identifiers()) {
+                let copies = match ident.kind() {
+                    Kind::Name => 2,
+                    Kind::Term => 1,
+                    _ => 0,
+                };
+                forms += copies;
+                bytes += copies * ident.value().len();
+            }
+            let mut builder = tokens::TokenEngineBuilder::with_capacity(forms, bytes);
             each_word_pattern(list, &mut |form, record, kind| builder.add(form, record, kind));
             return WordEngine::Tokens(builder.build());
         }

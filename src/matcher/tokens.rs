@@ -144,6 +144,12 @@ pub struct TokenEngineBuilder {
 }
 
 impl TokenEngineBuilder {
+    /// A builder with room for `forms` forms of `bytes` bytes in all: a million names grown
+    /// by doubling would hold up to twice that, and both copies while moving.
+    pub fn with_capacity(forms: usize, bytes: usize) -> TokenEngineBuilder {
+        TokenEngineBuilder { arena: Vec::with_capacity(bytes), rows: Vec::with_capacity(forms) }
+    }
+
     /// Adds one normalised form owned by `record`.
     pub fn add(&mut self, form: &[u8], record: u32, kind: Kind) {
         if form.is_empty() {
