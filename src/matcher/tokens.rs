@@ -170,15 +170,15 @@ impl TokenEngineBuilder {
         rows.sort_unstable_by(|a, b| (a.0, text(a), a.3, a.4).cmp(&(b.0, text(b), b.3, b.4)));
         rows.dedup_by(|a, b| a.0 == b.0 && text(a) == text(b) && a.3 == b.3 && a.4 == b.4);
 
-        let mut table: KeyMap<Slot> = KeyMap::default();
-        table.reserve(rows.len() + rows.len() / 2);
         let mut forms: Vec<Form> = Vec::with_capacity(rows.len());
         let mut owners = Vec::with_capacity(rows.len());
+        // Each distinct key and the first of its forms.
+        let mut slots: Vec<(u64, u32)> = Vec::new();
         let mut max_words = 1;
         let mut i = 0;
         while i < rows.len() {
             let key = rows[i].0;
-            let first = forms.len() as u32;
+            slots.push((key, forms.len() as u32));
             while i < rows.len() && rows[i].0 == key {
                 let (t, span) = (text(&rows[i]), rows[i].1..rows[i].2);
                 let o0 = owners.len() as u32;
@@ -188,9 +188,18 @@ impl TokenEngineBuilder {
                 }
                 forms.push(Form { text: span, owners: o0..owners.len() as u32 });
             }
-            table.insert(key, Slot { first, count: forms.len() as u32 - first });
         }
+        // The rows go before the table is made: for a million names, 48 MB that need not be
+        // held beside it.
+        let reserve = rows.len() + rows.len() / 2;
         drop(rows);
+        let mut table: KeyMap<Slot> = KeyMap::default();
+        table.reserve(reserve);
+        for (n, &(key, first)) in slots.iter().enumerate() {
+            let end = slots.get(n + 1).map_or(forms.len() as u32, |s| s.1);
+            table.insert(key, Slot { first, count: end - first });
+        }
+        drop(slots);
         // Every word prefix of every form is a key too (count 0 unless it is also a form).
         for form in &forms {
             let t = &arena[form.text.start as usize..form.text.end as usize];

@@ -86,6 +86,12 @@ pub fn run(
     };
     let (done_tx, done_rx) = channel::<(usize, Outcome)>();
     let mut order = InOrder { pending: BTreeMap::new(), next: 0, each };
+    // One input (a single message) is scanned here, with no thread started.
+    let Some(first) = take() else { return };
+    let Some(second) = take() else {
+        order.put(first.0, scan(scanner, rcpts, first.1));
+        return;
+    };
     std::thread::scope(|scope| {
         for _ in 1..threads {
             let done_tx = done_tx.clone();
@@ -99,7 +105,7 @@ pub fn run(
             });
         }
         drop(done_tx);
-        while let Some((seq, item)) = take() {
+        for (seq, item) in [first, second].into_iter().chain(std::iter::from_fn(take)) {
             let outcome = scan(scanner, rcpts, item);
             order.put(seq, outcome);
             while let Ok((seq, outcome)) = done_rx.try_recv() {
