@@ -65,39 +65,11 @@ fn floor_vs_scan(c: &mut Criterion) {
     g.finish();
 }
 
-/// The varied mix, in memory.
+/// The varied mix, in memory: the public corpus once, then 3,000 generated messages.
 fn varied_mailbox() -> Vec<Vec<u8>> {
-    fn eml(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        for p in paths {
-            if p.is_dir() {
-                eml(&p, out);
-            } else if p.extension().is_some_and(|e| e == "eml") {
-                out.extend(std::fs::read(&p).ok());
-            }
-        }
-    }
-    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut mailbox = Vec::new();
-    eml(&tests.join("corpus"), &mut mailbox);
-    let documents: Vec<gen::Document> = [
-        ("workbook.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("document.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-        ("document-lo.pdf", "application/pdf"),
-        ("report.pdf", "application/pdf"),
-        ("letter.odt", "application/vnd.oasis.opendocument.text"),
-        ("workbook-lo.ods", "application/vnd.oasis.opendocument.spreadsheet"),
-        ("legacy.xls", "application/vnd.ms-excel"),
-    ]
-    .iter()
-    .filter_map(|(name, content_type)| {
-        let bytes = std::fs::read(tests.join("documents").join(name)).ok()?;
-        Some(gen::Document { name: name.to_string(), content_type, bytes })
-    })
-    .collect();
+    let corpus = gen::eml_files(&gen::tests_dir().join("corpus")).expect("tests/corpus is readable");
+    let mut mailbox: Vec<Vec<u8>> = corpus.iter().filter_map(|p| std::fs::read(p).ok()).collect();
+    let documents = gen::documents().expect("tests/documents is readable");
     let mut rng = gen::Rng::new(42);
     for _ in 0..3000 {
         let kind = rng.below(4);

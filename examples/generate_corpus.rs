@@ -11,40 +11,10 @@
 //! images, Latin-1 base64 text with a photo, and text with real documents attached (the
 //! XLSX, DOCX, PPTX, PDF, ODF, RTF, XLS and ZIP fixtures of `tests/documents`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[path = "../benches/gen/mod.rs"]
 mod gen;
-
-/// The documents the varied mix attaches, with their content types.
-const DOCUMENTS: &[(&str, &str)] = &[
-    ("workbook.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("workbook-lo.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("clean.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("document.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    ("document-lo.pdf", "application/pdf"),
-    ("report.pdf", "application/pdf"),
-    ("letter.odt", "application/vnd.oasis.opendocument.text"),
-    ("workbook-lo.ods", "application/vnd.oasis.opendocument.spreadsheet"),
-    ("memo.rtf", "application/rtf"),
-    ("legacy.xls", "application/vnd.ms-excel"),
-    ("nested.zip", "application/zip"),
-];
-
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            corpus_files(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "eml") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
 
 fn main() -> std::io::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,9 +40,7 @@ fn main() -> std::io::Result<()> {
         }
         return Ok(());
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut corpus = Vec::new();
-    corpus_files(&root.join("corpus"), &mut corpus)?;
+    let corpus = gen::eml_files(&gen::tests_dir().join("corpus"))?;
     // Two fifths public corpus (at most two copies of it), the rest generated.
     let from_corpus = (messages * 2 / 5).min(corpus.len() * 2);
     let mut written = 0;
@@ -87,16 +55,7 @@ fn main() -> std::io::Result<()> {
             written += 1;
         }
     }
-    let documents: Vec<gen::Document> = DOCUMENTS
-        .iter()
-        .map(|(name, content_type)| {
-            std::fs::read(root.join("documents").join(name)).map(|bytes| gen::Document {
-                name: name.to_string(),
-                content_type,
-                bytes,
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let documents = gen::documents()?;
     let mut rng = gen::Rng::new(42);
     for i in 0..messages - written {
         let kind = rng.below(4);

@@ -291,11 +291,23 @@ fn entity_expansion_is_not_expanded() {
 }
 
 fn pdf(objects: &[String]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
+    pdf_file(&objects.iter().map(|o| (o.clone(), Vec::new())).collect::<Vec<_>>())
+}
+
+/// A PDF file of `objects` (dictionary text, and stream bytes when not empty), numbered from
+/// 1, the first the catalog, with a cross-reference table.
+fn pdf_file(objects: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n".to_vec();
     let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
+    for (i, (d, s)) in objects.iter().enumerate() {
         offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        out.extend_from_slice(format!("{} 0 obj\n{d}\n", i + 1).as_bytes());
+        if !s.is_empty() {
+            out.extend_from_slice(b"stream\n");
+            out.extend_from_slice(s);
+            out.extend_from_slice(b"\nendstream\n");
+        }
+        out.extend_from_slice(b"endobj\n");
     }
     let xref = out.len();
     out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
@@ -415,28 +427,7 @@ fn pdf_of_pages(first: (&str, &[u8]), second: (&str, &[u8]), extra: &[(String, V
         Vec::new(),
     ));
     objects.extend(extra.iter().cloned());
-    let mut out = b"%PDF-1.5\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, (d, s)) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{d}\n", i + 1).as_bytes());
-        if !s.is_empty() {
-            out.extend_from_slice(b"stream\n");
-            out.extend_from_slice(s);
-            out.extend_from_slice(b"\nendstream\n");
-        }
-        out.extend_from_slice(b"endobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
-    );
-    out
+    pdf_file(&objects)
 }
 
 #[test]

@@ -285,6 +285,57 @@ pub struct Document {
     pub bytes: Vec<u8>,
 }
 
+/// The documents the varied mix attaches (fixtures of `tests/documents`), with their types.
+const DOCUMENTS: &[(&str, &str)] = &[
+    ("workbook.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("workbook-lo.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("clean.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("document.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ("document-lo.pdf", "application/pdf"),
+    ("report.pdf", "application/pdf"),
+    ("letter.odt", "application/vnd.oasis.opendocument.text"),
+    ("workbook-lo.ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("memo.rtf", "application/rtf"),
+    ("legacy.xls", "application/vnd.ms-excel"),
+    ("nested.zip", "application/zip"),
+];
+
+/// This repository's `tests` folder.
+pub fn tests_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+/// The documents the varied mix attaches, read from `tests/documents`.
+pub fn documents() -> std::io::Result<Vec<Document>> {
+    DOCUMENTS
+        .iter()
+        .map(|(name, content_type)| {
+            std::fs::read(tests_dir().join("documents").join(name)).map(|bytes| Document {
+                name: name.to_string(),
+                content_type,
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// Every `.eml` file under `dir`, in name order (subfolders where they sort).
+pub fn eml_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut entries: Vec<std::path::PathBuf> =
+        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(eml_files(&p)?);
+        } else if p.extension().is_some_and(|e| e == "eml") {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
 fn recipients(rng: &mut Rng) -> String {
     let n = 1 + rng.below(30);
     (0..n)
