@@ -507,3 +507,19 @@ fn pdf_bomb_before_a_page_leaves_the_page_readable() {
     assert_eq!(o.limits, ["max_extracted_bytes"]);
     assert!(o.found, "the page after the bomb is read");
 }
+
+#[test]
+fn pdf_bomb_holding_the_word_endstream() {
+    // A stored block that says `endstream` first: a reader that stops at that word sees a
+    // few bytes; lopdf goes by /Length and inflates the rest.
+    let bomb = zlib_bomb(256);
+    let mut stream = bomb[..2].to_vec();
+    stream.extend_from_slice(&[0x00, 9, 0, !9u8, 0xff]);
+    stream.extend_from_slice(b"endstream");
+    stream.extend_from_slice(&bomb[2..]);
+    let pdf = two_page_pdf("/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 99 >>", &stream, &[]);
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan("PDF bomb holding the word endstream", &scanner(limits), &message("word.pdf", &pdf));
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+    assert!(o.found);
+}

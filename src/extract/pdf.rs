@@ -158,8 +158,9 @@ impl pdf_extract::OutputDev for PageText {
 /// are drawn, with no limit of its own. A stream that would take the total past what the
 /// budget has left is blanked in a copy of the file (same length: every offset still holds),
 /// and the rest of the document is still read; so is every stream once this pass has
-/// inflated twice the budget (a file of a thousand bombs costs no more than two). `None`
-/// when nothing was blanked.
+/// inflated twice the budget (a file of a thousand bombs costs no more than two). Every
+/// `stream` keyword is looked at, even inside another stream's data. `None` when nothing
+/// was blanked.
 fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
     // What the streams left in place inflate to, and what this pass inflated in all.
     let (mut kept, mut work) = (0u64, 0u64);
@@ -176,31 +177,37 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
             Some([b'\n' | b'\r', _]) => at + 7,
             _ => continue,
         };
-        let end = memchr::memmem::find(&bytes[start..], b"endstream").map_or(bytes.len(), |p| start + p);
-        let data = &bytes[start..end];
+        // The inflater is given the rest of the file: compressed data can hold the word
+        // `endstream` (lopdf goes by `/Length`), so what it reads belongs to the stream.
+        let data = &bytes[start..];
+        let mut end = memchr::memmem::find(data, b"endstream").map_or(bytes.len(), |p| start + p);
         let blank = work > work_cap || {
             let cap = left - kept;
-            let mut size = inflated_size(data, true, cap);
+            let (mut size, mut used) = inflated_size(data, true, cap);
             if size == 0 && data.len() > 2 {
-                size = inflated_size(&data[2..], false, cap);
+                let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
+                (size, used) = (raw_size, raw_used + 2);
             }
             work = work.saturating_add(size);
             if size <= cap {
                 kept += size;
             }
+            end = end.max(start + used);
             size > cap
         };
         if blank {
             copy.get_or_insert_with(|| bytes.to_vec())[start..end].fill(b' ');
         }
-        from = end;
+        // The search goes on from this keyword, not from the end of what was read: data that
+        // inflates across the objects after it must not hide their streams from this pass.
     }
     copy
 }
 
 /// How many bytes `data` inflates to (zlib or raw deflate), counting no further than just
-/// past `cap`; what inflated before any damage counts.
-fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> u64 {
+/// past `cap` (what inflated before any damage counts), and how many bytes of `data` that
+/// read.
+fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> (u64, usize) {
     let mut inflater = flate2::Decompress::new(zlib);
     let mut sink = [0u8; 32 << 10];
     loop {
@@ -214,7 +221,7 @@ fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> u64 {
             break;
         }
     }
-    inflater.total_out()
+    (inflater.total_out(), (inflater.total_in() as usize).min(data.len()))
 }
 
 /// Replaces every compressed stream but images with its inflated bytes, charged to the
