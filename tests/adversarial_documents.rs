@@ -174,15 +174,15 @@ fn zip(entries: &[Entry]) -> Vec<u8> {
     out
 }
 
-/// A raw deflate stream that inflates to `gib` GiB of spaces: one fully flushed block of
+/// A raw deflate stream that inflates to `mib` MiB of spaces: one fully flushed block of
 /// 1 MiB, repeated (each block stands alone after a full flush), then an empty final block.
-fn deflate_bomb(gib: u64) -> Vec<u8> {
+fn deflate_spaces(mib: u64) -> Vec<u8> {
     let mut c = Compress::new(Compression::best(), false);
     let input = vec![b' '; 1 << 20];
     let mut block = Vec::with_capacity(1 << 16);
     c.compress_vec(&input, &mut block, FlushCompress::Full).unwrap();
-    let mut out = Vec::with_capacity(block.len() * (gib as usize) * 1024 + 16);
-    for _ in 0..gib * 1024 {
+    let mut out = Vec::with_capacity(block.len() * mib as usize + 16);
+    for _ in 0..mib {
         out.extend_from_slice(&block);
     }
     let mut tail = Vec::with_capacity(64);
@@ -190,6 +190,11 @@ fn deflate_bomb(gib: u64) -> Vec<u8> {
     fin.compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
     out.extend_from_slice(&tail);
     out
+}
+
+/// A raw deflate stream that inflates to `gib` GiB of spaces.
+fn deflate_bomb(gib: u64) -> Vec<u8> {
+    deflate_spaces(gib << 10)
 }
 
 #[test]
@@ -294,13 +299,17 @@ fn pdf(objects: &[String]) -> Vec<u8> {
     pdf_file(&objects.iter().map(|o| (o.clone(), Vec::new())).collect::<Vec<_>>())
 }
 
-/// A PDF file of `objects` (dictionary text, and stream bytes when not empty), numbered from
-/// 1, the first the catalog, with a cross-reference table.
+/// A PDF file of `objects` (dictionary text, and stream bytes when not empty: their `/Length`
+/// is added here), numbered from 1, the first the catalog, with a cross-reference table.
 fn pdf_file(objects: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = b"%PDF-1.5\n".to_vec();
     let mut offsets = Vec::new();
     for (i, (d, s)) in objects.iter().enumerate() {
         offsets.push(out.len());
+        let d = match d.trim_end().strip_suffix(">>") {
+            Some(open) if !s.is_empty() => format!("{open} /Length {} >>", s.len()),
+            _ => d.clone(),
+        };
         out.extend_from_slice(format!("{} 0 obj\n{d}\n", i + 1).as_bytes());
         if !s.is_empty() {
             out.extend_from_slice(b"stream\n");
@@ -379,20 +388,11 @@ fn truncated_zip_is_read_as_far_as_it_goes() {
 }
 
 /// A zlib stream (what a PDF's FlateDecode holds) that inflates to `mib` MiB of spaces: the
-/// deflate bomb above in a zlib frame (its checksum left zero: readers stop at it, after
+/// deflate stream above in a zlib frame (its checksum left zero: readers stop at it, after
 /// inflating everything).
 fn zlib_bomb(mib: u64) -> Vec<u8> {
-    let mut c = Compress::new(Compression::best(), false);
-    let input = vec![b' '; 1 << 20];
-    let mut block = Vec::with_capacity(1 << 16);
-    c.compress_vec(&input, &mut block, FlushCompress::Full).unwrap();
     let mut out = vec![0x78, 0xda];
-    for _ in 0..mib {
-        out.extend_from_slice(&block);
-    }
-    let mut tail = Vec::with_capacity(64);
-    Compress::new(Compression::best(), false).compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
-    out.extend_from_slice(&tail);
+    out.extend_from_slice(&deflate_spaces(mib));
     out.extend_from_slice(&[0, 0, 0, 0]);
     out
 }
@@ -420,7 +420,7 @@ fn pdf_of_pages(first: (&str, &[u8]), second: (&str, &[u8]), extra: &[(String, V
         ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R /Resources << /Font << /F1 7 0 R >> >> >>".into(), Vec::new()),
     ];
     for (dict, stream) in [first, second] {
-        objects.push((format!("<< {dict} /Length {} >>", stream.len()), stream.to_vec()));
+        objects.push((format!("<< {dict} >>"), stream.to_vec()));
     }
     objects.push((
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
@@ -448,9 +448,7 @@ fn pdf_page_with_a_predictor_inflating_past_the_limit() {
 #[test]
 fn pdf_object_stream_inflating_past_the_limit() {
     // Object streams are unpacked while the document loads, before any page is drawn.
-    let objstm =
-        ("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 0 >>".to_string(), zlib_bomb(256));
-    let objstm = (objstm.0.replace("/Length 0", &format!("/Length {}", objstm.1.len())), objstm.1);
+    let objstm = ("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>".to_string(), zlib_bomb(256));
     let pdf = two_page_pdf("", b"BT /F1 12 Tf 72 650 Td (more) Tj ET", &[objstm]);
     let m = message("objstm.pdf", &pdf);
     let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
