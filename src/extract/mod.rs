@@ -92,6 +92,12 @@ impl Budget {
     fn left(&self) -> u64 {
         self.max - self.used.get()
     }
+
+    /// Records that something was left out for want of budget (and nothing more is read).
+    fn run_out(&self) {
+        self.used.set(self.max);
+        self.exceeded.set(true);
+    }
 }
 
 /// A reader whose bytes are charged to the budget as they are produced; it ends early (as if
