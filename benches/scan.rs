@@ -12,7 +12,8 @@
 //!
 //!     cargo bench --bench scan
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use maildlp::{Policy, ProtectedList, Scanner};
 
 #[path = "gen/mod.rs"]
@@ -23,26 +24,33 @@ fn scanner(records: usize) -> Scanner {
     Scanner::new(list, Policy::builder().internal_domain("police.example").build().expect("valid policy"))
 }
 
+/// A group over `mailbox` holding the floor (mail-parser's parse of every message) and the
+/// full scan with a 10k-record list; the caller may add more before it finishes the group.
+fn floor_and_scan<'c>(
+    c: &'c mut Criterion,
+    name: &str,
+    mailbox: &[Vec<u8>],
+    samples: usize,
+) -> BenchmarkGroup<'c, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Bytes(mailbox.iter().map(|m| m.len() as u64).sum()));
+    g.sample_size(samples);
+    let parser = mail_parser::MessageParser::new();
+    g.bench_function("mail_parser_parse", |b| {
+        b.iter(|| mailbox.iter().map(|m| parser.parse(m).map_or(0, |p| p.parts.len())).sum::<usize>())
+    });
+    scan_bench(&mut g, "maildlp_scan_10k", &scanner(10_000), mailbox);
+    g
+}
+
+/// Scans every message of `mailbox` with `s`.
+fn scan_bench(g: &mut BenchmarkGroup<'_, WallTime>, id: &str, s: &Scanner, mailbox: &[Vec<u8>]) {
+    g.bench_function(id, |b| b.iter(|| mailbox.iter().map(|m| s.scan(m).findings().len()).sum::<usize>()));
+}
+
 fn floor_vs_scan(c: &mut Criterion) {
     let mailbox = gen::mailbox(7, 200, 10_000);
-    let bytes: usize = mailbox.iter().map(Vec::len).sum();
-    let s = scanner(10_000);
-    let parser = mail_parser::MessageParser::new();
-    let mut g = c.benchmark_group("floor_vs_scan");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.sample_size(20);
-    g.bench_function("mail_parser_parse", |b| {
-        b.iter(|| {
-            let mut parts = 0;
-            for m in &mailbox {
-                parts += parser.parse(m).map_or(0, |p| p.parts.len());
-            }
-            parts
-        })
-    });
-    g.bench_function("maildlp_scan_10k", |b| {
-        b.iter(|| mailbox.iter().map(|m| s.scan(m).findings().len()).sum::<usize>())
-    });
+    let mut g = floor_and_scan(c, "floor_vs_scan", &mailbox, 20);
     let key = maildlp::sealed::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
     let list = ProtectedList::from_csv(&gen::list_csv(10_000)).expect("generated list is valid");
     let sealed =
@@ -56,12 +64,8 @@ fn floor_vs_scan(c: &mut Criterion) {
         Policy::from_toml("internal_domains = [\"police.example\"]\ndetectors = [\"payment-card\", \"iban\", \"uk-nino\", \"nhs-number\"]")
             .expect("valid policy"),
     );
-    g.bench_function("maildlp_scan_10k_detectors", |b| {
-        b.iter(|| mailbox.iter().map(|m| detecting.scan(m).findings().len()).sum::<usize>())
-    });
-    g.bench_function("maildlp_scan_10k_sealed", |b| {
-        b.iter(|| mailbox.iter().map(|m| sealed.scan(m).findings().len()).sum::<usize>())
-    });
+    scan_bench(&mut g, "maildlp_scan_10k_detectors", &detecting, &mailbox);
+    scan_bench(&mut g, "maildlp_scan_10k_sealed", &sealed, &mailbox);
     g.finish();
 }
 
@@ -80,19 +84,7 @@ fn varied_mailbox() -> Vec<Vec<u8>> {
 
 fn floor_vs_scan_varied(c: &mut Criterion) {
     let mailbox = varied_mailbox();
-    let bytes: usize = mailbox.iter().map(Vec::len).sum();
-    let s = scanner(10_000);
-    let parser = mail_parser::MessageParser::new();
-    let mut g = c.benchmark_group("floor_vs_scan_varied");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.sample_size(10);
-    g.bench_function("mail_parser_parse", |b| {
-        b.iter(|| mailbox.iter().map(|m| parser.parse(m).map_or(0, |p| p.parts.len())).sum::<usize>())
-    });
-    g.bench_function("maildlp_scan_10k", |b| {
-        b.iter(|| mailbox.iter().map(|m| s.scan(m).findings().len()).sum::<usize>())
-    });
-    g.finish();
+    floor_and_scan(c, "floor_vs_scan_varied", &mailbox, 10).finish();
 }
 
 fn message_size(c: &mut Criterion) {
