@@ -32,39 +32,58 @@ pub struct Normalized {
 
 /// Folded forms of non-ASCII characters, direct-mapped by code point: text in one script
 /// repeats a few hundred characters, and a hit costs a table read where folding costs a
-/// decomposition, a case fold and a confusables look-up.
+/// decomposition, a case fold, a confusables look-up and a class look-up per character.
 #[derive(Debug, Default, Clone)]
 struct FoldCache {
-    /// `(character, count, folded)`; empty (`'\0'`, never looked up) until first used.
-    slots: Vec<(char, u8, [char; 3])>,
-    /// The output of a character being folded (a few fold to more than three characters).
-    scratch: Vec<char>,
+    /// `(character, count, classes two bits each, folded)`; empty (`'\0'`, never looked up)
+    /// until first used.
+    slots: Vec<(char, u8, u8, [char; 3])>,
 }
 
 impl FoldCache {
     const SLOTS: usize = 2048;
 
-    /// Calls `emit` with what `c` folds to.
+    /// What `c` folds to, with the [`class`] of each folded character (two bits each), or
+    /// `None` for the few characters that fold to more than three.
     #[inline]
-    fn fold(&mut self, c: char, emit: &mut dyn FnMut(char)) {
+    fn fold(&mut self, c: char) -> Option<([char; 3], u8, u8)> {
         if self.slots.is_empty() {
-            self.slots = vec![('\0', 0, ['\0'; 3]); Self::SLOTS];
+            self.slots = vec![('\0', 0, 0, ['\0'; 3]); Self::SLOTS];
         }
         let slot = &mut self.slots[c as usize & (Self::SLOTS - 1)];
-        if slot.0 == c {
-            slot.2[..slot.1 as usize].iter().for_each(|&f| emit(f));
-            return;
+        if slot.0 != c {
+            let (mut folded, mut n) = (['\0'; 3], 0);
+            fold_char(c, &mut |f| {
+                if let Some(at) = folded.get_mut(n) {
+                    *at = f;
+                }
+                n += 1;
+            });
+            if n > 3 {
+                return None;
+            }
+            let classes = folded[..n].iter().enumerate().fold(0u8, |acc, (k, &f)| acc | class(f) << (2 * k));
+            *slot = (c, n as u8, classes, folded);
         }
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        fold_char(c, &mut |f| out.push(f));
-        if out.len() <= 3 {
-            let mut folded = ['\0'; 3];
-            folded[..out.len()].copy_from_slice(&out);
-            *slot = (c, out.len() as u8, folded);
-        }
-        out.iter().for_each(|&f| emit(f));
-        self.scratch = out;
+        Some((slot.3, slot.1, slot.2))
+    }
+}
+
+/// A separator.
+const SEPARATE: u8 = 0;
+/// A letter or digit: part of a word.
+const JOIN: u8 = 1;
+/// A word on its own (Han, kana).
+const ALONE: u8 = 2;
+
+/// How a folded character takes part in words.
+fn class(f: char) -> u8 {
+    if is_standalone(f) {
+        ALONE
+    } else if f.is_alphanumeric() {
+        JOIN
+    } else {
+        SEPARATE
     }
 }
 
@@ -124,19 +143,14 @@ impl Normalized {
                 _ => {
                     let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                     let at = i;
-                    let mut folds = std::mem::take(&mut self.folds);
-                    folds.fold(c, &mut |e| {
-                        if is_standalone(e) {
-                            self.sep(at);
-                            self.word::<MAP>(e, at);
-                            self.sep(at);
-                        } else if e.is_alphanumeric() {
-                            self.word::<MAP>(e, at);
-                        } else {
-                            self.sep(at);
+                    match self.folds.fold(c) {
+                        Some((folded, n, classes)) => {
+                            for (k, &f) in folded[..n as usize].iter().enumerate() {
+                                self.folded::<MAP>(f, classes >> (2 * k) & 3, at);
+                            }
                         }
-                    });
-                    self.folds = folds;
+                        None => fold_char(c, &mut |f| self.folded::<MAP>(f, class(f), at)),
+                    }
                     i += c.len_utf8();
                 }
             }
@@ -214,6 +228,20 @@ impl Normalized {
         self.begin_word::<MAP>(src_off);
         let mut buf = [0u8; 4];
         self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    /// One character a non-ASCII source character at `src_off` folded to, of `class`.
+    #[inline]
+    fn folded<const MAP: bool>(&mut self, f: char, class: u8, src_off: usize) {
+        match class {
+            ALONE => {
+                self.sep(src_off);
+                self.word::<MAP>(f, src_off);
+                self.sep(src_off);
+            }
+            JOIN => self.word::<MAP>(f, src_off),
+            _ => self.sep(src_off),
+        }
     }
 
     fn sep(&mut self, src_off: usize) {
