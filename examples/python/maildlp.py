@@ -56,6 +56,7 @@ class Scanner:
     """A compiled protected list (CSV text) and policy (TOML text, or None for the defaults)."""
 
     def __init__(self, list_csv, policy_toml=None, lib=None):
+        self._handle = None  # set first: close() runs from __del__ even when this raises
         self._lib = lib or _load()
         list_bytes = list_csv.encode() if isinstance(list_csv, str) else list_csv
         policy_bytes = policy_toml.encode() if isinstance(policy_toml, str) else policy_toml

@@ -144,6 +144,7 @@ class Milter:
         self.socket = f"unix:{os.path.join(tmp, name + '.sock')}"
         self.log = os.path.join(tmp, name + ".log")
         self.logf = open(self.log, "a")
+        start = self.logf.tell()
         path = self.socket[len("unix:"):]
         if os.path.exists(path):
             os.unlink(path)
@@ -151,8 +152,15 @@ class Milter:
             [*wrapper, os.path.join(MILTER_DIR, "maildlp-milter"), "-f", "-s", self.socket,
              "-l", os.path.join(EXAMPLES, "protected.csv"), "-c", os.path.join(EXAMPLES, "policy.toml"), *options],
             stdout=subprocess.DEVNULL, stderr=self.logf)
+        # The milter logs "listening on" once its socket is open and its signal thread runs.
         deadline = time.time() + 60
-        while not os.path.exists(path) and time.time() < deadline:
+        while True:
+            with open(self.log, "rb") as f:
+                f.seek(start)
+                if b"listening on" in f.read():
+                    break
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the milter did not start listening:\n" + open(self.log).read()[-4000:])
             time.sleep(0.1)
         # The socket must be usable by Postfix's smtpd (user postfix).
         os.chmod(path, 0o666)
