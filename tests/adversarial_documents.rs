@@ -521,3 +521,71 @@ fn pdf_bomb_holding_the_word_endstream() {
     assert_eq!(o.limits, ["max_extracted_bytes"]);
     assert!(o.found);
 }
+
+/// `data` in ASCII85, as a PDF's ASCII85Decode filter holds it (with its `~>` end).
+fn ascii85(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in data.chunks(4) {
+        let mut word = [0u8; 4];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let mut n = u32::from_be_bytes(word);
+        if chunk.len() == 4 && n == 0 {
+            out.push(b'z');
+            continue;
+        }
+        let mut digits = [0u8; 5];
+        for d in digits.iter_mut().rev() {
+            *d = b'!' + (n % 85) as u8;
+            n /= 85;
+        }
+        out.extend_from_slice(&digits[..chunk.len() + 1]);
+    }
+    out.extend_from_slice(b"~>");
+    out
+}
+
+/// `data` in LZW as a PDF's LZWDecode filter holds it (early change, the default).
+fn lzw(data: &[u8]) -> Vec<u8> {
+    weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8).encode(data).unwrap()
+}
+
+#[test]
+fn pdf_pages_behind_ascii85_and_lzw_are_read() {
+    let page = b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET";
+    for (filters, stream) in [
+        ("/Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib(page))),
+        ("/Filter /LZWDecode", lzw(page)),
+        ("/Filter [/FlateDecode /LZWDecode]", zlib(&lzw(page))),
+        ("/Filter [/ASCII85Decode /LZWDecode]", ascii85(&lzw(page))),
+    ] {
+        let pdf = pdf_of_pages(("", b"BT /F1 12 Tf 72 700 Td (nothing here) Tj ET"), (filters, &stream), &[]);
+        let o = scan(filters, &scanner(Limits::default()), &message("chain.pdf", &pdf));
+        assert!(o.found, "{filters}: the name behind the filters is read");
+        assert!(o.limits.is_empty(), "{filters}: {:?}", o.limits);
+    }
+}
+
+#[test]
+fn pdf_bombs_behind_ascii85_and_lzw() {
+    // 64 MiB of spaces in LZW is 76 KB; behind Flate it shrinks again.
+    let spaces = vec![b' '; 64 << 20];
+    let lzw_bomb = lzw(&spaces);
+    let cases: [(&str, Vec<u8>, bool); 4] = [
+        ("/Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib_bomb(256)), false),
+        ("/Filter /LZWDecode", lzw_bomb.clone(), false),
+        ("/Filter [/FlateDecode /LZWDecode]", zlib(&lzw_bomb), false),
+        // An object stream is unpacked while the document loads.
+        ("/Type /ObjStm /N 1 /First 4 /Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib_bomb(256)), true),
+    ];
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    for (dict, stream, extra) in cases {
+        let pdf = if extra {
+            two_page_pdf("", b"BT /F1 12 Tf 72 650 Td (more) Tj ET", &[(format!("<< {dict} >>"), stream)])
+        } else {
+            two_page_pdf(dict, &stream, &[])
+        };
+        let o = scan(dict, &scanner(limits), &message("bomb.pdf", &pdf));
+        assert_eq!(o.limits, ["max_extracted_bytes"], "{dict}");
+        assert!(o.found, "{dict}: the page before the bomb is read");
+    }
+}

@@ -151,9 +151,10 @@ impl pdf_extract::OutputDev for PageText {
     }
 }
 
-/// Before lopdf sees the file: the zlib data of every stream (what FlateDecode holds; the
-/// stream dictionaries are not read here) is inflated into nothing and counted, with lopdf's
-/// own fallback to raw deflate after the first two bytes. lopdf unpacks object streams and
+/// Before lopdf sees the file: the zlib data of every stream (what FlateDecode holds) is
+/// inflated into nothing and counted, with lopdf's own fallback to raw deflate after the
+/// first two bytes; a stream whose dictionary names LZW or ASCII85 (found as text before the
+/// keyword: the dictionaries are not parsed here) is counted through its filters in order. lopdf unpacks object streams and
 /// cross-reference streams while it loads, and inflates streams with predictors when they
 /// are drawn, with no limit of its own. A stream that would take the total past what the
 /// budget has left is blanked in a copy of the file (same length: every offset still holds),
@@ -181,13 +182,19 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
         // `endstream` (lopdf goes by `/Length`), so what it reads belongs to the stream.
         let data = &bytes[start..];
         let mut end = memchr::memmem::find(data, b"endstream").map_or(bytes.len(), |p| start + p);
+        let filters = named_filters(&bytes[at.saturating_sub(DICT_WINDOW)..at]);
         let blank = work > work_cap || {
             let cap = left - kept;
-            let (mut size, mut used) = inflated_size(data, true, cap);
-            if size == 0 && data.len() > 2 {
-                let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
-                (size, used) = (raw_size, raw_used + 2);
-            }
+            let (size, used) = if filters.iter().any(|&f| f != Filter::Flate) {
+                chain_size(data, &filters, cap)
+            } else {
+                let (mut size, mut used) = inflated_size(data, true, cap);
+                if size == 0 && data.len() > 2 {
+                    let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
+                    (size, used) = (raw_size, raw_used + 2);
+                }
+                (size, used)
+            };
             work = work.saturating_add(size);
             if size <= cap {
                 kept += size;
@@ -202,6 +209,159 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
         // inflates across the objects after it must not hide their streams from this pass.
     }
     copy
+}
+
+/// How far before a `stream` keyword its dictionary's filter names are looked for.
+const DICT_WINDOW: usize = 1024;
+
+/// A filter lopdf undoes when it reads a stream (it refuses every other).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Filter {
+    Flate,
+    Lzw,
+    Ascii85,
+}
+
+impl Filter {
+    fn from_name(name: &[u8]) -> Option<Filter> {
+        match name {
+            b"FlateDecode" => Some(Filter::Flate),
+            b"LZWDecode" => Some(Filter::Lzw),
+            b"ASCII85Decode" => Some(Filter::Ascii85),
+            _ => None,
+        }
+    }
+}
+
+/// The filters named in the dictionary text before a `stream` keyword (from the last `obj`
+/// keyword in `window`), in the order they are named: the order lopdf applies them.
+fn named_filters(window: &[u8]) -> Vec<Filter> {
+    let dict = memchr::memmem::rfind(window, b"obj").map_or(window, |p| &window[p..]);
+    let mut found: Vec<(usize, Filter)> = Vec::new();
+    for (name, filter) in [
+        (&b"/FlateDecode"[..], Filter::Flate),
+        (b"/LZWDecode", Filter::Lzw),
+        (b"/ASCII85Decode", Filter::Ascii85),
+    ] {
+        found.extend(memchr::memmem::find_iter(dict, name).map(|p| (p, filter)));
+    }
+    found.sort_unstable_by_key(|&(p, _)| p);
+    found.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The size of `data` through `filters` in turn, counting no further than just past `cap`,
+/// and how many bytes of `data` the first stage read. Stages before the last are decoded to
+/// at most `cap + 1` bytes (more is over the budget anyway); the last is only counted. LZW
+/// is read with and without early change (the stream's parameters are not read here), and
+/// the larger counts.
+fn chain_size(data: &[u8], filters: &[Filter], cap: u64) -> (u64, usize) {
+    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut stage = std::borrow::Cow::Borrowed(data);
+    let mut first_used = data.len();
+    for (n, &filter) in filters.iter().enumerate() {
+        let keep = n + 1 < filters.len();
+        let (out, size, used) = match filter {
+            Filter::Flate => {
+                let zlib = inflate_to(&stage, true, limit, keep);
+                if zlib.1 == 0 && stage.len() > 2 {
+                    let (raw, size, used) = inflate_to(&stage[2..], false, limit, keep);
+                    (raw, size, used + 2)
+                } else {
+                    zlib
+                }
+            }
+            Filter::Lzw => {
+                let a = lzw_to(&stage, true, limit, keep);
+                let b = lzw_to(&stage, false, limit, keep);
+                if a.1 >= b.1 {
+                    a
+                } else {
+                    b
+                }
+            }
+            Filter::Ascii85 => {
+                let end = memchr::memmem::find(&stage, b"~>").map_or(stage.len(), |p| p + 2);
+                let mut out = ascii85(&stage[..end]);
+                out.truncate(limit);
+                let size = out.len() as u64;
+                (out, size, end)
+            }
+        };
+        if n == 0 {
+            first_used = used;
+        }
+        if size > cap || !keep {
+            return (size, first_used);
+        }
+        stage = std::borrow::Cow::Owned(out);
+    }
+    (0, first_used)
+}
+
+/// `data` inflated (zlib or raw deflate) when `keep` (at most `limit` bytes of it), its size
+/// (counted to just past `limit`), and how many bytes of `data` that read. A damaged stream
+/// keeps what inflated before the damage.
+fn inflate_to(data: &[u8], zlib: bool, limit: usize, keep: bool) -> (Vec<u8>, u64, usize) {
+    let mut inflater = flate2::Decompress::new(zlib);
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 32 << 10];
+    while (inflater.total_out() as usize) < limit {
+        let before = (inflater.total_in(), inflater.total_out());
+        let input = &data[(before.0 as usize).min(data.len())..];
+        let status = inflater.decompress(input, &mut chunk, flate2::FlushDecompress::None);
+        if keep {
+            push_within(&mut out, &chunk[..(inflater.total_out() - before.1) as usize], limit);
+        }
+        match status {
+            Ok(flate2::Status::StreamEnd) | Err(_) => break,
+            Ok(_) if (inflater.total_in(), inflater.total_out()) == before => break,
+            Ok(_) => {}
+        }
+    }
+    (out, inflater.total_out(), (inflater.total_in() as usize).min(data.len()))
+}
+
+/// `data` through LZW as lopdf reads it (most significant bit first, 8-bit symbols) when
+/// `keep` (at most `limit` bytes of it), its size (counted to just past `limit`), and how
+/// many bytes of `data` that read.
+fn lzw_to(data: &[u8], early_change: bool, limit: usize, keep: bool) -> (Vec<u8>, u64, usize) {
+    use weezl::{decode::Decoder, BitOrder, LzwStatus};
+    let mut decoder = if early_change {
+        Decoder::with_tiff_size_switch(BitOrder::Msb, 8)
+    } else {
+        Decoder::new(BitOrder::Msb, 8)
+    };
+    let (mut out, mut size, mut read) = (Vec::new(), 0u64, 0);
+    let mut chunk = [0u8; 32 << 10];
+    while (size as usize) < limit {
+        let r = decoder.decode_bytes(&data[read..], &mut chunk);
+        read += r.consumed_in;
+        size += r.consumed_out as u64;
+        if keep {
+            push_within(&mut out, &chunk[..r.consumed_out], limit);
+        }
+        match r.status {
+            Ok(LzwStatus::Ok) => {}
+            Ok(LzwStatus::Done | LzwStatus::NoProgress) | Err(_) => break,
+        }
+    }
+    (out, size, read)
+}
+
+/// Appends as much of `bytes` as fits under `limit`, growing `out` no further than that.
+fn push_within(out: &mut Vec<u8>, bytes: &[u8], limit: usize) {
+    let take = bytes.len().min(limit.saturating_sub(out.len()));
+    if out.capacity() - out.len() < take {
+        out.reserve_exact(take.max(out.len()).min(limit - out.len()));
+    }
+    out.extend_from_slice(&bytes[..take]);
+}
+
+/// `data` through ASCII85 as lopdf reads it (at most four bytes for each byte read, so no
+/// bomb); nothing when lopdf would refuse it.
+fn ascii85(data: &[u8]) -> Vec<u8> {
+    let dict = Dictionary::from_iter([("Filter", Object::Name(b"ASCII85Decode".to_vec()))]);
+    pdf_extract::Stream::new(dict, data.to_vec()).decompressed_content().unwrap_or_default()
 }
 
 /// How many bytes `data` inflates to (zlib or raw deflate), counting no further than just
@@ -233,24 +393,47 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
             continue;
         };
         let is_image = stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Image");
-        let flate_only = match stream.filters() {
-            Ok(f) => f.len() == 1 && f[0] == b"FlateDecode",
-            Err(_) => false,
+        // Filters lopdf would undo when the stream is read; any other makes it refuse the
+        // stream, and a stream with none is read as it is.
+        let filters: Option<Vec<Filter>> = match stream.filters() {
+            Ok(f) => f.into_iter().map(Filter::from_name).collect(),
+            Err(_) => None,
         };
-        if is_image || !flate_only {
+        let Some(filters) = filters.filter(|f| !f.is_empty() && !is_image) else {
             continue;
-        }
-        let mut out = Vec::new();
-        let mut decoder =
-            Metered { inner: flate2::read::ZlibDecoder::new(&stream.content[..]), budget: x.budget };
-        // A damaged stream keeps what inflated before the damage.
-        let _ = decoder.read_to_end(&mut out);
-        if x.budget.exhausted() {
-            return false;
-        }
+        };
         let params = stream.dict.get(b"DecodeParms").and_then(Object::as_dict).ok();
-        // A predictor that does not fit the data leaves nothing to draw, as in lopdf.
-        let out = undo_predictor(out, params).unwrap_or_default();
+        let mut out = std::mem::take(&mut stream.content);
+        for filter in filters {
+            out = match filter {
+                Filter::Flate => {
+                    let mut inflated = Vec::new();
+                    let mut decoder =
+                        Metered { inner: flate2::read::ZlibDecoder::new(&out[..]), budget: x.budget };
+                    // A damaged stream keeps what inflated before the damage.
+                    let _ = decoder.read_to_end(&mut inflated);
+                    // A predictor that does not fit the data leaves nothing to draw, as in
+                    // lopdf (which undoes it after each Flate or LZW stage).
+                    undo_predictor(inflated, params).unwrap_or_default()
+                }
+                Filter::Lzw => {
+                    let early = params.and_then(|p| p.get(b"EarlyChange").ok()).and_then(|v| v.as_i64().ok())
+                        != Some(0);
+                    let left = usize::try_from(x.budget.left()).unwrap_or(usize::MAX);
+                    let (decoded, _, _) = lzw_to(&out, early, left.saturating_add(1), true);
+                    x.budget.take(decoded.len() as u64);
+                    undo_predictor(decoded, params).unwrap_or_default()
+                }
+                Filter::Ascii85 => {
+                    let decoded = ascii85(&out);
+                    x.budget.take(decoded.len() as u64);
+                    decoded
+                }
+            };
+            if x.budget.exhausted() {
+                return false;
+            }
+        }
         stream.dict.remove(b"Filter");
         stream.dict.remove(b"DecodeParms");
         stream.set_plain_content(out);
