@@ -8,11 +8,10 @@
 //! Each page is read on its own, so a page pdf-extract cannot read costs only that page.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
-use super::{Extractor, Metered};
+use super::Extractor;
 
 /// Longest `Parent` chain and deepest nesting of drawings followed.
 const MAX_CHAIN: usize = 32;
@@ -34,6 +33,8 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
         Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
         Err(e) => return x.unreadable(&format!("not a readable PDF ({e})")),
     };
+    // lopdf decrypts a document anyone may open (empty user password) while it loads it; one
+    // still encrypted needs a password.
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return x.encrypted("the PDF");
     }
@@ -388,6 +389,9 @@ fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> (u64, usize) {
 /// budget, PNG predictors undone (so that nothing is inflated again, unmetered, when it is
 /// drawn). Returns `false` when the budget ran out (the rest of the document is not read).
 fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
+    // A stage decodes to one byte past what the budget has left: enough to know it ran out,
+    // and no buffer grows past it.
+    let limit = |x: &Extractor<'_>| usize::try_from(x.budget.left()).unwrap_or(usize::MAX).saturating_add(1);
     for obj in doc.objects.values_mut() {
         let Object::Stream(stream) = obj else {
             continue;
@@ -407,11 +411,13 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
         for filter in filters {
             out = match filter {
                 Filter::Flate => {
-                    let mut inflated = Vec::new();
-                    let mut decoder =
-                        Metered { inner: flate2::read::ZlibDecoder::new(&out[..]), budget: x.budget };
-                    // A damaged stream keeps what inflated before the damage.
-                    let _ = decoder.read_to_end(&mut inflated);
+                    // zlib, then raw deflate after the first two bytes, as lopdf reads it; a
+                    // damaged stream keeps what inflated before the damage.
+                    let (mut inflated, _, _) = inflate_to(&out, true, limit(x), true);
+                    if inflated.is_empty() && out.len() > 2 {
+                        inflated = inflate_to(&out[2..], false, limit(x), true).0;
+                    }
+                    x.budget.take(inflated.len() as u64);
                     // A predictor that does not fit the data leaves nothing to draw, as in
                     // lopdf (which undoes it after each Flate or LZW stage).
                     undo_predictor(inflated, params).unwrap_or_default()
@@ -419,8 +425,7 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
                 Filter::Lzw => {
                     let early = params.and_then(|p| p.get(b"EarlyChange").ok()).and_then(|v| v.as_i64().ok())
                         != Some(0);
-                    let left = usize::try_from(x.budget.left()).unwrap_or(usize::MAX);
-                    let (decoded, _, _) = lzw_to(&out, early, left.saturating_add(1), true);
+                    let (decoded, _, _) = lzw_to(&out, early, limit(x), true);
                     x.budget.take(decoded.len() as u64);
                     undo_predictor(decoded, params).unwrap_or_default()
                 }
