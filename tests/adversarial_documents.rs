@@ -570,12 +570,14 @@ fn pdf_bombs_behind_ascii85_and_lzw() {
     // 64 MiB of spaces in LZW is 76 KB; behind Flate it shrinks again.
     let spaces = vec![b' '; 64 << 20];
     let lzw_bomb = lzw(&spaces);
-    let cases: [(&str, Vec<u8>, bool); 4] = [
+    let cases: [(&str, Vec<u8>, bool); 5] = [
         ("/Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib_bomb(256)), false),
         ("/Filter /LZWDecode", lzw_bomb.clone(), false),
         ("/Filter [/FlateDecode /LZWDecode]", zlib(&lzw_bomb), false),
         // An object stream is unpacked while the document loads.
         ("/Type /ObjStm /N 1 /First 4 /Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib_bomb(256)), true),
+        // A name spelled with an escape (`#38` is `8`) is the same name.
+        ("/Type /ObjStm /N 1 /First 4 /Filter [/ASCII#385Decode /FlateDecode]", ascii85(&zlib_bomb(256)), true),
     ];
     let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
     for (dict, stream, extra) in cases {

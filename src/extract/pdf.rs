@@ -155,8 +155,9 @@ impl pdf_extract::OutputDev for PageText {
 /// Before lopdf sees the file: the zlib data of every stream (what FlateDecode holds) is
 /// inflated into nothing and counted, with lopdf's own fallback to raw deflate after the
 /// first two bytes; a stream whose dictionary names LZW or ASCII85 (found as text before the
-/// keyword: the dictionaries are not parsed here) is counted through its filters in order. lopdf unpacks object streams and
-/// cross-reference streams while it loads, and inflates streams with predictors when they
+/// keyword: the dictionaries are not parsed here) is also counted through those filters in
+/// order, and the larger count stands. lopdf unpacks object streams and cross-reference
+/// streams while it loads, and inflates streams with predictors when they
 /// are drawn, with no limit of its own. A stream that would take the total past what the
 /// budget has left is blanked in a copy of the file (same length: every offset still holds),
 /// and the rest of the document is still read; so is every stream once this pass has
@@ -186,16 +187,19 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
         let filters = named_filters(&bytes[at.saturating_sub(DICT_WINDOW)..at]);
         let blank = work > work_cap || {
             let cap = left - kept;
-            let (size, used) = if filters.iter().any(|&f| f != Filter::Flate) {
-                chain_size(data, &filters, cap)
-            } else {
-                let (mut size, mut used) = inflated_size(data, true, cap);
-                if size == 0 && data.len() > 2 {
-                    let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
-                    (size, used) = (raw_size, raw_used + 2);
+            let (mut size, mut used) = inflated_size(data, true, cap);
+            if size == 0 && data.len() > 2 {
+                let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
+                (size, used) = (raw_size, raw_used + 2);
+            }
+            if filters.iter().any(|&f| f != Filter::Flate) {
+                // The names may be another object's (a dictionary longer than the window):
+                // whichever reading is larger counts.
+                let (chain, chain_used) = chain_size(data, &filters, cap);
+                if chain > size {
+                    (size, used) = (chain, chain_used);
                 }
-                (size, used)
-            };
+            }
             work = work.saturating_add(size);
             if size <= cap {
                 kept += size;
@@ -238,6 +242,14 @@ impl Filter {
 /// keyword in `window`), in the order they are named: the order lopdf applies them.
 fn named_filters(window: &[u8]) -> Vec<Filter> {
     let dict = memchr::memmem::rfind(window, b"obj").map_or(window, |p| &window[p..]);
+    // `#` escapes in names (`/LZW#44ecode`) are undone, as lopdf undoes them.
+    let unescaped;
+    let dict = if dict.contains(&b'#') {
+        unescaped = unescape_names(dict);
+        &unescaped[..]
+    } else {
+        dict
+    };
     let mut found: Vec<(usize, Filter)> = Vec::new();
     for (name, filter) in [
         (&b"/FlateDecode"[..], Filter::Flate),
@@ -248,6 +260,26 @@ fn named_filters(window: &[u8]) -> Vec<Filter> {
     }
     found.sort_unstable_by_key(|&(p, _)| p);
     found.into_iter().map(|(_, f)| f).collect()
+}
+
+/// `text` with every `#` followed by two hex digits replaced by the byte they spell.
+fn unescape_names(text: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match (text[i], text.get(i + 1).and_then(|&b| hex(b)), text.get(i + 2).and_then(|&b| hex(b))) {
+            (b'#', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The size of `data` through `filters` in turn, counting no further than just past `cap`,
@@ -659,6 +691,13 @@ mod tests {
         let got: Vec<Vec<u8>> =
             drawn_names(b"q /X1 Do Q /Fm0 Do\n(Done) Tj /Do").into_iter().map(|(n, _)| n).collect();
         assert_eq!(got, [b"X1".to_vec(), b"Fm0".to_vec()]);
+    }
+
+    #[test]
+    fn filters_named_before_a_stream() {
+        let window = b"4 0 obj << /Filter /FlateDecode >> endobj 5 0 obj << /Length 9 /Filter [/ASCII85Decode /LZW#44ecode /FlateDecode] >>\n";
+        assert_eq!(named_filters(window), [Filter::Ascii85, Filter::Lzw, Filter::Flate]);
+        assert_eq!(named_filters(b"5 0 obj << /Length 9 >>\n"), []);
     }
 
     #[test]
