@@ -577,7 +577,11 @@ fn pdf_bombs_behind_ascii85_and_lzw() {
         // An object stream is unpacked while the document loads.
         ("/Type /ObjStm /N 1 /First 4 /Filter [/ASCII85Decode /FlateDecode]", ascii85(&zlib_bomb(256)), true),
         // A name spelled with an escape (`#38` is `8`) is the same name.
-        ("/Type /ObjStm /N 1 /First 4 /Filter [/ASCII#385Decode /FlateDecode]", ascii85(&zlib_bomb(256)), true),
+        (
+            "/Type /ObjStm /N 1 /First 4 /Filter [/ASCII#385Decode /FlateDecode]",
+            ascii85(&zlib_bomb(256)),
+            true,
+        ),
     ];
     let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
     for (dict, stream, extra) in cases {
