@@ -187,11 +187,7 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
         let filters = named_filters(&bytes[at.saturating_sub(DICT_WINDOW)..at]);
         let blank = work > work_cap || {
             let cap = left - kept;
-            let (mut size, mut used) = inflated_size(data, true, cap);
-            if size == 0 && data.len() > 2 {
-                let (raw_size, raw_used) = inflated_size(&data[2..], false, cap);
-                (size, used) = (raw_size, raw_used + 2);
-            }
+            let (_, mut size, mut used) = flate(data, limit_of(cap), false);
             if filters.iter().any(|&f| f != Filter::Flate) {
                 // The names may be another object's (a dictionary longer than the window):
                 // whichever reading is larger counts.
@@ -288,21 +284,13 @@ fn unescape_names(text: &[u8]) -> Vec<u8> {
 /// is read with and without early change (the stream's parameters are not read here), and
 /// the larger counts.
 fn chain_size(data: &[u8], filters: &[Filter], cap: u64) -> (u64, usize) {
-    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let limit = limit_of(cap);
     let mut stage = std::borrow::Cow::Borrowed(data);
     let mut first_used = data.len();
     for (n, &filter) in filters.iter().enumerate() {
         let keep = n + 1 < filters.len();
         let (out, size, used) = match filter {
-            Filter::Flate => {
-                let zlib = inflate_to(&stage, true, limit, keep);
-                if zlib.1 == 0 && stage.len() > 2 {
-                    let (raw, size, used) = inflate_to(&stage[2..], false, limit, keep);
-                    (raw, size, used + 2)
-                } else {
-                    zlib
-                }
-            }
+            Filter::Flate => flate(&stage, limit, keep),
             Filter::Lzw => {
                 let a = lzw_to(&stage, true, limit, keep);
                 let b = lzw_to(&stage, false, limit, keep);
@@ -329,6 +317,23 @@ fn chain_size(data: &[u8], filters: &[Filter], cap: u64) -> (u64, usize) {
         stage = std::borrow::Cow::Owned(out);
     }
     (0, first_used)
+}
+
+/// The most bytes a stage decodes to when `cap` are left: one more, enough to know it is over.
+fn limit_of(cap: u64) -> usize {
+    usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX)
+}
+
+/// `data` through FlateDecode as lopdf reads it: zlib, or when that gives nothing, raw deflate
+/// after the first two bytes. See [`inflate_to`].
+fn flate(data: &[u8], limit: usize, keep: bool) -> (Vec<u8>, u64, usize) {
+    let zlib = inflate_to(data, true, limit, keep);
+    if zlib.1 == 0 && data.len() > 2 {
+        let (raw, size, used) = inflate_to(&data[2..], false, limit, keep);
+        (raw, size, used + 2)
+    } else {
+        zlib
+    }
 }
 
 /// `data` inflated (zlib or raw deflate) when `keep` (at most `limit` bytes of it), its size
@@ -397,33 +402,13 @@ fn ascii85(data: &[u8]) -> Vec<u8> {
     pdf_extract::Stream::new(dict, data.to_vec()).decompressed_content().unwrap_or_default()
 }
 
-/// How many bytes `data` inflates to (zlib or raw deflate), counting no further than just
-/// past `cap` (what inflated before any damage counts), and how many bytes of `data` that
-/// read.
-fn inflated_size(data: &[u8], zlib: bool, cap: u64) -> (u64, usize) {
-    let mut inflater = flate2::Decompress::new(zlib);
-    let mut sink = [0u8; 32 << 10];
-    loop {
-        let before = (inflater.total_in(), inflater.total_out());
-        let input = &data[(before.0 as usize).min(data.len())..];
-        match inflater.decompress(input, &mut sink, flate2::FlushDecompress::None) {
-            Ok(flate2::Status::StreamEnd) | Err(_) => break,
-            Ok(_) => {}
-        }
-        if inflater.total_out() > cap || (inflater.total_in(), inflater.total_out()) == before {
-            break;
-        }
-    }
-    (inflater.total_out(), (inflater.total_in() as usize).min(data.len()))
-}
-
 /// Replaces every compressed stream but images with its inflated bytes, charged to the
 /// budget, PNG predictors undone (so that nothing is inflated again, unmetered, when it is
 /// drawn). Returns `false` when the budget ran out (the rest of the document is not read).
 fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
     // A stage decodes to one byte past what the budget has left: enough to know it ran out,
     // and no buffer grows past it.
-    let limit = |x: &Extractor<'_>| usize::try_from(x.budget.left()).unwrap_or(usize::MAX).saturating_add(1);
+    let limit = |x: &Extractor<'_>| limit_of(x.budget.left());
     for obj in doc.objects.values_mut() {
         let Object::Stream(stream) = obj else {
             continue;
@@ -443,12 +428,8 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
         for filter in filters {
             out = match filter {
                 Filter::Flate => {
-                    // zlib, then raw deflate after the first two bytes, as lopdf reads it; a
-                    // damaged stream keeps what inflated before the damage.
-                    let (mut inflated, _, _) = inflate_to(&out, true, limit(x), true);
-                    if inflated.is_empty() && out.len() > 2 {
-                        inflated = inflate_to(&out[2..], false, limit(x), true).0;
-                    }
+                    // A damaged stream keeps what inflated before the damage.
+                    let (inflated, _, _) = flate(&out, limit(x), true);
                     x.budget.take(inflated.len() as u64);
                     // A predictor that does not fit the data leaves nothing to draw, as in
                     // lopdf (which undoes it after each Flate or LZW stage).
