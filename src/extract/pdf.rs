@@ -278,16 +278,18 @@ fn unescape_names(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The size of `data` through `filters` in turn, counting no further than just past `cap`,
+/// What `data` through `filters` in turn costs: the sizes of all stages added up, as
+/// [`inflate_streams`] charges them to the budget, counting no further than just past `cap`;
 /// and how many bytes of `data` the first stage read. Stages before the last are decoded to
 /// at most `cap + 1` bytes (more is over the budget anyway); the last is only counted. LZW
 /// is read with and without early change (the stream's parameters are not read here), and
 /// the larger counts.
 fn chain_size(data: &[u8], filters: &[Filter], cap: u64) -> (u64, usize) {
-    let limit = limit_of(cap);
+    let mut total = 0u64;
     let mut stage = std::borrow::Cow::Borrowed(data);
     let mut first_used = data.len();
     for (n, &filter) in filters.iter().enumerate() {
+        let limit = limit_of(cap - total);
         let keep = n + 1 < filters.len();
         let (out, size, used) = match filter {
             Filter::Flate => flate(&stage, limit, keep),
@@ -311,12 +313,13 @@ fn chain_size(data: &[u8], filters: &[Filter], cap: u64) -> (u64, usize) {
         if n == 0 {
             first_used = used;
         }
-        if size > cap || !keep {
-            return (size, first_used);
+        total += size;
+        if total > cap || !keep {
+            return (total, first_used);
         }
         stage = std::borrow::Cow::Owned(out);
     }
-    (0, first_used)
+    (total, first_used)
 }
 
 /// The most bytes a stage decodes to when `cap` are left: one more, enough to know it is over.
@@ -672,6 +675,24 @@ mod tests {
         let got: Vec<Vec<u8>> =
             drawn_names(b"q /X1 Do Q /Fm0 Do\n(Done) Tj /Do").into_iter().map(|(n, _)| n).collect();
         assert_eq!(got, [b"X1".to_vec(), b"Fm0".to_vec()]);
+    }
+
+    #[test]
+    fn a_chain_costs_every_stage() {
+        use std::io::Write;
+        let zlib = |data: &[u8]| {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        let text = b"BT (Jane Doe) Tj ET ".repeat(100);
+        let inner = zlib(&text);
+        let outer = zlib(&inner);
+        let both = (inner.len() + text.len()) as u64;
+        assert_eq!(chain_size(&outer, &[Filter::Flate, Filter::Flate], 1 << 20), (both, outer.len()));
+        // Counting stops just past the cap.
+        let (cost, _) = chain_size(&outer, &[Filter::Flate, Filter::Flate], both - 1);
+        assert!(cost > both - 1 && cost <= both, "{cost}");
     }
 
     #[test]
