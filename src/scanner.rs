@@ -25,14 +25,24 @@ pub struct Scanner {
     records: Records,
     policy: Policy,
     matcher: Matcher,
+    /// Decodes every body as it parses (for messages that attach encoded messages, and for
+    /// attached messages parsed again).
     parser: MessageParser,
+    /// Leaves bodies encoded, for the walker to decode what it reads.
+    lazy: MessageParser,
 }
 
 impl Scanner {
     /// Compiles `list` under `policy`.
     pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
         let matcher = Matcher::new(&list);
-        Scanner { records: Records::Plain(list), policy, matcher, parser: crate::message::parser() }
+        Scanner {
+            records: Records::Plain(list),
+            policy,
+            matcher,
+            parser: crate::message::parser(),
+            lazy: crate::message::lazy_parser(),
+        }
     }
 
     /// A scanner over a sealed list (see [`crate::sealed`]): every verdict and finding is the
@@ -40,7 +50,13 @@ impl Scanner {
     pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
         let list = Arc::new(list);
         let matcher = Matcher::sealed(list.clone());
-        Scanner { records: Records::Sealed(list), policy, matcher, parser: crate::message::parser() }
+        Scanner {
+            records: Records::Sealed(list),
+            policy,
+            matcher,
+            parser: crate::message::parser(),
+            lazy: crate::message::lazy_parser(),
+        }
     }
 
     /// The id of record `r`.
@@ -132,16 +148,19 @@ impl Scanner {
             None => bytes,
         };
         // Nesting and part count are limited before mail-parser sees the message.
-        let bytes = match crate::message::guard::check(bytes, &limits) {
+        let shape = crate::message::guard::inspect(bytes, &limits);
+        let bytes = match shape.cut {
             Some(cut) => {
                 incomplete.push(Incomplete { limit: cut.limit, detail: cut.detail });
                 &bytes[..cut.keep]
             }
             None => bytes,
         };
+        // Bodies are decoded as they are read, unless an attached message is encoded.
+        let parser = if shape.encoded_messages { &self.parser } else { &self.lazy };
         // Text that mail-parser reads as one unknown header (no known header at all) is not a
         // message: it is scanned as plain text rather than lost.
-        let parsed = crate::message::parse(&self.parser, bytes).filter(|m| {
+        let parsed = crate::message::parse(parser, bytes).filter(|m| {
             m.parts.first().is_some_and(|root| {
                 root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
             })

@@ -7,7 +7,7 @@ use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-use super::{Envelope, Field};
+use super::{transfer, Envelope, Field};
 use crate::policy::Limits;
 use crate::text::{html_to_text_and_aside, Aside};
 
@@ -277,11 +277,13 @@ impl Walker<'_, '_> {
                 });
                 return;
             }
-            self.part(part, depth);
+            self.part(msg, part, depth);
         }
     }
 
-    fn part(&mut self, part: &MessagePart<'_>, depth: usize) {
+    fn part(&mut self, msg: &Message<'_>, part: &MessagePart<'_>, depth: usize) {
+        // A body the lazy parser left encoded (see `transfer`), with its raw bytes.
+        let pending = transfer::pending(part).and_then(|t| Some((t, transfer::raw_body(msg, part)?)));
         let name = part.attachment_name();
         // An attachment has one number for its name and for everything read from inside it.
         let attachment = is_attachment(part).then(|| {
@@ -291,13 +293,22 @@ impl Walker<'_, '_> {
             }
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
+        let charset = || part.content_type().and_then(|ct| ct.attribute("charset"));
+        // Text decoded here is read exactly as mail-parser would have read it; an encoding
+        // that does not decode leaves the text as it came, as mail-parser does.
+        let decoded_text =
+            || pending.and_then(|(t, raw)| transfer::decode(raw, t)).map(|b| transfer::to_text(b, charset()));
         match &part.body {
             PartType::Text(t) => {
                 let loc =
                     attachment.unwrap_or_else(|| Location::new(Part::Body, self.next_index(Part::Body)));
-                self.text_segment(&loc, t);
+                let decoded = decoded_text();
+                self.text_segment(&loc, decoded.as_deref().unwrap_or(t));
             }
-            PartType::Html(h) => self.html_segment(attachment.as_ref(), h),
+            PartType::Html(h) => {
+                let decoded = decoded_text();
+                self.html_segment(attachment.as_ref(), decoded.as_deref().unwrap_or(h))
+            }
             PartType::Binary(b) | PartType::InlineBinary(b) => {
                 let ct = part.content_type();
                 let is_message = ct.is_some_and(|ct| {
@@ -306,9 +317,40 @@ impl Walker<'_, '_> {
                             s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
                         })
                 });
+                let decoded;
+                let b: &[u8] = match pending {
+                    None => b,
+                    Some((t, raw)) => {
+                        // Most encoded binaries are images: decode what tells a document or
+                        // text from anything else, and the rest only for those.
+                        let worth_reading = is_message || worth_reading(raw, t, charset());
+                        if !worth_reading {
+                            // Numbered as it would be if it were read.
+                            if attachment.is_none() {
+                                self.next_index(Part::Attachment);
+                            }
+                            return;
+                        }
+                        match transfer::decode(raw, t) {
+                            Some(bytes) => {
+                                decoded = bytes;
+                                &decoded
+                            }
+                            // Not valid in its encoding: read as the text it is, where
+                            // mail-parser would put it (a body unless it is an attachment).
+                            None => {
+                                let loc = attachment.unwrap_or_else(|| {
+                                    Location::new(Part::Body, self.next_index(Part::Body))
+                                });
+                                self.text_segment(&loc, &String::from_utf8_lossy(raw));
+                                return;
+                            }
+                        }
+                    }
+                };
                 if is_message {
                     // mail-parser leaves deeply encoded attached messages as bytes: parse again.
-                    if let Some(nested) = super::parse(self.parser, b.as_ref()) {
+                    if let Some(nested) = super::parse(self.parser, b) {
                         self.message(&nested, depth + 1);
                         return;
                     }
@@ -339,7 +381,16 @@ impl Walker<'_, '_> {
                     }
                 }
             }
-            PartType::Message(m) => self.message(m, depth + 1),
+            PartType::Message(m) => {
+                // Only the eager parser is used on messages that attach encoded messages;
+                // should one get past that, mail-parser has read the encoded text as the
+                // message: decode and parse it here.
+                let decoded = pending.and_then(|(t, raw)| transfer::decode(raw, t));
+                match decoded.as_deref().and_then(|bytes| super::parse(self.parser, bytes)) {
+                    Some(nested) => self.message(&nested, depth + 1),
+                    None => self.message(m, depth + 1),
+                }
+            }
             PartType::Multipart(_) => {}
         }
     }
@@ -417,6 +468,32 @@ fn attached_headers(msg: &Message<'_>) -> String {
         }
     }
     out
+}
+
+/// Whether an encoded binary body is a document or text, judged from as little of it as
+/// decides that: documents are known by their first kilobyte, and text by its first 8 KiB
+/// unless the first kilobyte already holds a NUL (see [`decode_text`]). A body that does not
+/// decode is read (as the text it is).
+fn worth_reading(raw: &[u8], t: transfer::Transfer, charset: Option<&str>) -> bool {
+    let Some(head) = transfer::decode_head(raw, t, 1024) else { return true };
+    if is_document(&head) {
+        return true;
+    }
+    if head.len() < 1024 || head.contains(&0) {
+        return decode_text(&head, charset).is_some();
+    }
+    transfer::decode_head(raw, t, transfer::HEAD).is_none_or(|head| decode_text(&head, charset).is_some())
+}
+
+/// Whether decoded bytes start as a document the extractors read.
+#[cfg(feature = "documents")]
+fn is_document(head: &[u8]) -> bool {
+    crate::extract::sniff(head).is_some()
+}
+
+#[cfg(not(feature = "documents"))]
+fn is_document(_: &[u8]) -> bool {
+    false
 }
 
 /// Whether a file name says HTML.

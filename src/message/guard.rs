@@ -8,8 +8,10 @@
 //! comes before is scanned, what comes after is reported as not scanned.
 //!
 //! The pass follows MIME structure the way a parser does: header blocks, `Content-Type`
-//! (folded lines included), multipart boundaries on a stack, attached messages that are not
-//! transfer-encoded. Encoded attached messages are opaque here; the walker limits those.
+//! (folded lines included), multipart boundaries on a stack, attached messages (and the
+//! untyped parts of a digest) that are not transfer-encoded. Encoded attached messages are
+//! opaque here; the walker limits those, and the pass reports that it saw them, since they
+//! decide which parser the scan uses (see [`Shape`]).
 
 use crate::policy::Limits;
 
@@ -25,7 +27,8 @@ pub struct Cut {
 }
 
 enum Frame {
-    Multipart(Vec<u8>),
+    /// A multipart's boundary, and whether it is a digest.
+    Multipart(Vec<u8>, bool),
     Message,
 }
 
@@ -48,8 +51,31 @@ enum Current {
 /// Longest header value the pass keeps (a Content-Type longer than this is read truncated).
 const MAX_VALUE: usize = 4096;
 
+/// What the pass over a message found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// Where to cut the message, if it must be cut.
+    pub cut: Option<Cut>,
+    /// Whether the message (as far as it is kept) attaches a message in base64 or
+    /// quoted-printable. mail-parser must then decode bodies as it parses: it reads an
+    /// attached message whose encoding it does not know as the message itself.
+    pub encoded_messages: bool,
+}
+
 /// Finds where `message` must be cut to respect `limits` (`None` when it need not be).
 pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
+    inspect(message, limits).cut
+}
+
+/// Finds where `message` must be cut to respect `limits`, and whether it attaches encoded
+/// messages.
+pub fn inspect(message: &[u8], limits: &Limits) -> Shape {
+    let mut encoded_messages = false;
+    let cut = walk(message, limits, &mut encoded_messages);
+    Shape { cut, encoded_messages }
+}
+
+fn walk(message: &[u8], limits: &Limits, encoded_messages: &mut bool) -> Option<Cut> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut parts = 1usize;
     let mut in_headers = true;
@@ -66,9 +92,14 @@ pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
                 let enc = std::mem::take(&mut block.encoding);
                 block.current = Current::Other;
                 in_headers = false;
-                if let Some(boundary) = multipart_boundary(&ct) {
-                    stack.push(Frame::Multipart(boundary));
-                } else if is_attached_message(&ct) && !is_encoded(&enc) {
+                // In a digest, a part with no Content-Type is a message (RFC 2046 5.1.5).
+                let in_digest = matches!(stack.last(), Some(Frame::Multipart(_, true)));
+                let is_message = is_attached_message(&ct) || (in_digest && ct.is_empty());
+                if let Some((boundary, digest)) = multipart_boundary(&ct) {
+                    stack.push(Frame::Multipart(boundary, digest));
+                } else if is_message && is_encoded(&enc) {
+                    *encoded_messages = true;
+                } else if is_message {
                     stack.push(Frame::Message);
                     in_headers = true;
                 }
@@ -99,14 +130,14 @@ pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
         } else if content.starts_with(b"--") {
             // A boundary of any open multipart closes everything nested inside it.
             let found = stack.iter().rposition(|f| match f {
-                Frame::Multipart(b) => {
+                Frame::Multipart(b, _) => {
                     content[2..].starts_with(b) && is_boundary_tail(&content[2 + b.len()..])
                 }
                 Frame::Message => false,
             });
             if let Some(k) = found {
                 let b_len = match &stack[k] {
-                    Frame::Multipart(b) => b.len(),
+                    Frame::Multipart(b, _) => b.len(),
                     Frame::Message => 0,
                 };
                 let closing = content[2 + b_len..].starts_with(b"--");
@@ -342,11 +373,13 @@ fn media_type_is(ct: &[u8], want: &[u8]) -> bool {
     ct.split(|&b| b == b';').next().unwrap_or(b"").trim_ascii().eq_ignore_ascii_case(want)
 }
 
-fn multipart_boundary(ct: &[u8]) -> Option<Vec<u8>> {
+/// The boundary of a multipart Content-Type value, and whether it is a digest.
+fn multipart_boundary(ct: &[u8]) -> Option<(Vec<u8>, bool)> {
     let media = ct.split(|&b| b == b';').next().unwrap_or(b"").trim_ascii();
     if !media.get(..10).is_some_and(|m| m.eq_ignore_ascii_case(b"multipart/")) {
         return None;
     }
+    let digest = media[10..].eq_ignore_ascii_case(b"digest");
     // boundary="..." or boundary=...; parameter names are case-insensitive.
     let lower: Vec<u8> = ct.iter().map(u8::to_ascii_lowercase).collect();
     let at = memchr::memmem::find(&lower, b"boundary")?;
@@ -359,7 +392,7 @@ fn multipart_boundary(ct: &[u8]) -> Option<Vec<u8>> {
     } else {
         rest.iter().take_while(|&&b| b != b';' && !b.is_ascii_whitespace()).copied().collect()
     };
-    (!value.is_empty()).then_some(value)
+    (!value.is_empty()).then_some((value, digest))
 }
 
 fn is_attached_message(ct: &[u8]) -> bool {
@@ -448,6 +481,32 @@ mod tests {
     fn encoded_attached_messages_are_opaque() {
         let m = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nQ29udGVudC1UeXBlOg==\r\n";
         assert_eq!(check(m, &limits(0, 10)), None);
+        // ... but they decide the parser.
+        assert!(inspect(m, &limits(0, 10)).encoded_messages);
+        let quoted = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/global\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\nTo: x@y\r\n--b--\r\n";
+        assert!(inspect(quoted, &limits(5, 10)).encoded_messages);
+        let plain = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nTo: x@y\r\n\r\nhi\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
+        assert!(!inspect(plain, &limits(5, 10)).encoded_messages);
+    }
+
+    #[test]
+    fn untyped_parts_of_a_digest_are_messages() {
+        // mail-parser reads a digest's untyped part as a message, nested: so does the pass.
+        // Five digests, each in the untyped part of the one before: ten levels.
+        let mut m = b"To: a@b\r\n".to_vec();
+        for i in 0..5 {
+            m.extend_from_slice(
+                format!("Content-Type: multipart/digest; boundary=d{i}\r\n\r\n--d{i}\r\n\r\n").as_bytes(),
+            );
+        }
+        m.extend_from_slice(b"Subject: deep\r\n\r\nbody\r\n");
+        assert_eq!(check(&m, &limits(8, 100)).map(|c| c.limit), Some("max_depth"));
+        assert_eq!(check(&m, &limits(10, 100)), None);
+        // Outside a digest, a part with no Content-Type is text: one level.
+        let mixed = String::from_utf8_lossy(&m).replace("digest", "mixed");
+        assert_eq!(check(mixed.as_bytes(), &limits(1, 100)), None);
+        let encoded = b"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\nContent-Transfer-Encoding: base64\r\n\r\nVG86IHhAeQ==\r\n--d--\r\n";
+        assert!(inspect(encoded, &limits(5, 10)).encoded_messages);
     }
 
     #[test]

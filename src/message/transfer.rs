@@ -1,0 +1,324 @@
+//! Transfer encodings (base64, quoted-printable) decoded when a part is read rather than when
+//! the message is parsed.
+//!
+//! mail-parser decodes every part while it parses, one byte at a time, and most of the bytes
+//! of real mail are images and other binaries that a scan reads no further than their first
+//! few kilobytes (enough to tell a document or text from anything else). So a scan parses
+//! with [`lazy_parser`], which leaves every body as it came, and the walker decodes a text
+//! part in full but a binary one only as far as [`HEAD`] bytes, and in full only when those
+//! say it is a document or text. Base64 is decoded with the `base64` crate (a word at a time,
+//! lines joined first); whatever that refuses, and quoted-printable, go through mail-parser's
+//! own decoders, so a body decodes to the bytes mail-parser would have produced.
+//!
+//! Messages that attach messages in base64 or quoted-printable are parsed with the eager
+//! parser instead (see [`super::guard::inspect`]): mail-parser reads an attached message
+//! whose encoding it does not know as the message itself, so its structure would change.
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart};
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+
+/// Bytes of a binary part decoded to decide whether to read it (`sniff` reads the first
+/// kilobyte, the text test the first 8 KiB).
+pub(crate) const HEAD: usize = 8192;
+
+/// A transfer encoding that still has to be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transfer {
+    Base64,
+    QuotedPrintable,
+}
+
+/// The parser a scan reads messages with: [`super::parser`], except that bodies are left
+/// encoded.
+///
+/// mail-parser decodes a body when its Content-Transfer-Encoding header is read as text that
+/// names base64 or quoted-printable. Read as a content type instead, the header keeps its
+/// value (`base64` is the "type") and the body is left as it came, for [`pending`] to find.
+pub(crate) fn lazy_parser() -> MessageParser {
+    super::parser().header_content_type(HeaderName::ContentTransferEncoding)
+}
+
+/// The transfer encoding `part`'s body still carries: `None` when mail-parser decoded it,
+/// found it broken (it then keeps the bytes as they came, and so does the walker) or it
+/// was never encoded.
+pub(crate) fn pending(part: &MessagePart<'_>) -> Option<Transfer> {
+    if part.encoding != Encoding::None || part.is_encoding_problem {
+        return None;
+    }
+    let value = part.headers.iter().rev().find(|h| h.name == HeaderName::ContentTransferEncoding)?;
+    let name = match &value.value {
+        HeaderValue::ContentType(ct) => ct.ctype(),
+        HeaderValue::Text(t) => t.as_ref(),
+        _ => return None,
+    };
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("base64") {
+        Some(Transfer::Base64)
+    } else if name.eq_ignore_ascii_case("quoted-printable") {
+        Some(Transfer::QuotedPrintable)
+    } else {
+        None
+    }
+}
+
+/// The body of `part` as it is in `msg`, still encoded.
+pub(crate) fn raw_body<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>) -> Option<&'m [u8]> {
+    msg.raw_message.get(part.offset_body as usize..part.offset_end as usize)
+}
+
+/// `raw` decoded, or `None` when it is not valid in its encoding (mail-parser's judgement:
+/// the part is then read as the text it is).
+pub(crate) fn decode(raw: &[u8], transfer: Transfer) -> Option<Vec<u8>> {
+    match transfer {
+        Transfer::Base64 => {
+            let mut joined = Vec::with_capacity(raw.len());
+            join_lines(raw, usize::MAX, &mut joined);
+            if joined.last() != Some(&b'=') {
+                // mail-parser drops a last group left short with no padding: so does this.
+                joined.truncate(joined.len() / 4 * 4);
+            }
+            let mut out = Vec::with_capacity(joined.len() / 4 * 3 + 3);
+            match ENGINE.decode_vec(&joined, &mut out) {
+                Ok(()) => Some(out),
+                Err(_) => mime_decode(raw, transfer),
+            }
+        }
+        Transfer::QuotedPrintable => mime_decode(raw, transfer),
+    }
+}
+
+/// At most the first `n` bytes `raw` decodes to (fewer when it is shorter), or `None` when
+/// it is not valid in its encoding.
+pub(crate) fn decode_head(raw: &[u8], transfer: Transfer, n: usize) -> Option<Vec<u8>> {
+    if transfer == Transfer::Base64 {
+        let want = n.div_ceil(3) * 4;
+        let mut joined = Vec::with_capacity(want + 80);
+        if !join_lines(raw, want, &mut joined) {
+            // Cut short: keep whole groups of four.
+            joined.truncate(joined.len().min(want) / 4 * 4);
+            let mut out = Vec::with_capacity(want / 4 * 3);
+            if ENGINE.decode_vec(&joined, &mut out).is_ok() {
+                out.truncate(n);
+                return Some(out);
+            }
+        }
+    }
+    let mut all = decode(raw, transfer)?;
+    all.truncate(n);
+    Some(all)
+}
+
+/// Decoded text bytes as mail-parser turns them into a string: through the decoder of the
+/// declared charset, else as UTF-8 with bad sequences replaced.
+pub(crate) fn to_text(bytes: Vec<u8>, charset: Option<&str>) -> String {
+    match charset.and_then(|c| charset_decoder(c.as_bytes())) {
+        Some(decoder) => decoder(&bytes),
+        None => {
+            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }
+    }
+}
+
+/// Standard alphabet, padding optional, stray bits after the last byte ignored: what mail
+/// readers accept.
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Appends the lines of `raw` to `out` with the white space around each taken off, until
+/// `out` holds at least `max` bytes. Returns whether all of `raw` was taken.
+fn join_lines(raw: &[u8], max: usize, out: &mut Vec<u8>) -> bool {
+    let mut start = 0;
+    while start < raw.len() {
+        if out.len() >= max {
+            return false;
+        }
+        let end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |p| start + p);
+        out.extend_from_slice(raw[start..end].trim_ascii());
+        start = end + 1;
+    }
+    true
+}
+
+/// mail-parser's own decoder for a MIME body.
+fn mime_decode(raw: &[u8], transfer: Transfer) -> Option<Vec<u8>> {
+    let mut stream = MessageStream::new(raw);
+    let (end, bytes) = match transfer {
+        Transfer::Base64 => stream.decode_base64_mime(b""),
+        Transfer::QuotedPrintable => stream.decode_quoted_printable_mime(b""),
+    };
+    (end != usize::MAX).then(|| bytes.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eager(raw: &[u8]) -> Option<Vec<u8>> {
+        mime_decode(raw, Transfer::Base64)
+    }
+
+    #[test]
+    fn base64_as_mail_parser_decodes_it() {
+        let cases: &[&[u8]] = &[
+            b"SmFuZSBEb2UsIDEyIEhpZ2ggU3RyZWV0\r\nLCBMb25kb24=\r\n",
+            b"SmFuZQ==",
+            b"  SmFu\r\n\tZQ==  \r\n\r\n",
+            // Padding inside (two encoded pieces run together): the fallback decodes both.
+            b"SmFuZQ==\r\nRG9l\r\n",
+            b"",
+        ];
+        for raw in cases {
+            let fast = decode(raw, Transfer::Base64);
+            assert_eq!(fast, eager(raw), "{}", String::from_utf8_lossy(raw));
+            assert!(fast.is_some());
+        }
+        assert_eq!(decode(b"SmFuZQ==\r\nRG9l\r\n", Transfer::Base64).as_deref(), Some(&b"JaneDoe"[..]));
+        // Padding left off: mail-parser drops the last, partial group, and so does this.
+        for raw in [&b"SmFuZQ"[..], b"SmFuZ", b"SmFuZQ\r\n", b"S"] {
+            assert_eq!(decode(raw, Transfer::Base64), eager(raw));
+        }
+        assert_eq!(decode(b"SmFuZQ", Transfer::Base64).as_deref(), Some(&b"Jan"[..]));
+        // Not base64: the part is read as it came.
+        assert_eq!(decode(b"Jane: Doe\r\n", Transfer::Base64), None);
+        assert_eq!(eager(b"Jane: Doe\r\n"), None);
+    }
+
+    #[test]
+    fn a_head_is_the_start_of_the_whole() {
+        let bytes: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let mut wrapped = Vec::new();
+        for line in encoded.as_bytes().chunks(76) {
+            wrapped.extend_from_slice(line);
+            wrapped.extend_from_slice(b"\r\n");
+        }
+        assert_eq!(decode(&wrapped, Transfer::Base64).as_deref(), Some(&bytes[..]));
+        for n in [0, 1, 2, 3, 100, HEAD, 19_999, 20_000, 30_000] {
+            let head = decode_head(&wrapped, Transfer::Base64, n).unwrap_or_default();
+            assert_eq!(head, bytes[..n.min(bytes.len())], "{n}");
+        }
+        assert_eq!(decode_head(b"Jane: Doe\r\n", Transfer::Base64, 10), None);
+    }
+
+    #[test]
+    fn quoted_printable_is_mail_parsers() {
+        assert_eq!(
+            decode(b"Jane=20Doe, 12 High=\r\n Street=E9\r\n", Transfer::QuotedPrintable).as_deref(),
+            Some(&b"Jane Doe, 12 High Street\xe9\r\n"[..])
+        );
+    }
+
+    #[test]
+    fn text_through_the_declared_charset() {
+        assert_eq!(to_text(b"Zo\xeb".to_vec(), Some("iso-8859-1")), "Zo\u{eb}");
+        assert_eq!(to_text(b"Zo\xc3\xab".to_vec(), None), "Zo\u{eb}");
+        assert_eq!(to_text(b"Zo\xeb".to_vec(), None), "Zo\u{fffd}");
+    }
+
+    #[test]
+    fn the_lazy_parser_leaves_bodies_encoded() {
+        let raw = b"From: a@example.org\r\nTo: b@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: Base64\r\n\r\nSmFuZSBEb2U=\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64 (a comment)\r\n\r\niVBORw0KGgo=\r\n--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nJane=20Doe\r\n--b\r\nContent-Type: text/plain\r\n\r\nJane Doe\r\n--b--\r\n";
+        let lazy = lazy_parser();
+        let Some(msg) = lazy.parse(&raw[..]) else { panic!("not parsed") };
+        let leaves: Vec<_> = msg.parts.iter().skip(1).collect();
+        assert_eq!(leaves.len(), 4);
+        let found: Vec<_> = leaves.iter().map(|p| pending(p)).collect();
+        assert_eq!(
+            found,
+            [Some(Transfer::Base64), Some(Transfer::Base64), Some(Transfer::QuotedPrintable), None]
+        );
+        let bodies: Vec<_> = leaves
+            .iter()
+            .zip(&found)
+            .map(|(p, t)| {
+                let raw = raw_body(&msg, p).unwrap_or_default();
+                t.map_or(Some(raw.to_vec()), |t| decode(raw, t))
+            })
+            .collect();
+        assert_eq!(bodies[0].as_deref(), Some(&b"Jane Doe"[..]));
+        assert_eq!(bodies[1].as_deref(), Some(&b"\x89PNG\r\n\x1a\n"[..]));
+        assert_eq!(bodies[2].as_deref(), Some(&b"Jane Doe"[..]));
+        assert_eq!(bodies[3].as_deref(), Some(&b"Jane Doe"[..]));
+        // The eager parser decoded them all itself.
+        let eager = super::super::parser();
+        let Some(msg) = eager.parse(&raw[..]) else { panic!("not parsed") };
+        assert!(msg.parts.iter().all(|p| pending(p).is_none()));
+    }
+}
+
+/// The lazy parser and the walker's decoding read what the eager parser reads.
+#[cfg(test)]
+mod same_text {
+    use crate::message::{for_each_segment, guard, parse, parser, Envelope};
+    use crate::policy::Limits;
+
+    fn segments(p: &mail_parser::MessageParser, raw: &[u8]) -> Vec<(String, String)> {
+        let eager = parser();
+        let Some(msg) = parse(p, raw) else { return Vec::new() };
+        let envelope = Envelope::from_message(&msg);
+        let mut out = Vec::new();
+        for_each_segment(&msg, &envelope, &Limits::default(), &eager, &mut |s| {
+            out.push((format!("{:?}", s.location), s.text.to_string()))
+        });
+        out
+    }
+
+    fn eml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                eml_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "eml") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Messages where mail-parser's decoder, run as it parses, reads less than it does on the
+    /// part's own bytes: a quoted-printable body ending in a soft line break before the
+    /// boundary loses its last character.
+    const READ_MORE: &[&str] = &["nice__mime7.eml", "torture.eml"];
+
+    #[test]
+    fn every_corpus_message_reads_the_same_both_ways() {
+        let mut files = Vec::new();
+        eml_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"), &mut files);
+        assert!(files.len() > 900, "{} corpus files", files.len());
+        let (eager, lazy) = (parser(), super::lazy_parser());
+        let mut compared = 0;
+        let mut differ = Vec::new();
+        for f in &files {
+            let Ok(raw) = std::fs::read(f) else { continue };
+            let shape = guard::inspect(&raw, &Limits::default());
+            if shape.encoded_messages || shape.cut.is_some() {
+                continue;
+            }
+            compared += 1;
+            let (a, b) = (segments(&eager, &raw), segments(&lazy, &raw));
+            if a == b {
+                continue;
+            }
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            differ.push(name.clone());
+            // Wherever they differ, the lazy reading holds all the eager one read.
+            for (loc, text) in &a {
+                assert!(b.iter().any(|(_, t)| t.starts_with(text.as_str())), "{name}: {loc} lost");
+            }
+        }
+        assert!(compared > 900, "{compared} compared");
+        differ.sort();
+        let mut known: Vec<String> = READ_MORE.iter().map(|s| s.to_string()).collect();
+        known.sort();
+        assert_eq!(differ, known);
+    }
+}

@@ -1,0 +1,101 @@
+//! Bodies are decoded as they are read (base64 binaries only as far as telling what they
+//! are): whatever is text or a document is still read in full, wherever the name sits.
+
+use base64::Engine;
+use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner};
+
+fn scanner() -> Scanner {
+    let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV02,name,Ravi Patel\n").unwrap();
+    Scanner::new(list, Policy::default())
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    b64.as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// (record, part) of every identifier finding.
+fn found(report: &Report) -> Vec<(String, Part)> {
+    let mut v: Vec<_> = report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Identifier { record, location, .. } => Some((record.clone(), location.part)),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn message(parts: &[String]) -> Vec<u8> {
+    let mut m = String::from(
+        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n",
+    );
+    for p in parts {
+        m.push_str("--b1\r\n");
+        m.push_str(p);
+        m.push_str("\r\n");
+    }
+    m.push_str("--b1--\r\n");
+    m.into_bytes()
+}
+
+#[test]
+fn text_labelled_as_an_image_is_read_past_its_first_kilobytes() {
+    // 40 KB of rows, the protected name in the last one: far past what is decoded to decide.
+    let mut csv = String::from("ref,name\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("{i},Someone Else\n"));
+    }
+    csv.push_str("2000,Jane Doe\n");
+    let part = format!(
+        "Content-Type: image/png\r\nContent-Disposition: attachment; filename=\"chart.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}",
+        base64_lines(csv.as_bytes())
+    );
+    assert_eq!(found(&scanner().scan(&message(&[part]))), [("V01".to_string(), Part::Attachment)]);
+}
+
+#[test]
+fn images_are_passed_over_and_what_follows_them_is_read() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    // "Jane Doe" in the image's bytes is not text anyone reads.
+    png.extend_from_slice(b"Jane Doe");
+    let image =
+        format!("Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", base64_lines(&png));
+    let text = format!(
+        "Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+        base64_lines(b"Dear Ravi Patel, caf\xe9")
+    );
+    assert_eq!(found(&scanner().scan(&message(&[image, text]))), [("V02".to_string(), Part::Body)]);
+}
+
+#[test]
+fn an_attached_message_in_base64_is_read_and_so_are_the_parts_after_it() {
+    let inner = "From: a@example.org\r\nTo: b@example.org\r\nSubject: notes\r\n\r\nAbout Jane Doe.\r\n";
+    let attached = format!(
+        "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+        base64_lines(inner.as_bytes())
+    );
+    let after = "Content-Type: text/plain\r\n\r\nAnd Ravi Patel.".to_string();
+    assert_eq!(
+        found(&scanner().scan(&message(&[attached, after]))),
+        [("V01".to_string(), Part::Body), ("V02".to_string(), Part::Body)]
+    );
+}
+
+#[test]
+fn a_body_that_is_not_valid_base64_is_read_as_it_came() {
+    let part = "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+                Notes: Jane Doe called back.\r\n"
+        .to_string();
+    assert_eq!(found(&scanner().scan(&message(&[part]))), [("V01".to_string(), Part::Body)]);
+}
