@@ -160,11 +160,14 @@ impl Scanner {
         let parser = if shape.encoded_messages { &self.parser } else { &self.lazy };
         // Text that mail-parser reads as one unknown header (no known header at all) is not a
         // message: it is scanned as plain text rather than lost.
-        let parsed = crate::message::parse(parser, bytes).filter(|m| {
+        let mut parsed = crate::message::parse(parser, bytes).filter(|m| {
             m.parts.first().is_some_and(|root| {
                 root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
             })
         });
+        if let Some(m) = parsed.as_mut() {
+            crate::message::release(m);
+        }
         let mut envelope = parsed.as_ref().map(Envelope::from_message).unwrap_or_default();
         for r in rcpts {
             envelope.add_envelope(r);

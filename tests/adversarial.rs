@@ -155,6 +155,45 @@ fn base64_wrapped_messages_8_deep() {
     assert!(o.limits.is_empty());
 }
 
+#[test]
+fn base64_latin1_text_20mb_with_a_name_at_the_end() {
+    // Decoded as it is read: the raw text, mail-parser's reading of it as Latin-1 (it sees no
+    // encoding), the decoded bytes and the text all live at once for a moment.
+    let mut text: Vec<u8> = Vec::with_capacity(15 << 20);
+    while text.len() < 15 << 20 {
+        text.extend_from_slice(b"caf\xe9 lorem ipsum dolor sit amet consectetur adipiscing elit\r\n");
+    }
+    text.extend_from_slice(b"Jane Doe\r\n");
+    let m = format!(
+        "{H}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+        base64(&text)
+    );
+    let o = scan(m.as_bytes());
+    assert!(o.found);
+    assert_bounded("20 MB base64 Latin-1 text", m.as_bytes(), &o);
+}
+
+#[test]
+fn base64_image_20mb_costs_little() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..15_000_000).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    }));
+    let m = format!(
+        "{H}MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nJane Doe\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+        base64(&png)
+    );
+    let o = scan(m.as_bytes());
+    assert!(o.found);
+    // Only its first kilobyte is decoded: the scan holds next to nothing beyond the message.
+    println!("20 MB base64 image: {} bytes, peak heap {} bytes", m.len(), o.peak);
+    assert!(o.peak < 1 << 20, "peak heap {}", o.peak);
+}
+
 fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();

@@ -295,9 +295,13 @@ impl Walker<'_, '_> {
         });
         let charset = || part.content_type().and_then(|ct| ct.attribute("charset"));
         // Text decoded here is read exactly as mail-parser would have read it; an encoding
-        // that does not decode leaves the text as it came, as mail-parser does.
-        let decoded_text =
-            || pending.and_then(|(t, raw)| transfer::decode(raw, t)).map(|b| transfer::to_text(b, charset()));
+        // that does not decode leaves the text as it came, as mail-parser does. (The text
+        // mail-parser made of the encoded body was dropped after parsing: see `release`.)
+        let decoded_text = || {
+            pending.map(|(t, raw)| {
+                transfer::to_text(transfer::decode(raw, t).unwrap_or_else(|| raw.to_vec()), charset())
+            })
+        };
         match &part.body {
             PartType::Text(t) => {
                 let loc =

@@ -16,7 +16,7 @@ pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part,
 #[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
-pub(crate) use transfer::lazy_parser;
+pub(crate) use transfer::{lazy_parser, release};
 
 /// The mail-parser configuration a scan reads messages with: mail-parser's own choice of
 /// parser for every header it knows, and Mail-Followup-To read as an address header too.

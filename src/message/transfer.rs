@@ -18,7 +18,9 @@
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart};
+use std::borrow::Cow;
+
+use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, PartType};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -68,6 +70,22 @@ pub(crate) fn pending(part: &MessagePart<'_>) -> Option<Transfer> {
     }
 }
 
+/// Drops the text mail-parser made of bodies it left encoded (it reads an encoded text part
+/// as text in its charset, a copy as large as the part); the walker decodes those from the
+/// message's own bytes. Attached messages parsed in place are released too.
+pub(crate) fn release(msg: &mut Message<'_>) {
+    for part in &mut msg.parts {
+        if pending(part).is_some() {
+            if let PartType::Text(t) | PartType::Html(t) = &mut part.body {
+                *t = Cow::Borrowed("");
+            }
+        }
+        if let PartType::Message(nested) = &mut part.body {
+            release(nested);
+        }
+    }
+}
+
 /// The body of `part` as it is in `msg`, still encoded.
 pub(crate) fn raw_body<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>) -> Option<&'m [u8]> {
     msg.raw_message.get(part.offset_body as usize..part.offset_end as usize)
@@ -78,16 +96,28 @@ pub(crate) fn raw_body<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>) -> Opti
 pub(crate) fn decode(raw: &[u8], transfer: Transfer) -> Option<Vec<u8>> {
     match transfer {
         Transfer::Base64 => {
-            let mut joined = Vec::with_capacity(raw.len());
-            join_lines(raw, usize::MAX, &mut joined);
-            if joined.last() != Some(&b'=') {
-                // mail-parser drops a last group left short with no padding: so does this.
-                joined.truncate(joined.len() / 4 * 4);
-            }
-            let mut out = Vec::with_capacity(joined.len() / 4 * 3 + 3);
-            match ENGINE.decode_vec(&joined, &mut out) {
-                Ok(()) => Some(out),
-                Err(_) => mime_decode(raw, transfer),
+            // Lines joined and decoded a slice at a time, so that no joined copy of the whole
+            // body is held.
+            let mut out = Vec::with_capacity(raw.len() / 4 * 3 + 3);
+            let mut joined = Vec::with_capacity(SLICE + 128);
+            let mut at = 0;
+            loop {
+                let done = join_lines(raw, &mut at, SLICE, &mut joined);
+                let take = if !done {
+                    joined.len() / 4 * 4
+                } else if joined.last() == Some(&b'=') {
+                    joined.len()
+                } else {
+                    // mail-parser drops a last group left short with no padding: so does this.
+                    joined.len() / 4 * 4
+                };
+                if ENGINE.decode_vec(&joined[..take], &mut out).is_err() {
+                    return mime_decode(raw, transfer);
+                }
+                if done {
+                    return Some(out);
+                }
+                joined.drain(..take);
             }
         }
         Transfer::QuotedPrintable => quoted_printable(raw),
@@ -184,7 +214,7 @@ pub(crate) fn decode_head(raw: &[u8], transfer: Transfer, n: usize) -> Option<Ve
     if transfer == Transfer::Base64 {
         let want = n.div_ceil(3) * 4;
         let mut joined = Vec::with_capacity(want + 80);
-        if !join_lines(raw, want, &mut joined) {
+        if !join_lines(raw, &mut 0, want, &mut joined) {
             // Cut short: keep whole groups of four.
             joined.truncate(joined.len().min(want) / 4 * 4);
             let mut out = Vec::with_capacity(want / 4 * 3);
@@ -219,17 +249,20 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-/// Appends the lines of `raw` to `out` with the white space around each taken off, until
-/// `out` holds at least `max` bytes. Returns whether all of `raw` was taken.
-fn join_lines(raw: &[u8], max: usize, out: &mut Vec<u8>) -> bool {
-    let mut start = 0;
-    while start < raw.len() {
+/// Bytes of joined base64 decoded at a time.
+const SLICE: usize = 64 * 1024;
+
+/// Appends the lines of `raw` from `*at` on to `out`, with the white space around each taken
+/// off, until `out` holds at least `max` bytes; `*at` is left where the next line starts.
+/// Returns whether all of `raw` was taken.
+fn join_lines(raw: &[u8], at: &mut usize, max: usize, out: &mut Vec<u8>) -> bool {
+    while *at < raw.len() {
         if out.len() >= max {
             return false;
         }
-        let end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |p| start + p);
-        out.extend_from_slice(raw[start..end].trim_ascii());
-        start = end + 1;
+        let end = memchr::memchr(b'\n', &raw[*at..]).map_or(raw.len(), |p| *at + p);
+        out.extend_from_slice(raw[*at..end].trim_ascii());
+        *at = end + 1;
     }
     true
 }
@@ -366,7 +399,8 @@ mod same_text {
 
     fn segments(p: &mail_parser::MessageParser, raw: &[u8]) -> Vec<(String, String)> {
         let eager = parser();
-        let Some(msg) = parse(p, raw) else { return Vec::new() };
+        let Some(mut msg) = parse(p, raw) else { return Vec::new() };
+        super::release(&mut msg);
         let envelope = Envelope::from_message(&msg);
         let mut out = Vec::new();
         for_each_segment(&msg, &envelope, &Limits::default(), &eager, &mut |s| {
