@@ -60,6 +60,30 @@ fn nested_attached_messages_200000() {
     assert_bounded("nested message/rfc822 x 200,000", m.as_bytes(), &o);
 }
 
+/// 200,000 directly nested message/rfc822 parts, wrapped `levels` times in an attached
+/// message with transfer encoding `cte`.
+fn deep_chain_wrapped(levels: usize, cte: &str) -> String {
+    let mut inner =
+        format!("{}Subject: end\r\n\r\nJane Doe\r\n", "Content-Type: message/rfc822\r\n\r\n".repeat(200_000));
+    for i in 0..levels {
+        let body = if cte == "base64" { base64(inner.as_bytes()) } else { inner.clone() };
+        inner = format!("From: l{i}@x.example\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: {cte}\r\n\r\n{body}");
+    }
+    format!("To: x@y.example\r\n{inner}")
+}
+
+#[test]
+fn nested_attached_messages_200000_inside_encoded_ones() {
+    // mail-parser decodes an encoded attached message and parses what is inside as deep as it
+    // goes: without the pre-parse pass going inside too, this aborted the process.
+    for (levels, cte) in [(1, "base64"), (1, "quoted-printable"), (5, "base64")] {
+        let m = deep_chain_wrapped(levels, cte);
+        let o = scan(m.as_bytes());
+        assert_eq!(o.limits, ["max_depth"], "{levels} x {cte}");
+        assert_bounded(&format!("nested message/rfc822 x 200,000 in {levels} x {cte}"), m.as_bytes(), &o);
+    }
+}
+
 #[test]
 fn nested_multiparts_100000() {
     let mut m = String::from(H);

@@ -13,6 +13,7 @@
 //! opaque here; the walker limits those, and the pass reports that it saw them, since they
 //! decide which parser the scan uses (see [`Shape`]).
 
+use super::transfer::Transfer;
 use crate::policy::Limits;
 
 /// Where to cut a message, and why.
@@ -69,105 +70,164 @@ pub fn check(message: &[u8], limits: &Limits) -> Option<Cut> {
 
 /// Finds where `message` must be cut to respect `limits`, and whether it attaches encoded
 /// messages.
+///
+/// An attached message in base64 or quoted-printable is decoded and passed over too, one
+/// level deeper: mail-parser decodes and parses it (and what it attaches) in the same way, and
+/// a chain of attached messages inside one is as deep to it as one in clear. When such a
+/// message goes past a limit, the cut falls where its encoded body starts. What the pass
+/// decodes in all is bounded (four times the message); past that the message is cut there.
 pub fn inspect(message: &[u8], limits: &Limits) -> Shape {
-    let mut encoded_messages = false;
-    let cut = walk(message, limits, &mut encoded_messages);
-    Shape { cut, encoded_messages }
+    let mut pass = Pass { limits, parts: 1, encoded_messages: false, decode_left: 4 * message.len() };
+    let cut = pass.walk(message, 0);
+    Shape { cut, encoded_messages: pass.encoded_messages }
 }
 
-fn walk(message: &[u8], limits: &Limits, encoded_messages: &mut bool) -> Option<Cut> {
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut parts = 1usize;
-    let mut in_headers = true;
-    let mut block = HeaderBlock::default();
-    let mut pos = 0;
-    while pos < message.len() {
-        let end = memchr::memchr(b'\n', &message[pos..]).map_or(message.len(), |p| pos + p + 1);
-        let line = &message[pos..end];
-        let content = trim_eol(line);
-        if in_headers {
-            if content.is_empty() {
-                // End of a header block: what does the body hold?
-                let ct = std::mem::take(&mut block.content_type);
-                let enc = std::mem::take(&mut block.encoding);
-                block.current = Current::Other;
-                in_headers = false;
-                // In a digest, a part with no Content-Type is a message (RFC 2046 5.1.5).
-                let in_digest = matches!(stack.last(), Some(Frame::Multipart(_, true)));
-                let is_message = is_attached_message(&ct) || (in_digest && ct.is_empty());
-                if let Some((boundary, digest)) = multipart_boundary(&ct) {
-                    stack.push(Frame::Multipart(boundary, digest));
-                } else if is_message && is_encoded(&enc) {
-                    *encoded_messages = true;
-                } else if is_message {
-                    stack.push(Frame::Message);
-                    in_headers = true;
-                }
-                if stack.len() > limits.max_depth {
-                    return Some(Cut {
-                        keep: end,
-                        limit: "max_depth",
-                        detail: format!("parts nested deeper than {} were not scanned", limits.max_depth),
-                    });
-                }
-            } else if content[0] == b' ' || content[0] == b'\t' {
-                match block.current {
-                    Current::ContentType => append(&mut block.content_type, content),
-                    Current::Encoding => append(&mut block.encoding, content),
-                    Current::Other => {}
-                }
-            } else if let Some(value) = header_value(content, b"content-type") {
-                block.content_type.clear();
-                append(&mut block.content_type, value);
-                block.current = Current::ContentType;
-            } else if let Some(value) = header_value(content, b"content-transfer-encoding") {
-                block.encoding.clear();
-                append(&mut block.encoding, value);
-                block.current = Current::Encoding;
-            } else {
-                block.current = Current::Other;
-            }
-        } else if content.starts_with(b"--") {
-            // A boundary of any open multipart closes everything nested inside it.
-            let found = stack.iter().rposition(|f| match f {
-                Frame::Multipart(b, _) => {
-                    content[2..].starts_with(b) && is_boundary_tail(&content[2 + b.len()..])
-                }
-                Frame::Message => false,
-            });
-            if let Some(k) = found {
-                let b_len = match &stack[k] {
-                    Frame::Multipart(b, _) => b.len(),
-                    Frame::Message => 0,
-                };
-                let closing = content[2 + b_len..].starts_with(b"--");
-                stack.truncate(if closing { k } else { k + 1 });
-                if !closing {
-                    parts += 1;
-                    if parts > limits.max_parts {
-                        return Some(Cut {
-                            keep: pos,
-                            limit: "max_parts",
-                            detail: format!("parts after the first {} were not scanned", limits.max_parts),
-                        });
+/// What one pass carries across the encoded messages it goes into.
+struct Pass<'l> {
+    limits: &'l Limits,
+    parts: usize,
+    encoded_messages: bool,
+    /// Bytes the pass may still decode.
+    decode_left: usize,
+}
+
+impl Pass<'_> {
+    /// Walks `message`, an attached message at `depth` (0 for the message itself).
+    fn walk(&mut self, message: &[u8], depth: usize) -> Option<Cut> {
+        let limits = self.limits;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut in_headers = true;
+        let mut block = HeaderBlock::default();
+        // The body of an encoded attached message being passed over: where it starts, and
+        // how it is encoded.
+        let mut encoded: Option<(usize, Transfer)> = None;
+        let mut pos = 0;
+        while pos < message.len() {
+            let end = memchr::memchr(b'\n', &message[pos..]).map_or(message.len(), |p| pos + p + 1);
+            let line = &message[pos..end];
+            let content = trim_eol(line);
+            if in_headers {
+                if content.is_empty() {
+                    // End of a header block: what does the body hold?
+                    let ct = std::mem::take(&mut block.content_type);
+                    let enc = std::mem::take(&mut block.encoding);
+                    block.current = Current::Other;
+                    in_headers = false;
+                    // In a digest, a part with no Content-Type is a message (RFC 2046 5.1.5).
+                    let in_digest = matches!(stack.last(), Some(Frame::Multipart(_, true)));
+                    let is_message = is_attached_message(&ct) || (in_digest && ct.is_empty());
+                    if let Some((boundary, digest)) = multipart_boundary(&ct) {
+                        stack.push(Frame::Multipart(boundary, digest));
+                    } else if let Some(t) = is_message.then(|| transfer(&enc)).flatten() {
+                        self.encoded_messages = true;
+                        if depth + stack.len() + 1 > limits.max_depth {
+                            return Some(too_deep(end, limits));
+                        }
+                        encoded = Some((end, t));
+                    } else if is_message {
+                        stack.push(Frame::Message);
+                        in_headers = true;
                     }
-                    in_headers = true;
-                    block = HeaderBlock::default();
+                    if depth + stack.len() > limits.max_depth {
+                        return Some(too_deep(end, limits));
+                    }
+                } else if content[0] == b' ' || content[0] == b'\t' {
+                    match block.current {
+                        Current::ContentType => append(&mut block.content_type, content),
+                        Current::Encoding => append(&mut block.encoding, content),
+                        Current::Other => {}
+                    }
+                } else if let Some(value) = header_value(content, b"content-type") {
+                    block.content_type.clear();
+                    append(&mut block.content_type, value);
+                    block.current = Current::ContentType;
+                } else if let Some(value) = header_value(content, b"content-transfer-encoding") {
+                    block.encoding.clear();
+                    append(&mut block.encoding, value);
+                    block.current = Current::Encoding;
+                } else {
+                    block.current = Current::Other;
                 }
+            } else if content.starts_with(b"--") {
+                // A boundary of any open multipart closes everything nested inside it.
+                let found = stack.iter().rposition(|f| match f {
+                    Frame::Multipart(b, _) => {
+                        content[2..].starts_with(b) && is_boundary_tail(&content[2 + b.len()..])
+                    }
+                    Frame::Message => false,
+                });
+                if let Some(k) = found {
+                    if let Some((start, t)) = encoded.take() {
+                        if let Some(cut) = self.enter(&message[start..pos], t, depth + stack.len() + 1) {
+                            return Some(Cut { keep: start, ..cut });
+                        }
+                    }
+                    let b_len = match &stack[k] {
+                        Frame::Multipart(b, _) => b.len(),
+                        Frame::Message => 0,
+                    };
+                    let closing = content[2 + b_len..].starts_with(b"--");
+                    stack.truncate(if closing { k } else { k + 1 });
+                    if !closing {
+                        self.parts += 1;
+                        if self.parts > limits.max_parts {
+                            return Some(Cut {
+                                keep: pos,
+                                limit: "max_parts",
+                                detail: format!(
+                                    "parts after the first {} were not scanned",
+                                    limits.max_parts
+                                ),
+                            });
+                        }
+                        in_headers = true;
+                        block = HeaderBlock::default();
+                    }
+                }
+            }
+            pos = if in_headers {
+                end
+            } else {
+                // In a body only a line starting with `--` can matter: jump to the next one.
+                let from = end.saturating_sub(1);
+                match memchr::memmem::find(&message[from..], b"\n--") {
+                    Some(p) => from + p + 1,
+                    None => message.len(),
+                }
+            };
+        }
+        if let Some((start, t)) = encoded {
+            if let Some(cut) = self.enter(&message[start..], t, depth + stack.len() + 1) {
+                return Some(Cut { keep: start, ..cut });
             }
         }
-        pos = if in_headers {
-            end
-        } else {
-            // In a body only a line starting with `--` can matter: jump to the next one.
-            let from = end.saturating_sub(1);
-            match memchr::memmem::find(&message[from..], b"\n--") {
-                Some(p) => from + p + 1,
-                None => message.len(),
-            }
-        };
+        None
     }
-    None
+
+    /// Decodes the body of an encoded attached message at `depth` and walks it.
+    fn enter(&mut self, body: &[u8], t: Transfer, depth: usize) -> Option<Cut> {
+        if body.len() > self.decode_left {
+            return Some(Cut {
+                keep: 0,
+                limit: "max_depth",
+                detail:
+                    "attached messages encoded inside each other past what can be checked were not scanned"
+                        .to_string(),
+            });
+        }
+        self.decode_left -= body.len();
+        // Not valid in its encoding: mail-parser reads it as text, with nothing inside.
+        let decoded = super::transfer::decode(body, t)?;
+        self.walk(&decoded, depth)
+    }
+}
+
+fn too_deep(keep: usize, limits: &Limits) -> Cut {
+    Cut {
+        keep,
+        limit: "max_depth",
+        detail: format!("parts nested deeper than {} were not scanned", limits.max_depth),
+    }
 }
 
 /// A top-level header block with more lines than this is rewritten before parsing.
@@ -399,14 +459,23 @@ fn is_attached_message(ct: &[u8]) -> bool {
     media_type_is(ct, b"message/rfc822") || media_type_is(ct, b"message/global")
 }
 
-fn is_encoded(enc: &[u8]) -> bool {
+/// The transfer encoding a Content-Transfer-Encoding value names, if it is one that hides
+/// what it holds.
+fn transfer(enc: &[u8]) -> Option<Transfer> {
     let e = enc.trim_ascii();
-    e.eq_ignore_ascii_case(b"base64") || e.eq_ignore_ascii_case(b"quoted-printable")
+    if e.eq_ignore_ascii_case(b"base64") {
+        Some(Transfer::Base64)
+    } else if e.eq_ignore_ascii_case(b"quoted-printable") {
+        Some(Transfer::QuotedPrintable)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn ordinary_headers_are_left_alone() {
@@ -478,11 +547,24 @@ mod tests {
     }
 
     #[test]
-    fn encoded_attached_messages_are_opaque() {
+    fn encoded_attached_messages_are_walked_inside() {
         let m = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nQ29udGVudC1UeXBlOg==\r\n";
-        assert_eq!(check(m, &limits(0, 10)), None);
-        // ... but they decide the parser.
-        assert!(inspect(m, &limits(0, 10)).encoded_messages);
+        assert_eq!(check(m, &limits(1, 10)), None);
+        assert_eq!(check(m, &limits(0, 10)).map(|c| c.limit), Some("max_depth"));
+        // Three attached messages in clear inside one in base64: four levels.
+        let inner = b"Content-Type: message/rfc822\r\n\r\n".repeat(3);
+        let wrapped = format!(
+            "To: a@b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            base64::engine::general_purpose::STANDARD
+                .encode([&inner[..], b"Subject: x\r\n\r\nbody\r\n"].concat())
+        );
+        assert_eq!(check(wrapped.as_bytes(), &limits(4, 10)), None);
+        let cut = check(wrapped.as_bytes(), &limits(3, 10));
+        assert_eq!(cut.as_ref().map(|c| c.limit), Some("max_depth"));
+        // Cut where the encoded body starts.
+        assert_eq!(cut.map(|c| c.keep), wrapped.find("\r\n\r\n").map(|p| p + 4));
+        // ... and they decide the parser.
+        assert!(inspect(m, &limits(1, 10)).encoded_messages);
         let quoted = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/global\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\nTo: x@y\r\n--b--\r\n";
         assert!(inspect(quoted, &limits(5, 10)).encoded_messages);
         let plain = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nTo: x@y\r\n\r\nhi\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
