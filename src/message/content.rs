@@ -346,7 +346,7 @@ impl Walker<'_, '_> {
                                 let loc = attachment.unwrap_or_else(|| {
                                     Location::new(Part::Body, self.next_index(Part::Body))
                                 });
-                                self.text_segment(&loc, &String::from_utf8_lossy(raw));
+                                self.text_segment(&loc, &transfer::to_text(raw.to_vec(), charset()));
                                 return;
                             }
                         }

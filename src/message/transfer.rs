@@ -5,8 +5,8 @@
 //! of real mail are images and other binaries that a scan reads no further than their first
 //! few kilobytes (enough to tell a document or text from anything else). So a scan parses
 //! with [`lazy_parser`], which leaves every body as it came, and the walker decodes a text
-//! part in full but a binary one only as far as [`HEAD`] bytes, and in full only when those
-//! say it is a document or text. Base64 is decoded with the `base64` crate (lines joined
+//! part in full but a binary one only as far as its first kilobyte (or [`HEAD`] bytes when
+//! that might be text), and in full only when those say it is a document or text. Base64 is decoded with the `base64` crate (lines joined
 //! first), and whatever that refuses by mail-parser's own decoder; quoted-printable by a
 //! decoder that copies plain runs whole and otherwise follows mail-parser's byte for byte
 //! (a property test holds them equal). Either way a body decodes to the bytes mail-parser
@@ -26,8 +26,8 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 
-/// Bytes of a binary part decoded to decide whether to read it (`sniff` reads the first
-/// kilobyte, the text test the first 8 KiB).
+/// Bytes of a binary part decoded at most to decide whether to read it (`sniff` reads the
+/// first kilobyte, the text test the first 8 KiB).
 pub(crate) const HEAD: usize = 8192;
 
 /// A transfer encoding that still has to be undone.
