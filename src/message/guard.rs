@@ -9,9 +9,9 @@
 //!
 //! The pass follows MIME structure the way a parser does: header blocks, `Content-Type`
 //! (folded lines included), multipart boundaries on a stack, attached messages (and the
-//! untyped parts of a digest) that are not transfer-encoded. Encoded attached messages are
-//! opaque here; the walker limits those, and the pass reports that it saw them, since they
-//! decide which parser the scan uses (see [`Shape`]).
+//! untyped parts of a digest). An attached message in base64 or quoted-printable is decoded
+//! and walked too, since mail-parser decodes and parses it; the pass also reports that it saw
+//! one, since that decides which parser the scan uses (see [`Shape`]).
 
 use super::transfer::Transfer;
 use crate::policy::Limits;
