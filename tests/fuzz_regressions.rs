@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use maildlp::{Limits, Policy, ProtectedList, Scanner};
+use maildlp::{Policy, ProtectedList, Scanner};
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
@@ -21,13 +21,19 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+#[cfg(feature = "serde")]
 fn scan_inputs() {
     let list = ProtectedList::from_csv(
         "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n\
          V02,name,Zoë Martin\nV03,name,山田太郎\nOP7,term,Operation Nightingale\n",
     )
     .unwrap();
-    let limits = Limits { max_message_bytes: 1 << 20, max_depth: 8, max_parts: 200, ..Limits::default() };
+    let limits = maildlp::Limits {
+        max_message_bytes: 1 << 20,
+        max_depth: 8,
+        max_parts: 200,
+        ..maildlp::Limits::default()
+    };
     let s = Scanner::new(
         list,
         Policy::builder().internal_domain("police.example").limits(limits).build().unwrap(),
@@ -76,7 +82,7 @@ fn documents_inputs() {
         "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n",
     )
     .unwrap();
-    let limits = Limits {
+    let limits = maildlp::Limits {
         max_message_bytes: 4 << 20,
         max_depth: 8,
         max_parts: 200,

@@ -6,6 +6,8 @@
 //! To write the expected files after a deliberate change: `MAILDLP_BLESS=1 cargo test --test
 //! golden`, then read every changed `.json` before committing it.
 
+#![cfg(feature = "serde")]
+
 use std::path::{Path, PathBuf};
 
 use maildlp::{Policy, ProtectedList, Scanner};

@@ -130,7 +130,13 @@ fn every_corpus_message_scans_without_panic() {
     for f in &all {
         let bytes = std::fs::read(f).unwrap();
         let report = scanner.scan(&bytes);
-        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-        assert!(json["verdict"].is_string(), "{}", f.display());
+        // The report also renders as JSON.
+        #[cfg(feature = "serde")]
+        {
+            let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            assert!(json["verdict"].is_string(), "{}", f.display());
+        }
+        #[cfg(not(feature = "serde"))]
+        let _ = report.verdict();
     }
 }

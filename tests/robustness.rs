@@ -114,6 +114,7 @@ fn part_limit_scans_the_first_parts_and_says_so() {
 }
 
 #[test]
+#[cfg(feature = "serde")]
 fn depth_limit_scans_the_outer_messages_and_says_so() {
     let s = scanner(Limits { max_depth: 2, ..Limits::default() });
     let mut msg = String::from("Subject: innermost Kestrel\n\nbody\n");
@@ -149,6 +150,7 @@ fn envelope_recipient_must_be_an_address() {
 /// but a reader recognises them, so the excerpt around another finding must not show them.
 /// The same holds for a name glued to other letters and for a long number.
 #[test]
+#[cfg(feature = "serde")]
 fn excerpts_mask_what_a_reader_recognises_even_without_a_match() {
     let s = scanner(Limits::default());
     let msg = b"From: a@b.example\r\nTo: press@paper.example\r\nSubject: s\r\n\r\n\
