@@ -118,7 +118,7 @@ impl Pass<'_> {
                     let is_message = is_attached_message(&ct) || (in_digest && ct.is_empty());
                     if let Some((boundary, digest)) = multipart_boundary(&ct) {
                         stack.push(Frame::Multipart(boundary, digest));
-                    } else if let Some(t) = is_message.then(|| transfer(&enc)).flatten() {
+                    } else if let Some(t) = is_message.then(|| Transfer::named(&enc)).flatten() {
                         self.encoded_messages = true;
                         if depth + stack.len() + 1 > limits.max_depth {
                             return Some(too_deep(end, limits));
@@ -457,19 +457,6 @@ fn multipart_boundary(ct: &[u8]) -> Option<(Vec<u8>, bool)> {
 
 fn is_attached_message(ct: &[u8]) -> bool {
     media_type_is(ct, b"message/rfc822") || media_type_is(ct, b"message/global")
-}
-
-/// The transfer encoding a Content-Transfer-Encoding value names, if it is one that hides
-/// what it holds.
-fn transfer(enc: &[u8]) -> Option<Transfer> {
-    let e = enc.trim_ascii();
-    if e.eq_ignore_ascii_case(b"base64") {
-        Some(Transfer::Base64)
-    } else if e.eq_ignore_ascii_case(b"quoted-printable") {
-        Some(Transfer::QuotedPrintable)
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

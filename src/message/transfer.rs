@@ -37,6 +37,21 @@ pub(crate) enum Transfer {
     QuotedPrintable,
 }
 
+impl Transfer {
+    /// The encoding a Content-Transfer-Encoding value names, if it is one that hides what it
+    /// holds (white space around it ignored, any case).
+    pub(crate) fn named(value: &[u8]) -> Option<Transfer> {
+        let v = value.trim_ascii();
+        if v.eq_ignore_ascii_case(b"base64") {
+            Some(Transfer::Base64)
+        } else if v.eq_ignore_ascii_case(b"quoted-printable") {
+            Some(Transfer::QuotedPrintable)
+        } else {
+            None
+        }
+    }
+}
+
 /// The parser a scan reads messages with: [`super::parser`], except that bodies are left
 /// encoded.
 ///
@@ -60,14 +75,7 @@ pub(crate) fn pending(part: &MessagePart<'_>) -> Option<Transfer> {
         HeaderValue::Text(t) => t.as_ref(),
         _ => return None,
     };
-    let name = name.trim();
-    if name.eq_ignore_ascii_case("base64") {
-        Some(Transfer::Base64)
-    } else if name.eq_ignore_ascii_case("quoted-printable") {
-        Some(Transfer::QuotedPrintable)
-    } else {
-        None
-    }
+    Transfer::named(name.as_bytes())
 }
 
 /// Drops the text mail-parser made of bodies it left encoded (it reads an encoded text part
