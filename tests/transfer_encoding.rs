@@ -93,6 +93,20 @@ fn an_attached_message_in_base64_is_read_and_so_are_the_parts_after_it() {
 }
 
 #[test]
+fn an_attached_message_whose_encoding_has_a_comment_is_read_with_its_neighbours() {
+    // RFC 2045 allows a comment after the encoding's name; mail-parser then does not decode.
+    let inner = "From: a@example.org\r\nTo: b@example.org\r\nSubject: notes\r\n\r\nAbout Jane Doe.\r\n";
+    let attached = format!(
+        "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: BASE64 (forwarded)\r\n\r\n{}",
+        base64_lines(inner.as_bytes())
+    );
+    let other = "Content-Type: text/plain\r\n\r\nAnd Ravi Patel.".to_string();
+    let both = [("V01".to_string(), Part::Body), ("V02".to_string(), Part::Body)];
+    assert_eq!(found(&scanner().scan(&message(&[attached.clone(), other.clone()]))), both);
+    assert_eq!(found(&scanner().scan(&message(&[other, attached]))), both);
+}
+
+#[test]
 fn a_body_that_is_not_valid_base64_is_read_as_it_came() {
     let part = "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n\
                 Notes: Jane Doe called back.\r\n"

@@ -386,14 +386,16 @@ impl Walker<'_, '_> {
                 }
             }
             PartType::Message(m) => {
-                // Only the eager parser is used on messages that attach encoded messages;
-                // should one get past that, mail-parser has read the encoded text as the
-                // message: decode and parse it here.
+                // An encoded attached message that mail-parser did not decode (a comment
+                // after `base64` in the header) it has read as the message itself, with
+                // whatever parts follow the encoded text: decode and parse it here, and read
+                // what mail-parser made of it too, so that those parts are not lost. (The
+                // pre-parse pass has been inside it: see `Transfer::named`.)
                 let decoded = pending.and_then(|(t, raw)| transfer::decode(raw, t));
-                match decoded.as_deref().and_then(|bytes| super::parse(self.parser, bytes)) {
-                    Some(nested) => self.message(&nested, depth + 1),
-                    None => self.message(m, depth + 1),
+                if let Some(nested) = decoded.as_deref().and_then(|bytes| super::parse(self.parser, bytes)) {
+                    self.message(&nested, depth + 1);
                 }
+                self.message(m, depth + 1);
             }
             PartType::Multipart(_) => {}
         }
