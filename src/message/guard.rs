@@ -118,15 +118,20 @@ impl Pass<'_> {
                     let is_message = is_attached_message(&ct) || (in_digest && ct.is_empty());
                     if let Some((boundary, digest)) = multipart_boundary(&ct) {
                         stack.push(Frame::Multipart(boundary, digest));
-                    } else if let Some(t) = is_message.then(|| Transfer::named(&enc)).flatten() {
-                        self.encoded_messages = true;
-                        if depth + stack.len() + 1 > limits.max_depth {
-                            return Some(too_deep(end, limits));
-                        }
-                        encoded = Some((end, t));
                     } else if is_message {
-                        stack.push(Frame::Message);
-                        in_headers = true;
+                        match Transfer::named(&enc) {
+                            Some(t) => {
+                                self.encoded_messages = true;
+                                if depth + stack.len() + 1 > limits.max_depth {
+                                    return Some(too_deep(end, limits));
+                                }
+                                encoded = Some((end, t));
+                            }
+                            None => {
+                                stack.push(Frame::Message);
+                                in_headers = true;
+                            }
+                        }
                     }
                     if depth + stack.len() > limits.max_depth {
                         return Some(too_deep(end, limits));
@@ -158,8 +163,8 @@ impl Pass<'_> {
                 });
                 if let Some(k) = found {
                     if let Some((start, t)) = encoded.take() {
-                        if let Some(cut) = self.enter(&message[start..pos], t, depth + stack.len() + 1) {
-                            return Some(Cut { keep: start, ..cut });
+                        if let Some(cut) = self.enter(message, start..pos, t, depth + stack.len() + 1) {
+                            return Some(cut);
                         }
                     }
                     let b_len = match &stack[k] {
@@ -197,18 +202,25 @@ impl Pass<'_> {
             };
         }
         if let Some((start, t)) = encoded {
-            if let Some(cut) = self.enter(&message[start..], t, depth + stack.len() + 1) {
-                return Some(Cut { keep: start, ..cut });
-            }
+            return self.enter(message, start..message.len(), t, depth + stack.len() + 1);
         }
         None
     }
 
-    /// Decodes the body of an encoded attached message at `depth` and walks it.
-    fn enter(&mut self, body: &[u8], t: Transfer, depth: usize) -> Option<Cut> {
+    /// Decodes the body of an encoded attached message at `depth` (`body` in `message`) and
+    /// walks it; past a limit inside, `message` is cut where the body starts.
+    fn enter(
+        &mut self,
+        message: &[u8],
+        body: std::ops::Range<usize>,
+        t: Transfer,
+        depth: usize,
+    ) -> Option<Cut> {
+        let keep = body.start;
+        let body = &message[body];
         if body.len() > self.decode_left {
             return Some(Cut {
-                keep: 0,
+                keep,
                 limit: "max_depth",
                 detail:
                     "attached messages encoded inside each other past what can be checked were not scanned"
@@ -218,7 +230,7 @@ impl Pass<'_> {
         self.decode_left -= body.len();
         // Not valid in its encoding: mail-parser reads it as text, with nothing inside.
         let decoded = super::transfer::decode(body, t)?;
-        self.walk(&decoded, depth)
+        self.walk(&decoded, depth).map(|inner| Cut { keep, ..inner })
     }
 }
 

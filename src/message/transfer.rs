@@ -128,14 +128,10 @@ pub(crate) fn decode(raw: &[u8], transfer: Transfer) -> Option<Vec<u8>> {
             let mut at = 0;
             loop {
                 let done = join_lines(raw, &mut at, SLICE, &mut joined);
-                let take = if !done {
-                    joined.len() / 4 * 4
-                } else if joined.last() == Some(&b'=') {
-                    joined.len()
-                } else {
-                    // mail-parser drops a last group left short with no padding: so does this.
-                    joined.len() / 4 * 4
-                };
+                // Whole groups of four; at the end, a padded last group too (mail-parser drops
+                // a last group left short with no padding: so does this).
+                let take =
+                    if done && joined.last() == Some(&b'=') { joined.len() } else { joined.len() / 4 * 4 };
                 if ENGINE.decode_vec(&joined[..take], &mut out).is_err() {
                     return mime_decode(raw, transfer);
                 }
