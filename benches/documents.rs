@@ -5,6 +5,9 @@
 //!   sheet, hidden-row and comment bookkeeping, matching against a 10k-record list).
 //! - `pdf_500_pages`: a 500-page text PDF, its text extracted by pdf-extract, and the message
 //!   holding it scanned by maildlp.
+//! - `fixtures`: each document the varied whole-process corpus attaches (`tests/documents`), in
+//!   a message of its own, scanned; `fixtures/none` is the same message with a five-byte text
+//!   file, so the difference is what reading the document costs.
 //!
 //!     cargo bench --bench documents
 
@@ -149,5 +152,17 @@ fn pdf_500_pages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, xlsx_100k_rows, pdf_500_pages);
+fn fixtures(c: &mut Criterion) {
+    let s = scanner();
+    let mut g = c.benchmark_group("fixtures");
+    let none = gen::attachment_message("note.txt", b"hello");
+    g.bench_function("none", |b| b.iter(|| s.scan(&none).findings().len()));
+    for d in gen::documents().expect("tests/documents") {
+        let message = gen::attachment_message(&d.name, &d.bytes);
+        g.bench_function(d.name.as_str(), |b| b.iter(|| s.scan(&message).findings().len()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, xlsx_100k_rows, pdf_500_pages, fixtures);
 criterion_main!(benches);

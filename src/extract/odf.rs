@@ -4,12 +4,11 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::io::BufReader;
 
 use super::flow::{Block, Flow, ODF};
 use super::xml::{attr, walk, Node};
 use super::zip::Archive;
-use super::{Budget, Extractor, Metered, Row};
+use super::{Budget, Extractor, Row};
 
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
     let mut mimetype = String::new();
@@ -29,10 +28,7 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
 }
 
 fn part(budget: &Budget, archive: &mut Archive<'_>, name: &str, f: &mut dyn FnMut(Node<'_>) -> bool) -> bool {
-    let Ok(file) = archive.by_name(name) else {
-        return false;
-    };
-    walk(BufReader::with_capacity(64 << 10, Metered { inner: file, budget }), f)
+    super::zip::open(archive, name, budget).is_some_and(|input| walk(input, f))
 }
 
 /// Text documents and presentations, and the headers and footers in `styles.xml`.

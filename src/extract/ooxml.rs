@@ -6,12 +6,11 @@
 //! table is held.
 
 use std::collections::HashMap;
-use std::io::BufReader;
 
 use super::flow::{Block, Flow, Grammar, DRAWINGML, WORDML};
 use super::xml::{attr, attrs, is_on, walk, Node};
 use super::zip::Archive;
-use super::{push_number, Budget, Extractor, Metered, Row};
+use super::{push_number, Budget, Extractor, Row};
 #[cfg(test)]
 use crate::message::cell_name;
 use crate::message::Mark;
@@ -40,11 +39,7 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: usiz
 
 /// Streams the XML part `name` through `f`; `false` when it is missing or damaged.
 fn part(budget: &Budget, archive: &mut Archive<'_>, name: &str, f: &mut dyn FnMut(Node<'_>) -> bool) -> bool {
-    let Ok(file) = archive.by_name(name) else {
-        return false;
-    };
-    let metered = Metered { inner: file, budget };
-    walk(BufReader::with_capacity(64 << 10, metered), f)
+    super::zip::open(archive, name, budget).is_some_and(|input| walk(input, f))
 }
 
 /// The relationships of part `of` (`xl/workbook.xml` -> `xl/_rels/workbook.xml.rels`): id to
@@ -366,11 +361,9 @@ fn worksheet(
     let mut hf_text = String::new();
     let mut hf: Vec<(&'static str, String)> = Vec::new();
     let budget = x.budget;
-    let file = match archive.by_name(path) {
-        Ok(f) => f,
-        Err(_) => return,
+    let Some(input) = super::zip::open(archive, path, budget) else {
+        return;
     };
-    let input = BufReader::with_capacity(64 << 10, Metered { inner: file, budget });
     walk(input, &mut |n| {
         match n {
             Node::Open("col", e) if is_on(attr(e, "hidden")) => {

@@ -5,15 +5,28 @@
 //! allows (`max_archive_entries`); those are then read from their local headers in order.
 //! A damaged archive whose central directory cannot be read is read the same way.
 
-use std::io::{Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 
-use ::zip::read::read_zipfile_from_stream;
+use ::zip::read::{read_zipfile_from_stream, ZipFile};
 use ::zip::ZipArchive;
 
-use super::Extractor;
+use super::{Budget, Extractor, Metered};
 
 /// A ZIP archive held in memory.
 pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
+
+/// Member `name` of `archive` as a buffered reader charged to `budget`, or `None` when there is
+/// no such member. The buffer fits the size the member declares (at most 64 KiB): a document
+/// has dozens of small XML parts, and a buffer is zeroed in full before its first read.
+pub(super) fn open<'a, 'd, 'b>(
+    archive: &'a mut Archive<'d>,
+    name: &str,
+    budget: &'b Budget,
+) -> Option<BufReader<Metered<'b, ZipFile<'a, Cursor<&'d [u8]>>>>> {
+    let file = archive.by_name(name).ok()?;
+    let capacity = file.size().saturating_add(1).clamp(512, 64 << 10) as usize;
+    Some(BufReader::with_capacity(capacity, Metered { inner: file, budget }))
+}
 
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8], depth: usize) {
     let max = x.limits.max_archive_entries;
