@@ -15,6 +15,9 @@ use super::{Budget, Extractor, Metered};
 /// A ZIP archive held in memory.
 pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
+/// A member of an [`Archive`] read through a buffer, its bytes charged to a [`Budget`].
+pub(super) type Member<'a, 'd, 'b> = BufReader<Metered<'b, ZipFile<'a, Cursor<&'d [u8]>>>>;
+
 /// Member `name` of `archive` as a buffered reader charged to `budget`, or `None` when there is
 /// no such member. The buffer fits the size the member declares (at most 64 KiB): a document
 /// has dozens of small XML parts, and a buffer is zeroed in full before its first read.
@@ -22,7 +25,7 @@ pub(super) fn open<'a, 'd, 'b>(
     archive: &'a mut Archive<'d>,
     name: &str,
     budget: &'b Budget,
-) -> Option<BufReader<Metered<'b, ZipFile<'a, Cursor<&'d [u8]>>>>> {
+) -> Option<Member<'a, 'd, 'b>> {
     let file = archive.by_name(name).ok()?;
     let capacity = file.size().saturating_add(1).clamp(512, 64 << 10) as usize;
     Some(BufReader::with_capacity(capacity, Metered { inner: file, budget }))
