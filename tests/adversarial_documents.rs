@@ -457,6 +457,20 @@ fn pdf_object_stream_inflating_past_the_limit() {
 }
 
 #[test]
+fn pdf_page_named_as_a_font_program_is_still_read() {
+    // Embedded TrueType programs are dropped unread; a descriptor naming the page's own
+    // contents as its program must not make the page vanish with it.
+    let descriptor = ("<< /Type /FontDescriptor /FontName /X /FontFile2 6 0 R >>".to_string(), Vec::new());
+    let pdf = pdf_of_pages(
+        ("", b"BT /F1 12 Tf 72 700 Td (nothing here) Tj ET"),
+        ("/Length1 39", b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET"),
+        &[descriptor],
+    );
+    let o = scan("PDF page named as a font program", &scanner(Limits::default()), &message("font.pdf", &pdf));
+    assert!(o.found, "the page is read");
+}
+
+#[test]
 fn pdf_page_with_a_png_predictor_is_read() {
     // Rows of 8 bytes, each after its filter byte: Sub (1) on even rows, Up (2) on odd ones.
     let text = b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET ";

@@ -38,6 +38,7 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return x.encrypted("the PDF");
     }
+    drop_font_programs(&mut doc);
     if !inflate_streams(x, &mut doc) {
         return;
     }
@@ -462,6 +463,61 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
     true
 }
 
+/// Removes the embedded font programs pdf-extract reads nothing from (TrueType `FontFile2`,
+/// and `FontFile3` of any kind but Type1C, whose encoding it reads), so that they are not
+/// inflated: in a document made by an office suite they are most of the compressed bytes. A
+/// program is removed only when nothing but font descriptors refers to it (a stream that is
+/// also drawn, or that anything else names, stays).
+fn drop_font_programs(doc: &mut Document) {
+    // (descriptor, key, program) for each program pdf-extract would inflate and ignore.
+    let mut programs: Vec<(ObjectId, &'static [u8], ObjectId)> = Vec::new();
+    for (&id, obj) in &doc.objects {
+        let Object::Dictionary(d) = obj else { continue };
+        for key in [&b"FontFile2"[..], b"FontFile3"] {
+            let Ok(program) = d.get(key).and_then(Object::as_reference) else { continue };
+            let Ok(Object::Stream(stream)) = doc.get_object(program) else { continue };
+            let type1c = stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Type1C");
+            if key == b"FontFile2" || !type1c {
+                programs.push((id, key, program));
+            }
+        }
+    }
+    if programs.is_empty() {
+        return;
+    }
+    // Every reference in the document, counted; a program whose count is more than the
+    // descriptors' stays. Walked with a stack: nesting depth is the file's to choose.
+    let mut refs: HashMap<ObjectId, usize> = programs.iter().map(|p| (p.2, 0)).collect();
+    let mut stack: Vec<&Object> = doc.objects.values().collect();
+    stack.extend(doc.trailer.iter().map(|(_, v)| v));
+    while let Some(obj) = stack.pop() {
+        match obj {
+            Object::Reference(r) => {
+                if let Some(n) = refs.get_mut(r) {
+                    *n += 1;
+                }
+            }
+            Object::Array(items) => stack.extend(items),
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| v)),
+            Object::Stream(s) => stack.extend(s.dict.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    let mut from_descriptors: HashMap<ObjectId, usize> = HashMap::new();
+    for p in &programs {
+        *from_descriptors.entry(p.2).or_default() += 1;
+    }
+    for (descriptor, key, program) in programs {
+        if refs.get(&program) != from_descriptors.get(&program) {
+            continue;
+        }
+        if let Some(Object::Dictionary(d)) = doc.objects.get_mut(&descriptor) {
+            d.remove(key);
+        }
+        doc.objects.remove(&program);
+    }
+}
+
 /// `data` with the PNG predictor of `params` undone, as lopdf undoes it (predictors 10 to
 /// 15; any other leaves the data as it is). `None` when the rows the parameters describe
 /// are longer than the data (lopdf would allocate them, however long, before failing) or
@@ -700,6 +756,36 @@ mod tests {
         let window = b"4 0 obj << /Filter /FlateDecode >> endobj 5 0 obj << /Length 9 /Filter [/ASCII85Decode /LZW#44ecode /FlateDecode] >>\n";
         assert_eq!(named_filters(window), [Filter::Ascii85, Filter::Lzw, Filter::Flate]);
         assert_eq!(named_filters(b"5 0 obj << /Length 9 >>\n"), []);
+    }
+
+    #[test]
+    fn font_programs_nothing_reads_are_dropped() {
+        use pdf_extract::{dictionary, Stream};
+        let mut doc = Document::with_version("1.5");
+        let program = |doc: &mut Document, subtype: Option<&str>| {
+            let mut dict = dictionary! { "Length1" => 4 };
+            if let Some(s) = subtype {
+                dict.set("Subtype", Object::Name(s.as_bytes().to_vec()));
+            }
+            doc.add_object(Stream::new(dict, b"font".to_vec()))
+        };
+        let truetype = program(&mut doc, None);
+        let opentype = program(&mut doc, Some("OpenType"));
+        let type1c = program(&mut doc, Some("Type1C"));
+        // A program that is also a page's contents is drawn: it stays.
+        let drawn = program(&mut doc, None);
+        doc.add_object(dictionary! { "Type" => "Page", "Contents" => drawn });
+        let descriptors =
+            [("FontFile2", truetype), ("FontFile3", opentype), ("FontFile3", type1c), ("FontFile2", drawn)]
+                .map(|(key, id)| {
+                    (key, doc.add_object(dictionary! { "Type" => "FontDescriptor", key => id }))
+                });
+        drop_font_programs(&mut doc);
+        let kept = |id| doc.objects.contains_key(&id);
+        assert!(!kept(truetype) && !kept(opentype));
+        assert!(kept(type1c) && kept(drawn));
+        let has_key = |(key, id): (&str, ObjectId)| doc.get_dictionary(id).unwrap().has(key.as_bytes());
+        assert_eq!(descriptors.map(has_key), [false, false, true, true]);
     }
 
     #[test]
