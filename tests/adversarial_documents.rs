@@ -616,6 +616,12 @@ type ExtraStream<'a> = (Vec<(&'a str, pdf_extract::Object)>, Vec<u8>);
 /// A PDF encrypted (RC4, 128-bit) for anyone to open (empty user password): a page naming
 /// Jane Doe, a second page, and `extra` streams (dictionary entries and bytes) as objects.
 fn encrypted_pdf(extra: &[ExtraStream<'_>]) -> Vec<u8> {
+    encrypted_pdf_of(&["Jane Doe", "more"], extra, None)
+}
+
+/// [`encrypted_pdf`] with pages of `texts`, and the trailer's `Info` naming object `info` (left
+/// for the caller to store) when given.
+fn encrypted_pdf_of(texts: &[&str], extra: &[ExtraStream<'_>], info: Option<u32>) -> Vec<u8> {
     use pdf_extract::encryption::{EncryptionState, EncryptionVersion, Permissions};
     use pdf_extract::{Dictionary, Document, Object, Stream};
     let dict = |entries: Vec<(&str, Object)>| Dictionary::from_iter(entries);
@@ -629,7 +635,7 @@ fn encrypted_pdf(extra: &[ExtraStream<'_>]) -> Vec<u8> {
         ("Encoding", name("WinAnsiEncoding")),
     ]));
     let mut kids = Vec::new();
-    for text in ["Jane Doe", "more"] {
+    for text in texts {
         let content = format!("BT /F1 12 Tf 72 700 Td ({text}) Tj ET");
         let content = doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()));
         let resources = dict(vec![("Font", Object::Dictionary(dict(vec![("F1", Object::Reference(font))])))]);
@@ -656,6 +662,9 @@ fn encrypted_pdf(extra: &[ExtraStream<'_>]) -> Vec<u8> {
     let catalog =
         doc.add_object(dict(vec![("Type", name("Catalog")), ("Pages", Object::Reference(pages_id))]));
     doc.trailer.set("Root", Object::Reference(catalog));
+    if let Some(info) = info {
+        doc.trailer.set("Info", Object::Reference((info, 0)));
+    }
     let id = Object::String(b"0123456789abcdef".to_vec(), pdf_extract::StringFormat::Hexadecimal);
     doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
     let state = EncryptionState::try_from(EncryptionVersion::V2 {
@@ -667,6 +676,8 @@ fn encrypted_pdf(extra: &[ExtraStream<'_>]) -> Vec<u8> {
     })
     .unwrap();
     doc.encrypt(&state).unwrap();
+    // A cross-reference table (lopdf writes a stream for version 1.5): with_packed_objects reads it.
+    doc.reference_table.cross_reference_type = pdf_extract::xref::XrefType::CrossReferenceTable;
     let mut out = Vec::new();
     doc.save_to(&mut out).unwrap();
     // lopdf's writer leaves object streams out (it would rebuild them): they are written
@@ -677,6 +688,118 @@ fn encrypted_pdf(extra: &[ExtraStream<'_>]) -> Vec<u8> {
         at += p + 7;
     }
     out
+}
+
+/// `pdf` (written by lopdf, with one cross-reference table) with that table replaced by a
+/// cross-reference stream that also lists `packed` objects as stored, in order, in the object
+/// stream of the file (the object whose type is `/ObjStm`): what lopdf's writer cannot write.
+fn with_packed_objects(pdf: &[u8], packed: &[u32]) -> Vec<u8> {
+    let find = |what: &[u8]| pdf.windows(what.len()).rposition(|w| w == what).unwrap();
+    let (xref_at, trailer_at, startxref_at) = (find(b"\nxref\n") + 1, find(b"trailer"), find(b"startxref"));
+    // The object stream's number: the `N 0 obj` before its type.
+    let objstm = pdf.windows(7).position(|w| w == b"/ObjStm").unwrap();
+    let obj_at = pdf[..objstm].windows(6).rposition(|w| w == b" 0 obj").unwrap();
+    let digits = pdf[..obj_at].iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let container: u32 = std::str::from_utf8(&pdf[obj_at - digits..obj_at]).unwrap().parse().unwrap();
+    // Rows of the table: offset, generation, in use.
+    let table = String::from_utf8_lossy(&pdf[xref_at..trailer_at]).into_owned();
+    let mut rows: Vec<[u8; 7]> = Vec::new();
+    for line in table.lines().skip(2) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (offset, generation): (u32, u16) = (f[0].parse().unwrap(), f[1].parse().unwrap());
+        let kind = if f[2] == "n" { 1 } else { 0 };
+        let mut row = [kind, 0, 0, 0, 0, 0, 0];
+        row[1..5].copy_from_slice(&offset.to_be_bytes());
+        row[5..7].copy_from_slice(&generation.to_be_bytes());
+        rows.push(row);
+    }
+    for (index, &id) in packed.iter().enumerate() {
+        let id = id as usize;
+        if rows.len() <= id {
+            rows.resize(id + 1, [0; 7]);
+        }
+        let mut row = [2, 0, 0, 0, 0, 0, 0];
+        row[1..5].copy_from_slice(&container.to_be_bytes());
+        row[5..7].copy_from_slice(&(index as u16).to_be_bytes());
+        rows[id] = row;
+    }
+    // The cross-reference stream itself.
+    let own = rows.len();
+    let mut row = [1, 0, 0, 0, 0, 0, 0];
+    row[1..5].copy_from_slice(&(xref_at as u32).to_be_bytes());
+    rows.push(row);
+    let trailer = String::from_utf8_lossy(&pdf[trailer_at + 7..startxref_at]).into_owned();
+    let trailer = trailer.trim().trim_start_matches("<<").trim_end_matches(">>");
+    let size_at = trailer.find("/Size").unwrap();
+    let size_end = size_at
+        + 5
+        + trailer[size_at + 5..]
+            .find(|c: char| !c.is_ascii_digit() && c != ' ')
+            .unwrap_or(trailer.len() - size_at - 5);
+    let trailer = format!("{}{}", &trailer[..size_at], &trailer[size_end..]);
+    let data: Vec<u8> = rows.concat();
+    let mut out = pdf[..xref_at].to_vec();
+    out.extend_from_slice(
+        format!(
+            "{own} 0 obj\n<<{trailer} /Type /XRef /Size {} /W [1 4 2] /Length {} >>\nstream\n",
+            own + 1,
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    out
+}
+
+fn packed_objects_stream(first: usize, bytes: Vec<u8>, compressed: bool) -> ExtraStream<'static> {
+    let mut entries = vec![
+        ("Type", pdf_extract::Object::Name(b"ObjStX".to_vec())),
+        ("N", 1.into()),
+        ("First", (first as i64).into()),
+    ];
+    if compressed {
+        entries.push(("Filter", pdf_extract::Object::Name(b"FlateDecode".to_vec())));
+    }
+    (entries, bytes)
+}
+
+#[test]
+fn encrypted_pdf_object_stream_the_cross_reference_points_into_inflating_past_the_limit() {
+    // lopdf unpacks these while it decrypts the file as it loads it, with no limit: the file is
+    // loaded undecrypted, and its object streams are inflated under the budget.
+    let pdf = encrypted_pdf(&[packed_objects_stream(4, zlib_bomb(256), true)]);
+    let pdf = with_packed_objects(&pdf, &[40]);
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let o = scan(
+        "encrypted PDF, packed objects in a stream inflating to 256 MiB",
+        &scanner(limits),
+        &message("enc.pdf", &pdf),
+    );
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+}
+
+#[test]
+fn encrypted_pdf_objects_packed_in_an_object_stream_are_read() {
+    // The document information lives in the (encrypted) object stream; no page names anyone.
+    let header = "40 0 ";
+    let body = format!("{header}<< /Title (Jane Doe) >>");
+    let plain = encrypted_pdf_of(
+        &["nothing here"],
+        &[packed_objects_stream(header.len(), body.clone().into_bytes(), false)],
+        Some(40),
+    );
+    let compressed = encrypted_pdf_of(
+        &["nothing here"],
+        &[packed_objects_stream(header.len(), zlib(body.as_bytes()), true)],
+        Some(40),
+    );
+    for (name, pdf) in [("plain", plain), ("compressed", compressed)] {
+        let pdf = with_packed_objects(&pdf, &[40]);
+        let o = scan(name, &scanner(Limits::default()), &message("enc.pdf", &pdf));
+        assert!(o.found, "{name}: the title in the object stream is read");
+        assert!(o.limits.is_empty(), "{name}: {:?}", o.limits);
+    }
 }
 
 #[test]

@@ -28,19 +28,41 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
 }
 
 fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
-    let mut doc = match Document::load_mem(bytes) {
+    // lopdf decrypts an encrypted file while it loads it, and then unpacks the object streams
+    // its cross-reference points into with no limit (their encrypted bytes could not be counted
+    // before). The file is loaded with the trailer's `/Encrypt` renamed instead (lopdf reads it
+    // as it is, and the encrypted object streams do not inflate), then decrypted here, and its
+    // object streams inflated under the budget like every other stream before they are unpacked.
+    let hidden = hide_encryption(bytes);
+    let loaded = match &hidden {
+        Some(copy) => Document::load_mem_with_options(
+            copy,
+            pdf_extract::LoadOptions { filter: Some(keep_packed), ..Default::default() },
+        ),
+        None => Document::load_mem(bytes),
+    };
+    let mut doc = match loaded {
         Ok(d) => d,
         Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
         Err(e) => return x.unreadable(&format!("not a readable PDF ({e})")),
     };
-    // lopdf decrypts a document anyone may open (empty user password) while it loads it; one
-    // still encrypted needs a password.
-    if doc.is_encrypted() && doc.decrypt("").is_err() {
+    let encrypted = match doc.trailer.remove(HIDDEN_ENCRYPT) {
+        Some(dict) => {
+            doc.trailer.set("Encrypt", dict);
+            true
+        }
+        None => doc.is_encrypted(),
+    };
+    // A document anyone may open (empty user password) is read; any other needs a password.
+    if encrypted && !decrypt(&mut doc) {
         return x.encrypted("the PDF");
     }
     drop_font_programs(&mut doc);
     if !inflate_streams(x, &mut doc) {
         return;
+    }
+    if encrypted {
+        unpack_object_streams(&mut doc);
     }
     info(x, &doc);
     cut_parent_chains(&mut doc);
@@ -461,6 +483,87 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
         stream.set_plain_content(out);
     }
     true
+}
+
+/// The name lopdf is shown in place of the trailer's `Encrypt`: as long, so every offset holds.
+const HIDDEN_ENCRYPT: &[u8] = b"Encrypx";
+
+/// A copy of `bytes` with every `/Encrypt` key (a name followed by a delimiter, not
+/// `/EncryptMetadata`) renamed to [`HIDDEN_ENCRYPT`]; `None` when there is none.
+fn hide_encryption(bytes: &[u8]) -> Option<Vec<u8>> {
+    let key = b"/Encrypt";
+    let mut copy: Option<Vec<u8>> = None;
+    for at in memchr::memmem::find_iter(bytes, key) {
+        let next = bytes.get(at + key.len()).copied().unwrap_or(b' ');
+        if next.is_ascii_whitespace() || b"/<[(0123456789".contains(&next) {
+            copy.get_or_insert_with(|| bytes.to_vec())[at + 1..at + key.len()]
+                .copy_from_slice(HIDDEN_ENCRYPT);
+        }
+    }
+    copy
+}
+
+/// Decrypts a document loaded as it is (see [`hide_encryption`]) with the empty user
+/// password, as lopdf would while loading it, but leaves its object streams packed. `false`
+/// when it needs another password or its encryption cannot be read.
+fn decrypt(doc: &mut Document) -> bool {
+    use pdf_extract::encryption::decrypt_object;
+    if doc.authenticate_password("").is_err() {
+        return false;
+    }
+    let Ok(state) = pdf_extract::EncryptionState::decode(&*doc, "") else {
+        return false;
+    };
+    // The encryption dictionary itself is not encrypted.
+    let dictionary = doc.trailer.get(b"Encrypt").and_then(Object::as_reference).ok();
+    for (&id, obj) in doc.objects.iter_mut() {
+        if Some(id) != dictionary {
+            // An object that does not decrypt is left as it is, as lopdf leaves it.
+            let _ = decrypt_object(&state, id, obj);
+        }
+    }
+    if let Some(id) = dictionary {
+        doc.objects.remove(&id);
+    }
+    doc.trailer.remove(b"Encrypt");
+    true
+}
+
+/// The type object streams of an encrypted file are loaded under, so that lopdf leaves them
+/// packed (it would try to unpack their encrypted bytes, and drop them when that fails).
+const PACKED: &[u8] = b"maildlp-ObjStm";
+
+/// Renames the type of an object stream to [`PACKED`] as lopdf loads it (a load filter: what
+/// it returns only says the object is kept).
+fn keep_packed(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = obj {
+        if stream.dict.has_type(b"ObjStm") {
+            stream.dict.set("Type", Object::Name(PACKED.to_vec()));
+        }
+    }
+    Some((id, Object::Null))
+}
+
+/// Adds the objects of the document's object streams (inflated by now: one still compressed
+/// was past the budget or behind a filter lopdf refuses, and is left packed) where no object
+/// of the same number is loaded, as lopdf does.
+fn unpack_object_streams(doc: &mut Document) {
+    let mut unpacked = Vec::new();
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(stream) = obj else { continue };
+        if !stream.dict.has_type(PACKED) {
+            continue;
+        }
+        stream.dict.set("Type", Object::Name(b"ObjStm".to_vec()));
+        if !stream.dict.has(b"Filter") {
+            if let Ok(objects) = pdf_extract::ObjectStream::new(stream) {
+                unpacked.extend(objects.objects);
+            }
+        }
+    }
+    for (id, obj) in unpacked {
+        doc.objects.entry(id).or_insert(obj);
+    }
 }
 
 /// Removes the embedded font programs pdf-extract reads nothing from (TrueType `FontFile2`,
