@@ -46,7 +46,8 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
         Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
         Err(e) => return x.unreadable(&format!("not a readable PDF ({e})")),
     };
-    let encrypted = match doc.trailer.remove(HIDDEN_ENCRYPT) {
+    let hidden_key = doc.trailer.iter().map(|(k, _)| k).find(|k| is_hidden_encrypt(k)).cloned();
+    let encrypted = match hidden_key.and_then(|k| doc.trailer.remove(&k)) {
         Some(dict) => {
             doc.trailer.set("Encrypt", dict);
             true
@@ -485,19 +486,44 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
     true
 }
 
-/// The name lopdf is shown in place of the trailer's `Encrypt`: as long, so every offset holds.
+/// What lopdf is shown in place of the name `Encrypt`: `Encrypx`, then as many `x` as keep the
+/// name as long as it was written (`/Encr#79pt` is `Encrypt` too), so every offset holds.
 const HIDDEN_ENCRYPT: &[u8] = b"Encrypx";
 
-/// A copy of `bytes` with every `/Encrypt` key (a name followed by a delimiter, not
-/// `/EncryptMetadata`) renamed to [`HIDDEN_ENCRYPT`]; `None` when there is none.
+/// Whether `key` is a name [`hide_encryption`] wrote.
+fn is_hidden_encrypt(key: &[u8]) -> bool {
+    key.strip_prefix(HIDDEN_ENCRYPT).is_some_and(|rest| rest.iter().all(|&b| b == b'x'))
+}
+
+/// A copy of `bytes` in which every name lopdf would read as `Encrypt` (escapes undone, as
+/// its parser undoes them; `/EncryptMetadata` is another name) is renamed as
+/// [`HIDDEN_ENCRYPT`] says; `None` when there is none.
 fn hide_encryption(bytes: &[u8]) -> Option<Vec<u8>> {
-    let key = b"/Encrypt";
+    // lopdf's name syntax: after `/`, `#` and two hex digits, or a byte that is neither white
+    // space nor a delimiter nor `#`.
+    let regular = |b: u8| !b" \t\n\r\0\x0C()<>[]{}/%#".contains(&b);
+    let hex = |b: u8| char::from(b).to_digit(16);
     let mut copy: Option<Vec<u8>> = None;
-    for at in memchr::memmem::find_iter(bytes, key) {
-        let next = bytes.get(at + key.len()).copied().unwrap_or(b' ');
-        if next.is_ascii_whitespace() || b"/<[(0123456789".contains(&next) {
-            copy.get_or_insert_with(|| bytes.to_vec())[at + 1..at + key.len()]
-                .copy_from_slice(HIDDEN_ENCRYPT);
+    for at in memchr::memchr_iter(b'/', bytes) {
+        let (mut i, mut name) = (at + 1, Vec::new());
+        while i < bytes.len() && name.len() <= 7 {
+            match (bytes[i], bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                (b'#', Some(hi), Some(lo)) => {
+                    name.push((hi * 16 + lo) as u8);
+                    i += 3;
+                }
+                (b, _, _) if regular(b) => {
+                    name.push(b);
+                    i += 1;
+                }
+                _ => break,
+            }
+        }
+        // Seven bytes read and no eighth: the name ends here.
+        if name == b"Encrypt" {
+            let copy = copy.get_or_insert_with(|| bytes.to_vec());
+            copy[at + 1..at + 8].copy_from_slice(HIDDEN_ENCRYPT);
+            copy[at + 8..i].fill(b'x');
         }
     }
     copy
@@ -889,6 +915,16 @@ mod tests {
         assert!(kept(type1c) && kept(drawn));
         let has_key = |(key, id): (&str, ObjectId)| doc.get_dictionary(id).unwrap().has(key.as_bytes());
         assert_eq!(descriptors.map(has_key), [false, false, true, true]);
+    }
+
+    #[test]
+    fn encrypt_names_hidden_however_spelled() {
+        let hidden = |s: &[u8]| hide_encryption(s).map(|c| String::from_utf8(c).unwrap());
+        assert_eq!(hidden(b"<</Encrypt 5 0 R>>").as_deref(), Some("<</Encrypx 5 0 R>>"));
+        assert_eq!(hidden(b"<</Encr#79pt%c\n5 0 R>>").as_deref(), Some("<</Encrypxxx%c\n5 0 R>>"));
+        assert_eq!(hidden(b"/Encrypt/Encrypt").as_deref(), Some("/Encrypx/Encrypx"));
+        assert_eq!(hidden(b"<</EncryptMetadata false /Encrypt#20 /Encrypted>>"), None);
+        assert!(is_hidden_encrypt(b"Encrypxxxx") && !is_hidden_encrypt(b"Encrypxy"));
     }
 
     #[test]
