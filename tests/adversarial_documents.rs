@@ -805,6 +805,59 @@ fn encrypted_pdf_objects_packed_in_an_object_stream_are_read() {
 }
 
 #[test]
+fn pdf_naming_encrypt_outside_its_trailer_keeps_its_packed_objects() {
+    // Not encrypted, its document information packed in an object stream, and `/Encrypt` in a
+    // comment of its page: the name is hidden from lopdf all the same (it could be the
+    // trailer's), so the object streams are unpacked by maildlp, and must be.
+    use pdf_extract::{Dictionary, Document, Object, Stream};
+    let name = |n: &str| Object::Name(n.as_bytes().to_vec());
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let content = b"% /Encrypt\nBT /F1 12 Tf 72 700 Td (nothing here) Tj ET".to_vec();
+    let content = doc.add_object(Stream::new(Dictionary::new(), content));
+    let font = doc.add_object(Dictionary::from_iter(vec![
+        ("Type", name("Font")),
+        ("Subtype", name("Type1")),
+        ("BaseFont", name("Helvetica")),
+    ]));
+    let resources = Dictionary::from_iter(vec![(
+        "Font",
+        Object::Dictionary(Dictionary::from_iter(vec![("F1", Object::Reference(font))])),
+    )]);
+    let page = doc.add_object(Dictionary::from_iter(vec![
+        ("Type", name("Page")),
+        ("Parent", Object::Reference(pages_id)),
+        ("MediaBox", Object::Array(vec![0.into(), 0.into(), 612.into(), 792.into()])),
+        ("Contents", Object::Reference(content)),
+        ("Resources", Object::Dictionary(resources)),
+    ]));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", name("Pages")),
+            ("Kids", Object::Array(vec![Object::Reference(page)])),
+            ("Count", 1.into()),
+        ])),
+    );
+    let info = doc.add_object(Dictionary::from_iter(vec![(
+        "Title",
+        Object::String(b"Jane Doe".to_vec(), pdf_extract::StringFormat::Literal),
+    )]));
+    let catalog = doc.add_object(Dictionary::from_iter(vec![
+        ("Type", name("Catalog")),
+        ("Pages", Object::Reference(pages_id)),
+    ]));
+    doc.trailer.set("Root", Object::Reference(catalog));
+    doc.trailer.set("Info", Object::Reference(info));
+    let mut pdf = Vec::new();
+    doc.save_modern(&mut pdf).unwrap();
+    assert!(pdf.windows(7).any(|w| w == b"/ObjStm"), "the information is packed");
+    assert!(!pdf.windows(8).any(|w| w == b"Jane Doe"), "and compressed");
+    let o = scan("PDF naming /Encrypt in a page", &scanner(Limits::default()), &message("p.pdf", &pdf));
+    assert!(o.found, "the packed title is read");
+}
+
+#[test]
 fn encrypted_pdf_anyone_may_open_is_read() {
     let o = scan(
         "encrypted PDF, empty user password",

@@ -62,7 +62,9 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     if !inflate_streams(x, &mut doc) {
         return;
     }
-    if encrypted {
+    // Whenever the file was loaded with its object streams kept packed (an `/Encrypt` name
+    // anywhere but the trailer is renamed too).
+    if hidden.is_some() {
         unpack_object_streams(&mut doc);
     }
     info(x, &doc);
