@@ -20,14 +20,15 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     let defused = defuse_streams(bytes, x.budget.left());
     let over_budget = defused.is_some();
     let bytes = defused.as_deref().unwrap_or(bytes);
-    read_loaded(x, bytes);
-    if over_budget {
+    let left_out = read_loaded(x, bytes);
+    if over_budget || left_out {
         // Streams past the budget were left out: the limit was met.
         x.budget.run_out();
     }
 }
 
-fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
+/// Reads the document; `true` when a stream past the budget was left out of it.
+fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     // lopdf decrypts an encrypted file while it loads it, and then unpacks the object streams
     // its cross-reference points into with no limit (their encrypted bytes could not be counted
     // before). The file is loaded with the trailer's `/Encrypt` renamed instead (lopdf reads it
@@ -43,8 +44,14 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     };
     let mut doc = match loaded {
         Ok(d) => d,
-        Err(pdf_extract::Error::Decryption(_)) => return x.encrypted("the PDF"),
-        Err(e) => return x.unreadable(&format!("not a readable PDF ({e})")),
+        Err(pdf_extract::Error::Decryption(_)) => {
+            x.encrypted("the PDF");
+            return false;
+        }
+        Err(e) => {
+            x.unreadable(&format!("not a readable PDF ({e})"));
+            return false;
+        }
     };
     let hidden_key = doc.trailer.iter().map(|(k, _)| k).find(|k| is_hidden_encrypt(k)).cloned();
     let encrypted = match hidden_key.and_then(|k| doc.trailer.remove(&k)) {
@@ -56,12 +63,11 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     };
     // A document anyone may open (empty user password) is read; any other needs a password.
     if encrypted && !decrypt(&mut doc) {
-        return x.encrypted("the PDF");
+        x.encrypted("the PDF");
+        return false;
     }
     drop_font_programs(&mut doc);
-    if !inflate_streams(x, &mut doc) {
-        return;
-    }
+    let left_out = inflate_streams(x, &mut doc);
     // Whenever the file was loaded with its object streams kept packed (an `/Encrypt` name
     // anywhere but the trailer is renamed too).
     if hidden.is_some() {
@@ -95,13 +101,14 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) {
     }
     for (n, text) in &dev.done {
         if x.budget.exhausted() {
-            return;
+            return left_out;
         }
         x.emit(Some(&format!("page {n}")), false, text, &[]);
     }
     if failed > 0 {
         x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
     }
+    left_out
 }
 
 /// Collects the text of each page: characters in drawing order, a line break where the
@@ -433,11 +440,12 @@ fn ascii85(data: &[u8]) -> Vec<u8> {
 
 /// Replaces every compressed stream but images with its inflated bytes, charged to the
 /// budget, PNG predictors undone (so that nothing is inflated again, unmetered, when it is
-/// drawn). Returns `false` when the budget ran out (the rest of the document is not read).
+/// drawn). A stream that would take the budget past its end is left out (emptied, nothing
+/// charged) and the others are still inflated, as [`defuse_streams`] leaves out what it can
+/// count before loading (it cannot count an encrypted file's streams). Returns whether one was
+/// left out.
 fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
-    // A stage decodes to one byte past what the budget has left: enough to know it ran out,
-    // and no buffer grows past it.
-    let limit = |x: &Extractor<'_>| limit_of(x.budget.left());
+    let mut left_out = false;
     for obj in doc.objects.values_mut() {
         let Object::Stream(stream) = obj else {
             continue;
@@ -453,39 +461,53 @@ fn inflate_streams(x: &mut Extractor<'_>, doc: &mut Document) -> bool {
             continue;
         };
         let params = stream.dict.get(b"DecodeParms").and_then(Object::as_dict).ok();
+        // Every stage is charged, as the pass before loading counts it. A stage decodes to one
+        // byte past what the budget has left: enough to know it ran out, and no buffer grows
+        // past it.
+        let left = x.budget.left();
+        let mut spent = 0u64;
         let mut out = std::mem::take(&mut stream.content);
         for filter in filters {
-            out = match filter {
+            let limit = limit_of(left - spent);
+            let (decoded, size) = match filter {
                 Filter::Flate => {
                     // A damaged stream keeps what inflated before the damage.
-                    let (inflated, _, _) = flate(&out, limit(x), true);
-                    x.budget.take(inflated.len() as u64);
+                    let (inflated, _, _) = flate(&out, limit, true);
+                    let size = inflated.len() as u64;
                     // A predictor that does not fit the data leaves nothing to draw, as in
                     // lopdf (which undoes it after each Flate or LZW stage).
-                    undo_predictor(inflated, params).unwrap_or_default()
+                    (undo_predictor(inflated, params).unwrap_or_default(), size)
                 }
                 Filter::Lzw => {
                     let early = params.and_then(|p| p.get(b"EarlyChange").ok()).and_then(|v| v.as_i64().ok())
                         != Some(0);
-                    let (decoded, _, _) = lzw_to(&out, early, limit(x), true);
-                    x.budget.take(decoded.len() as u64);
-                    undo_predictor(decoded, params).unwrap_or_default()
+                    let (decoded, _, _) = lzw_to(&out, early, limit, true);
+                    let size = decoded.len() as u64;
+                    (undo_predictor(decoded, params).unwrap_or_default(), size)
                 }
                 Filter::Ascii85 => {
                     let decoded = ascii85(&out);
-                    x.budget.take(decoded.len() as u64);
-                    decoded
+                    let size = decoded.len() as u64;
+                    (decoded, size)
                 }
             };
-            if x.budget.exhausted() {
-                return false;
+            out = decoded;
+            spent = spent.saturating_add(size);
+            if spent > left {
+                break;
             }
+        }
+        if spent > left {
+            out = Vec::new();
+            left_out = true;
+        } else {
+            x.budget.take(spent);
         }
         stream.dict.remove(b"Filter");
         stream.dict.remove(b"DecodeParms");
         stream.set_plain_content(out);
     }
-    true
+    left_out
 }
 
 /// What lopdf is shown in place of the name `Encrypt`: `Encrypx`, then as many `x` as keep the
