@@ -730,13 +730,9 @@ fn with_packed_objects(pdf: &[u8], packed: &[u32]) -> Vec<u8> {
     rows.push(row);
     let trailer = String::from_utf8_lossy(&pdf[trailer_at + 7..startxref_at]).into_owned();
     let trailer = trailer.trim().trim_start_matches("<<").trim_end_matches(">>");
-    let size_at = trailer.find("/Size").unwrap();
-    let size_end = size_at
-        + 5
-        + trailer[size_at + 5..]
-            .find(|c: char| !c.is_ascii_digit() && c != ' ')
-            .unwrap_or(trailer.len() - size_at - 5);
-    let trailer = format!("{}{}", &trailer[..size_at], &trailer[size_end..]);
+    // The table's `/Size` goes: the stream's own replaces it.
+    let (before, after) = trailer.split_once("/Size").unwrap();
+    let trailer = format!("{before}{}", after.trim_start().trim_start_matches(|c: char| c.is_ascii_digit()));
     let data: Vec<u8> = rows.concat();
     let mut out = pdf[..xref_at].to_vec();
     out.extend_from_slice(
@@ -752,6 +748,8 @@ fn with_packed_objects(pdf: &[u8], packed: &[u32]) -> Vec<u8> {
     out
 }
 
+/// An object stream of one object (`first`: where the object starts in `bytes`), named
+/// `ObjStX` for [`encrypted_pdf`] to write; FlateDecode when `compressed`.
 fn packed_objects_stream(first: usize, bytes: Vec<u8>, compressed: bool) -> ExtraStream<'static> {
     let mut entries = vec![
         ("Type", pdf_extract::Object::Name(b"ObjStX".to_vec())),
@@ -872,16 +870,9 @@ fn encrypted_pdf_anyone_may_open_is_read() {
 
 #[test]
 fn encrypted_pdf_object_stream_inflating_past_the_limit() {
-    // An object stream no cross-reference entry points into: decrypted by lopdf as it loads
-    // the document, then inflated under the budget. (One that entries point into is unpacked
-    // by lopdf while it loads, unmetered: see the README.)
-    let objstm = vec![
-        ("Type", pdf_extract::Object::Name(b"ObjStX".to_vec())),
-        ("N", 1.into()),
-        ("First", 4.into()),
-        ("Filter", pdf_extract::Object::Name(b"FlateDecode".to_vec())),
-    ];
-    let pdf = encrypted_pdf(&[(objstm, zlib_bomb(256))]);
+    // An object stream no cross-reference entry points into (for one that entries point into,
+    // see the test above): decrypted, then inflated under the budget and left out.
+    let pdf = encrypted_pdf(&[packed_objects_stream(4, zlib_bomb(256), true)]);
     let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
     let o = scan(
         "encrypted PDF, object stream inflating to 256 MiB",

@@ -594,9 +594,9 @@ fn keep_packed(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
     Some((id, Object::Null))
 }
 
-/// Adds the objects of the document's object streams (inflated by now: one still compressed
-/// was past the budget or behind a filter lopdf refuses, and is left packed) where no object
-/// of the same number is loaded, as lopdf does.
+/// Adds the objects of the document's object streams (inflated by now, or emptied when past
+/// the budget; one still compressed is behind a filter lopdf refuses, and is left packed)
+/// where no object of the same number is loaded, as lopdf does.
 fn unpack_object_streams(doc: &mut Document) {
     let mut unpacked = Vec::new();
     for obj in doc.objects.values_mut() {
