@@ -13,6 +13,8 @@ use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use super::Extractor;
 
+mod text;
+
 /// Longest `Parent` chain and deepest nesting of drawings followed.
 const MAX_CHAIN: usize = 32;
 
@@ -78,26 +80,28 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     if !untangle_drawings(&mut doc) {
         x.unreadable("drawings that draw themselves were read one level deep");
     }
-    // The whole document in one pass; when a page stops it (an error or a panic inside
-    // pdf-extract), the pages after it are read one by one.
+    // Each page by maildlp's own reader; a page it does not cover, by pdf-extract (a panic
+    // inside it costs that page only).
     let mut dev = PageText::default();
-    let whole =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::output_doc(&doc, &mut dev)));
+    let mut fonts = text::Fonts::default();
     let mut failed = 0;
-    if !matches!(whole, Ok(Ok(()))) {
-        dev.page = None;
-        let read: std::collections::HashSet<u32> = dev.done.iter().map(|(n, _)| *n).collect();
-        let pages: Vec<u32> = doc.get_pages().keys().copied().filter(|n| !read.contains(n)).collect();
-        for n in pages {
-            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok()
-            }));
-            if !matches!(ok, Ok(true)) {
-                dev.page = None;
-                failed += 1;
-            }
+    for (n, id) in doc.get_pages() {
+        dev.start(n);
+        let ours = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            text::draw_page(&doc, id, &mut fonts, &mut dev)
+        }));
+        if matches!(ours, Ok(Ok(()))) {
+            dev.finish();
+            continue;
         }
-        dev.done.sort_by_key(|(n, _)| *n);
+        dev.page = None;
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok()
+        }));
+        if !matches!(ok, Ok(true)) {
+            dev.page = None;
+            failed += 1;
+        }
     }
     for (n, text) in &dev.done {
         if x.budget.exhausted() {
@@ -123,6 +127,43 @@ struct PageText {
     last_y: f64,
 }
 
+impl PageText {
+    fn start(&mut self, page_num: u32) {
+        self.page = Some((page_num, String::new()));
+        self.last_x_end = f64::NEG_INFINITY;
+    }
+
+    fn finish(&mut self) {
+        if let Some(page) = self.page.take() {
+            self.done.push(page);
+        }
+    }
+
+    /// A glyph drawn at the text rendering matrix `trm` (`[a b c d e f]`), `width` in text
+    /// space units.
+    fn glyph(&mut self, trm: &[f64; 6], width: f64, font_size: f64, ch: &str) {
+        let Some((_, text)) = self.page.as_mut() else {
+            return;
+        };
+        // The glyph's size on the page: the font size, scaled by the text matrix (the square
+        // root of its determinant is its scale).
+        let scale = (trm[0] * trm[3] - trm[1] * trm[2]).abs().sqrt();
+        let size = font_size.abs() * if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        let size = if size > 0.0 { size } else { 1.0 };
+        let (x, y) = (trm[4], trm[5]);
+        if !text.is_empty() {
+            if (y - self.last_y).abs() > size * 0.5 {
+                text.push('\n');
+            } else if x > self.last_x_end + size * 0.2 || x + size < self.last_x_end {
+                text.push(' ');
+            }
+        }
+        text.push_str(ch);
+        self.last_y = y;
+        self.last_x_end = x + width * size;
+    }
+}
+
 impl pdf_extract::OutputDev for PageText {
     fn begin_page(
         &mut self,
@@ -130,15 +171,12 @@ impl pdf_extract::OutputDev for PageText {
         _media_box: &pdf_extract::MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), pdf_extract::OutputError> {
-        self.page = Some((page_num, String::new()));
-        self.last_x_end = f64::NEG_INFINITY;
+        self.start(page_num);
         Ok(())
     }
 
     fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
-        if let Some(page) = self.page.take() {
-            self.done.push(page);
-        }
+        self.finish();
         Ok(())
     }
 
@@ -150,25 +188,7 @@ impl pdf_extract::OutputDev for PageText {
         font_size: f64,
         ch: &str,
     ) -> Result<(), pdf_extract::OutputError> {
-        let Some((_, text)) = self.page.as_mut() else {
-            return Ok(());
-        };
-        // The glyph's size on the page: the font size, scaled by the text matrix (the square
-        // root of its determinant is its scale).
-        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
-        let size = font_size.abs() * if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
-        let size = if size > 0.0 { size } else { 1.0 };
-        let (x, y) = (trm.m31, trm.m32);
-        if !text.is_empty() {
-            if (y - self.last_y).abs() > size * 0.5 {
-                text.push('\n');
-            } else if x > self.last_x_end + size * 0.2 || x + size < self.last_x_end {
-                text.push(' ');
-            }
-        }
-        text.push_str(ch);
-        self.last_y = y;
-        self.last_x_end = x + width * size;
+        self.glyph(&[trm.m11, trm.m12, trm.m21, trm.m22, trm.m31, trm.m32], width, font_size, ch);
         Ok(())
     }
 
@@ -875,6 +895,34 @@ fn untangle_drawings(doc: &mut Document) -> bool {
     false
 }
 
+/// This reader's text of each page, for tests; `None` where it does not cover the page.
+#[cfg(test)]
+pub(super) fn own_readings(doc: &Document) -> Vec<Option<String>> {
+    let mut fonts = text::Fonts::default();
+    let mut out = Vec::new();
+    for (n, id) in doc.get_pages() {
+        let mut dev = PageText::default();
+        dev.start(n);
+        let read = text::draw_page(doc, id, &mut fonts, &mut dev);
+        out.push(read.ok().map(|()| dev.page.take().map(|p| p.1).unwrap_or_default()));
+    }
+    out
+}
+
+/// Both readers, page by page, for tests: (ours, pdf-extract's), `None` where a reader did not
+/// read the page (ours: not covered).
+#[cfg(test)]
+pub(super) fn both_readings(doc: &Document) -> Vec<(Option<String>, Option<String>)> {
+    let theirs = doc.get_pages().into_keys().map(|n| {
+        let mut dev = PageText::default();
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(doc, &mut dev, n).is_ok()
+        }));
+        matches!(read, Ok(true)).then(|| dev.done.pop().map(|p| p.1).unwrap_or_default())
+    });
+    own_readings(doc).into_iter().zip(theirs).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -949,6 +997,21 @@ mod tests {
         assert_eq!(hidden(b"/Encrypt/Encrypt").as_deref(), Some("/Encrypx/Encrypx"));
         assert_eq!(hidden(b"<</EncryptMetadata false /Encrypt#20 /Encrypted>>"), None);
         assert!(is_hidden_encrypt(b"Encrypxxxx") && !is_hidden_encrypt(b"Encrypxy"));
+    }
+
+    #[test]
+    fn fixtures_read_by_this_reader_as_pdf_extract_reads_them() {
+        for name in ["document-lo.pdf", "report.pdf"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents").join(name);
+            let mut doc = Document::load_mem(&std::fs::read(path).unwrap()).unwrap();
+            doc.decompress();
+            let readings = both_readings(&doc);
+            assert!(!readings.is_empty());
+            for (i, (ours, theirs)) in readings.into_iter().enumerate() {
+                assert!(ours.is_some(), "{name} page {} covered", i + 1);
+                assert_eq!(ours, theirs, "{name} page {}", i + 1);
+            }
+        }
     }
 
     #[test]
