@@ -471,6 +471,43 @@ fn pdf_page_named_as_a_font_program_is_still_read() {
 }
 
 #[test]
+fn pdf_name_shown_with_quote_operators_is_found() {
+    // `'` and `"` move to the next line and show a string: text like any other.
+    for content in [
+        &b"BT /F1 12 Tf 14 TL 72 700 Td (Dear) Tj (Jane Doe) ' ET"[..],
+        b"BT /F1 12 Tf 72 700 Td 1 0 (Jane Doe) \" ET",
+    ] {
+        let pdf = pdf_of_pages(("", b"BT /F1 12 Tf 72 700 Td (nothing here) Tj ET"), ("", content), &[]);
+        let o = scan(
+            "PDF name shown with a quote operator",
+            &scanner(Limits::default()),
+            &message("quote.pdf", &pdf),
+        );
+        assert!(o.found, "{}", String::from_utf8_lossy(content));
+    }
+}
+
+#[test]
+fn pdf_page_in_a_type3_font_is_read() {
+    // maildlp's own reader leaves Type 3 fonts to pdf-extract; the page is still read.
+    let objects: Vec<(String, Vec<u8>)> = vec![
+        ("<< /Type /Catalog /Pages 2 0 R >>".into(), Vec::new()),
+        ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(), Vec::new()),
+        ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /T3 5 0 R >> >> >>".into(), Vec::new()),
+        ("<< >>".into(), b"BT /T3 12 Tf 72 700 Td (Jane Doe) Tj ET".to_vec()),
+        ("<< /Type /Font /Subtype /Type3 /FontMatrix [0.001 0 0 0.001 0 0] /FontBBox [0 0 1000 1000] /CharProcs << >> \
+           /FirstChar 32 /LastChar 111 /Widths [250 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 500 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0] \
+           /Encoding << /Type /Encoding /Differences [32 /space 68 /D 74 /J 97 /a 101 /e 110 /n 111 /o] >> >>".into(), Vec::new()),
+    ];
+    let o = scan(
+        "PDF page in a Type 3 font",
+        &scanner(Limits::default()),
+        &message("type3.pdf", &pdf_file(&objects)),
+    );
+    assert!(o.found);
+}
+
+#[test]
 fn pdf_page_with_a_png_predictor_is_read() {
     // Rows of 8 bytes, each after its filter byte: Sub (1) on even rows, Up (2) on odd ones.
     let text = b"BT /F1 12 Tf 72 650 Td (Jane Doe) Tj ET ";
