@@ -355,6 +355,49 @@ fn pdf_with_100000_nested_arrays() {
 }
 
 #[test]
+fn pdf_forms_drawing_each_other_a_billion_times() {
+    // Thirty forms, each drawing the next twice: no cycle, no deep chain, 2^30 drawings of a
+    // 4 KB file (this hung the scan before drawings were counted).
+    let forms = 30;
+    let names: String = (0..forms).map(|i| format!("/X{i} {} 0 R ", 7 + i)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 5 0 R >>".into(),
+        stream_object("", "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /X0 Do"),
+        format!("<< /Font << /F1 6 0 R >> /XObject << {names}>> >>"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ];
+    for i in 0..forms {
+        let content = if i + 1 < forms {
+            format!("/X{0} Do /X{0} Do", i + 1)
+        } else {
+            "BT /F1 12 Tf 72 600 Td (x) Tj ET".into()
+        };
+        objects.push(stream_object(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources 5 0 R",
+            &content,
+        ));
+    }
+    let m = message("fan.pdf", &pdf(&objects));
+    // On a thread of its own, so that a scan that never ends fails the test instead of
+    // stopping the suite.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(scanner(Limits::default()).scan(&m)));
+    let report = finished.recv_timeout(std::time::Duration::from_secs(30)).expect("the scan ends");
+    assert!(report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier));
+    assert!(report
+        .findings()
+        .iter()
+        .any(|f| f.rule == Rule::ScanIncomplete && f.message.contains("one level deep")));
+}
+
+/// An indirect stream object's text: dictionary entries `dict` and `content`.
+fn stream_object(dict: &str, content: &str) -> String {
+    format!("<< {dict} /Length {} >>\nstream\n{content}\nendstream", content.len())
+}
+
+#[test]
 fn pdf_with_reference_cycles() {
     // The page is its own parent, and the drawing it draws draws itself.
     let content = "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /X1 Do";

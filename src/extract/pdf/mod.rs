@@ -78,7 +78,9 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     info(x, &doc);
     cut_parent_chains(&mut doc);
     if !untangle_drawings(&mut doc) {
-        x.unreadable("drawings that draw themselves were read one level deep");
+        x.unreadable(
+            "drawings that draw themselves, nest too deep or are drawn too often were read one level deep",
+        );
     }
     // Each page by maildlp's own reader; a page it does not cover, by pdf-extract (a panic
     // inside it costs that page only).
@@ -797,8 +799,30 @@ fn drawn_names(content: &[u8]) -> Vec<(Vec<u8>, std::ops::Range<usize>)> {
     out
 }
 
-/// Finds form XObjects that draw themselves (directly or through others) or nest deeper than
-/// [`MAX_CHAIN`], and blanks their `Do` operators so pdf-extract draws them one level deep.
+/// How many forms one page may draw, nested drawings counted each time they are drawn.
+const MAX_DRAWS: u64 = 1 << 14;
+
+/// The drawings made by drawing form `id`, counted up to just past [`MAX_DRAWS`]; the forms
+/// under it must hold no cycle.
+fn drawings_under(
+    id: ObjectId,
+    edges: &dyn Fn(&ObjectId) -> Vec<ObjectId>,
+    memo: &mut HashMap<ObjectId, u64>,
+) -> u64 {
+    if let Some(&n) = memo.get(&id) {
+        return n;
+    }
+    let mut n: u64 = 0;
+    for t in edges(&id) {
+        n = n.saturating_add(1 + drawings_under(t, edges, memo)).min(MAX_DRAWS + 1);
+    }
+    memo.insert(id, n);
+    n
+}
+
+/// Finds form XObjects that draw themselves (directly or through others), nest deeper than
+/// [`MAX_CHAIN`], or make a page draw more than [`MAX_DRAWS`] forms, and blanks their `Do`
+/// operators so that they are drawn one level deep.
 /// Returns `false` when it had to.
 fn untangle_drawings(doc: &mut Document) -> bool {
     // Every XObject name any resource dictionary defines, to where it points: a form without
@@ -874,6 +898,25 @@ fn untangle_drawings(doc: &mut Document) -> bool {
                 }
             }
         }
+    }
+    // Without cycles or deep chains, a form can still be drawn an exponential number of times:
+    // thirty forms each drawing the next twice make a billion drawings of a few bytes. The
+    // drawings under each form are counted (depth is bounded now, so the recursion is too), and
+    // a page that would make more than MAX_DRAWS of them is untangled like a cycle.
+    if !tangled {
+        let mut under: HashMap<ObjectId, u64> = HashMap::new();
+        tangled = doc.get_pages().into_values().any(|page| {
+            let drawn: u64 = doc
+                .get_page_contents(page)
+                .into_iter()
+                .filter_map(|id| doc.get_object(id).and_then(Object::as_stream).ok())
+                .flat_map(|s| drawn_names(&s.content))
+                .flat_map(|(n, _)| names.get(&n).into_iter().flatten())
+                .filter(|t| forms.contains_key(t))
+                .map(|t| 1 + drawings_under(*t, &edges, &mut under))
+                .fold(0, u64::saturating_add);
+            drawn > MAX_DRAWS
+        });
     }
     if !tangled {
         return true;
