@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, Encoding, Object, ObjectId, Stream};
+use rangemap::RangeInclusiveMap;
 
 use super::{PageText, MAX_CHAIN};
 
@@ -94,7 +95,12 @@ enum Font {
     /// One byte a code: the text (when known) and width of each of the 256 codes.
     Simple { glyphs: Vec<Option<Glyph>> },
     /// Two bytes a code (`Identity-H`/`-V`): the code is the CID.
-    Cid { map: Box<ToUnicode>, widths: HashMap<u32, f64>, default_width: f64, seen: HashMap<u32, Arc<str>> },
+    Cid {
+        map: Box<ToUnicode>,
+        widths: RangeInclusiveMap<u32, u64>,
+        default_width: f64,
+        seen: HashMap<u32, Arc<str>>,
+    },
 }
 
 /// What a ToUnicode map says of codes, read by lopdf's parser.
@@ -212,19 +218,25 @@ impl Font {
             Some(_) => return Err(NotCovered),
         };
         let default_width = get(doc, descendant, b"DW").and_then(number).unwrap_or(1000.0);
-        let mut widths = HashMap::new();
+        // Widths by ranges of codes, kept as ranges (`0 65535 500` is one entry, not 65,536),
+        // a later entry overriding an earlier one where they overlap; the width's bits, so
+        // that equal neighbours merge.
+        let mut widths = RangeInclusiveMap::new();
         if let Some(w) = get(doc, descendant, b"W").and_then(|o| o.as_array().ok()) {
             let item = |i: usize| w.get(i).and_then(|o| resolve(doc, o));
+            let code = |v: f64| (v >= 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32);
             let mut i = 0;
             while let Some(first) = item(i).and_then(number) {
-                let first = first as i64;
                 match item(i + 1) {
                     // c [w1 w2 ...]
                     Some(Object::Array(list)) => {
-                        for (j, o) in list.iter().enumerate().take(1 << 16) {
-                            if let Some(v) = resolve(doc, o).and_then(number) {
-                                widths.insert((first + j as i64) as u32, v);
-                            }
+                        for (j, o) in list.iter().enumerate() {
+                            let (Some(c), Some(v)) =
+                                (code(first + j as f64), resolve(doc, o).and_then(number))
+                            else {
+                                continue;
+                            };
+                            widths.insert(c..=c, v.to_bits());
                         }
                         i += 2;
                     }
@@ -233,9 +245,10 @@ impl Font {
                         let (Some(last), Some(v)) = (number(last), item(i + 2).and_then(number)) else {
                             break;
                         };
-                        let last = (last as i64).min(first + (1 << 16));
-                        for c in first..=last {
-                            widths.insert(c as u32, v);
+                        if let (Some(a), Some(b)) = (code(first), code(last)) {
+                            if a <= b {
+                                widths.insert(a..=b, v.to_bits());
+                            }
                         }
                         i += 3;
                     }
@@ -267,7 +280,7 @@ impl Font {
                     .entry(code)
                     .or_insert_with(|| Arc::from(map.text(code, 2).unwrap_or_default()))
                     .clone();
-                Ok((text, widths.get(&code).copied().unwrap_or(*default_width)))
+                Ok((text, widths.get(&code).map_or(*default_width, |bits| f64::from_bits(*bits))))
             }
         }
     }
@@ -907,6 +920,24 @@ mod tests {
             "",
             "a code the map leaves out is no text"
         );
+    }
+
+    #[test]
+    fn widths_over_every_code_are_one_range() {
+        // Ten thousand ranges over every CID cost ten thousand entries, not 43 trillion.
+        let mut w: Vec<Object> = Vec::new();
+        for _ in 0..10_000 {
+            w.extend([0.into(), Object::Integer(i64::from(u32::MAX)), 500.into()]);
+        }
+        w.extend([10.into(), vec![700.into()].into()]);
+        let mut font = cid_font();
+        let descendant = dictionary! { "Subtype" => "CIDFontType2", "W" => w };
+        font.set("DescendantFonts", vec![descendant.into()]);
+        let doc = Document::with_version("1.5");
+        let mut font = Font::cid(&doc, &font).expect("covered");
+        let widths: Vec<f64> =
+            [0, 9, 10, 11, 65535].iter().map(|&c| font.glyph(c).map(|g| g.1).unwrap_or(-1.0)).collect();
+        assert_eq!(widths, [500.0, 500.0, 700.0, 500.0, 500.0]);
     }
 
     #[test]
