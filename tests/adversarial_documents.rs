@@ -357,7 +357,7 @@ fn pdf_with_100000_nested_arrays() {
 #[test]
 fn pdf_forms_drawing_each_other_a_billion_times() {
     // Thirty forms, each drawing the next twice: no cycle, no deep chain, 2^30 drawings of a
-    // 4 KB file (this hung the scan before drawings were counted).
+    // 5 KB file (this hung the scan before drawings were counted).
     let forms = 30;
     let names: String = (0..forms).map(|i| format!("/X{i} {} 0 R ", 7 + i)).collect();
     let mut objects = vec![

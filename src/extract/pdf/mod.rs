@@ -1,11 +1,13 @@
-//! PDF: the text of every page (pdf-extract: standard, WinAnsi and embedded-font encodings,
-//! ToUnicode maps) and the document information (title, author, subject, keywords).
+//! PDF: the text of every page and the document information (title, author, subject,
+//! keywords).
 //!
 //! The document is loaded by lopdf; before any text is drawn, maildlp inflates its streams
 //! itself under the message's budget (so a compressed bomb stops at the limit), and breaks the
-//! structures pdf-extract would follow by recursion without end: a page tree whose `Parent`
-//! links form a cycle or a very long chain, and drawings (form XObjects) that draw themselves.
-//! Each page is read on its own, so a page pdf-extract cannot read costs only that page.
+//! structures a reader would follow without end: a page tree whose `Parent` links form a cycle
+//! or a very long chain, and drawings (form XObjects) that draw themselves or each other
+//! exponentially often. Each page is then read by maildlp's own reader ([`text`]), or, in
+//! fonts that reader leaves to it, by pdf-extract; a page pdf-extract cannot read costs only
+//! that page.
 
 use std::collections::{HashMap, HashSet};
 
