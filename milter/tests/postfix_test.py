@@ -392,7 +392,7 @@ def main():
         marks = {}
 
         def measure(done):
-            if done in (200, 2000):
+            if done in (200, 1000, 2000):
                 marks[done] = rss_kb(milter.proc.pid)
 
         cpu0, t0 = cpu_seconds(milter.proc.pid), time.time()
@@ -401,11 +401,16 @@ def main():
         got = sink.wait(want_accepted, seconds=120)
         check(f"load: {accepted} accepted, {rejected} rejected of 2,000", accepted == want_accepted and rejected == 2000 - want_accepted)
         check(f"load: every accepted message arrived ({len(got)})", len(got) == want_accepted)
-        r200, r2000 = marks.get(200, 0), marks.get(2000, 0)
-        check(f"load: resident memory after 2,000 ({r2000} KB) within 10% of after 200 ({r200} KB)",
-              r200 > 0 and r2000 <= r200 * 1.10)
+        # The allocator's per-thread arenas fill over the first several hundred messages
+        # (resident heap grows by up to 1 MB while the 16 sessions' threads first meet
+        # work, then stays flat): a leak is growth after that. 5 % of ~10 MB over 1,000
+        # messages is half a kilobyte a message.
+        r200, r1000, r2000 = marks.get(200, 0), marks.get(1000, 0), marks.get(2000, 0)
+        check(f"load: resident memory after 2,000 ({r2000} KB) within 5% of after 1,000 ({r1000} KB)",
+              r1000 > 0 and r2000 <= r1000 * 1.05)
         print(f"load: 2,000 messages in {wall:.1f} s through Postfix; the milter used {cpu:.2f} CPU seconds "
-              f"({2000 / max(cpu, 1e-9):.0f} messages per CPU second); RSS {r200} KB after 200, {r2000} KB after 2,000")
+              f"({2000 / max(cpu, 1e-9):.0f} messages per CPU second); RSS {r200} KB after 200, "
+              f"{r1000} KB after 1,000, {r2000} KB after 2,000")
 
         # Faults: the milter killed in the middle (Postfix answers 4xx, clients retry), started
         # again, and a SIGHUP reload under load; every message is accounted for.
