@@ -392,6 +392,61 @@ fn pdf_forms_drawing_each_other_a_billion_times() {
         .any(|f| f.rule == Rule::ScanIncomplete && f.message.contains("one level deep")));
 }
 
+#[test]
+fn pdf_form_drawn_a_thousand_times_reads_no_more_than_the_budget() {
+    // Ten forms, each drawing the next twice, the last 8 KB of drawing: 1,024 drawings read
+    // 8 MiB of content, past a 1 MiB budget.
+    let forms = 10;
+    let names: String = (0..forms).map(|i| format!("/X{i} {} 0 R ", 7 + i)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 5 0 R >>".into(),
+        stream_object("", "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /X0 Do"),
+        format!("<< /Font << /F1 6 0 R >> /XObject << {names}>> >>"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ];
+    for i in 0..forms {
+        let content =
+            if i + 1 < forms { format!("/X{0} Do /X{0} Do", i + 1) } else { "0 0 m 1 1 l S\n".repeat(600) };
+        objects.push(stream_object(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources 5 0 R",
+            &content,
+        ));
+    }
+    let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
+    let report = scanner(limits).scan(&message("drawn.pdf", &pdf(&objects)));
+    assert!(report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier));
+    assert!(report
+        .findings()
+        .iter()
+        .any(|f| f.rule == Rule::ScanIncomplete && f.message.contains("one level deep")));
+}
+
+#[test]
+fn pdf_text_many_times_longer_than_its_page_stops_at_the_budget() {
+    // One code maps to 200 letters; 20,000 of them on a page make 4 MB of text from 40 KB.
+    let long = "0041".repeat(200);
+    let cmap = format!("1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfchar <01> <{long}> <02> <004A0061006E006500200044006F0065> endbfchar");
+    let page = format!("BT /F1 12 Tf 72 700 Td <02> Tj 0 -14 Td <{}> Tj ET", "01".repeat(20_000));
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+        stream_object("", &page),
+        "<< /Type /Font /Subtype /TrueType /BaseFont /X /FirstChar 0 /LastChar 2 /Widths [0 500 500] /ToUnicode 6 0 R >>".into(),
+        stream_object("", &cmap),
+    ];
+    let limits = Limits { max_extracted_bytes: 256 << 10, ..Limits::default() };
+    let o = scan(
+        "PDF text 100 times longer than its page",
+        &scanner(limits),
+        &message("long.pdf", &pdf(&objects)),
+    );
+    assert!(o.found, "the name before the long run");
+    assert_eq!(o.limits, ["max_extracted_bytes"]);
+}
+
 /// An indirect stream object's text: dictionary entries `dict` and `content`.
 fn stream_object(dict: &str, content: &str) -> String {
     format!("<< {dict} /Length {} >>\nstream\n{content}\nendstream", content.len())

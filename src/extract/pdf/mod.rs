@@ -79,17 +79,20 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     }
     info(x, &doc);
     cut_parent_chains(&mut doc);
-    if !untangle_drawings(&mut doc) {
+    if !untangle_drawings(&mut doc, x.budget.left()) {
         x.unreadable(
             "drawings that draw themselves, nest too deep or are drawn too often were read one level deep",
         );
     }
     // Each page by maildlp's own reader; a page it does not cover, by pdf-extract (a panic
     // inside it costs that page only).
-    let mut dev = PageText::default();
+    let mut dev = PageText::within(usize::try_from(x.budget.left()).unwrap_or(usize::MAX));
     let mut fonts = text::Fonts::default();
     let mut failed = 0;
     for (n, id) in doc.get_pages() {
+        if dev.full {
+            break;
+        }
         dev.start(n);
         let ours = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             text::draw_page(&doc, id, &mut fonts, &mut dev)
@@ -102,7 +105,10 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
         let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok()
         }));
-        if !matches!(ok, Ok(true)) {
+        if dev.full {
+            // Stopped at the end of the budget, not by the page: what was drawn stays.
+            dev.finish();
+        } else if !matches!(ok, Ok(true)) {
             dev.page = None;
             failed += 1;
         }
@@ -116,22 +122,41 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     if failed > 0 {
         x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
     }
+    if dev.full {
+        x.budget.run_out();
+    }
     left_out
 }
 
 /// Collects the text of each page: characters in drawing order, a line break where the
 /// baseline moves, a space where the gap to the previous glyph is wider than a fifth of the
 /// text size.
-#[derive(Default)]
 struct PageText {
     /// The page being drawn and its text.
     page: Option<(u32, String)>,
     done: Vec<(u32, String)>,
     last_x_end: f64,
     last_y: f64,
+    /// Bytes of text the pages may hold together (what the budget has left), the bytes the
+    /// finished pages hold, and whether the text has met that end (nothing more is drawn).
+    room: usize,
+    used: usize,
+    full: bool,
 }
 
 impl PageText {
+    fn within(room: usize) -> PageText {
+        PageText {
+            page: None,
+            done: Vec::new(),
+            last_x_end: f64::NEG_INFINITY,
+            last_y: 0.0,
+            room,
+            used: 0,
+            full: false,
+        }
+    }
+
     fn start(&mut self, page_num: u32) {
         self.page = Some((page_num, String::new()));
         self.last_x_end = f64::NEG_INFINITY;
@@ -139,6 +164,7 @@ impl PageText {
 
     fn finish(&mut self) {
         if let Some(page) = self.page.take() {
+            self.used += page.1.len();
             self.done.push(page);
         }
     }
@@ -149,6 +175,12 @@ impl PageText {
         let Some((_, text)) = self.page.as_mut() else {
             return;
         };
+        // A page that draws the same text over and over (a form drawn thousands of times)
+        // stops where the budget would.
+        if self.used + text.len() + ch.len() + 1 > self.room {
+            self.full = true;
+            return;
+        }
         // The glyph's size on the page: the font size, scaled by the text matrix (the square
         // root of its determinant is its scale).
         let scale = (trm[0] * trm[3] - trm[1] * trm[2]).abs().sqrt();
@@ -193,6 +225,10 @@ impl pdf_extract::OutputDev for PageText {
         ch: &str,
     ) -> Result<(), pdf_extract::OutputError> {
         self.glyph(&[trm.m11, trm.m12, trm.m21, trm.m22, trm.m31, trm.m32], width, font_size, ch);
+        if self.full {
+            // Stops pdf-extract drawing the page.
+            return Err(pdf_extract::OutputError::FormatError(std::fmt::Error));
+        }
         Ok(())
     }
 
@@ -809,24 +845,47 @@ const MAX_DRAWS: u64 = 1 << 14;
 fn drawings_under(
     id: ObjectId,
     edges: &dyn Fn(&ObjectId) -> Vec<ObjectId>,
-    memo: &mut HashMap<ObjectId, u64>,
-) -> u64 {
-    if let Some(&n) = memo.get(&id) {
-        return n;
+    size: &dyn Fn(&ObjectId) -> u64,
+    memo: &mut HashMap<ObjectId, Drawn>,
+) -> Drawn {
+    if let Some(&d) = memo.get(&id) {
+        return d;
     }
-    let mut n: u64 = 0;
+    let mut d = Drawn::default();
     for t in edges(&id) {
-        n = n.saturating_add(1 + drawings_under(t, edges, memo)).min(MAX_DRAWS + 1);
+        d = d.and(Drawn::one(size(&t)).and(drawings_under(t, edges, size, memo)));
     }
-    memo.insert(id, n);
-    n
+    memo.insert(id, d);
+    d
+}
+
+/// Drawings of forms, and the bytes of content they read (a form's content is read each time
+/// it is drawn), counted up to just past [`MAX_DRAWS`] and without overflow.
+#[derive(Clone, Copy, Default)]
+struct Drawn {
+    count: u64,
+    bytes: u64,
+}
+
+impl Drawn {
+    fn one(bytes: u64) -> Drawn {
+        Drawn { count: 1, bytes }
+    }
+
+    fn and(self, other: Drawn) -> Drawn {
+        Drawn {
+            count: self.count.saturating_add(other.count).min(MAX_DRAWS + 1),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
 }
 
 /// Finds form XObjects that draw themselves (directly or through others), nest deeper than
-/// [`MAX_CHAIN`], or make a page draw more than [`MAX_DRAWS`] forms, and blanks their `Do`
-/// operators so that they are drawn one level deep.
+/// [`MAX_CHAIN`], or make a page draw more than [`MAX_DRAWS`] forms or read more than
+/// `max_bytes` of their content (what the budget has left), and blanks their `Do` operators
+/// so that they are drawn one level deep.
 /// Returns `false` when it had to.
-fn untangle_drawings(doc: &mut Document) -> bool {
+fn untangle_drawings(doc: &mut Document, max_bytes: u64) -> bool {
     // Every XObject name any resource dictionary defines, to where it points: a form without
     // resources of its own draws with its caller's, so names are resolved conservatively.
     let mut names: HashMap<Vec<u8>, HashSet<ObjectId>> = HashMap::new();
@@ -904,20 +963,24 @@ fn untangle_drawings(doc: &mut Document) -> bool {
     // Without cycles or deep chains, a form can still be drawn an exponential number of times:
     // thirty forms each drawing the next twice make a billion drawings of a few bytes. The
     // drawings under each form are counted (depth is bounded now, so the recursion is too), and
-    // a page that would make more than MAX_DRAWS of them is untangled like a cycle.
+    // a page that would make more than MAX_DRAWS of them, or read more content through them
+    // than the budget has left, is untangled like a cycle.
     if !tangled {
-        let mut under: HashMap<ObjectId, u64> = HashMap::new();
+        let size = |id: &ObjectId| {
+            doc.get_object(*id).and_then(Object::as_stream).map_or(0, |s| s.content.len() as u64)
+        };
+        let mut under: HashMap<ObjectId, Drawn> = HashMap::new();
         tangled = doc.get_pages().into_values().any(|page| {
-            let drawn: u64 = doc
+            let drawn = doc
                 .get_page_contents(page)
                 .into_iter()
                 .filter_map(|id| doc.get_object(id).and_then(Object::as_stream).ok())
                 .flat_map(|s| drawn_names(&s.content))
                 .flat_map(|(n, _)| names.get(&n).into_iter().flatten())
                 .filter(|t| forms.contains_key(t))
-                .map(|t| 1 + drawings_under(*t, &edges, &mut under))
-                .fold(0, u64::saturating_add);
-            drawn > MAX_DRAWS
+                .map(|t| Drawn::one(size(t)).and(drawings_under(*t, &edges, &size, &mut under)))
+                .fold(Drawn::default(), Drawn::and);
+            drawn.count > MAX_DRAWS || drawn.bytes > max_bytes
         });
     }
     if !tangled {
@@ -946,7 +1009,7 @@ pub(super) fn own_readings(doc: &Document) -> Vec<Option<String>> {
     let mut fonts = text::Fonts::default();
     let mut out = Vec::new();
     for (n, id) in doc.get_pages() {
-        let mut dev = PageText::default();
+        let mut dev = PageText::within(usize::MAX);
         dev.start(n);
         let read = text::draw_page(doc, id, &mut fonts, &mut dev);
         out.push(read.ok().map(|()| dev.page.take().map(|p| p.1).unwrap_or_default()));
@@ -959,7 +1022,7 @@ pub(super) fn own_readings(doc: &Document) -> Vec<Option<String>> {
 #[cfg(test)]
 pub(super) fn both_readings(doc: &Document) -> Vec<(Option<String>, Option<String>)> {
     let theirs = doc.get_pages().into_keys().map(|n| {
-        let mut dev = PageText::default();
+        let mut dev = PageText::within(usize::MAX);
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             pdf_extract::output_doc_page(doc, &mut dev, n).is_ok()
         }));

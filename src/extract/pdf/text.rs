@@ -24,7 +24,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use pdf_extract::content::Content;
+use std::rc::Rc;
+
+use pdf_extract::content::{Content, Operation};
 use pdf_extract::{Dictionary, Document, Encoding, Object, ObjectId, Stream};
 use rangemap::RangeInclusiveMap;
 
@@ -306,9 +308,12 @@ struct Calibrated {
     widths: Vec<f64>,
 }
 
-/// Fonts asked of pdf-extract so far, by what makes them differ; bounded.
+/// Fonts asked of pdf-extract so far, by what makes them differ: at most [`CALIBRATED_MAX`]
+/// of them, each described in at most [`CALIBRATED_KEY_MAX`] bytes (about 4 MB in all).
 static CALIBRATED: OnceLock<Mutex<HashMap<String, Option<Arc<Calibrated>>>>> = OnceLock::new();
 const CALIBRATED_MAX: usize = 256;
+/// Longest description of a font that is remembered (256 differences of long glyph names fit).
+const CALIBRATED_KEY_MAX: usize = 8 << 10;
 
 /// What pdf-extract reads from a simple font with no ToUnicode map or no widths: the
 /// standard-font metrics and glyph-name tables it holds. Only what it reads those from makes
@@ -341,6 +346,11 @@ fn calibrated(
     }
     probe.set("MissingWidth", Object::Real(missing_width as f32));
     let key = format!("{probe:?}");
+    // A long key (an encoding of thousands of differences) is asked but not remembered: the
+    // cache lives as long as the process, and its size must not be the documents' to choose.
+    if key.len() > CALIBRATED_KEY_MAX {
+        return draw_every_code(probe).map(Arc::new);
+    }
     let cache = CALIBRATED.get_or_init(Default::default);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
@@ -513,9 +523,10 @@ pub(super) fn draw_page(
     out: &mut PageText,
 ) -> Result<(), NotCovered> {
     let content = doc.get_page_content(page).map_err(|_| NotCovered)?;
+    let content = Content::decode(&content).map_err(|_| NotCovered)?;
     let resources = inherited_resources(doc, page);
-    let mut reader = Reader { doc, fonts, out, forms: Vec::new() };
-    reader.run(&content, resources, State::default())
+    let mut reader = Reader { doc, fonts, out, forms: Vec::new(), decoded: HashMap::new() };
+    reader.run(&content.operations, resources, State::default())
 }
 
 /// The page's resources, or the nearest ancestor's.
@@ -534,22 +545,26 @@ struct Reader<'d, 'f, 'o> {
     doc: &'d Document,
     fonts: &'f mut Fonts,
     out: &'o mut PageText,
-    /// The forms being drawn, outermost first.
-    forms: Vec<ObjectId>,
+    /// The forms being drawn, outermost first (by address).
+    forms: Vec<usize>,
+    /// The operators of each form drawn on the page, read once however often it is drawn.
+    decoded: HashMap<usize, Rc<[Operation]>>,
 }
 
 impl<'d> Reader<'d, '_, '_> {
     fn run(
         &mut self,
-        content: &[u8],
+        ops: &[Operation],
         resources: Option<&'d Dictionary>,
         mut gs: State,
     ) -> Result<(), NotCovered> {
         let doc = self.doc;
-        let content = Content::decode(content).map_err(|_| NotCovered)?;
         let mut saved: Vec<State> = Vec::new();
         let mut tlm = IDENTITY;
-        for op in &content.operations {
+        for op in ops {
+            if self.out.full {
+                return Ok(());
+            }
             let args = &op.operands[..];
             match op.operator.as_str() {
                 "BT" | "ET" => {
@@ -684,9 +699,8 @@ impl<'d> Reader<'d, '_, '_> {
         gs: &State,
     ) -> Result<(), NotCovered> {
         let doc = self.doc;
-        let (id, object) = match doc.dereference(reference) {
-            Ok((id, o)) => (id, o),
-            Err(_) => return Ok(()),
+        let Ok((_, object)) = doc.dereference(reference) else {
+            return Ok(());
         };
         let Ok(form) = object.as_stream() else {
             return Ok(());
@@ -694,14 +708,25 @@ impl<'d> Reader<'d, '_, '_> {
         if get(doc, &form.dict, b"Subtype").and_then(|o| o.as_name().ok()) != Some(b"Form") {
             return Ok(());
         }
-        let id = id.unwrap_or((0, 0));
+        // By the stream's address (a form may be a direct object; the document does not change
+        // while it is read).
+        let id = form as *const Stream as usize;
         if self.forms.len() >= MAX_CHAIN || self.forms.contains(&id) {
             return Ok(());
         }
-        let content = if form.filters().is_ok() {
-            form.decompressed_content().unwrap_or_else(|_| form.content.clone())
-        } else {
-            form.content.clone()
+        let ops = match self.decoded.get(&id) {
+            Some(ops) => ops.clone(),
+            None => {
+                let content = if form.filters().is_ok() {
+                    form.decompressed_content().unwrap_or_else(|_| form.content.clone())
+                } else {
+                    form.content.clone()
+                };
+                let ops: Rc<[Operation]> =
+                    Content::decode(&content).map_err(|_| NotCovered)?.operations.into();
+                self.decoded.insert(id, ops.clone());
+                ops
+            }
         };
         let own = get_dict(doc, &form.dict, b"Resources").or(resources);
         let mut inner = gs.clone();
@@ -711,7 +736,7 @@ impl<'d> Reader<'d, '_, '_> {
             inner.ctm = then(&m, &inner.ctm);
         }
         self.forms.push(id);
-        let drawn = self.run(&content, own, inner);
+        let drawn = self.run(&ops, own, inner);
         self.forms.pop();
         drawn
     }
@@ -844,6 +869,16 @@ mod tests {
         // Its own widths change what makes it differ.
         let own = calibrated(&doc, &font, true, 0.0).expect("with widths");
         assert!(!Arc::ptr_eq(&first, &own));
+        // An encoding too long to describe briefly is asked every time, never remembered.
+        let mut differences: Vec<Object> = vec![0.into()];
+        differences.extend((0..3000).map(|i| Object::Name(format!("g{i}").into_bytes())));
+        let long = standard(
+            "Times-Italic",
+            Object::Dictionary(dictionary! { "Type" => "Encoding", "Differences" => differences }),
+        );
+        let once = calibrated(&doc, &long, false, 0.0);
+        let twice = calibrated(&doc, &long, false, 0.0);
+        assert!(matches!((&once, &twice), (Some(a), Some(b)) if !Arc::ptr_eq(a, b)), "read, not remembered");
     }
 
     #[test]
