@@ -444,6 +444,28 @@ fn pdf_text_many_times_longer_than_its_page_stops_at_the_budget() {
     assert_eq!(o.limits, ["max_extracted_bytes"]);
 }
 
+#[test]
+fn pdf_character_map_over_four_billion_codes() {
+    // One line of a ToUnicode map: lopdf's reader and pdf-extract's both visit every code of
+    // a range, and this one asked for four billion entries (the process was killed).
+    let cmap = "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange";
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+        stream_object("", "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET"),
+        "<< /Type /Font /Subtype /TrueType /BaseFont /Helvetica /FirstChar 32 /LastChar 32 /Widths [250] /Encoding /WinAnsiEncoding /ToUnicode 6 0 R >>".into(),
+        stream_object("", cmap),
+    ];
+    let o = scan(
+        "PDF character map over four billion codes",
+        &scanner(Limits::default()),
+        &message("cmap.pdf", &pdf(&objects)),
+    );
+    assert!(o.found, "the page read through the font's encoding");
+    assert_eq!(o.limits, ["unreadable"]);
+}
+
 /// An indirect stream object's text: dictionary entries `dict` and `content`.
 fn stream_object(dict: &str, content: &str) -> String {
     format!("<< {dict} /Length {} >>\nstream\n{content}\nendstream", content.len())

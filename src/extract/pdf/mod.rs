@@ -78,6 +78,9 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
         unpack_object_streams(&mut doc);
     }
     info(x, &doc);
+    if defuse_character_maps(&mut doc) {
+        x.unreadable("a character map covering more than a million codes was left out");
+    }
     cut_parent_chains(&mut doc);
     if !untangle_drawings(&mut doc, x.budget.left()) {
         x.unreadable(
@@ -837,6 +840,112 @@ fn drawn_names(content: &[u8]) -> Vec<(Vec<u8>, std::ops::Range<usize>)> {
     out
 }
 
+/// Most codes the ranges of one character map may cover.
+const MAX_CMAP_CODES: u64 = 1 << 20;
+
+/// Drops every character map (a stream with `beginbfrange`) whose ranges cover more than
+/// [`MAX_CMAP_CODES`] codes: lopdf's ToUnicode reader and pdf-extract's both visit every code
+/// of a range (lopdf for its reverse map, pdf-extract for its table), so
+/// `<00000000> <FFFFFFFF> <0041>`, one line of a 300-byte stream, asked for four billion
+/// entries and took the process down. The fonts that name one as their ToUnicode map lose it
+/// (their text is read through their encoding), and the stream is emptied. `true` when one
+/// was dropped.
+fn defuse_character_maps(doc: &mut Document) -> bool {
+    let mut dropped = HashSet::new();
+    for (id, obj) in doc.objects.iter_mut() {
+        let Object::Stream(stream) = obj else {
+            continue;
+        };
+        if memchr::memmem::find(&stream.content, b"beginbfrange").is_some()
+            && codes_in_ranges(&stream.content) > MAX_CMAP_CODES
+        {
+            stream.set_plain_content(Vec::new());
+            dropped.insert(*id);
+        }
+    }
+    if dropped.is_empty() {
+        return false;
+    }
+    for obj in doc.objects.values_mut() {
+        let dict = match obj {
+            Object::Dictionary(d) => d,
+            Object::Stream(s) => &mut s.dict,
+            _ => continue,
+        };
+        if dict.get(b"ToUnicode").and_then(Object::as_reference).is_ok_and(|r| dropped.contains(&r)) {
+            dict.remove(b"ToUnicode");
+        }
+    }
+    true
+}
+
+/// The codes the `bfrange` entries of a character map cover in all (each `<lo> <hi>` pair,
+/// read as its last four bytes, as pdf-extract's parser reads codes), counted just past
+/// [`MAX_CMAP_CODES`].
+fn codes_in_ranges(cmap: &[u8]) -> u64 {
+    let mut total = 0u64;
+    let mut at = 0;
+    while let Some(p) = memchr::memmem::find(&cmap[at..], b"beginbfrange") {
+        let start = at + p + b"beginbfrange".len();
+        let end = memchr::memmem::find(&cmap[start..], b"endbfrange").map_or(cmap.len(), |e| start + e);
+        let section = &cmap[start..end];
+        // Each entry: two hex strings, then a destination (a hex string, an array or anything).
+        let mut codes: Vec<u32> = Vec::with_capacity(2);
+        let mut i = 0;
+        while i < section.len() {
+            let b = section[i];
+            if b.is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            let token_end = match b {
+                b'<' => section[i..].iter().position(|&c| c == b'>').map_or(section.len(), |e| i + e + 1),
+                b'[' => section[i..].iter().position(|&c| c == b']').map_or(section.len(), |e| i + e + 1),
+                b'%' => section[i..]
+                    .iter()
+                    .position(|&c| c == b'\n' || c == b'\r')
+                    .map_or(section.len(), |e| i + e),
+                _ => section[i..]
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || b"<[%".contains(c))
+                    .map_or(section.len(), |e| i + e.max(1)),
+            };
+            let token = &section[i..token_end];
+            i = token_end;
+            if token.first() == Some(&b'%') {
+                continue;
+            }
+            if codes.len() < 2 && token.first() == Some(&b'<') {
+                codes.push(hex_code(token));
+                continue;
+            }
+            if let [lo, hi] = codes[..] {
+                if hi >= lo {
+                    total = total.saturating_add(u64::from(hi - lo) + 1);
+                }
+            }
+            codes.clear();
+            if total > MAX_CMAP_CODES {
+                return total;
+            }
+        }
+        at = end;
+    }
+    total
+}
+
+/// A hex string `<...>` read as a code: its last four bytes, big-endian (an odd last digit
+/// is followed by 0).
+fn hex_code(token: &[u8]) -> u32 {
+    let digits: Vec<u8> = token.iter().filter_map(|&c| (c as char).to_digit(16)).map(|d| d as u8).collect();
+    let mut code: u32 = 0;
+    for pair in digits.chunks(2) {
+        let byte = pair[0] << 4 | pair.get(1).copied().unwrap_or(0);
+        code = code << 8 | u32::from(byte);
+    }
+    code
+}
+
 /// How many forms one page may draw, nested drawings counted each time they are drawn.
 const MAX_DRAWS: u64 = 1 << 14;
 
@@ -1120,6 +1229,18 @@ mod tests {
                 assert_eq!(ours, theirs, "{name} page {}", i + 1);
             }
         }
+    }
+
+    #[test]
+    fn codes_of_character_map_ranges() {
+        let cmap =
+            b"2 beginbfrange <0000> <00FF> <0041>\n<01 00> <01ff> [<0042> <0043>] % <00> <FF>\nendbfrange\n\
+                     1 beginbfchar <FFFF> <0044> endbfchar 1 beginbfrange <10> <0F> <0041> endbfrange";
+        assert_eq!(codes_in_ranges(cmap), 512);
+        assert_eq!(codes_in_ranges(b"1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange"), 1 << 32);
+        // Five bytes are read as their last four.
+        assert_eq!(hex_code(b"<01 0000 0002>"), 2);
+        assert_eq!(hex_code(b"<4>"), 0x40);
     }
 
     #[test]
