@@ -354,11 +354,9 @@ fn pdf_with_100000_nested_arrays() {
     assert_ne!(o.verdict, Verdict::Allow);
 }
 
-#[test]
-fn pdf_forms_drawing_each_other_a_billion_times() {
-    // Thirty forms, each drawing the next twice: no cycle, no deep chain, 2^30 drawings of a
-    // 5 KB file (this hung the scan before drawings were counted).
-    let forms = 30;
+/// A one-page PDF naming Jane Doe, then drawing the first of `forms` forms, each of which
+/// draws the next twice; the last one draws `leaf`.
+fn forms_drawing_each_other(forms: usize, leaf: &str) -> Vec<u8> {
     let names: String = (0..forms).map(|i| format!("/X{i} {} 0 R ", 7 + i)).collect();
     let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -369,17 +367,20 @@ fn pdf_forms_drawing_each_other_a_billion_times() {
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
     ];
     for i in 0..forms {
-        let content = if i + 1 < forms {
-            format!("/X{0} Do /X{0} Do", i + 1)
-        } else {
-            "BT /F1 12 Tf 72 600 Td (x) Tj ET".into()
-        };
+        let content = if i + 1 < forms { format!("/X{0} Do /X{0} Do", i + 1) } else { leaf.to_string() };
         objects.push(stream_object(
             "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources 5 0 R",
             &content,
         ));
     }
-    let m = message("fan.pdf", &pdf(&objects));
+    pdf(&objects)
+}
+
+#[test]
+fn pdf_forms_drawing_each_other_a_billion_times() {
+    // Thirty forms, each drawing the next twice: no cycle, no deep chain, 2^30 drawings of a
+    // 5 KB file (this hung the scan before drawings were counted).
+    let m = message("fan.pdf", &forms_drawing_each_other(30, "BT /F1 12 Tf 72 600 Td (x) Tj ET"));
     // On a thread of its own, so that a scan that never ends fails the test instead of
     // stopping the suite.
     let (done, finished) = std::sync::mpsc::channel();
@@ -396,26 +397,9 @@ fn pdf_forms_drawing_each_other_a_billion_times() {
 fn pdf_form_drawn_a_thousand_times_reads_no_more_than_the_budget() {
     // Ten forms, each drawing the next twice, the last 8 KB of drawing: 1,024 drawings read
     // 8 MiB of content, past a 1 MiB budget.
-    let forms = 10;
-    let names: String = (0..forms).map(|i| format!("/X{i} {} 0 R ", 7 + i)).collect();
-    let mut objects = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 5 0 R >>".into(),
-        stream_object("", "BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /X0 Do"),
-        format!("<< /Font << /F1 6 0 R >> /XObject << {names}>> >>"),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-    ];
-    for i in 0..forms {
-        let content =
-            if i + 1 < forms { format!("/X{0} Do /X{0} Do", i + 1) } else { "0 0 m 1 1 l S\n".repeat(600) };
-        objects.push(stream_object(
-            "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources 5 0 R",
-            &content,
-        ));
-    }
+    let pdf = forms_drawing_each_other(10, &"0 0 m 1 1 l S\n".repeat(600));
     let limits = Limits { max_extracted_bytes: 1 << 20, ..Limits::default() };
-    let o = scan("PDF form drawn 1,024 times", &scanner(limits), &message("drawn.pdf", &pdf(&objects)));
+    let o = scan("PDF form drawn 1,024 times", &scanner(limits), &message("drawn.pdf", &pdf));
     assert!(o.found);
     assert_eq!(o.limits, ["unreadable"], "drawn one level deep");
 }
