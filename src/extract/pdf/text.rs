@@ -16,10 +16,10 @@
 //!
 //! Positions follow pdf-extract's (the text rendering matrix of each glyph, the advance by its
 //! width, character and word spacing, horizontal scaling), so the same glyphs give the same
-//! text. Where pdf-extract stops a page (no `MediaBox`, an operand of the wrong type, a font
-//! encoding it cannot read when the ToUnicode map says everything) this reader goes on; it also
-//! reads text shown with `'` and `"`, which pdf-extract skips, and draws a form where its
-//! `/Matrix` puts it.
+//! text. Where pdf-extract stops a page (no `MediaBox`, text before any font, an operand of the
+//! wrong type, a font encoding it cannot read when the ToUnicode map says everything) this
+//! reader goes on; it also reads text shown with `'` and `"`, which pdf-extract skips, and
+//! draws a form where its `/Matrix` puts it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -744,11 +744,12 @@ impl<'d> Reader<'d, '_, '_> {
     /// Shows the string `s`: each glyph placed by the text rendering matrix, then the text
     /// matrix advanced by its width and the spacing.
     fn show(&mut self, gs: &mut State, s: &[u8]) -> Result<(), NotCovered> {
-        let font = gs
-            .font
-            .and_then(|i| self.fonts.list.get_mut(i))
-            .and_then(|f| f.as_mut().ok())
-            .ok_or(NotCovered)?;
+        // Text shown before any font is chosen draws nothing (pdf-extract stops the page there,
+        // and what the rest of the page says would be lost with it).
+        let Some(font) = gs.font.and_then(|i| self.fonts.list.get_mut(i)).and_then(|f| f.as_mut().ok())
+        else {
+            return Ok(());
+        };
         let codes: Vec<(u32, u8)> = font.codes(s).collect();
         for (code, len) in codes {
             let (text, width) = font.glyph(code)?;
@@ -986,6 +987,18 @@ mod tests {
         assert_eq!(readings[0].0.as_deref(), Some("Jane\nDoe\nAnna Kowalczyk"));
         // pdf-extract skips both operators.
         assert_eq!(readings[0].1.as_deref(), Some("Jane"));
+    }
+
+    #[test]
+    fn text_before_any_font_does_not_stop_the_page() {
+        let doc = document(
+            &[b"BT 72 720 Td (nothing) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET"],
+            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+            Vec::new(),
+        );
+        let readings = both_readings(&doc);
+        assert_eq!(readings[0].0.as_deref(), Some("Jane Doe"));
+        assert_eq!(readings[0].1, None, "pdf-extract stops at the first string");
     }
 
     #[test]
