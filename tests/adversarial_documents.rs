@@ -450,6 +450,31 @@ fn pdf_character_map_over_four_billion_codes() {
     assert_eq!(o.limits, ["unreadable"]);
 }
 
+#[test]
+fn pdf_page_neither_reader_reads_whole_is_read_in_part() {
+    // A Type 3 font maildlp's reader leaves to pdf-extract, which stops at the font (no
+    // /FirstChar): the name in the page's other font is still found.
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /T3 5 0 R /F1 6 0 R >> >> >>".into(),
+        stream_object("", "BT /T3 12 Tf 72 720 Td (AB) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET"),
+        "<< /Type /Font /Subtype /Type3 /CharProcs << >> >>".into(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ];
+    // Not through `scan`: pdf-extract panics here, and a panic's backtrace, when the
+    // environment asks for one, takes tens of megabytes to resolve.
+    let report = scanner(Limits::default()).scan(&message("part.pdf", &pdf(&objects)));
+    assert!(report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier));
+    let incomplete: Vec<&str> = report
+        .findings()
+        .iter()
+        .filter(|f| f.rule == Rule::ScanIncomplete)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(incomplete.len() == 1 && incomplete[0].contains("read in part"), "{incomplete:?}");
+}
+
 /// An indirect stream object's text: dictionary entries `dict` and `content`.
 fn stream_object(dict: &str, content: &str) -> String {
     format!("<< {dict} /Length {} >>\nstream\n{content}\nendstream", content.len())

@@ -91,14 +91,14 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     // inside it costs that page only).
     let mut dev = PageText::within(usize::try_from(x.budget.left()).unwrap_or(usize::MAX));
     let mut fonts = text::Fonts::default();
-    let mut failed = 0;
+    let (mut failed, mut in_part) = (0, 0);
     for (n, id) in doc.get_pages() {
         if dev.full {
             break;
         }
         dev.start(n);
         let ours = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            text::draw_page(&doc, id, &mut fonts, &mut dev)
+            text::draw_page(&doc, id, &mut fonts, &mut dev, text::Coverage::Whole)
         }));
         if matches!(ours, Ok(Ok(()))) {
             dev.finish();
@@ -112,8 +112,18 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
             // Stopped at the end of the budget, not by the page: what was drawn stays.
             dev.finish();
         } else if !matches!(ok, Ok(true)) {
-            dev.page = None;
-            failed += 1;
+            // Neither reader read the whole page: what maildlp's covers of it is still read.
+            dev.start(n);
+            let some = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                text::draw_page(&doc, id, &mut fonts, &mut dev, text::Coverage::InPart)
+            }));
+            if matches!(some, Ok(Ok(()))) {
+                dev.finish();
+                in_part += 1;
+            } else {
+                dev.page = None;
+                failed += 1;
+            }
         }
     }
     for (n, text) in &dev.done {
@@ -124,6 +134,11 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     }
     if failed > 0 {
         x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
+    }
+    if in_part > 0 {
+        x.unreadable(&format!(
+            "{in_part} page(s) of the PDF were read in part (text in fonts no reader here covers)"
+        ));
     }
     if dev.full {
         x.budget.run_out();
@@ -1120,7 +1135,7 @@ pub(super) fn own_readings(doc: &Document) -> Vec<Option<String>> {
     for (n, id) in doc.get_pages() {
         let mut dev = PageText::within(usize::MAX);
         dev.start(n);
-        let read = text::draw_page(doc, id, &mut fonts, &mut dev);
+        let read = text::draw_page(doc, id, &mut fonts, &mut dev, text::Coverage::Whole);
         out.push(read.ok().map(|()| dev.page.take().map(|p| p.1).unwrap_or_default()));
     }
     out

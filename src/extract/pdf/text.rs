@@ -516,17 +516,40 @@ impl Default for State {
 }
 
 /// Draws the text of page `page` into `out` (between its `begin_page` and `end_page`).
+///
+/// [`Coverage::InPart`] draws what this reader covers and passes over the rest (text in a font
+/// it does not cover, a form it cannot read): for a page pdf-extract could not read either.
 pub(super) fn draw_page(
     doc: &Document,
     page: ObjectId,
     fonts: &mut Fonts,
     out: &mut PageText,
+    coverage: Coverage,
 ) -> Result<(), NotCovered> {
     let content = doc.get_page_content(page).map_err(|_| NotCovered)?;
     let content = Content::decode(&content).map_err(|_| NotCovered)?;
     let resources = inherited_resources(doc, page);
-    let mut reader = Reader { doc, fonts, out, forms: Vec::new(), decoded: HashMap::new() };
+    let mut reader = Reader { doc, fonts, out, forms: Vec::new(), decoded: HashMap::new(), coverage };
     reader.run(&content.operations, resources, State::default())
+}
+
+/// Whether a page is drawn only when this reader covers all of it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Coverage {
+    /// Every font and form on the page, or nothing.
+    Whole,
+    /// What it covers; the rest passed over.
+    InPart,
+}
+
+impl Reader<'_, '_, '_> {
+    /// `Ok` for what the reader does not cover, when drawing in part.
+    fn pass_over<T>(&self, uncovered: NotCovered) -> Result<Option<T>, NotCovered> {
+        match self.coverage {
+            Coverage::Whole => Err(uncovered),
+            Coverage::InPart => Ok(None),
+        }
+    }
 }
 
 /// The page's resources, or the nearest ancestor's.
@@ -549,6 +572,7 @@ struct Reader<'d, 'f, 'o> {
     forms: Vec<usize>,
     /// The operators of each form drawn on the page, read once however often it is drawn.
     decoded: HashMap<usize, Rc<[Operation]>>,
+    coverage: Coverage,
 }
 
 impl<'d> Reader<'d, '_, '_> {
@@ -595,8 +619,12 @@ impl<'d> Reader<'d, '_, '_> {
                     let font = resources
                         .and_then(|r| get_dict(doc, r, b"Font"))
                         .and_then(|f| get_dict(doc, f, name))
-                        .ok_or(NotCovered)?;
-                    gs.font = Some(self.fonts.index(doc, font)?);
+                        .ok_or(NotCovered)
+                        .and_then(|font| self.fonts.index(doc, font));
+                    gs.font = match font {
+                        Ok(i) => Some(i),
+                        Err(e) => self.pass_over(e)?,
+                    };
                     gs.size = size;
                 }
                 "gs" => {
@@ -610,8 +638,14 @@ impl<'d> Reader<'d, '_, '_> {
                         .and_then(|s| get(doc, s, b"Font"))
                         .and_then(|f| f.as_array().ok());
                     if let Some([font, size]) = set.map(|a| &a[..]) {
-                        let font = resolve(doc, font).and_then(|f| f.as_dict().ok()).ok_or(NotCovered)?;
-                        gs.font = Some(self.fonts.index(doc, font)?);
+                        let font = resolve(doc, font)
+                            .and_then(|f| f.as_dict().ok())
+                            .ok_or(NotCovered)
+                            .and_then(|font| self.fonts.index(doc, font));
+                        gs.font = match font {
+                            Ok(i) => Some(i),
+                            Err(e) => self.pass_over(e)?,
+                        };
                         gs.size = number(size).unwrap_or(gs.size);
                     }
                 }
@@ -722,8 +756,10 @@ impl<'d> Reader<'d, '_, '_> {
                 } else {
                     form.content.clone()
                 };
-                let ops: Rc<[Operation]> =
-                    Content::decode(&content).map_err(|_| NotCovered)?.operations.into();
+                let ops: Rc<[Operation]> = match Content::decode(&content) {
+                    Ok(c) => c.operations.into(),
+                    Err(_) => return self.pass_over(NotCovered).map(|_: Option<()>| ()),
+                };
                 self.decoded.insert(id, ops.clone());
                 ops
             }
@@ -752,7 +788,12 @@ impl<'d> Reader<'d, '_, '_> {
         };
         let codes: Vec<(u32, u8)> = font.codes(s).collect();
         for (code, len) in codes {
-            let (text, width) = font.glyph(code)?;
+            let (text, width) = match font.glyph(code) {
+                Ok(g) => g,
+                // A code this reader cannot read is passed over, drawing in part.
+                Err(e) if self.coverage == Coverage::Whole => return Err(e),
+                Err(_) => continue,
+            };
             let tsm = [gs.scaling, 0.0, 0.0, 1.0, 0.0, gs.rise];
             let trm = then(&tsm, &then(&gs.tm, &gs.ctm));
             let w0 = width / 1000.0;
@@ -770,7 +811,7 @@ impl<'d> Reader<'d, '_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{both_readings, own_readings};
+    use super::super::{both_readings, own_readings, PageText};
     use super::*;
     use pdf_extract::dictionary;
 
@@ -1072,6 +1113,25 @@ mod tests {
             }
         }
         assert_eq!(ours(&doc), [Some("Anna".to_string())]);
+    }
+
+    #[test]
+    fn a_page_read_in_part_passes_over_what_it_does_not_cover() {
+        let type3 = dictionary! { "Type" => "Font", "Subtype" => "Type3", "CharProcs" => dictionary! {} };
+        let doc = document(
+            &[b"BT /T3 12 Tf 72 720 Td (AB) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET"],
+            vec![("T3", type3), ("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+            Vec::new(),
+        );
+        let page = doc.get_pages()[&1];
+        let read = |coverage| {
+            let mut out = PageText::within(usize::MAX);
+            out.start(1);
+            let drawn = draw_page(&doc, page, &mut Fonts::default(), &mut out, coverage);
+            drawn.map(|()| out.page.take().map(|p| p.1).unwrap_or_default()).ok()
+        };
+        assert_eq!(read(Coverage::Whole), None);
+        assert_eq!(read(Coverage::InPart).as_deref(), Some("Jane Doe"));
     }
 
     #[test]
