@@ -137,7 +137,7 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
     }
     if in_part > 0 {
         x.unreadable(&format!(
-            "{in_part} page(s) of the PDF were read in part (text in fonts no reader here covers)"
+            "{in_part} page(s) of the PDF were read in part: text in fonts neither PDF reader covers was passed over"
         ));
     }
     if dev.full {
