@@ -544,10 +544,10 @@ pub(super) enum Coverage {
 
 impl Reader<'_, '_, '_> {
     /// `Ok` for what the reader does not cover, when drawing in part.
-    fn pass_over<T>(&self, uncovered: NotCovered) -> Result<Option<T>, NotCovered> {
+    fn pass_over(&self, uncovered: NotCovered) -> Result<(), NotCovered> {
         match self.coverage {
             Coverage::Whole => Err(uncovered),
-            Coverage::InPart => Ok(None),
+            Coverage::InPart => Ok(()),
         }
     }
 }
@@ -623,7 +623,10 @@ impl<'d> Reader<'d, '_, '_> {
                         .and_then(|font| self.fonts.index(doc, font));
                     gs.font = match font {
                         Ok(i) => Some(i),
-                        Err(e) => self.pass_over(e)?,
+                        Err(e) => {
+                            self.pass_over(e)?;
+                            None
+                        }
                     };
                     gs.size = size;
                 }
@@ -644,7 +647,10 @@ impl<'d> Reader<'d, '_, '_> {
                             .and_then(|font| self.fonts.index(doc, font));
                         gs.font = match font {
                             Ok(i) => Some(i),
-                            Err(e) => self.pass_over(e)?,
+                            Err(e) => {
+                                self.pass_over(e)?;
+                                None
+                            }
                         };
                         gs.size = number(size).unwrap_or(gs.size);
                     }
@@ -758,7 +764,7 @@ impl<'d> Reader<'d, '_, '_> {
                 };
                 let ops: Rc<[Operation]> = match Content::decode(&content) {
                     Ok(c) => c.operations.into(),
-                    Err(_) => return self.pass_over(NotCovered).map(|_: Option<()>| ()),
+                    Err(_) => return self.pass_over(NotCovered),
                 };
                 self.decoded.insert(id, ops.clone());
                 ops
