@@ -1141,6 +1141,41 @@ mod tests {
     }
 
     #[test]
+    fn embedded_programs_matter_only_where_pdf_extract_reads_an_encoding_from_them() {
+        let program = |subtype: Option<&str>| {
+            let mut d = Dictionary::new();
+            if let Some(s) = subtype {
+                d.set("Subtype", Object::Name(s.as_bytes().to_vec()));
+            }
+            Stream::new(d, b"not a font program".to_vec())
+        };
+        let font = |key: &str, file: Stream, encoding: bool, map: bool| {
+            let mut f = standard("CMR10", Object::Null);
+            f.set("FontDescriptor", dictionary! { "Type" => "FontDescriptor", key => file });
+            f.set("FirstChar", 0);
+            f.set("LastChar", 255);
+            f.set("Widths", (0..256).map(|_| Object::Integer(500)).collect::<Vec<_>>());
+            if encoding {
+                f.set("Encoding", "WinAnsiEncoding");
+            }
+            if map {
+                f.set("ToUnicode", cmap("1 beginbfrange <00> <FF> <0000> endbfrange"));
+            }
+            f
+        };
+        let covered = |f: Dictionary| Font::build(&Document::with_version("1.5"), &f).is_ok();
+        // A Type 1 program's own encoding is read only when the font names none and has no map.
+        assert!(!covered(font("FontFile", program(None), false, false)));
+        assert!(covered(font("FontFile", program(None), true, false)));
+        assert!(covered(font("FontFile", program(None), false, true)));
+        // A Type 1C program's glyph names come before any encoding: only a map says more.
+        assert!(!covered(font("FontFile3", program(Some("Type1C")), true, false)));
+        assert!(covered(font("FontFile3", program(Some("Type1C")), true, true)));
+        // Other programs say nothing pdf-extract reads.
+        assert!(covered(font("FontFile3", program(Some("OpenType")), true, false)));
+    }
+
+    #[test]
     fn type3_fonts_are_left_to_pdf_extract() {
         let font = dictionary! {
             "Type" => "Font", "Subtype" => "Type3", "FontMatrix" => vec![0.001.into(), 0.into(), 0.into(), 0.001.into(), 0.into(), 0.into()],
