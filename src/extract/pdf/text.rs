@@ -261,7 +261,8 @@ impl Font {
         Ok(Font::Cid { map: Box::new(map), widths, default_width, seen: HashMap::new() })
     }
 
-    /// The codes of `s` with their length in bytes.
+    /// The codes of `s` with their length in bytes (borrowing only `s`, so that glyphs can be
+    /// looked up while they are read).
     fn codes<'s>(&self, s: &'s [u8]) -> impl Iterator<Item = (u32, u8)> + 's {
         let two = matches!(self, Font::Cid { .. });
         let step = if two { 2 } else { 1 };
@@ -792,8 +793,7 @@ impl<'d> Reader<'d, '_, '_> {
         else {
             return Ok(());
         };
-        let codes: Vec<(u32, u8)> = font.codes(s).collect();
-        for (code, len) in codes {
+        for (code, len) in font.codes(s) {
             let (text, width) = match font.glyph(code) {
                 Ok(g) => g,
                 // A code this reader cannot read is passed over, drawing in part.
