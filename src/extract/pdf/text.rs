@@ -865,6 +865,15 @@ mod tests {
         d
     }
 
+    fn helvetica() -> Dictionary {
+        standard("Helvetica", "WinAnsiEncoding".into())
+    }
+
+    /// A one-page document drawing `content` with Helvetica as `/F1`, and `xobjects`.
+    fn helvetica_page(content: &[u8], xobjects: Vec<(&str, Stream)>) -> Document {
+        document(&[content], vec![("F1", helvetica())], xobjects)
+    }
+
     fn cmap(body: &str) -> Stream {
         let text = format!(
             "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def\n{body}\nendcmap CMapName currentdict /CMap defineresource pop end end"
@@ -884,7 +893,7 @@ mod tests {
             "Differences" => vec![65.into(), "Lslash".into(), "eacute".into()],
         };
         let fonts = vec![
-            ("F1", standard("Helvetica", "WinAnsiEncoding".into())),
+            ("F1", helvetica()),
             ("F2", standard("Times-Roman", Object::Null)),
             ("F3", standard("Courier-Bold", Object::Dictionary(differences))),
             ("F4", standard("Symbol", Object::Null)),
@@ -1025,9 +1034,8 @@ mod tests {
 
     #[test]
     fn text_shown_with_quote_operators_is_read() {
-        let doc = document(
-            &[b"BT /F1 12 Tf 14 TL 72 700 Td (Jane) Tj (Doe) ' 1 0.5 (Anna Kowalczyk) \" ET"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+        let doc = helvetica_page(
+            b"BT /F1 12 Tf 14 TL 72 700 Td (Jane) Tj (Doe) ' 1 0.5 (Anna Kowalczyk) \" ET",
             Vec::new(),
         );
         let readings = both_readings(&doc);
@@ -1038,11 +1046,8 @@ mod tests {
 
     #[test]
     fn text_before_any_font_does_not_stop_the_page() {
-        let doc = document(
-            &[b"BT 72 720 Td (nothing) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
-            Vec::new(),
-        );
+        let doc =
+            helvetica_page(b"BT 72 720 Td (nothing) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET", Vec::new());
         let readings = both_readings(&doc);
         assert_eq!(readings[0].0.as_deref(), Some("Jane Doe"));
         assert_eq!(readings[0].1, None, "pdf-extract stops at the first string");
@@ -1054,9 +1059,8 @@ mod tests {
             dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 16, "Height" => 16, "BitsPerComponent" => 8, "ColorSpace" => "DeviceGray" },
             (0..=255u8).rev().collect(),
         );
-        let doc = document(
-            &[b"q 10 0 0 10 0 0 cm /Im1 Do Q BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+        let doc = helvetica_page(
+            b"q 10 0 0 10 0 0 cm /Im1 Do Q BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET",
             vec![("Im1", image)],
         );
         assert_eq!(ours(&doc), [Some("Jane Doe".to_string())]);
@@ -1064,11 +1068,7 @@ mod tests {
 
     #[test]
     fn a_page_without_a_media_box_is_read() {
-        let mut doc = document(
-            &[b"BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
-            Vec::new(),
-        );
+        let mut doc = helvetica_page(b"BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET", Vec::new());
         let page = doc.get_pages()[&1];
         if let Ok(Object::Dictionary(d)) = doc.get_object_mut(page) {
             d.remove(b"MediaBox");
@@ -1084,16 +1084,15 @@ mod tests {
             dict.set("Matrix", m.iter().map(|&v| Object::Integer(v)).collect::<Vec<_>>());
         }
         if draws_itself {
-            dict.set("Resources", dictionary! { "Font" => dictionary! { "F1" => standard("Helvetica", "WinAnsiEncoding".into()) } });
+            dict.set("Resources", dictionary! { "Font" => dictionary! { "F1" => helvetica() } });
         }
         Stream::new(dict, content.to_vec())
     }
 
     #[test]
     fn forms_are_drawn_where_their_matrix_puts_them() {
-        let doc = document(
-            &[b"BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /Fm1 Do"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+        let doc = helvetica_page(
+            b"BT /F1 12 Tf 72 700 Td (Jane Doe) Tj ET /Fm1 Do",
             vec![("Fm1", form(Some([1, 0, 0, 1, 0, -100]), b"BT /F1 12 Tf 72 700 Td (Anna) Tj ET", false))],
         );
         assert_eq!(ours(&doc), [Some("Jane Doe\nAnna".to_string())]);
@@ -1101,9 +1100,8 @@ mod tests {
 
     #[test]
     fn a_form_that_draws_itself_is_drawn_once() {
-        let mut doc = document(
-            &[b"/Fm1 Do"],
-            vec![("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+        let mut doc = helvetica_page(
+            b"/Fm1 Do",
             vec![("Fm1", form(None, b"BT /F1 12 Tf 72 700 Td (Anna) Tj ET /Fm1 Do", true))],
         );
         // The form's resources name the form itself.
@@ -1126,7 +1124,7 @@ mod tests {
         let type3 = dictionary! { "Type" => "Font", "Subtype" => "Type3", "CharProcs" => dictionary! {} };
         let doc = document(
             &[b"BT /T3 12 Tf 72 720 Td (AB) Tj /F1 12 Tf 0 -20 Td (Jane Doe) Tj ET"],
-            vec![("T3", type3), ("F1", standard("Helvetica", "WinAnsiEncoding".into()))],
+            vec![("T3", type3), ("F1", helvetica())],
             Vec::new(),
         );
         let page = doc.get_pages()[&1];
