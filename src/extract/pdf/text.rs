@@ -551,6 +551,15 @@ impl Reader<'_, '_, '_> {
             Coverage::InPart => Ok(()),
         }
     }
+
+    /// The font `Tf` or a graphics state names (`None`: no such font), built once; no font
+    /// when this reader does not cover it and draws the page in part.
+    fn choose_font(&mut self, font: Option<&Dictionary>) -> Result<Option<usize>, NotCovered> {
+        match font.ok_or(NotCovered).and_then(|font| self.fonts.index(self.doc, font)) {
+            Ok(i) => Ok(Some(i)),
+            Err(e) => self.pass_over(e).map(|()| None),
+        }
+    }
 }
 
 /// The page's resources, or the nearest ancestor's.
@@ -619,16 +628,8 @@ impl<'d> Reader<'d, '_, '_> {
                     };
                     let font = resources
                         .and_then(|r| get_dict(doc, r, b"Font"))
-                        .and_then(|f| get_dict(doc, f, name))
-                        .ok_or(NotCovered)
-                        .and_then(|font| self.fonts.index(doc, font));
-                    gs.font = match font {
-                        Ok(i) => Some(i),
-                        Err(e) => {
-                            self.pass_over(e)?;
-                            None
-                        }
-                    };
+                        .and_then(|f| get_dict(doc, f, name));
+                    gs.font = self.choose_font(font)?;
                     gs.size = size;
                 }
                 "gs" => {
@@ -642,17 +643,7 @@ impl<'d> Reader<'d, '_, '_> {
                         .and_then(|s| get(doc, s, b"Font"))
                         .and_then(|f| f.as_array().ok());
                     if let Some([font, size]) = set.map(|a| &a[..]) {
-                        let font = resolve(doc, font)
-                            .and_then(|f| f.as_dict().ok())
-                            .ok_or(NotCovered)
-                            .and_then(|font| self.fonts.index(doc, font));
-                        gs.font = match font {
-                            Ok(i) => Some(i),
-                            Err(e) => {
-                                self.pass_over(e)?;
-                                None
-                            }
-                        };
+                        gs.font = self.choose_font(resolve(doc, font).and_then(|f| f.as_dict().ok()))?;
                         gs.size = number(size).unwrap_or(gs.size);
                     }
                 }
