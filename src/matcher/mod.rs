@@ -355,8 +355,11 @@ impl Matcher {
         let mut out = Vec::new();
         crate::text::normalize::with_spare(|norm| {
             norm.fill(src);
-            norm.ensure_map(src);
-            self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(norm.source_range(span, src)));
+            let first = out.len();
+            self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(span));
+            for span in &mut out[first..] {
+                *span = norm.source_range(span.clone(), src);
+            }
         });
         email::for_each_candidate(src, &mut |span, _| out.push(span));
         phone::for_each_candidate(src, &mut |span, _| out.push(span));
@@ -364,7 +367,7 @@ impl Matcher {
     }
 
     /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised
-    /// (its offset map is built here only when a name or term is found).
+    /// (offsets are mapped back to `src` only where a name or term is found).
     pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
         let first = out.len();
         self.words.find(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
@@ -374,7 +377,6 @@ impl Matcher {
         }
         if out.len() > first {
             // Spans so far are in normalised text: map them back to the source.
-            norm.ensure_map(src);
             for hit in &mut out[first..] {
                 hit.span = norm.source_range(hit.span.clone(), src);
             }

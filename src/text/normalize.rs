@@ -14,20 +14,52 @@ use std::ops::Range;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
-/// Normalised text plus a sparse map from its byte offsets back to the source's.
+/// Normalised text, and where its normalisation can start again, to map its offsets back to
+/// the source.
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
     /// Always valid UTF-8: ASCII bytes and whole encoded characters are the only things pushed.
     text: Vec<u8>,
-    /// `(normalised offset, source offset)` at each point where the distance between the two
-    /// changes; between points, offsets advance together.
-    map: Vec<(u32, u32)>,
-    delta: i64,
-    pending_sep: Option<usize>,
-    /// Whether `map` describes `text` (it is built only when a match needs it).
-    mapped: bool,
+    /// Where normalisation stood every [`CHECKPOINT`] source bytes or so (the first at the
+    /// start): an offset is mapped back by normalising again from the checkpoint before it,
+    /// with offsets recorded, rather than the whole text.
+    checkpoints: Vec<Checkpoint>,
+    /// The stretch normalised again for the last offsets mapped.
+    window: Window,
     /// What recent non-ASCII characters fold to.
     folds: FoldCache,
+}
+
+/// Source bytes between checkpoints: mapping an offset back normalises about half this again.
+const CHECKPOINT: usize = 512;
+
+/// Where normalisation stood at a character boundary of the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checkpoint {
+    /// The source offset.
+    src: u32,
+    /// The length of the normalised text so far.
+    norm: u32,
+    /// The source offset of the separators waiting to become a space, or [`NO_SEP`].
+    sep: u32,
+}
+
+/// No separator waits to become a space (sources are normalised no further than 4 GiB less 8
+/// bytes, so no offset is this).
+const NO_SEP: u32 = u32::MAX;
+
+impl Checkpoint {
+    const START: Checkpoint = Checkpoint { src: 0, norm: 0, sep: NO_SEP };
+}
+
+/// A stretch of normalised text made again from a checkpoint, with its offset map.
+#[derive(Debug, Default, Clone)]
+struct Window {
+    /// The normalised bytes from the checkpoint on (the offsets are what matters).
+    text: Vec<u8>,
+    /// `(normalised offset, source offset)` at the start and at each point where the distance
+    /// between the two changes; between points, offsets advance together.
+    map: Vec<(u32, u32)>,
 }
 
 /// Folded forms of non-ASCII characters, direct-mapped by code point: text in one script
@@ -98,70 +130,21 @@ impl Normalized {
     /// Offsets are kept as `u32`: a source longer than 4 GiB is normalised only up to that
     /// point (message size limits keep real segments far below it).
     pub fn fill(&mut self, src: &str) {
-        self.run::<false>(src);
-    }
-
-    /// Builds the offset map for `src` (which must be what this was filled from), if it is not
-    /// built yet. Most segments hold no match and never need one, so [`Normalized::fill`]
-    /// skips it; this normalises again, recording offsets.
-    pub fn ensure_map(&mut self, src: &str) {
-        if !self.mapped {
-            self.run::<true>(src);
-        }
-    }
-
-    fn run<const MAP: bool>(&mut self, src: &str) {
-        self.mapped = MAP;
         self.text.clear();
-        self.map.clear();
-        self.delta = 0;
-        self.pending_sep = None;
-        let limit = src.len().min(u32::MAX as usize - 8);
-        let bytes = &src.as_bytes()[..limit];
-        self.text.reserve(limit);
-        let mut i = 0;
-        while i < limit {
-            let b = bytes[i];
-            match ASCII_CLASS[b as usize] {
-                SEP => {
-                    self.sep(i);
-                    i += 1;
-                }
-                WORD => {
-                    // A run of ASCII letters and digits: one boundary check, then each byte
-                    // lower-cased through a table into the output.
-                    self.begin_word::<MAP>(i);
-                    while i < limit {
-                        let folded = ASCII_FOLD[bytes[i] as usize];
-                        if folded == 0 {
-                            break;
-                        }
-                        self.text.push(folded);
-                        i += 1;
-                    }
-                }
-                _ => {
-                    let c = src[i..].chars().next().unwrap_or('\u{fffd}');
-                    let at = i;
-                    match self.folds.fold(c) {
-                        Some((folded, n, classes)) => {
-                            for (k, &f) in folded[..n as usize].iter().enumerate() {
-                                self.folded::<MAP>(f, classes >> (2 * k) & 3, at);
-                            }
-                        }
-                        None => fold_char(c, &mut |f| self.folded::<MAP>(f, class(f), at)),
-                    }
-                    i += c.len_utf8();
-                }
-            }
-        }
+        self.checkpoints.clear();
+        let mut no_map = Vec::new();
+        let mut run = Run::<false>::new(&mut self.text, &mut no_map, 0, None);
+        drive(&mut run, &mut self.folds, src, 0, usize::MAX, Some(&mut self.checkpoints));
     }
 
     /// Gives back memory beyond `bytes` of capacity (after a huge segment).
     pub fn shrink_to(&mut self, bytes: usize) {
         if self.text.capacity() > bytes {
             self.text = Vec::new();
-            self.map = Vec::new();
+            self.checkpoints = Vec::new();
+        }
+        if self.window.text.capacity() > bytes {
+            self.window = Window::default();
         }
     }
 
@@ -176,37 +159,89 @@ impl Normalized {
         &self.text
     }
 
-    /// The source byte offset of normalised byte offset `n` (after [`Normalized::ensure_map`]).
-    pub fn source_offset(&self, n: usize) -> usize {
-        debug_assert!(self.mapped || self.text.is_empty(), "ensure_map first");
-        let idx = self.map.partition_point(|&(norm, _)| norm as usize <= n);
-        if idx == 0 {
-            return n;
-        }
-        let (norm, src) = self.map[idx - 1];
-        (src as i64 + (n as i64 - norm as i64)) as usize
-    }
-
     /// The span of `src` (the text this was filled from) that normalised `range` came from,
-    /// widened to whole characters. Call [`Normalized::ensure_map`] first.
-    pub fn source_range(&self, range: Range<usize>, src: &str) -> Range<usize> {
-        if range.is_empty() {
-            let s = floor_boundary(src, self.source_offset(range.start).min(src.len()));
-            return s..s;
+    /// widened to whole characters. An empty range at or past the end of the normalised text
+    /// maps to the end of `src`.
+    ///
+    /// The stretch of `src` from the checkpoint before `range` is normalised again, recording
+    /// offsets: most segments hold no match and never need a map, so [`Normalized::fill`]
+    /// records none.
+    pub fn source_range(&mut self, range: Range<usize>, src: &str) -> Range<usize> {
+        if range.start >= self.text.len() && range.is_empty() {
+            return src.len()..src.len();
         }
-        let start = floor_boundary(src, self.source_offset(range.start).min(src.len()));
-        let last = floor_boundary(src, self.source_offset(range.end - 1).min(src.len()));
+        let last = if range.is_empty() { range.start } else { range.end - 1 };
+        self.normalise_window(src, range.start, last);
+        let start = floor_boundary(src, self.window_offset(range.start).min(src.len()));
+        if range.is_empty() {
+            return start..start;
+        }
+        let last = floor_boundary(src, self.window_offset(last).min(src.len()));
         let end = src[last..].chars().next().map_or(src.len(), |c| last + c.len_utf8());
         start..end.max(start)
     }
 
-    fn mark<const MAP: bool>(&mut self, src_off: usize) {
+    /// Normalises `src` again from the checkpoint at or before normalised offset `from` until
+    /// the window holds offset `until`, recording offsets.
+    fn normalise_window(&mut self, src: &str, from: usize, until: usize) {
+        let at = self.checkpoints.partition_point(|c| c.norm as usize <= from);
+        let start = at.checked_sub(1).map_or(Checkpoint::START, |k| self.checkpoints[k]);
+        let Window { text, map } = &mut self.window;
+        text.clear();
+        map.clear();
+        let mut run = Run::<true>::new(
+            text,
+            map,
+            start.norm as usize,
+            (start.sep != NO_SEP).then_some(start.sep as usize),
+        );
+        drive(&mut run, &mut self.folds, src, start.src as usize, until, None);
+    }
+
+    /// The source offset of normalised offset `n`, from the window's map.
+    fn window_offset(&self, n: usize) -> usize {
+        let map = &self.window.map;
+        let idx = map.partition_point(|&(norm, _)| norm as usize <= n);
+        if idx == 0 {
+            return n;
+        }
+        let (norm, src) = map[idx - 1];
+        (src as i64 + (n as i64 - norm as i64)) as usize
+    }
+}
+
+/// One pass of normalisation, writing into `text` (which the first `base` bytes of the
+/// normalised text precede) and, when `MAP`, recording in `map` where the distance between
+/// normalised and source offsets changes.
+struct Run<'a, const MAP: bool> {
+    text: &'a mut Vec<u8>,
+    map: &'a mut Vec<(u32, u32)>,
+    base: usize,
+    delta: i64,
+    /// The source offset of the separators waiting to become a space.
+    sep: Option<usize>,
+}
+
+impl<'a, const MAP: bool> Run<'a, MAP> {
+    fn new(text: &'a mut Vec<u8>, map: &'a mut Vec<(u32, u32)>, base: usize, sep: Option<usize>) -> Self {
+        Run { text, map, base, delta: 0, sep }
+    }
+
+    /// The length of the normalised text so far.
+    #[inline]
+    fn len(&self) -> usize {
+        self.base + self.text.len()
+    }
+
+    #[inline]
+    fn mark(&mut self, src_off: usize) {
         if !MAP {
             return;
         }
-        let delta = src_off as i64 - self.text.len() as i64;
+        let at = self.len();
+        let delta = src_off as i64 - at as i64;
         if self.map.is_empty() || delta != self.delta {
-            self.map.push((self.text.len() as u32, src_off as u32));
+            self.map.push((at as u32, src_off as u32));
             self.delta = delta;
         }
     }
@@ -214,39 +249,157 @@ impl Normalized {
     /// Starts or continues a word at source offset `src_off`: emits a pending separator and
     /// records the offset mapping.
     #[inline]
-    fn begin_word<const MAP: bool>(&mut self, src_off: usize) {
-        if let Some(sep_at) = self.pending_sep.take() {
-            if !self.text.is_empty() {
-                self.mark::<MAP>(sep_at);
+    fn begin_word(&mut self, src_off: usize) {
+        if let Some(sep_at) = self.sep.take() {
+            if self.len() > 0 {
+                self.mark(sep_at);
                 self.text.push(b' ');
             }
         }
-        self.mark::<MAP>(src_off);
+        self.mark(src_off);
     }
 
-    fn word<const MAP: bool>(&mut self, c: char, src_off: usize) {
-        self.begin_word::<MAP>(src_off);
+    #[inline]
+    fn word(&mut self, c: char, src_off: usize) {
+        self.begin_word(src_off);
         let mut buf = [0u8; 4];
         self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
 
     /// One character a non-ASCII source character at `src_off` folded to, of `class`.
     #[inline]
-    fn folded<const MAP: bool>(&mut self, f: char, class: u8, src_off: usize) {
+    fn folded(&mut self, f: char, class: u8, src_off: usize) {
         match class {
             ALONE => {
                 self.sep(src_off);
-                self.word::<MAP>(f, src_off);
+                self.word(f, src_off);
                 self.sep(src_off);
             }
-            JOIN => self.word::<MAP>(f, src_off),
+            JOIN => self.word(f, src_off),
             _ => self.sep(src_off),
         }
     }
 
+    #[inline]
     fn sep(&mut self, src_off: usize) {
-        if self.pending_sep.is_none() {
-            self.pending_sep = Some(src_off);
+        if self.sep.is_none() {
+            self.sep = Some(src_off);
+        }
+    }
+
+    /// The ASCII letters and digits from `bytes[i]` on, lower-cased, one at a time with their
+    /// offsets recorded; returns where the run ends.
+    #[inline]
+    fn ascii_word(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        self.begin_word(i);
+        while let Some(&b) = bytes.get(i) {
+            let folded = ASCII_FOLD[b as usize];
+            if folded == 0 {
+                break;
+            }
+            self.text.push(folded);
+            i += 1;
+        }
+        i
+    }
+
+    /// ASCII bytes from `bytes[from]` up to `end` or the first non-ASCII byte, without
+    /// offsets, and without a branch that depends on the text: every byte writes a space and
+    /// its folded form at the end of the output, and advances the end past what it keeps.
+    /// Returns where it stopped.
+    fn ascii_block(&mut self, bytes: &[u8], from: usize, end: usize) -> usize {
+        let kept = self.text.len();
+        // A byte keeps at most one space and itself, and a space only after a separator that
+        // kept nothing: the output grows by at most one more byte than it reads.
+        self.text.resize(kept + (end - from) + 1, 0);
+        let out = &mut self.text[..];
+        let (mut o, mut i) = (kept, from);
+        // Whether the text holds a word (a space goes only between two), whether separators
+        // wait to become a space, and where the first of them is.
+        let mut started = self.base + kept > 0;
+        let mut pending = self.sep.is_some();
+        let mut sep_at = self.sep.unwrap_or(0);
+        while i < end {
+            let b = bytes[i];
+            if b >= 0x80 {
+                break;
+            }
+            let folded = ASCII_FOLD[b as usize];
+            let word = folded != 0;
+            let space = word & pending & started;
+            out[o] = b' ';
+            out[o + space as usize] = folded;
+            o += space as usize + word as usize;
+            if !word && !pending {
+                sep_at = i;
+            }
+            started |= word;
+            pending = !word;
+            i += 1;
+        }
+        self.text.truncate(o);
+        self.sep = pending.then_some(sep_at);
+        i
+    }
+}
+
+/// Normalises `src` from `from` (a character boundary, where `run` stands) to its end, or
+/// until the normalised text is longer than `until` (checked between characters and words).
+/// With `checkpoints`, records one at the start and every [`CHECKPOINT`] bytes or so.
+fn drive<const MAP: bool>(
+    run: &mut Run<'_, MAP>,
+    folds: &mut FoldCache,
+    src: &str,
+    from: usize,
+    until: usize,
+    mut checkpoints: Option<&mut Vec<Checkpoint>>,
+) {
+    let limit = src.len().min(u32::MAX as usize - 8);
+    let bytes = &src.as_bytes()[..limit];
+    if !MAP {
+        run.text.reserve(limit.saturating_sub(from) + 1);
+    }
+    if let Some(c) = checkpoints.as_deref_mut() {
+        c.reserve_exact(limit.saturating_sub(from) / CHECKPOINT + 1);
+    }
+    let mut i = from;
+    let mut next_checkpoint = if checkpoints.is_some() { from } else { usize::MAX };
+    while i < limit && run.len() <= until {
+        if i >= next_checkpoint {
+            if let Some(c) = checkpoints.as_deref_mut() {
+                c.push(Checkpoint {
+                    src: i as u32,
+                    norm: run.len() as u32,
+                    sep: run.sep.map_or(NO_SEP, |s| s as u32),
+                });
+            }
+            next_checkpoint = i + CHECKPOINT;
+        }
+        let b = bytes[i];
+        match ASCII_CLASS[b as usize] {
+            SEP => {
+                run.sep(i);
+                i += 1;
+            }
+            // Without offsets to record, ASCII text goes a block at a time from its first
+            // word on. Words between letters of other scripts (a space between Cyrillic
+            // words, `Gr` in `Grüße`) go a word at a time: a block costs more to set up.
+            WORD if !MAP && bytes.get(i..i + 16).is_some_and(<[u8]>::is_ascii) => {
+                i = run.ascii_block(bytes, i, limit.min(next_checkpoint))
+            }
+            WORD => i = run.ascii_word(bytes, i),
+            _ => {
+                let c = src[i..].chars().next().unwrap_or('\u{fffd}');
+                match folds.fold(c) {
+                    Some((folded, n, classes)) => {
+                        for (k, &f) in folded[..n as usize].iter().enumerate() {
+                            run.folded(f, classes >> (2 * k) & 3, i);
+                        }
+                    }
+                    None => fold_char(c, &mut |f| run.folded(f, class(f), i)),
+                }
+                i += c.len_utf8();
+            }
         }
     }
 }
@@ -396,12 +549,75 @@ mod tests {
         for round in 0..2 {
             for t in texts {
                 reused.fill(t);
-                reused.ensure_map(t);
                 let mut fresh = Normalized::new();
                 fresh.fill(t);
-                fresh.ensure_map(t);
                 assert_eq!(reused.as_str(), fresh.as_str(), "round {round}: {t}");
-                assert_eq!(reused.map, fresh.map, "round {round}: {t}");
+                assert_eq!(reused.checkpoints, fresh.checkpoints, "round {round}: {t}");
+                for n in 0..fresh.as_bytes().len() {
+                    assert_eq!(reused.source_range(n..n + 1, t), fresh.source_range(n..n + 1, t), "{t}");
+                }
+            }
+        }
+    }
+
+    /// The whole text normalised the slow way, one character at a time with every offset
+    /// recorded: what `fill` and `source_range` must agree with.
+    fn reference(src: &str) -> (Vec<u8>, Vec<(u32, u32)>) {
+        let (mut text, mut map, mut folds) = (Vec::new(), Vec::new(), FoldCache::default());
+        let mut run = Run::<true>::new(&mut text, &mut map, 0, None);
+        drive(&mut run, &mut folds, src, 0, usize::MAX, None);
+        (text, map)
+    }
+
+    fn reference_range(src: &str, map: &[(u32, u32)], range: Range<usize>) -> Range<usize> {
+        let offset = |n: usize| {
+            let idx = map.partition_point(|&(norm, _)| norm as usize <= n);
+            let (norm, s) = map[idx - 1];
+            floor_boundary(src, (s as usize + n - norm as usize).min(src.len()))
+        };
+        let (start, last) = (offset(range.start), offset(range.end - 1));
+        start..src[last..].chars().next().map_or(src.len(), |c| last + c.len_utf8()).max(start)
+    }
+
+    proptest::proptest! {
+        /// The fast path (ASCII a block at a time, no offsets kept) gives the text the slow
+        /// one gives, and every span maps back through a checkpoint's window as it does
+        /// through the whole map: across checkpoints, separators runs that straddle them,
+        /// scripts that fold to several characters or stand alone.
+        #[test]
+        fn fast_fill_and_windows_agree_with_the_slow_way(
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "Jane", "DOE", "o", "42", " ", "  ", ", ", "\r\n", "<b>", "=", "-- ", "Zoë", "Ærø",
+                "Ｊａｎｅ", "山田", "ﷺ", "e\u{301}", "\u{200b}", "Жанна", "ǅ", "½", "\u{a0}",
+                "Łódź", "x", "Q", "9",
+            ][..]), 0..240),
+            spans in proptest::collection::vec((0usize..4000, 1usize..24), 1..12),
+        ) {
+            let src: String = pieces.concat();
+            let (want_text, map) = reference(&src);
+            let mut n = Normalized::new();
+            n.fill(&src);
+            proptest::prop_assert_eq!(n.as_bytes(), &want_text[..]);
+            // Every byte, spaces included (a space stands for the first of its separators,
+            // wherever a checkpoint fell among them), then longer spans.
+            for at in 0..want_text.len() {
+                proptest::prop_assert_eq!(
+                    n.source_range(at..at + 1, &src),
+                    reference_range(&src, &map, at..at + 1),
+                    "byte {} of {:?}", at, src
+                );
+            }
+            for (start, len) in spans {
+                if want_text.is_empty() {
+                    break;
+                }
+                let start = start % want_text.len();
+                let range = start..(start + len).min(want_text.len());
+                proptest::prop_assert_eq!(
+                    n.source_range(range.clone(), &src),
+                    reference_range(&src, &map, range.clone()),
+                    "{:?} of {:?}", range, src
+                );
             }
         }
     }
@@ -456,10 +672,7 @@ mod tests {
         let src = "Dear  Zoë,\n<b>JANE</b>\u{200b} DOE!";
         let mut n = Normalized::new();
         n.fill(src);
-        let unmapped = n.as_str().to_string();
-        n.ensure_map(src);
-        assert_eq!(n.as_str(), unmapped, "mapping does not change the text");
-        let text = n.as_str();
+        let text = n.as_str().to_string();
         for word in ["dear", "zoe", "jane", "doe", "b"] {
             let at = text.find(word).unwrap();
             let r = n.source_range(at..at + word.len(), src);
