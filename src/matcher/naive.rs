@@ -104,6 +104,52 @@ mod tests {
         }
     }
 
+    /// Every listed form anywhere in the normalised text, inside longer words too, with the
+    /// automaton's overlapping search and the token engine's (what excerpts are masked by).
+    fn substrings(list: &ProtectedList, norm: &[u8], choice: EngineChoice) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        WordEngine::new(list, choice).find_substrings(norm, &mut |span| out.push(span));
+        out.sort_by_key(|s| (s.start, s.end));
+        out.dedup();
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn substrings_agree_with_naive(
+            names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
+            text in proptest::collection::vec((proptest::sample::select(WORDS), separator()), 0..30),
+        ) {
+            let mut list = ProtectedList::new();
+            for (id, is_term, value) in &names {
+                let kind = if *is_term { Kind::Term } else { Kind::Name };
+                list.push(&format!("R{id}"), kind, value).unwrap();
+            }
+            let src: String = text.iter().map(|(w, sep)| format!("{w}{sep}")).collect();
+            let mut norm = Normalized::new();
+            norm.fill(&src);
+            let text = norm.as_bytes();
+            // Naive: every form at every position.
+            let mut want = Vec::new();
+            for record in list.records() {
+                for ident in record.identifiers() {
+                    for form in forms(ident.kind(), ident.value()) {
+                        let p = form.as_bytes();
+                        for at in 0..text.len().saturating_sub(p.len() - 1) {
+                            if &text[at..at + p.len()] == p {
+                                want.push(at..at + p.len());
+                            }
+                        }
+                    }
+                }
+            }
+            want.sort_by_key(|s| (s.start, s.end));
+            want.dedup();
+            prop_assert_eq!(&substrings(&list, text, EngineChoice::Tokens), &want);
+            prop_assert_eq!(&substrings(&list, text, EngineChoice::Automaton), &want);
+        }
+    }
+
     /// One listed phrase written with disguises a normaliser must see through.
     fn disguised(phrase: &str, marks: &[u8]) -> String {
         let mut out = String::new();

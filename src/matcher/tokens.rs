@@ -167,6 +167,9 @@ pub struct TokenEngine {
     /// made and the table probed.
     filter: Vec<u64>,
     filter_mask: u64,
+    /// One bit per pair of bytes some form starts with (a one-byte form: every pair its byte
+    /// starts), for [`TokenEngine::find_substrings`]: most places in an excerpt start no form.
+    starts: Vec<u64>,
     /// One bit per table key, forms and prefixes alike (`key & keys_mask`): most words of a
     /// text start no listed form, and are ruled out here before the table is probed.
     keys: Vec<u64>,
@@ -289,7 +292,31 @@ impl TokenEngineBuilder {
             8,
         );
         let (keys, keys_mask) = bit_set(table.keys().copied(), 8);
-        TokenEngine { table, forms, arena, owners, max_words, max_len, filter, filter_mask, keys, keys_mask }
+        let mut starts = vec![0u64; 1 << 10];
+        for f in &forms {
+            let t = &arena[f.text.start as usize..f.text.end as usize];
+            let seconds = match t {
+                [_, second, ..] => *second as usize..*second as usize + 1,
+                _ => 0..256,
+            };
+            for second in seconds {
+                let pair = (t[0] as usize) << 8 | second;
+                starts[pair / 64] |= 1 << (pair % 64);
+            }
+        }
+        TokenEngine {
+            table,
+            forms,
+            arena,
+            owners,
+            max_words,
+            max_len,
+            filter,
+            filter_mask,
+            starts,
+            keys,
+            keys_mask,
+        }
     }
 }
 
@@ -299,6 +326,10 @@ impl TokenEngine {
     /// excerpt, which must mask what a reader would recognise even where it is no match.
     pub fn find_substrings(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>)) {
         for start in 0..norm.len() {
+            let pair = (norm[start] as usize) << 8 | norm.get(start + 1).map_or(0, |&b| b as usize);
+            if self.starts[pair / 64] & (1 << (pair % 64)) == 0 {
+                continue;
+            }
             let mut h = Fnv::START;
             for end in start + 1..=norm.len().min(start + self.max_len) {
                 h = h.feed(&norm[end - 1..end]);
