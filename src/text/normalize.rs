@@ -307,6 +307,7 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
     /// offsets, and without a branch that depends on the text: every byte writes a space and
     /// its folded form at the end of the output, and advances the end past what it keeps.
     /// Returns where it stopped.
+    #[inline(never)]
     fn ascii_block(&mut self, bytes: &[u8], from: usize, end: usize) -> usize {
         let kept = self.text.len();
         // A byte keeps at most one space and itself, and a space only after a separator that
@@ -319,7 +320,25 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
         let mut started = self.base + kept > 0;
         let mut pending = self.sep.is_some();
         let mut sep_at = self.sep.unwrap_or(0);
+        // Eight bytes at a time where they are words joined by single spaces (most of prose),
+        // a byte at a time for the rest of each eight.
+        let mut bytewise_until = from;
         while i < end {
+            if i >= bytewise_until {
+                if let Some(chunk) = bytes.get(i..end).and_then(<[u8]>::first_chunk::<8>) {
+                    let x = u64::from_le_bytes(*chunk);
+                    if let Some(lower) = plain_words(x, pending, started) {
+                        let space = (pending & started) as usize;
+                        out[o] = b' ';
+                        out[o + space..o + space + 8].copy_from_slice(&lower.to_le_bytes());
+                        o += space + 8;
+                        (started, pending) = (true, false);
+                        i += 8;
+                        continue;
+                    }
+                    bytewise_until = i + 8;
+                }
+            }
             let b = bytes[i];
             if b >= 0x80 {
                 break;
@@ -341,6 +360,31 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
         self.sep = pending.then_some(sep_at);
         i
     }
+}
+
+/// Eight ASCII bytes (little-endian in `x`) lower-cased, when each is a letter, a digit or a
+/// space, no two spaces are neighbours, the last is no space, and the first is a space only
+/// after a word (`started`, no separator `pending`): so they normalise to themselves, lower-
+/// cased (after a space when separators were pending). `None` for any other eight.
+#[inline]
+fn plain_words(x: u64, pending: bool, started: bool) -> Option<u64> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A byte's high bit, for bytes below 0x80: set in `x + (0x80 - lo)` when it is `lo` or
+    // more, clear in `x + (0x7f - hi)` when it is `hi` or less (no sum carries into the next).
+    let within = |lo: u64, hi: u64| (x + (0x80 - lo) * ONES) & !(x + (0x7f - hi) * ONES) & HIGH;
+    if x & HIGH != 0 {
+        return None;
+    }
+    let upper = within(0x41, 0x5a);
+    let word = within(0x30, 0x39) | upper | within(0x61, 0x7a);
+    let space = within(0x20, 0x20);
+    let first_space = space & 0x80 != 0;
+    let plain = word | space == HIGH
+        && space & (space << 8) == 0
+        && word >> 63 == 1
+        && !(first_space && (pending || !started));
+    plain.then_some(x | upper >> 2)
 }
 
 /// Normalises `src` from `from` (a character boundary, where `run` stands) to its end, or
