@@ -29,29 +29,33 @@ impl Audience {
     /// address.
     pub fn new(env: &Envelope<'_>, internal: &[String], emails: &EmailTable) -> Audience {
         let hasher = hashbrown::DefaultHashBuilder::default();
+        // Each distinct external address, by its hash with the low bit set when the address
+        // is a visible recipient (one set of eight-byte keys: a message may have a hundred
+        // thousand recipients).
         let mut seen: hashbrown::HashSet<u64> = hashbrown::HashSet::new();
+        seen.reserve(env.recipient_entries());
         let mut a =
             Audience { external: 0, visible_external: 0, owned: hashbrown::HashMap::new(), nobody: true };
-        let mut count = 0;
-        env.for_each_recipient(&mut |_, _| count += 1);
-        seen.reserve(count);
-        // Visible recipients first, so their distinct count is known before the others join.
-        for visible in [true, false] {
-            env.for_each_recipient(&mut |addr, field| {
-                a.nobody = false;
-                if field.is_visible() != visible || address::is_internal(addr, internal) {
-                    return;
-                }
-                if seen.insert(hasher.hash_one(addr)) {
-                    for record in emails.owners(addr) {
-                        *a.owned.entry(record).or_insert(0) += 1;
-                    }
-                }
-            });
-            if visible {
-                a.visible_external = seen.len();
+        env.for_each_recipient(&mut |addr, field| {
+            a.nobody = false;
+            if address::is_internal(addr, internal) {
+                return;
             }
-        }
+            let hash = hasher.hash_one(addr);
+            let (hidden, visible) = (hash & !1, hash | 1);
+            if seen.contains(&visible) || (!field.is_visible() && seen.contains(&hidden)) {
+                return;
+            }
+            // First seen, or first seen visible (then it was counted when first seen hidden).
+            let known = field.is_visible() && seen.remove(&hidden);
+            seen.insert(if field.is_visible() { visible } else { hidden });
+            if !known {
+                for record in emails.owners(addr) {
+                    *a.owned.entry(record).or_insert(0) += 1;
+                }
+            }
+        });
+        a.visible_external = seen.iter().filter(|&&k| k & 1 == 1).count();
         a.external = seen.len();
         a
     }
@@ -161,5 +165,43 @@ pub fn incomplete(i: &Incomplete) -> Finding {
             "encrypted" | "unreadable" => i.detail.clone(),
             limit => format!("{} ({limit} reached)", i.detail),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Envelope;
+    use crate::protected::ProtectedList;
+
+    fn audience(headers: &str, list: &str) -> Audience {
+        let raw = format!("{headers}Subject: x\r\n\r\nbody\r\n");
+        let parsed = crate::message::parser().parse(raw.as_bytes()).expect("a message");
+        let env = Envelope::from_message(&parsed);
+        let list = ProtectedList::from_csv(list).expect("a list");
+        let matcher = crate::matcher::Matcher::new(&list);
+        Audience::new(&env, &["ours.example".to_string()], matcher.emails())
+    }
+
+    /// Distinct external addresses, and the visible ones among them, however often and in
+    /// whichever order each is named: hidden first then visible counts as visible, once;
+    /// internal addresses are no part of it; a record's own addresses are counted once.
+    #[test]
+    fn distinct_external_and_visible_recipients() {
+        let list = "id,kind,value\nR1,email,a@x.example\nR1,email,c@x.example\n";
+        let a = audience(
+            "Bcc: A@x.example, c@x.example\r\nTo: b@y.example, a@x.example\r\nCc: me@ours.example, b@y.example\r\nBcc: c@X.example\r\n",
+            list,
+        );
+        assert_eq!((a.external, a.visible_external), (3, 2));
+        assert_eq!(a.others(0), 1, "a and c are R1's own");
+        assert!(a.reaches_others(0));
+        let alone = audience("To: a@x.example\r\nBcc: c@x.example, a@x.example\r\n", list);
+        assert_eq!((alone.external, alone.visible_external), (2, 1));
+        assert!(!alone.reaches_others(0), "only R1's own addresses");
+        let nobody = audience("From: me@ours.example\r\n", list);
+        assert!(nobody.reaches_others(0), "no recipient fails closed");
+        let internal = audience("To: me@ours.example\r\n", list);
+        assert_eq!((internal.external, internal.reaches_others(0)), (0, false));
     }
 }

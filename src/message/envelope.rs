@@ -204,6 +204,25 @@ impl<'m> Envelope<'m> {
         }
     }
 
+    /// How many entries the recipient headers and the envelope list: about the number of
+    /// recipients, without reading them (an entry holding several addresses counts once).
+    pub fn recipient_entries(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .filter(|h| h.field.is_recipient())
+            .map(|h| match h.value {
+                HeaderValue::Address(Address::List(list)) => list.len(),
+                HeaderValue::Address(Address::Group(groups)) => {
+                    groups.iter().map(|g| g.addresses.len()).sum()
+                }
+                HeaderValue::TextList(list) => list.len(),
+                _ => 1,
+            })
+            .sum();
+        headers + self.extra.len()
+    }
+
     /// Calls `f(address, field)` with every address every recipient sees: To, Cc, their
     /// Resent- forms, Reply-To and Mail-Followup-To; canonical, in header order.
     pub fn for_each_shown(&self, f: &mut dyn FnMut(&str, Field)) {
