@@ -259,11 +259,84 @@ pub(crate) fn decode_head(raw: &[u8], transfer: Transfer, n: usize) -> Option<Ve
 /// declared charset, else as UTF-8 with bad sequences replaced.
 pub(crate) fn to_text(bytes: Vec<u8>, charset: Option<&str>) -> String {
     match charset.and_then(|c| charset_decoder(c.as_bytes())) {
+        Some(decoder) if keeps_ascii(decoder) => {
+            // One byte a character, ASCII as it is: ASCII runs are copied, and only the bytes
+            // between them go through the decoder (one character a byte, so it reads them
+            // as it would have read them in place).
+            let bytes = match String::from_utf8(bytes) {
+                Ok(text) if text.is_ascii() => return text,
+                Ok(text) => text.into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
+            let mut out = String::with_capacity(bytes.len() + bytes.len() / 4);
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let ascii = rest.iter().position(|&b| !b.is_ascii()).unwrap_or(rest.len());
+                out.push_str(std::str::from_utf8(&rest[..ascii]).unwrap_or_default());
+                rest = &rest[ascii..];
+                let other = rest.iter().position(u8::is_ascii).unwrap_or(rest.len());
+                if other > 0 {
+                    out.push_str(&decoder(&rest[..other]));
+                }
+                rest = &rest[other..];
+            }
+            out
+        }
         Some(decoder) => decoder(&bytes),
         None => {
             String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         }
     }
+}
+
+/// Whether `decoder` is mail-parser's decoder of a charset of one byte a character that
+/// leaves ASCII as it is (ISO 8859, Windows code pages, KOI8, DOS and Mac code pages), checked
+/// once on every ASCII byte. Stateful and multi-byte charsets (UTF-7, UTF-16, ISO 2022, the
+/// East Asian ones) are not: their bytes are read together.
+fn keeps_ascii(decoder: mail_parser::decoders::charsets::DecoderFnc) -> bool {
+    static SINGLE_BYTE: std::sync::OnceLock<Vec<mail_parser::decoders::charsets::DecoderFnc>> =
+        std::sync::OnceLock::new();
+    const LABELS: &[&str] = &[
+        "windows-1250",
+        "windows-1251",
+        "windows-1252",
+        "windows-1253",
+        "windows-1254",
+        "windows-1255",
+        "windows-1256",
+        "windows-1257",
+        "windows-1258",
+        "windows-874",
+        "iso-8859-2",
+        "iso-8859-3",
+        "iso-8859-4",
+        "iso-8859-5",
+        "iso-8859-6",
+        "iso-8859-7",
+        "iso-8859-8",
+        "iso-8859-9",
+        "iso-8859-10",
+        "iso-8859-13",
+        "iso-8859-14",
+        "iso-8859-15",
+        "iso-8859-16",
+        "koi8-r",
+        "koi8-u",
+        "ibm866",
+        "850",
+        "macintosh",
+        "x-mac-cyrillic",
+    ];
+    let single = SINGLE_BYTE.get_or_init(|| {
+        let ascii: Vec<u8> = (0..128).collect();
+        LABELS
+            .iter()
+            .filter_map(|label| charset_decoder(label.as_bytes()))
+            .filter(|d| d(&ascii).as_bytes() == ascii)
+            .collect()
+    });
+    // Two decoders that compare equal are one function, or two whose code is the same.
+    single.iter().any(|&d| std::ptr::fn_addr_eq(d, decoder))
 }
 
 /// Standard alphabet, padding optional, stray bits after the last byte ignored: what mail
@@ -421,6 +494,39 @@ mod tests {
             decode(b"Jane=20Doe, 12 High=\r\n Street=E9\r\n", Transfer::QuotedPrintable).as_deref(),
             Some(&b"Jane Doe, 12 High Street\xe9\r\n"[..])
         );
+    }
+
+    proptest::proptest! {
+        /// Text in a charset of one byte a character reads as mail-parser's decoder reads it,
+        /// ASCII runs copied or not; so does text in a charset read a whole at a time.
+        #[test]
+        fn text_decodes_as_mail_parser_does(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'Z', b' ', b'\n', b'+', b'~', b'{', 0x1b, 0x0e, 0x80, 0xe9, 0xff, 0xc3, 0xa9]),
+                0..40,
+            ),
+            charset in proptest::sample::select(vec![
+                "iso-8859-1", "ISO-8859-2", "windows-1251", "koi8-r", "latin1", "us-ascii",
+                "utf-8", "utf-7", "utf-16", "iso-2022-jp", "shift_jis", "hz-gb-2312", "x-unknown",
+            ]),
+        ) {
+            let theirs = match charset_decoder(charset.as_bytes()) {
+                Some(decoder) => decoder(&bytes),
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            };
+            proptest::prop_assert_eq!(to_text(bytes, Some(charset)), theirs);
+        }
+    }
+
+    #[test]
+    fn charsets_that_keep_ascii() {
+        let decoder = |c: &str| charset_decoder(c.as_bytes()).expect("a known charset");
+        for c in ["iso-8859-1", "windows-1252", "ISO-8859-15", "koi8-u", "cp1251"] {
+            assert!(keeps_ascii(decoder(c)), "{c}");
+        }
+        for c in ["utf-7", "utf-16", "iso-2022-jp", "shift_jis", "big5", "gb18030"] {
+            assert!(!keeps_ascii(decoder(c)), "{c}");
+        }
     }
 
     #[test]
