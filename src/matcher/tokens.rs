@@ -181,7 +181,7 @@ pub struct TokenEngine {
 /// bits by three six-bit fields of its high ones. One load tells a key that is surely absent
 /// from one that may be present; at 16 bits a key, about one absent key in a hundred passes.
 fn bit_set(keys: impl ExactSizeIterator<Item = u64>, bits_per_key: usize) -> (Vec<u64>, u64) {
-    let words = (keys.len() * bits_per_key / 64).next_power_of_two().max(64);
+    let words = (keys.len() * bits_per_key / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS);
     let mask = words as u64 - 1;
     let mut set = vec![0u64; words];
     for k in keys {
@@ -189,6 +189,12 @@ fn bit_set(keys: impl ExactSizeIterator<Item = u64>, bits_per_key: usize) -> (Ve
     }
     (set, mask)
 }
+
+/// The most words a [`bit_set`] takes: 4 MiB. A million names' filter at sixteen bits a key
+/// would take twice that, and the scan would wait on memory for every word of text; at this
+/// size the filter stays in the cache about as well as a small one, and still lets only a few
+/// absent words in a hundred through.
+const MAX_FILTER_WORDS: usize = 1 << 19;
 
 /// The three bits `key` sets in its word of a [`bit_set`].
 #[inline]
