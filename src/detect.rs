@@ -13,6 +13,8 @@
 
 use std::ops::Range;
 
+use crate::matcher::phone::next_between;
+
 /// A built-in detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Detector {
@@ -88,7 +90,11 @@ fn digit_runs(text: &str, each: &mut RunSink<'_>) {
     let mut digits = [0u8; 24];
     let mut groups = [0usize; 24];
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && is_word_byte(b[i - 1])) {
+        if !b[i].is_ascii_digit() {
+            i = next_between(b, i + 1, b'0', b'9');
+            continue;
+        }
+        if i > 0 && is_word_byte(b[i - 1]) {
             i += 1;
             continue;
         }
@@ -273,50 +279,64 @@ fn iban_valid(s: &[u8]) -> bool {
 
 fn ibans(text: &str, found: &mut dyn FnMut(Range<usize>)) {
     let b = text.as_bytes();
-    let mut i = 0;
+    // Every IBAN has digits two places after its start: only those places are tried, in order
+    // (`next`: the first place not tried yet, or the end of the last IBAN found).
+    let mut next = 0;
+    let mut digit = next_between(b, 2, b'0', b'9');
+    while digit < b.len() {
+        let i = digit - 2;
+        if i >= next {
+            next = match iban_at(b, i) {
+                Some(end) => {
+                    found(i..end);
+                    end
+                }
+                None => i + 1,
+            };
+        }
+        digit = next_between(b, (digit + 1).max(next + 2), b'0', b'9');
+    }
+}
+
+/// The end of the IBAN that starts at `b[i]`, if one does.
+fn iban_at(b: &[u8], i: usize) -> Option<usize> {
     let mut chars = [0u8; 34];
     let mut ends = [0usize; 34];
-    while i + 4 <= b.len() {
-        let starts = b[i].is_ascii_uppercase()
-            && b[i + 1].is_ascii_uppercase()
-            && b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit()
-            && (i == 0 || !is_word_byte(b[i - 1]));
-        let Some(&(_, len)) =
-            starts.then(|| IBAN_LENGTHS.iter().find(|(cc, _)| **cc == [b[i], b[i + 1]])).flatten()
-        else {
-            i += 1;
-            continue;
-        };
-        // Up to `len` characters, single spaces allowed between them.
-        let (mut n, mut j) = (0usize, i);
-        while j < b.len() && n < len {
-            if b[j].is_ascii_uppercase() || b[j].is_ascii_digit() {
-                chars[n] = b[j];
-                ends[n] = j + 1;
-                n += 1;
-                j += 1;
-            } else if b[j] == b' '
-                && j + 1 < b.len()
-                && (b[j + 1].is_ascii_uppercase() || b[j + 1].is_ascii_digit())
-                && n > 0
-            {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        if n == len {
-            let end = ends[n - 1];
-            let alone = end == b.len() || !is_word_byte(b[end]);
-            if alone && iban_valid(&chars[..n]) {
-                found(i..end);
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
+    if i + 4 > b.len() {
+        return None;
     }
+    let starts = b[i].is_ascii_uppercase()
+        && b[i + 1].is_ascii_uppercase()
+        && b[i + 2].is_ascii_digit()
+        && b[i + 3].is_ascii_digit()
+        && (i == 0 || !is_word_byte(b[i - 1]));
+    let &(_, len) = starts.then(|| IBAN_LENGTHS.iter().find(|(cc, _)| **cc == [b[i], b[i + 1]])).flatten()?;
+    // Up to `len` characters, single spaces allowed between them.
+    let (mut n, mut j) = (0usize, i);
+    while j < b.len() && n < len {
+        if b[j].is_ascii_uppercase() || b[j].is_ascii_digit() {
+            chars[n] = b[j];
+            ends[n] = j + 1;
+            n += 1;
+            j += 1;
+        } else if b[j] == b' '
+            && j + 1 < b.len()
+            && (b[j + 1].is_ascii_uppercase() || b[j + 1].is_ascii_digit())
+            && n > 0
+        {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    if n == len {
+        let end = ends[n - 1];
+        let alone = end == b.len() || !is_word_byte(b[end]);
+        if alone && iban_valid(&chars[..n]) {
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// Whether `p` (two upper-case letters) is a National Insurance prefix HMRC issues.
@@ -330,7 +350,11 @@ fn ninos(text: &str, found: &mut dyn FnMut(Range<usize>)) {
     let b = text.as_bytes();
     let mut i = 0;
     while i + 9 <= b.len() {
-        if !(b[i].is_ascii_uppercase() && (i == 0 || !is_word_byte(b[i - 1]))) {
+        if !b[i].is_ascii_uppercase() {
+            i = next_between(b, i + 1, b'A', b'Z');
+            continue;
+        }
+        if i > 0 && is_word_byte(b[i - 1]) {
             i += 1;
             continue;
         }
@@ -473,6 +497,173 @@ mod tests {
             proptest::prop_assert_eq!(found(Detector::UkNino, &nino).len(), usize::from(valid_prefix));
             let bad_suffix = format!("{}E", &nino[..8]);
             proptest::prop_assert!(found(Detector::UkNino, &bad_suffix).is_empty(), "{}", bad_suffix);
+        }
+    }
+
+    /// The scans as they were before they skipped to the bytes a value can start at, one
+    /// byte at a time: what the skipping scans must agree with.
+    mod bytewise {
+        use super::super::*;
+
+        pub fn digit_runs_bytewise(text: &str, each: &mut RunSink<'_>) {
+            let b = text.as_bytes();
+            let mut i = 0;
+            let mut digits = [0u8; 24];
+            let mut groups = [0usize; 24];
+            while i < b.len() {
+                if !b[i].is_ascii_digit() || (i > 0 && is_word_byte(b[i - 1])) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let (mut n, mut g, mut len) = (0usize, 0usize, 0usize);
+                let mut overflow = false;
+                let end;
+                loop {
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        if n < digits.len() {
+                            digits[n] = b[i];
+                        } else {
+                            overflow = true;
+                        }
+                        n += 1;
+                        len += 1;
+                        i += 1;
+                    }
+                    if g < groups.len() {
+                        groups[g] = len;
+                    } else {
+                        overflow = true;
+                    }
+                    g += 1;
+                    len = 0;
+                    if i + 1 < b.len() && matches!(b[i], b' ' | b'-') && b[i + 1].is_ascii_digit() {
+                        i += 1;
+                        continue;
+                    }
+                    end = i;
+                    break;
+                }
+                let stands_alone = end == b.len() || !is_word_byte(b[end]);
+                if stands_alone && !overflow {
+                    each(start..end, &digits[..n], &groups[..g]);
+                }
+                i = end.max(start + 1);
+            }
+        }
+
+        pub fn ibans_bytewise(text: &str, found: &mut dyn FnMut(Range<usize>)) {
+            let b = text.as_bytes();
+            let mut i = 0;
+            let mut chars = [0u8; 34];
+            let mut ends = [0usize; 34];
+            while i + 4 <= b.len() {
+                let starts = b[i].is_ascii_uppercase()
+                    && b[i + 1].is_ascii_uppercase()
+                    && b[i + 2].is_ascii_digit()
+                    && b[i + 3].is_ascii_digit()
+                    && (i == 0 || !is_word_byte(b[i - 1]));
+                let Some(&(_, len)) =
+                    starts.then(|| IBAN_LENGTHS.iter().find(|(cc, _)| **cc == [b[i], b[i + 1]])).flatten()
+                else {
+                    i += 1;
+                    continue;
+                };
+                // Up to `len` characters, single spaces allowed between them.
+                let (mut n, mut j) = (0usize, i);
+                while j < b.len() && n < len {
+                    if b[j].is_ascii_uppercase() || b[j].is_ascii_digit() {
+                        chars[n] = b[j];
+                        ends[n] = j + 1;
+                        n += 1;
+                        j += 1;
+                    } else if b[j] == b' '
+                        && j + 1 < b.len()
+                        && (b[j + 1].is_ascii_uppercase() || b[j + 1].is_ascii_digit())
+                        && n > 0
+                    {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if n == len {
+                    let end = ends[n - 1];
+                    let alone = end == b.len() || !is_word_byte(b[end]);
+                    if alone && iban_valid(&chars[..n]) {
+                        found(i..end);
+                        i = end;
+                        continue;
+                    }
+                }
+                i += 1;
+            }
+        }
+
+        pub fn ninos_bytewise(text: &str, found: &mut dyn FnMut(Range<usize>)) {
+            let b = text.as_bytes();
+            let mut i = 0;
+            while i + 9 <= b.len() {
+                if !(b[i].is_ascii_uppercase() && (i == 0 || !is_word_byte(b[i - 1]))) {
+                    i += 1;
+                    continue;
+                }
+                // Nine characters: two letters, six digits, a letter; single spaces between pairs.
+                let mut got = [0u8; 9];
+                let (mut n, mut j) = (0usize, i);
+                while j < b.len() && n < 9 {
+                    let want_digit = (2..8).contains(&n);
+                    let c = b[j];
+                    if (want_digit && c.is_ascii_digit()) || (!want_digit && c.is_ascii_uppercase()) {
+                        got[n] = c;
+                        n += 1;
+                        j += 1;
+                    } else if c == b' ' && n % 2 == 0 && n > 0 && n < 9 {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let alone = j == b.len() || !is_word_byte(b[j]);
+                if n == 9 && alone && nino_prefix([got[0], got[1]]) && (b'A'..=b'D').contains(&got[8]) {
+                    found(i..j);
+                    i = j;
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Skipping to digits and capitals finds exactly what a byte at a time finds, in the
+        /// same order: runs next to letters, values touching each other, spaces and hyphens,
+        /// text in other scripts.
+        #[test]
+        fn skipping_scans_agree_with_bytewise_ones(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "4111111111111111",
+                "4111 1111 1111 1111", "943 476 5919", "9434765919", "QQ 12 34 56 C", "AB123456C",
+                "QQ123456D", "GB", "DE", "12", "7", "A", "Z", " ", "  ", "-", "x", "é", "\n",
+                "Jane", "NHS", "ref:",
+            ]), 0..30),
+        ) {
+            let text = pieces.concat();
+            let mut fast = Vec::new();
+            digit_runs(&text, &mut |span, digits, groups| fast.push((span, digits.to_vec(), groups.to_vec())));
+            let mut slow = Vec::new();
+            bytewise::digit_runs_bytewise(&text, &mut |span, digits, groups| {
+                slow.push((span, digits.to_vec(), groups.to_vec()))
+            });
+            proptest::prop_assert_eq!(fast, slow);
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            ibans(&text, &mut |span| fast.push(span));
+            bytewise::ibans_bytewise(&text, &mut |span| slow.push(span));
+            proptest::prop_assert_eq!(fast, slow);
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            ninos(&text, &mut |span| fast.push(span));
+            bytewise::ninos_bytewise(&text, &mut |span| slow.push(span));
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 

@@ -163,23 +163,28 @@ fn is_separator(c: char) -> bool {
 
 /// The index of the first ASCII digit at or after `from` (or `b.len()`), eight bytes at a
 /// time: most text has no digit for long stretches.
-fn next_digit(b: &[u8], mut from: usize) -> usize {
+fn next_digit(b: &[u8], from: usize) -> usize {
+    next_between(b, from, b'0', b'9')
+}
+
+/// The position of the first byte in `lo..=hi` at or after `from`, or `b.len()`: eight bytes
+/// at a time. `lo` and `hi` are printable ASCII (`!` to `~`).
+pub(crate) fn next_between(b: &[u8], mut from: usize, lo: u8, hi: u8) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    while from + 8 <= b.len() {
-        let mut chunk = [0u8; 8];
-        chunk.copy_from_slice(&b[from..from + 8]);
-        let x = u64::from_le_bytes(chunk);
-        // "hasbetween(x, '0' - 1, '9' + 1)" from Bit Twiddling Hacks: a high bit is set in
-        // each byte strictly between 0x2F and 0x3A, i.e. each ASCII digit.
+    let (below, above) = (lo as u64 - 1, hi as u64 + 1);
+    while let Some(chunk) = b.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*chunk);
+        // "hasbetween(x, lo - 1, hi + 1)" from Bit Twiddling Hacks: a high bit is set in each
+        // byte strictly between `lo - 1` and `hi + 1`, and in no byte of 0x80 or more.
         let low7 = x & (ONES * 127);
-        let between = (ONES * (127 + 0x3A)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - 0x2F)) & HIGH;
+        let between = (ONES * (127 + above)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - below)) & HIGH;
         if between != 0 {
             return from + (between.trailing_zeros() / 8) as usize;
         }
         from += 8;
     }
-    while from < b.len() && !b[from].is_ascii_digit() {
+    while from < b.len() && !(lo..=hi).contains(&b[from]) {
         from += 1;
     }
     from
@@ -334,6 +339,17 @@ mod tests {
     fn national_listing_matches_international_text() {
         assert_eq!(found("(212) 555-0100", "ring +1 212 555 0100"), ["+1 212 555 0100"]);
         assert_eq!(found("06 1234 5678", "ring +39 06 1234 5678"), ["+39 06 1234 5678"]);
+    }
+
+    #[test]
+    fn next_between_finds_the_first_byte_in_range() {
+        let text: Vec<u8> = (0u8..=255).chain(0u8..=255).collect();
+        for (lo, hi) in [(b'A', b'Z'), (b'a', b'z'), (b'0', b'0'), (b'!', b'~')] {
+            for from in 0..text.len() {
+                let want = (from..text.len()).find(|&i| (lo..=hi).contains(&text[i])).unwrap_or(text.len());
+                assert_eq!(next_between(&text, from, lo, hi), want, "{lo}..={hi} from {from}");
+            }
+        }
     }
 
     #[test]
