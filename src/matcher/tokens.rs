@@ -6,7 +6,7 @@
 //! word by word while the hash so far is a known prefix, and on a known form compares the
 //! bytes (a hash collision costs a comparison, never a false match). Matches are whole words by
 //! construction. A word is hashed eight bytes at a time, and most words of text are shorter:
-//! one load finds the word's end and hashes it. Cost per text word is one hash and one bit
+//! one load finds the word's end and hashes it. Cost per text word is one hash and one filter
 //! test (a table probe for the few that pass), whatever the list size;
 //! memory is a few dozen bytes per form, where an automaton over a million names takes
 //! 150 MB and ten seconds to build.
@@ -162,15 +162,14 @@ pub struct TokenEngine {
     max_words: usize,
     /// The longest form, in bytes.
     max_len: usize,
-    /// One bit per form's byte-at-a-time hash ([`Fnv`], `key & filter_mask`): most substrings
-    /// of an excerpt are ruled out here, in a cache-sized bit set, before their span key is
-    /// made and the table probed.
+    /// A filter ([`bit_set`]) of the forms' byte-at-a-time hashes ([`Fnv`]): most substrings
+    /// of an excerpt are ruled out here before their span key is made and the table probed.
     filter: Vec<u64>,
     filter_mask: u64,
     /// One bit per pair of bytes some form starts with (a one-byte form: every pair its byte
     /// starts), for [`TokenEngine::find_substrings`]: most places in an excerpt start no form.
     starts: Vec<u64>,
-    /// One bit per table key, forms and prefixes alike (`key & keys_mask`): most words of a
+    /// A filter ([`bit_set`]) of the table's keys, forms and prefixes alike: most words of a
     /// text start no listed form, and are ruled out here before the table is probed.
     keys: Vec<u64>,
     keys_mask: u64,
@@ -202,8 +201,9 @@ fn bits_of(key: u64) -> u64 {
     1 << (key >> 46 & 63) | 1 << (key >> 52 & 63) | 1 << (key >> 58)
 }
 
+/// Whether the [`bit_set`] `set` (with its `mask`) may hold `key`: `false` means surely not.
 #[inline]
-fn has_bit(set: &[u64], mask: u64, key: u64) -> bool {
+fn may_hold(set: &[u64], mask: u64, key: u64) -> bool {
     let bits = bits_of(key);
     set[(key & mask) as usize] & bits == bits
 }
@@ -348,7 +348,7 @@ impl TokenEngine {
             for end in start + 1..=norm.len().min(start + self.max_len) {
                 h = h.feed(&norm[end - 1..end]);
                 let key = h.key();
-                if !has_bit(&self.filter, self.filter_mask, key) {
+                if !may_hold(&self.filter, self.filter_mask, key) {
                     continue;
                 }
                 if let Some(slot) = self.table.get(&Span::of(&norm[start..end]).key()) {
@@ -402,7 +402,7 @@ impl TokenEngine {
             return;
         }
         let h = Span::START.then(word_at(norm, start, end));
-        if has_bit(&self.keys, self.keys_mask, h.key()) {
+        if may_hold(&self.keys, self.keys_mask, h.key()) {
             self.extend(norm, start, end, h, found);
         }
     }
@@ -421,7 +421,7 @@ impl TokenEngine {
     ) {
         for n in 1..=self.max_words {
             let key = h.key();
-            if !has_bit(&self.keys, self.keys_mask, key) {
+            if !may_hold(&self.keys, self.keys_mask, key) {
                 return;
             }
             let Some(slot) = self.table.get(&key) else { return };
