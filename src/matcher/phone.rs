@@ -170,17 +170,10 @@ fn next_digit(b: &[u8], from: usize) -> usize {
 /// The position of the first byte in `lo..=hi` at or after `from`, or `b.len()`: eight bytes
 /// at a time. `lo` and `hi` are printable ASCII (`!` to `~`).
 pub(crate) fn next_between(b: &[u8], mut from: usize, lo: u8, hi: u8) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let (below, above) = (lo as u64 - 1, hi as u64 + 1);
     while let Some(chunk) = b.get(from..).and_then(<[u8]>::first_chunk::<8>) {
-        let x = u64::from_le_bytes(*chunk);
-        // "hasbetween(x, lo - 1, hi + 1)" from Bit Twiddling Hacks: a high bit is set in each
-        // byte strictly between `lo - 1` and `hi + 1`, and in no byte of 0x80 or more.
-        let low7 = x & (ONES * 127);
-        let between = (ONES * (127 + above)).wrapping_sub(low7) & !x & (low7 + ONES * (127 - below)) & HIGH;
-        if between != 0 {
-            return from + (between.trailing_zeros() / 8) as usize;
+        let found = crate::text::swar::between(u64::from_le_bytes(*chunk), lo, hi);
+        if found != 0 {
+            return from + (found.trailing_zeros() / 8) as usize;
         }
         from += 8;
     }

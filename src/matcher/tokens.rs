@@ -112,11 +112,7 @@ fn next_word(text: &[u8], start: usize) -> (u64, usize) {
 /// The high bit of each byte of `x` that is a space, and no other bit.
 #[inline]
 fn spaces(x: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let v = x ^ 0x2020_2020_2020_2020;
-    // A byte's high bit survives when the byte is zero: neither its low seven bits (carried
-    // into the high bit by adding 0x7f) nor its high bit is set.
-    !(((v & LOW7) + LOW7) | v | LOW7)
+    crate::text::swar::between(x, b' ', b' ')
 }
 
 /// Keys are already well mixed hashes: the table uses them as they are.

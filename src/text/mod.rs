@@ -2,6 +2,7 @@
 
 pub mod html;
 pub mod normalize;
+pub(crate) mod swar;
 pub mod url;
 
 pub use html::{html_to_text, html_to_text_and_aside, Aside};

@@ -368,17 +368,13 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
 /// cased (after a space when separators were pending). `None` for any other eight.
 #[inline]
 fn plain_words(x: u64, pending: bool, started: bool) -> Option<u64> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // A byte's high bit, for bytes below 0x80: set in `x + (0x80 - lo)` when it is `lo` or
-    // more, clear in `x + (0x7f - hi)` when it is `hi` or less (no sum carries into the next).
-    let within = |lo: u64, hi: u64| (x + (0x80 - lo) * ONES) & !(x + (0x7f - hi) * ONES) & HIGH;
+    use super::swar::{between_ascii as within, HIGH};
     if x & HIGH != 0 {
         return None;
     }
-    let upper = within(0x41, 0x5a);
-    let word = within(0x30, 0x39) | upper | within(0x61, 0x7a);
-    let space = within(0x20, 0x20);
+    let upper = within(x, b'A', b'Z');
+    let word = within(x, b'0', b'9') | upper | within(x, b'a', b'z');
+    let space = within(x, b' ', b' ');
     let first_space = space & 0x80 != 0;
     let plain = word | space == HIGH
         && space & (space << 8) == 0
