@@ -60,6 +60,15 @@ struct Window {
     /// `(normalised offset, source offset)` at the start and at each point where the distance
     /// between the two changes; between points, offsets advance together.
     map: Vec<(u32, u32)>,
+    /// The normalised offset of `text[0]`.
+    base: usize,
+    /// Where the run stopped, to go on from there: the next source offset, the separators
+    /// waiting to become a space, and the last distance recorded.
+    next: usize,
+    sep: Option<usize>,
+    delta: i64,
+    /// Whether the window belongs to the text filled last.
+    live: bool,
 }
 
 /// Folded forms of non-ASCII characters, direct-mapped by code point: text in one script
@@ -132,6 +141,7 @@ impl Normalized {
     pub fn fill(&mut self, src: &str) {
         self.text.clear();
         self.checkpoints.clear();
+        self.window.live = false;
         let mut no_map = Vec::new();
         let mut run = Run::<false>::new(&mut self.text, &mut no_map, 0, None);
         drive(&mut run, &mut self.folds, src, 0, usize::MAX, Some(&mut self.checkpoints));
@@ -181,21 +191,32 @@ impl Normalized {
         start..end.max(start)
     }
 
-    /// Normalises `src` again from the checkpoint at or before normalised offset `from` until
-    /// the window holds offset `until`, recording offsets.
+    /// Makes the window hold normalised offsets `from` to `until`, recording offsets: the last
+    /// window goes on when `from` is in it or not far past it (matches close together, as in
+    /// a sheet of names, are mapped in one pass); otherwise `src` is normalised again from the
+    /// checkpoint at or before `from`.
     fn normalise_window(&mut self, src: &str, from: usize, until: usize) {
-        let at = self.checkpoints.partition_point(|c| c.norm as usize <= from);
-        let start = at.checked_sub(1).map_or(Checkpoint::START, |k| self.checkpoints[k]);
-        let Window { text, map } = &mut self.window;
-        text.clear();
-        map.clear();
-        let mut run = Run::<true>::new(
-            text,
-            map,
-            start.norm as usize,
-            (start.sep != NO_SEP).then_some(start.sep as usize),
-        );
-        drive(&mut run, &mut self.folds, src, start.src as usize, until, None);
+        let w = &mut self.window;
+        let end = w.base + w.text.len();
+        let goes_on = w.live && w.base <= from && from <= end + CHECKPOINT;
+        if goes_on && (end > until || w.next >= src.len()) {
+            return;
+        }
+        if !goes_on {
+            let at = self.checkpoints.partition_point(|c| c.norm as usize <= from);
+            let start = at.checked_sub(1).map_or(Checkpoint::START, |k| self.checkpoints[k]);
+            w.text.clear();
+            w.map.clear();
+            w.base = start.norm as usize;
+            w.next = start.src as usize;
+            w.sep = (start.sep != NO_SEP).then_some(start.sep as usize);
+            w.delta = 0;
+            w.live = true;
+        }
+        let mut run =
+            Run::<true> { text: &mut w.text, map: &mut w.map, base: w.base, delta: w.delta, sep: w.sep };
+        let next = drive(&mut run, &mut self.folds, src, w.next, until, None);
+        (w.sep, w.delta, w.next) = (run.sep, run.delta, next);
     }
 
     /// The source offset of normalised offset `n`, from the window's map.
@@ -385,7 +406,8 @@ fn plain_words(x: u64, pending: bool, started: bool) -> Option<u64> {
 
 /// Normalises `src` from `from` (a character boundary, where `run` stands) to its end, or
 /// until the normalised text is longer than `until` (checked between characters and words).
-/// With `checkpoints`, records one at the start and every [`CHECKPOINT`] bytes or so.
+/// With `checkpoints`, records one at the start and every [`CHECKPOINT`] bytes or so. Returns
+/// the source offset where it stopped (a character boundary, where it can go on from).
 fn drive<const MAP: bool>(
     run: &mut Run<'_, MAP>,
     folds: &mut FoldCache,
@@ -393,7 +415,7 @@ fn drive<const MAP: bool>(
     from: usize,
     until: usize,
     mut checkpoints: Option<&mut Vec<Checkpoint>>,
-) {
+) -> usize {
     let limit = src.len().min(u32::MAX as usize - 8);
     let bytes = &src.as_bytes()[..limit];
     if !MAP {
@@ -442,6 +464,7 @@ fn drive<const MAP: bool>(
             }
         }
     }
+    i
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -639,13 +662,22 @@ mod tests {
             n.fill(&src);
             proptest::prop_assert_eq!(n.as_bytes(), &want_text[..]);
             // Every byte, spaces included (a space stands for the first of its separators,
-            // wherever a checkpoint fell among them), then longer spans.
-            for at in 0..want_text.len() {
-                proptest::prop_assert_eq!(
-                    n.source_range(at..at + 1, &src),
-                    reference_range(&src, &map, at..at + 1),
-                    "byte {} of {:?}", at, src
-                );
+            // wherever a checkpoint fell among them): forwards (one window going on), then
+            // backwards, filled again (a window from each checkpoint), then longer spans.
+            for backwards in [false, true] {
+                n.fill(&src);
+                let bytes: Vec<usize> = if backwards {
+                    (0..want_text.len()).rev().collect()
+                } else {
+                    (0..want_text.len()).collect()
+                };
+                for at in bytes {
+                    proptest::prop_assert_eq!(
+                        n.source_range(at..at + 1, &src),
+                        reference_range(&src, &map, at..at + 1),
+                        "byte {} of {:?}", at, src
+                    );
+                }
             }
             for (start, len) in spans {
                 if want_text.is_empty() {
