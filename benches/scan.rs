@@ -9,6 +9,8 @@
 //!   parsed by mail-parser and scanned by maildlp: the same comparison without the process
 //!   around it (file reading, output).
 //! - `message_size`: one text message from 1 KB to 10 MB (time should grow linearly).
+//! - `dense_names`: a CSV attachment naming a protected person on every row (30,000 rows): a
+//!   match every few dozen bytes, each mapped back to its place in the text.
 //!
 //!     cargo bench --bench scan
 
@@ -101,5 +103,19 @@ fn message_size(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, floor_vs_scan, floor_vs_scan_varied, message_size);
+fn dense_names(c: &mut Criterion) {
+    let s = scanner(10_000);
+    let mut csv = String::from("ref,name,note\n");
+    for i in 0..30_000 {
+        csv.push_str(&format!("{i},{},seen\n", gen::name(i % 10_000)));
+    }
+    let m = gen::attachment_message("victims.csv", csv.as_bytes());
+    let mut g = c.benchmark_group("dense_names");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(csv.len() as u64));
+    g.bench_function("csv_30000_rows", |b| b.iter(|| s.scan(&m).findings().len()));
+    g.finish();
+}
+
+criterion_group!(benches, floor_vs_scan, floor_vs_scan_varied, message_size, dense_names);
 criterion_main!(benches);
