@@ -174,8 +174,8 @@ impl Normalized {
     /// maps to the end of `src`.
     ///
     /// The stretch of `src` from the checkpoint before `range` is normalised again, recording
-    /// offsets: most segments hold no match and never need a map, so [`Normalized::fill`]
-    /// records none.
+    /// offsets (or the last such stretch goes on, when `range` is in it or just past it): most
+    /// segments hold no match and never need a map, so [`Normalized::fill`] records none.
     pub fn source_range(&mut self, range: Range<usize>, src: &str) -> Range<usize> {
         if range.start >= self.text.len() && range.is_empty() {
             return src.len()..src.len();
