@@ -8,7 +8,7 @@ use mail_parser::MessageParser;
 
 use crate::error::{Error, Result};
 use crate::matcher::{Hit, Matcher};
-use crate::message::{for_each_segment, Envelope, Incomplete, Location, Part, Segment};
+use crate::message::{Envelope, Incomplete, Location, Part, Segment};
 use crate::policy::Policy;
 use crate::protected::{Kind, ProtectedList};
 use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
@@ -148,7 +148,7 @@ impl Scanner {
             None => bytes,
         };
         // Nesting and part count are limited before mail-parser sees the message.
-        let shape = crate::message::guard::inspect(bytes, &limits);
+        let (shape, base64_bodies) = crate::message::guard::inspect_with_bodies(bytes, &limits);
         let bytes = match shape.cut {
             Some(cut) => {
                 incomplete.push(Incomplete { limit: cut.limit, detail: cut.detail });
@@ -160,11 +160,24 @@ impl Scanner {
         let parser = if shape.encoded_messages { &self.parser } else { &self.lazy };
         // Text that mail-parser reads as one unknown header (no known header at all) is not a
         // message: it is scanned as plain text rather than lost.
-        let mut parsed = crate::message::parse(parser, bytes).filter(|m| {
-            m.parts.first().is_some_and(|root| {
-                root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
+        let parse = |bytes| {
+            crate::message::parse(parser, bytes).filter(|m| {
+                m.parts.first().is_some_and(|root| {
+                    root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
+                })
             })
-        });
+        };
+        // Long base64 bodies are left out of what mail-parser looks through, when its reading
+        // of the copy is its reading of the message (see `message::elide`); the walker reads
+        // them from the message. The lazy parser only: the other decodes bodies itself.
+        let copy = if shape.encoded_messages { None } else { crate::message::elide(bytes, &base64_bodies) };
+        let (mut parsed, elided) = match &copy {
+            Some(c) => match parse(&c.bytes) {
+                Some(m) if c.holds(&m) => (Some(m), Some((c, bytes))),
+                _ => (parse(bytes), None),
+            },
+            None => (parse(bytes), None),
+        };
         if let Some(m) = parsed.as_mut() {
             crate::message::release(m);
         }
@@ -192,7 +205,7 @@ impl Scanner {
             let report = self.scan_segments(
                 scratch,
                 bytes,
-                parsed.as_ref(),
+                parsed.as_ref().map(|m| (m, elided)),
                 &envelope,
                 &audience,
                 findings,
@@ -209,7 +222,7 @@ impl Scanner {
         &self,
         scratch: &mut Scratch,
         bytes: &[u8],
-        parsed: Option<&mail_parser::Message<'_>>,
+        parsed: Option<(&mail_parser::Message<'_>, Option<crate::message::ParsedFrom<'_>>)>,
         envelope: &Envelope<'_>,
         audience: &Audience,
         mut findings: Vec<crate::report::Finding>,
@@ -294,8 +307,15 @@ impl Scanner {
             }
         };
         match parsed {
-            Some(msg) => {
-                incomplete.extend(for_each_segment(msg, envelope, &limits, &self.parser, &mut on_segment));
+            Some((msg, elided)) => {
+                incomplete.extend(crate::message::for_each_segment_of(
+                    msg,
+                    elided,
+                    envelope,
+                    &limits,
+                    &self.parser,
+                    &mut on_segment,
+                ));
             }
             None => {
                 // Not a message at all (no header could be read): scan it as plain text.

@@ -7,7 +7,7 @@ use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-use super::{transfer, Envelope, Field};
+use super::{transfer, Envelope, Field, ParsedFrom};
 use crate::policy::Limits;
 use crate::text::{html_to_text_and_aside, Aside};
 
@@ -188,9 +188,24 @@ pub fn for_each_segment(
     parser: &MessageParser,
     sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
+    for_each_segment_of(message, None, envelope, limits, parser, sink)
+}
+
+/// [`for_each_segment`] of a message that may have been parsed from a copy with lines of its
+/// base64 bodies left out (`elided`: that copy and the message's bytes, see
+/// [`super::elide`]): those bodies are read from the message's bytes.
+pub(crate) fn for_each_segment_of(
+    message: &Message<'_>,
+    elided: Option<ParsedFrom<'_>>,
+    envelope: &Envelope<'_>,
+    limits: &Limits,
+    parser: &MessageParser,
+    sink: &mut dyn FnMut(&Segment<'_>),
+) -> Vec<Incomplete> {
     let mut w = Walker {
         limits,
         parser,
+        elided,
         sink,
         counters: [0; Part::ALL],
         parts: 0,
@@ -215,6 +230,9 @@ pub fn for_each_segment(
 struct Walker<'a, 'b> {
     limits: &'a Limits,
     parser: &'a MessageParser,
+    /// The copy the message was parsed from, and the message's own bytes, when it was parsed
+    /// from one.
+    elided: Option<ParsedFrom<'a>>,
     sink: &'b mut dyn FnMut(&Segment<'_>),
     counters: [u32; Part::ALL],
     parts: usize,
@@ -283,7 +301,12 @@ impl Walker<'_, '_> {
 
     fn part(&mut self, msg: &Message<'_>, part: &MessagePart<'_>, depth: usize) {
         // A body the lazy parser left encoded (see `transfer`), with its raw bytes.
-        let pending = transfer::pending(part).and_then(|t| Some((t, transfer::raw_body(msg, part)?)));
+        let elided = self.elided;
+        let raw_body = || match elided {
+            Some((copy, original)) => copy.raw_body(original, msg, part),
+            None => transfer::raw_body(msg, part),
+        };
+        let pending = transfer::pending(part).and_then(|t| Some((t, raw_body()?)));
         let name = part.attachment_name();
         // An attachment has one number for its name and for everything read from inside it.
         let attachment = is_attachment(part).then(|| {

@@ -7,14 +7,17 @@
 //! mail-parser leaves as bytes, and decodes text attachments that are labelled as binary.
 
 mod content;
+mod elide;
 mod envelope;
 pub mod guard;
 mod rfc2047;
 mod transfer;
 
+pub(crate) use content::for_each_segment_of;
 pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part, Segment};
 #[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
+pub(crate) use elide::{elide, ParsedFrom};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
 pub(crate) use transfer::{lazy_parser, release};
 
