@@ -209,9 +209,20 @@ fn output_order_does_not_depend_on_threads() {
         });
     }
     f.write("box/030.mbox", &mbox);
+    // An input that cannot be read, reported in its place.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(f.path("nowhere"), f.path("box/030x.eml")).unwrap();
     let one = f.scan(&["--threads", "1", p(&f.path("box"))]);
     let four = f.scan(&["--threads", "4", p(&f.path("box"))]);
     assert_eq!(stdout(&one), stdout(&four));
+    #[cfg(unix)]
+    assert!(String::from_utf8_lossy(&four.stderr).contains("030x.eml"));
+    assert_eq!(one.stderr, four.stderr);
+    // One mbox alone: the other threads wait while it is read, then share its messages.
+    let alone_one = f.scan(&["--threads", "1", p(&f.path("box/030.mbox"))]);
+    let alone_four = f.scan(&["--threads", "4", p(&f.path("box/030.mbox"))]);
+    assert_eq!(stdout(&alone_one), stdout(&alone_four));
+    assert_eq!(json_lines(&alone_four).len(), 12);
     let sources: Vec<String> =
         json_lines(&four).iter().map(|l| l["source"].as_str().unwrap().to_string()).collect();
     let mut sorted = sources.clone();

@@ -1,21 +1,24 @@
 //! Scanning on several threads with results in input order.
 //!
 //! Every thread, the caller's included, takes the next input from one shared
-//! [`Messages`](crate::sources::Messages) (reading it while it holds the lock), scans it and
-//! keeps or sends back the outcome under its sequence number. The caller's thread passes
-//! outcomes on in input order, whatever order they finish in, between scans of its own and,
-//! once the inputs run out, as the other threads finish. No thread waits on another while
-//! there is work: on a busy machine a hand-off per message would cost a context switch each.
-//! Memory holds the message each thread is scanning, and reports that finished early.
+//! [`Messages`](crate::sources::Messages) under a lock, reads it outside the lock (a file read
+//! while the lock is held would keep the other threads waiting), scans it and keeps or sends
+//! back the outcome under its place in the input order. The messages of an mbox after the
+//! first go back behind the lock for any thread to take. The caller's thread passes outcomes on
+//! in input order, whatever order they finish in, between scans of its own and, once the
+//! inputs run out, as the other threads finish. No thread waits on another while there is
+//! work: on a busy machine a hand-off per message would cost a context switch each. Memory
+//! holds the message each thread is scanning, the rest of an mbox being handed out, and
+//! reports that finished early.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::mpsc::channel;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use maildlp::{Report, Scanner};
 
-use crate::sources::{Item, Messages};
+use crate::sources::{Input, Item, Messages};
 
 /// The result for one input, in input order.
 pub enum Outcome {
@@ -36,25 +39,98 @@ fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Outcome {
     }
 }
 
-/// Outcomes that finished before those ahead of them, and the number of the next to pass on.
+/// Where an input stands in the input order: the number of the input taken from
+/// [`Messages`] (a file, or an input of its own), and the message's number in that file.
+type Place = (usize, usize);
+
+/// A message (or error) to scan, its place, and whether it is the last of its input.
+type Work = (Place, bool, Item);
+
+/// Outcomes that finished before those ahead of them, and the place of the next to pass on.
 struct InOrder<'a> {
-    pending: BTreeMap<usize, Outcome>,
-    next: usize,
+    pending: BTreeMap<Place, (bool, Outcome)>,
+    next: Place,
     each: &'a mut dyn FnMut(Outcome),
 }
 
 impl InOrder<'_> {
-    fn put(&mut self, seq: usize, outcome: Outcome) {
-        if seq == self.next {
-            (self.each)(outcome);
-            self.next += 1;
-        } else {
-            self.pending.insert(seq, outcome);
-        }
-        while let Some(o) = self.pending.remove(&self.next) {
+    /// Passes on `outcome` (at `place`; `last` when it is the last of its input) once every
+    /// outcome ahead of it has been.
+    fn put(&mut self, place: Place, last: bool, outcome: Outcome) {
+        self.pending.insert(place, (last, outcome));
+        while let Some((last, o)) = self.pending.remove(&self.next) {
             (self.each)(o);
-            self.next += 1;
+            self.next = if last { (self.next.0 + 1, 0) } else { (self.next.0, self.next.1 + 1) };
         }
+    }
+}
+
+/// What the threads share: the inputs, the number of the next one, the messages of mbox files
+/// read but not yet taken, and how many files are being read (their messages may still come).
+struct Shared {
+    messages: Messages,
+    taken: usize,
+    queued: VecDeque<Work>,
+    reading: usize,
+    exhausted: bool,
+}
+
+/// The inputs the threads take from.
+struct Source {
+    shared: Mutex<Shared>,
+    /// Signalled when a file has been read.
+    read: Condvar,
+}
+
+impl Source {
+    /// The next message to scan, the file holding it read outside the lock; `None` when there
+    /// are no more (or a thread panicked while holding the lock).
+    fn take(&self) -> Option<Work> {
+        let mut guard = self.shared.lock().ok()?;
+        loop {
+            let s = &mut *guard;
+            if let Some(work) = s.queued.pop_front() {
+                return Some(work);
+            }
+            if !s.exhausted {
+                match s.messages.next_input() {
+                    Some(Input::File { source, path }) => {
+                        let input = s.taken;
+                        s.taken += 1;
+                        s.reading += 1;
+                        drop(guard);
+                        return Some(self.read_file(input, source, path));
+                    }
+                    Some(Input::Item(item)) => {
+                        s.taken += 1;
+                        return Some(((s.taken - 1, 0), true, item));
+                    }
+                    None => s.exhausted = true,
+                }
+            }
+            if s.reading == 0 {
+                return None;
+            }
+            // An mbox being read may still hand out messages.
+            guard = self.read.wait(guard).ok()?;
+        }
+    }
+
+    /// Reads input number `input`, a regular file: its first message (or the error reading
+    /// it) to scan now, the others queued for any thread.
+    fn read_file(&self, input: usize, source: String, path: PathBuf) -> Work {
+        let mut items = Vec::new();
+        crate::sources::read(source.clone(), &path, &mut |i| items.push(i));
+        let count = items.len();
+        let mut items = items.into_iter().enumerate().map(|(n, item)| ((input, n), n + 1 == count, item));
+        let first = items.next();
+        if let Ok(mut s) = self.shared.lock() {
+            s.reading -= 1;
+            s.queued.extend(items);
+        }
+        self.read.notify_all();
+        // A file always holds at least one message or is an error.
+        first.unwrap_or(((input, 0), true, Item::Error { source, error: "no message in the file".into() }))
     }
 }
 
@@ -74,22 +150,24 @@ pub fn run(
         }
         return;
     }
-    // The inputs and the sequence number of the next one.
-    let source = Mutex::new((Messages::new(paths), 0usize));
-    let take = || -> Option<(usize, Item)> {
-        // A poisoned lock means another thread panicked while reading: stop taking inputs.
-        let mut guard = source.lock().ok()?;
-        let (messages, seq) = &mut *guard;
-        let item = messages.next()?;
-        *seq += 1;
-        Some((*seq - 1, item))
+    let source = Source {
+        shared: Mutex::new(Shared {
+            messages: Messages::unread(paths),
+            taken: 0,
+            queued: VecDeque::new(),
+            reading: 0,
+            exhausted: false,
+        }),
+        read: Condvar::new(),
     };
-    let (done_tx, done_rx) = channel::<(usize, Outcome)>();
-    let mut order = InOrder { pending: BTreeMap::new(), next: 0, each };
+    let take = || source.take();
+    let (done_tx, done_rx) = channel::<(Place, bool, Outcome)>();
+    let mut order = InOrder { pending: BTreeMap::new(), next: (0, 0), each };
     // One input (a single message) is scanned here, with no thread started.
     let Some(first) = take() else { return };
     let Some(second) = take() else {
-        order.put(first.0, scan(scanner, rcpts, first.1));
+        let (place, last, item) = first;
+        order.put(place, last, scan(scanner, rcpts, item));
         return;
     };
     std::thread::scope(|scope| {
@@ -97,23 +175,23 @@ pub fn run(
             let done_tx = done_tx.clone();
             let take = &take;
             scope.spawn(move || {
-                while let Some((seq, item)) = take() {
-                    if done_tx.send((seq, scan(scanner, rcpts, item))).is_err() {
+                while let Some((place, last, item)) = take() {
+                    if done_tx.send((place, last, scan(scanner, rcpts, item))).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(done_tx);
-        for (seq, item) in [first, second].into_iter().chain(std::iter::from_fn(take)) {
+        for (place, last, item) in [first, second].into_iter().chain(std::iter::from_fn(take)) {
             let outcome = scan(scanner, rcpts, item);
-            order.put(seq, outcome);
-            while let Ok((seq, outcome)) = done_rx.try_recv() {
-                order.put(seq, outcome);
+            order.put(place, last, outcome);
+            while let Ok((place, last, outcome)) = done_rx.try_recv() {
+                order.put(place, last, outcome);
             }
         }
-        for (seq, outcome) in done_rx {
-            order.put(seq, outcome);
+        for (place, last, outcome) in done_rx {
+            order.put(place, last, outcome);
         }
     });
 }

@@ -14,6 +14,15 @@ pub enum Item {
     Error { source: String, error: String },
 }
 
+/// What [`Messages::next_input`] hands out: a message or error, or a regular file to read
+/// (with [`read`]).
+pub enum Input {
+    /// A message or an error, ready.
+    Item(Item),
+    /// A regular file, and the name it is reported under.
+    File { source: String, path: PathBuf },
+}
+
 /// How many regular files `paths` name (directories walked as for scanning), for a progress
 /// bar; stops counting at `limit`.
 pub fn count_files(paths: &[PathBuf], limit: usize) -> usize {
@@ -57,6 +66,10 @@ pub struct Messages {
     stack: Vec<(PathBuf, bool, Option<fs::FileType>)>,
     /// What the last file read holds that is not handed out yet (an mbox's messages).
     queued: VecDeque<Item>,
+    /// Whether regular files are handed out unread (by [`Messages::next_input`]), and the
+    /// one reached last.
+    unread: bool,
+    unread_file: Option<(String, PathBuf)>,
 }
 
 impl Messages {
@@ -65,6 +78,29 @@ impl Messages {
         Messages {
             stack: paths.iter().rev().map(|p| (p.clone(), true, None)).collect(),
             queued: VecDeque::new(),
+            unread: false,
+            unread_file: None,
+        }
+    }
+
+    /// The inputs under `paths`, for [`Messages::next_input`]: regular files are handed out
+    /// unread, so that threads taking them from behind one lock read them outside it.
+    pub fn unread(paths: &[PathBuf]) -> Messages {
+        Messages { unread: true, ..Messages::new(paths) }
+    }
+
+    /// The next input in the same order as [`Iterator::next`] gives messages, a regular file
+    /// unread when made by [`Messages::unread`] (standard input is read here).
+    pub fn next_input(&mut self) -> Option<Input> {
+        loop {
+            if let Some(item) = self.queued.pop_front() {
+                return Some(Input::Item(item));
+            }
+            if let Some((source, path)) = self.unread_file.take() {
+                return Some(Input::File { source, path });
+            }
+            let (path, named, kind) = self.stack.pop()?;
+            self.visit(path, named, kind);
         }
     }
 
@@ -120,9 +156,10 @@ impl Messages {
             self.stack.reserve(names.len());
             self.stack.extend(names.into_iter().rev().map(|(p, kind)| (p, false, kind)));
         } else if kind.is_file() {
-            match fs::read(&path) {
-                Ok(bytes) => self.file(&source, bytes),
-                Err(e) => self.queued.push_back(Item::Error { source, error: e.to_string() }),
+            if self.unread {
+                self.unread_file = Some((source, path));
+            } else {
+                read(source, &path, &mut |item| self.queued.push_back(item));
             }
         } else if named {
             // FIFOs, sockets and devices are not read: a FIFO with no writer would hang.
@@ -146,6 +183,14 @@ impl Iterator for Messages {
             let (path, named, kind) = self.stack.pop()?;
             self.visit(path, named, kind);
         }
+    }
+}
+
+/// The messages of the regular file at `path` (one, or an mbox's), or the error reading it.
+pub fn read(source: String, path: &Path, each: &mut dyn FnMut(Item)) {
+    match fs::read(path) {
+        Ok(bytes) => emit_file(&source, bytes, each),
+        Err(e) => each(Item::Error { source, error: e.to_string() }),
     }
 }
 
