@@ -40,13 +40,13 @@ pub(crate) struct Elided {
 }
 
 /// The copy of `message` to show mail-parser, with the middle lines of the `bodies` (see
-/// [`super::guard::inspect_with_bodies`]) left out; `None` when leaving them out would save
-/// less than copying costs.
+/// [`super::guard::inspect_with_bodies`]) left out; `None` unless those are most of it.
 pub(crate) fn elide(message: &[u8], bodies: &[Range<usize>]) -> Option<Elided> {
     let spans = cuttable(message, bodies, MIN_BODY_CUT);
     let total: usize = spans.iter().map(Range::len).sum();
-    // Copying what stays costs a fraction of mail-parser's look at what is left out.
-    if spans.is_empty() || total * 4 < message.len() - total {
+    // Only when most of the message can be left out: the copy then holds less than half of
+    // it, and copying costs a fraction of mail-parser's look at what is left out.
+    if spans.is_empty() || total < message.len() - total {
         return None;
     }
     Some(without(message, &spans))
@@ -284,6 +284,12 @@ mod tests {
         let copy = elide(raw.as_bytes(), &bodies).expect("worth cutting");
         assert!(copy.bytes.len() < raw.len() / 10, "{} of {}", copy.bytes.len(), raw.len());
         assert_eq!(check(raw.as_bytes()), Ok(Some(true)));
+        // A copy is made only when most of the message is left out of it.
+        let text = "Someone Else wrote this line.\r\n".repeat(1000);
+        let mostly_text = raw.replacen("Jane Doe\r\n", &text, 1);
+        let (_, bodies) = guard::inspect_with_bodies(mostly_text.as_bytes(), &Limits::default());
+        assert_eq!(cuttable(mostly_text.as_bytes(), &bodies, MIN_BODY_CUT).len(), 2);
+        assert!(elide(mostly_text.as_bytes(), &bodies).is_none());
     }
 
     #[test]
