@@ -13,13 +13,15 @@
  *   warn:  -w tag (default: X-Maildlp-Verdict header) | accept | reject | bcc
  *   a message that cannot be scanned: -e tempfail (default) | accept
  *
- * SIGHUP reloads the list and policy; scans in flight finish on the old scanner, and a new list
- * that is refused keeps the old one (the reason is logged). One log line per message: queue
+ * SIGHUP reloads the list and policy (however often it comes: see on_signal); scans in flight
+ * finish on the old scanner, and a new list that is refused keeps the old one (the reason is
+ * logged). One log line per message: queue
  * id, verdict, action, rules, record ids; never an identifier.
  */
 #define _DEFAULT_SOURCE /* daemon() */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libmilter/mfapi.h>
 #include <pthread.h>
 #include <signal.h>
@@ -206,13 +208,34 @@ static bool install(maildlp_scanner *scanner) {
     return true;
 }
 
-/* SIGHUP reloads; SIGTERM and SIGINT stop. Signals are taken on this thread only. */
+/* ---- signals ----
+ *
+ * SIGHUP reloads; SIGTERM and SIGINT stop. smfi_main starts a thread of libmilter's own that
+ * waits for these three and stops the milter on any of them, SIGHUP included; a signal sent to
+ * the process goes to whichever thread the kernel picks among those that take it. The kernel
+ * offers it to the main thread first, though, whenever that thread does not block it. So the
+ * main thread never blocks them and its handler only writes the signal's number down a pipe,
+ * smfi_main runs on a thread of its own, and signal_thread reads the pipe and acts. */
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(signal_pipe[1], &b, 1); /* non-blocking: a full pipe drops a repeat */
+    (void)n;
+    errno = saved;
+}
+
 static void *signal_thread(void *arg) {
-    sigset_t *set = arg;
+    (void)arg;
     for (;;) {
-        int sig = 0;
-        if (sigwait(set, &sig) != 0) {
+        unsigned char sig = 0;
+        ssize_t n = read(signal_pipe[0], &sig, 1);
+        if (n < 0 && errno == EINTR) {
             continue;
+        }
+        if (n != 1) {
+            return NULL;
         }
         if (sig == SIGHUP) {
             char err[768] = "";
@@ -223,11 +246,16 @@ static void *signal_thread(void *arg) {
                 logmsg(LOG_INFO, "reloaded %s", opt.list);
             }
         } else {
-            logmsg(LOG_INFO, "stopping on signal %d", sig);
+            logmsg(LOG_INFO, "stopping on signal %d", (int)sig);
             smfi_stop();
             return NULL;
         }
     }
+}
+
+static void *milter_thread(void *ret) {
+    *(int *)ret = smfi_main();
+    return NULL;
 }
 
 /* ---- per message ---- */
@@ -678,21 +706,40 @@ int main(int argc, char **argv) {
         fprintf(stderr, "maildlp-milter: cannot go to the background: %s\n", strerror(errno));
         return 2;
     }
-    /* Signals go to one thread, which reloads or stops; every other thread blocks them. */
-    static sigset_t set;
+    /* Signals: see on_signal. Every thread started from here blocks the three (libmilter's
+     * too: they inherit the mask); the main thread takes them again once they are started. */
+    sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* Not deferred while the handler runs: a second signal then would go to libmilter. */
+    sa.sa_flags = SA_RESTART | SA_NODEFER;
+    if (pipe(signal_pipe) != 0 || fcntl(signal_pipe[1], F_SETFL, O_NONBLOCK) != 0 ||
+        sigaction(SIGHUP, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+        sigaction(SIGINT, &sa, NULL) != 0) {
+        logmsg(LOG_ERR, "cannot set up signals: %s", strerror(errno));
+        return 2;
+    }
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    pthread_t sig;
-    if (pthread_create(&sig, NULL, signal_thread, &set) != 0) {
+    pthread_t sig, main_loop;
+    int ret = MI_FAILURE;
+    if (pthread_create(&sig, NULL, signal_thread, NULL) != 0) {
         logmsg(LOG_ERR, "cannot start the signal thread");
         return 2;
     }
     pthread_detach(sig);
+    if (pthread_create(&main_loop, NULL, milter_thread, &ret) != 0) {
+        logmsg(LOG_ERR, "cannot start the milter thread");
+        return 2;
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     logmsg(LOG_INFO, "listening on %s with %s", opt.socket, opt.list);
-    int ret = smfi_main();
+    pthread_join(main_loop, NULL);
     pthread_mutex_lock(&scanner_lock);
     struct shared_scanner *last = current;
     current = NULL;
