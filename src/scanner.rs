@@ -173,7 +173,7 @@ impl Scanner {
         let copy = if shape.encoded_messages { None } else { crate::message::elide(bytes, &base64_bodies) };
         let (mut parsed, elided) = match &copy {
             Some(c) => match parse(&c.bytes) {
-                Some(m) if c.holds(&m) => (Some(m), Some((c, bytes))),
+                Some(m) if c.holds(&m) => (Some(m), Some(c)),
                 _ => (parse(bytes), None),
             },
             None => (parse(bytes), None),
@@ -222,7 +222,7 @@ impl Scanner {
         &self,
         scratch: &mut Scratch,
         bytes: &[u8],
-        parsed: Option<(&mail_parser::Message<'_>, Option<crate::message::ParsedFrom<'_>>)>,
+        parsed: Option<(&mail_parser::Message<'_>, Option<&crate::message::Elided<'_>>)>,
         envelope: &Envelope<'_>,
         audience: &Audience,
         mut findings: Vec<crate::report::Finding>,

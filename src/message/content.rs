@@ -7,7 +7,7 @@ use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-use super::{transfer, Envelope, Field, ParsedFrom};
+use super::{transfer, Elided, Envelope, Field};
 use crate::policy::Limits;
 use crate::text::{html_to_text_and_aside, Aside};
 
@@ -192,11 +192,11 @@ pub fn for_each_segment(
 }
 
 /// [`for_each_segment`] of a message that may have been parsed from a copy with lines of its
-/// base64 bodies left out (`elided`: that copy and the message's bytes, see
-/// [`super::elide`]): those bodies are read from the message's bytes.
+/// base64 bodies left out (`elided`, see [`super::elide`]): those bodies are read from the
+/// message itself.
 pub(crate) fn for_each_segment_of(
     message: &Message<'_>,
-    elided: Option<ParsedFrom<'_>>,
+    elided: Option<&Elided<'_>>,
     envelope: &Envelope<'_>,
     limits: &Limits,
     parser: &MessageParser,
@@ -230,9 +230,8 @@ pub(crate) fn for_each_segment_of(
 struct Walker<'a, 'b> {
     limits: &'a Limits,
     parser: &'a MessageParser,
-    /// The copy the message was parsed from, and the message's own bytes, when it was parsed
-    /// from one.
-    elided: Option<ParsedFrom<'a>>,
+    /// The copy the message was parsed from, when it was parsed from one.
+    elided: Option<&'a Elided<'a>>,
     sink: &'b mut dyn FnMut(&Segment<'_>),
     counters: [u32; Part::ALL],
     parts: usize,
@@ -303,7 +302,7 @@ impl Walker<'_, '_> {
         // A body the lazy parser left encoded (see `transfer`), with its raw bytes.
         let elided = self.elided;
         let raw_body = || match elided {
-            Some((copy, original)) => copy.raw_body(original, msg, part),
+            Some(copy) => copy.raw_body(msg, part),
             None => transfer::raw_body(msg, part),
         };
         let pending = transfer::pending(part).and_then(|t| Some((t, raw_body()?)));

@@ -31,7 +31,9 @@ const MIN_BODY_CUT: usize = 4096;
 
 /// A copy of a message with lines of long base64 bodies left out.
 #[derive(Debug)]
-pub(crate) struct Elided {
+pub(crate) struct Elided<'m> {
+    /// The message.
+    message: &'m [u8],
     /// What mail-parser is shown.
     pub(crate) bytes: Vec<u8>,
     /// Each cut: where it is in `bytes`, and how many bytes of the message were left out there
@@ -41,7 +43,7 @@ pub(crate) struct Elided {
 
 /// The copy of `message` to show mail-parser, with the middle lines of the `bodies` (see
 /// [`super::guard::inspect_with_bodies`]) left out; `None` unless those are most of it.
-pub(crate) fn elide(message: &[u8], bodies: &[Range<usize>]) -> Option<Elided> {
+pub(crate) fn elide<'m>(message: &'m [u8], bodies: &[Range<usize>]) -> Option<Elided<'m>> {
     let spans = cuttable(message, bodies, MIN_BODY_CUT);
     let total: usize = spans.iter().map(Range::len).sum();
     // Only when most of the message can be left out: the copy then holds less than half of
@@ -92,7 +94,7 @@ fn cuttable(message: &[u8], bodies: &[Range<usize>], min: usize) -> Vec<Range<us
 }
 
 /// `message` without `spans` (in order, apart).
-fn without(message: &[u8], spans: &[Range<usize>]) -> Elided {
+fn without<'m>(message: &'m [u8], spans: &[Range<usize>]) -> Elided<'m> {
     let total: usize = spans.iter().map(Range::len).sum();
     let mut bytes = Vec::with_capacity(message.len() - total);
     let mut cuts = Vec::with_capacity(spans.len());
@@ -104,13 +106,10 @@ fn without(message: &[u8], spans: &[Range<usize>]) -> Elided {
         at = s.end;
     }
     bytes.extend_from_slice(&message[at..]);
-    Elided { bytes, cuts }
+    Elided { message, bytes, cuts }
 }
 
-/// An [`Elided`] copy a message was parsed from, with the message's own bytes.
-pub(crate) type ParsedFrom<'a> = (&'a Elided, &'a [u8]);
-
-impl Elided {
+impl Elided<'_> {
     /// Where position `q` of the copy lies in the message (`q` is not a cut: checked by
     /// [`Elided::holds`] for every position this maps).
     fn original(&self, q: usize) -> usize {
@@ -146,14 +145,9 @@ impl Elided {
     }
 
     /// The raw body of `part` of `msg` (a message parsed from this copy, or one nested in it),
-    /// taken from `message`, the bytes this copy was made of. A message parsed from other
-    /// bytes (an attached message decoded and parsed again) has its body from those.
-    pub(crate) fn raw_body<'r>(
-        &self,
-        message: &'r [u8],
-        msg: &'r Message<'_>,
-        part: &MessagePart<'_>,
-    ) -> Option<&'r [u8]> {
+    /// taken from the message the copy was made of. A message parsed from other bytes (an
+    /// attached message decoded and parsed again) has its body from those.
+    pub(crate) fn raw_body<'r>(&'r self, msg: &'r Message<'_>, part: &MessagePart<'_>) -> Option<&'r [u8]> {
         let Some(base) = self.start_of(msg.raw_message.as_ref()) else {
             return transfer::raw_body(msg, part);
         };
@@ -161,7 +155,7 @@ impl Elided {
         if start > end || end > msg.raw_message.len() {
             return None;
         }
-        message.get(self.original(base + start)..self.original(base + end))
+        self.message.get(self.original(base + start)..self.original(base + end))
     }
 }
 
@@ -200,7 +194,7 @@ mod tests {
     /// Whether `a` (the message's parts) and `b` (the copy's) are the same reading: the same
     /// parts with the same headers, spans that map onto each other, the same bodies (base64
     /// ones compared as the walker reads them, from the message).
-    fn same_reading(original: &[u8], copy: &Elided, a: &Message<'_>, b: &Message<'_>) -> Result<(), String> {
+    fn same_reading(copy: &Elided, a: &Message<'_>, b: &Message<'_>) -> Result<(), String> {
         if (&a.text_body, &a.html_body, &a.attachments) != (&b.text_body, &b.html_body, &b.attachments) {
             return Err("body lists differ".into());
         }
@@ -228,13 +222,13 @@ mod tests {
                 return Err(format!("part {n}: encoding differs"));
             }
             if transfer::pending(pa).is_some() {
-                if transfer::raw_body(a, pa) != copy.raw_body(original, b, pb) {
+                if transfer::raw_body(a, pa) != copy.raw_body(b, pb) {
                     return Err(format!("part {n}: raw body differs"));
                 }
                 continue;
             }
             match (&pa.body, &pb.body) {
-                (PartType::Message(ma), PartType::Message(mb)) => same_reading(original, copy, ma, mb)?,
+                (PartType::Message(ma), PartType::Message(mb)) => same_reading(copy, ma, mb)?,
                 (x, y) if x == y => {}
                 _ => return Err(format!("part {n}: body differs")),
             }
@@ -260,7 +254,7 @@ mod tests {
             return Ok(Some(false));
         }
         let a = parse(&lazy, raw).ok_or("the copy parses, the message does not")?;
-        same_reading(raw, &copy, &a, &b)?;
+        same_reading(&copy, &a, &b)?;
         Ok(Some(true))
     }
 
@@ -314,7 +308,11 @@ mod tests {
         let end = image.offset_end as usize;
         assert_eq!(&copy.bytes[end..end + 5], b"\r\n--b");
         for at in [end, end + 2] {
-            let moved = Elided { bytes: copy.bytes.clone(), cuts: vec![(at, copy.cuts[0].1)] };
+            let moved = Elided {
+                message: raw.as_bytes(),
+                bytes: copy.bytes.clone(),
+                cuts: vec![(at, copy.cuts[0].1)],
+            };
             let b = parse(&lazy_parser(), &moved.bytes).expect("a message");
             assert!(!moved.holds(&b), "cut at {at}, body ends at {end}");
         }
@@ -336,7 +334,7 @@ mod tests {
 
     #[test]
     fn positions_map_past_the_cuts_before_them() {
-        let copy = Elided { bytes: vec![0; 100], cuts: vec![(10, 5), (20, 12)] };
+        let copy = Elided { message: &[], bytes: vec![0; 100], cuts: vec![(10, 5), (20, 12)] };
         let mapped: Vec<usize> = [0, 9, 10, 11, 20, 21, 100].iter().map(|&q| copy.original(q)).collect();
         // A position at a cut is where the lines left out begin (the end of what precedes).
         assert_eq!(mapped, [0, 9, 10, 16, 25, 33, 112]);

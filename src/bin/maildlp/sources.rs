@@ -66,9 +66,9 @@ pub struct Messages {
     stack: Vec<(PathBuf, bool, Option<fs::FileType>)>,
     /// What the last file read holds that is not handed out yet (an mbox's messages).
     queued: VecDeque<Item>,
-    /// Whether regular files are handed out unread (by [`Messages::next_input`]), and the
-    /// one reached last.
+    /// Whether regular files are handed out unread (by [`Messages::next_input`]).
     unread: bool,
+    /// The regular file reached last and not handed out yet, when they are handed out unread.
     unread_file: Option<(String, PathBuf)>,
 }
 
