@@ -185,8 +185,10 @@ fn base64_bodies(msg: &Message<'_>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
+/// The check the tests and the fuzzer (`fuzz/fuzz_targets/elide.rs`) hold the copy's reading
+/// to, with every body cut however short.
+#[cfg(any(test, fuzzing))]
+pub(crate) mod check {
     use super::*;
     use crate::message::{guard, lazy_parser, parse};
     use crate::policy::Limits;
@@ -238,7 +240,7 @@ mod tests {
 
     /// Cuts every body the pass found to its first and last lines, parses both, and when the
     /// copy's reading is kept, holds it to the message's. `Some(kept)` when anything was cut.
-    fn check(raw: &[u8]) -> Result<Option<bool>, String> {
+    pub(crate) fn reading(raw: &[u8]) -> Result<Option<bool>, String> {
         let (shape, bodies) = guard::inspect_with_bodies(raw, &Limits::default());
         if shape.encoded_messages || shape.cut.is_some() {
             return Ok(None);
@@ -257,6 +259,14 @@ mod tests {
         same_reading(&copy, &a, &b)?;
         Ok(Some(true))
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check::reading as check;
+    use super::*;
+    use crate::message::{guard, lazy_parser, parse};
+    use crate::policy::Limits;
 
     fn line(n: usize) -> String {
         "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkr"[..n]

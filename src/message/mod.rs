@@ -17,6 +17,8 @@ pub(crate) use content::for_each_segment_of;
 pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part, Segment};
 #[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
+#[cfg(fuzzing)]
+pub(crate) use elide::check::reading as elided_reading;
 pub(crate) use elide::{elide, Elided};
 pub use envelope::{recipients_of, Envelope, Field, Recipient};
 pub(crate) use transfer::{lazy_parser, release};
