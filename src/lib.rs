@@ -77,7 +77,7 @@ pub use scanner::Scanner;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
-    /// Parses `message` as mail-parser is shown it when long base64 bodies lose their middle
+    /// Parses `message` as mail-parser is shown it when long encoded bodies lose their middle
     /// lines (here every body, however short), and when that reading is kept, holds it to the
     /// reading of `message` itself: `Err` says where they differ.
     pub fn elided_reading(message: &[u8]) -> Result<(), String> {

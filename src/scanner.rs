@@ -167,7 +167,7 @@ impl Scanner {
                 })
             })
         };
-        // Long base64 bodies are left out of what mail-parser looks through, when its reading
+        // Long encoded bodies are left out of what mail-parser looks through, when its reading
         // of the copy is its reading of the message (see `message::elide`); the walker reads
         // them from the message. The lazy parser only: the other decodes bodies itself.
         let copy = if shape.encoded_messages { None } else { crate::message::elide(bytes, &base64_bodies) };

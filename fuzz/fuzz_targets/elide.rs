@@ -1,6 +1,6 @@
 //! Arbitrary message bytes parsed by mail-parser both whole and with the middle lines of their
-//! base64 bodies left out (`src/message/elide.rs`): whenever the scan would keep the second
-//! reading, it must be the first.
+//! base64 and quoted-printable bodies left out (`src/message/elide.rs`): whenever the scan would
+//! keep the second reading, it must be the first.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,20 +1,25 @@
-//! Long base64 bodies cut out of what mail-parser is shown.
+//! Long base64 and quoted-printable bodies cut out of what mail-parser is shown.
 //!
 //! mail-parser finds where a part ends by looking at every byte of its body for `--` and the
-//! boundary, one byte at a time. In real mail most of those bytes are the base64 of photos and
-//! documents, which the walker reads (when it reads them at all) from the message's own bytes.
-//! So mail-parser is shown a copy in which the middle lines of each long base64 body are left
-//! out, and every body the walker reads is taken from the message itself, through the cuts.
+//! boundary, one byte at a time, and makes text of every text part it reads. In real mail most
+//! of those bytes are the base64 of photos and documents, and encoded text, which the walker
+//! decodes (when it reads them at all) from the message's own bytes. So mail-parser is shown a
+//! copy in which the middle lines of each long encoded body are left out (all but the first
+//! and the last, and those that hold a `-`), and every encoded body the walker reads is taken
+//! from the message itself, through the cuts.
 //!
 //! Why that reading is mail-parser's own: the lines left out hold no `-` and each ends with a
 //! line feed, as does the line before them. Looking for a boundary, mail-parser acts on a line
 //! feed (the part ends before it) and on `--` followed by the boundary; in lines with no `-`
 //! neither a boundary nor the start of one can stand, so parsing the message goes exactly as
 //! parsing the copy does, with the lines in between passed over inside the same body, and all
-//! that differs is where the last line feed before the cut lies. That shows only when the body
+//! that differs is where the last line feed before the cut lies (and the byte two before a
+//! boundary, which mail-parser reads when it ends an attached message: no cut is made with a
+//! `-` in the two bytes after it). That shows only when the body
 //! ends right where the lines were cut out; the copy's reading is therefore kept only when
-//! mail-parser put every cut strictly inside the body of a base64 part of a message (where the
-//! walker reads the body from the message, never mail-parser's text of it). Otherwise the
+//! mail-parser put every cut strictly inside the body of a part of a message left in base64 or
+//! quoted-printable (where the walker reads the body from the message, never mail-parser's text
+//! of it). Otherwise the
 //! message itself is parsed.
 //!
 //! Which bodies are cut is the pre-parse pass's guess ([`super::guard::inspect_with_bodies`]);
@@ -24,12 +29,12 @@ use std::ops::Range;
 
 use mail_parser::{Message, MessagePart, MimeHeaders as _, PartType};
 
-use super::transfer::{self, Transfer};
+use super::transfer;
 
-/// A base64 body shorter than this is shown to mail-parser whole.
+/// Fewer lines than this in a row (in bytes) are shown to mail-parser whole.
 const MIN_BODY_CUT: usize = 4096;
 
-/// A copy of a message with lines of long base64 bodies left out.
+/// A copy of a message with lines of long encoded bodies left out.
 #[derive(Debug)]
 pub(crate) struct Elided<'m> {
     /// The message.
@@ -54,8 +59,8 @@ pub(crate) fn elide<'m>(message: &'m [u8], bodies: &[Range<usize>]) -> Option<El
     Some(without(message, &spans))
 }
 
-/// The lines of each body that can be left out: all but the first and the last, when they
-/// come to at least `min` bytes and hold no `-`.
+/// The lines of each body that can be left out: all but the first and the last and those
+/// holding a `-`, in runs of at least `min` bytes.
 fn cuttable(message: &[u8], bodies: &[Range<usize>], min: usize) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = Vec::new();
     for body in bodies {
@@ -82,15 +87,34 @@ fn cuttable(message: &[u8], bodies: &[Range<usize>], min: usize) -> Vec<Range<us
         if !kept_text {
             continue;
         }
-        if to - from < min.max(1) || memchr::memchr(b'-', &message[from..to]).is_some() {
-            continue;
-        }
         if spans.last().is_some_and(|s| s.end > from) {
             continue;
         }
-        spans.push(from..to);
+        // Lines holding a `-` stay (a boundary could start there); the runs between them go
+        // when they come to `min` bytes. Base64 has no `-`: its body is one run.
+        let mut run = from;
+        for dash in memchr::memchr_iter(b'-', &message[from..to]).map(|d| from + d) {
+            if dash < run {
+                continue;
+            }
+            let line = memchr::memrchr(b'\n', &message[run..dash]).map_or(run, |p| run + p + 1);
+            push_cut(message, run..line, min, &mut spans);
+            run = memchr::memchr(b'\n', &message[dash..to]).map_or(to, |p| dash + p + 1);
+        }
+        push_cut(message, run..to, min, &mut spans);
     }
     spans
+}
+
+/// Adds `run` (whole lines with no `-`) to the cuts when it comes to `min` bytes and no `-`
+/// stands in the two bytes after it. Where mail-parser ends an attached message read in place,
+/// it looks at the second byte before the boundary; a boundary starting two bytes or more after
+/// a cut has that byte after the cut too.
+fn push_cut(message: &[u8], run: Range<usize>, min: usize, spans: &mut Vec<Range<usize>>) {
+    let after = &message[run.end..message.len().min(run.end + 2)];
+    if run.len() >= min.max(1) && !after.contains(&b'-') {
+        spans.push(run);
+    }
 }
 
 /// `message` without `spans` (in order, apart).
@@ -131,11 +155,11 @@ impl Elided<'_> {
     }
 
     /// Whether mail-parser's reading of the copy is its reading of the message: every cut
-    /// strictly inside the body of a part left in base64 (see the module documentation).
+    /// strictly inside the body of a part left encoded (see the module documentation).
     pub(crate) fn holds(&self, parsed: &Message<'_>) -> bool {
         let Some(base) = self.start_of(parsed.raw_message.as_ref()) else { return false };
         let mut bodies = Vec::new();
-        base64_bodies(parsed, &mut bodies);
+        encoded_bodies(parsed, &mut bodies);
         bodies.sort_unstable_by_key(|b| b.start);
         self.cuts.iter().all(|&(at, _)| {
             let Some(at) = at.checked_sub(base) else { return false };
@@ -160,15 +184,15 @@ impl Elided<'_> {
 }
 
 /// The raw body spans (in the parsed bytes) of the parts of `msg`, and of the messages inline
-/// in it, that mail-parser read as one body and left in base64 for the walker.
+/// in it, that mail-parser read as one body and left encoded for the walker.
 ///
 /// A part with no Content-Type, or one naming an attached message, is left out: in a digest or
 /// as a message, mail-parser parses what follows its headers as a message of its own, and
 /// when that finds nothing, it keeps the span as the part's text.
-fn base64_bodies(msg: &Message<'_>, out: &mut Vec<Range<usize>>) {
+fn encoded_bodies(msg: &Message<'_>, out: &mut Vec<Range<usize>>) {
     for part in &msg.parts {
         match &part.body {
-            PartType::Message(m) => base64_bodies(m, out),
+            PartType::Message(m) => encoded_bodies(m, out),
             PartType::Multipart(_) => {}
             _ => {
                 let leaf = part.content_type().is_some_and(|ct| {
@@ -177,7 +201,7 @@ fn base64_bodies(msg: &Message<'_>, out: &mut Vec<Range<usize>>) {
                             s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
                         }))
                 });
-                if leaf && transfer::pending(part) == Some(Transfer::Base64) {
+                if leaf && transfer::pending(part).is_some() {
                     out.push(part.offset_body as usize..part.offset_end as usize);
                 }
             }
@@ -194,7 +218,7 @@ pub(crate) mod check {
     use crate::policy::Limits;
 
     /// Whether `a` (the message's parts) and `b` (the copy's) are the same reading: the same
-    /// parts with the same headers, spans that map onto each other, the same bodies (base64
+    /// parts with the same headers, spans that map onto each other, the same bodies (encoded
     /// ones compared as the walker reads them, from the message).
     fn same_reading(copy: &Elided, a: &Message<'_>, b: &Message<'_>) -> Result<(), String> {
         if (&a.text_body, &a.html_body, &a.attachments) != (&b.text_body, &b.html_body, &b.attachments) {
@@ -329,6 +353,46 @@ mod tests {
     }
 
     #[test]
+    fn quoted_printable_is_cut_around_lines_with_a_dash() {
+        let prose: String =
+            (0..120).map(|i| format!("Line {i} of the letter to Jane Doe, caf=E9.=\r\n")).collect();
+        let raw = format!(
+            "To: b@example.org\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\r\n{prose}a well-known line\r\n{prose}-- \r\n{prose}Regards\r\n"
+        );
+        let (_, bodies) = guard::inspect_with_bodies(raw.as_bytes(), &Limits::default());
+        let spans = cuttable(raw.as_bytes(), &bodies, 1);
+        // Before the first dash's line and after the second's; not right before the signature
+        // line, which starts with `-`.
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        for s in &spans {
+            assert!(!raw.as_bytes()[s.start..s.end + 2].contains(&b'-'));
+        }
+        assert_eq!(check(raw.as_bytes()), Ok(Some(true)));
+        assert!(elide(raw.as_bytes(), &bodies).is_some());
+    }
+
+    #[test]
+    fn no_cut_right_before_a_boundary_in_the_middle_of_a_line() {
+        // Found by the property test: mail-parser ends the attached message it reads in place
+        // (a `message/rfc822 (c)` the pass took for base64) by looking two bytes before the
+        // boundary in `x---b`, which a cut of the blank line before it moved.
+        let raw = "From: a@example.org\r\nTo: b@example.org\r\nContent-Type: multipart/mixed; boundary=\"-b\"\r\n\r\n\
+                   ---b\r\nContent-Type: message/rfc822 (c)\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+                   ---b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n--QUJD\n\
+                   Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\nx---b\r\n";
+        let (_, bodies) = guard::inspect_with_bodies(raw.as_bytes(), &Limits::default());
+        assert!(cuttable(raw.as_bytes(), &bodies, 1).is_empty());
+        let line = |n: usize| format!("{}\r\n", line(n));
+        let photo = format!("{}{}{}x---b\r\n", line(8), line(8), line(8));
+        let raw = raw.replace(
+            "--QUJD\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\nx---b\r\n",
+            &photo,
+        );
+        assert_eq!(check(raw.as_bytes()), Ok(None));
+    }
+
+    #[test]
     fn blank_lines_before_the_headers_are_counted() {
         // mail-parser is given the message from its first header on (see `super::parse`): its
         // offsets count from there.
@@ -385,12 +449,12 @@ mod tests {
                 Err(e) => panic!("{}: {e}", p.display()),
             }
         }
-        // Most messages with base64 bodies keep the copy's reading.
+        // Most messages with encoded bodies keep the copy's reading.
         assert!(kept > 100 && refused * 10 < kept, "kept {kept}, refused {refused}");
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
         /// Messages built of pieces that meet mail-parser's boundary search where it is
         /// fragile: boundaries that start with `-` or are made of base64 letters, `--` and the
         /// boundary in the middle of a line, `-` alone, bare line feeds, a last line with no
@@ -410,6 +474,9 @@ mod tests {
                     "Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n",
                     "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
                     "Content-Transfer-Encoding: base64\r\n\r\n",
+                    "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n",
+                    "Content-Type: text/html; charset=iso-8859-1\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\n",
+                    "Jane=20Doe, caf=E9 au lait=\r\n", "Dear Ravi,\r\n", "well-known\r\n", "<p>x</p>=\n",
                     // Attached messages the pass and mail-parser may see otherwise.
                     "Content-Type: message/rfc822 (c)\r\nContent-Transfer-Encoding: base64\r\n\r\n",
                     "Content-Type: message/rfc822\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n",

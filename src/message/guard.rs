@@ -80,8 +80,8 @@ pub fn inspect(message: &[u8], limits: &Limits) -> Shape {
     inspect_with_bodies(message, limits).0
 }
 
-/// [`inspect`], and where the pass saw base64 bodies of parts that are neither multipart nor
-/// attached messages (from the first byte after the part's header block to the start of the
+/// [`inspect`], and where the pass saw base64 or quoted-printable bodies of parts that are
+/// neither multipart nor attached messages (from the first byte after the part's header block to the start of the
 /// boundary line that ends it, or the end of `message`). [`super::elide`] takes these as the
 /// places worth cutting out of what mail-parser is shown; it checks its cuts against
 /// mail-parser's own reading, so a pass that saw the structure otherwise costs time only.
@@ -91,10 +91,10 @@ pub(crate) fn inspect_with_bodies(message: &[u8], limits: &Limits) -> (Shape, Ve
         parts: 1,
         encoded_messages: false,
         decode_left: 4 * message.len(),
-        base64_bodies: Vec::new(),
+        encoded_bodies: Vec::new(),
     };
     let cut = pass.walk(message, 0);
-    (Shape { cut, encoded_messages: pass.encoded_messages }, pass.base64_bodies)
+    (Shape { cut, encoded_messages: pass.encoded_messages }, pass.encoded_bodies)
 }
 
 /// What one pass carries across the encoded messages it goes into.
@@ -104,9 +104,9 @@ struct Pass<'l> {
     encoded_messages: bool,
     /// Bytes the pass may still decode.
     decode_left: usize,
-    /// Base64 bodies of leaf parts of the message itself (not of the encoded messages the pass
+    /// Base64 and quoted-printable bodies of leaf parts of the message itself (not of the encoded messages the pass
     /// goes into).
-    base64_bodies: Vec<std::ops::Range<usize>>,
+    encoded_bodies: Vec<std::ops::Range<usize>>,
 }
 
 impl Pass<'_> {
@@ -119,8 +119,8 @@ impl Pass<'_> {
         // The body of an encoded attached message being passed over: where it starts, and
         // how it is encoded.
         let mut encoded: Option<(usize, Transfer)> = None;
-        // Where the base64 body of a leaf part being passed over starts.
-        let mut base64_body: Option<usize> = None;
+        // Where the encoded body of a leaf part being passed over starts.
+        let mut encoded_body: Option<usize> = None;
         let mut pos = 0;
         while pos < message.len() {
             let end = memchr::memchr(b'\n', &message[pos..]).map_or(message.len(), |p| pos + p + 1);
@@ -152,8 +152,8 @@ impl Pass<'_> {
                                 in_headers = true;
                             }
                         }
-                    } else if depth == 0 && Transfer::named(&enc) == Some(Transfer::Base64) {
-                        base64_body = Some(end);
+                    } else if depth == 0 && Transfer::named(&enc).is_some() {
+                        encoded_body = Some(end);
                     }
                     if depth + stack.len() > limits.max_depth {
                         return Some(too_deep(end, limits));
@@ -184,8 +184,8 @@ impl Pass<'_> {
                     Frame::Message => false,
                 });
                 if let Some(k) = found {
-                    if let Some(start) = base64_body.take() {
-                        self.base64_bodies.push(start..pos);
+                    if let Some(start) = encoded_body.take() {
+                        self.encoded_bodies.push(start..pos);
                     }
                     if let Some((start, t)) = encoded.take() {
                         if let Some(cut) = self.enter(message, start..pos, t, depth + stack.len() + 1) {
@@ -226,8 +226,8 @@ impl Pass<'_> {
                 }
             };
         }
-        if let Some(start) = base64_body {
-            self.base64_bodies.push(start..message.len());
+        if let Some(start) = encoded_body {
+            self.encoded_bodies.push(start..message.len());
         }
         if let Some((start, t)) = encoded {
             return self.enter(message, start..message.len(), t, depth + stack.len() + 1);
