@@ -192,7 +192,7 @@ pub fn for_each_segment(
 }
 
 /// [`for_each_segment`] of a message that may have been parsed from a copy with lines of its
-/// encoded bodies left out (`elided`, see [`super::elide`]): those bodies are read from the
+/// encoded bodies left out (`elided`, see [`super::elide`](mod@super::elide)): those bodies are read from the
 /// message itself.
 pub(crate) fn for_each_segment_of(
     message: &Message<'_>,

@@ -82,7 +82,7 @@ pub fn inspect(message: &[u8], limits: &Limits) -> Shape {
 
 /// [`inspect`], and where the pass saw base64 or quoted-printable bodies of parts that are
 /// neither multipart nor attached messages (from the first byte after the part's header block to the start of the
-/// boundary line that ends it, or the end of `message`). [`super::elide`] takes these as the
+/// boundary line that ends it, or the end of `message`). [`super::elide`](mod@super::elide) takes these as the
 /// places worth cutting out of what mail-parser is shown; it checks its cuts against
 /// mail-parser's own reading, so a pass that saw the structure otherwise costs time only.
 pub(crate) fn inspect_with_bodies(message: &[u8], limits: &Limits) -> (Shape, Vec<std::ops::Range<usize>>) {
