@@ -152,7 +152,7 @@ pub fn run(
     }
     let source = Source {
         shared: Mutex::new(Shared {
-            messages: Messages::unread(paths),
+            messages: Messages::new(paths),
             taken: 0,
             queued: VecDeque::new(),
             reading: 0,

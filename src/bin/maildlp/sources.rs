@@ -66,9 +66,7 @@ pub struct Messages {
     stack: Vec<(PathBuf, bool, Option<fs::FileType>)>,
     /// What the last file read holds that is not handed out yet (an mbox's messages).
     queued: VecDeque<Item>,
-    /// Whether regular files are handed out unread (by [`Messages::next_input`]).
-    unread: bool,
-    /// The regular file reached last and not handed out yet, when they are handed out unread.
+    /// The regular file reached last, not read yet.
     unread_file: Option<(String, PathBuf)>,
 }
 
@@ -78,19 +76,13 @@ impl Messages {
         Messages {
             stack: paths.iter().rev().map(|p| (p.clone(), true, None)).collect(),
             queued: VecDeque::new(),
-            unread: false,
             unread_file: None,
         }
     }
 
-    /// The inputs under `paths`, for [`Messages::next_input`]: regular files are handed out
-    /// unread, so that threads taking them from behind one lock read them outside it.
-    pub fn unread(paths: &[PathBuf]) -> Messages {
-        Messages { unread: true, ..Messages::new(paths) }
-    }
-
-    /// The next input in the same order as [`Iterator::next`] gives messages, a regular file
-    /// unread when made by [`Messages::unread`] (standard input is read here).
+    /// The next input in the order [`Iterator::next`] gives messages, a regular file handed
+    /// out unread (threads taking inputs from behind one lock read it outside; standard input
+    /// is read here).
     pub fn next_input(&mut self) -> Option<Input> {
         loop {
             if let Some(item) = self.queued.pop_front() {
@@ -156,11 +148,7 @@ impl Messages {
             self.stack.reserve(names.len());
             self.stack.extend(names.into_iter().rev().map(|(p, kind)| (p, false, kind)));
         } else if kind.is_file() {
-            if self.unread {
-                self.unread_file = Some((source, path));
-            } else {
-                read(source, &path, &mut |item| self.queued.push_back(item));
-            }
+            self.unread_file = Some((source, path));
         } else if named {
             // FIFOs, sockets and devices are not read: a FIFO with no writer would hang.
             self.queued.push_back(Item::Error { source, error: "not a regular file or directory".into() });
@@ -175,13 +163,13 @@ impl Messages {
 impl Iterator for Messages {
     type Item = Item;
 
+    /// The next message, its file read here.
     fn next(&mut self) -> Option<Item> {
         loop {
-            if let Some(item) = self.queued.pop_front() {
-                return Some(item);
+            match self.next_input()? {
+                Input::Item(item) => return Some(item),
+                Input::File { source, path } => read(source, &path, &mut |item| self.queued.push_back(item)),
             }
-            let (path, named, kind) = self.stack.pop()?;
-            self.visit(path, named, kind);
         }
     }
 }
@@ -317,6 +305,32 @@ mod tests {
         assert!(rest[0].ends_with("b.eml error"), "{rest:?}");
         assert!(rest[1].ends_with("c.mbox#1 false"), "{rest:?}");
         assert!(rest[2].ends_with("c.mbox#2 true"), "{rest:?}");
+    }
+
+    #[test]
+    fn inputs_come_unread_in_the_order_messages_do() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.eml"), b"Subject: x\n\nbody\n").unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        std::fs::write(dir.path().join("b/c.eml"), b"Subject: y\n\nbody\n").unwrap();
+        let paths = [dir.path().to_path_buf(), dir.path().join("missing.eml")];
+        let mut inputs = Messages::new(&paths);
+        let mut unread = Vec::new();
+        while let Some(input) = inputs.next_input() {
+            unread.push(match input {
+                Input::File { source, .. } => format!("{source} unread"),
+                Input::Item(Item::Error { source, .. }) => format!("{source} error"),
+                Input::Item(Item::Message { source, .. }) => format!("{source} read"),
+            });
+        }
+        let read: Vec<String> = Messages::new(&paths)
+            .map(|i| match i {
+                Item::Message { source, .. } => format!("{source} unread"),
+                Item::Error { source, .. } => format!("{source} error"),
+            })
+            .collect();
+        assert_eq!(unread.len(), 3, "{unread:?}");
+        assert_eq!(unread, read);
     }
 
     #[test]
