@@ -84,6 +84,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn fast_agrees_with_naive(
             names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
@@ -115,6 +116,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn substrings_agree_with_naive(
             names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
@@ -169,6 +171,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn fast_agrees_with_naive_on_disguised_text(
             names in proptest::collection::vec((0u8..4, phrase()), 1..6),

@@ -454,7 +454,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        #![proptest_config(proptest::test_runner::Config { cases: 20000, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
         /// Messages built of pieces that meet mail-parser's boundary search where it is
         /// fragile: boundaries that start with `-` or are made of base64 letters, `--` and the
         /// boundary in the middle of a line, `-` alone, bare line feeds, a last line with no
