@@ -56,6 +56,7 @@ mod extract;
 pub mod ffi;
 pub mod matcher;
 pub mod message;
+pub mod model;
 pub mod policy;
 pub mod protected;
 pub mod remedy;
@@ -66,10 +67,10 @@ pub mod sealed;
 pub mod text;
 
 pub use error::{Error, Result};
-pub use message::{Field, Location, Mark, Part, Segment};
-pub use policy::{Limits, Policy, PolicyBuilder};
-pub use protected::{Identifier, Kind, ProtectedList, Record};
-pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Severity, Summary, Verdict};
+pub use model::{Field, Kind, Limit, Limits, Location, Mark, Part, Segment, Severity};
+pub use policy::{Policy, PolicyBuilder};
+pub use protected::{Identifier, ProtectedList, Record};
+pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
 pub use scanner::Scanner;
 
 /// Checks of internals that the fuzz targets drive; built only by `cargo fuzz` (which sets

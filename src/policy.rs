@@ -6,41 +6,7 @@ use serde::Deserialize;
 use crate::address;
 use crate::detect::Detector;
 use crate::error::{Error, Result};
-use crate::report::Severity;
-
-/// Bounds on the work done for one message. Whatever a limit stops from being scanned is
-/// reported as a `scan-incomplete` finding; what came before it is still scanned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Bytes of the message that are scanned (default 64 MiB).
-    pub max_message_bytes: usize,
-    /// Nesting depth of multiparts and attached messages (default 32).
-    pub max_depth: usize,
-    /// MIME parts scanned per message (default 10,000).
-    pub max_parts: usize,
-    /// Bytes inflated from archives and compressed streams and extracted as text from
-    /// documents, in all of one message (default 256 MiB). Counted as the bytes come out of a
-    /// decompressor, never from sizes an archive declares.
-    pub max_extracted_bytes: u64,
-    /// Entries read from one archive (default 10,000).
-    pub max_archive_entries: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_message_bytes: 64 << 20,
-            max_depth: 32,
-            max_parts: 10_000,
-            max_extracted_bytes: 256 << 20,
-            max_archive_entries: 10_000,
-        }
-    }
-}
-
-/// The deepest nesting a policy may allow: walking an attached message is recursive, and
-/// mail-parser's values nest with it, so this bounds the stack a scan uses.
-pub const MAX_DEPTH_CEILING: usize = 256;
+use crate::model::{Limits, Severity, MAX_DEPTH_CEILING};
 
 /// The settings a [`Scanner`](crate::Scanner) applies.
 ///

@@ -3,56 +3,11 @@
 //! Loaded from CSV (`id,kind,value`, header row required, extra columns ignored, `#` comments
 //! and blank lines skipped). Any bad row refuses the whole list, naming the line.
 
-use std::fmt;
 use std::hash::BuildHasher;
 
 use crate::error::{Error, Result};
+use crate::model::Kind;
 use crate::{address, matcher::phone};
-
-/// What an identifier is, which decides how it is matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum Kind {
-    /// A person's name: matched as words, in either order (`Jane Doe`, `Doe, Jane`).
-    Name,
-    /// An email address: matched as a whole address, case-insensitively. Also the record's
-    /// own address for the recipient rules.
-    Email,
-    /// A phone number: matched by its digits, national and international forms alike.
-    Phone,
-    /// A case term (an operation name, a case number): matched as words.
-    Term,
-    /// A regular expression for identifiers with a shape (`CRIS-\d{7}`): matched on the decoded
-    /// text as written (not folded), whole words only.
-    Pattern,
-}
-
-impl Kind {
-    /// The name used in the CSV and in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Name => "name",
-            Kind::Email => "email",
-            Kind::Phone => "phone",
-            Kind::Term => "term",
-            Kind::Pattern => "pattern",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Kind> {
-        let s = s.trim();
-        [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern]
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s))
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One identifier of a protected record, as listed (a view into the list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@
 use std::hash::{BuildHasher, Hasher};
 
 use crate::address;
-use crate::message::Field;
+use crate::model::Field;
 
 /// What the rewrite needs to know about addresses.
 pub struct Audience<'a> {

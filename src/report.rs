@@ -3,29 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::message::{Field, Location};
-use crate::protected::Kind;
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum Severity {
-    /// Worth a look; the message may go.
-    Warn,
-    /// The message must not leave as it is.
-    Block,
-}
-
-impl Severity {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Warn => "warn",
-            Severity::Block => "block",
-        }
-    }
-}
+use crate::model::{Field, Kind, Limit, Location, Part, Severity};
 
 /// The overall judgement of a message: the highest severity found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,8 +107,8 @@ pub enum Detail {
     },
     /// `scan-incomplete`: the limit that was reached.
     Incomplete {
-        /// The policy key of the limit.
-        limit: String,
+        /// The limit (its policy key in reports), or `encrypted` / `unreadable`.
+        limit: Limit,
     },
 }
 
@@ -170,7 +148,7 @@ pub struct Summary {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PlaceSummary {
     /// The kind of place.
-    pub part: crate::message::Part,
+    pub part: Part,
     /// Its number (the attachment's number for attachments).
     pub index: u32,
     /// The attachment's file name, masked.
@@ -365,7 +343,7 @@ mod tests {
         let f = |severity| Finding {
             rule: Rule::ScanIncomplete,
             severity,
-            detail: Detail::Incomplete { limit: "x".into() },
+            detail: Detail::Incomplete { limit: Limit::MaxParts },
             message: String::new(),
         };
         assert_eq!(Report::new(vec![]).verdict(), Verdict::Allow);

@@ -6,9 +6,9 @@ use std::hash::BuildHasher;
 use crate::address;
 use crate::detect::Detector;
 use crate::matcher::EmailTable;
-use crate::message::{Envelope, Incomplete, Location};
-use crate::protected::Kind;
-use crate::report::{Detail, Finding, Rule, Severity};
+use crate::message::Envelope;
+use crate::model::{Incomplete, Kind, Location, Severity};
+use crate::report::{Detail, Finding, Rule};
 
 /// Who a message reaches, as the rules need it: how many distinct external addresses, and of
 /// those, how many each protected record owns (eight bytes of hash per address, however many
@@ -160,10 +160,11 @@ pub fn incomplete(i: &Incomplete) -> Finding {
     Finding {
         rule: Rule::ScanIncomplete,
         severity: Severity::Warn,
-        detail: Detail::Incomplete { limit: i.limit.to_string() },
-        message: match i.limit {
-            "encrypted" | "unreadable" => i.detail.clone(),
-            limit => format!("{} ({limit} reached)", i.detail),
+        detail: Detail::Incomplete { limit: i.limit },
+        message: if i.limit.is_per_item() {
+            i.detail.clone()
+        } else {
+            format!("{} ({} reached)", i.detail, i.limit)
         },
     }
 }

@@ -8,9 +8,10 @@ use mail_parser::MessageParser;
 
 use crate::error::{Error, Result};
 use crate::matcher::{Hit, Matcher};
-use crate::message::{Envelope, Incomplete, Location, Part, Segment};
+use crate::message::Envelope;
+use crate::model::{Incomplete, Kind, Limit, Location, Part, Segment};
 use crate::policy::Policy;
-use crate::protected::{Kind, ProtectedList};
+use crate::protected::ProtectedList;
 use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
 use crate::rules::{self, Audience};
 use crate::sealed::SealedList;
@@ -127,7 +128,7 @@ impl Scanner {
         let mut incomplete = Vec::new();
         let bytes = if message.len() > limits.max_message_bytes {
             incomplete.push(Incomplete {
-                limit: "max_message_bytes",
+                limit: Limit::MaxMessageBytes,
                 detail: format!(
                     "only the first {} of {} bytes were scanned",
                     limits.max_message_bytes,
@@ -328,8 +329,7 @@ impl Scanner {
         // unreadable attachments each keep their own.
         let mut limits_met = HashSet::new();
         incomplete.retain(|i| {
-            let per_item = matches!(i.limit, "encrypted" | "unreadable");
-            limits_met.insert((i.limit, if per_item { i.detail.clone() } else { String::new() }))
+            limits_met.insert((i.limit, if i.limit.is_per_item() { i.detail.clone() } else { String::new() }))
         });
         let summary = (tally.findings > cap).then(|| {
             findings.truncate(cap);

@@ -29,7 +29,8 @@ use siphasher::sip::SipHasher24;
 
 use crate::error::{Error, Result};
 use crate::matcher::phone::{Phone, PhoneRef, MIN_DIGITS};
-use crate::protected::{Kind, ProtectedList};
+use crate::model::Kind;
+use crate::protected::ProtectedList;
 
 const MAGIC: &[u8] = b"MAILDLP-SEALED\n";
 const VERSION: u16 = 1;

@@ -132,7 +132,7 @@ fn quoted_printable(text: &str, breaks: &[usize]) -> String {
 }
 
 proptest! {
-    #![proptest_config(proptest::test_runner::Config { cases: 400, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+    #![proptest_config(proptest::test_runner::Config { cases: 400, rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
 
     #[test]
     fn disguised_names_are_found(which in 0..NAMES.len(), d in disguise(), before in "[a-z ]{0,30}", after in "[a-z ]{0,30}") {

@@ -55,7 +55,7 @@ fn limits(report: &Report) -> Vec<String> {
         .findings()
         .iter()
         .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.clone()),
+            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use maildlp::message::{recipients_of, Field};
+use maildlp::message::recipients_of;
+use maildlp::Field;
 use maildlp::{Policy, ProtectedList, Scanner};
 
 mod common;

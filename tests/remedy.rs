@@ -172,7 +172,7 @@ fn set(m: &[u8]) -> BTreeSet<String> {
 }
 
 proptest! {
-    #![proptest_config(proptest::test_runner::Config { cases: 400, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+    #![proptest_config(proptest::test_runner::Config { cases: 400, rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
 
     #[test]
     fn bcc_keeps_every_recipient_and_hides_every_outsider((m, crlf) in message()) {
@@ -257,7 +257,7 @@ fn reply_to_and_followup_lose_protected_addresses_only() {
 }
 
 proptest! {
-    #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+    #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
     #[test]
     fn any_bytes_are_fixed_or_left_alone_without_a_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
         let internal = vec!["police.example".to_string()];

@@ -42,7 +42,7 @@ const PIECES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(proptest::test_runner::Config { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+    #![proptest_config(proptest::test_runner::Config { cases: 512, rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
 
     #[test]
     fn any_bytes_scan_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
@@ -68,7 +68,7 @@ fn incomplete_limits(report: &maildlp::Report) -> Vec<String> {
         .iter()
         .filter(|f| f.rule == Rule::ScanIncomplete)
         .map(|f| match &f.detail {
-            maildlp::Detail::Incomplete { limit } => limit.clone(),
+            maildlp::Detail::Incomplete { limit } => limit.as_str().to_string(),
             other => panic!("{other:?}"),
         })
         .collect()

@@ -3,7 +3,7 @@
 //! `Jane Doe`), the cells of a table row join with ` | ` into one segment, and runs marked
 //! hidden carry a hidden mark.
 
-use crate::message::Mark;
+use crate::model::Mark;
 
 use super::xml::{attr, Node};
 use super::MAX_XML_NESTING;

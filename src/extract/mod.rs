@@ -20,11 +20,10 @@ mod rtf;
 mod xml;
 mod zip;
 
-use std::cell::Cell;
 use std::io::Read;
 
-use crate::message::{decode_text, is_html_name, Incomplete, Location, Mark, Part, Segment};
-use crate::policy::Limits;
+use crate::message::{decode_text, is_html_name};
+use crate::model::{Budget, Incomplete, Limit, Limits, Location, Mark, Part, Segment};
 
 /// A format recognised by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,45 +57,6 @@ pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
         Some(Format::Pdf)
     } else {
         None
-    }
-}
-
-/// The bytes one message may inflate and extract, shared by every reader.
-pub(crate) struct Budget {
-    used: Cell<u64>,
-    max: u64,
-    exceeded: Cell<bool>,
-}
-
-impl Budget {
-    pub(crate) fn new(max: u64) -> Budget {
-        Budget { used: Cell::new(0), max, exceeded: Cell::new(false) }
-    }
-
-    /// Takes up to `n` bytes from the budget and returns how many it granted.
-    fn take(&self, n: u64) -> u64 {
-        let left = self.max - self.used.get();
-        let granted = n.min(left);
-        self.used.set(self.used.get() + granted);
-        if granted < n {
-            self.exceeded.set(true);
-        }
-        granted
-    }
-
-    fn exhausted(&self) -> bool {
-        self.exceeded.get()
-    }
-
-    /// Bytes still to be had.
-    fn left(&self) -> u64 {
-        self.max - self.used.get()
-    }
-
-    /// Records that something was left out for want of budget (and nothing more is read).
-    fn run_out(&self) {
-        self.used.set(self.max);
-        self.exceeded.set(true);
     }
 }
 
@@ -151,7 +111,7 @@ impl<'w> Extractor<'w> {
     pub(crate) fn document(&mut self, format: Format, bytes: &[u8], depth: usize) {
         if depth > self.limits.max_depth {
             self.incomplete(
-                "max_depth",
+                Limit::MaxDepth,
                 format!(
                     "documents and archives nested deeper than {} were not scanned",
                     self.limits.max_depth
@@ -174,9 +134,9 @@ impl<'w> Extractor<'w> {
         if read.is_err() {
             self.unreadable("its reader failed");
         }
-        if self.budget.exhausted() && !self.incomplete.iter().any(|i| i.limit == "max_extracted_bytes") {
+        if self.budget.exhausted() && !self.incomplete.iter().any(|i| i.limit == Limit::MaxExtractedBytes) {
             self.incomplete(
-                "max_extracted_bytes",
+                Limit::MaxExtractedBytes,
                 format!(
                     "what documents and archives hold past the first {} inflated and extracted was not scanned",
                     size(self.limits.max_extracted_bytes)
@@ -237,7 +197,7 @@ impl<'w> Extractor<'w> {
         (self.sink)(&Segment { location: &loc, text: name, marks: &[] });
     }
 
-    fn incomplete(&mut self, limit: &'static str, detail: String) {
+    fn incomplete(&mut self, limit: Limit, detail: String) {
         self.incomplete.push(Incomplete { limit, detail });
     }
 
@@ -252,12 +212,12 @@ impl<'w> Extractor<'w> {
 
     fn encrypted(&mut self, what: &str) {
         let detail = format!("{what} in {} is encrypted and could not be read", self.where_());
-        self.incomplete("encrypted", detail);
+        self.incomplete(Limit::Encrypted, detail);
     }
 
     fn unreadable(&mut self, why: &str) {
         let detail = format!("{} could not be read: {why}", self.where_());
-        self.incomplete("unreadable", detail);
+        self.incomplete(Limit::Unreadable, detail);
     }
 
     /// Runs `f` with `step` appended to the path prefix.

@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use super::flow::{Block, Flow, ODF};
 use super::xml::{attr, walk, Node};
 use super::zip::Archive;
-use super::{Budget, Extractor, Row};
+use super::{Extractor, Row};
+use crate::model::Budget;
 
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
     let mut mimetype = String::new();
@@ -144,7 +145,7 @@ fn spreadsheet(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
             Node::Open("annotation", _) if in_cell => annotation = Some(String::new()),
             Node::Close("annotation") => {
                 if let Some(text) = annotation.take() {
-                    let cell = crate::message::cell_name(row_no, col_no);
+                    let cell = crate::model::cell_name(row_no, col_no);
                     x.emit(Some(&format!("{sheet}!{cell} comment")), sheet_hidden, &text, &[]);
                 }
             }

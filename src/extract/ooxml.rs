@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use super::flow::{Block, Flow, Grammar, DRAWINGML, WORDML};
 use super::xml::{attr, attrs, is_on, walk, Node};
 use super::zip::Archive;
-use super::{push_number, Budget, Extractor, Row};
+use super::{push_number, Extractor, Row};
 #[cfg(test)]
-use crate::message::cell_name;
-use crate::message::Mark;
+use crate::model::cell_name;
+use crate::model::{Budget, Mark};
 
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: usize) {
     let names: Vec<String> = archive.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();

@@ -4,7 +4,7 @@
 //! Groups are followed on an explicit stack; groups nested deeper than the stack allows are
 //! read as plain text of their parent.
 
-use crate::message::Mark;
+use crate::model::Mark;
 
 use super::Extractor;
 

@@ -10,7 +10,8 @@ use std::io::{BufReader, Cursor, Read};
 use ::zip::read::{read_zipfile_from_stream, ZipFile};
 use ::zip::ZipArchive;
 
-use super::{Budget, Extractor, Metered};
+use super::{Extractor, Metered};
+use crate::model::Budget;
 
 /// A ZIP archive held in memory.
 pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
@@ -119,7 +120,7 @@ fn stream(x: &mut Extractor<'_>, bytes: &[u8], depth: usize, max: usize) -> usiz
         };
         if n == max {
             let detail = format!("{} holds more than {max} entries; the others were not scanned", x.where_());
-            x.incomplete("max_archive_entries", detail);
+            x.incomplete(crate::model::Limit::MaxArchiveEntries, detail);
             break;
         }
         n += 1;

@@ -22,7 +22,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use std::sync::Arc;
 
-use crate::protected::{Kind, ProtectedList};
+use crate::model::Kind;
+use crate::protected::ProtectedList;
 use crate::sealed::SealedList;
 use crate::text::Normalized;
 use phone::{Phone, PhoneIndex};

@@ -5,7 +5,8 @@
 use std::ops::Range;
 
 use super::{at_word_boundary, forms};
-use crate::protected::{Kind, ProtectedList};
+use crate::model::Kind;
+use crate::protected::ProtectedList;
 
 pub fn find(list: &ProtectedList, norm: &str) -> Vec<(Range<usize>, u32, Kind)> {
     let text = norm.as_bytes();
@@ -84,7 +85,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn fast_agrees_with_naive(
             names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
@@ -116,7 +117,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn substrings_agree_with_naive(
             names in proptest::collection::vec((0u8..4, any::<bool>(), phrase()), 1..8),
@@ -171,7 +172,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn fast_agrees_with_naive_on_disguised_text(
             names in proptest::collection::vec((0u8..4, phrase()), 1..6),

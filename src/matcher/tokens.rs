@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::protected::Kind;
+use crate::model::Kind;
 
 /// FNV-1a over bytes: the hash of any substring, a byte at a time, for the filter that
 /// [`TokenEngine::find_substrings`] tries every substring of an excerpt against.

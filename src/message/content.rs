@@ -1,184 +1,14 @@
 //! Everything a recipient can read in a message, as segments of decoded text.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use mail_parser::{
     Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
 
-use super::{transfer, Elided, Envelope, Field};
-use crate::policy::Limits;
+use super::{transfer, Elided, Envelope};
+use crate::model::{Budget, Incomplete, Limit, Limits, Location, Part, Segment};
 use crate::text::{html_to_text_and_aside, Aside};
-
-/// What kind of content a segment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-pub enum Part {
-    /// A Subject header (of the message or of an attached message).
-    Subject,
-    /// A text or HTML body part shown inline.
-    Body,
-    /// The file name of an attachment.
-    AttachmentName,
-    /// The text of an attachment (text/*, CSV, JSON, XML, calendar, vCard, or plain text
-    /// labelled as something else).
-    Attachment,
-    /// A display name in an address header (From, Sender, Reply-To, To, Cc, Resent-*).
-    HeaderName,
-    /// The From, To, Cc, Reply-To and Sender headers of an attached message.
-    AttachedHeaders,
-}
-
-impl Part {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Part::Subject => "subject",
-            Part::Body => "body",
-            Part::AttachmentName => "attachment-name",
-            Part::Attachment => "attachment",
-            Part::HeaderName => "header-name",
-            Part::AttachedHeaders => "attached-headers",
-        }
-    }
-
-    const ALL: usize = 6;
-}
-
-/// Where in a message a segment is.
-///
-/// `part` and `index` place it among the message's segments: bodies, subjects and display
-/// names are counted each on their own, from 1 in reading order; attachments (and their file
-/// names, and everything read from inside them) carry the number of the attachment. Inside an
-/// attachment, `name` is its file name and `path` says where inside it (`Workforce!B7`,
-/// `page 2`, `footer`, `export/victims.csv`, joined by ` > ` when nested); `hidden` is set
-/// when the text is hidden from a reader's view (a hidden sheet, row, column or text run).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Location {
-    /// The kind of segment.
-    pub part: Part,
-    /// 1-based number among segments of that kind (for attachments: the attachment's number).
-    pub index: u32,
-    /// The file name of the attachment, when the segment comes from one that has a name.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
-    /// Where inside the attachment.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub path: Option<String>,
-    /// Whether the text is hidden from view where it stands.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
-    pub hidden: bool,
-    /// For a display name: the header it stands in.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub field: Option<Field>,
-}
-
-impl Location {
-    /// A location with no name, path, hidden flag or field.
-    pub fn new(part: Part, index: u32) -> Location {
-        Location { part, index, name: None, path: None, hidden: false, field: None }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.part.as_str(), self.index)?;
-        if let Some(field) = self.field {
-            write!(f, " ({})", field.header_name())?;
-        }
-        if let Some(name) = &self.name {
-            write!(f, " {name}")?;
-        }
-        let hidden = if self.hidden { " (hidden)" } else { "" };
-        match self.path.as_deref() {
-            // The last step of a path to a cell reads as "sheet S, B7".
-            Some(path) => {
-                let (outer, last) = match path.rsplit_once(" > ") {
-                    Some((o, l)) => (Some(o), l),
-                    None => (None, path),
-                };
-                f.write_str(", ")?;
-                if let Some(o) = outer {
-                    write!(f, "{o} > ")?;
-                }
-                match last.rsplit_once('!') {
-                    Some((sheet, cell)) => write!(f, "sheet {sheet}{hidden}, {cell}"),
-                    None => write!(f, "{last}{hidden}"),
-                }
-            }
-            None => f.write_str(hidden),
-        }
-    }
-}
-
-/// A piece of text where a reader would see it, handed to the matcher.
-#[derive(Debug, Clone, Copy)]
-pub struct Segment<'a> {
-    /// Where it is.
-    pub location: &'a Location,
-    /// The decoded text.
-    pub text: &'a str,
-    /// Places inside the text that refine the location (the cells of a spreadsheet row, hidden
-    /// runs of a paragraph), sorted by `start`. Empty when the location holds for all of it.
-    pub marks: &'a [Mark],
-}
-
-/// From byte `start` of a segment's text on (until the next mark), the text is in `cell` and
-/// is `hidden` or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mark {
-    /// Byte offset in the segment's text.
-    pub start: usize,
-    /// 1-based row and column of a spreadsheet cell, or `None`.
-    pub cell: Option<(u32, u32)>,
-    /// Whether this stretch of text is hidden from view.
-    pub hidden: bool,
-}
-
-impl Segment<'_> {
-    /// The location of the text at byte `offset`: the segment's own, refined by the mark that
-    /// covers it (a cell reference appended to the path, the hidden flag).
-    pub fn location_at(&self, offset: usize) -> Location {
-        let mut loc = self.location.clone();
-        let i = self.marks.partition_point(|m| m.start <= offset);
-        if let Some(m) = i.checked_sub(1).and_then(|i| self.marks.get(i)) {
-            loc.hidden |= m.hidden;
-            if let Some((row, col)) = m.cell {
-                let cell = cell_name(row, col);
-                loc.path = Some(match loc.path.take() {
-                    Some(p) => format!("{p}!{cell}"),
-                    None => cell,
-                });
-            }
-        }
-        loc
-    }
-}
-
-/// `B7` for row 7, column 2.
-pub fn cell_name(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut c = col;
-    while c > 0 {
-        let r = (c - 1) % 26;
-        letters.push(b'A' + r as u8);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{row}", String::from_utf8_lossy(&letters))
-}
-
-/// A limit that stopped part of a message from being scanned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incomplete {
-    /// The policy key of the limit (`max_message_bytes`, `max_depth`, `max_parts`).
-    pub limit: &'static str,
-    /// What was left out.
-    pub detail: String,
-}
 
 /// Calls `sink` with every segment of `message` and returns the limits that cut the walk short.
 pub fn for_each_segment(
@@ -214,7 +44,7 @@ pub(crate) fn for_each_segment_of(
         html: String::new(),
         aside: Aside::default(),
         #[cfg(feature = "documents")]
-        budget: crate::extract::Budget::new(limits.max_extracted_bytes),
+        budget: Budget::new(limits.max_extracted_bytes),
     };
     envelope.for_each_display_name(&mut |name, field| {
         let loc = Location {
@@ -241,7 +71,7 @@ struct Walker<'a, 'b> {
     aside: Aside,
     /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
     #[cfg(feature = "documents")]
-    budget: crate::extract::Budget,
+    budget: Budget,
 }
 
 impl Walker<'_, '_> {
@@ -263,7 +93,7 @@ impl Walker<'_, '_> {
     fn message(&mut self, msg: &Message<'_>, depth: usize) {
         if depth > self.limits.max_depth {
             self.incomplete.push(Incomplete {
-                limit: "max_depth",
+                limit: Limit::MaxDepth,
                 detail: format!(
                     "attached messages nested deeper than {} were not scanned",
                     self.limits.max_depth
@@ -289,7 +119,7 @@ impl Walker<'_, '_> {
             if self.parts > self.limits.max_parts {
                 self.stopped = true;
                 self.incomplete.push(Incomplete {
-                    limit: "max_parts",
+                    limit: Limit::MaxParts,
                     detail: format!("parts after the first {} were not scanned", self.limits.max_parts),
                 });
                 return;

@@ -215,7 +215,7 @@ fn encoded_bodies(msg: &Message<'_>, out: &mut Vec<Range<usize>>) {
 pub(crate) mod check {
     use super::*;
     use crate::message::{guard, lazy_parser, parse};
-    use crate::policy::Limits;
+    use crate::model::Limits;
 
     /// Whether `a` (the message's parts) and `b` (the copy's) are the same reading: the same
     /// parts with the same headers, spans that map onto each other, the same bodies (encoded
@@ -290,7 +290,7 @@ mod tests {
     use super::check::reading as check;
     use super::*;
     use crate::message::{guard, lazy_parser, parse};
-    use crate::policy::Limits;
+    use crate::model::Limits;
 
     fn line(n: usize) -> String {
         "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkr"[..n]
@@ -454,7 +454,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { cases: 20000, rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { cases: 20000, rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         /// Messages built of pieces that meet mail-parser's boundary search where it is
         /// fragile: boundaries that start with `-` or are made of base64 letters, `--` and the
         /// boundary in the middle of a line, `-` alone, bare line feeds, a last line with no

@@ -10,127 +10,25 @@ use std::borrow::Cow;
 use mail_parser::{Address, HeaderName, HeaderValue, Message};
 
 use crate::address;
+use crate::model::Field;
 
-/// The header (or the envelope) that names an address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-pub enum Field {
-    /// To: a recipient every recipient sees.
-    To,
-    /// Cc: a recipient every recipient sees.
-    Cc,
-    /// Bcc: a recipient hidden from the others.
-    Bcc,
-    /// Resent-To of a resent message: seen by every recipient.
-    ResentTo,
-    /// Resent-Cc of a resent message: seen by every recipient.
-    ResentCc,
-    /// Resent-Bcc of a resent message: hidden.
-    ResentBcc,
-    /// Reply-To: not a recipient, but shown to every recipient.
-    ReplyTo,
-    /// Mail-Followup-To: not a recipient, but shown to every recipient.
-    MailFollowupTo,
-    /// From: the author (its display name is content).
-    From,
-    /// Sender: the sending agent (its display name is content).
-    Sender,
-    /// Resent-From of a resent message.
-    ResentFrom,
-    /// Resent-Sender of a resent message.
-    ResentSender,
-    /// An envelope recipient given by the caller (SMTP `RCPT TO`, `--rcpt`).
-    Envelope,
-}
-
-impl Field {
-    /// The name used in reports (`to`, `resent-cc`, `mail-followup-to`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::To => "to",
-            Field::Cc => "cc",
-            Field::Bcc => "bcc",
-            Field::ResentTo => "resent-to",
-            Field::ResentCc => "resent-cc",
-            Field::ResentBcc => "resent-bcc",
-            Field::ReplyTo => "reply-to",
-            Field::MailFollowupTo => "mail-followup-to",
-            Field::From => "from",
-            Field::Sender => "sender",
-            Field::ResentFrom => "resent-from",
-            Field::ResentSender => "resent-sender",
-            Field::Envelope => "envelope",
-        }
-    }
-
-    /// The header's name as written in a message (`Resent-Cc`).
-    pub fn header_name(self) -> &'static str {
-        match self {
-            Field::To => "To",
-            Field::Cc => "Cc",
-            Field::Bcc => "Bcc",
-            Field::ResentTo => "Resent-To",
-            Field::ResentCc => "Resent-Cc",
-            Field::ResentBcc => "Resent-Bcc",
-            Field::ReplyTo => "Reply-To",
-            Field::MailFollowupTo => "Mail-Followup-To",
-            Field::From => "From",
-            Field::Sender => "Sender",
-            Field::ResentFrom => "Resent-From",
-            Field::ResentSender => "Resent-Sender",
-            Field::Envelope => "the envelope",
-        }
-    }
-
-    /// Whether the addresses here receive the message.
-    pub fn is_recipient(self) -> bool {
-        matches!(
-            self,
-            Field::To
-                | Field::Cc
-                | Field::Bcc
-                | Field::ResentTo
-                | Field::ResentCc
-                | Field::ResentBcc
-                | Field::Envelope
-        )
-    }
-
-    /// Whether recipients here are shown to the others (the visible recipients: To, Cc and
-    /// their Resent- forms).
-    pub fn is_visible(self) -> bool {
-        matches!(self, Field::To | Field::Cc | Field::ResentTo | Field::ResentCc)
-    }
-
-    /// Whether every recipient sees the addresses here (the visible recipients, Reply-To and
-    /// Mail-Followup-To).
-    pub fn is_shown(self) -> bool {
-        self.is_visible() || matches!(self, Field::ReplyTo | Field::MailFollowupTo)
-    }
-
-    /// Whether the display names here are shown to recipients.
-    fn shows_names(self) -> bool {
-        !matches!(self, Field::Bcc | Field::ResentBcc | Field::Envelope)
-    }
-
-    fn of(name: &HeaderName<'_>) -> Option<Field> {
-        Some(match name {
-            HeaderName::To => Field::To,
-            HeaderName::Cc => Field::Cc,
-            HeaderName::Bcc => Field::Bcc,
-            HeaderName::ResentTo => Field::ResentTo,
-            HeaderName::ResentCc => Field::ResentCc,
-            HeaderName::ResentBcc => Field::ResentBcc,
-            HeaderName::ReplyTo => Field::ReplyTo,
-            HeaderName::From => Field::From,
-            HeaderName::Sender => Field::Sender,
-            HeaderName::ResentFrom => Field::ResentFrom,
-            HeaderName::ResentSender => Field::ResentSender,
-            HeaderName::Other(n) if n.eq_ignore_ascii_case(MAIL_FOLLOWUP_TO) => Field::MailFollowupTo,
-            _ => return None,
-        })
-    }
+/// The field a header name stands for.
+fn field_of(name: &HeaderName<'_>) -> Option<Field> {
+    Some(match name {
+        HeaderName::To => Field::To,
+        HeaderName::Cc => Field::Cc,
+        HeaderName::Bcc => Field::Bcc,
+        HeaderName::ResentTo => Field::ResentTo,
+        HeaderName::ResentCc => Field::ResentCc,
+        HeaderName::ResentBcc => Field::ResentBcc,
+        HeaderName::ReplyTo => Field::ReplyTo,
+        HeaderName::From => Field::From,
+        HeaderName::Sender => Field::Sender,
+        HeaderName::ResentFrom => Field::ResentFrom,
+        HeaderName::ResentSender => Field::ResentSender,
+        HeaderName::Other(n) if n.eq_ignore_ascii_case(MAIL_FOLLOWUP_TO) => Field::MailFollowupTo,
+        _ => return None,
+    })
 }
 
 /// The one address header mail-parser does not know by name.
@@ -175,7 +73,7 @@ impl<'m> Envelope<'m> {
             return env;
         };
         for header in &root.headers {
-            let Some(field) = Field::of(&header.name) else {
+            let Some(field) = field_of(&header.name) else {
                 continue;
             };
             let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize);

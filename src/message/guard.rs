@@ -14,7 +14,7 @@
 //! one, since that decides which parser the scan uses (see [`Shape`]).
 
 use super::transfer::Transfer;
-use crate::policy::Limits;
+use crate::model::{Limit, Limits};
 
 /// Where to cut a message, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Cut {
     /// Bytes to keep.
     pub keep: usize,
     /// The policy key of the limit.
-    pub limit: &'static str,
+    pub limit: Limit,
     /// What was left out.
     pub detail: String,
 }
@@ -203,7 +203,7 @@ impl Pass<'_> {
                         if self.parts > limits.max_parts {
                             return Some(Cut {
                                 keep: pos,
-                                limit: "max_parts",
+                                limit: Limit::MaxParts,
                                 detail: format!(
                                     "parts after the first {} were not scanned",
                                     limits.max_parts
@@ -249,7 +249,7 @@ impl Pass<'_> {
         if body.len() > self.decode_left {
             return Some(Cut {
                 keep,
-                limit: "max_depth",
+                limit: Limit::MaxDepth,
                 detail:
                     "attached messages encoded inside each other past what can be checked were not scanned"
                         .to_string(),
@@ -265,7 +265,7 @@ impl Pass<'_> {
 fn too_deep(keep: usize, limits: &Limits) -> Cut {
     Cut {
         keep,
-        limit: "max_depth",
+        limit: Limit::MaxDepth,
         detail: format!("parts nested deeper than {} were not scanned", limits.max_depth),
     }
 }
@@ -555,7 +555,7 @@ mod tests {
         }
         m.extend_from_slice(b"Subject: deep\r\n\r\nbody\r\n");
         let cut = check(&m, &limits(4, 100)).unwrap();
-        assert_eq!(cut.limit, "max_depth");
+        assert_eq!(cut.limit, Limit::MaxDepth);
         let kept = &m[..cut.keep];
         assert_eq!(kept.windows(12).filter(|w| w == b"message/rfc8").count(), 5);
     }
@@ -570,14 +570,14 @@ mod tests {
         m.extend_from_slice(b"--b--\r\n");
         assert_eq!(check(&m, &limits(2, 100)), None);
         let cut = check(&m, &limits(2, 5)).unwrap();
-        assert_eq!(cut.limit, "max_parts");
+        assert_eq!(cut.limit, Limit::MaxParts);
     }
 
     #[test]
     fn encoded_attached_messages_are_walked_inside() {
         let m = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nQ29udGVudC1UeXBlOg==\r\n";
         assert_eq!(check(m, &limits(1, 10)), None);
-        assert_eq!(check(m, &limits(0, 10)).map(|c| c.limit), Some("max_depth"));
+        assert_eq!(check(m, &limits(0, 10)).map(|c| c.limit), Some(Limit::MaxDepth));
         // Three attached messages in clear inside one in base64: four levels.
         let inner = b"Content-Type: message/rfc822\r\n\r\n".repeat(3);
         let wrapped = format!(
@@ -587,7 +587,7 @@ mod tests {
         );
         assert_eq!(check(wrapped.as_bytes(), &limits(4, 10)), None);
         let cut = check(wrapped.as_bytes(), &limits(3, 10));
-        assert_eq!(cut.as_ref().map(|c| c.limit), Some("max_depth"));
+        assert_eq!(cut.as_ref().map(|c| c.limit), Some(Limit::MaxDepth));
         // Cut where the encoded body starts.
         assert_eq!(cut.map(|c| c.keep), wrapped.find("\r\n\r\n").map(|p| p + 4));
         // ... and they decide the parser.
@@ -609,7 +609,7 @@ mod tests {
             );
         }
         m.extend_from_slice(b"Subject: deep\r\n\r\nbody\r\n");
-        assert_eq!(check(&m, &limits(8, 100)).map(|c| c.limit), Some("max_depth"));
+        assert_eq!(check(&m, &limits(8, 100)).map(|c| c.limit), Some(Limit::MaxDepth));
         assert_eq!(check(&m, &limits(10, 100)), None);
         // Outside a digest, a part with no Content-Type is text: one level.
         let mixed = String::from_utf8_lossy(&m).replace("digest", "mixed");
@@ -623,6 +623,6 @@ mod tests {
         let m = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n--bb\r\n--b x\r\n--b--\r\n";
         // Root and one part: "--bb" and "--b x" are not delimiters.
         assert_eq!(check(m, &limits(5, 2)), None);
-        assert_eq!(check(m, &limits(5, 1)).map(|c| c.limit), Some("max_parts"));
+        assert_eq!(check(m, &limits(5, 1)).map(|c| c.limit), Some(Limit::MaxParts));
     }
 }

@@ -13,14 +13,14 @@ pub mod guard;
 mod rfc2047;
 mod transfer;
 
+pub use content::for_each_segment;
 pub(crate) use content::for_each_segment_of;
-pub use content::{cell_name, for_each_segment, Incomplete, Location, Mark, Part, Segment};
 #[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
 #[cfg(fuzzing)]
 pub(crate) use elide::check::reading as elided_reading;
 pub(crate) use elide::{elide, Elided};
-pub use envelope::{recipients_of, Envelope, Field, Recipient};
+pub use envelope::{recipients_of, Envelope, Recipient};
 pub(crate) use transfer::{lazy_parser, release};
 
 /// The mail-parser configuration a scan reads messages with: the MIME headers, the address

@@ -442,7 +442,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn quoted_printable_decodes_as_mail_parser_does(
             pieces in proptest::collection::vec(
@@ -460,7 +460,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         /// Base64 decodes as mail-parser decodes it: long runs of whole groups (the SIMD path),
         /// line breaks and white space anywhere, padding at the end or inside, a last group
         /// cut short, bytes outside the alphabet. (Not `--`, which ends a body at a line's
@@ -499,7 +499,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         /// Text in a charset of one byte a character reads as mail-parser's decoder reads it,
         /// ASCII runs copied or not; so does text in a charset read a whole at a time.
         #[test]
@@ -576,7 +576,7 @@ mod tests {
 #[cfg(test)]
 mod same_text {
     use crate::message::{for_each_segment, guard, parse, parser, Envelope};
-    use crate::policy::Limits;
+    use crate::model::Limits;
 
     fn segments(p: &mail_parser::MessageParser, raw: &[u8]) -> Vec<(String, String)> {
         let eager = parser();

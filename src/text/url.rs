@@ -151,7 +151,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x6d61_696c_646c_70), ..proptest::test_runner::Config::default() })]
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         #[test]
         fn same_links_as_splitting_every_token(
             pieces in proptest::collection::vec(
