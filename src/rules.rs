@@ -172,13 +172,14 @@ pub fn incomplete(i: &Incomplete) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::Envelope;
     use crate::protected::ProtectedList;
 
     fn audience(headers: &str, list: &str) -> Audience {
         let raw = format!("{headers}Subject: x\r\n\r\nbody\r\n");
-        let parsed = crate::message::parser().parse(raw.as_bytes()).expect("a message");
-        let env = Envelope::from_message(&parsed);
+        let limits = crate::model::Limits::default();
+        let source = crate::message::Source::new(raw.as_bytes(), &limits);
+        let reading = source.read();
+        let env = reading.envelope();
         let list = ProtectedList::from_csv(list).expect("a list");
         let matcher = crate::matcher::Matcher::new(&list);
         Audience::new(&env, &["ours.example".to_string()], matcher.emails())

@@ -4,12 +4,10 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
-use mail_parser::MessageParser;
-
 use crate::error::{Error, Result};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
-use crate::model::{Incomplete, Kind, Limit, Location, Part, Segment};
+use crate::model::{Kind, Location, Part, Segment};
 use crate::policy::Policy;
 use crate::protected::ProtectedList;
 use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
@@ -26,24 +24,13 @@ pub struct Scanner {
     records: Records,
     policy: Policy,
     matcher: Matcher,
-    /// Decodes every body as it parses (for messages that attach encoded messages, and for
-    /// attached messages parsed again).
-    parser: MessageParser,
-    /// Leaves bodies encoded, for the walker to decode what it reads.
-    lazy: MessageParser,
 }
 
 impl Scanner {
     /// Compiles `list` under `policy`.
     pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
         let matcher = Matcher::new(&list);
-        Scanner {
-            records: Records::Plain(list),
-            policy,
-            matcher,
-            parser: crate::message::parser(),
-            lazy: crate::message::lazy_parser(),
-        }
+        Scanner { records: Records::Plain(list), policy, matcher }
     }
 
     /// A scanner over a sealed list (see [`crate::sealed`]): every verdict and finding is the
@@ -51,13 +38,7 @@ impl Scanner {
     pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
         let list = Arc::new(list);
         let matcher = Matcher::sealed(list.clone());
-        Scanner {
-            records: Records::Sealed(list),
-            policy,
-            matcher,
-            parser: crate::message::parser(),
-            lazy: crate::message::lazy_parser(),
-        }
+        Scanner { records: Records::Sealed(list), policy, matcher }
     }
 
     /// The id of record `r`.
@@ -125,64 +106,9 @@ impl Scanner {
 
     fn scan_prepared(&self, message: &[u8], rcpts: Vec<String>) -> Report {
         let limits = self.policy.limits();
-        let mut incomplete = Vec::new();
-        let bytes = if message.len() > limits.max_message_bytes {
-            incomplete.push(Incomplete {
-                limit: Limit::MaxMessageBytes,
-                detail: format!(
-                    "only the first {} of {} bytes were scanned",
-                    limits.max_message_bytes,
-                    message.len()
-                ),
-            });
-            &message[..limits.max_message_bytes]
-        } else {
-            message
-        };
-        // A huge top-level header block is slimmed so that mail-parser holds it in little memory.
-        let slimmed;
-        let bytes = match crate::message::guard::slim(bytes) {
-            Some(copy) => {
-                slimmed = copy;
-                &slimmed[..]
-            }
-            None => bytes,
-        };
-        // Nesting and part count are limited before mail-parser sees the message.
-        let (shape, base64_bodies) = crate::message::guard::inspect_with_bodies(bytes, &limits);
-        let bytes = match shape.cut {
-            Some(cut) => {
-                incomplete.push(Incomplete { limit: cut.limit, detail: cut.detail });
-                &bytes[..cut.keep]
-            }
-            None => bytes,
-        };
-        // Bodies are decoded as they are read, unless an attached message is encoded.
-        let parser = if shape.encoded_messages { &self.parser } else { &self.lazy };
-        // Text that mail-parser reads as one unknown header (no known header at all) is not a
-        // message: it is scanned as plain text rather than lost.
-        let parse = |bytes| {
-            crate::message::parse(parser, bytes).filter(|m| {
-                m.parts.first().is_some_and(|root| {
-                    root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
-                })
-            })
-        };
-        // Long encoded bodies are left out of what mail-parser looks through, when its reading
-        // of the copy is its reading of the message (see `message::elide`); the walker reads
-        // them from the message. The lazy parser only: the other decodes bodies itself.
-        let copy = if shape.encoded_messages { None } else { crate::message::elide(bytes, &base64_bodies) };
-        let (mut parsed, elided) = match &copy {
-            Some(c) => match parse(&c.bytes) {
-                Some(m) if c.holds(&m) => (Some(m), Some(c)),
-                _ => (parse(bytes), None),
-            },
-            None => (parse(bytes), None),
-        };
-        if let Some(m) = parsed.as_mut() {
-            crate::message::release(m);
-        }
-        let mut envelope = parsed.as_ref().map(Envelope::from_message).unwrap_or_default();
+        let source = crate::message::Source::new(message, &limits);
+        let reading = source.read();
+        let mut envelope = reading.envelope();
         for r in rcpts {
             envelope.add_envelope(r);
         }
@@ -203,31 +129,20 @@ impl Scanner {
                 Ok(s) => s,
                 Err(_) => &mut fresh,
             };
-            let report = self.scan_segments(
-                scratch,
-                bytes,
-                parsed.as_ref().map(|m| (m, elided)),
-                &envelope,
-                &audience,
-                findings,
-                incomplete,
-            );
+            let report = self.scan_segments(scratch, &reading, &envelope, &audience, findings);
             scratch.trim();
             report
         })
     }
 
     /// The content rule over every segment, then the report.
-    #[allow(clippy::too_many_arguments)]
     fn scan_segments(
         &self,
         scratch: &mut Scratch,
-        bytes: &[u8],
-        parsed: Option<(&mail_parser::Message<'_>, Option<&crate::message::Elided<'_>>)>,
+        reading: &crate::message::Reading<'_>,
         envelope: &Envelope<'_>,
         audience: &Audience,
         mut findings: Vec<crate::report::Finding>,
-        mut incomplete: Vec<Incomplete>,
     ) -> Report {
         let limits = self.policy.limits();
         let cap = self.policy.max_reported_findings();
@@ -307,24 +222,7 @@ impl Scanner {
                 findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
             }
         };
-        match parsed {
-            Some((msg, elided)) => {
-                incomplete.extend(crate::message::for_each_segment_of(
-                    msg,
-                    elided,
-                    envelope,
-                    &limits,
-                    &self.parser,
-                    &mut on_segment,
-                ));
-            }
-            None => {
-                // Not a message at all (no header could be read): scan it as plain text.
-                let text = String::from_utf8_lossy(bytes);
-                let location = Location::new(Part::Body, 1);
-                on_segment(&Segment { location: &location, text: &text, marks: &[] });
-            }
-        }
+        let mut incomplete = reading.for_each_segment(envelope, &limits, &mut on_segment);
         // One finding per limit, even when the guard and the walker both met it; encrypted and
         // unreadable attachments each keep their own.
         let mut limits_met = HashSet::new();

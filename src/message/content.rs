@@ -2,45 +2,29 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{
-    Address, HeaderName, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
-};
+use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
-use super::{transfer, Elided, Envelope};
-use crate::model::{Budget, Incomplete, Limit, Limits, Location, Part, Segment};
+use super::mime::{Entity, Kind, Part as MimePart, Walk};
+use super::{transfer, Envelope};
+use crate::model::{Budget, Incomplete, Limits, Location, Part, Segment};
 use crate::text::{html_to_text_and_aside, Aside};
 
-/// Calls `sink` with every segment of `message` and returns the limits that cut the walk short.
-pub fn for_each_segment(
-    message: &Message<'_>,
-    envelope: &Envelope<'_>,
-    limits: &Limits,
-    parser: &MessageParser,
-    sink: &mut dyn FnMut(&Segment<'_>),
-) -> Vec<Incomplete> {
-    for_each_segment_of(message, None, envelope, limits, parser, sink)
-}
-
-/// [`for_each_segment`] of a message that may have been parsed from a copy with lines of its
-/// encoded bodies left out (`elided`, see [`super::elide`](mod@super::elide)): those bodies are read from the
-/// message itself.
+/// Calls `sink` with every segment of `message` (read by `walk`): the display names of
+/// `envelope`, then subjects, bodies, attachment names and attachments in reading order.
+/// Returns the limits met on the way (the walk's own stay in it).
 pub(crate) fn for_each_segment_of(
-    message: &Message<'_>,
-    elided: Option<&Elided<'_>>,
+    message: &Entity<'_>,
     envelope: &Envelope<'_>,
+    walk: &mut Walk<'_>,
     limits: &Limits,
-    parser: &MessageParser,
     sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
     let mut w = Walker {
         limits,
-        parser,
-        elided,
+        walk,
         sink,
         counters: [0; Part::ALL],
-        parts: 0,
         incomplete: Vec::new(),
-        stopped: false,
         html: String::new(),
         aside: Aside::default(),
         #[cfg(feature = "documents")]
@@ -57,16 +41,13 @@ pub(crate) fn for_each_segment_of(
     w.incomplete
 }
 
-struct Walker<'a, 'b> {
+struct Walker<'a, 'b, 'w> {
     limits: &'a Limits,
-    parser: &'a MessageParser,
-    /// The copy the message was parsed from, when it was parsed from one.
-    elided: Option<&'a Elided<'a>>,
+    /// Reads attached messages that come encoded, from their decoded bytes.
+    walk: &'b mut Walk<'w>,
     sink: &'b mut dyn FnMut(&Segment<'_>),
     counters: [u32; Part::ALL],
-    parts: usize,
     incomplete: Vec<Incomplete>,
-    stopped: bool,
     html: String,
     aside: Aside,
     /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
@@ -74,7 +55,7 @@ struct Walker<'a, 'b> {
     budget: Budget,
 }
 
-impl Walker<'_, '_> {
+impl Walker<'_, '_, '_> {
     fn next_index(&mut self, part: Part) -> u32 {
         let c = &mut self.counters[part as usize];
         *c += 1;
@@ -90,53 +71,32 @@ impl Walker<'_, '_> {
         (self.sink)(&Segment { location: loc, text, marks: &[] });
     }
 
-    fn message(&mut self, msg: &Message<'_>, depth: usize) {
-        if depth > self.limits.max_depth {
-            self.incomplete.push(Incomplete {
-                limit: Limit::MaxDepth,
-                detail: format!(
-                    "attached messages nested deeper than {} were not scanned",
-                    self.limits.max_depth
-                ),
-            });
-            return;
-        }
-        let joined = msg.header_raw(HeaderName::Subject).and_then(super::rfc2047::decode_joined);
-        if let Some(subject) = joined.as_deref().or(msg.subject()) {
+    fn message(&mut self, msg: &Entity<'_>, depth: usize) {
+        let Some(root) = msg.parts.first() else { return };
+        let joined = root
+            .headers
+            .header(HeaderName::Subject)
+            .and_then(|h| msg.header_block.get(h.offset_start as usize..h.offset_end as usize))
+            .and_then(|raw| std::str::from_utf8(raw).ok())
+            .and_then(super::rfc2047::decode_joined);
+        let subject = root.headers.header_value(&HeaderName::Subject).and_then(|v| v.as_text());
+        if let Some(subject) = joined.as_deref().or(subject) {
             self.emit(Part::Subject, subject);
         }
         if depth > 0 {
-            let headers = attached_headers(msg);
+            let headers = attached_headers(root);
             if !headers.is_empty() {
                 self.emit(Part::AttachedHeaders, &headers);
             }
         }
         for part in &msg.parts {
-            if self.stopped {
-                return;
-            }
-            self.parts += 1;
-            if self.parts > self.limits.max_parts {
-                self.stopped = true;
-                self.incomplete.push(Incomplete {
-                    limit: Limit::MaxParts,
-                    detail: format!("parts after the first {} were not scanned", self.limits.max_parts),
-                });
-                return;
-            }
-            self.part(msg, part, depth);
+            self.part(part, depth);
         }
     }
 
-    fn part(&mut self, msg: &Message<'_>, part: &MessagePart<'_>, depth: usize) {
-        // A body the lazy parser left encoded (see `transfer`), with its raw bytes.
-        let elided = self.elided;
-        let raw_body = || match elided {
-            Some(copy) => copy.raw_body(msg, part),
-            None => transfer::raw_body(msg, part),
-        };
-        let pending = transfer::pending(part).and_then(|t| Some((t, raw_body()?)));
+    fn part(&mut self, part: &MimePart<'_>, depth: usize) {
         let name = part.attachment_name();
+        let transfer = part.transfer();
         // An attachment has one number for its name and for everything read from inside it.
         let attachment = is_attachment(part).then(|| {
             let index = self.next_index(Part::Attachment);
@@ -145,42 +105,41 @@ impl Walker<'_, '_> {
             }
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
-        let charset = || part.content_type().and_then(|ct| ct.attribute("charset"));
-        // Text decoded here is read exactly as mail-parser would have read it; an encoding
-        // that does not decode leaves the text as it came, as mail-parser does. (The text
-        // mail-parser made of the encoded body was dropped after parsing: see `release`.)
-        let decoded_text = || {
-            pending.map(|(t, raw)| {
-                transfer::to_text(transfer::decode(raw, t).unwrap_or_else(|| raw.to_vec()), charset())
-            })
+        let charset = part.charset();
+        // Text is decoded as it is read; an encoding that does not decode leaves the text as
+        // it came.
+        let text_of = |raw: &[u8]| {
+            let bytes = match transfer {
+                Some(t) => transfer::decode(raw, t).unwrap_or_else(|| raw.to_vec()),
+                None => raw.to_vec(),
+            };
+            transfer::to_text(bytes, charset)
         };
-        match &part.body {
-            PartType::Text(t) => {
+        match &part.kind {
+            Kind::Multipart | Kind::Cut => {}
+            Kind::Text => {
                 let loc =
                     attachment.unwrap_or_else(|| Location::new(Part::Body, self.next_index(Part::Body)));
-                let decoded = decoded_text();
-                self.text_segment(&loc, decoded.as_deref().unwrap_or(t));
+                self.text_segment(&loc, &text_of(part.body));
             }
-            PartType::Html(h) => {
-                let decoded = decoded_text();
-                self.html_segment(attachment.as_ref(), decoded.as_deref().unwrap_or(h))
+            Kind::Html => self.html_segment(attachment.as_ref(), &text_of(part.body)),
+            Kind::Raw(text) => {
+                let loc =
+                    attachment.unwrap_or_else(|| Location::new(Part::Body, self.next_index(Part::Body)));
+                self.text_segment(&loc, text);
             }
-            PartType::Binary(b) | PartType::InlineBinary(b) => {
+            Kind::Message(nested) => self.message(nested, depth + 1),
+            Kind::Binary => {
                 let ct = part.content_type();
-                let is_message = ct.is_some_and(|ct| {
-                    ct.ctype().eq_ignore_ascii_case("message")
-                        && ct.subtype().is_some_and(|s| {
-                            s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global")
-                        })
-                });
+                let is_message = part.is_message_type();
                 let decoded;
-                let b: &[u8] = match pending {
-                    None => b,
-                    Some((t, raw)) => {
+                let b: &[u8] = match transfer {
+                    None => part.body,
+                    Some(t) => {
+                        let raw = part.body;
                         // Most encoded binaries are images: decode what tells a document or
                         // text from anything else, and the rest only for those.
-                        let worth_reading = is_message || worth_reading(raw, t, charset());
-                        if !worth_reading {
+                        if !is_message && !worth_reading(raw, t, charset) {
                             // Numbered as it would be if it were read.
                             if attachment.is_none() {
                                 self.next_index(Part::Attachment);
@@ -192,21 +151,21 @@ impl Walker<'_, '_> {
                                 decoded = bytes;
                                 &decoded
                             }
-                            // Not valid in its encoding: read as the text it is, where
-                            // mail-parser would put it (a body unless it is an attachment).
+                            // Not valid in its encoding: read as the text it is (a body unless
+                            // it is an attachment).
                             None => {
                                 let loc = attachment.unwrap_or_else(|| {
                                     Location::new(Part::Body, self.next_index(Part::Body))
                                 });
-                                self.text_segment(&loc, &transfer::to_text(raw.to_vec(), charset()));
+                                self.text_segment(&loc, &transfer::to_text(raw.to_vec(), charset));
                                 return;
                             }
                         }
                     }
                 };
                 if is_message {
-                    // mail-parser leaves deeply encoded attached messages as bytes: parse again.
-                    if let Some(nested) = super::parse(self.parser, b) {
+                    // An attached message that came encoded: read from its decoded bytes.
+                    if let Some(nested) = self.walk.message(b, depth + 1) {
                         self.message(&nested, depth + 1);
                         return;
                     }
@@ -225,7 +184,6 @@ impl Walker<'_, '_> {
                     x.document(format, b, depth + 1);
                     return;
                 }
-                let charset = ct.and_then(|ct| ct.attribute("charset"));
                 if let Some(text) = decode_text(b, charset) {
                     let is_html = ct
                         .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
@@ -237,19 +195,6 @@ impl Walker<'_, '_> {
                     }
                 }
             }
-            PartType::Message(m) => {
-                // An encoded attached message that mail-parser did not decode (a comment
-                // after `base64` in the header) it has read as the message itself, with
-                // whatever parts follow the encoded text: decode and parse it here, and read
-                // what mail-parser made of it too, so that those parts are not lost. (The
-                // pre-parse pass has been inside it: see `Transfer::named`.)
-                let decoded = pending.and_then(|(t, raw)| transfer::decode(raw, t));
-                if let Some(nested) = decoded.as_deref().and_then(|bytes| super::parse(self.parser, bytes)) {
-                    self.message(&nested, depth + 1);
-                }
-                self.message(m, depth + 1);
-            }
-            PartType::Multipart(_) => {}
         }
     }
 
@@ -283,17 +228,14 @@ impl Walker<'_, '_> {
 }
 
 /// A part is an attachment when its disposition says so or it carries a file name.
-fn is_attachment(part: &MessagePart<'_>) -> bool {
+fn is_attachment(part: &MimePart<'_>) -> bool {
     part.content_disposition().is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
         || part.attachment_name().is_some()
 }
 
 /// The address headers of an attached message as text, one `Name <address>` a line.
-fn attached_headers(msg: &Message<'_>) -> String {
+fn attached_headers(root: &MimePart<'_>) -> String {
     let mut out = String::new();
-    let Some(root) = msg.parts.first() else {
-        return out;
-    };
     for h in &root.headers {
         if !matches!(
             h.name,

@@ -7,7 +7,9 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Address, HeaderName, HeaderValue, Message};
+use mail_parser::{Address, HeaderName, HeaderValue};
+
+use super::mime::Entity;
 
 use crate::address;
 use crate::model::Field;
@@ -67,7 +69,7 @@ impl std::fmt::Debug for Envelope<'_> {
 
 impl<'m> Envelope<'m> {
     /// The address headers of `message` (every one of them, not only the last).
-    pub fn from_message(message: &'m Message<'m>) -> Envelope<'m> {
+    pub(crate) fn from_entity(message: &'m Entity<'m>) -> Envelope<'m> {
         let mut env = Envelope::default();
         let Some(root) = message.parts.first() else {
             return env;
@@ -76,7 +78,7 @@ impl<'m> Envelope<'m> {
             let Some(field) = field_of(&header.name) else {
                 continue;
             };
-            let raw = message.raw_message.get(header.offset_start as usize..header.offset_end as usize);
+            let raw = message.header_block.get(header.offset_start as usize..header.offset_end as usize);
             let joined_names = raw
                 .and_then(|r| std::str::from_utf8(r).ok())
                 .and_then(super::rfc2047::decode_joined)
@@ -154,10 +156,11 @@ impl<'m> Envelope<'m> {
 
 /// The recipients of raw message bytes, read as a scan reads them.
 pub fn recipients_of(message: &[u8]) -> Vec<Recipient> {
-    match super::parse(&super::parser(), message) {
-        Some(m) => Envelope::from_message(&m).recipients(),
-        None => Vec::new(),
-    }
+    let limits = crate::model::Limits::default();
+    let source = super::Source::new(message, &limits);
+    let reading = source.read();
+    let recipients = reading.envelope().recipients();
+    recipients
 }
 
 /// Calls `f(address, display name)` for each entry of an address header.

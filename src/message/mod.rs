@@ -1,68 +1,127 @@
 //! The message as maildlp sees it: who it goes to ([`Envelope`]) and everything a recipient
-//! can read in it (segments of text, each with a [`Location`]).
+//! can read in it (segments of text, each with a [`Location`](crate::model::Location)).
 //!
-//! mail-parser does the MIME work. This module walks *every* part rather than mail-parser's
-//! body lists (a missing final boundary drops the last part from those lists), reads every
-//! To and Cc header rather than the last one, parses again the attached messages that
-//! mail-parser leaves as bytes, and decodes text attachments that are labelled as binary.
+//! [`read`] is the one reading of a message: maildlp's own walk of its MIME structure
+//! (`mime`), under the limits, with mail-parser's public API parsing each header block. The
+//! content walk (`content`) then reads every part of that structure: it decodes bodies as it
+//! reads them, reads attached messages (those that come encoded from their decoded bytes), and
+//! hands documents and archives to `extract`.
 
 mod content;
-mod elide;
 mod envelope;
-pub mod guard;
+mod mime;
 mod rfc2047;
+mod slim;
 mod transfer;
 
-pub use content::for_each_segment;
-pub(crate) use content::for_each_segment_of;
 #[cfg(feature = "documents")]
 pub(crate) use content::{decode_text, is_html_name};
-#[cfg(fuzzing)]
-pub(crate) use elide::check::reading as elided_reading;
-pub(crate) use elide::{elide, Elided};
 pub use envelope::{recipients_of, Envelope, Recipient};
-pub(crate) use transfer::{lazy_parser, release};
+#[cfg(fuzzing)]
+pub(crate) use mime::agreement::check as mime_agreement;
 
-/// The mail-parser configuration a scan reads messages with: the MIME headers, the address
-/// headers (Mail-Followup-To too) and the text headers parsed as mail-parser parses them;
-/// every other header kept raw, since a scan reads nothing from it (dates, message ids and
-/// Received traces cost parsing time and hold nothing a recipient is shown as content).
-///
-/// mail-parser applies its built-in choices only while no header is configured; once one is,
-/// every header not configured is kept raw. So the table is spelled out here.
-pub fn parser() -> mail_parser::MessageParser {
-    use mail_parser::HeaderName as H;
-    mail_parser::MessageParser::new()
-        .with_mime_headers()
-        .with_address_headers()
-        .header_address(H::Other(envelope::MAIL_FOLLOWUP_TO.into()))
-        .header_text(H::Subject)
-        .header_text(H::Comments)
+use crate::model::{Incomplete, Limit, Limits, Segment};
+
+/// The bytes a scan reads of a message: as much of it as `max_message_bytes` allows, and a
+/// copy with its top-level header block slimmed when that block is huge (see `slim`).
+pub(crate) struct Source<'m> {
+    bytes: std::borrow::Cow<'m, [u8]>,
+    limits: &'m Limits,
+    incomplete: Vec<Incomplete>,
 }
 
-/// Parses with mail-parser, turning a panic inside it into "not a message". mail-parser 0.11
-/// has assertions that malformed input can reach in debug builds; a scan must never take its
-/// caller down, so the scanner falls back to reading the bytes as plain text.
-///
-/// Lines of only spaces and tabs before the first header are skipped: mail-parser would take
-/// such a line for the end of the headers and lose the recipients below it.
-pub(crate) fn parse<'x>(
-    parser: &mail_parser::MessageParser,
-    bytes: &'x [u8],
-) -> Option<mail_parser::Message<'x>> {
-    let bytes = skip_blank_lead(bytes);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes))).ok().flatten()
-}
+impl<'m> Source<'m> {
+    /// What a scan under `limits` reads of `message`.
+    pub(crate) fn new(message: &'m [u8], limits: &'m Limits) -> Source<'m> {
+        let mut incomplete = Vec::new();
+        let bytes = if message.len() > limits.max_message_bytes {
+            incomplete.push(Incomplete {
+                limit: Limit::MaxMessageBytes,
+                detail: format!(
+                    "only the first {} of {} bytes were scanned",
+                    limits.max_message_bytes,
+                    message.len()
+                ),
+            });
+            &message[..limits.max_message_bytes]
+        } else {
+            message
+        };
+        let bytes = match slim::slim(bytes) {
+            Some(copy) => std::borrow::Cow::Owned(copy),
+            None => std::borrow::Cow::Borrowed(bytes),
+        };
+        Source { bytes, limits, incomplete }
+    }
 
-fn skip_blank_lead(mut bytes: &[u8]) -> &[u8] {
-    loop {
-        let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |p| p + 1);
-        let line = &bytes[..end];
-        let content = line.strip_suffix(b"\n").unwrap_or(line);
-        let content = content.strip_suffix(b"\r").unwrap_or(content);
-        if content.is_empty() || !content.iter().all(|&b| b == b' ' || b == b'\t') || end == bytes.len() {
-            return bytes;
+    /// The one reading of the message: its MIME structure walked once, stopping where the
+    /// depth or the part count goes past the limits.
+    pub(crate) fn read(&self) -> Reading<'_> {
+        let mut walk = mime::Walk::new(header_parser(), self.limits);
+        // Text of which no known header can be read is not a message: it is scanned as plain
+        // text rather than lost.
+        let message = walk.message(&self.bytes, 0).filter(|m| {
+            m.parts.first().is_some_and(|root| {
+                root.headers.iter().any(|h| !matches!(h.name, mail_parser::HeaderName::Other(_)))
+            })
+        });
+        Reading {
+            message,
+            bytes: &self.bytes,
+            walk: std::cell::RefCell::new(walk),
+            incomplete: self.incomplete.clone(),
         }
-        bytes = &bytes[end..];
+    }
+}
+
+/// A message read once: its structure, and the limits met while reading it.
+pub(crate) struct Reading<'m> {
+    /// The message, or `None` when no header could be read: then it is not a message, and
+    /// its bytes are read as plain text.
+    message: Option<mime::Entity<'m>>,
+    /// The bytes read.
+    bytes: &'m [u8],
+    /// The walk, kept to read attached messages that come encoded.
+    walk: std::cell::RefCell<mime::Walk<'m>>,
+    incomplete: Vec<Incomplete>,
+}
+
+/// The header parser every reading uses (see `mime::header_parser`).
+fn header_parser() -> &'static mail_parser::MessageParser {
+    static PARSER: std::sync::OnceLock<mail_parser::MessageParser> = std::sync::OnceLock::new();
+    PARSER.get_or_init(mime::header_parser)
+}
+
+impl<'m> Reading<'m> {
+    /// Who the message goes to, as its headers say.
+    pub(crate) fn envelope(&self) -> Envelope<'_> {
+        self.message.as_ref().map(Envelope::from_entity).unwrap_or_default()
+    }
+
+    /// Calls `sink` with every segment: the display names of `envelope` (the message's, with
+    /// the caller's recipients added), then the subject, bodies, attachment names and what is
+    /// inside attachments, in reading order. Returns every limit met, reading included.
+    pub(crate) fn for_each_segment(
+        &self,
+        envelope: &Envelope<'_>,
+        limits: &Limits,
+        sink: &mut dyn FnMut(&Segment<'_>),
+    ) -> Vec<Incomplete> {
+        let mut incomplete = self.incomplete.clone();
+        match &self.message {
+            Some(m) => {
+                let mut walk = self.walk.borrow_mut();
+                let more = content::for_each_segment_of(m, envelope, &mut walk, limits, sink);
+                incomplete.append(&mut walk.incomplete);
+                incomplete.extend(more);
+            }
+            None => {
+                // Not a message at all: its bytes as plain text.
+                let text = String::from_utf8_lossy(self.bytes);
+                let location = crate::model::Location::new(crate::model::Part::Body, 1);
+                sink(&Segment { location: &location, text: &text, marks: &[] });
+            }
+        }
+        incomplete
     }
 }

@@ -1,26 +1,17 @@
-//! Transfer encodings (base64, quoted-printable) decoded when a part is read rather than when
-//! the message is parsed.
+//! Transfer encodings (base64, quoted-printable), decoded when a part is read.
 //!
-//! mail-parser decodes every part while it parses, one byte at a time, and most of the bytes
-//! of real mail are images and other binaries that a scan reads no further than their first
-//! few kilobytes (enough to tell a document or text from anything else). So a scan parses
-//! with [`lazy_parser`], which leaves every body as it came, and the walker decodes a text
-//! part in full but a binary one only as far as its first kilobyte (or [`HEAD`] bytes when
-//! that might be text), and in full only when those say it is a document or text. Base64 is decoded with the `base64` crate (lines joined
-//! first), and whatever that refuses by mail-parser's own decoder; quoted-printable by a
-//! decoder that copies plain runs whole and otherwise follows mail-parser's byte for byte
-//! (a property test holds them equal). Either way a body decodes to the bytes mail-parser
-//! would have produced.
-//!
-//! Messages that attach messages in base64 or quoted-printable are parsed with the eager
-//! parser instead (see [`super::guard::inspect`]): mail-parser reads an attached message
-//! whose encoding it does not know as the message itself, so its structure would change.
+//! The structure walk (`mime`) leaves every body as it stands in the message. Most of the
+//! bytes of real mail are images and other binaries that a scan reads no further than their
+//! first few kilobytes (enough to tell a document or text from anything else), so the content
+//! walk decodes a text part in full but a binary one only as far as its first kilobyte (or
+//! [`HEAD`] bytes when that might be text), and in full only when those say it is a document or
+//! text. Base64 is decoded with the `base64` crate (lines joined first), and whatever that
+//! refuses by mail-parser's own decoder; quoted-printable by a decoder that copies plain runs
+//! whole and otherwise follows mail-parser's byte for byte (property tests hold them equal).
+//! Either way a body decodes to the bytes mail-parser's decoders produce.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use std::borrow::Cow;
-
-use mail_parser::{Encoding, HeaderName, HeaderValue, Message, MessageParser, MessagePart, PartType};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -55,58 +46,6 @@ impl Transfer {
             None
         }
     }
-}
-
-/// The parser a scan reads messages with: [`super::parser`], except that bodies are left
-/// encoded.
-///
-/// mail-parser decodes a body when its Content-Transfer-Encoding header is read as text that
-/// names base64 or quoted-printable. Read as a content type instead, the header keeps its
-/// value (`base64` is the "type") and the body is left as it came, for [`pending`] to find.
-pub(crate) fn lazy_parser() -> MessageParser {
-    super::parser().header_content_type(HeaderName::ContentTransferEncoding)
-}
-
-/// The transfer encoding `part`'s body still carries: `None` when mail-parser decoded it or
-/// it was never encoded.
-///
-/// A part mail-parser marks as an encoding problem is decoded again too: mail-parser also
-/// marks so a part it never decoded because the header's value was more than the name (a
-/// comment after `base64`), and an attached message in that form would otherwise be read as
-/// base64 text. A body that really is broken fails again and is read as it came, as
-/// mail-parser reads it.
-pub(crate) fn pending(part: &MessagePart<'_>) -> Option<Transfer> {
-    if part.encoding != Encoding::None {
-        return None;
-    }
-    let value = part.headers.iter().rev().find(|h| h.name == HeaderName::ContentTransferEncoding)?;
-    let name = match &value.value {
-        HeaderValue::ContentType(ct) => ct.ctype(),
-        HeaderValue::Text(t) => t.as_ref(),
-        _ => return None,
-    };
-    Transfer::named(name.as_bytes())
-}
-
-/// Drops the text mail-parser made of bodies it left encoded (it reads an encoded text part
-/// as text in its charset, a copy as large as the part); the walker decodes those from the
-/// message's own bytes. Attached messages parsed in place are released too.
-pub(crate) fn release(msg: &mut Message<'_>) {
-    for part in &mut msg.parts {
-        if pending(part).is_some() {
-            if let PartType::Text(t) | PartType::Html(t) = &mut part.body {
-                *t = Cow::Borrowed("");
-            }
-        }
-        if let PartType::Message(nested) = &mut part.body {
-            release(nested);
-        }
-    }
-}
-
-/// The body of `part` as it is in `msg`, still encoded.
-pub(crate) fn raw_body<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>) -> Option<&'m [u8]> {
-    msg.raw_message.get(part.offset_body as usize..part.offset_end as usize)
 }
 
 /// `raw` decoded, or `None` when it is not valid in its encoding (mail-parser's judgement:
@@ -537,106 +476,5 @@ mod tests {
         assert_eq!(to_text(b"Zo\xeb".to_vec(), Some("iso-8859-1")), "Zo\u{eb}");
         assert_eq!(to_text(b"Zo\xc3\xab".to_vec(), None), "Zo\u{eb}");
         assert_eq!(to_text(b"Zo\xeb".to_vec(), None), "Zo\u{fffd}");
-    }
-
-    #[test]
-    fn the_lazy_parser_leaves_bodies_encoded() {
-        let raw = b"From: a@example.org\r\nTo: b@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: Base64\r\n\r\nSmFuZSBEb2U=\r\n--b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64 (a comment)\r\n\r\niVBORw0KGgo=\r\n--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nJane=20Doe\r\n--b\r\nContent-Type: text/plain\r\n\r\nJane Doe\r\n--b--\r\n";
-        let lazy = lazy_parser();
-        let Some(msg) = lazy.parse(&raw[..]) else { panic!("not parsed") };
-        let leaves: Vec<_> = msg.parts.iter().skip(1).collect();
-        assert_eq!(leaves.len(), 4);
-        let found: Vec<_> = leaves.iter().map(|p| pending(p)).collect();
-        assert_eq!(
-            found,
-            [Some(Transfer::Base64), Some(Transfer::Base64), Some(Transfer::QuotedPrintable), None]
-        );
-        let bodies: Vec<_> = leaves
-            .iter()
-            .zip(&found)
-            .map(|(p, t)| {
-                let raw = raw_body(&msg, p).unwrap_or_default();
-                t.map_or(Some(raw.to_vec()), |t| decode(raw, t))
-            })
-            .collect();
-        assert_eq!(bodies[0].as_deref(), Some(&b"Jane Doe"[..]));
-        assert_eq!(bodies[1].as_deref(), Some(&b"\x89PNG\r\n\x1a\n"[..]));
-        assert_eq!(bodies[2].as_deref(), Some(&b"Jane Doe"[..]));
-        assert_eq!(bodies[3].as_deref(), Some(&b"Jane Doe"[..]));
-        // The eager parser decoded them all itself, but for the one whose encoding has a
-        // comment after it, which it leaves as it came.
-        let eager = super::super::parser();
-        let Some(msg) = eager.parse(&raw[..]) else { panic!("not parsed") };
-        let left: Vec<_> = msg.parts.iter().skip(1).map(pending).collect();
-        assert_eq!(left, [None, Some(Transfer::Base64), None, None]);
-    }
-}
-
-/// The lazy parser and the walker's decoding read what the eager parser reads.
-#[cfg(test)]
-mod same_text {
-    use crate::message::{for_each_segment, guard, parse, parser, Envelope};
-    use crate::model::Limits;
-
-    fn segments(p: &mail_parser::MessageParser, raw: &[u8]) -> Vec<(String, String)> {
-        let eager = parser();
-        let Some(mut msg) = parse(p, raw) else { return Vec::new() };
-        super::release(&mut msg);
-        let envelope = Envelope::from_message(&msg);
-        let mut out = Vec::new();
-        for_each_segment(&msg, &envelope, &Limits::default(), &eager, &mut |s| {
-            out.push((format!("{:?}", s.location), s.text.to_string()))
-        });
-        out
-    }
-
-    fn eml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                eml_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "eml") {
-                out.push(p);
-            }
-        }
-    }
-
-    /// Messages where mail-parser's decoder, run as it parses, reads less than it does on the
-    /// part's own bytes: a quoted-printable body ending in a soft line break before the
-    /// boundary loses its last character.
-    const READ_MORE: &[&str] = &["nice__mime7.eml", "torture.eml"];
-
-    #[test]
-    fn every_corpus_message_reads_the_same_both_ways() {
-        let mut files = Vec::new();
-        eml_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"), &mut files);
-        assert!(files.len() > 900, "{} corpus files", files.len());
-        let (eager, lazy) = (parser(), super::lazy_parser());
-        let mut compared = 0;
-        let mut differ = Vec::new();
-        for f in &files {
-            let Ok(raw) = std::fs::read(f) else { continue };
-            let shape = guard::inspect(&raw, &Limits::default());
-            if shape.encoded_messages || shape.cut.is_some() {
-                continue;
-            }
-            compared += 1;
-            let (a, b) = (segments(&eager, &raw), segments(&lazy, &raw));
-            if a == b {
-                continue;
-            }
-            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            differ.push(name.clone());
-            // Wherever they differ, the lazy reading holds all the eager one read.
-            for (loc, text) in &a {
-                assert!(b.iter().any(|(_, t)| t.starts_with(text.as_str())), "{name}: {loc} lost");
-            }
-        }
-        assert!(compared > 900, "{compared} compared");
-        differ.sort();
-        let mut known: Vec<String> = READ_MORE.iter().map(|s| s.to_string()).collect();
-        known.sort();
-        assert_eq!(differ, known);
     }
 }
