@@ -1,5 +1,6 @@
 //! What a scan found: the verdict, the findings, and masked excerpts.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -349,5 +350,120 @@ mod tests {
         assert_eq!(Report::new(vec![]).verdict(), Verdict::Allow);
         assert_eq!(Report::new(vec![f(Severity::Warn)]).verdict(), Verdict::Warn);
         assert_eq!(Report::new(vec![f(Severity::Warn), f(Severity::Block)]).verdict(), Verdict::Block);
+    }
+}
+
+/// What can tell a protected identifier in a piece of text: the scanner, from its compiled
+/// list. Excerpts, file names and paths are masked through it.
+pub(crate) trait Masking {
+    /// Spans of `text` that a reader would recognise as a protected identifier, found
+    /// generously (every word of a name, every token of a term).
+    fn conservative_spans(&self, text: &str) -> Vec<Range<usize>>;
+
+    /// `text` with what a reader would recognise as a protected identifier masked.
+    fn mask_label(&self, text: &str) -> String;
+
+    /// `location` with every protected identifier in its file name and path masked.
+    fn mask_location(&self, mut location: Location) -> Location {
+        location.name = location.name.map(|n| self.mask_label(&n));
+        location.path = location.path.map(|p| self.mask_label(&p));
+        location
+    }
+}
+
+/// The one way an excerpt is made: the text around `span`, with every protected identifier
+/// `masking` recognises in the window and the `near` spans (sorted; `span` among them) that
+/// touch the window masked.
+pub(crate) fn masked_excerpt(
+    text: &str,
+    span: &Range<usize>,
+    near: &[Range<usize>],
+    masking: &dyn Masking,
+) -> String {
+    let window = excerpt_window(text, span);
+    let mut hidden = masking.conservative_spans(&text[window.clone()]);
+    for h in &mut hidden {
+        *h = h.start + window.start..h.end + window.start;
+    }
+    // The spans near the window (`near` is sorted and its spans are short).
+    let lo = near.partition_point(|s| s.start + 4096 < window.start);
+    let hi = near.partition_point(|s| s.start < window.end);
+    hidden.extend(near[lo..hi.max(lo)].iter().filter(|s| s.end > window.start).cloned());
+    hidden.sort_unstable_by_key(|s| (s.start, s.end));
+    render_excerpt(text, window, &hidden)
+}
+
+/// Counts of every finding of a scan, listed or not, for the summary of a long report.
+#[derive(Default)]
+pub(crate) struct Tally {
+    /// Findings counted, listed or not.
+    pub(crate) findings: usize,
+    rules: std::collections::BTreeMap<Rule, usize>,
+    /// Per attachment or other place: its file name, and the records named there (hidden or
+    /// not).
+    places: std::collections::BTreeMap<(Part, u32), PlaceTally>,
+}
+
+#[derive(Default)]
+pub(crate) struct PlaceTally {
+    name: Option<String>,
+    findings: usize,
+    records: HashSet<u32>,
+    hidden: HashSet<u32>,
+}
+
+impl Tally {
+    pub(crate) fn count_rules(&mut self, findings: &[Finding]) {
+        for f in findings {
+            self.findings += 1;
+            *self.rules.entry(f.rule).or_default() += 1;
+        }
+    }
+
+    pub(crate) fn count(&mut self, rule: Rule) {
+        self.findings += 1;
+        *self.rules.entry(rule).or_default() += 1;
+    }
+
+    pub(crate) fn content(&mut self, location: &Location, record: u32) {
+        self.findings += 1;
+        *self.rules.entry(Rule::ProtectedIdentifier).or_default() += 1;
+        let place = self.places.entry((location.part, location.index)).or_default();
+        if place.name.is_none() {
+            place.name.clone_from(&location.name);
+        }
+        place.findings += 1;
+        place.records.insert(record);
+        if location.hidden {
+            place.hidden.insert(record);
+        }
+    }
+
+    pub(crate) fn into_summary(
+        mut self,
+        listed: usize,
+        incomplete: usize,
+        mask: impl Fn(&str) -> String,
+    ) -> Summary {
+        if incomplete > 0 {
+            *self.rules.entry(Rule::ScanIncomplete).or_default() += incomplete;
+        }
+        Summary {
+            findings: self.findings + incomplete,
+            listed: listed + incomplete,
+            rules: self.rules.into_iter().map(|(r, n)| (r.as_str(), n)).collect(),
+            places: self
+                .places
+                .into_iter()
+                .map(|((part, index), p)| PlaceSummary {
+                    part,
+                    index,
+                    name: p.name.as_deref().map(&mask),
+                    findings: p.findings,
+                    records: p.records.len(),
+                    hidden_records: p.hidden.len(),
+                })
+                .collect(),
+        }
     }
 }

@@ -1,4 +1,6 @@
-//! The rules of the contract, each a small function over the envelope and the hits.
+//! The rules of the contract: each decides, from the audience and what was found, which
+//! findings a message gets. The scanner finds (recipients, hits, detected values, limits met);
+//! the rules judge.
 
 use std::collections::HashSet;
 use std::hash::BuildHasher;
@@ -6,9 +8,12 @@ use std::hash::BuildHasher;
 use crate::address;
 use crate::detect::Detector;
 use crate::matcher::EmailTable;
+use crate::matcher::Hit;
 use crate::message::Envelope;
+use crate::model::Segment;
 use crate::model::{Incomplete, Kind, Location, Severity};
-use crate::report::{Detail, Finding, Rule};
+use crate::report::{masked_excerpt, Detail, Finding, Masking, Report, Rule, Tally};
+use std::ops::Range;
 
 /// Who a message reaches, as the rules need it: how many distinct external addresses, and of
 /// those, how many each protected record owns (eight bytes of hash per address, however many
@@ -166,6 +171,127 @@ pub fn incomplete(i: &Incomplete) -> Finding {
         } else {
             format!("{} ({} reached)", i.detail, i.limit)
         },
+    }
+}
+
+/// The content rules (`protected-identifier`, `sensitive-data`) over the segments of one
+/// message, then the report with the recipient rules' findings and every limit met.
+pub(crate) struct Content<'a> {
+    audience: &'a Audience,
+    ids: &'a dyn Fn(u32) -> String,
+    masking: &'a dyn Masking,
+    /// Findings listed at most; past it they are counted for the summary.
+    cap: usize,
+    sensitive_severity: Severity,
+    findings: Vec<Finding>,
+    tally: Tally,
+    /// (record, kind, location) already reported.
+    seen: &'a mut HashSet<(u32, Kind, Location)>,
+    /// Per record: does this message reach anyone outside it?
+    exposed: &'a mut std::collections::HashMap<u32, bool>,
+    detected: HashSet<(Detector, Location)>,
+}
+
+impl<'a> Content<'a> {
+    /// The content rules for a message that reaches `audience`, after the recipient rules
+    /// gave `findings`. `seen` and `exposed` are scratch sets (cleared here).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        audience: &'a Audience,
+        ids: &'a dyn Fn(u32) -> String,
+        masking: &'a dyn Masking,
+        cap: usize,
+        sensitive_severity: Severity,
+        findings: Vec<Finding>,
+        seen: &'a mut HashSet<(u32, Kind, Location)>,
+        exposed: &'a mut std::collections::HashMap<u32, bool>,
+    ) -> Content<'a> {
+        seen.clear();
+        exposed.clear();
+        let mut tally = Tally::default();
+        tally.count_rules(&findings);
+        Content {
+            audience,
+            ids,
+            masking,
+            cap,
+            sensitive_severity,
+            findings,
+            tally,
+            seen,
+            exposed,
+            detected: HashSet::new(),
+        }
+    }
+
+    /// Whether detected values matter: only when the message reaches an outsider (or
+    /// nobody, which fails closed), since no record owns them.
+    pub(crate) fn wants_detectors(&self) -> bool {
+        self.audience.reaches_others(u32::MAX)
+    }
+
+    /// `sensitive-data`: detector `d` found a valid value at `span` of `seg`.
+    pub(crate) fn detected(&mut self, seg: &Segment<'_>, span: Range<usize>, d: Detector) {
+        let location = seg.location_at(span.start);
+        if !self.detected.insert((d, location.clone())) {
+            return;
+        }
+        self.tally.count(Rule::SensitiveData);
+        if self.findings.len() >= self.cap {
+            return;
+        }
+        let excerpt = masked_excerpt(seg.text, &span, std::slice::from_ref(&span), self.masking);
+        let location = self.masking.mask_location(location);
+        self.findings.push(sensitive_data(d, self.sensitive_severity, location, excerpt));
+    }
+
+    /// `protected-identifier`: the identifiers `hits` of `seg` (`spans`: their spans,
+    /// sorted), each reported once per record, kind and location when the message reaches
+    /// someone other than the record.
+    pub(crate) fn hits(&mut self, seg: &Segment<'_>, hits: &[Hit], spans: &[Range<usize>]) {
+        for hit in hits {
+            let audience = self.audience;
+            let reaches =
+                *self.exposed.entry(hit.record).or_insert_with(|| audience.reaches_others(hit.record));
+            if !reaches {
+                continue;
+            }
+            let location = seg.location_at(hit.span.start);
+            if !self.seen.insert((hit.record, hit.kind, location.clone())) {
+                continue;
+            }
+            self.tally.content(&location, hit.record);
+            // Past the cap, findings are only counted: a sheet naming 18,000 people costs no
+            // excerpts.
+            if self.findings.len() >= self.cap {
+                continue;
+            }
+            let excerpt = masked_excerpt(seg.text, &hit.span, spans, self.masking);
+            let location = self.masking.mask_location(location);
+            self.findings.push(identifier((self.ids)(hit.record), hit.kind, location, excerpt));
+        }
+    }
+
+    /// The report: the findings in order (at most the cap, with a summary past it), then
+    /// `scan-incomplete` for every limit met: once per limit, once per encrypted or unreadable
+    /// item.
+    pub(crate) fn report(self, mut incomplete: Vec<Incomplete>) -> Report {
+        let Content { mut findings, tally, cap, masking, .. } = self;
+        let mut limits_met = HashSet::new();
+        incomplete.retain(|i| {
+            limits_met.insert((i.limit, if i.limit.is_per_item() { i.detail.clone() } else { String::new() }))
+        });
+        let summary = (tally.findings > cap).then(|| {
+            findings.truncate(cap);
+            tally.into_summary(findings.len(), incomplete.len(), |name| masking.mask_label(name))
+        });
+        // Incomplete scans are always listed: they say the report itself is partial. Their text
+        // names attachments, so it is masked like a location.
+        for i in &mut incomplete {
+            i.detail = masking.mask_label(&i.detail);
+        }
+        findings.extend(incomplete.iter().map(self::incomplete));
+        Report::with_summary(findings, summary)
     }
 }
 

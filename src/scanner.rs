@@ -7,10 +7,10 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
-use crate::model::{Kind, Location, Part, Segment};
+use crate::model::{Kind, Location, Segment};
 use crate::policy::Policy;
 use crate::protected::ProtectedList;
-use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
+use crate::report::{render_excerpt, Report};
 use crate::rules::{self, Audience};
 use crate::sealed::SealedList;
 use crate::text::Normalized;
@@ -135,118 +135,53 @@ impl Scanner {
         })
     }
 
-    /// The content rule over every segment, then the report.
+    /// The content rules over every segment, then the report.
     fn scan_segments(
         &self,
         scratch: &mut Scratch,
         reading: &crate::message::Reading<'_>,
         envelope: &Envelope<'_>,
         audience: &Audience,
-        mut findings: Vec<crate::report::Finding>,
+        findings: Vec<crate::report::Finding>,
     ) -> Report {
         let limits = self.policy.limits();
-        let cap = self.policy.max_reported_findings();
         let ids = |r: u32| self.id(r);
         let Scratch { norm, hits, spans, seen, exposed } = scratch;
-        seen.clear();
-        exposed.clear();
-        let mut tally = Tally::default();
-        tally.count_rules(&findings);
+        let mut content = rules::Content::new(
+            audience,
+            &ids,
+            self,
+            self.policy.max_reported_findings(),
+            self.policy.sensitive_data_severity(),
+            findings,
+            seen,
+            exposed,
+        );
         let detectors = self.policy.detectors();
-        let sensitive_severity = self.policy.sensitive_data_severity();
-        // Detected values matter only when the message reaches an outsider (or nobody, which
-        // fails closed): no record owns them.
-        let detect = !detectors.is_empty() && audience.reaches_others(u32::MAX);
-        let mut detected: HashSet<(crate::detect::Detector, Location)> = HashSet::new();
+        let detect = !detectors.is_empty() && content.wants_detectors();
         let mut on_segment = |seg: &Segment<'_>| {
-            let text = seg.text;
             if detect {
-                crate::detect::find(detectors, text, &mut |span, d| {
-                    let location = seg.location_at(span.start);
-                    if !detected.insert((d, location.clone())) {
-                        return;
-                    }
-                    tally.count(Rule::SensitiveData);
-                    if findings.len() >= cap {
-                        return;
-                    }
-                    let window = excerpt_window(text, &span);
-                    let mut hidden = self.matcher.conservative_spans(&text[window.clone()]);
-                    for h in &mut hidden {
-                        *h = h.start + window.start..h.end + window.start;
-                    }
-                    hidden.push(span.clone());
-                    hidden.sort_unstable_by_key(|s| (s.start, s.end));
-                    let excerpt = render_excerpt(text, window, &hidden);
-                    let location = self.masked_location(location);
-                    findings.push(rules::sensitive_data(d, sensitive_severity, location, excerpt));
-                });
+                crate::detect::find(detectors, seg.text, &mut |span, d| content.detected(seg, span, d));
             }
             hits.clear();
-            norm.fill(text);
-            self.matcher.find(text, &mut *norm, hits);
+            norm.fill(seg.text);
+            self.matcher.find(seg.text, &mut *norm, hits);
             if hits.is_empty() {
                 return;
             }
             spans.clear();
             spans.extend(hits.iter().map(|h| h.span.clone()));
             spans.sort_unstable_by_key(|s| (s.start, s.end));
-            for hit in hits.iter() {
-                let reaches =
-                    *exposed.entry(hit.record).or_insert_with(|| audience.reaches_others(hit.record));
-                if !reaches {
-                    continue;
-                }
-                let location = seg.location_at(hit.span.start);
-                if !seen.insert((hit.record, hit.kind, location.clone())) {
-                    continue;
-                }
-                tally.content(&location, hit.record);
-                // Past the cap, findings are only counted: a sheet naming 18,000 people costs
-                // no excerpts.
-                if findings.len() >= cap {
-                    continue;
-                }
-                let window = excerpt_window(text, &hit.span);
-                let mut hidden = self.matcher.conservative_spans(&text[window.clone()]);
-                for h in &mut hidden {
-                    *h = h.start + window.start..h.end + window.start;
-                }
-                // The segment's hits near the window (spans are sorted and short).
-                let lo = spans.partition_point(|s| s.start + 4096 < window.start);
-                let hi = spans.partition_point(|s| s.start < window.end);
-                hidden.extend(spans[lo..hi.max(lo)].iter().filter(|s| s.end > window.start).cloned());
-                hidden.sort_unstable_by_key(|s| (s.start, s.end));
-                let ex = render_excerpt(text, window, &hidden);
-                let location = self.masked_location(location);
-                findings.push(rules::identifier(ids(hit.record), hit.kind, location, ex));
-            }
+            content.hits(seg, hits, spans);
         };
-        let mut incomplete = reading.for_each_segment(envelope, &limits, &mut on_segment);
-        // One finding per limit, even when the guard and the walker both met it; encrypted and
-        // unreadable attachments each keep their own.
-        let mut limits_met = HashSet::new();
-        incomplete.retain(|i| {
-            limits_met.insert((i.limit, if i.limit.is_per_item() { i.detail.clone() } else { String::new() }))
-        });
-        let summary = (tally.findings > cap).then(|| {
-            findings.truncate(cap);
-            tally.into_summary(findings.len(), incomplete.len(), |name| self.mask_label(name))
-        });
-        // Incomplete scans are always listed: they say the report itself is partial. Their
-        // text names attachments, so it is masked like a location.
-        for i in &mut incomplete {
-            i.detail = self.mask_label(&i.detail);
-        }
-        findings.extend(incomplete.iter().map(rules::incomplete));
-        Report::with_summary(findings, summary)
+        let incomplete = reading.for_each_segment(envelope, &limits, &mut on_segment);
+        content.report(incomplete)
     }
+}
 
-    /// `location` with every protected identifier in its file name and path masked.
-    fn masked_location(&self, mut location: Location) -> Location {
-        location.name = location.name.map(|n| self.mask_label(&n));
-        location.path = location.path.map(|p| self.mask_label(&p));
-        location
+impl crate::report::Masking for Scanner {
+    fn conservative_spans(&self, text: &str) -> Vec<Range<usize>> {
+        self.matcher.conservative_spans(text)
     }
 
     /// `text` with what a reader would recognise as a protected identifier masked.
@@ -265,76 +200,6 @@ impl Scanner {
         render_excerpt(text, 0..text.len(), &hidden)
     }
 }
-
-/// Counts of every finding of a scan, listed or not, for the summary of a long report.
-#[derive(Default)]
-struct Tally {
-    findings: usize,
-    rules: std::collections::BTreeMap<Rule, usize>,
-    /// Per attachment or other place: its file name, and the records named there (hidden or
-    /// not).
-    places: std::collections::BTreeMap<(Part, u32), PlaceTally>,
-}
-
-#[derive(Default)]
-struct PlaceTally {
-    name: Option<String>,
-    findings: usize,
-    records: HashSet<u32>,
-    hidden: HashSet<u32>,
-}
-
-impl Tally {
-    fn count_rules(&mut self, findings: &[crate::report::Finding]) {
-        for f in findings {
-            self.findings += 1;
-            *self.rules.entry(f.rule).or_default() += 1;
-        }
-    }
-
-    fn count(&mut self, rule: Rule) {
-        self.findings += 1;
-        *self.rules.entry(rule).or_default() += 1;
-    }
-
-    fn content(&mut self, location: &Location, record: u32) {
-        self.findings += 1;
-        *self.rules.entry(Rule::ProtectedIdentifier).or_default() += 1;
-        let place = self.places.entry((location.part, location.index)).or_default();
-        if place.name.is_none() {
-            place.name.clone_from(&location.name);
-        }
-        place.findings += 1;
-        place.records.insert(record);
-        if location.hidden {
-            place.hidden.insert(record);
-        }
-    }
-
-    fn into_summary(mut self, listed: usize, incomplete: usize, mask: impl Fn(&str) -> String) -> Summary {
-        if incomplete > 0 {
-            *self.rules.entry(Rule::ScanIncomplete).or_default() += incomplete;
-        }
-        Summary {
-            findings: self.findings + incomplete,
-            listed: listed + incomplete,
-            rules: self.rules.into_iter().map(|(r, n)| (r.as_str(), n)).collect(),
-            places: self
-                .places
-                .into_iter()
-                .map(|((part, index), p)| PlaceSummary {
-                    part,
-                    index,
-                    name: p.name.as_deref().map(&mask),
-                    findings: p.findings,
-                    records: p.records.len(),
-                    hidden_records: p.hidden.len(),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// Where record ids come from.
 #[derive(Debug)]
 enum Records {
