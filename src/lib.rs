@@ -47,6 +47,7 @@
 #![deny(unsafe_code)]
 
 pub mod address;
+mod content;
 pub mod detect;
 mod error;
 #[cfg(feature = "documents")]

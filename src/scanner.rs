@@ -174,7 +174,7 @@ impl Scanner {
             spans.sort_unstable_by_key(|s| (s.start, s.end));
             content.hits(seg, hits, spans);
         };
-        let incomplete = reading.for_each_segment(envelope, &limits, &mut on_segment);
+        let incomplete = crate::content::for_each_segment(reading, envelope, &limits, &mut on_segment);
         content.report(incomplete)
     }
 }

@@ -22,8 +22,8 @@ mod zip;
 
 use std::io::Read;
 
-use crate::message::{decode_text, is_html_name};
 use crate::model::{Budget, Incomplete, Limit, Limits, Location, Mark, Part, Segment};
+use crate::text::{decode_text, is_html_name};
 
 /// A format recognised by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

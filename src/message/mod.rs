@@ -1,26 +1,21 @@
 //! The message as maildlp sees it: who it goes to ([`Envelope`]) and everything a recipient
 //! can read in it (segments of text, each with a [`Location`](crate::model::Location)).
 //!
-//! [`read`] is the one reading of a message: maildlp's own walk of its MIME structure
+//! [`Source::read`] is the one reading of a message: maildlp's own walk of its MIME structure
 //! (`mime`), under the limits, with mail-parser's public API parsing each header block. The
-//! content walk (`content`) then reads every part of that structure: it decodes bodies as it
-//! reads them, reads attached messages (those that come encoded from their decoded bytes), and
-//! hands documents and archives to `extract`.
+//! content walk (`crate::content`) then reads every part of that structure.
 
-mod content;
 mod envelope;
-mod mime;
-mod rfc2047;
+pub(crate) mod mime;
+pub(crate) mod rfc2047;
 mod slim;
-mod transfer;
+pub(crate) mod transfer;
 
-#[cfg(feature = "documents")]
-pub(crate) use content::{decode_text, is_html_name};
 pub use envelope::{recipients_of, Envelope, Recipient};
 #[cfg(fuzzing)]
 pub(crate) use mime::agreement::check as mime_agreement;
 
-use crate::model::{Incomplete, Limit, Limits, Segment};
+use crate::model::{Incomplete, Limit, Limits};
 
 /// The bytes a scan reads of a message: as much of it as `max_message_bytes` allows, and a
 /// copy with its top-level header block slimmed when that block is huge (see `slim`).
@@ -98,30 +93,23 @@ impl<'m> Reading<'m> {
         self.message.as_ref().map(Envelope::from_entity).unwrap_or_default()
     }
 
-    /// Calls `sink` with every segment: the display names of `envelope` (the message's, with
-    /// the caller's recipients added), then the subject, bodies, attachment names and what is
-    /// inside attachments, in reading order. Returns every limit met, reading included.
-    pub(crate) fn for_each_segment(
-        &self,
-        envelope: &Envelope<'_>,
-        limits: &Limits,
-        sink: &mut dyn FnMut(&Segment<'_>),
-    ) -> Vec<Incomplete> {
-        let mut incomplete = self.incomplete.clone();
-        match &self.message {
-            Some(m) => {
-                let mut walk = self.walk.borrow_mut();
-                let more = content::for_each_segment_of(m, envelope, &mut walk, limits, sink);
-                incomplete.append(&mut walk.incomplete);
-                incomplete.extend(more);
-            }
-            None => {
-                // Not a message at all: its bytes as plain text.
-                let text = String::from_utf8_lossy(self.bytes);
-                let location = crate::model::Location::new(crate::model::Part::Body, 1);
-                sink(&Segment { location: &location, text: &text, marks: &[] });
-            }
-        }
-        incomplete
+    /// The message, or `None` when no header could be read: then it is not a message.
+    pub(crate) fn message(&self) -> Option<&mime::Entity<'m>> {
+        self.message.as_ref()
+    }
+
+    /// The bytes read.
+    pub(crate) fn bytes(&self) -> &'m [u8] {
+        self.bytes
+    }
+
+    /// The walk, to read attached messages that come encoded; and the limits met so far.
+    pub(crate) fn walk(&self) -> std::cell::RefMut<'_, mime::Walk<'m>> {
+        self.walk.borrow_mut()
+    }
+
+    /// The limits met before the structure was walked (`max_message_bytes`).
+    pub(crate) fn incomplete(&self) -> &[Incomplete] {
+        &self.incomplete
     }
 }

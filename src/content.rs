@@ -1,18 +1,47 @@
-//! Everything a recipient can read in a message, as segments of decoded text.
-
-use std::borrow::Cow;
+//! Everything a recipient can read in a message, as segments of decoded text: the content
+//! walk over the one reading of a message (`message`), handing documents and archives to
+//! `extract`.
 
 use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
-use super::mime::{Entity, Kind, Part as MimePart, Walk};
-use super::{transfer, Envelope};
+use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
+use crate::message::{rfc2047, transfer, Envelope, Reading};
 use crate::model::{Budget, Incomplete, Limits, Location, Part, Segment};
+use crate::text::{decode_text, is_html_name};
 use crate::text::{html_to_text_and_aside, Aside};
+
+/// Calls `sink` with every segment of the message `reading` read: the display names of
+/// `envelope` (the message's, with the caller's recipients added), then the subject, bodies,
+/// attachment names and what is inside attachments, in reading order. Returns every limit met,
+/// the reading's included.
+pub(crate) fn for_each_segment(
+    reading: &Reading<'_>,
+    envelope: &Envelope<'_>,
+    limits: &Limits,
+    sink: &mut dyn FnMut(&Segment<'_>),
+) -> Vec<Incomplete> {
+    let mut incomplete = reading.incomplete().to_vec();
+    match reading.message() {
+        Some(m) => {
+            let mut walk = reading.walk();
+            let more = for_each_segment_of(m, envelope, &mut walk, limits, sink);
+            incomplete.append(&mut walk.incomplete);
+            incomplete.extend(more);
+        }
+        None => {
+            // Not a message at all: its bytes as plain text.
+            let text = String::from_utf8_lossy(reading.bytes());
+            let location = Location::new(Part::Body, 1);
+            sink(&Segment { location: &location, text: &text, marks: &[] });
+        }
+    }
+    incomplete
+}
 
 /// Calls `sink` with every segment of `message` (read by `walk`): the display names of
 /// `envelope`, then subjects, bodies, attachment names and attachments in reading order.
 /// Returns the limits met on the way (the walk's own stay in it).
-pub(crate) fn for_each_segment_of(
+fn for_each_segment_of(
     message: &Entity<'_>,
     envelope: &Envelope<'_>,
     walk: &mut Walk<'_>,
@@ -78,7 +107,7 @@ impl Walker<'_, '_, '_> {
             .header(HeaderName::Subject)
             .and_then(|h| msg.header_block.get(h.offset_start as usize..h.offset_end as usize))
             .and_then(|raw| std::str::from_utf8(raw).ok())
-            .and_then(super::rfc2047::decode_joined);
+            .and_then(rfc2047::decode_joined);
         let subject = root.headers.header_value(&HeaderName::Subject).and_then(|v| v.as_text());
         if let Some(subject) = joined.as_deref().or(subject) {
             self.emit(Part::Subject, subject);
@@ -294,64 +323,4 @@ fn is_document(head: &[u8]) -> bool {
 #[cfg(not(feature = "documents"))]
 fn is_document(_: &[u8]) -> bool {
     false
-}
-
-/// Whether a file name says HTML.
-pub(crate) fn is_html_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.ends_with(".html") || n.ends_with(".htm")
-}
-
-/// Decodes bytes that are text whatever their label: a byte-order mark or a declared charset
-/// decides; otherwise the bytes must look like text (no NUL, few control characters) and are
-/// read as UTF-8, or windows-1252 when they are not UTF-8.
-pub(crate) fn decode_text<'b>(bytes: &'b [u8], charset: Option<&str>) -> Option<Cow<'b, str>> {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return Some(text);
-    }
-    let declared = charset.and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()));
-    if let Some(enc) = declared {
-        if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            return Some(enc.decode_without_bom_handling(bytes).0);
-        }
-    }
-    if !looks_like_text(bytes) {
-        return None;
-    }
-    match declared {
-        Some(enc) => Some(enc.decode_without_bom_handling(bytes).0),
-        None => match std::str::from_utf8(bytes) {
-            Ok(s) => Some(Cow::Borrowed(s)),
-            Err(_) => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
-        },
-    }
-}
-
-fn looks_like_text(bytes: &[u8]) -> bool {
-    let sample = &bytes[..bytes.len().min(8192)];
-    if sample.is_empty() || sample.contains(&0) {
-        return false;
-    }
-    let control = sample
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
-        .count();
-    control * 100 <= sample.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decode_text_table() {
-        assert_eq!(decode_text(b"Jane,Doe\n", None).as_deref(), Some("Jane,Doe\n"));
-        assert_eq!(decode_text(b"\xff\xfeJ\0a\0", None).as_deref(), Some("Ja"));
-        assert_eq!(decode_text(b"J\0a\0", Some("utf-16le")).as_deref(), Some("Ja"));
-        assert_eq!(decode_text(b"Zo\xeb", None).as_deref(), Some("Zo\u{eb}"));
-        assert_eq!(decode_text(b"\xd6\xc1\xce", Some("koi8-r")).as_deref(), Some("жан"));
-        assert_eq!(decode_text(b"%PDF\x00\x01\x02", None), None);
-        assert_eq!(decode_text(b"", None), None);
-    }
 }
