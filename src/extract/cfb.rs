@@ -7,38 +7,37 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, SheetVisible, Xls, XlsError};
 
-use super::{push_number, Extractor, Row};
+use super::extractor::Extractor;
+use super::row::{push_number, Row};
 
 /// `name` as the UTF-16LE bytes a compound file's directory stores it in.
 fn utf16(name: &str) -> Vec<u8> {
     name.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
-fn has_stream(bytes: &[u8], name: &str) -> bool {
+/// Whether the compound file in `bytes` has a stream called `name`.
+pub(super) fn has_stream(bytes: &[u8], name: &str) -> bool {
     memchr::memmem::find(bytes, &utf16(name)).is_some()
 }
 
-pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
-    if has_stream(bytes, "EncryptedPackage") {
-        x.encrypted("the document");
-        return;
+/// Reads the legacy Excel workbook in `bytes`; `false` when it cannot be read as one (the
+/// caller then reads its text runs).
+pub(super) fn workbook(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
+    // calamine follows sector chains until they end: a chain that loops grows its buffer
+    // until memory runs out. Loops are looked for first.
+    if !chains_end(bytes) {
+        x.unreadable("its sector chains loop");
+        return true;
     }
-    if has_stream(bytes, "Workbook") || has_stream(bytes, "Book") {
-        // calamine follows sector chains until they end: a chain that loops grows its buffer
-        // until memory runs out. Loops are looked for first.
-        if !chains_end(bytes) {
-            return x.unreadable("its sector chains loop");
-        }
-        match Xls::new(Cursor::new(bytes)) {
-            Ok(mut book) => return workbook(x, &mut book),
-            Err(XlsError::Password) => return x.encrypted("the workbook"),
-            Err(_) => {}
-        }
+    match Xls::new(Cursor::new(bytes)) {
+        Ok(mut book) => sheets(x, &mut book),
+        Err(XlsError::Password) => x.encrypted("the workbook"),
+        Err(_) => return false,
     }
-    text_runs(x, bytes);
+    true
 }
 
-fn workbook(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
+fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
     let sheets: Vec<(String, bool)> =
         book.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
     let mut row = Row::default();
@@ -162,7 +161,7 @@ fn acyclic(next: &[u32]) -> bool {
 
 /// Runs of readable text in a file no reader here understands: UTF-16LE runs and 8-bit runs
 /// of at least four letters, digits or punctuation, one a line.
-fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
+pub(super) fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
     x.emit(None, false, &runs(bytes), &[]);
 }
 

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
-use super::Extractor;
+use super::extractor::Extractor;
 
 mod text;
 
