@@ -150,12 +150,16 @@ impl Extractor<'_> {
     }
 
     /// A compound file: an encrypted Office document, a legacy workbook, or other (Word,
-    /// PowerPoint, Outlook...), whose text runs are read.
+    /// PowerPoint, Outlook...), whose text runs are read. One whose structure is damaged is
+    /// read for its text runs too.
     fn compound(&mut self, bytes: &[u8]) {
-        match sniff::compound(|n| cfb::has_stream(bytes, n)) {
+        let Some(mut file) = cfb::open(bytes) else {
+            return cfb::text_runs(self, bytes);
+        };
+        match sniff::compound(|name| file.has_stream(name)) {
             Compound::Encrypted => self.encrypted("the document"),
-            Compound::Workbook(_) => {
-                if !cfb::workbook(self, bytes) {
+            Compound::Workbook(stream) => {
+                if !cfb::workbook(self, &mut file, stream) {
                     cfb::text_runs(self, bytes);
                 }
             }
