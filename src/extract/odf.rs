@@ -12,6 +12,8 @@ use super::xml::{attr, walk, Node};
 use super::zip::Archive;
 use crate::model::Budget;
 
+/// Reads the OpenDocument package in `archive`: its content, headers and footers, and
+/// metadata.
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
     let mut mimetype = String::new();
     if let Some(mut f) = super::zip::by_name(archive, "mimetype") {

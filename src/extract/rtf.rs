@@ -70,6 +70,7 @@ impl Para {
     }
 }
 
+/// Reads the RTF document in `bytes`: a paragraph or table row a segment.
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     let mut encoding = encoding_rs::WINDOWS_1252;
     let mut stack: Vec<State> = Vec::new();
