@@ -1045,3 +1045,117 @@ fn encrypted_pdf_object_stream_inflating_past_the_limit() {
     assert_eq!(o.limits, ["max_extracted_bytes"]);
     assert!(o.found, "the first page is read");
 }
+
+/// A compound file (4,096-byte sectors) whose one stream, `name`, starts with "Jane Doe" in
+/// UTF-16 and runs over five sectors.
+fn compound_file(name: &str) -> Vec<u8> {
+    let mut data: Vec<u8> = "Jane Doe, statement of".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    data.resize(20_000, 0);
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_stream(name).unwrap().write_all(&data).unwrap();
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// Points the last sector of stream `name`'s chain back to its sector number `back_to` in the
+/// chain (0: the chain becomes a cycle; more: a sector is pointed to twice).
+fn loop_chain(file: &mut [u8], name: &str, back_to: usize) {
+    let u32_at = |f: &[u8], at: usize| u32::from_le_bytes(f[at..at + 4].try_into().unwrap());
+    let sector = 1usize << u16::from_le_bytes([file[0x1e], file[0x1f]]);
+    let offset = |id: u32| (id as usize + 1) * sector;
+    let fat = offset(u32_at(file, 0x4c));
+    let dir = offset(u32_at(file, 0x30));
+    let wanted: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let entry = (0..sector / 128)
+        .map(|i| dir + 128 * i)
+        .find(|&e| file[e..e + 64].starts_with(&wanted))
+        .expect("the stream's directory entry");
+    let mut chain = vec![u32_at(file, entry + 0x74)];
+    loop {
+        let next = u32_at(file, fat + 4 * *chain.last().unwrap() as usize);
+        if next == 0xffff_fffe {
+            break;
+        }
+        chain.push(next);
+    }
+    assert!(chain.len() > back_to + 1, "a chain of {} sectors", chain.len());
+    let last = fat + 4 * *chain.last().unwrap() as usize;
+    file[last..last + 4].copy_from_slice(&chain[back_to].to_le_bytes());
+}
+
+#[test]
+fn compound_file_whose_chains_loop() {
+    // A workbook stream whose chain comes back to its start: the file opens, the stream does
+    // not, and its text runs are read. One whose chain comes back to its middle (a sector
+    // pointed to twice): the file is refused, and its text runs are read.
+    for (back_to, what) in [(0, "back to its start"), (2, "back into its middle")] {
+        let mut file = compound_file("Workbook");
+        loop_chain(&mut file, "Workbook", back_to);
+        let name = format!("compound file, workbook chain looping {what}");
+        let o = scan(&name, &scanner(Limits::default()), &message("loop.xls", &file));
+        assert!(o.found, "{name}: the text runs are read");
+        assert!(o.limits.is_empty(), "{name}: {:?}", o.limits);
+    }
+    // The same for a stream of no known kind.
+    let mut file = compound_file("Contents");
+    loop_chain(&mut file, "Contents", 1);
+    let o = scan("compound file, chain looping", &scanner(Limits::default()), &message("loop.bin", &file));
+    assert!(o.found);
+}
+
+#[test]
+fn truncated_compound_files() {
+    let file = compound_file("Workbook");
+    let text: Vec<u8> = "Jane Doe".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let at = file.windows(text.len()).position(|w| w == text).unwrap();
+    for len in [at + text.len(), file.len() / 2, file.len() - 100] {
+        let name = format!("compound file cut to {len} of {} bytes", file.len());
+        let o = scan(&name, &scanner(Limits::default()), &message("cut.xls", &file[..len]));
+        assert!(o.found == (len >= at + text.len()), "{name}");
+    }
+    // The legacy workbook fixture, cut anywhere: a report, never a panic.
+    let xls =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/legacy.xls"))
+            .unwrap();
+    for len in (0..xls.len()).step_by(509) {
+        let _ = scanner(Limits::default()).scan(&message("cut.xls", &xls[..len]));
+    }
+}
+
+#[test]
+fn compound_file_listing_one_fat_sector_over_and_over() {
+    // 1 MiB whose header and DIFAT chain list one sector as a FAT sector 260,000 times: the
+    // `cfb` crate would read a FAT of 1 GiB before finding it larger than the file. The file
+    // is refused before, and read for its text runs (a name in its last sector).
+    let sectors = 255u32;
+    let mut file = vec![0u8; (sectors as usize + 2) * 4096];
+    let mut put = |at: usize, v: &[u8]| file[at..at + v.len()].copy_from_slice(v);
+    put(0, &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+    put(0x18, &0x3eu16.to_le_bytes());
+    put(0x1a, &4u16.to_le_bytes());
+    put(0x1c, &0xfffeu16.to_le_bytes());
+    put(0x1e, &12u16.to_le_bytes());
+    put(0x20, &6u16.to_le_bytes());
+    put(0x38, &4096u32.to_le_bytes());
+    put(0x44, &1u32.to_le_bytes());
+    for i in 0..109 {
+        put(0x4c + 4 * i, &1u32.to_le_bytes());
+    }
+    for s in 1..sectors {
+        let at = (s as usize + 1) * 4096;
+        for i in 0..1023 {
+            put(at + 4 * i, &1u32.to_le_bytes());
+        }
+        let next = if s + 1 < sectors { s + 1 } else { 0xffff_fffe };
+        put(at + 4092, &next.to_le_bytes());
+    }
+    let text: Vec<u8> = "Jane Doe".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    put((sectors as usize + 1) * 4096, &text);
+    let o = scan(
+        "compound file listing its FAT 260,000 times",
+        &scanner(Limits::default()),
+        &message("fat.doc", &file),
+    );
+    assert!(o.found);
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}

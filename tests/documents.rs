@@ -350,3 +350,97 @@ fn pivot_caches_and_drawings_over_sheets() {
     );
     assert_eq!(places(&report), want);
 }
+
+/// A compound file holding `streams` (paths from the root; storages made as needed), written
+/// by the `cfb` crate.
+fn compound_file(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    for (path, data) in streams {
+        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
+            file.create_storage_all(dir).unwrap();
+        }
+        file.create_stream(path).unwrap().write_all(data).unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+#[test]
+fn word_97_document_from_a_real_producer() {
+    // A Word 2010 `.doc` (French, about wild parsley) attached to a message of the
+    // php-mime-mail-parser corpus; its text is read from the file's text runs.
+    let message = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/php-mime-mail-parser/m0024.eml"),
+    )
+    .unwrap();
+    let s = Scanner::new(
+        ProtectedList::from_csv(
+            "id,kind,value\nB01,term,Petroselinum crispum\nB02,term,Helminthoteca echioides\n",
+        )
+        .unwrap(),
+        Policy::default(),
+    );
+    let report = s.scan(&message);
+    let got: BTreeSet<(String, Part, Option<String>, bool)> = places(&report);
+    let want: BTreeSet<_> =
+        ["B01", "B02"].into_iter().map(|r| (r.to_string(), Part::Attachment, None, false)).collect();
+    assert_eq!(got, want);
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+    let names: Vec<&str> = report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Identifier { location, .. } => location.name.as_deref(),
+            _ => None,
+        })
+        .collect();
+    assert!(names.iter().all(|n| n.ends_with("semaine.doc")), "{names:?}");
+}
+
+#[test]
+fn compound_files_read_through_their_directory() {
+    let s = scanner("");
+    // A compound file of no kind maildlp knows (not Word, Excel, PowerPoint or Outlook): the
+    // text in its streams is still found, in storages too.
+    let mut notes = utf16le("Interview notes: Jane Doe, second statement.");
+    notes.extend(vec![0u8; 6000]);
+    let unknown = compound_file(&[("/Header", b"\x01\x02\x03\x04"), ("/Case files/Notes", &notes)]);
+    let report = s.scan(&message("case.bin", "application/octet-stream", &unknown));
+    assert_eq!(places(&report), attachment_places(&[("P01", None, false)], ""));
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+
+    // The encrypted fixture is known by its `EncryptedPackage` stream at the root; the same
+    // name deeper down, or written in a stream's text, is no encryption.
+    let mut text = utf16le("EncryptedPackage was not used for Ravi Patel.");
+    text.extend(vec![0u8; 100]);
+    let plain = compound_file(&[("/Storage/EncryptedPackage", b"\x00\x01"), ("/Contents", &text)]);
+    let report = s.scan(&message("plain.bin", "application/octet-stream", &plain));
+    assert_eq!(places(&report), attachment_places(&[("P02", None, false)], ""));
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+
+    // A workbook stream that is not a workbook: read for its text runs.
+    let mut not_biff = utf16le("Owen Price");
+    not_biff.extend(vec![0xffu8; 5000]);
+    let fake = compound_file(&[("/Workbook", &not_biff)]);
+    let report = s.scan(&message("fake.xls", "application/octet-stream", &fake));
+    assert_eq!(places(&report), attachment_places(&[("P07", None, false)], ""));
+
+    // The legacy workbook fixture inside a ZIP: its cells, through the directory.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("old/legacy.xls", zip::write::SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut zip, &fixture("legacy.xls")).unwrap();
+    let zipped = zip.finish().unwrap().into_inner();
+    let report = s.scan(&message("old.zip", "application/zip", &zipped));
+    assert_eq!(
+        places(&report),
+        attachment_places(
+            &[("P24", Some("Visible!A1"), false), ("P25", Some("Hidden!B4"), true)],
+            "old/legacy.xls"
+        )
+    );
+}

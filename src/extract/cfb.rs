@@ -1,44 +1,140 @@
-//! Compound files: legacy Excel (BIFF8 `.xls`, through calamine), password-protected Office
-//! documents (an OOXML package encrypted inside a compound file), and other legacy files
-//! (Word 97 `.doc`, Outlook `.msg`), whose text runs are read as a reader of the raw file would
-//! find them.
+//! Compound files (OLE2, CFB), read through their directory with the `cfb` crate: legacy
+//! Excel (BIFF `.xls`, its cells through calamine), password-protected Office documents (an
+//! OOXML package encrypted in an `EncryptedPackage` stream), and others (Word `.doc`,
+//! PowerPoint `.ppt`, Outlook `.msg`, other applications'), whose text runs are read as a
+//! reader of the raw file would find them. Which kind a file is, is told by `sniff.rs` from
+//! the streams at the root of its directory.
+//!
+//! The `cfb` crate refuses a file whose header, directory or sector chains are damaged (a chain
+//! that loops, a sector pointed to twice, a sector outside the file); such a file is read for
+//! its text runs too. Before the crate reads anything, the header is checked for a FAT no
+//! larger than the file (see [`fat_fits`]).
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Write};
 
+use ::cfb::{CompoundFile, OpenOptions, Version};
 use calamine::{Data, Reader, SheetVisible, Xls, XlsError};
 
-use super::{push_number, Extractor, Row};
+use super::extractor::Extractor;
+use super::row::{push_number, Row};
 
-/// `name` as the UTF-16LE bytes a compound file's directory stores it in.
-fn utf16(name: &str) -> Vec<u8> {
-    name.encode_utf16().flat_map(u16::to_le_bytes).collect()
+/// The most a stream read through the directory buffers at a time.
+const STREAM_BUFFER: usize = 64 << 10;
+
+/// A compound file opened through its directory.
+pub(super) struct Compound<'d> {
+    file: CompoundFile<Cursor<&'d [u8]>>,
 }
 
-fn has_stream(bytes: &[u8], name: &str) -> bool {
-    memchr::memmem::find(bytes, &utf16(name)).is_some()
-}
-
-pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
-    if has_stream(bytes, "EncryptedPackage") {
-        x.encrypted("the document");
-        return;
+/// The compound file in `bytes` with its directory read, or `None` when the `cfb` crate refuses
+/// it (its structure is damaged) or its header lists a FAT larger than the file.
+pub(super) fn open(bytes: &[u8]) -> Option<Compound<'_>> {
+    if !fat_fits(bytes) {
+        return None;
     }
-    if has_stream(bytes, "Workbook") || has_stream(bytes, "Book") {
-        // calamine follows sector chains until they end: a chain that loops grows its buffer
-        // until memory runs out. Loops are looked for first.
-        if !chains_end(bytes) {
-            return x.unreadable("its sector chains loop");
-        }
-        match Xls::new(Cursor::new(bytes)) {
-            Ok(mut book) => return workbook(x, &mut book),
-            Err(XlsError::Password) => return x.encrypted("the workbook"),
-            Err(_) => {}
-        }
-    }
-    text_runs(x, bytes);
+    let file = OpenOptions::new().max_buffer_size(STREAM_BUFFER).open_with(Cursor::new(bytes)).ok()?;
+    Some(Compound { file })
 }
 
-fn workbook(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
+impl Compound<'_> {
+    /// Whether the root storage holds a stream called `name` (names compare without regard to
+    /// case, as the format does).
+    pub(super) fn has_stream(&self, name: &str) -> bool {
+        self.file.is_stream(format!("/{name}"))
+    }
+
+    /// The content of the stream `name` at the root, its chain followed through the FAT (or
+    /// the mini FAT), or `None` when the chain is damaged. What is read is bounded by the
+    /// chain, so by the file, whatever length the directory claims.
+    fn stream(&mut self, name: &str) -> Option<Vec<u8>> {
+        let mut stream = self.file.open_stream(format!("/{name}")).ok()?;
+        let mut data = Vec::new();
+        stream.read_to_end(&mut data).ok()?;
+        Some(data)
+    }
+}
+
+/// Whether the FAT that the header and the DIFAT chain of the compound file in `bytes` list
+/// fits in the file: at most one FAT sector for each sector the file has.
+///
+/// The `cfb` crate reads every sector the DIFAT lists into its FAT before it compares the FAT
+/// with the file: a header of a few KiB listing one sector thousands of times would have it
+/// allocate gigabytes. A file whose DIFAT lists more sectors than the file holds lists some
+/// twice, which the crate refuses anyway (after the allocation): it is refused here first, and
+/// the crate's FAT stays smaller than the file. The DIFAT is read the way the crate reads it;
+/// a header the crate refuses for other reasons passes here and is refused there.
+fn fat_fits(bytes: &[u8]) -> bool {
+    const FREE: u32 = 0xffff_ffff;
+    const END: u32 = 0xffff_fffe;
+    const MAX_REGULAR: u32 = 0xffff_fffa;
+    let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let sector_len = match bytes.get(0x1a..0x1c).map(|b| u16::from_le_bytes([b[0], b[1]])) {
+        Some(3) => 512,
+        Some(4) => 4096,
+        _ => return true,
+    };
+    if bytes.len() < sector_len {
+        return true;
+    }
+    // Sector `i` starts at `(i + 1) * sector_len`: the header fills the place of sector -1.
+    let sectors = bytes.len().div_ceil(sector_len) - 1;
+    // The header lists the first 109 FAT sectors, up to the first free entry.
+    let mut listed = (0..109).map_while(|i| u32_at(0x4c + 4 * i)).take_while(|&s| s != FREE).count();
+    // The DIFAT chain lists the others, all but the last entry of each of its sectors, which
+    // links to the next. The crate refuses a chain that leaves the file or comes back.
+    let mut next = u32_at(0x44).unwrap_or(END);
+    let mut walked = 0usize;
+    while next != END && next != FREE && next <= MAX_REGULAR && (next as usize) < sectors && walked < sectors
+    {
+        walked += 1;
+        let at = (next as usize + 1) * sector_len;
+        let Some(sector) = bytes.get(at..at + sector_len) else {
+            break;
+        };
+        let (entries, link) = sector.split_at(sector_len - 4);
+        listed += entries.chunks_exact(4).filter(|e| *e != FREE.to_le_bytes()).count();
+        if listed > sectors {
+            return false;
+        }
+        next = u32::from_le_bytes([link[0], link[1], link[2], link[3]]);
+    }
+    listed <= sectors
+}
+
+/// Reads the legacy Excel workbook in stream `name` of `file`; `false` when it cannot be read
+/// as one (its stream's chain is damaged, or calamine finds no workbook there), and the caller
+/// reads the file's text runs instead.
+///
+/// calamine reads a compound file with a reader of its own, which follows sector chains
+/// without looking for loops: a chain that comes back on itself grows its buffer until memory
+/// runs out. So calamine never sees the file as sent: it reads a copy that holds only the
+/// workbook stream (read through the directory by the `cfb` crate, which refuses loops),
+/// written afresh by the same crate.
+pub(super) fn workbook(x: &mut Extractor<'_>, file: &mut Compound<'_>, name: &str) -> bool {
+    let Some(copy) = file.stream(name).and_then(|data| alone(name, &data)) else {
+        return false;
+    };
+    match Xls::new(Cursor::new(copy.as_slice())) {
+        Ok(mut book) => sheets(x, &mut book),
+        Err(XlsError::Password) => x.encrypted("the workbook"),
+        Err(_) => return false,
+    }
+    true
+}
+
+/// A new compound file holding `data` as its one stream, called `name`.
+fn alone(name: &str, data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = CompoundFile::create_with_version(Version::V3, Cursor::new(Vec::new())).ok()?;
+    let mut stream = out.create_stream(format!("/{name}")).ok()?;
+    stream.write_all(data).ok()?;
+    stream.flush().ok()?;
+    drop(stream);
+    out.flush().ok()?;
+    Some(out.into_inner().into_inner())
+}
+
+/// Every sheet of `book`, hidden ones marked: a row a segment, a cell a mark.
+fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
     let sheets: Vec<(String, bool)> =
         book.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
     let mut row = Row::default();
@@ -72,97 +168,9 @@ fn workbook(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
     }
 }
 
-/// Whether every sector chain of the compound file (its FAT, and the mini FAT stored in it)
-/// ends rather than loops. A file too damaged to tell is reported as looping.
-fn chains_end(bytes: &[u8]) -> bool {
-    const END: u32 = 0xffff_fffe;
-    const MAX_REGULAR: u32 = 0xffff_fffa;
-    let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    let Some(shift) = bytes.get(0x1e..0x20).map(|b| u16::from_le_bytes([b[0], b[1]])) else {
-        return false;
-    };
-    if !(7..=16).contains(&shift) {
-        return false;
-    }
-    let sector = 1usize << shift;
-    let sectors = bytes.len().saturating_sub(512) / sector + 1;
-    let read_sector = |id: u32| -> Option<&[u8]> {
-        let start = 512usize.checked_add((id as usize).checked_mul(sector)?)?;
-        bytes.get(start..start + sector)
-    };
-    // The FAT's own sectors: 109 in the header, the rest in the DIFAT chain.
-    let mut fat_sectors: Vec<u32> = (0..109).filter_map(|i| u32_at(0x4c + 4 * i)).collect();
-    let mut difat = u32_at(0x44).unwrap_or(END);
-    let mut seen = 0usize;
-    while difat <= MAX_REGULAR {
-        seen += 1;
-        let Some(s) = read_sector(difat).filter(|_| seen <= sectors) else {
-            return false;
-        };
-        let entries: Vec<u32> =
-            s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-        let Some((&next, rest)) = entries.split_last() else {
-            return false;
-        };
-        fat_sectors.extend_from_slice(rest);
-        difat = next;
-    }
-    let mut fat = Vec::new();
-    for id in fat_sectors.into_iter().filter(|&id| id <= MAX_REGULAR) {
-        match read_sector(id) {
-            Some(s) => fat.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
-            None => return false,
-        }
-        if fat.len() > 4 * sectors + 1024 {
-            return false;
-        }
-    }
-    if !acyclic(&fat) {
-        return false;
-    }
-    // The mini FAT lives in a chain of the FAT (which no longer loops).
-    let mut mini = Vec::new();
-    let mut id = u32_at(0x3c).unwrap_or(END);
-    while id <= MAX_REGULAR {
-        match read_sector(id) {
-            Some(s) => mini.extend(s.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))),
-            None => break,
-        }
-        id = fat.get(id as usize).copied().unwrap_or(END);
-    }
-    acyclic(&mini)
-}
-
-/// Whether following `next[i]` from any `i` always reaches a value that is not an index
-/// (an end of chain) rather than coming back round.
-fn acyclic(next: &[u32]) -> bool {
-    // 0: not visited, 1: on the current walk, 2: known to end.
-    let mut state = vec![0u8; next.len()];
-    let mut walk = Vec::new();
-    for start in 0..next.len() {
-        let mut at = start;
-        while let Some(&s) = state.get(at) {
-            match s {
-                2 => break,
-                1 => return false,
-                _ => {
-                    state[at] = 1;
-                    walk.push(at);
-                    at = next[at] as usize;
-                }
-            }
-        }
-        for &w in &walk {
-            state[w] = 2;
-        }
-        walk.clear();
-    }
-    true
-}
-
 /// Runs of readable text in a file no reader here understands: UTF-16LE runs and 8-bit runs
 /// of at least four letters, digits or punctuation, one a line.
-fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
+pub(super) fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
     x.emit(None, false, &runs(bytes), &[]);
 }
 
@@ -266,6 +274,72 @@ mod tests {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
     }
 
+    /// A compound file of `version` holding `streams` (paths from the root).
+    fn compound(version: Version, streams: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut file = CompoundFile::create_with_version(version, Cursor::new(Vec::new())).unwrap();
+        for (path, data) in streams {
+            if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
+                file.create_storage_all(dir).unwrap();
+            }
+            file.create_stream(path).unwrap().write_all(data).unwrap();
+        }
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    }
+
+    /// A version 4 compound file of `sectors` sectors whose header and DIFAT chain list
+    /// sector 1 as a FAT sector again and again: 1,023 times a DIFAT sector.
+    fn fat_listed_over_and_over(sectors: u32) -> Vec<u8> {
+        let mut bytes = vec![0u8; (sectors as usize + 1) * 4096];
+        bytes[..8].copy_from_slice(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+        let mut put = |at: usize, v: &[u8]| bytes[at..at + v.len()].copy_from_slice(v);
+        put(0x18, &0x3eu16.to_le_bytes());
+        put(0x1a, &4u16.to_le_bytes());
+        put(0x1c, &0xfffeu16.to_le_bytes());
+        put(0x1e, &12u16.to_le_bytes());
+        put(0x20, &6u16.to_le_bytes());
+        put(0x38, &4096u32.to_le_bytes());
+        put(0x44, &1u32.to_le_bytes()); // the DIFAT chain starts at sector 1
+                                        // The header lists sector 1 109 times; DIFAT sectors 1.. list it 1,023 times each
+                                        // and link to the next.
+        for i in 0..109 {
+            put(0x4c + 4 * i, &1u32.to_le_bytes());
+        }
+        for s in 1..sectors {
+            let at = (s as usize + 1) * 4096;
+            for i in 0..1023 {
+                put(at + 4 * i, &1u32.to_le_bytes());
+            }
+            let next = if s + 1 < sectors { s + 1 } else { 0xffff_fffe };
+            put(at + 4092, &next.to_le_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn fat_no_larger_than_the_file() {
+        let plain = compound(Version::V3, &[("/Notes", b"Jane Doe")]);
+        let large = compound(Version::V4, &[("/Notes", &vec![b'x'; 3 << 20])]);
+        assert!(fat_fits(&plain));
+        assert!(fat_fits(&large));
+        assert!(open(&plain).is_some_and(|f| f.has_stream("notes")));
+        // 64 sectors (256 KiB) listing one sector 63 x 1,023 times: the crate would read a
+        // FAT of about 250 MiB before finding it too large.
+        let bomb = fat_listed_over_and_over(64);
+        assert!(!fat_fits(&bomb));
+        assert!(open(&bomb).is_none());
+        // Headers the crate refuses on their own pass here.
+        assert!(fat_fits(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 short"));
+    }
+
+    #[test]
+    fn workbook_stream_alone_in_a_copy() {
+        let copy = alone("Workbook", &[7; 5000]).unwrap();
+        let mut file = open(&copy).unwrap();
+        assert!(file.has_stream("Workbook"));
+        assert_eq!(file.stream("Workbook"), Some(vec![7; 5000]));
+    }
+
     #[test]
     fn text_runs_in_any_script() {
         for name in
@@ -300,13 +374,5 @@ mod tests {
             .collect();
         let chars = runs(&bytes).chars().count();
         assert!(chars < bytes.len() / 4, "{chars} characters from {} random bytes", bytes.len());
-    }
-
-    #[test]
-    fn chain_loops_are_found() {
-        assert!(acyclic(&[1, 2, 0xffff_fffe]));
-        assert!(!acyclic(&[1, 2, 0]));
-        assert!(!acyclic(&[0xffff_fffe, 1]));
-        assert!(acyclic(&[]));
     }
 }

@@ -6,7 +6,10 @@
 use crate::model::Mark;
 
 use super::xml::{attr, Node};
-use super::MAX_XML_NESTING;
+
+/// The deepest XML element nesting a reader keeps track of; deeper structure is read as flat
+/// text, so a document of a million nested elements costs no more than a flat one.
+const MAX_XML_NESTING: usize = 256;
 
 /// The element names (local parts) of one family of formats.
 pub(super) struct Grammar {

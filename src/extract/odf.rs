@@ -5,15 +5,18 @@
 use std::cell::Cell;
 use std::collections::HashSet;
 
+use super::extractor::Extractor;
 use super::flow::{Block, Flow, ODF};
+use super::row::Row;
 use super::xml::{attr, walk, Node};
 use super::zip::Archive;
-use super::{Extractor, Row};
 use crate::model::Budget;
 
+/// Reads the OpenDocument package in `archive`: its content, headers and footers, and
+/// metadata.
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
     let mut mimetype = String::new();
-    if let Ok(mut f) = archive.by_name("mimetype") {
+    if let Some(mut f) = super::zip::by_name(archive, "mimetype") {
         use std::io::Read;
         let _ = (&mut f).take(256).read_to_string(&mut mimetype);
     }
@@ -29,7 +32,7 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) {
 }
 
 fn part(budget: &Budget, archive: &mut Archive<'_>, name: &str, f: &mut dyn FnMut(Node<'_>) -> bool) -> bool {
-    super::zip::open(archive, name, budget).is_some_and(|input| walk(input, f))
+    super::zip::part(archive, name, budget).is_some_and(|input| walk(input, f))
 }
 
 /// Text documents and presentations, and the headers and footers in `styles.xml`.
@@ -52,7 +55,7 @@ fn flowing(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str, present
         if in_styles && region.get().is_none() {
             return;
         }
-        super::ooxml::emit_block(x, sub.as_deref(), b.text, b.marks);
+        x.emit_block(sub.as_deref(), b.text, b.marks);
     };
     part(budget, archive, name, &mut |n| {
         match &n {

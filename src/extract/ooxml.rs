@@ -7,16 +7,20 @@
 
 use std::collections::HashMap;
 
+use super::extractor::Extractor;
 use super::flow::{Block, Flow, Grammar, DRAWINGML, WORDML};
+use super::row::{push_number, Row};
 use super::xml::{attr, attrs, is_on, walk, Node};
 use super::zip::Archive;
-use super::{push_number, Extractor, Row};
 #[cfg(test)]
 use crate::model::cell_name;
-use crate::model::{Budget, Mark};
+use crate::model::Budget;
 
-pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: usize) {
-    let names: Vec<String> = archive.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
+/// Reads the package's text (workbook, document or presentation, and its properties), and
+/// returns the names of the members embedded in it (a workbook inside a DOCX), which are
+/// documents of their own for the caller to read.
+pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) -> Vec<String> {
+    let names = super::zip::names(archive);
     let has = |n: &str| names.iter().any(|m| m == n);
     if has("xl/workbook.xml") {
         workbook(x, archive, &names);
@@ -26,20 +30,12 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: usiz
         presentation(x, archive, &names);
     }
     properties(x, archive);
-    // Objects embedded in the document (a workbook inside a DOCX) are documents too.
-    for name in names.iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')) {
-        if x.budget.exhausted() {
-            return;
-        }
-        if let Ok(mut f) = archive.by_name(name) {
-            x.member(name, &mut f, depth + 1);
-        }
-    }
+    names.into_iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')).collect()
 }
 
 /// Streams the XML part `name` through `f`; `false` when it is missing or damaged.
 fn part(budget: &Budget, archive: &mut Archive<'_>, name: &str, f: &mut dyn FnMut(Node<'_>) -> bool) -> bool {
-    super::zip::open(archive, name, budget).is_some_and(|input| walk(input, f))
+    super::zip::part(archive, name, budget).is_some_and(|input| walk(input, f))
 }
 
 /// The relationships of part `of` (`xl/workbook.xml` -> `xl/_rels/workbook.xml.rels`): id to
@@ -361,7 +357,7 @@ fn worksheet(
     let mut hf_text = String::new();
     let mut hf: Vec<(&'static str, String)> = Vec::new();
     let budget = x.budget;
-    let Some(input) = super::zip::open(archive, path, budget) else {
+    let Some(input) = super::zip::part(archive, path, budget) else {
         return;
     };
     walk(input, &mut |n| {
@@ -526,24 +522,13 @@ fn flow_part(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str, g: &G
     let budget = x.budget;
     let mut emit = |b: Block<'_>| {
         let sub = if b.comment { Some("comment") } else { sub };
-        emit_block(x, sub, b.text, b.marks);
+        x.emit_block(sub, b.text, b.marks);
     };
     part(budget, archive, name, &mut |n| {
         flow.node(n, &mut emit);
         true
     });
     flow.finish(&mut emit);
-}
-
-/// Emits a block whose marks only say hidden or not: a block that is hidden throughout is a
-/// hidden segment; one with hidden stretches keeps its marks.
-pub(super) fn emit_block(x: &mut Extractor<'_>, sub: Option<&str>, text: &str, marks: &[Mark]) {
-    let all_hidden = marks.len() == 1 && marks[0].start == 0 && marks[0].hidden;
-    if all_hidden {
-        x.emit(sub, true, text, &[]);
-    } else {
-        x.emit(sub, false, text, marks);
-    }
 }
 
 /// Member names matching `prefix` + number + `.xml`, in numeric order.

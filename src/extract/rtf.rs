@@ -6,7 +6,7 @@
 
 use crate::model::Mark;
 
-use super::Extractor;
+use super::extractor::Extractor;
 
 const MAX_GROUPS: usize = 256;
 
@@ -70,6 +70,7 @@ impl Para {
     }
 }
 
+/// Reads the RTF document in `bytes`: a paragraph or table row a segment.
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     let mut encoding = encoding_rs::WINDOWS_1252;
     let mut stack: Vec<State> = Vec::new();
@@ -92,7 +93,7 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
         };
     let end_para = |para: &mut Para, x: &mut Extractor<'_>| {
         if !para.text.trim().is_empty() {
-            super::ooxml::emit_block(x, para.region, &para.text, &para.marks);
+            x.emit_block(para.region, &para.text, &para.marks);
         }
         para.text.clear();
         para.marks.clear();

@@ -1,4 +1,5 @@
-//! ZIP archives, and the documents stored as ZIP (OOXML, OpenDocument).
+//! ZIP archives, opened and handed out member by member: what each member is, and which reader
+//! reads it, is decided by the caller (`mod.rs`, through `sniff.rs`).
 //!
 //! The entry count is read from the end record before the `zip` crate reads the central
 //! directory, so an archive of a million empty entries costs only the entries the policy
@@ -10,7 +11,7 @@ use std::io::{BufReader, Cursor, Read};
 use ::zip::read::{read_zipfile_from_stream, ZipFile};
 use ::zip::ZipArchive;
 
-use super::{Extractor, Metered};
+use super::meter::Metered;
 use crate::model::Budget;
 
 /// A ZIP archive held in memory.
@@ -19,10 +20,53 @@ pub(super) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 /// A member of an [`Archive`] read through a buffer, its bytes charged to a [`Budget`].
 pub(super) type Member<'a, 'd, 'b> = BufReader<Metered<'b, ZipFile<'a, Cursor<&'d [u8]>>>>;
 
+/// How an archive can be read.
+pub(super) enum Opened<'d> {
+    /// Through its central directory.
+    Directory(Archive<'d>),
+    /// Only from its local headers, in order ([`each_streamed`]): it declares more entries
+    /// than the policy allows (`damaged` false), or its central directory cannot be read
+    /// (`damaged` true).
+    Streamed {
+        /// Whether the central directory could not be read.
+        damaged: bool,
+    },
+}
+
+/// Opens the archive in `bytes`, whose entries beyond `max_entries` are not to be read.
+pub(super) fn open(bytes: &[u8], max_entries: usize) -> Opened<'_> {
+    if declared_entries(bytes).is_some_and(|n| n > max_entries as u64) {
+        return Opened::Streamed { damaged: false };
+    }
+    match ZipArchive::new(Cursor::new(bytes)) {
+        Ok(archive) => Opened::Directory(archive),
+        Err(_) => Opened::Streamed { damaged: true },
+    }
+}
+
+/// Whether `archive` has a member called `name`.
+pub(super) fn has(archive: &Archive<'_>, name: &str) -> bool {
+    archive.index_for_name(name).is_some()
+}
+
+/// The names of the members of `archive`, in central-directory order.
+pub(super) fn names(archive: &Archive<'_>) -> Vec<String> {
+    archive.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect()
+}
+
+/// Member `name` of `archive` as it inflates, uncharged (the caller meters it), or `None` when
+/// there is no such member or it cannot be opened.
+pub(super) fn by_name<'a, 'd>(
+    archive: &'a mut Archive<'d>,
+    name: &str,
+) -> Option<ZipFile<'a, Cursor<&'d [u8]>>> {
+    archive.by_name(name).ok()
+}
+
 /// Member `name` of `archive` as a buffered reader charged to `budget`, or `None` when there is
 /// no such member. The buffer fits the size the member declares (at most 64 KiB): a document
 /// has dozens of small XML parts, and a buffer is zeroed in full before its first read.
-pub(super) fn open<'a, 'd, 'b>(
+pub(super) fn part<'a, 'd, 'b>(
     archive: &'a mut Archive<'d>,
     name: &str,
     budget: &'b Budget,
@@ -32,30 +76,82 @@ pub(super) fn open<'a, 'd, 'b>(
     Some(BufReader::with_capacity(capacity, Metered { inner: file, budget }))
 }
 
-pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8], depth: usize) {
-    let max = x.limits.max_archive_entries;
-    if declared_entries(bytes).is_some_and(|n| n > max as u64) {
-        stream(x, bytes, depth, max);
-        return;
-    }
-    match ZipArchive::new(Cursor::new(bytes)) {
-        Ok(mut archive) => {
-            if archive.index_for_name("[Content_Types].xml").is_some() {
-                super::ooxml::read(x, &mut archive, depth);
-            } else if archive.index_for_name("content.xml").is_some()
-                || archive.index_for_name("mimetype").is_some()
-            {
-                super::odf::read(x, &mut archive);
-            } else {
-                members(x, &mut archive, depth);
-            }
+/// One entry of an archive, as handed to the caller with its name.
+pub(super) enum Entry<'r> {
+    /// A directory: only its name.
+    Dir,
+    /// An encrypted member, not read.
+    Encrypted,
+    /// A member that cannot be read, and why.
+    Damaged(&'static str),
+    /// A member's content as it inflates (uncharged: the caller meters it).
+    File(&'r mut dyn Read),
+}
+
+/// Hands every entry of `archive` to `f` in central-directory order, until the budget runs
+/// out. Entries whose headers cannot be read are passed over.
+pub(super) fn each_entry(archive: &mut Archive<'_>, budget: &Budget, f: &mut dyn FnMut(&str, Entry<'_>)) {
+    for i in 0..archive.len() {
+        if budget.exhausted() {
+            return;
         }
-        Err(_) => {
-            if stream(x, bytes, depth, max) == 0 {
-                x.unreadable("not a readable ZIP archive");
-            }
+        let (name, encrypted, is_dir) = match archive.by_index_raw(i) {
+            Ok(e) => (e.name().map(|n| n.into_owned()).unwrap_or_default(), e.encrypted(), e.is_dir()),
+            Err(_) => continue,
+        };
+        if is_dir {
+            f(&name, Entry::Dir);
+            continue;
+        }
+        if encrypted {
+            f(&name, Entry::Encrypted);
+            continue;
+        }
+        match archive.by_index(i) {
+            Ok(mut file) => f(&name, Entry::File(&mut file)),
+            Err(::zip::result::ZipError::UnsupportedArchive(why)) => f(&name, Entry::Damaged(why)),
+            Err(_) => f(&name, Entry::Damaged("its entry is damaged")),
         }
     }
+}
+
+/// What [`each_streamed`] read.
+pub(super) struct Streamed {
+    /// How many entries it handed out.
+    pub(super) entries: usize,
+    /// Whether it stopped at the entry limit with entries left.
+    pub(super) cut: bool,
+}
+
+/// Hands up to `max` entries of the archive in `bytes` to `f`, read from their local headers
+/// in order, until the budget runs out or an entry cannot be read.
+pub(super) fn each_streamed(
+    bytes: &[u8],
+    budget: &Budget,
+    max: usize,
+    f: &mut dyn FnMut(&str, Entry<'_>),
+) -> Streamed {
+    let mut input = Cursor::new(bytes);
+    let mut entries = 0;
+    while !budget.exhausted() {
+        let mut file = match read_zipfile_from_stream(&mut input) {
+            Ok(Some(file)) => file,
+            Ok(None) | Err(_) => break,
+        };
+        if entries == max {
+            return Streamed { entries, cut: true };
+        }
+        entries += 1;
+        let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
+        if file.is_dir() {
+            f(&name, Entry::Dir);
+        } else if file.encrypted() {
+            f(&name, Entry::Encrypted);
+        } else {
+            f(&name, Entry::File(&mut file));
+        }
+    }
+    Streamed { entries, cut: false }
 }
 
 /// The entry count the end-of-central-directory record declares, if one can be found.
@@ -81,61 +177,6 @@ fn declared_entries(bytes: &[u8]) -> Option<u64> {
         return Some(n);
     }
     Some(u64::from_le_bytes(rec64[32..40].try_into().ok()?))
-}
-
-/// Every member of an archive in central-directory order: its name, then its content.
-pub(super) fn members(x: &mut Extractor<'_>, archive: &mut Archive<'_>, depth: usize) {
-    for i in 0..archive.len() {
-        if x.budget.exhausted() {
-            return;
-        }
-        let (name, encrypted, is_dir) = match archive.by_index_raw(i) {
-            Ok(f) => (f.name().map(|n| n.into_owned()).unwrap_or_default(), f.encrypted(), f.is_dir()),
-            Err(_) => continue,
-        };
-        x.emit_member_name(&name);
-        if is_dir {
-            continue;
-        }
-        if encrypted {
-            x.inside(&name, |x| x.encrypted("the archive member"));
-            continue;
-        }
-        match archive.by_index(i) {
-            Ok(mut f) => x.member(&name, &mut f, depth),
-            Err(::zip::result::ZipError::UnsupportedArchive(why)) => x.inside(&name, |x| x.unreadable(why)),
-            Err(_) => x.inside(&name, |x| x.unreadable("its entry is damaged")),
-        }
-    }
-}
-
-/// Reads up to `max` members from their local headers, in order; returns how many it read.
-fn stream(x: &mut Extractor<'_>, bytes: &[u8], depth: usize, max: usize) -> usize {
-    let mut input = Cursor::new(bytes);
-    let mut n = 0;
-    while !x.budget.exhausted() {
-        let mut file = match read_zipfile_from_stream(&mut input) {
-            Ok(Some(f)) => f,
-            Ok(None) | Err(_) => break,
-        };
-        if n == max {
-            let detail = format!("{} holds more than {max} entries; the others were not scanned", x.where_());
-            x.incomplete(crate::model::Limit::MaxArchiveEntries, detail);
-            break;
-        }
-        n += 1;
-        let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
-        x.emit_member_name(&name);
-        if file.is_dir() {
-            continue;
-        }
-        if file.encrypted() {
-            x.inside(&name, |x| x.encrypted("the archive member"));
-            continue;
-        }
-        x.member(&name, &mut file as &mut dyn Read, depth);
-    }
-    n
 }
 
 #[cfg(test)]

@@ -13,13 +13,14 @@ use std::collections::{HashMap, HashSet};
 
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
-use super::Extractor;
+use super::extractor::Extractor;
 
 mod text;
 
 /// Longest `Parent` chain and deepest nesting of drawings followed.
 const MAX_CHAIN: usize = 32;
 
+/// Reads the PDF document in `bytes`: the text of every page, and the document information.
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     let defused = defuse_streams(bytes, x.budget.left());
     let over_budget = defused.is_some();

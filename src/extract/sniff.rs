@@ -1,0 +1,160 @@
+//! What a file is, told by its content, never by its declared type or name: the formats the
+//! readers know by their first bytes; which kind of package a ZIP archive is (OOXML,
+//! OpenDocument, or a plain archive) by the members it holds; which kind of compound file by
+//! the streams its directory lists; and what an archive member is (a document to read in
+//! turn, HTML, text, or data no reader reads).
+//!
+//! Only recognition lives here; `mod.rs` hands each kind to its reader.
+
+use crate::text::{decode_text, is_html_name};
+
+/// A format recognised by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// A ZIP archive, or a document stored as one (OOXML, OpenDocument).
+    Zip,
+    /// A gzip stream.
+    Gzip,
+    /// A PDF document.
+    Pdf,
+    /// Rich Text Format.
+    Rtf,
+    /// A Compound File (legacy Office: XLS, DOC, PPT; Outlook MSG; encrypted OOXML).
+    Cfb,
+}
+
+/// The signature every compound file starts with.
+const CFB_MAGIC: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/// The format of `bytes`, if it is one the extractors read.
+pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(b"PK\x05\x06")
+        || bytes.starts_with(b"PK\x07\x08")
+    {
+        Some(Format::Zip)
+    } else if bytes.starts_with(&[0x1f, 0x8b]) {
+        Some(Format::Gzip)
+    } else if bytes.starts_with(&CFB_MAGIC) {
+        Some(Format::Cfb)
+    } else if bytes.starts_with(b"{\\rtf") {
+        Some(Format::Rtf)
+    } else if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
+        Some(Format::Pdf)
+    } else {
+        None
+    }
+}
+
+/// What a ZIP archive holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Package {
+    /// An Office Open XML document (XLSX, DOCX, PPTX): it has `[Content_Types].xml`.
+    Ooxml,
+    /// An OpenDocument (ODS, ODT, ODP): it has `content.xml` or `mimetype`.
+    OpenDocument,
+    /// Files, each read for what it is.
+    Archive,
+}
+
+/// The kind of package an archive is, from whether it `has` members of given names.
+pub(super) fn package(has: impl Fn(&str) -> bool) -> Package {
+    if has("[Content_Types].xml") {
+        Package::Ooxml
+    } else if has("content.xml") || has("mimetype") {
+        Package::OpenDocument
+    } else {
+        Package::Archive
+    }
+}
+
+/// What a compound file holds, from the streams at the root of its directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Compound {
+    /// A password-protected Office document: an OOXML package encrypted in `EncryptedPackage`.
+    Encrypted,
+    /// A legacy Excel workbook, in the stream named here (`Workbook` for BIFF8, `Book` before).
+    Workbook(&'static str),
+    /// Anything else (Word, PowerPoint, Outlook, other applications').
+    Other,
+}
+
+/// The kind of compound file whose root `has` streams of given names.
+pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
+    if has("EncryptedPackage") {
+        Compound::Encrypted
+    } else if let Some(stream) = ["Workbook", "Book"].into_iter().find(|s| has(s)) {
+        Compound::Workbook(stream)
+    } else {
+        Compound::Other
+    }
+}
+
+/// What an archive member (or the content of a gzip stream) is, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Member {
+    /// A document or archive, read in turn.
+    Document(Format),
+    /// HTML (text, by a name that says HTML), read as the text it shows.
+    Html,
+    /// Text, scanned as it is.
+    Text,
+    /// Data no reader reads (images, binaries): passed over.
+    Other,
+}
+
+/// What the member `name` is, from `head`, its first bytes.
+pub(super) fn member(name: &str, head: &[u8]) -> Member {
+    if let Some(format) = sniff(head) {
+        Member::Document(format)
+    } else if decode_text(head, None).is_none() {
+        Member::Other
+    } else if is_html_name(name) {
+        Member::Html
+    } else {
+        Member::Text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_by_content() {
+        assert_eq!(sniff(b"PK\x03\x04rest"), Some(Format::Zip));
+        assert_eq!(sniff(b"\x1f\x8b\x08"), Some(Format::Gzip));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some(Format::Pdf));
+        assert_eq!(sniff(b"\r\n%PDF-1.4"), Some(Format::Pdf));
+        assert_eq!(sniff(b"{\\rtf1\\ansi"), Some(Format::Rtf));
+        assert_eq!(sniff(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), Some(Format::Cfb));
+        assert_eq!(sniff(b"Jane,Doe\n"), None);
+        assert_eq!(sniff(b"\x89PNG\r\n"), None);
+    }
+
+    #[test]
+    fn packages_by_their_members() {
+        let has = |names: &'static [&'static str]| move |n: &str| names.contains(&n);
+        assert_eq!(package(has(&["[Content_Types].xml", "word/document.xml"])), Package::Ooxml);
+        assert_eq!(package(has(&["mimetype", "content.xml"])), Package::OpenDocument);
+        assert_eq!(package(has(&["content.xml"])), Package::OpenDocument);
+        assert_eq!(package(has(&["export/victims.csv"])), Package::Archive);
+    }
+
+    #[test]
+    fn compound_files_by_their_streams() {
+        let has = |names: &'static [&'static str]| move |n: &str| names.contains(&n);
+        assert_eq!(compound(has(&["EncryptionInfo", "EncryptedPackage"])), Compound::Encrypted);
+        assert_eq!(compound(has(&["Workbook", "\u{5}SummaryInformation"])), Compound::Workbook("Workbook"));
+        assert_eq!(compound(has(&["Book"])), Compound::Workbook("Book"));
+        assert_eq!(compound(has(&["WordDocument", "1Table"])), Compound::Other);
+    }
+
+    #[test]
+    fn members_by_content() {
+        assert_eq!(member("a.bin", b"PK\x03\x04rest"), Member::Document(Format::Zip));
+        assert_eq!(member("page.html", b"<p>Jane Doe</p>"), Member::Html);
+        assert_eq!(member("victims.csv", b"Jane,Doe\n"), Member::Text);
+        assert_eq!(member("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Member::Other);
+    }
+}
