@@ -2,7 +2,7 @@
 //!
 //! A [`Segment`] of text and its [`Location`] (which [`Part`] of the message, which cell,
 //! whether hidden), the address [`Field`]s, the [`Kind`]s of identifier, [`Severity`], the
-//! [`Limits`] of one scan with the [`Limit`] that stopped part of it, and the [`Budget`] of
+//! [`Limits`] of one scan with the [`Limit`] that stopped part of it, and the `Budget` of
 //! extracted bytes. This module imports nothing else of the crate (`tests/layers.rs` holds every
 //! module to the floors below it).
 

@@ -641,6 +641,7 @@ pub(crate) mod agreement {
         Err(format!("ours:\n{}\nmail-parser:\n{}", a.join("\n"), b.join("\n")))
     }
 
+    #[cfg(test)]
     fn eml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for e in entries.flatten() {
@@ -681,6 +682,7 @@ pub(crate) mod agreement {
 
     /// The leaf parts and attachment file names of `data` as the walk reads them (attached
     /// messages in base64 or quoted-printable read from their decoded bytes, as a scan does).
+    #[cfg(test)]
     fn outline(data: &[u8]) -> (usize, Vec<String>) {
         fn go(walk: &mut Walk<'_>, e: &Entity<'_>, leaves: &mut usize, names: &mut Vec<String>) {
             for p in &e.parts {
@@ -759,6 +761,7 @@ pub(crate) mod agreement {
         assert!(agree * 100 >= compared * 92, "{agree} of {compared} agree:\n{}", differ.join("\n"));
     }
 
+    #[cfg(test)]
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config { cases: 3000, rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
         /// Messages built of pieces that meet a boundary search where it is fragile:

@@ -1,7 +1,7 @@
 //! The message as maildlp sees it: who it goes to ([`Envelope`]) and everything a recipient
 //! can read in it (segments of text, each with a [`Location`](crate::model::Location)).
 //!
-//! [`Source::read`] is the one reading of a message: maildlp's own walk of its MIME structure
+//! `Source::read` is the one reading of a message: maildlp's own walk of its MIME structure
 //! (`mime`), under the limits, with mail-parser's public API parsing each header block. The
 //! content walk (`crate::content`) then reads every part of that structure.
 
