@@ -81,7 +81,7 @@ fn a_text_part_after_an_image_is_read() {
     assert_eq!(found(&scanner().scan(&message(&[image, text]))), [("V02".to_string(), Part::Body)]);
 }
 
-/// mail-parser is shown long base64 bodies without their middle lines (`message::elide`):
+/// Long base64 bodies are read from the message as they stand:
 /// what is read from them still comes from the message, all of it; and where a boundary
 /// stands in the middle of a photo's lines, the part after it is still read.
 #[test]
