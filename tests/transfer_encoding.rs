@@ -81,8 +81,8 @@ fn a_text_part_after_an_image_is_read() {
     assert_eq!(found(&scanner().scan(&message(&[image, text]))), [("V02".to_string(), Part::Body)]);
 }
 
-/// Long base64 bodies are read from the message as they stand:
-/// what is read from them still comes from the message, all of it; and where a boundary
+/// Long base64 bodies are read whole wherever a name sits in them:
+/// what is read from them comes from the message, all of it; and where a boundary
 /// stands in the middle of a photo's lines, the part after it is still read.
 #[test]
 fn long_base64_bodies_are_read_whole_wherever_the_name_sits() {
