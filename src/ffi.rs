@@ -258,11 +258,11 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
         else {
             return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
         };
-        let key = match crate::sealed::Key::from_bytes(key) {
+        let key = match crate::list::Key::from_bytes(key) {
             Ok(k) => k,
             Err(e) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
         };
-        let list = match crate::sealed::SealedList::open(sealed, &key) {
+        let list = match crate::list::SealedList::open(sealed, &key) {
             Ok(l) => l,
             Err(e @ Error::Key(_)) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
             Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
@@ -683,8 +683,8 @@ mod tests {
     #[test]
     fn sealed_scanner_and_key_errors() {
         let list = ProtectedList::from_csv(LIST).unwrap();
-        let key = crate::sealed::Key::from_bytes(&[7u8; 32]).unwrap();
-        let sealed = crate::sealed::seal(&list, &key);
+        let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = crate::list::seal(&list, &key);
         let text = key.to_text();
         let (mut out, mut err) = (null_mut(), [0 as c_char; 128]);
         // SAFETY: every pointer is valid for the length given with it.

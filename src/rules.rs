@@ -172,8 +172,8 @@ pub fn incomplete(i: &Incomplete) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::list::ProtectedList;
     use crate::message::Envelope;
-    use crate::protected::ProtectedList;
 
     fn audience(headers: &str, list: &str) -> Audience {
         let raw = format!("{headers}Subject: x\r\n\r\nbody\r\n");

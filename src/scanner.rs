@@ -7,14 +7,13 @@ use std::sync::Arc;
 use mail_parser::MessageParser;
 
 use crate::error::{Error, Result};
+use crate::list::{ProtectedList, SealedList};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
 use crate::model::{Incomplete, Kind, Limit, Location, Part, Segment};
 use crate::policy::Policy;
-use crate::protected::ProtectedList;
 use crate::report::{excerpt_window, render_excerpt, PlaceSummary, Report, Rule, Summary};
 use crate::rules::{self, Audience};
-use crate::sealed::SealedList;
 use crate::text::Normalized;
 
 /// A protected list and a policy, compiled for scanning.
@@ -46,7 +45,7 @@ impl Scanner {
         }
     }
 
-    /// A scanner over a sealed list (see [`crate::sealed`]): every verdict and finding is the
+    /// A scanner over a sealed list (see [`crate::list::sealed`]): every verdict and finding is the
     /// one the plain list gives, except that excerpts can mask only what was matched.
     pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
         let list = Arc::new(list);

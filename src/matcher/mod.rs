@@ -22,11 +22,11 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use std::sync::Arc;
 
+use crate::list::canonical::Phone;
+use crate::list::{ProtectedList, SealedList};
 use crate::model::Kind;
-use crate::protected::ProtectedList;
-use crate::sealed::SealedList;
 use crate::text::Normalized;
-use phone::{Phone, PhoneIndex};
+use phone::PhoneIndex;
 
 /// One identifier found in a segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,50 +42,6 @@ pub struct Hit {
 /// Whether `c` is invisible in running text (zero-width and other format characters).
 pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{180e}')
-}
-
-/// The listed forms of a name or term, normalised. A name of two or more words is also
-/// listed surname first (`Doe Jane` for `Jane Doe`), which covers `Doe, Jane` and `DOE Jane`.
-pub fn forms(kind: Kind, value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-    each_form(kind, value, &mut norm, &mut buf, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
-    out
-}
-
-/// Calls `f` with each listed form of `value` (see [`forms`]), using `norm` and `buf` as
-/// scratch space so that a million names cost no allocation each.
-fn each_form(kind: Kind, value: &str, norm: &mut Normalized, buf: &mut Vec<u8>, f: &mut dyn FnMut(&[u8])) {
-    norm.fill(value);
-    let n = norm.as_bytes();
-    if n.is_empty() {
-        return;
-    }
-    f(n);
-    if kind == Kind::Name {
-        if let Some(space) = n.iter().rposition(|&b| b == b' ') {
-            buf.clear();
-            buf.extend_from_slice(&n[space + 1..]);
-            buf.push(b' ');
-            buf.extend_from_slice(&n[..space]);
-            f(buf);
-        }
-    }
-}
-
-/// Calls `f(form, record, kind)` for every normalised name and term form of `list`.
-pub(crate) fn each_word_pattern(list: &ProtectedList, f: &mut dyn FnMut(&[u8], u32, Kind)) {
-    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-    for record in list.records() {
-        let r = record.index() as u32;
-        for ident in record.identifiers() {
-            if matches!(ident.kind(), Kind::Name | Kind::Term) {
-                each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
-                    f(form, r, ident.kind())
-                });
-            }
-        }
-    }
 }
 
 /// The word-boundary test on normalised text: the match is neither preceded nor followed by
@@ -141,7 +97,7 @@ impl WordEngine {
             EngineChoice::Tokens => true,
         };
         if tokens {
-            // Names are listed in two word orders (see `forms`); normalised forms are about as
+            // Names are listed in two word orders (see `canonical::forms`); normalised forms are about as
             // long as the values.
             let (mut forms, mut bytes) = (0, 0);
             for ident in list.records().flat_map(|r| r.identifiers()) {
@@ -154,13 +110,13 @@ impl WordEngine {
                 bytes += copies * ident.value().len();
             }
             let mut builder = tokens::TokenEngineBuilder::with_capacity(forms, bytes);
-            each_word_pattern(list, &mut |form, record, kind| builder.add(form, record, kind));
+            list.each_word_form(&mut |form, record, kind| builder.add(form, record, kind));
             return WordEngine::Tokens(builder.build());
         }
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
-        each_word_pattern(list, &mut |form, record, kind| {
+        list.each_word_form(&mut |form, record, kind| {
             let id = *ids.entry(form.to_vec()).or_insert_with(|| {
                 texts.push(form.to_vec());
                 owners.push(Vec::new());

@@ -153,7 +153,7 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
 }
 
 /// The key of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names.
-fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::sealed::Key>, String> {
+fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::list::Key>, String> {
     let path = match path {
         Some(p) => p.clone(),
         None => match std::env::var_os("MAILDLP_KEY_FILE") {
@@ -162,20 +162,20 @@ fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::sealed::Key>, Stri
         },
     };
     let bytes = read(&path, "key")?;
-    maildlp::sealed::Key::from_bytes(&bytes).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+    maildlp::list::Key::from_bytes(&bytes).map(Some).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The list, plain or sealed.
 enum List {
     Plain(ProtectedList),
-    Sealed(maildlp::sealed::SealedList),
+    Sealed(maildlp::list::SealedList),
 }
 
 fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
         Some(path) => {
             let bytes = read(path, "protected list")?;
-            if maildlp::sealed::is_sealed(&bytes) {
+            if maildlp::list::sealed::is_sealed(&bytes) {
                 let key = read_key(args.key.as_ref())?.ok_or_else(|| {
                     format!(
                         "{}: the list is sealed: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)",
@@ -183,7 +183,7 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
                     )
                 })?;
                 List::Sealed(
-                    maildlp::sealed::SealedList::open(&bytes, &key)
+                    maildlp::list::SealedList::open(&bytes, &key)
                         .map_err(|e| format!("{}: {e}", path.display()))?,
                 )
             } else {
@@ -220,7 +220,7 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
 }
 
 fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
-    let key = maildlp::sealed::Key::generate().map_err(|e| e.to_string())?;
+    let key = maildlp::list::Key::generate().map_err(|e| e.to_string())?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -243,11 +243,11 @@ fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
 fn seal(args: &SealArgs) -> Result<ExitCode, String> {
     let key = read_key(Some(&args.key))?.ok_or("no key")?;
     let bytes = read(&args.list, "protected list")?;
-    if maildlp::sealed::is_sealed(&bytes) {
+    if maildlp::list::sealed::is_sealed(&bytes) {
         return Err(format!("{}: the list is sealed already", args.list.display()));
     }
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
-    let sealed = maildlp::sealed::seal(&list, &key);
+    let sealed = maildlp::list::seal(&list, &key);
     std::fs::write(&args.output, sealed)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)

@@ -27,10 +27,10 @@ use std::ops::Range;
 
 use siphasher::sip::SipHasher24;
 
+use super::canonical::{self, Phone, PhoneRef, MIN_DIGITS};
+use super::plain::ProtectedList;
 use crate::error::{Error, Result};
-use crate::matcher::phone::{Phone, PhoneRef, MIN_DIGITS};
 use crate::model::Kind;
-use crate::protected::ProtectedList;
 
 const MAGIC: &[u8] = b"MAILDLP-SEALED\n";
 const VERSION: u16 = 1;
@@ -226,7 +226,7 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
     let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);
     let mut max_words = 1usize;
-    crate::matcher::each_word_pattern(list, &mut |form, record, kind| {
+    list.each_word_form(&mut |form, record, kind| {
         // The form, and each of its word prefixes (which the scan extends through).
         let mut h = tagger.start(WORDS);
         let mut start = 0;
@@ -249,9 +249,8 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         for ident in record.identifiers() {
             match ident.kind() {
                 Kind::Email => {
-                    let canonical = crate::address::canonical(ident.value());
                     entries.push((
-                        tagger.address(&canonical),
+                        tagger.address(&canonical::address(ident.value())),
                         Info { record: r, kind: Kind::Email, role: EMAIL },
                     ));
                 }
@@ -422,7 +421,7 @@ impl SealedList {
                 if record as usize >= ids.len() {
                     return Err(damaged("a pattern's record is out of range"));
                 }
-                crate::matcher::patterns::compile(p).map_err(|e| damaged(&e))?;
+                canonical::pattern(p).map_err(|e| damaged(&e))?;
                 patterns.push((record, p.to_string()));
             }
             if r.at != bytes.len() {

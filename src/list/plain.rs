@@ -5,9 +5,11 @@
 
 use std::hash::BuildHasher;
 
+use super::canonical::{self, MAX_DIGITS, MIN_DIGITS};
+use crate::address;
 use crate::error::{Error, Result};
 use crate::model::Kind;
-use crate::{address, matcher::phone};
+use crate::text::Normalized;
 
 /// One identifier of a protected record, as listed (a view into the list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +67,7 @@ impl<'a> Record<'a> {
 
     /// The record's own addresses (its `email` identifiers), canonical (lower-case).
     pub fn own_addresses(&self) -> impl Iterator<Item = String> + 'a {
-        self.identifiers().filter(|i| i.kind == Kind::Email).map(|i| address::canonical(i.value))
+        self.identifiers().filter(|i| i.kind == Kind::Email).map(|i| canonical::address(i.value))
     }
 }
 
@@ -337,6 +339,22 @@ impl ProtectedList {
     pub fn identifier_count(&self) -> usize {
         self.rows.len()
     }
+
+    /// Calls `f(form, record, kind)` for every normalised form of every name and term (see
+    /// [`canonical::forms`]), in list order.
+    pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
+        let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+        for record in self.records() {
+            let r = record.index() as u32;
+            for ident in record.identifiers() {
+                if matches!(ident.kind(), Kind::Name | Kind::Term) {
+                    canonical::each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
+                        f(form, r, ident.kind())
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// csv reports a record as starting where the previous one ended, before any blank or comment
@@ -361,15 +379,15 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
         }
         Kind::Phone => {
-            if let Some(c) = value.chars().find(|c| !phone::is_phone_char(*c)) {
+            if let Some(c) = value.chars().find(|c| !canonical::is_phone_char(*c)) {
                 return Err(format!("the phone contains {c:?}"));
             }
             let digits = value.chars().filter(char::is_ascii_digit).count();
-            if digits < phone::MIN_DIGITS {
-                return Err(format!("the phone has {digits} digits (at least {} needed)", phone::MIN_DIGITS));
+            if digits < MIN_DIGITS {
+                return Err(format!("the phone has {digits} digits (at least {MIN_DIGITS} needed)"));
             }
-            if digits > phone::MAX_DIGITS {
-                return Err(format!("the phone has {digits} digits (at most {})", phone::MAX_DIGITS));
+            if digits > MAX_DIGITS {
+                return Err(format!("the phone has {digits} digits (at most {MAX_DIGITS})"));
             }
         }
         Kind::Name | Kind::Term => {
@@ -378,7 +396,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
         }
         Kind::Pattern => {
-            crate::matcher::patterns::compile(value)?;
+            canonical::pattern(value)?;
         }
     }
     Ok(())
