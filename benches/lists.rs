@@ -55,7 +55,7 @@ fn sealed_open(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &sealed, |b, sealed| {
             b.iter(|| {
                 let list = maildlp::list::SealedList::open(sealed, &key).expect("sealed with this key");
-                Scanner::new_sealed(list, Policy::default())
+                Scanner::new(list, Policy::default())
             })
         });
     }

@@ -56,7 +56,7 @@ fn floor_vs_scan(c: &mut Criterion) {
     let key = maildlp::list::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
     let list = ProtectedList::from_csv(&gen::list_csv(10_000)).expect("generated list is valid");
     let sealed = maildlp::list::SealedList::open(&maildlp::list::seal(&list, &key), &key).expect("same key");
-    let sealed = Scanner::new_sealed(
+    let sealed = Scanner::new(
         sealed,
         Policy::builder().internal_domain("police.example").build().expect("valid policy"),
     );

@@ -272,7 +272,7 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
             Ok(p) => p,
             Err((status, msg)) => return fail(status, &msg),
         };
-        let handle = Box::new(maildlp_scanner { scanner: Scanner::new_sealed(list, policy) });
+        let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
         // SAFETY: `out` was checked above.
         unsafe { *out = Box::into_raw(handle) };
         MAILDLP_OK

@@ -2,12 +2,11 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::Arc;
 
 use mail_parser::MessageParser;
 
 use crate::error::{Error, Result};
-use crate::list::{ProtectedList, SealedList};
+use crate::list::{Lookup, ProtectedList, SealedList};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
 use crate::model::{Incomplete, Kind, Limit, Location, Part, Segment};
@@ -22,8 +21,8 @@ use crate::text::Normalized;
 /// It is `Send + Sync`: build it once and share it (in an `Arc`) between threads.
 #[derive(Debug)]
 pub struct Scanner {
-    records: Records,
     policy: Policy,
+    /// The matcher, and through it the list (record ids, the records owning an address).
     matcher: Matcher,
     /// Decodes every body as it parses (for messages that attach encoded messages, and for
     /// attached messages parsed again).
@@ -33,47 +32,42 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Compiles `list` under `policy`.
-    pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
-        let matcher = Matcher::new(&list);
+    /// Compiles `list` under `policy`: a [`ProtectedList`], a [`SealedList`] (every verdict
+    /// and finding is the one the plain list gives, except that excerpts can mask only what
+    /// was matched), or any other [`Lookup`].
+    pub fn new<L: Lookup>(list: L, policy: Policy) -> Scanner {
+        Scanner::with_list(Box::new(list), policy)
+    }
+
+    /// A scanner over a sealed list: [`Scanner::new`] takes every kind of list.
+    #[deprecated(note = "Scanner::new takes a sealed list as it takes a plain one")]
+    pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
+        Scanner::new(list, policy)
+    }
+
+    fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
         Scanner {
-            records: Records::Plain(list),
             policy,
-            matcher,
+            matcher: Matcher::new(list),
             parser: crate::message::parser(),
             lazy: crate::message::lazy_parser(),
         }
     }
 
-    /// A scanner over a sealed list (see [`crate::list::sealed`]): every verdict and finding is the
-    /// one the plain list gives, except that excerpts can mask only what was matched.
-    pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
-        let list = Arc::new(list);
-        let matcher = Matcher::sealed(list.clone());
-        Scanner {
-            records: Records::Sealed(list),
-            policy,
-            matcher,
-            parser: crate::message::parser(),
-            lazy: crate::message::lazy_parser(),
-        }
+    /// The list the scanner looks identifiers up in.
+    fn lookup(&self) -> &dyn Lookup {
+        self.matcher.list()
     }
 
     /// The id of record `r`.
     fn id(&self, r: u32) -> String {
-        match &self.records {
-            Records::Plain(list) => list.record(r as usize).map(|rec| rec.id().to_string()),
-            Records::Sealed(list) => list.id(r as usize).map(str::to_string),
-        }
-        .unwrap_or_default()
+        self.lookup().record_id(r).map(str::to_string).unwrap_or_default()
     }
 
     /// The protected list, when it is in clear (not sealed).
     pub fn list(&self) -> Option<&ProtectedList> {
-        match &self.records {
-            Records::Plain(list) => Some(list),
-            Records::Sealed(_) => None,
-        }
+        let list: &dyn std::any::Any = self.lookup();
+        list.downcast_ref()
     }
 
     /// The policy.
@@ -86,7 +80,7 @@ impl Scanner {
     /// [`remedy::bcc`](crate::remedy::bcc)). Internal domains come from the policy, protected
     /// addresses from the list.
     pub fn fix_bcc(&self, message: &[u8]) -> crate::remedy::Fixed {
-        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        let protected = |a: &str| self.lookup().is_listed_address(a);
         crate::remedy::bcc(
             message,
             &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
@@ -95,7 +89,7 @@ impl Scanner {
 
     /// One message per external visible recipient (see [`remedy::split`](crate::remedy::split)).
     pub fn fix_split(&self, message: &[u8]) -> Vec<crate::remedy::Fixed> {
-        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        let protected = |a: &str| self.lookup().is_listed_address(a);
         crate::remedy::split(
             message,
             &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
@@ -186,12 +180,11 @@ impl Scanner {
             envelope.add_envelope(r);
         }
         let internal = self.policy.internal_domains();
-        let audience = Audience::new(&envelope, internal, self.matcher.emails());
+        let audience = Audience::new(&envelope, internal, self.lookup());
         let ids = |r: u32| self.id(r);
-        let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
+        rules::recipient_exposed(&envelope, &audience, self.lookup(), &ids, &mut findings);
         rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
         SCRATCH.with(|cell| {
@@ -434,13 +427,6 @@ impl Tally {
                 .collect(),
         }
     }
-}
-
-/// Where record ids come from.
-#[derive(Debug)]
-enum Records {
-    Plain(ProtectedList),
-    Sealed(Arc<SealedList>),
 }
 
 /// Buffers a scan works in, kept per thread so that scanning allocates nothing of its own per

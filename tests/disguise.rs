@@ -33,7 +33,7 @@ fn sealed_scanner() -> &'static Scanner {
     S.get_or_init(|| {
         let key = maildlp::list::Key::generate().unwrap();
         let sealed = maildlp::list::seal(&list(), &key);
-        Scanner::new_sealed(maildlp::list::SealedList::open(&sealed, &key).unwrap(), Policy::default())
+        Scanner::new(maildlp::list::SealedList::open(&sealed, &key).unwrap(), Policy::default())
     })
 }
 

@@ -107,7 +107,7 @@ fn golden_reports_with_the_list_sealed() {
     let sealed = maildlp::list::seal(&list, &key);
     let sealed_scanner = |policy: &Path| {
         let policy = Policy::from_toml(&std::fs::read_to_string(policy).unwrap()).unwrap();
-        Scanner::new_sealed(maildlp::list::SealedList::open(&sealed, &key).unwrap(), policy)
+        Scanner::new(maildlp::list::SealedList::open(&sealed, &key).unwrap(), policy)
     };
     let shared = sealed_scanner(&dir.join("policy.toml"));
     let mut failures = Vec::new();

@@ -4,8 +4,12 @@
 //! and blank lines skipped). Any bad row refuses the whole list, naming the line.
 
 use std::hash::BuildHasher;
+use std::ops::Range;
+use std::sync::OnceLock;
 
-use super::canonical::{self, MAX_DIGITS, MIN_DIGITS};
+use super::canonical::{self, PhoneRef, MAX_DIGITS, MIN_DIGITS};
+use super::index::Index;
+use super::Lookup;
 use crate::address;
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -112,6 +116,8 @@ pub struct ProtectedList {
     hasher: hashbrown::DefaultHashBuilder,
     /// Whether `rows` is grouped by record (false while loading or after `push`).
     grouped: bool,
+    /// The address and phone tables, built on first look-up (or by [`Lookup::prepare`]).
+    index: OnceLock<Index>,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -226,6 +232,8 @@ impl ProtectedList {
     /// Adds one identifier to the record `id` (created if new), validated as a CSV row would be.
     pub fn push(&mut self, id: &str, kind: Kind, value: &str) -> Result<()> {
         self.push_at(id, kind.as_str(), value, 0)?;
+        // The tables, if built, no longer hold every identifier.
+        self.index.take();
         self.group();
         Ok(())
     }
@@ -340,6 +348,11 @@ impl ProtectedList {
         self.rows.len()
     }
 
+    /// The address and phone tables, built on first use.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(self))
+    }
+
     /// Calls `f(form, record, kind)` for every normalised form of every name and term (see
     /// [`canonical::forms`]), in list order.
     pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
@@ -352,6 +365,72 @@ impl ProtectedList {
                         f(form, r, ident.kind())
                     });
                 }
+            }
+        }
+    }
+}
+
+/// Every identifier is in clear: names and terms are compiled into the matcher's word engine
+/// ([`Lookup::each_word_form`]); addresses and phones are found in tables built on first use.
+impl Lookup for ProtectedList {
+    fn record_count(&self) -> usize {
+        self.len()
+    }
+
+    fn record_id(&self, record: u32) -> Option<&str> {
+        self.record(record as usize).map(|r| r.id())
+    }
+
+    fn prepare(&self) {
+        self.index();
+    }
+
+    fn word_forms_hint(&self) -> (usize, usize) {
+        // Names are listed in two word orders (see `canonical::forms`); normalised forms are
+        // about as long as the values.
+        let (mut forms, mut bytes) = (0, 0);
+        for row in &self.rows {
+            let copies = match row.kind {
+                Kind::Name => 2,
+                Kind::Term => 1,
+                _ => 0,
+            };
+            forms += copies;
+            bytes += copies * (row.value.1 - row.value.0) as usize;
+        }
+        (forms, bytes)
+    }
+
+    fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
+        ProtectedList::each_word_form(self, each)
+    }
+
+    fn has_keyed_words(&self) -> bool {
+        false
+    }
+
+    fn find_keyed_words(&self, _norm: &[u8], _found: &mut dyn FnMut(Range<usize>, u32, Kind)) {}
+
+    fn has_addresses(&self) -> bool {
+        !self.index().addresses.is_empty()
+    }
+
+    fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
+        self.index().addresses.owners(addr).for_each(found)
+    }
+
+    fn has_phones(&self) -> bool {
+        !self.index().phones.is_empty()
+    }
+
+    fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
+        self.index().phones.owners(phone, found)
+    }
+
+    fn each_pattern(&self, each: &mut dyn FnMut(u32, &str)) {
+        for record in self.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Pattern) {
+                each(record.index() as u32, ident.value());
             }
         }
     }

@@ -1,46 +1,9 @@
 //! Phone numbers in text: every run of digit groups that could be a number, in its comparable
 //! form (see [`crate::list::canonical`] for how numbers are compared).
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::list::canonical::{Phone, PhoneRef, MAX_DIGITS, MIN_DIGITS};
-
-/// Listed phones, looked up by their last digits.
-#[derive(Debug, Default)]
-pub struct PhoneIndex<T> {
-    by_key: HashMap<u32, Vec<(Phone, T)>>,
-}
-
-impl<T: Copy> PhoneIndex<T> {
-    /// Adds a listed phone with its owner.
-    pub fn insert(&mut self, phone: Phone, owner: T) {
-        if let Some(k) = phone.key() {
-            self.by_key.entry(k).or_default().push((phone, owner));
-        }
-    }
-
-    /// Whether no phone is listed.
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
-    }
-
-    /// Calls `found(span, owner)` for each listed phone written in `text`.
-    pub fn find(&self, text: &str, found: &mut dyn FnMut(Range<usize>, T)) {
-        if self.is_empty() {
-            return;
-        }
-        for_each_candidate(text, &mut |span, phone| {
-            if let Some(list) = phone.key().and_then(|k| self.by_key.get(&k)) {
-                for (listed, owner) in list {
-                    if listed.as_ref().same_number(phone) {
-                        found(span.clone(), *owner);
-                    }
-                }
-            }
-        });
-    }
-}
+use crate::list::canonical::{PhoneRef, MAX_DIGITS, MIN_DIGITS};
 
 fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t') || ('\u{2010}'..='\u{2015}').contains(&c)
@@ -161,11 +124,17 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRe
 mod tests {
     use super::*;
 
+    use crate::list::canonical::Phone;
+    use crate::list::index::PhoneIndex;
+
+    /// What a listed phone finds in text: the candidates the list's phone table owns.
     fn found(listed: &str, text: &str) -> Vec<String> {
         let mut idx = PhoneIndex::default();
-        idx.insert(Phone::parse(listed), 0u32);
+        idx.insert(Phone::parse(listed), 0);
         let mut out = Vec::new();
-        idx.find(text, &mut |span, _| out.push(text[span].to_string()));
+        for_each_candidate(text, &mut |span, phone| {
+            idx.owners(phone, &mut |_| out.push(text[span.clone()].to_string()))
+        });
         out
     }
 

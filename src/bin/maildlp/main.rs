@@ -215,7 +215,7 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let policy = builder.build().map_err(|e| e.to_string())?;
     Ok(match list {
         List::Plain(list) => Scanner::new(list, policy),
-        List::Sealed(list) => Scanner::new_sealed(list, policy),
+        List::Sealed(list) => Scanner::new(list, policy),
     })
 }
 
