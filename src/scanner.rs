@@ -39,6 +39,35 @@ impl Scanner {
         Scanner::with_list(Box::new(list), policy)
     }
 
+    /// Opens a protected list from the bytes of its file and compiles it under `policy`; the
+    /// bytes decide whether the list is plain (CSV) or sealed (see [`crate::list::open`]).
+    ///
+    /// A sealed list needs the `key` it was sealed with (the key file's bytes): without one it
+    /// is an [`Error::Key`] that says the list is sealed, with another an `Error::Key` that
+    /// says it is not the key. A plain list needs no key: one given is checked to be a key and
+    /// otherwise not used, so that one configuration (list and key) serves whichever list is
+    /// deployed. A plain list that is refused is an [`Error::List`] naming its line; a damaged
+    /// sealed list an [`Error::Sealed`].
+    ///
+    /// ```
+    /// use maildlp::{Policy, Scanner};
+    ///
+    /// let csv = b"id,kind,value\nV01,name,Jane Doe\n";
+    /// let scanner = Scanner::open(csv, None, Policy::default())?;
+    /// assert_eq!(scanner.scan(b"To: x@y.example\r\n\r\nJane Doe\r\n").findings().len(), 1);
+    ///
+    /// let key = maildlp::list::Key::generate()?;
+    /// let sealed = maildlp::list::seal(&maildlp::ProtectedList::from_csv_bytes(csv)?, &key);
+    /// let key_file = key.to_text();
+    /// assert!(Scanner::open(&sealed, Some(key_file.as_bytes()), Policy::default()).is_ok());
+    /// let err = Scanner::open(&sealed, None, Policy::default()).unwrap_err();
+    /// assert!(err.to_string().contains("the list is sealed"), "{err}");
+    /// # Ok::<(), maildlp::Error>(())
+    /// ```
+    pub fn open(list: &[u8], key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
+        Ok(Scanner::with_list(crate::list::open(list, key)?, policy))
+    }
+
     /// A scanner over a sealed list: [`Scanner::new`] takes every kind of list.
     #[deprecated(note = "Scanner::new takes a sealed list as it takes a plain one")]
     pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {

@@ -19,8 +19,32 @@ pub use sealed::{seal, Key, SealedList};
 
 use std::ops::Range;
 
+use crate::error::{Error, Result};
 use crate::model::Kind;
 use canonical::PhoneRef;
+
+/// Opens a protected list from the bytes of its file, plain or sealed as the bytes say: a
+/// sealed list (`maildlp seal`, see [`sealed`]) with `key`, the bytes of its key file (64
+/// hexadecimal digits, or the 32 bytes); a plain CSV list ([`ProtectedList::from_csv_bytes`])
+/// otherwise.
+///
+/// - A sealed list without a key is an [`Error::Key`] saying that the list is sealed and needs
+///   its key; with another key, an `Error::Key` saying so; damaged, an [`Error::Sealed`].
+/// - A plain list needs no key. A key given with one is still read (a malformed key is an
+///   `Error::Key`), then not used: one configuration, a list and its key, serves whichever of
+///   the two files is deployed, and a key file that would fail once the list is sealed fails
+///   now.
+/// - A plain list that is refused is an [`Error::List`] naming its line.
+pub fn open(bytes: &[u8], key: Option<&[u8]>) -> Result<Box<dyn Lookup>> {
+    let key = key.map(Key::from_bytes).transpose()?;
+    if !sealed::is_sealed(bytes) {
+        return Ok(Box::new(ProtectedList::from_csv_bytes(bytes)?));
+    }
+    let Some(key) = key else {
+        return Err(Error::Key("the list is sealed: it opens only with the key it was sealed with".into()));
+    };
+    Ok(Box::new(SealedList::open(bytes, &key)?))
+}
 
 /// What the matcher and the rules ask of a protected list, plain or sealed: the one interface
 /// between a list and everything above it, which know no list format.

@@ -153,8 +153,12 @@ impl ProtectedList {
     }
 
     /// Parses a protected list from raw bytes. Invalid UTF-8 is an error naming its line; a
-    /// leading UTF-8 byte-order mark and CRLF line ends are accepted.
+    /// leading UTF-8 byte-order mark and CRLF line ends are accepted. A sealed list is an error
+    /// that says so (open it with its key: [`open`](super::open)).
     pub fn from_csv_bytes(bytes: &[u8]) -> Result<Self> {
+        if super::sealed::is_sealed(bytes) {
+            return Err(Error::list(0, "this is a sealed list, not CSV (it opens with its key)"));
+        }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -521,6 +525,7 @@ mod tests {
             T { name: "name without letters", input: "id,kind,value\nV01,name,--\n", line: 2 },
             T { name: "no header", input: "V01,name,Jane Doe\n", line: 1 },
             T { name: "empty file", input: "", line: 0 },
+            T { name: "a sealed list", input: "MAILDLP-SEALED\n\x01\x00", line: 0 },
         ];
         for t in tests {
             let err = ProtectedList::from_csv(t.input).unwrap_err();
