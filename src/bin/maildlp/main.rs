@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use maildlp::{PolicyBuilder, ProtectedList, Scanner, Verdict};
+use maildlp::list::Key;
+use maildlp::{Error, PolicyBuilder, ProtectedList, Scanner, Verdict};
 
 #[derive(Parser, Debug)]
 #[command(name = "maildlp", version, about = "Stops an email from exposing people before it leaves")]
@@ -152,8 +153,9 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
 }
 
-/// The key of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names.
-fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::list::Key>, String> {
+/// The key file of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names; its path and
+/// bytes.
+fn read_key(path: Option<&PathBuf>) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
     let path = match path {
         Some(p) => p.clone(),
         None => match std::env::var_os("MAILDLP_KEY_FILE") {
@@ -162,37 +164,15 @@ fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::list::Key>, String
         },
     };
     let bytes = read(&path, "key")?;
-    maildlp::list::Key::from_bytes(&bytes).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+    Ok(Some((path, bytes)))
 }
 
-/// The list, plain or sealed.
-enum List {
-    Plain(ProtectedList),
-    Sealed(maildlp::list::SealedList),
-}
-
+/// The scanner: the list (plain or sealed, as its bytes say) under the policy the options
+/// and the policy file make. No list is an empty one.
 fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
-        Some(path) => {
-            let bytes = read(path, "protected list")?;
-            if maildlp::list::sealed::is_sealed(&bytes) {
-                let key = read_key(args.key.as_ref())?.ok_or_else(|| {
-                    format!(
-                        "{}: the list is sealed: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)",
-                        path.display()
-                    )
-                })?;
-                List::Sealed(
-                    maildlp::list::SealedList::open(&bytes, &key)
-                        .map_err(|e| format!("{}: {e}", path.display()))?,
-                )
-            } else {
-                List::Plain(
-                    ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
-                )
-            }
-        }
-        None => List::Plain(ProtectedList::new()),
+        Some(path) => Some((path, read(path, "protected list")?)),
+        None => None,
     };
     let mut builder = match &args.policy {
         Some(path) => {
@@ -213,14 +193,22 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         builder = builder.detector(d);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
-    Ok(match list {
-        List::Plain(list) => Scanner::new(list, policy),
-        List::Sealed(list) => Scanner::new(list, policy),
+    let Some((path, bytes)) = list else {
+        return Ok(Scanner::new(ProtectedList::new(), policy));
+    };
+    let key = read_key(args.key.as_ref())?;
+    Scanner::open(&bytes, key.as_ref().map(|(_, k)| &k[..]), policy).map_err(|e| match (&e, &key) {
+        // A key error is about the key file given, or says that the list needs one.
+        (Error::Key(_), Some((key_path, _))) => format!("{}: {e}", key_path.display()),
+        (Error::Key(_), None) => {
+            format!("{}: {e}: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)", path.display())
+        }
+        _ => format!("{}: {e}", path.display()),
     })
 }
 
 fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
-    let key = maildlp::list::Key::generate().map_err(|e| e.to_string())?;
+    let key = Key::generate().map_err(|e| e.to_string())?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -241,11 +229,9 @@ fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
 }
 
 fn seal(args: &SealArgs) -> Result<ExitCode, String> {
-    let key = read_key(Some(&args.key))?.ok_or("no key")?;
+    let key_bytes = read(&args.key, "key")?;
+    let key = Key::from_bytes(&key_bytes).map_err(|e| format!("{}: {e}", args.key.display()))?;
     let bytes = read(&args.list, "protected list")?;
-    if maildlp::list::sealed::is_sealed(&bytes) {
-        return Err(format!("{}: the list is sealed already", args.list.display()));
-    }
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
     let sealed = maildlp::list::seal(&list, &key);
     std::fs::write(&args.output, sealed)
