@@ -562,6 +562,28 @@ fn fix_usage_errors_exit_two() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// An envelope recipient the scanner refuses is reported once, as the usage error it is, and
+/// nothing is scanned or written: on one thread or several, for scan and for fix.
+#[test]
+fn a_refused_rcpt_is_one_error_and_nothing_is_written() {
+    let f = Fixture::new();
+    let msgs = examples().join("messages");
+    let want = "maildlp: --rcpt \"not an address\" is not an email address\n";
+    for threads in ["1", "2"] {
+        let o =
+            f.scan(&["--threads", threads, "--rcpt", "ok@x.example", "--rcpt", "not an address", p(&msgs)]);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(stderr(&o), want);
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    }
+    let out = f.path("fixed.eml");
+    let cc = msgs.join("incident-cc.eml");
+    let o = run(&["fix", "--bcc", "--rcpt", "not an address", p(&cc), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), want);
+    assert!(!out.exists());
+}
+
 #[test]
 fn fix_a_message_with_no_header_is_written_unchanged() {
     let f = Fixture::new();

@@ -239,20 +239,17 @@ fn seal(args: &SealArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refuses an envelope recipient that is not an address.
-fn check_rcpts(rcpts: &[String]) -> Result<(), String> {
-    for r in rcpts {
-        let c = maildlp::address::canonical(r);
-        if !maildlp::address::is_valid(&c) {
-            return Err(format!("--rcpt {r:?} is not an email address"));
-        }
+/// What the user is told when the scanner refuses what they gave it for every message (the
+/// envelope recipients): the scanner's error, in the terms of the options.
+fn refusal(e: Error) -> String {
+    match e {
+        Error::InvalidAddress(rcpt) => format!("--rcpt {rcpt:?} is not an email address"),
+        e => e.to_string(),
     }
-    Ok(())
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let scanner = build_scanner(&args.list)?;
-    check_rcpts(&args.list.rcpts)?;
     let threads = args
         .threads
         .map(|n| n as usize)
@@ -264,24 +261,27 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut write_failed = None;
-    pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
-        pipeline::Outcome::Report { source, report, last_of_file } => {
-            tally.add(report.verdict());
-            if write_failed.is_none() {
-                if let Err(e) = output::write(&mut out, args.format, &source, &report) {
-                    write_failed = Some(e);
+    let scanned =
+        pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
+            pipeline::Outcome::Report { source, report, last_of_file } => {
+                tally.add(report.verdict());
+                if write_failed.is_none() {
+                    if let Err(e) = output::write(&mut out, args.format, &source, &report) {
+                        write_failed = Some(e);
+                    }
                 }
+                progress.message_done(last_of_file, &tally);
             }
-            progress.message_done(last_of_file, &tally);
-        }
-        pipeline::Outcome::Error { source, error } => {
-            tally.errors += 1;
-            let _ = out.flush();
-            progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
-            progress.message_done(true, &tally);
-        }
-    });
+            pipeline::Outcome::Error { source, error } => {
+                tally.errors += 1;
+                let _ = out.flush();
+                progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
+                progress.message_done(true, &tally);
+            }
+        });
     progress.finish();
+    // The scanner refused what every message is scanned with (the envelope recipients).
+    scanned.map_err(refusal)?;
     if args.format == Format::Text && write_failed.is_none() {
         if let Err(e) = output::summary(&mut out, &tally, started.elapsed()) {
             write_failed = Some(e);
