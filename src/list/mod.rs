@@ -107,3 +107,29 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     /// list refused any that did not when it was loaded.
     fn each_pattern(&self, each: &mut dyn FnMut(u32, &str));
 }
+
+#[cfg(test)]
+mod tests {
+    /// The list floor stands on the floors below it only: the crate's modules it names are
+    /// model, error (and the `Error` and `Result` it exports at the root), address and text.
+    #[test]
+    fn the_list_floor_uses_only_the_floors_below_it() {
+        const BELOW: [&str; 7] = ["model", "error", "Error", "Result", "address", "text", "list"];
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("canonical.rs", include_str!("canonical.rs")),
+            ("index.rs", include_str!("index.rs")),
+            ("plain.rs", include_str!("plain.rs")),
+            ("sealed.rs", include_str!("sealed.rs")),
+        ];
+        let needle = concat!("crate", "::");
+        for (file, text) in files {
+            for (at, _) in text.match_indices(needle) {
+                let rest = &text[at + needle.len()..];
+                let module: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                assert!(!module.is_empty(), "{file}: name each module used, not {needle}{{...}}");
+                assert!(BELOW.contains(&module.as_str()), "{file} uses {needle}{module}");
+            }
+        }
+    }
+}

@@ -333,4 +333,22 @@ mod tests {
         let m = Matcher::new(Box::new(list));
         assert_eq!(hits(&m, "to b@x.example").len(), 1);
     }
+
+    /// The matcher asks lists through `Lookup` and names no list format outside its tests.
+    #[test]
+    fn the_matcher_knows_no_list_format() {
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("email.rs", include_str!("email.rs")),
+            ("patterns.rs", include_str!("patterns.rs")),
+            ("phone.rs", include_str!("phone.rs")),
+            ("tokens.rs", include_str!("tokens.rs")),
+        ];
+        for (file, text) in files {
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+            for format in ["ProtectedList", "SealedList", "list::plain", "list::sealed"] {
+                assert!(!code.contains(format), "matcher/{file} names {format}");
+            }
+        }
+    }
 }
