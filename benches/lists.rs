@@ -47,15 +47,15 @@ fn list_size(c: &mut Criterion) {
 fn sealed_open(c: &mut Criterion) {
     let mut g = c.benchmark_group("sealed_open");
     g.sample_size(10);
-    let key = maildlp::sealed::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
+    let key = maildlp::list::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
     for n in [1_000, 100_000, 1_000_000] {
         let list = ProtectedList::from_csv(&gen::list_csv(n)).expect("valid");
-        let sealed = maildlp::sealed::seal(&list, &key);
+        let sealed = maildlp::list::seal(&list, &key);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &sealed, |b, sealed| {
             b.iter(|| {
-                let list = maildlp::sealed::SealedList::open(sealed, &key).expect("sealed with this key");
-                Scanner::new_sealed(list, Policy::default())
+                let list = maildlp::list::SealedList::open(sealed, &key).expect("sealed with this key");
+                Scanner::new(list, Policy::default())
             })
         });
     }

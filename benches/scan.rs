@@ -53,11 +53,10 @@ fn scan_bench(g: &mut BenchmarkGroup<'_, WallTime>, id: &str, s: &Scanner, mailb
 fn floor_vs_scan(c: &mut Criterion) {
     let mailbox = gen::mailbox(7, 200, 10_000);
     let mut g = floor_and_scan(c, "floor_vs_scan", &mailbox, 20);
-    let key = maildlp::sealed::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
+    let key = maildlp::list::Key::from_bytes(&[9u8; 32]).expect("32 bytes");
     let list = ProtectedList::from_csv(&gen::list_csv(10_000)).expect("generated list is valid");
-    let sealed =
-        maildlp::sealed::SealedList::open(&maildlp::sealed::seal(&list, &key), &key).expect("same key");
-    let sealed = Scanner::new_sealed(
+    let sealed = maildlp::list::SealedList::open(&maildlp::list::seal(&list, &key), &key).expect("same key");
+    let sealed = Scanner::new(
         sealed,
         Policy::builder().internal_domain("police.example").build().expect("valid policy"),
     );

@@ -44,7 +44,7 @@ typedef enum maildlp_status {
    */
   MAILDLP_INVALID_ADDRESS = 5,
   /*
-   A sealed list's key is malformed, or not the key the list was sealed with.
+   A sealed list's key is missing, malformed, or not the key the list was sealed with.
    */
   MAILDLP_INVALID_KEY = 6,
   /*
@@ -66,6 +66,37 @@ typedef struct maildlp_scanner maildlp_scanner;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Opens a protected list from the bytes of its file, plain (CSV) or sealed (`maildlp seal`) as
+ the bytes say, and compiles it with a policy (TOML text; NULL for the defaults) into a
+ scanner stored in `*out`.
+
+ `key` is the key file's bytes (64 hexadecimal digits, or the 32 bytes), or NULL with
+ `key_len` 0 for no key (a `key_len` of 0 is no key whatever `key` is). A sealed list needs
+ its key: without one, or with another, it is `MAILDLP_INVALID_KEY`. A plain list needs
+ none: a key given with one must still be a well-formed key (else `MAILDLP_INVALID_KEY`) and
+ is otherwise not used, so that one configuration serves whichever list file is deployed.
+ A refused CSV list or a damaged sealed one is `MAILDLP_INVALID_LIST`, a refused policy
+ `MAILDLP_INVALID_POLICY`, a policy that is not UTF-8 `MAILDLP_INVALID_UTF8`.
+
+ On failure `*out` is NULL and, when `err_buf` is not NULL, a NUL-terminated message
+ (truncated to `err_len` bytes) says what is wrong, with the list's line number.
+
+ # Safety
+ `list` must be valid for `list_len` bytes; `key`, when not NULL, for `key_len` bytes;
+ `policy_toml`, when not NULL, for `policy_len` bytes; `out` must be NULL or valid for a
+ write; `err_buf`, when not NULL, for `err_len` bytes.
+ */
+enum maildlp_status maildlp_scanner_open(const uint8_t *list,
+                                         size_t list_len,
+                                         const uint8_t *key,
+                                         size_t key_len,
+                                         const char *policy_toml,
+                                         size_t policy_len,
+                                         struct maildlp_scanner **out,
+                                         char *err_buf,
+                                         size_t err_len);
 
 /*
  Compiles a protected list (CSV text, `list_len` bytes, not necessarily NUL-terminated) and
@@ -112,7 +143,8 @@ enum maildlp_status maildlp_scanner_new_sealed(const uint8_t *sealed,
  Frees a scanner. NULL is a no-op. No scan may be running on it.
 
  # Safety
- `scanner` must be NULL or a pointer from `maildlp_scanner_new` not yet freed.
+ `scanner` must be NULL or a pointer from `maildlp_scanner_open`, `maildlp_scanner_new` or
+ `maildlp_scanner_new_sealed`, not yet freed.
  */
 void maildlp_scanner_free(struct maildlp_scanner *scanner);
 

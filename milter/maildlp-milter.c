@@ -124,12 +124,9 @@ static char *read_file(const char *path, size_t *len, char *err, size_t err_len)
     return buf;
 }
 
-static bool is_sealed(const char *bytes, size_t len) {
-    static const char magic[] = "MAILDLP-SEALED\n";
-    return len >= sizeof magic - 1 && memcmp(bytes, magic, sizeof magic - 1) == 0;
-}
-
-/* Builds a scanner from the files named on the command line; NULL (and `err`) on failure. */
+/* Builds a scanner from the files named on the command line; NULL (and `err`) on failure. The
+   list may be plain or sealed: maildlp_scanner_open tells them apart, and a sealed list needs
+   the key given with -k. */
 static maildlp_scanner *build_scanner(char *err, size_t err_len) {
     size_t list_len = 0, policy_len = 0, key_len = 0;
     char *list = read_file(opt.list, &list_len, err, err_len);
@@ -141,30 +138,26 @@ static maildlp_scanner *build_scanner(char *err, size_t err_len) {
         free(list);
         return NULL;
     }
+    char *key = NULL;
+    if (opt.key != NULL && (key = read_file(opt.key, &key_len, err, err_len)) == NULL) {
+        free(list);
+        free(policy);
+        return NULL;
+    }
     maildlp_scanner *s = NULL;
     char why[512] = "";
-    maildlp_status st;
-    if (is_sealed(list, list_len)) {
-        char *key = opt.key != NULL ? read_file(opt.key, &key_len, err, err_len) : NULL;
-        if (key == NULL) {
-            if (opt.key == NULL) {
-                snprintf(err, err_len, "%s is sealed: give its key with -k KEYFILE", opt.list);
-            }
-            free(list);
-            free(policy);
-            return NULL;
-        }
-        st = maildlp_scanner_new_sealed((const uint8_t *)list, list_len, (const uint8_t *)key, key_len, policy,
-                                        policy_len, &s, why, sizeof why);
-        free(key);
-    } else {
-        st = maildlp_scanner_new(list, list_len, policy, policy_len, &s, why, sizeof why);
-    }
-    if (st != MAILDLP_OK) {
-        snprintf(err, err_len, "%s: %s", maildlp_status_str(st), why);
+    maildlp_status st = maildlp_scanner_open((const uint8_t *)list, list_len, (const uint8_t *)key, key_len, policy,
+                                             policy_len, &s, why, sizeof why);
+    if (st == MAILDLP_INVALID_KEY && opt.key == NULL) {
+        snprintf(err, err_len, "%s: %s (give its key with -k KEYFILE)", opt.list, why);
+    } else if (st == MAILDLP_INVALID_KEY) {
+        snprintf(err, err_len, "%s with the key %s: %s", opt.list, opt.key, why);
+    } else if (st != MAILDLP_OK) {
+        snprintf(err, err_len, "%s: %s", opt.list, why[0] != '\0' ? why : maildlp_status_str(st));
     }
     free(list);
     free(policy);
+    free(key);
     return s;
 }
 

@@ -5,16 +5,20 @@
 //! pointer checked before use, a `#[repr(C)]` status enum with fixed numbers and a static
 //! description. The header `include/maildlp.h` is generated from this file by cbindgen.
 //!
-//! Ownership: a scanner from `maildlp_scanner_new` is freed with `maildlp_scanner_free`; a
-//! report from `maildlp_scan` with `maildlp_report_free`; the JSON text belongs to its report;
-//! status and version strings are static. A scanner is immutable and may serve `maildlp_scan`
-//! from many threads at once.
+//! Ownership: a scanner from `maildlp_scanner_open` (or `maildlp_scanner_new`,
+//! `maildlp_scanner_new_sealed`) is freed with `maildlp_scanner_free`; a report from
+//! `maildlp_scan` with `maildlp_report_free`; the JSON text belongs to its report; status and
+//! version strings are static. A scanner is immutable and may serve `maildlp_scan` from many
+//! threads at once.
+//!
+//! Every error of the library reaches C as the status [`status_of`] gives it.
 
 #![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::list::SealedList;
 use crate::{Error, Policy, ProtectedList, Report, Scanner, Verdict};
 
 /// The result of a call. The numbers are fixed.
@@ -33,13 +37,25 @@ pub enum maildlp_status {
     MAILDLP_INVALID_POLICY = 4,
     /// An envelope recipient is not an email address.
     MAILDLP_INVALID_ADDRESS = 5,
-    /// A sealed list's key is malformed, or not the key the list was sealed with.
+    /// A sealed list's key is missing, malformed, or not the key the list was sealed with.
     MAILDLP_INVALID_KEY = 6,
     /// maildlp panicked; nothing was returned. A bug: please report it.
     MAILDLP_PANIC = 100,
 }
 
 use maildlp_status::*;
+
+/// The status of each error of the library: the one place errors become statuses.
+fn status_of(e: &Error) -> maildlp_status {
+    match e {
+        Error::List { .. } => MAILDLP_INVALID_LIST,
+        // A sealed list that cannot be read is a list that was refused.
+        Error::Sealed(_) => MAILDLP_INVALID_LIST,
+        Error::Policy(_) => MAILDLP_INVALID_POLICY,
+        Error::InvalidAddress(_) => MAILDLP_INVALID_ADDRESS,
+        Error::Key(_) => MAILDLP_INVALID_KEY,
+    }
+}
 
 /// A compiled protected list and policy. Opaque; thread-safe; shared by reference.
 pub struct maildlp_scanner {
@@ -113,6 +129,72 @@ fn utf8_error_line(bytes: &[u8], e: &std::str::Utf8Error) -> usize {
     bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// Opens a protected list from the bytes of its file, plain (CSV) or sealed (`maildlp seal`) as
+/// the bytes say, and compiles it with a policy (TOML text; NULL for the defaults) into a
+/// scanner stored in `*out`.
+///
+/// `key` is the key file's bytes (64 hexadecimal digits, or the 32 bytes), or NULL with
+/// `key_len` 0 for no key (a `key_len` of 0 is no key whatever `key` is). A sealed list needs
+/// its key: without one, or with another, it is `MAILDLP_INVALID_KEY`. A plain list needs
+/// none: a key given with one must still be a well-formed key (else `MAILDLP_INVALID_KEY`) and
+/// is otherwise not used, so that one configuration serves whichever list file is deployed.
+/// A refused CSV list or a damaged sealed one is `MAILDLP_INVALID_LIST`, a refused policy
+/// `MAILDLP_INVALID_POLICY`, a policy that is not UTF-8 `MAILDLP_INVALID_UTF8`.
+///
+/// On failure `*out` is NULL and, when `err_buf` is not NULL, a NUL-terminated message
+/// (truncated to `err_len` bytes) says what is wrong, with the list's line number.
+///
+/// # Safety
+/// `list` must be valid for `list_len` bytes; `key`, when not NULL, for `key_len` bytes;
+/// `policy_toml`, when not NULL, for `policy_len` bytes; `out` must be NULL or valid for a
+/// write; `err_buf`, when not NULL, for `err_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn maildlp_scanner_open(
+    list: *const u8,
+    list_len: usize,
+    key: *const u8,
+    key_len: usize,
+    policy_toml: *const c_char,
+    policy_len: usize,
+    out: *mut *mut maildlp_scanner,
+    err_buf: *mut c_char,
+    err_len: usize,
+) -> maildlp_status {
+    boundary(MAILDLP_PANIC, || {
+        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
+        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
+        // SAFETY: the caller promises `out` is NULL or valid for a write.
+        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
+            return status;
+        }
+        if list.is_null() {
+            return fail(MAILDLP_NULL_ARGUMENT, "list is NULL");
+        }
+        // SAFETY: not NULL; the caller promises `list` is valid for `list_len` bytes.
+        let Some(list) = (unsafe { bytes(list.cast(), list_len) }) else {
+            return fail(MAILDLP_NULL_ARGUMENT, "list is NULL");
+        };
+        // SAFETY: the caller promises `key` is NULL or valid for `key_len` bytes; `bytes`
+        // refuses NULL with a length.
+        let Some(key) = (unsafe { bytes(key.cast(), key_len) }) else {
+            return fail(MAILDLP_NULL_ARGUMENT, "key is NULL but key_len is not 0");
+        };
+        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
+        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
+            Ok(p) => p,
+            Err((status, msg)) => return fail(status, &msg),
+        };
+        let key = (!key.is_empty()).then_some(key);
+        let scanner = match Scanner::open(list, key, policy) {
+            Ok(s) => s,
+            Err(e) => return fail(status_of(&e), &e.to_string()),
+        };
+        // SAFETY: `out` was checked above.
+        unsafe { *out = Box::into_raw(Box::new(maildlp_scanner { scanner })) };
+        MAILDLP_OK
+    })
+}
+
 /// Compiles a protected list (CSV text, `list_len` bytes, not necessarily NUL-terminated) and
 /// a policy (TOML text; NULL for the defaults) into a scanner stored in `*out`.
 ///
@@ -153,7 +235,7 @@ pub unsafe extern "C" fn maildlp_scanner_new(
         }
         let list = match ProtectedList::from_csv_bytes(list) {
             Ok(l) => l,
-            Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
+            Err(e) => return fail(status_of(&e), &e.to_string()),
         };
         // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
         let policy = match unsafe { policy_from(policy_toml, policy_len) } {
@@ -218,7 +300,7 @@ unsafe fn policy_from(
     let Ok(text) = std::str::from_utf8(raw) else {
         return Err((MAILDLP_INVALID_UTF8, "policy: not valid UTF-8".to_string()));
     };
-    Policy::from_toml(text).map_err(|e| (MAILDLP_INVALID_POLICY, e.to_string()))
+    Policy::from_toml(text).map_err(|e| (status_of(&e), e.to_string()))
 }
 
 /// Builds a scanner from a sealed list (`maildlp seal`) and its key (the key file's bytes: 64
@@ -258,21 +340,16 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
         else {
             return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
         };
-        let key = match crate::sealed::Key::from_bytes(key) {
-            Ok(k) => k,
-            Err(e) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
-        };
-        let list = match crate::sealed::SealedList::open(sealed, &key) {
+        let list = match crate::list::Key::from_bytes(key).and_then(|k| SealedList::open(sealed, &k)) {
             Ok(l) => l,
-            Err(e @ Error::Key(_)) => return fail(MAILDLP_INVALID_KEY, &e.to_string()),
-            Err(e) => return fail(MAILDLP_INVALID_LIST, &e.to_string()),
+            Err(e) => return fail(status_of(&e), &e.to_string()),
         };
         // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
         let policy = match unsafe { policy_from(policy_toml, policy_len) } {
             Ok(p) => p,
             Err((status, msg)) => return fail(status, &msg),
         };
-        let handle = Box::new(maildlp_scanner { scanner: Scanner::new_sealed(list, policy) });
+        let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
         // SAFETY: `out` was checked above.
         unsafe { *out = Box::into_raw(handle) };
         MAILDLP_OK
@@ -282,13 +359,14 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
 /// Frees a scanner. NULL is a no-op. No scan may be running on it.
 ///
 /// # Safety
-/// `scanner` must be NULL or a pointer from `maildlp_scanner_new` not yet freed.
+/// `scanner` must be NULL or a pointer from `maildlp_scanner_open`, `maildlp_scanner_new` or
+/// `maildlp_scanner_new_sealed`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn maildlp_scanner_free(scanner: *mut maildlp_scanner) {
     boundary((), || {
         if !scanner.is_null() {
-            // SAFETY: the pointer came from `Box::into_raw` in `maildlp_scanner_new` and the
-            // caller gives up its ownership here.
+            // SAFETY: the pointer came from `Box::into_raw` in a `maildlp_scanner_*`
+            // constructor and the caller gives up its ownership here.
             drop(unsafe { Box::from_raw(scanner) });
         }
     })
@@ -344,8 +422,7 @@ pub unsafe extern "C" fn maildlp_scan(
         }
         let report = match scanner.scanner.scan_with_envelope(message, &envelope) {
             Ok(r) => r,
-            Err(Error::InvalidAddress(_)) => return MAILDLP_INVALID_ADDRESS,
-            Err(_) => return MAILDLP_INVALID_ADDRESS,
+            Err(e) => return status_of(&e),
         };
         let json = CString::new(report.to_json()).unwrap_or_default();
         let rules = distinct_list(report.findings().iter().map(|f| f.rule.as_str()));
@@ -529,7 +606,7 @@ pub extern "C" fn maildlp_status_str(status: maildlp_status_code) -> *const c_ch
         3 => c"the protected list was refused",
         4 => c"the policy was refused",
         5 => c"an envelope recipient is not an email address",
-        6 => c"the key is malformed or not the one the list was sealed with",
+        6 => c"the key is missing, malformed or not the one the list was sealed with",
         100 => c"maildlp panicked (a bug)",
         _ => c"unknown status",
     };
@@ -683,8 +760,8 @@ mod tests {
     #[test]
     fn sealed_scanner_and_key_errors() {
         let list = ProtectedList::from_csv(LIST).unwrap();
-        let key = crate::sealed::Key::from_bytes(&[7u8; 32]).unwrap();
-        let sealed = crate::sealed::seal(&list, &key);
+        let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = crate::list::seal(&list, &key);
         let text = key.to_text();
         let (mut out, mut err) = (null_mut(), [0 as c_char; 128]);
         // SAFETY: every pointer is valid for the length given with it.
@@ -728,6 +805,161 @@ mod tests {
                 MAILDLP_NULL_ARGUMENT
             );
         }
+    }
+
+    /// `maildlp_scanner_open` with `list`, `key` (NULL when `None`) and `policy`: the status,
+    /// the scanner (NULL on failure) and the error message.
+    fn open(
+        list: &[u8],
+        key: Option<&[u8]>,
+        policy: Option<&[u8]>,
+    ) -> (maildlp_status, *mut maildlp_scanner, String) {
+        let mut out = null_mut();
+        let mut err = [0x55 as c_char; 256];
+        let (kp, kl) = key.map_or((null(), 0), |k| (k.as_ptr(), k.len()));
+        let (pp, pl) = policy.map_or((null(), 0), |p| (p.as_ptr().cast(), p.len()));
+        // SAFETY: every pointer is valid for the length given with it.
+        let status = unsafe {
+            maildlp_scanner_open(
+                list.as_ptr(),
+                list.len(),
+                kp,
+                kl,
+                pp,
+                pl,
+                &mut out,
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        let msg = if status == MAILDLP_OK {
+            String::new()
+        } else {
+            // SAFETY: on failure the message is NUL-terminated inside `err`.
+            unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned()
+        };
+        (status, out, msg)
+    }
+
+    /// The verdict `s` gives `msg`; frees nothing.
+    fn verdict(s: *const maildlp_scanner, msg: &[u8]) -> c_int {
+        let (status, r) = scan(s, msg, &[]);
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: `r` is a live report, freed here once.
+        unsafe {
+            let v = maildlp_report_verdict(r);
+            maildlp_report_free(r);
+            v
+        }
+    }
+
+    #[test]
+    fn open_decides_plain_or_sealed() {
+        let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
+        let text = key.to_text();
+        let sealed = crate::list::seal(&ProtectedList::from_csv(LIST).unwrap(), &key);
+        let policy: &[u8] = b"internal_domains = [\"police.example\"]";
+
+        for (list, key) in [
+            (LIST.as_bytes(), None),
+            (LIST.as_bytes(), Some(text.as_bytes())),
+            (&sealed[..], Some(text.as_bytes())),
+            (&sealed[..], Some(&[7u8; 32][..])),
+        ] {
+            let (status, s, msg) = open(list, key, Some(policy));
+            assert_eq!(status, MAILDLP_OK, "{msg}");
+            assert_eq!((verdict(s, CC), verdict(s, BCC)), (2, 0));
+            // SAFETY: freed once.
+            unsafe { maildlp_scanner_free(s) };
+        }
+        // A key of length 0 is no key, whatever the pointer.
+        let mut out = null_mut();
+        // SAFETY: every pointer is valid for the length given with it.
+        let status = unsafe {
+            maildlp_scanner_open(
+                LIST.as_ptr(),
+                LIST.len(),
+                text.as_ptr(),
+                0,
+                null(),
+                0,
+                &mut out,
+                null_mut(),
+                0,
+            )
+        };
+        assert_eq!(status, MAILDLP_OK);
+        // SAFETY: freed once.
+        unsafe { maildlp_scanner_free(out) };
+
+        let (status, s, msg) = open(&sealed, None, None);
+        assert_eq!((status, s), (MAILDLP_INVALID_KEY, null_mut()));
+        assert!(msg.contains("the list is sealed"), "{msg}");
+        let (status, _, msg) = open(&sealed, Some(&[8u8; 32]), None);
+        assert_eq!(status, MAILDLP_INVALID_KEY);
+        assert!(msg.contains("not the one"), "{msg}");
+        let (status, _, _) = open(LIST.as_bytes(), Some(b"short"), None);
+        assert_eq!(status, MAILDLP_INVALID_KEY);
+        let (status, _, _) = open(&sealed[..20], Some(text.as_bytes()), None);
+        assert_eq!(status, MAILDLP_INVALID_LIST);
+        let (status, _, msg) = open(b"id,kind,value\nV01,name,Jane\nV01,phone,12\n", None, None);
+        assert_eq!(status, MAILDLP_INVALID_LIST);
+        assert!(msg.contains("line 3"), "{msg}");
+        let (status, _, msg) = open(b"id,kind,value\nV01,name,J\xffne\n", None, None);
+        assert_eq!(status, MAILDLP_INVALID_LIST);
+        assert!(msg.contains("line 2"), "{msg}");
+        let (status, _, msg) = open(LIST.as_bytes(), None, Some(b"max_visible = 3"));
+        assert_eq!(status, MAILDLP_INVALID_POLICY);
+        assert!(msg.contains("max_visible"), "{msg}");
+        let (status, _, _) = open(LIST.as_bytes(), None, Some(b"\xff"));
+        assert_eq!(status, MAILDLP_INVALID_UTF8);
+
+        // SAFETY: each call passes one bad pointer and otherwise valid ones.
+        unsafe {
+            let mut err = [0x55 as c_char; 64];
+            let (e, el) = (err.as_mut_ptr(), err.len());
+            assert_eq!(
+                maildlp_scanner_open(null(), 4, null(), 0, null(), 0, &mut out, e, el),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert!(out.is_null());
+            assert_eq!(CStr::from_ptr(err.as_ptr()).to_str().unwrap(), "list is NULL");
+            assert_eq!(
+                maildlp_scanner_open(sealed.as_ptr(), sealed.len(), null(), 32, null(), 0, &mut out, e, el),
+                MAILDLP_NULL_ARGUMENT
+            );
+            assert_eq!(
+                maildlp_scanner_open(LIST.as_ptr(), LIST.len(), null(), 0, null(), 0, null_mut(), e, el),
+                MAILDLP_NULL_ARGUMENT
+            );
+        }
+    }
+
+    /// Each error of the library has its own status, from one function; through the calls
+    /// that meet it, each reaches C as that status.
+    #[test]
+    fn each_error_has_its_status() {
+        for (e, want) in [
+            (Error::list(3, "bad row"), MAILDLP_INVALID_LIST),
+            (Error::Sealed("cut short".into()), MAILDLP_INVALID_LIST),
+            (Error::Policy("max_visible".into()), MAILDLP_INVALID_POLICY),
+            (Error::InvalidAddress("x".into()), MAILDLP_INVALID_ADDRESS),
+            (Error::Key("not the one".into()), MAILDLP_INVALID_KEY),
+        ] {
+            assert_eq!(status_of(&e), want, "{e:?}");
+        }
+        // List, damaged sealed list, policy and key through the constructors (above and in
+        // `open_decides_plain_or_sealed`); an envelope recipient through `maildlp_scan`.
+        let (_, s, _) = new(LIST.as_bytes(), None);
+        assert_eq!(scan(s, CC, &[c"not an address"]), (MAILDLP_INVALID_ADDRESS, null_mut()));
+        // SAFETY: freed once.
+        unsafe { maildlp_scanner_free(s) };
+        let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = crate::list::seal(&ProtectedList::from_csv(LIST).unwrap(), &key);
+        assert_eq!(open(&sealed[..sealed.len() - 1], Some(&[7u8; 32]), None).0, MAILDLP_INVALID_LIST);
+        assert_eq!(open(&sealed, None, None).0, MAILDLP_INVALID_KEY);
+        assert_eq!(open(b"id,kind,value\nV01,colour,blue\n", None, None).0, MAILDLP_INVALID_LIST);
+        assert_eq!(open(LIST.as_bytes(), None, Some(b"max_depth = 0")).0, MAILDLP_INVALID_POLICY);
     }
 
     #[test]
@@ -835,7 +1067,7 @@ mod tests {
         for (code, want) in [
             (0, "ok"),
             (3, "the protected list was refused"),
-            (6, "the key is malformed or not the one the list was sealed with"),
+            (6, "the key is missing, malformed or not the one the list was sealed with"),
             (100, "maildlp panicked (a bug)"),
             (42, "unknown status"),
             (-1, "unknown status"),

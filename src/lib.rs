@@ -55,22 +55,21 @@ mod extract;
 #[cfg(feature = "ffi")]
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod list;
 pub mod matcher;
 pub mod message;
 pub mod model;
 pub mod policy;
-pub mod protected;
 pub mod remedy;
 pub mod report;
 mod rules;
 mod scanner;
-pub mod sealed;
 pub mod text;
 
 pub use error::{Error, Result};
+pub use list::{Identifier, ProtectedList, Record};
 pub use model::{Field, Kind, Limit, Limits, Location, Mark, Part, Segment, Severity};
 pub use policy::{Policy, PolicyBuilder};
-pub use protected::{Identifier, ProtectedList, Record};
 pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
 pub use scanner::Scanner;
 

@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 
 use crate::address;
 use crate::detect::Detector;
-use crate::matcher::EmailTable;
+use crate::list::Lookup;
 use crate::matcher::Hit;
 use crate::message::Envelope;
 use crate::model::Segment;
@@ -30,9 +30,9 @@ pub struct Audience {
 }
 
 impl Audience {
-    /// The audience of `env` under `internal` domains; `emails` says which records own an
+    /// The audience of `env` under `internal` domains; `list` says which records own an
     /// address.
-    pub fn new(env: &Envelope<'_>, internal: &[String], emails: &EmailTable) -> Audience {
+    pub fn new(env: &Envelope<'_>, internal: &[String], list: &dyn Lookup) -> Audience {
         let hasher = hashbrown::DefaultHashBuilder::default();
         // Each distinct external address, by its hash with the low bit set when the address
         // is a visible recipient (one set of eight-byte keys: a message may have a hundred
@@ -55,9 +55,7 @@ impl Audience {
             let known = field.is_visible() && seen.remove(&hidden);
             seen.insert(if field.is_visible() { visible } else { hidden });
             if !known {
-                for record in emails.owners(addr) {
-                    *a.owned.entry(record).or_insert(0) += 1;
-                }
+                list.address_owners(addr, &mut |record| *a.owned.entry(record).or_insert(0) += 1);
             }
         });
         a.visible_external = seen.iter().filter(|&&k| k & 1 == 1).count();
@@ -83,19 +81,19 @@ impl Audience {
 pub fn recipient_exposed(
     env: &Envelope<'_>,
     audience: &Audience,
-    emails: &EmailTable,
+    list: &dyn Lookup,
     ids: &dyn Fn(u32) -> String,
     out: &mut Vec<Finding>,
 ) {
     let mut seen = HashSet::new();
     env.for_each_shown(&mut |addr, field| {
-        for record in emails.owners(addr) {
+        list.address_owners(addr, &mut |record| {
             if !seen.insert(record) {
-                continue;
+                return;
             }
             let others = audience.others(record);
             if others == 0 && !audience.nobody {
-                continue;
+                return;
             }
             let id = ids(record);
             let message = format!(
@@ -109,7 +107,7 @@ pub fn recipient_exposed(
                 detail: Detail::Recipient { record: id, field },
                 message,
             });
-        }
+        });
     });
 }
 
@@ -298,7 +296,7 @@ impl<'a> Content<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protected::ProtectedList;
+    use crate::list::ProtectedList;
 
     fn audience(headers: &str, list: &str) -> Audience {
         let raw = format!("{headers}Subject: x\r\n\r\nbody\r\n");
@@ -307,8 +305,7 @@ mod tests {
         let reading = source.read();
         let env = reading.envelope();
         let list = ProtectedList::from_csv(list).expect("a list");
-        let matcher = crate::matcher::Matcher::new(&list);
-        Audience::new(&env, &["ours.example".to_string()], matcher.emails())
+        Audience::new(&env, &["ours.example".to_string()], &list)
     }
 
     /// Distinct external addresses, and the visible ones among them, however often and in

@@ -2,17 +2,15 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::list::{Lookup, ProtectedList, SealedList};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
 use crate::model::{Kind, Location, Segment};
 use crate::policy::Policy;
-use crate::protected::ProtectedList;
 use crate::report::{render_excerpt, Report};
 use crate::rules::{self, Audience};
-use crate::sealed::SealedList;
 use crate::text::Normalized;
 
 /// A protected list and a policy, compiled for scanning.
@@ -21,41 +19,72 @@ use crate::text::Normalized;
 /// It is `Send + Sync`: build it once and share it (in an `Arc`) between threads.
 #[derive(Debug)]
 pub struct Scanner {
-    records: Records,
     policy: Policy,
+    /// The matcher, and through it the list (record ids, the records owning an address).
     matcher: Matcher,
 }
 
 impl Scanner {
-    /// Compiles `list` under `policy`.
-    pub fn new(list: ProtectedList, policy: Policy) -> Scanner {
-        let matcher = Matcher::new(&list);
-        Scanner { records: Records::Plain(list), policy, matcher }
+    /// Compiles `list` under `policy`: a [`ProtectedList`], a [`SealedList`] (every verdict
+    /// and finding is the one the plain list gives, except that excerpts can mask only what
+    /// was matched), or any other [`Lookup`].
+    pub fn new<L: Lookup>(list: L, policy: Policy) -> Scanner {
+        Scanner::with_list(Box::new(list), policy)
     }
 
-    /// A scanner over a sealed list (see [`crate::sealed`]): every verdict and finding is the
-    /// one the plain list gives, except that excerpts can mask only what was matched.
+    /// Opens a protected list from the bytes of its file and compiles it under `policy`; the
+    /// bytes decide whether the list is plain (CSV) or sealed (see [`crate::list::open`]).
+    ///
+    /// A sealed list needs the `key` it was sealed with (the key file's bytes): without one it
+    /// is an [`Error::Key`] that says the list is sealed, with another an `Error::Key` that
+    /// says it is not the key. A plain list needs no key: one given is checked to be a key and
+    /// otherwise not used, so that one configuration (list and key) serves whichever list is
+    /// deployed. A plain list that is refused is an [`Error::List`] naming its line; a damaged
+    /// sealed list an [`Error::Sealed`].
+    ///
+    /// ```
+    /// use maildlp::{Policy, Scanner};
+    ///
+    /// let csv = b"id,kind,value\nV01,name,Jane Doe\n";
+    /// let scanner = Scanner::open(csv, None, Policy::default())?;
+    /// assert_eq!(scanner.scan(b"To: x@y.example\r\n\r\nJane Doe\r\n").findings().len(), 1);
+    ///
+    /// let key = maildlp::list::Key::generate()?;
+    /// let sealed = maildlp::list::seal(&maildlp::ProtectedList::from_csv_bytes(csv)?, &key);
+    /// let key_file = key.to_text();
+    /// assert!(Scanner::open(&sealed, Some(key_file.as_bytes()), Policy::default()).is_ok());
+    /// let err = Scanner::open(&sealed, None, Policy::default()).unwrap_err();
+    /// assert!(err.to_string().contains("the list is sealed"), "{err}");
+    /// # Ok::<(), maildlp::Error>(())
+    /// ```
+    pub fn open(list: &[u8], key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
+        Ok(Scanner::with_list(crate::list::open(list, key)?, policy))
+    }
+
+    /// A scanner over a sealed list: [`Scanner::new`] takes every kind of list.
+    #[deprecated(note = "Scanner::new takes a sealed list as it takes a plain one")]
     pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
-        let list = Arc::new(list);
-        let matcher = Matcher::sealed(list.clone());
-        Scanner { records: Records::Sealed(list), policy, matcher }
+        Scanner::new(list, policy)
+    }
+
+    fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
+        Scanner { policy, matcher: Matcher::new(list) }
+    }
+
+    /// The list the scanner looks identifiers up in.
+    fn lookup(&self) -> &dyn Lookup {
+        self.matcher.list()
     }
 
     /// The id of record `r`.
     fn id(&self, r: u32) -> String {
-        match &self.records {
-            Records::Plain(list) => list.record(r as usize).map(|rec| rec.id().to_string()),
-            Records::Sealed(list) => list.id(r as usize).map(str::to_string),
-        }
-        .unwrap_or_default()
+        self.lookup().record_id(r).map(str::to_string).unwrap_or_default()
     }
 
     /// The protected list, when it is in clear (not sealed).
     pub fn list(&self) -> Option<&ProtectedList> {
-        match &self.records {
-            Records::Plain(list) => Some(list),
-            Records::Sealed(_) => None,
-        }
+        let list: &dyn std::any::Any = self.lookup();
+        list.downcast_ref()
     }
 
     /// The policy.
@@ -68,7 +97,7 @@ impl Scanner {
     /// [`remedy::bcc`](crate::remedy::bcc)). Internal domains come from the policy, protected
     /// addresses from the list.
     pub fn fix_bcc(&self, message: &[u8]) -> crate::remedy::Fixed {
-        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        let protected = |a: &str| self.lookup().is_listed_address(a);
         crate::remedy::bcc(
             message,
             &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
@@ -77,7 +106,7 @@ impl Scanner {
 
     /// One message per external visible recipient (see [`remedy::split`](crate::remedy::split)).
     pub fn fix_split(&self, message: &[u8]) -> Vec<crate::remedy::Fixed> {
-        let protected = |a: &str| self.matcher.emails().owners(a).next().is_some();
+        let protected = |a: &str| self.lookup().is_listed_address(a);
         crate::remedy::split(
             message,
             &crate::remedy::Audience { internal: self.policy.internal_domains(), protected: &protected },
@@ -113,12 +142,11 @@ impl Scanner {
             envelope.add_envelope(r);
         }
         let internal = self.policy.internal_domains();
-        let audience = Audience::new(&envelope, internal, self.matcher.emails());
+        let audience = Audience::new(&envelope, internal, self.lookup());
         let ids = |r: u32| self.id(r);
-        let emails = self.matcher.emails();
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, emails, &ids, &mut findings);
+        rules::recipient_exposed(&envelope, &audience, self.lookup(), &ids, &mut findings);
         rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
         SCRATCH.with(|cell| {
@@ -199,12 +227,6 @@ impl crate::report::Masking for Scanner {
         hidden.sort_unstable_by_key(|s| (s.start, s.end));
         render_excerpt(text, 0..text.len(), &hidden)
     }
-}
-/// Where record ids come from.
-#[derive(Debug)]
-enum Records {
-    Plain(ProtectedList),
-    Sealed(Arc<SealedList>),
 }
 
 /// Buffers a scan works in, kept per thread so that scanning allocates nothing of its own per

@@ -15,7 +15,7 @@ fn a_segment_costs_no_allocation_once_buffers_are_warm() {
         }
     }
     let list = ProtectedList::from_csv(&csv).unwrap();
-    let matcher = Matcher::new(&list);
+    let matcher = Matcher::new(Box::new(list));
     let segments = [
         "Dear team, Person12 Surname12 called from +44 7700 000010 about p7@example.org.".to_string(),
         "Zoë, Renée and Søren met Ｊａｎｅ at the café; nobody listed here.".repeat(20),

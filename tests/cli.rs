@@ -562,6 +562,28 @@ fn fix_usage_errors_exit_two() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// An envelope recipient the scanner refuses is reported once, as the usage error it is, and
+/// nothing is scanned or written: on one thread or several, for scan and for fix.
+#[test]
+fn a_refused_rcpt_is_one_error_and_nothing_is_written() {
+    let f = Fixture::new();
+    let msgs = examples().join("messages");
+    let want = "maildlp: --rcpt \"not an address\" is not an email address\n";
+    for threads in ["1", "2"] {
+        let o =
+            f.scan(&["--threads", threads, "--rcpt", "ok@x.example", "--rcpt", "not an address", p(&msgs)]);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(stderr(&o), want);
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    }
+    let out = f.path("fixed.eml");
+    let cc = msgs.join("incident-cc.eml");
+    let o = run(&["fix", "--bcc", "--rcpt", "not an address", p(&cc), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), want);
+    assert!(!out.exists());
+}
+
 #[test]
 fn fix_a_message_with_no_header_is_written_unchanged() {
     let f = Fixture::new();
@@ -688,6 +710,41 @@ fn seal_refuses_a_bad_list_as_scan_does() {
     let o = run(&["seal", "--key", p(&bad_key), p(&bad), "-o", p(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("64 hexadecimal digits"), "{}", stderr(&o));
+}
+
+/// The list file decides plain or sealed: a plain list takes a key it does not need (one
+/// configuration serves either file) but not a malformed one; sealing a sealed list is refused.
+#[test]
+fn a_plain_list_needs_no_key_and_a_sealed_one_is_not_sealed_again() {
+    let f = Fixture::new();
+    let key = f.path("k.key");
+    run(&["keygen", "-o", p(&key)]);
+    let m = f.write("blocked.eml", BLOCKED);
+    let o = f.scan(&["--key", p(&key), p(&m)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(json_lines(&o)[0]["verdict"], "block");
+    let bad_key = f.write("bad.key", "not a key\n");
+    let o = f.scan(&["--key", p(&bad_key), p(&m)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.key: key: a key is 64 hexadecimal digits"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+
+    let sealed = f.path("list.sealed");
+    let o = run(&["seal", "--key", p(&key), p(&f.path("list.csv")), "-o", p(&sealed)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let again = f.path("again.sealed");
+    let o = run(&["seal", "--key", p(&key), p(&sealed), "-o", p(&again)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("this is a sealed list, not CSV"), "{}", stderr(&o));
+    assert!(!again.exists());
+    let o = bin()
+        .args(["fix", "--bcc", "--protected", p(&sealed), p(&m)])
+        .env_remove("MAILDLP_KEY_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the list is sealed"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--key KEYFILE"), "{}", stderr(&o));
 }
 
 #[test]

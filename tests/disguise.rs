@@ -31,9 +31,9 @@ fn scanner() -> Scanner {
 fn sealed_scanner() -> &'static Scanner {
     static S: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
     S.get_or_init(|| {
-        let key = maildlp::sealed::Key::generate().unwrap();
-        let sealed = maildlp::sealed::seal(&list(), &key);
-        Scanner::new_sealed(maildlp::sealed::SealedList::open(&sealed, &key).unwrap(), Policy::default())
+        let key = maildlp::list::Key::generate().unwrap();
+        let sealed = maildlp::list::seal(&list(), &key);
+        Scanner::new(maildlp::list::SealedList::open(&sealed, &key).unwrap(), Policy::default())
     })
 }
 

@@ -103,11 +103,11 @@ fn without_excerpts(mut v: serde_json::Value) -> serde_json::Value {
 fn golden_reports_with_the_list_sealed() {
     let dir = data_dir();
     let list = ProtectedList::from_csv(&std::fs::read_to_string(dir.join("protected.csv")).unwrap()).unwrap();
-    let key = maildlp::sealed::Key::generate().unwrap();
-    let sealed = maildlp::sealed::seal(&list, &key);
+    let key = maildlp::list::Key::generate().unwrap();
+    let sealed = maildlp::list::seal(&list, &key);
     let sealed_scanner = |policy: &Path| {
         let policy = Policy::from_toml(&std::fs::read_to_string(policy).unwrap()).unwrap();
-        Scanner::new_sealed(maildlp::sealed::SealedList::open(&sealed, &key).unwrap(), policy)
+        Scanner::new(maildlp::list::SealedList::open(&sealed, &key).unwrap(), policy)
     };
     let shared = sealed_scanner(&dir.join("policy.toml"));
     let mut failures = Vec::new();

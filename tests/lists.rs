@@ -91,3 +91,56 @@ fn patterns_are_compiled_and_a_bad_one_refuses_the_list() {
     let huge = maildlp::ProtectedList::from_csv("id,kind,value\nOP9,pattern,\\w{1000}{1000}\n").unwrap_err();
     assert_eq!(huge.line(), Some(2));
 }
+
+/// `Scanner::open`: the bytes decide plain or sealed; a sealed list needs its key.
+#[test]
+fn open_decides_plain_or_sealed_from_the_bytes() {
+    use maildlp::list::{seal, Key};
+    use maildlp::Error;
+
+    let csv = "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\nOP7,term,Operation Nightingale\n";
+    let msg = b"To: press@paper.example, jane.doe@example.org\r\nSubject: s\r\n\r\nJane Doe of operation nightingale, 020 7946 0018.\r\n";
+    let key = Key::generate().unwrap();
+    let key_file = key.to_text();
+    let sealed = seal(&ProtectedList::from_csv(csv).unwrap(), &key);
+
+    // Plain bytes: as ProtectedList + Scanner::new would do.
+    let by_hand = records_found(&Scanner::new(ProtectedList::from_csv(csv).unwrap(), Policy::default()), msg);
+    let plain = Scanner::open(csv.as_bytes(), None, Policy::default()).unwrap();
+    assert!(plain.list().is_some());
+    assert_eq!(records_found(&plain, msg), by_hand);
+    assert_eq!(by_hand.len(), 4, "{by_hand:?}");
+
+    // Sealed bytes and the right key (the key file as written, or its 32 bytes): the same
+    // findings.
+    let sealed_scanner = Scanner::open(&sealed, Some(key_file.as_bytes()), Policy::default()).unwrap();
+    assert!(sealed_scanner.list().is_none());
+    assert_eq!(records_found(&sealed_scanner, msg), by_hand);
+
+    // Sealed without a key, with another key, with a malformed one, damaged.
+    let err = Scanner::open(&sealed, None, Policy::default()).unwrap_err();
+    assert!(matches!(err, Error::Key(_)), "{err:?}");
+    assert!(err.to_string().contains("the list is sealed"), "{err}");
+    let other = Key::generate().unwrap().to_text();
+    let err = Scanner::open(&sealed, Some(other.as_bytes()), Policy::default()).unwrap_err();
+    assert!(matches!(err, Error::Key(_)), "{err:?}");
+    assert!(err.to_string().contains("not the one this list was sealed with"), "{err}");
+    let err = Scanner::open(&sealed, Some(b"not a key"), Policy::default()).unwrap_err();
+    assert!(err.to_string().contains("64 hexadecimal digits"), "{err}");
+    let err = Scanner::open(&sealed[..sealed.len() / 2], Some(key_file.as_bytes()), Policy::default());
+    assert!(matches!(err, Err(Error::Sealed(_))), "{err:?}");
+
+    // A bad CSV names its line; a key given with a plain list is read but not needed.
+    let err = Scanner::open(b"id,kind,value\nV01,name,Jane Doe\nV01,phone,12\n", None, Policy::default())
+        .unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.to_string().contains("line 3"), "{err}");
+    let with_key = Scanner::open(csv.as_bytes(), Some(key_file.as_bytes()), Policy::default()).unwrap();
+    assert_eq!(records_found(&with_key, msg), by_hand);
+    let err = Scanner::open(csv.as_bytes(), Some(b"not a key"), Policy::default()).unwrap_err();
+    assert!(matches!(err, Error::Key(_)), "{err:?}");
+
+    // A sealed list where CSV is expected says what it is.
+    let err = ProtectedList::from_csv_bytes(&sealed).unwrap_err();
+    assert!(err.to_string().contains("sealed list"), "{err}");
+}

@@ -9,8 +9,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(list) => {
             let n = list.identifier_count();
             let s = Scanner::new(list, Policy::default());
-            assert_eq!(s.list().identifier_count(), n);
-            let _ = s.scan(b"From: a@b.example\r\nTo: c@d.example\r\nSubject: x\r\n\r\nJane Doe +44 20 7946 0018\r\n");
+            assert_eq!(s.list().map(ProtectedList::identifier_count), Some(n));
+            let _ = s.scan(
+                b"From: a@b.example\r\nTo: c@d.example\r\nSubject: x\r\n\r\nJane Doe +44 20 7946 0018\r\n",
+            );
         }
         Err(e) => {
             assert!(e.line().is_some());

@@ -1,10 +1,11 @@
 //! Finding protected identifiers in one segment of text.
 //!
-//! Names and terms are matched on normalised text (see [`crate::text::normalize()`]) by one
-//! Aho-Corasick automaton holding every listed form, reporting overlapping matches so that a
-//! match rejected at a word boundary cannot hide a shorter one that stands on its own. Emails
-//! and phones are matched on the decoded text, where their punctuation still exists: every
-//! address- or phone-shaped candidate is put in canonical form and looked up.
+//! The matcher finds candidates in text and asks the list (through [`Lookup`], whatever the
+//! list's format) whose they are. Names and terms are matched on normalised text (see
+//! [`crate::text::normalize()`]): by a word engine compiled from the forms a list holds in
+//! clear ([`WordEngine`]), and by the list itself for forms it holds only as keyed hashes.
+//! Emails and phones are matched on the decoded text, where their punctuation still exists:
+//! every address- or phone-shaped candidate is put in canonical form and looked up.
 
 pub mod email;
 pub mod patterns;
@@ -15,18 +16,13 @@ pub mod tokens;
 mod naive;
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use std::sync::Arc;
-
+use crate::list::Lookup;
 use crate::model::Kind;
-use crate::protected::ProtectedList;
-use crate::sealed::SealedList;
 use crate::text::Normalized;
-use phone::{Phone, PhoneIndex};
 
 /// One identifier found in a segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,50 +38,6 @@ pub struct Hit {
 /// Whether `c` is invisible in running text (zero-width and other format characters).
 pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{180e}')
-}
-
-/// The listed forms of a name or term, normalised. A name of two or more words is also
-/// listed surname first (`Doe Jane` for `Jane Doe`), which covers `Doe, Jane` and `DOE Jane`.
-pub fn forms(kind: Kind, value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-    each_form(kind, value, &mut norm, &mut buf, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
-    out
-}
-
-/// Calls `f` with each listed form of `value` (see [`forms`]), using `norm` and `buf` as
-/// scratch space so that a million names cost no allocation each.
-fn each_form(kind: Kind, value: &str, norm: &mut Normalized, buf: &mut Vec<u8>, f: &mut dyn FnMut(&[u8])) {
-    norm.fill(value);
-    let n = norm.as_bytes();
-    if n.is_empty() {
-        return;
-    }
-    f(n);
-    if kind == Kind::Name {
-        if let Some(space) = n.iter().rposition(|&b| b == b' ') {
-            buf.clear();
-            buf.extend_from_slice(&n[space + 1..]);
-            buf.push(b' ');
-            buf.extend_from_slice(&n[..space]);
-            f(buf);
-        }
-    }
-}
-
-/// Calls `f(form, record, kind)` for every normalised name and term form of `list`.
-pub(crate) fn each_word_pattern(list: &ProtectedList, f: &mut dyn FnMut(&[u8], u32, Kind)) {
-    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-    for record in list.records() {
-        let r = record.index() as u32;
-        for ident in record.identifiers() {
-            if matches!(ident.kind(), Kind::Name | Kind::Term) {
-                each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
-                    f(form, r, ident.kind())
-                });
-            }
-        }
-    }
 }
 
 /// The word-boundary test on normalised text: the match is neither preceded nor followed by
@@ -104,7 +56,7 @@ pub fn at_word_boundary(text: &[u8], span: &Range<usize>) -> bool {
 /// the property tests compare the token engine with.
 pub const TOKEN_ENGINE_THRESHOLD: usize = 0;
 
-/// Lists with at least this many identifiers are compiled on two threads.
+/// Lists with at least this many name and term forms are compiled on two threads.
 const PARALLEL_BUILD: usize = 100_000;
 
 /// Names and terms: one interface, two engines that find exactly the same matches.
@@ -124,7 +76,7 @@ pub enum WordEngine {
 /// Which engine to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineChoice {
-    /// By the number of listed identifiers (`TOKEN_ENGINE_THRESHOLD`).
+    /// By the number of name and term forms (`TOKEN_ENGINE_THRESHOLD`).
     Auto,
     /// Always the automaton.
     Automaton,
@@ -133,34 +85,24 @@ pub enum EngineChoice {
 }
 
 impl WordEngine {
-    /// Builds the engine `choice` asks for over the names and terms of `list`.
-    pub fn new(list: &ProtectedList, choice: EngineChoice) -> Self {
+    /// Builds the engine `choice` asks for over the names and terms `list` holds in clear
+    /// ([`Lookup::each_word_form`]).
+    pub fn new(list: &dyn Lookup, choice: EngineChoice) -> Self {
+        let (forms, bytes) = list.word_forms_hint();
         let tokens = match choice {
-            EngineChoice::Auto => list.identifier_count() > TOKEN_ENGINE_THRESHOLD,
+            EngineChoice::Auto => forms > TOKEN_ENGINE_THRESHOLD,
             EngineChoice::Automaton => false,
             EngineChoice::Tokens => true,
         };
         if tokens {
-            // Names are listed in two word orders (see `forms`); normalised forms are about as
-            // long as the values.
-            let (mut forms, mut bytes) = (0, 0);
-            for ident in list.records().flat_map(|r| r.identifiers()) {
-                let copies = match ident.kind() {
-                    Kind::Name => 2,
-                    Kind::Term => 1,
-                    _ => 0,
-                };
-                forms += copies;
-                bytes += copies * ident.value().len();
-            }
             let mut builder = tokens::TokenEngineBuilder::with_capacity(forms, bytes);
-            each_word_pattern(list, &mut |form, record, kind| builder.add(form, record, kind));
+            list.each_word_form(&mut |form, record, kind| builder.add(form, record, kind));
             return WordEngine::Tokens(builder.build());
         }
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
-        each_word_pattern(list, &mut |form, record, kind| {
+        list.each_word_form(&mut |form, record, kind| {
             let id = *ids.entry(form.to_vec()).or_insert_with(|| {
                 texts.push(form.to_vec());
                 owners.push(Vec::new());
@@ -210,141 +152,60 @@ impl WordEngine {
     }
 }
 
-/// Listed email addresses (canonical) and the records that list each, for both the content
-/// rule and the recipient rules: in clear from a plain list, as tags from a sealed one.
-#[derive(Default)]
-pub struct EmailTable {
-    arena: String,
-    entries: Vec<(u32, u32, u32)>,
-    table: hashbrown::HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
-    sealed: Option<Arc<SealedList>>,
-}
-
-impl std::fmt::Debug for EmailTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmailTable").field("entries", &self.entries.len()).finish()
-    }
-}
-
-impl EmailTable {
-    fn new(list: &ProtectedList) -> Self {
-        let mut t = EmailTable::default();
-        let count = list.records().flat_map(|r| r.identifiers()).filter(|i| i.kind() == Kind::Email).count();
-        t.table.reserve(count, |_| 0);
-        t.entries.reserve(count);
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
-                let canonical = crate::address::canonical(ident.value());
-                let r = record.index() as u32;
-                if t.owners(&canonical).any(|o| o == r) {
-                    continue;
-                }
-                let start = t.arena.len() as u32;
-                t.arena.push_str(&canonical);
-                let idx = t.entries.len() as u32;
-                t.entries.push((start, t.arena.len() as u32, r));
-                let hash = t.hasher.hash_one(canonical.as_str());
-                let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
-                t.table.insert_unique(hash, idx, |&i| {
-                    let (s, e, _) = entries[i as usize];
-                    hasher.hash_one(&arena[s as usize..e as usize])
-                });
-            }
-        }
-        t.arena.shrink_to_fit();
-        t
-    }
-
-    /// The records that list the canonical address `addr`.
-    pub fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let hash = self.hasher.hash_one(addr);
-        let plain = self.table.iter_hash(hash).filter_map(move |&i| {
-            let (s, e, r) = self.entries[i as usize];
-            (&self.arena[s as usize..e as usize] == addr).then_some(r)
-        });
-        let sealed = self.sealed.as_deref().filter(|s| s.has_addresses()).map(|s| s.address_owners(addr));
-        plain.chain(sealed.into_iter().flatten())
-    }
-
-    /// Whether `addr` is one of `record`'s own addresses.
-    pub fn is_own(&self, addr: &str, record: u32) -> bool {
-        self.owners(addr).any(|r| r == record)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty() && !self.sealed.as_deref().is_some_and(SealedList::has_addresses)
-    }
-}
-
 /// Everything needed to find a protected list's identifiers in text; built once per scanner.
 #[derive(Debug)]
 pub struct Matcher {
+    /// The list every candidate is looked up in.
+    list: Box<dyn Lookup>,
+    /// The names and terms the list holds in clear.
     words: WordEngine,
-    emails: EmailTable,
-    phones: PhoneIndex<u32>,
-    /// A sealed list: names, addresses and phones looked up by their tags.
-    sealed: Option<Arc<SealedList>>,
-    /// Pattern identifiers (kept in clear even in a sealed list: they are shapes).
+    /// Whether the list holds names or terms only as keyed hashes (it finds those itself).
+    keyed_words: bool,
+    /// Whether any address is listed.
+    addresses: bool,
+    /// Whether any phone is listed.
+    phones: bool,
+    /// Pattern identifiers (in clear in every list: they are shapes).
     patterns: Option<patterns::Patterns>,
 }
 
 impl Matcher {
-    /// Compiles the list.
-    pub fn new(list: &ProtectedList) -> Self {
-        let others = || {
-            let mut phones = PhoneIndex::default();
-            for record in list.records() {
-                for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
-                    phones.insert(Phone::parse(ident.value()), record.index() as u32);
-                }
-            }
-            (EmailTable::new(list), phones)
-        };
-        // A large list builds its name engine on a second thread while this one builds the
-        // address and phone tables.
-        let (words, (emails, phones)) = if list.identifier_count() >= PARALLEL_BUILD {
+    /// Compiles what finds `list`'s identifiers in text: the word engine over the forms it
+    /// holds in clear and its pattern identifiers; the list builds its own look-up tables
+    /// ([`Lookup::prepare`]), beside the word engine on a second thread for a large list.
+    pub fn new(list: Box<dyn Lookup>) -> Self {
+        let (forms, _) = list.word_forms_hint();
+        let words = if forms >= PARALLEL_BUILD {
+            let list = &*list;
             std::thread::scope(|s| {
                 let words = s.spawn(|| WordEngine::new(list, EngineChoice::Auto));
-                let rest = others();
+                list.prepare();
                 match words.join() {
-                    Ok(w) => (w, rest),
+                    Ok(w) => w,
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
             })
         } else {
-            (WordEngine::new(list, EngineChoice::Auto), others())
+            list.prepare();
+            WordEngine::new(&*list, EngineChoice::Auto)
         };
-        let listed: Vec<(u32, String)> = list
-            .records()
-            .flat_map(|r| {
-                let index = r.index() as u32;
-                r.identifiers()
-                    .filter(|i| i.kind() == Kind::Pattern)
-                    .map(move |i| (index, i.value().to_string()))
-            })
-            .collect();
+        let mut listed: Vec<(u32, String)> = Vec::new();
+        list.each_pattern(&mut |record, p| listed.push((record, p.to_string())));
         // Every pattern compiled when the list was loaded: this cannot fail.
         let patterns = patterns::Patterns::new(&listed).unwrap_or(None);
-        Matcher { words, emails, phones, sealed: None, patterns }
-    }
-
-    /// A matcher over a sealed list: every look-up goes through the list's tags.
-    pub fn sealed(list: Arc<SealedList>) -> Self {
-        // Compiled when the sealed list was opened: this cannot fail.
-        let patterns = patterns::Patterns::new(list.patterns()).unwrap_or(None);
         Matcher {
-            words: WordEngine::Automaton { automaton: None, owners: Vec::new() },
-            emails: EmailTable { sealed: Some(list.clone()), ..EmailTable::default() },
-            phones: PhoneIndex::default(),
-            sealed: Some(list),
+            keyed_words: list.has_keyed_words(),
+            addresses: list.has_addresses(),
+            phones: list.has_phones(),
+            list,
+            words,
             patterns,
         }
     }
 
-    /// The listed addresses and their records.
-    pub fn emails(&self) -> &EmailTable {
-        &self.emails
+    /// The list the matcher asks: record ids, and the records that own an address.
+    pub fn list(&self) -> &dyn Lookup {
+        &*self.list
     }
 
     /// Spans of `src` (an excerpt's text) that must not be shown in clear, found more widely
@@ -372,9 +233,10 @@ impl Matcher {
     pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
         let first = out.len();
         self.words.find(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
-        if let Some(sealed) = &self.sealed {
-            sealed
-                .find_words(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
+        if self.keyed_words {
+            self.list.find_keyed_words(norm.as_bytes(), &mut |span, record, kind| {
+                out.push(Hit { record, kind, span })
+            });
         }
         if out.len() > first {
             // Spans so far are in normalised text: map them back to the source.
@@ -382,25 +244,111 @@ impl Matcher {
                 hit.span = norm.source_range(hit.span.clone(), src);
             }
         }
-        if !self.emails.is_empty() {
+        if self.addresses {
             email::for_each_candidate(src, &mut |span, candidate| {
-                for record in self.emails.owners(candidate) {
-                    out.push(Hit { record, kind: Kind::Email, span: span.clone() });
-                }
+                self.list.address_owners(candidate, &mut |record| {
+                    out.push(Hit { record, kind: Kind::Email, span: span.clone() })
+                });
             });
         }
-        self.phones.find(src, &mut |span, record| {
-            out.push(Hit { record, kind: Kind::Phone, span });
-        });
-        if let Some(sealed) = self.sealed.as_deref().filter(|s| s.has_phones()) {
+        if self.phones {
             phone::for_each_candidate(src, &mut |span, phone| {
-                sealed.phone_owners(phone, &mut |record| {
+                self.list.phone_owners(phone, &mut |record| {
                     out.push(Hit { record, kind: Kind::Phone, span: span.clone() })
                 });
             });
         }
         if let Some(p) = &self.patterns {
             p.find(src, &mut |span, record| out.push(Hit { record, kind: Kind::Pattern, span }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::list::{seal, Key, ProtectedList, SealedList};
+
+    const LIST: &str = "id,kind,value\n\
+        V01,name,Jane Doe\nV01,email,Jane.Doe@example.org\nV01,phone,+44 20 7946 0018\n\
+        V02,name,Ravi Patel\nV02,email,family@x.example\nV02,phone,(212) 555-0100\n\
+        V03,name,Ravi\nV03,email,family@x.example\n\
+        OP7,term,Operation Nightingale\nOP7,pattern,CRIS-\\d{7}\n";
+
+    fn hits(m: &Matcher, src: &str) -> Vec<(u32, Kind, Range<usize>)> {
+        let (mut norm, mut out) = (Normalized::new(), Vec::new());
+        norm.fill(src);
+        m.find(src, &mut norm, &mut out);
+        let mut v: Vec<_> = out.into_iter().map(|h| (h.record, h.kind, h.span)).collect();
+        v.sort_by_key(|(r, k, s)| (s.start, s.end, *r, *k));
+        v
+    }
+
+    /// One constructor for every list: the plain list and the same list sealed, each behind
+    /// the one interface, give the matcher the same hits in every kind.
+    #[test]
+    fn plain_and_sealed_lists_find_the_same_hits() {
+        let list = ProtectedList::from_csv(LIST).unwrap();
+        let key = Key::from_bytes(&[3u8; 32]).unwrap();
+        let sealed = SealedList::open(&seal(&list, &key), &key).unwrap();
+        let plain = Matcher::new(Box::new(list));
+        let sealed = Matcher::new(Box::new(sealed));
+        for src in [
+            "Dear Jane Doe, DOE, Jane and ravi PATEL: see CRIS-1234567 (operation nightingale).",
+            "Write to jane.doe@EXAMPLE.org or family@x.example; call 020 7946 0018 or +1 212 555 0100.",
+            "Ravi alone; Steven Doenitz; xjane.doe@example.org.evil.example; 7946 0018; CRIS-123.",
+            "",
+        ] {
+            let want = hits(&plain, src);
+            assert_eq!(hits(&sealed, src), want, "{src:?}");
+        }
+        let all = hits(&plain, "Jane Doe jane.doe@example.org +44 20 7946 0018 CRIS-1234567 Ravi Patel");
+        let kinds: Vec<Kind> = all.iter().map(|h| h.1).collect();
+        for k in [Kind::Name, Kind::Email, Kind::Phone, Kind::Pattern] {
+            assert!(kinds.contains(&k), "{k} not found: {all:?}");
+        }
+        for (m, format) in [(&plain, "plain"), (&sealed, "sealed")] {
+            let ids: Vec<_> = (0..4).map(|r| m.list().record_id(r)).collect();
+            assert_eq!(ids, [Some("V01"), Some("V02"), Some("V03"), Some("OP7")], "{format}");
+            assert_eq!(m.list().record_id(4), None, "{format}");
+            let mut owners = Vec::new();
+            m.list().address_owners("family@x.example", &mut |r| owners.push(r));
+            owners.sort_unstable();
+            assert_eq!(owners, [1, 2], "{format}");
+            assert!(m.list().is_listed_address("jane.doe@example.org"), "{format}");
+            assert!(!m.list().is_listed_address("jane@example.org"), "{format}");
+        }
+    }
+
+    /// A list built up one identifier at a time answers for what it holds now, whether or not
+    /// it was asked before.
+    #[test]
+    fn a_list_answers_for_what_was_added_after_a_look_up() {
+        let mut list = ProtectedList::new();
+        list.push("A", Kind::Email, "a@x.example").unwrap();
+        assert!(list.is_listed_address("a@x.example"));
+        assert!(!list.is_listed_address("b@x.example"));
+        list.push("B", Kind::Email, "b@x.example").unwrap();
+        assert!(list.is_listed_address("b@x.example"));
+        let m = Matcher::new(Box::new(list));
+        assert_eq!(hits(&m, "to b@x.example").len(), 1);
+    }
+
+    /// The matcher asks lists through `Lookup` and names no list format outside its tests.
+    #[test]
+    fn the_matcher_knows_no_list_format() {
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("email.rs", include_str!("email.rs")),
+            ("patterns.rs", include_str!("patterns.rs")),
+            ("phone.rs", include_str!("phone.rs")),
+            ("tokens.rs", include_str!("tokens.rs")),
+        ];
+        for (file, text) in files {
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+            for format in ["ProtectedList", "SealedList", "list::plain", "list::sealed"] {
+                assert!(!code.contains(format), "matcher/{file} names {format}");
+            }
         }
     }
 }

@@ -4,9 +4,10 @@
 
 use std::ops::Range;
 
-use super::{at_word_boundary, forms};
+use super::at_word_boundary;
+use crate::list::canonical::forms;
+use crate::list::ProtectedList;
 use crate::model::Kind;
-use crate::protected::ProtectedList;
 
 pub fn find(list: &ProtectedList, norm: &str) -> Vec<(Range<usize>, u32, Kind)> {
     let text = norm.as_bytes();

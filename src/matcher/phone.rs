@@ -1,161 +1,9 @@
-//! Phone numbers, compared by their digits.
-//!
-//! A number is kept as its digits plus whether it was written in international form (`+44`,
-//! `0044`). National forms drop one trunk `0`, and `(0)` after a country code is ignored. Two
-//! numbers are the same when both forms agree on every digit, or when the international one is
-//! the national one behind a country code of one to three digits. So `+44 20 7946 0018`,
-//! `0044 20 7946 0018`, `+44 (0)20 7946 0018`, `020 7946 0018` and `(020) 7946-0018` are one
-//! number, while a number that only ends with the same six digits is another.
+//! Phone numbers in text: every run of digit groups that could be a number, in its comparable
+//! form (see [`crate::list::canonical`] for how numbers are compared).
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-/// Fewest digits a listed phone may have.
-pub const MIN_DIGITS: usize = 6;
-/// Most digits a phone may have (E.164 allows 15; two more for trunk and `00` prefixes).
-pub const MAX_DIGITS: usize = 17;
-/// Digits compared for a first look-up before the full comparison.
-const KEY_DIGITS: usize = 6;
-
-/// Whether `c` may appear in a listed phone number.
-pub fn is_phone_char(c: char) -> bool {
-    c.is_ascii_digit() || " +-.()/\u{a0}".contains(c) || ('\u{2010}'..='\u{2015}').contains(&c)
-}
-
-/// A phone number in comparable form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Phone {
-    intl: bool,
-    digits: String,
-}
-
-impl Phone {
-    /// The comparable form of a listed phone value.
-    pub fn parse(value: &str) -> Phone {
-        let intl_marker = value.trim_start().starts_with('+');
-        let cleaned;
-        let value = if intl_marker || value.trim_start().starts_with("00") {
-            cleaned = value.replace("(0)", "");
-            &cleaned
-        } else {
-            value
-        };
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        Phone::from_digits(intl_marker, &digits, true)
-    }
-
-    /// `leading` says whether the digits start where the writer started the number; only
-    /// then can `00` be an international prefix.
-    fn from_digits(intl_marker: bool, digits: &str, leading: bool) -> Phone {
-        if intl_marker {
-            Phone { intl: true, digits: digits.to_string() }
-        } else if let Some(rest) = digits.strip_prefix("00").filter(|_| leading) {
-            Phone { intl: true, digits: rest.to_string() }
-        } else if let Some(rest) = digits.strip_prefix('0') {
-            Phone { intl: false, digits: rest.to_string() }
-        } else {
-            Phone { intl: false, digits: digits.to_string() }
-        }
-    }
-
-    /// Whether `self` and `other` are the same number (see the module docs).
-    pub fn same_number(&self, other: &Phone) -> bool {
-        self.as_ref().same_number(other.as_ref())
-    }
-
-    fn key(&self) -> Option<u32> {
-        key_of(&self.digits)
-    }
-
-    /// Whether it was written in international form, and its digits (see the module docs).
-    pub(crate) fn parts(&self) -> (bool, &str) {
-        (self.intl, &self.digits)
-    }
-
-    fn as_ref(&self) -> PhoneRef<'_> {
-        PhoneRef { intl: self.intl, digits: &self.digits }
-    }
-}
-
-/// A phone number found in text, borrowing its digits from a scratch buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PhoneRef<'a> {
-    intl: bool,
-    digits: &'a str,
-}
-
-impl<'a> PhoneRef<'a> {
-    /// Whether it was written in international form, and its digits.
-    pub(crate) fn parts(self) -> (bool, &'a str) {
-        (self.intl, self.digits)
-    }
-
-    /// See [`Phone::from_digits`].
-    fn from_digits(intl_marker: bool, digits: &'a str, leading: bool) -> PhoneRef<'a> {
-        if intl_marker {
-            PhoneRef { intl: true, digits }
-        } else if let Some(rest) = digits.strip_prefix("00").filter(|_| leading) {
-            PhoneRef { intl: true, digits: rest }
-        } else if let Some(rest) = digits.strip_prefix('0') {
-            PhoneRef { intl: false, digits: rest }
-        } else {
-            PhoneRef { intl: false, digits }
-        }
-    }
-
-    /// Whether `self` and `other` are the same number (see the module docs).
-    pub fn same_number(self, other: PhoneRef<'_>) -> bool {
-        if self.intl == other.intl {
-            return self.digits == other.digits;
-        }
-        let (i, n) = if self.intl { (self, other) } else { (other, self) };
-        n.digits.len() >= MIN_DIGITS
-            && i.digits.len() > n.digits.len()
-            && i.digits.len() - n.digits.len() <= 3
-            && i.digits.ends_with(n.digits)
-    }
-}
-
-fn key_of(digits: &str) -> Option<u32> {
-    let tail = digits.get(digits.len().checked_sub(KEY_DIGITS)?..)?;
-    tail.parse().ok()
-}
-
-/// Listed phones, looked up by their last digits.
-#[derive(Debug, Default)]
-pub struct PhoneIndex<T> {
-    by_key: HashMap<u32, Vec<(Phone, T)>>,
-}
-
-impl<T: Copy> PhoneIndex<T> {
-    /// Adds a listed phone with its owner.
-    pub fn insert(&mut self, phone: Phone, owner: T) {
-        if let Some(k) = phone.key() {
-            self.by_key.entry(k).or_default().push((phone, owner));
-        }
-    }
-
-    /// Whether no phone is listed.
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
-    }
-
-    /// Calls `found(span, owner)` for each listed phone written in `text`.
-    pub fn find(&self, text: &str, found: &mut dyn FnMut(Range<usize>, T)) {
-        if self.is_empty() {
-            return;
-        }
-        for_each_candidate(text, &mut |span, phone| {
-            if let Some(list) = key_of(phone.digits).and_then(|k| self.by_key.get(&k)) {
-                for (listed, owner) in list {
-                    if listed.as_ref().same_number(phone) {
-                        found(span.clone(), *owner);
-                    }
-                }
-            }
-        });
-    }
-}
+use crate::list::canonical::{PhoneRef, MAX_DIGITS, MIN_DIGITS};
 
 fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t') || ('\u{2010}'..='\u{2015}').contains(&c)
@@ -276,11 +124,17 @@ pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRe
 mod tests {
     use super::*;
 
+    use crate::list::canonical::Phone;
+    use crate::list::index::PhoneIndex;
+
+    /// What a listed phone finds in text: the candidates the list's phone table owns.
     fn found(listed: &str, text: &str) -> Vec<String> {
         let mut idx = PhoneIndex::default();
-        idx.insert(Phone::parse(listed), 0u32);
+        idx.insert(Phone::parse(listed), 0);
         let mut out = Vec::new();
-        idx.find(text, &mut |span, _| out.push(text[span].to_string()));
+        for_each_candidate(text, &mut |span, phone| {
+            idx.owners(phone, &mut |_| out.push(text[span.clone()].to_string()))
+        });
         out
     }
 
@@ -356,13 +210,5 @@ mod tests {
             let want = s.bytes().position(|c| c.is_ascii_digit()).unwrap_or(s.len());
             assert_eq!(next_digit(s.as_bytes(), 0), want, "{s:?}");
         }
-    }
-
-    #[test]
-    fn same_number_table() {
-        let p = Phone::parse;
-        assert!(p("+44 20 7946 0018").same_number(&p("020 7946 0018")));
-        assert!(!p("+44 20 7946 0018").same_number(&p("+33 20 7946 0018")));
-        assert!(!p("020 7946 0018").same_number(&p("7946 0018")));
     }
 }

@@ -1,6 +1,7 @@
 /*
  * The maildlp C ABI, tested from C: every function, every error status, the incident message
- * (block) and its Bcc twin (allow), and 8 threads sharing one scanner.
+ * (block) and its Bcc twin (allow) with plain and sealed lists, and 8 threads sharing one
+ * scanner.
  *
  *   cc -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/test_maildlp.c \
  *      target/release/libmaildlp.a -lpthread -ldl -lm -o target/test_maildlp
@@ -285,6 +286,83 @@ static void test_sealed(const char *dir, struct incident *in) {
     free(policy);
 }
 
+/* maildlp_scanner_open: the bytes decide plain or sealed (tests/c/protected.sealed, sealed from
+   examples/protected.csv with tests/c/test.key); each gives the plain list's verdicts. A sealed
+   list without its key, or with another, is MAILDLP_INVALID_KEY; a bad CSV names its line. */
+static void test_open(const char *dir, const char *list, size_t list_len, struct incident *in) {
+    size_t sealed_len, key_len, policy_len;
+    char *sealed = read_file(dir, "protected.sealed", &sealed_len);
+    char *key = read_file(dir, "test.key", &key_len);
+    char *policy = read_file(dir, "../../examples/policy.toml", &policy_len);
+    const uint8_t *sl = (const uint8_t *)sealed, *k = (const uint8_t *)key, *pl = (const uint8_t *)list;
+    char err[256] = "";
+
+    struct {
+        const uint8_t *list;
+        size_t list_len;
+        const uint8_t *key;
+        size_t key_len;
+    } good[] = {
+        {pl, list_len, NULL, 0},         /* plain, no key */
+        {pl, list_len, k, key_len},      /* plain, a key it does not need */
+        {sl, sealed_len, k, key_len},    /* sealed, its key */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        maildlp_scanner *s = (maildlp_scanner *)1;
+        CHECK(maildlp_scanner_open(good[i].list, good[i].list_len, good[i].key, good[i].key_len, policy, policy_len,
+                                   &s, err, sizeof err) == MAILDLP_OK);
+        if (s == NULL || s == (maildlp_scanner *)1) {
+            fprintf(stderr, "maildlp_scanner_open case %zu: %s\n", i, err);
+            continue;
+        }
+        maildlp_report *r = NULL;
+        CHECK(maildlp_scan(s, (const uint8_t *)in->cc, in->cc_len, NULL, 0, &r) == MAILDLP_OK);
+        CHECK(maildlp_report_verdict(r) == 2);
+        maildlp_report_free(r);
+        CHECK(maildlp_scan(s, (const uint8_t *)in->bcc, in->bcc_len, NULL, 0, &r) == MAILDLP_OK);
+        CHECK(maildlp_report_verdict(r) == 0);
+        maildlp_report_free(r);
+        maildlp_scanner_free(s);
+    }
+
+    maildlp_scanner *s = (maildlp_scanner *)1;
+    /* Sealed without a key; with another key; with a malformed one; cut short. */
+    CHECK(maildlp_scanner_open(sl, sealed_len, NULL, 0, NULL, 0, &s, err, sizeof err) == MAILDLP_INVALID_KEY);
+    CHECK(s == NULL && strstr(err, "the list is sealed") != NULL);
+    char other[65];
+    memcpy(other, key, 64);
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    other[64] = '\0';
+    CHECK(maildlp_scanner_open(sl, sealed_len, (const uint8_t *)other, 64, NULL, 0, &s, err, sizeof err) ==
+          MAILDLP_INVALID_KEY);
+    CHECK(s == NULL && strstr(err, "not the one") != NULL);
+    CHECK(maildlp_scanner_open(sl, sealed_len, (const uint8_t *)"abc", 3, NULL, 0, &s, err, sizeof err) ==
+          MAILDLP_INVALID_KEY);
+    CHECK(maildlp_scanner_open(sl, sealed_len / 2, k, key_len, NULL, 0, &s, err, sizeof err) == MAILDLP_INVALID_LIST);
+
+    /* A bad CSV names its line; a bad policy names its key. */
+    static const char bad_list[] = "id,kind,value\nV01,name,Jane\nV01,phone,12\n";
+    CHECK(maildlp_scanner_open((const uint8_t *)bad_list, strlen(bad_list), NULL, 0, NULL, 0, &s, err, sizeof err) ==
+          MAILDLP_INVALID_LIST);
+    CHECK(s == NULL && strstr(err, "line 3") != NULL);
+    static const char bad_policy[] = "max_visible = 3\n";
+    CHECK(maildlp_scanner_open(pl, list_len, NULL, 0, bad_policy, strlen(bad_policy), &s, err, sizeof err) ==
+          MAILDLP_INVALID_POLICY);
+    CHECK(strstr(err, "max_visible") != NULL);
+
+    /* NULL arguments: the list, a key with a length, out. */
+    CHECK(maildlp_scanner_open(NULL, 10, NULL, 0, NULL, 0, &s, err, sizeof err) == MAILDLP_NULL_ARGUMENT);
+    CHECK(s == NULL && strlen(err) > 0);
+    CHECK(maildlp_scanner_open(sl, sealed_len, NULL, 32, NULL, 0, &s, err, sizeof err) == MAILDLP_NULL_ARGUMENT);
+    CHECK(maildlp_scanner_open(pl, list_len, NULL, 0, NULL, 0, NULL, err, sizeof err) == MAILDLP_NULL_ARGUMENT);
+    /* No message buffer is fine. */
+    CHECK(maildlp_scanner_open(sl, sealed_len, NULL, 0, NULL, 0, &s, NULL, 0) == MAILDLP_INVALID_KEY);
+
+    free(sealed);
+    free(key);
+    free(policy);
+}
+
 static void *worker(void *arg) {
     struct incident *in = arg;
     for (int i = 0; i < 25; i++) {
@@ -328,6 +406,7 @@ int main(int argc, char **argv) {
     test_incident(&in);
     test_fix_bcc(&in);
     test_sealed(argc > 2 ? argv[2] : "tests/c", &in);
+    test_open(argc > 2 ? argv[2] : "tests/c", list, list_len, &in);
 
     enum { THREADS = 8 };
     pthread_t threads[THREADS];

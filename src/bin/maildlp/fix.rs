@@ -11,11 +11,10 @@ use std::process::ExitCode;
 use maildlp::remedy::Fixed;
 use maildlp::{Scanner, Verdict};
 
-use crate::{build_scanner, check_rcpts, output, FixArgs, Format};
+use crate::{build_scanner, output, refusal, FixArgs, Format};
 
 pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
     let scanner = build_scanner(&args.list)?;
-    check_rcpts(&args.list.rcpts)?;
     let source = args.message.display().to_string();
     let message = if args.message.as_os_str() == "-" {
         let mut buf = Vec::new();
@@ -25,6 +24,12 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
         std::fs::read(&args.message).map_err(|e| format!("cannot read {source}: {e}"))?
     };
     let copies = if args.split { scanner.fix_split(&message) } else { vec![scanner.fix_bcc(&message)] };
+    // Every copy is scanned again before anything is written: envelope recipients the scanner
+    // refuses leave nothing behind.
+    let reports = copies
+        .iter()
+        .map(|c| rescan(&scanner, &c.message, &args.list.rcpts))
+        .collect::<Result<Vec<_>, _>>()?;
     if args.split && copies.len() > 1 {
         let bcc_copy = copies.iter().any(|c| c.recipient.is_none());
         eprintln!(
@@ -37,27 +42,27 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
             describe(&source, c, args.split);
         }
     }
-    let written: Vec<(String, &Fixed)> = match (&args.output, args.split) {
+    let written: Vec<(String, &maildlp::Report)> = match (&args.output, args.split) {
         (Some(dir), true) => {
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let mut v = Vec::new();
-            for (i, c) in copies.iter().enumerate() {
+            for (i, (c, report)) in copies.iter().zip(&reports).enumerate() {
                 let path = dir.join(format!("{:04}.eml", i + 1));
                 write_file(&path, &c.message)?;
-                v.push((path.display().to_string(), c));
+                v.push((path.display().to_string(), report));
             }
             v
         }
         (Some(file), false) => {
             write_file(file, &copies[0].message)?;
-            vec![(file.display().to_string(), &copies[0])]
+            vec![(file.display().to_string(), &reports[0])]
         }
         (None, false) => {
             let mut out = std::io::stdout().lock();
             out.write_all(&copies[0].message)
                 .and_then(|_| out.flush())
                 .map_err(|e| format!("cannot write the message: {e}"))?;
-            vec![("-".to_string(), &copies[0])]
+            vec![("-".to_string(), &reports[0])]
         }
         (None, true) => return Err("--split writes into a directory: give -o DIR".to_string()),
     };
@@ -68,11 +73,10 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
     } else {
         Box::new(std::io::stderr().lock())
     };
-    for (path, c) in written {
-        let report = rescan(&scanner, &c.message, &args.list.rcpts)?;
+    for (path, report) in written {
         if report.verdict() != Verdict::Allow {
             remains = true;
-            output::write(&mut *report_out, args.format, &path, &report)
+            output::write(&mut *report_out, args.format, &path, report)
                 .map_err(|e| format!("cannot write the report: {e}"))?;
         }
     }
@@ -83,7 +87,7 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
 }
 
 fn rescan(scanner: &Scanner, message: &[u8], rcpts: &[String]) -> Result<maildlp::Report, String> {
-    scanner.scan_with_envelope(message, rcpts).map_err(|e| e.to_string())
+    scanner.scan_with_envelope(message, rcpts).map_err(refusal)
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

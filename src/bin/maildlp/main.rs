@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use maildlp::{PolicyBuilder, ProtectedList, Scanner, Verdict};
+use maildlp::list::Key;
+use maildlp::{Error, PolicyBuilder, ProtectedList, Scanner, Verdict};
 
 #[derive(Parser, Debug)]
 #[command(name = "maildlp", version, about = "Stops an email from exposing people before it leaves")]
@@ -152,8 +153,9 @@ fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
 }
 
-/// The key of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names.
-fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::sealed::Key>, String> {
+/// The key file of a sealed list: `--key`, or the file `MAILDLP_KEY_FILE` names; its path and
+/// bytes.
+fn read_key(path: Option<&PathBuf>) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
     let path = match path {
         Some(p) => p.clone(),
         None => match std::env::var_os("MAILDLP_KEY_FILE") {
@@ -162,37 +164,15 @@ fn read_key(path: Option<&PathBuf>) -> Result<Option<maildlp::sealed::Key>, Stri
         },
     };
     let bytes = read(&path, "key")?;
-    maildlp::sealed::Key::from_bytes(&bytes).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+    Ok(Some((path, bytes)))
 }
 
-/// The list, plain or sealed.
-enum List {
-    Plain(ProtectedList),
-    Sealed(maildlp::sealed::SealedList),
-}
-
+/// The scanner: the list (plain or sealed, as its bytes say) under the policy the options
+/// and the policy file make. No list is an empty one.
 fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     let list = match &args.protected {
-        Some(path) => {
-            let bytes = read(path, "protected list")?;
-            if maildlp::sealed::is_sealed(&bytes) {
-                let key = read_key(args.key.as_ref())?.ok_or_else(|| {
-                    format!(
-                        "{}: the list is sealed: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)",
-                        path.display()
-                    )
-                })?;
-                List::Sealed(
-                    maildlp::sealed::SealedList::open(&bytes, &key)
-                        .map_err(|e| format!("{}: {e}", path.display()))?,
-                )
-            } else {
-                List::Plain(
-                    ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
-                )
-            }
-        }
-        None => List::Plain(ProtectedList::new()),
+        Some(path) => Some((path, read(path, "protected list")?)),
+        None => None,
     };
     let mut builder = match &args.policy {
         Some(path) => {
@@ -213,14 +193,22 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         builder = builder.detector(d);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
-    Ok(match list {
-        List::Plain(list) => Scanner::new(list, policy),
-        List::Sealed(list) => Scanner::new_sealed(list, policy),
+    let Some((path, bytes)) = list else {
+        return Ok(Scanner::new(ProtectedList::new(), policy));
+    };
+    let key = read_key(args.key.as_ref())?;
+    Scanner::open(&bytes, key.as_ref().map(|(_, k)| &k[..]), policy).map_err(|e| match (&e, &key) {
+        // A key error is about the key file given, or says that the list needs one.
+        (Error::Key(_), Some((key_path, _))) => format!("{}: {e}", key_path.display()),
+        (Error::Key(_), None) => {
+            format!("{}: {e}: give its key with --key KEYFILE (or MAILDLP_KEY_FILE)", path.display())
+        }
+        _ => format!("{}: {e}", path.display()),
     })
 }
 
 fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
-    let key = maildlp::sealed::Key::generate().map_err(|e| e.to_string())?;
+    let key = Key::generate().map_err(|e| e.to_string())?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -241,32 +229,27 @@ fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
 }
 
 fn seal(args: &SealArgs) -> Result<ExitCode, String> {
-    let key = read_key(Some(&args.key))?.ok_or("no key")?;
+    let key_bytes = read(&args.key, "key")?;
+    let key = Key::from_bytes(&key_bytes).map_err(|e| format!("{}: {e}", args.key.display()))?;
     let bytes = read(&args.list, "protected list")?;
-    if maildlp::sealed::is_sealed(&bytes) {
-        return Err(format!("{}: the list is sealed already", args.list.display()));
-    }
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
-    let sealed = maildlp::sealed::seal(&list, &key);
+    let sealed = maildlp::list::seal(&list, &key);
     std::fs::write(&args.output, sealed)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refuses an envelope recipient that is not an address.
-fn check_rcpts(rcpts: &[String]) -> Result<(), String> {
-    for r in rcpts {
-        let c = maildlp::address::canonical(r);
-        if !maildlp::address::is_valid(&c) {
-            return Err(format!("--rcpt {r:?} is not an email address"));
-        }
+/// What the user is told when the scanner refuses what they gave it for every message (the
+/// envelope recipients): the scanner's error, in the terms of the options.
+fn refusal(e: Error) -> String {
+    match e {
+        Error::InvalidAddress(rcpt) => format!("--rcpt {rcpt:?} is not an email address"),
+        e => e.to_string(),
     }
-    Ok(())
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let scanner = build_scanner(&args.list)?;
-    check_rcpts(&args.list.rcpts)?;
     let threads = args
         .threads
         .map(|n| n as usize)
@@ -278,24 +261,27 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut write_failed = None;
-    pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
-        pipeline::Outcome::Report { source, report, last_of_file } => {
-            tally.add(report.verdict());
-            if write_failed.is_none() {
-                if let Err(e) = output::write(&mut out, args.format, &source, &report) {
-                    write_failed = Some(e);
+    let scanned =
+        pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
+            pipeline::Outcome::Report { source, report, last_of_file } => {
+                tally.add(report.verdict());
+                if write_failed.is_none() {
+                    if let Err(e) = output::write(&mut out, args.format, &source, &report) {
+                        write_failed = Some(e);
+                    }
                 }
+                progress.message_done(last_of_file, &tally);
             }
-            progress.message_done(last_of_file, &tally);
-        }
-        pipeline::Outcome::Error { source, error } => {
-            tally.errors += 1;
-            let _ = out.flush();
-            progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
-            progress.message_done(true, &tally);
-        }
-    });
+            pipeline::Outcome::Error { source, error } => {
+                tally.errors += 1;
+                let _ = out.flush();
+                progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
+                progress.message_done(true, &tally);
+            }
+        });
     progress.finish();
+    // The scanner refused what every message is scanned with (the envelope recipients).
+    scanned.map_err(refusal)?;
     if args.format == Format::Text && write_failed.is_none() {
         if let Err(e) = output::summary(&mut out, &tally, started.elapsed()) {
             write_failed = Some(e);

@@ -14,9 +14,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::mpsc::channel;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, OnceLock};
 
-use maildlp::{Report, Scanner};
+use maildlp::{Error, Report, Scanner};
 
 use crate::sources::{Input, Item, Messages};
 
@@ -24,19 +24,19 @@ use crate::sources::{Input, Item, Messages};
 pub enum Outcome {
     /// A scanned message.
     Report { source: String, report: Report, last_of_file: bool },
-    /// An input that could not be read or scanned.
+    /// An input that could not be read.
     Error { source: String, error: String },
 }
 
-/// The outcome of one input.
-fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Outcome {
-    match item {
-        Item::Message { source, bytes, last_of_file } => match scanner.scan_with_envelope(&bytes, rcpts) {
-            Ok(report) => Outcome::Report { source, report, last_of_file },
-            Err(e) => Outcome::Error { source, error: e.to_string() },
-        },
+/// The outcome of one input, or the scanner's refusal of what every message is scanned with
+/// (the envelope recipients), which ends the run.
+fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Result<Outcome, Error> {
+    Ok(match item {
+        Item::Message { source, bytes, last_of_file } => {
+            Outcome::Report { source, report: scanner.scan_with_envelope(&bytes, rcpts)?, last_of_file }
+        }
         Item::Error { source, error } => Outcome::Error { source, error },
-    }
+    })
 }
 
 /// Where an input stands in the input order: the number of the input taken from
@@ -135,20 +135,21 @@ impl Source {
 }
 
 /// Scans every message under `paths` on `threads` threads (on the caller's thread alone when
-/// `threads` is 1); calls `each` in input order, on the caller's thread.
+/// `threads` is 1); calls `each` in input order, on the caller's thread. The scanner's refusal
+/// of the envelope recipients (the same for every message) stops the run and is returned.
 pub fn run(
     scanner: &Scanner,
     paths: &[PathBuf],
     rcpts: &[String],
     threads: usize,
     each: &mut dyn FnMut(Outcome),
-) {
+) -> Result<(), Error> {
     let threads = threads.max(1);
     if threads == 1 {
         for item in Messages::new(paths) {
-            each(scan(scanner, rcpts, item));
+            each(scan(scanner, rcpts, item)?);
         }
-        return;
+        return Ok(());
     }
     let source = Source {
         shared: Mutex::new(Shared {
@@ -160,23 +161,33 @@ pub fn run(
         }),
         read: Condvar::new(),
     };
-    let take = || source.take();
+    // Once the scanner refuses, no thread takes another input.
+    let refused: OnceLock<Error> = OnceLock::new();
+    let take = || if refused.get().is_some() { None } else { source.take() };
+    let scan = |item| {
+        scan(scanner, rcpts, item).map_err(|e| {
+            let _ = refused.set(e);
+        })
+    };
     let (done_tx, done_rx) = channel::<(Place, bool, Outcome)>();
     let mut order = InOrder { pending: BTreeMap::new(), next: (0, 0), each };
     // One input (a single message) is scanned here, with no thread started.
-    let Some(first) = take() else { return };
+    let Some(first) = take() else { return Ok(()) };
     let Some(second) = take() else {
         let (place, last, item) = first;
-        order.put(place, last, scan(scanner, rcpts, item));
-        return;
+        if let Ok(outcome) = scan(item) {
+            order.put(place, last, outcome);
+        }
+        return refused.into_inner().map_or(Ok(()), Err);
     };
     std::thread::scope(|scope| {
         for _ in 1..threads {
             let done_tx = done_tx.clone();
-            let take = &take;
+            let (take, scan) = (&take, &scan);
             scope.spawn(move || {
                 while let Some((place, last, item)) = take() {
-                    if done_tx.send((place, last, scan(scanner, rcpts, item))).is_err() {
+                    let Ok(outcome) = scan(item) else { break };
+                    if done_tx.send((place, last, outcome)).is_err() {
                         break;
                     }
                 }
@@ -184,7 +195,7 @@ pub fn run(
         }
         drop(done_tx);
         for (place, last, item) in [first, second].into_iter().chain(std::iter::from_fn(take)) {
-            let outcome = scan(scanner, rcpts, item);
+            let Ok(outcome) = scan(item) else { break };
             order.put(place, last, outcome);
             while let Ok((place, last, outcome)) = done_rx.try_recv() {
                 order.put(place, last, outcome);
@@ -194,4 +205,5 @@ pub fn run(
             order.put(place, last, outcome);
         }
     });
+    refused.into_inner().map_or(Ok(()), Err)
 }

@@ -4,10 +4,16 @@
 //! and blank lines skipped). Any bad row refuses the whole list, naming the line.
 
 use std::hash::BuildHasher;
+use std::ops::Range;
+use std::sync::OnceLock;
 
+use super::canonical::{self, PhoneRef, MAX_DIGITS, MIN_DIGITS};
+use super::index::Index;
+use super::Lookup;
+use crate::address;
 use crate::error::{Error, Result};
 use crate::model::Kind;
-use crate::{address, matcher::phone};
+use crate::text::Normalized;
 
 /// One identifier of a protected record, as listed (a view into the list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +71,7 @@ impl<'a> Record<'a> {
 
     /// The record's own addresses (its `email` identifiers), canonical (lower-case).
     pub fn own_addresses(&self) -> impl Iterator<Item = String> + 'a {
-        self.identifiers().filter(|i| i.kind == Kind::Email).map(|i| address::canonical(i.value))
+        self.identifiers().filter(|i| i.kind == Kind::Email).map(|i| canonical::address(i.value))
     }
 }
 
@@ -110,6 +116,8 @@ pub struct ProtectedList {
     hasher: hashbrown::DefaultHashBuilder,
     /// Whether `rows` is grouped by record (false while loading or after `push`).
     grouped: bool,
+    /// The address and phone tables, built on first look-up (or by [`Lookup::prepare`]).
+    index: OnceLock<Index>,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -145,8 +153,12 @@ impl ProtectedList {
     }
 
     /// Parses a protected list from raw bytes. Invalid UTF-8 is an error naming its line; a
-    /// leading UTF-8 byte-order mark and CRLF line ends are accepted.
+    /// leading UTF-8 byte-order mark and CRLF line ends are accepted. A sealed list is an error
+    /// that says so (open it with its key: [`open`](super::open)).
     pub fn from_csv_bytes(bytes: &[u8]) -> Result<Self> {
+        if super::sealed::is_sealed(bytes) {
+            return Err(Error::list(0, "this is a sealed list, not CSV (it opens with its key)"));
+        }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -224,6 +236,8 @@ impl ProtectedList {
     /// Adds one identifier to the record `id` (created if new), validated as a CSV row would be.
     pub fn push(&mut self, id: &str, kind: Kind, value: &str) -> Result<()> {
         self.push_at(id, kind.as_str(), value, 0)?;
+        // The tables, if built, no longer hold every identifier.
+        self.index.take();
         self.group();
         Ok(())
     }
@@ -337,6 +351,93 @@ impl ProtectedList {
     pub fn identifier_count(&self) -> usize {
         self.rows.len()
     }
+
+    /// The address and phone tables, built on first use.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(self))
+    }
+
+    /// Calls `f(form, record, kind)` for every normalised form of every name and term (see
+    /// [`canonical::forms`]), in list order.
+    pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
+        let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+        for record in self.records() {
+            let r = record.index() as u32;
+            for ident in record.identifiers() {
+                if matches!(ident.kind(), Kind::Name | Kind::Term) {
+                    canonical::each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
+                        f(form, r, ident.kind())
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Every identifier is in clear: names and terms are compiled into the matcher's word engine
+/// ([`Lookup::each_word_form`]); addresses and phones are found in tables built on first use.
+impl Lookup for ProtectedList {
+    fn record_count(&self) -> usize {
+        self.len()
+    }
+
+    fn record_id(&self, record: u32) -> Option<&str> {
+        self.record(record as usize).map(|r| r.id())
+    }
+
+    fn prepare(&self) {
+        self.index();
+    }
+
+    fn word_forms_hint(&self) -> (usize, usize) {
+        // Names are listed in two word orders (see `canonical::forms`); normalised forms are
+        // about as long as the values.
+        let (mut forms, mut bytes) = (0, 0);
+        for row in &self.rows {
+            let copies = match row.kind {
+                Kind::Name => 2,
+                Kind::Term => 1,
+                _ => 0,
+            };
+            forms += copies;
+            bytes += copies * (row.value.1 - row.value.0) as usize;
+        }
+        (forms, bytes)
+    }
+
+    fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
+        ProtectedList::each_word_form(self, each)
+    }
+
+    fn has_keyed_words(&self) -> bool {
+        false
+    }
+
+    fn find_keyed_words(&self, _norm: &[u8], _found: &mut dyn FnMut(Range<usize>, u32, Kind)) {}
+
+    fn has_addresses(&self) -> bool {
+        !self.index().addresses.is_empty()
+    }
+
+    fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
+        self.index().addresses.owners(addr).for_each(found)
+    }
+
+    fn has_phones(&self) -> bool {
+        !self.index().phones.is_empty()
+    }
+
+    fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
+        self.index().phones.owners(phone, found)
+    }
+
+    fn each_pattern(&self, each: &mut dyn FnMut(u32, &str)) {
+        for record in self.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Pattern) {
+                each(record.index() as u32, ident.value());
+            }
+        }
+    }
 }
 
 /// csv reports a record as starting where the previous one ended, before any blank or comment
@@ -361,15 +462,15 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
         }
         Kind::Phone => {
-            if let Some(c) = value.chars().find(|c| !phone::is_phone_char(*c)) {
+            if let Some(c) = value.chars().find(|c| !canonical::is_phone_char(*c)) {
                 return Err(format!("the phone contains {c:?}"));
             }
             let digits = value.chars().filter(char::is_ascii_digit).count();
-            if digits < phone::MIN_DIGITS {
-                return Err(format!("the phone has {digits} digits (at least {} needed)", phone::MIN_DIGITS));
+            if digits < MIN_DIGITS {
+                return Err(format!("the phone has {digits} digits (at least {MIN_DIGITS} needed)"));
             }
-            if digits > phone::MAX_DIGITS {
-                return Err(format!("the phone has {digits} digits (at most {})", phone::MAX_DIGITS));
+            if digits > MAX_DIGITS {
+                return Err(format!("the phone has {digits} digits (at most {MAX_DIGITS})"));
             }
         }
         Kind::Name | Kind::Term => {
@@ -378,7 +479,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             }
         }
         Kind::Pattern => {
-            crate::matcher::patterns::compile(value)?;
+            canonical::pattern(value)?;
         }
     }
     Ok(())
@@ -424,6 +525,7 @@ mod tests {
             T { name: "name without letters", input: "id,kind,value\nV01,name,--\n", line: 2 },
             T { name: "no header", input: "V01,name,Jane Doe\n", line: 1 },
             T { name: "empty file", input: "", line: 0 },
+            T { name: "a sealed list", input: "MAILDLP-SEALED\n\x01\x00", line: 0 },
         ];
         for t in tests {
             let err = ProtectedList::from_csv(t.input).unwrap_err();

@@ -27,10 +27,11 @@ use std::ops::Range;
 
 use siphasher::sip::SipHasher24;
 
+use super::canonical::{self, Phone, PhoneRef, MIN_DIGITS};
+use super::plain::ProtectedList;
+use super::Lookup;
 use crate::error::{Error, Result};
-use crate::matcher::phone::{Phone, PhoneRef, MIN_DIGITS};
 use crate::model::Kind;
-use crate::protected::ProtectedList;
 
 const MAGIC: &[u8] = b"MAILDLP-SEALED\n";
 const VERSION: u16 = 1;
@@ -117,14 +118,14 @@ impl Key {
 
 /// Computes tags.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Tagger {
+struct Tagger {
     k0: u64,
     k1: u64,
 }
 
 impl Tagger {
     /// A hasher already fed with `domain`, to feed the bytes of a form.
-    pub(crate) fn start(&self, domain: u8) -> SipHasher24 {
+    fn start(&self, domain: u8) -> SipHasher24 {
         let mut h = SipHasher24::new_with_keys(self.k0, self.k1);
         h.write(&[domain]);
         h
@@ -137,7 +138,7 @@ impl Tagger {
     }
 
     /// The tag of a canonical address.
-    pub(crate) fn address(&self, addr: &str) -> u64 {
+    fn address(&self, addr: &str) -> u64 {
         self.tag(ADDRESS, addr.as_bytes())
     }
 
@@ -160,7 +161,7 @@ struct Info {
 /// Tags sorted, with a bucket per value of their top bits: a look-up reads one bucket of about
 /// one entry.
 #[derive(Debug)]
-pub(crate) struct Index {
+struct Index {
     tags: Vec<u64>,
     infos: Vec<Info>,
     buckets: Vec<u32>,
@@ -212,6 +213,7 @@ pub struct SealedList {
     index: Index,
     max_words: usize,
     tagger: Tagger,
+    words: bool,
     phones: bool,
     addresses: bool,
 }
@@ -226,7 +228,7 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
     let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);
     let mut max_words = 1usize;
-    crate::matcher::each_word_pattern(list, &mut |form, record, kind| {
+    list.each_word_form(&mut |form, record, kind| {
         // The form, and each of its word prefixes (which the scan extends through).
         let mut h = tagger.start(WORDS);
         let mut start = 0;
@@ -249,9 +251,8 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         for ident in record.identifiers() {
             match ident.kind() {
                 Kind::Email => {
-                    let canonical = crate::address::canonical(ident.value());
                     entries.push((
-                        tagger.address(&canonical),
+                        tagger.address(&canonical::address(ident.value())),
                         Info { record: r, kind: Kind::Email, role: EMAIL },
                     ));
                 }
@@ -422,7 +423,7 @@ impl SealedList {
                 if record as usize >= ids.len() {
                     return Err(damaged("a pattern's record is out of range"));
                 }
-                crate::matcher::patterns::compile(p).map_err(|e| damaged(&e))?;
+                canonical::pattern(p).map_err(|e| damaged(&e))?;
                 patterns.push((record, p.to_string()));
             }
             if r.at != bytes.len() {
@@ -440,6 +441,7 @@ impl SealedList {
             }
             *slot = e as u32;
         }
+        let words = infos.iter().any(|i| i.role == FORM);
         let phones = infos.iter().any(|i| i.role == PHONE);
         let addresses = infos.iter().any(|i| i.role == EMAIL);
         Ok(SealedList {
@@ -448,14 +450,10 @@ impl SealedList {
             index: Index { tags, infos, buckets, shift },
             max_words,
             tagger: key.tagger(),
+            words,
             phones,
             addresses,
         })
-    }
-
-    /// The pattern identifiers `(record, pattern)`, kept in clear.
-    pub(crate) fn patterns(&self) -> &[(u32, String)] {
-        &self.patterns
     }
 
     /// The number of records.
@@ -472,15 +470,30 @@ impl SealedList {
     pub fn id(&self, r: usize) -> Option<&str> {
         self.ids.get(r).map(String::as_str)
     }
+}
 
-    /// The records that own the canonical address `addr`.
-    pub(crate) fn address_owners(&self, addr: &str) -> impl Iterator<Item = u32> + '_ {
-        self.index.get(self.tagger.address(addr)).iter().filter(|i| i.role == EMAIL).map(|i| i.record)
+/// Names, terms, addresses and phones are known only by their tags: every look-up computes the
+/// tag of what was found in text and finds it in the index. Patterns are in clear.
+impl Lookup for SealedList {
+    fn record_count(&self) -> usize {
+        self.len()
     }
 
-    /// Calls `found(span, record, kind)` for every listed name or term standing as whole words
-    /// in the normalised text `norm`.
-    pub(crate) fn find_words(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+    fn record_id(&self, record: u32) -> Option<&str> {
+        self.id(record as usize)
+    }
+
+    fn word_forms_hint(&self) -> (usize, usize) {
+        (0, 0)
+    }
+
+    fn each_word_form(&self, _each: &mut dyn FnMut(&[u8], u32, Kind)) {}
+
+    fn has_keyed_words(&self) -> bool {
+        self.words
+    }
+
+    fn find_keyed_words(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
         let mut start = 0;
         while start < norm.len() {
             let first_end = norm[start..].iter().position(|&b| b == b' ').map_or(norm.len(), |p| start + p);
@@ -508,8 +521,21 @@ impl SealedList {
         }
     }
 
-    /// Calls `found(record)` for every listed phone that `phone` (found in text) is.
-    pub(crate) fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
+    fn has_addresses(&self) -> bool {
+        self.addresses
+    }
+
+    fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
+        for i in self.index.get(self.tagger.address(addr)).iter().filter(|i| i.role == EMAIL) {
+            found(i.record);
+        }
+    }
+
+    fn has_phones(&self) -> bool {
+        self.phones
+    }
+
+    fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
         let (intl, digits) = phone.parts();
         let mut look = |form: u8, d: &str| {
             for i in self.index.get(self.tagger.number(form, d)).iter().filter(|i| i.role == PHONE) {
@@ -530,14 +556,10 @@ impl SealedList {
         }
     }
 
-    /// Whether any phone is listed.
-    pub(crate) fn has_phones(&self) -> bool {
-        self.phones
-    }
-
-    /// Whether any address is listed.
-    pub(crate) fn has_addresses(&self) -> bool {
-        self.addresses
+    fn each_pattern(&self, each: &mut dyn FnMut(u32, &str)) {
+        for (record, p) in &self.patterns {
+            each(*record, p);
+        }
     }
 }
 

@@ -1,0 +1,213 @@
+//! The canonical forms of identifiers: how a listed value is folded so that text can be compared
+//! with it, in clear (a plain list) or by its keyed hash (a sealed list).
+//!
+//! - **Names and terms**: normalised as text is (see [`crate::text::normalize()`]); a name of
+//!   two or more words is also listed surname first ([`forms`]).
+//! - **Addresses**: trimmed, angle brackets removed, lower-cased ([`address`]).
+//! - **Phones**: digits, and whether the number was written in international form ([`Phone`]).
+//!   A number is kept as its digits plus that mark (`+44`, `0044`). National forms drop one
+//!   trunk `0`, and `(0)` after a country code is ignored. Two numbers are the same when both
+//!   forms agree on every digit, or when the international one is the national one behind a
+//!   country code of one to three digits. So `+44 20 7946 0018`, `0044 20 7946 0018`,
+//!   `+44 (0)20 7946 0018`, `020 7946 0018` and `(020) 7946-0018` are one number, while a
+//!   number that only ends with the same six digits is another.
+//! - **Patterns** are not folded (they match the text as written); their canonical form is the
+//!   compiled expression, under size limits ([`pattern`]).
+
+use regex::{Regex, RegexBuilder};
+
+use crate::model::Kind;
+use crate::text::Normalized;
+
+/// The listed forms of a name or term, normalised. A name of two or more words is also
+/// listed surname first (`Doe Jane` for `Jane Doe`), which covers `Doe, Jane` and `DOE Jane`.
+pub fn forms(kind: Kind, value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+    each_form(kind, value, &mut norm, &mut buf, &mut |f| out.push(String::from_utf8_lossy(f).into_owned()));
+    out
+}
+
+/// Calls `f` with each listed form of `value` (see [`forms`]), using `norm` and `buf` as
+/// scratch space so that a million names cost no allocation each.
+pub(crate) fn each_form(
+    kind: Kind,
+    value: &str,
+    norm: &mut Normalized,
+    buf: &mut Vec<u8>,
+    f: &mut dyn FnMut(&[u8]),
+) {
+    norm.fill(value);
+    let n = norm.as_bytes();
+    if n.is_empty() {
+        return;
+    }
+    f(n);
+    if kind == Kind::Name {
+        if let Some(space) = n.iter().rposition(|&b| b == b' ') {
+            buf.clear();
+            buf.extend_from_slice(&n[space + 1..]);
+            buf.push(b' ');
+            buf.extend_from_slice(&n[..space]);
+            f(buf);
+        }
+    }
+}
+
+/// The canonical form of a listed address (see [`crate::address::canonical`]): the form an
+/// address found in text or in a header is compared with.
+pub fn address(value: &str) -> String {
+    crate::address::canonical(value)
+}
+
+/// Fewest digits a listed phone may have.
+pub const MIN_DIGITS: usize = 6;
+/// Most digits a phone may have (E.164 allows 15; two more for trunk and `00` prefixes).
+pub const MAX_DIGITS: usize = 17;
+/// Digits compared for a first look-up before the full comparison.
+const KEY_DIGITS: usize = 6;
+
+/// Whether `c` may appear in a listed phone number.
+pub fn is_phone_char(c: char) -> bool {
+    c.is_ascii_digit() || " +-.()/\u{a0}".contains(c) || ('\u{2010}'..='\u{2015}').contains(&c)
+}
+
+/// A phone number in comparable form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone {
+    intl: bool,
+    digits: String,
+}
+
+impl Phone {
+    /// The comparable form of a listed phone value.
+    pub fn parse(value: &str) -> Phone {
+        let intl_marker = value.trim_start().starts_with('+');
+        let cleaned;
+        let value = if intl_marker || value.trim_start().starts_with("00") {
+            cleaned = value.replace("(0)", "");
+            &cleaned
+        } else {
+            value
+        };
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let p = PhoneRef::from_digits(intl_marker, &digits, true);
+        Phone { intl: p.intl, digits: p.digits.to_string() }
+    }
+
+    /// Whether `self` and `other` are the same number (see the module docs).
+    pub fn same_number(&self, other: &Phone) -> bool {
+        self.as_ref().same_number(other.as_ref())
+    }
+
+    /// The key its look-up starts from (its last digits).
+    pub(crate) fn key(&self) -> Option<u32> {
+        key_of(&self.digits)
+    }
+
+    /// Whether it was written in international form, and its digits (see the module docs).
+    pub(crate) fn parts(&self) -> (bool, &str) {
+        (self.intl, &self.digits)
+    }
+
+    /// The number borrowed, as numbers found in text are.
+    pub(crate) fn as_ref(&self) -> PhoneRef<'_> {
+        PhoneRef { intl: self.intl, digits: &self.digits }
+    }
+}
+
+/// A phone number found in text, borrowing its digits from a scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhoneRef<'a> {
+    intl: bool,
+    digits: &'a str,
+}
+
+impl<'a> PhoneRef<'a> {
+    /// Whether it was written in international form, and its digits.
+    pub(crate) fn parts(self) -> (bool, &'a str) {
+        (self.intl, self.digits)
+    }
+
+    /// The comparable form of `digits` (every digit of a number, as written); `intl_marker`
+    /// says whether a `+` stood before them, `leading` whether the digits start where the
+    /// writer started the number (only then can `00` be an international prefix).
+    pub(crate) fn from_digits(intl_marker: bool, digits: &'a str, leading: bool) -> PhoneRef<'a> {
+        if intl_marker {
+            PhoneRef { intl: true, digits }
+        } else if let Some(rest) = digits.strip_prefix("00").filter(|_| leading) {
+            PhoneRef { intl: true, digits: rest }
+        } else if let Some(rest) = digits.strip_prefix('0') {
+            PhoneRef { intl: false, digits: rest }
+        } else {
+            PhoneRef { intl: false, digits }
+        }
+    }
+
+    /// The key its look-up starts from (its last digits).
+    pub(crate) fn key(self) -> Option<u32> {
+        key_of(self.digits)
+    }
+
+    /// Whether `self` and `other` are the same number (see the module docs).
+    pub fn same_number(self, other: PhoneRef<'_>) -> bool {
+        if self.intl == other.intl {
+            return self.digits == other.digits;
+        }
+        let (i, n) = if self.intl { (self, other) } else { (other, self) };
+        n.digits.len() >= MIN_DIGITS
+            && i.digits.len() > n.digits.len()
+            && i.digits.len() - n.digits.len() <= 3
+            && i.digits.ends_with(n.digits)
+    }
+}
+
+fn key_of(digits: &str) -> Option<u32> {
+    let tail = digits.get(digits.len().checked_sub(KEY_DIGITS)?..)?;
+    tail.parse().ok()
+}
+
+/// Most compiled size of one pattern (the `regex` crate's size limits): a pattern over it
+/// refuses the list.
+pub(crate) const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles one listed pattern; the error says why it was refused.
+pub fn pattern(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .dfa_size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            let first =
+                e.to_string().lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+            format!("the pattern is not a usable regular expression ({first})")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_number_table() {
+        let p = Phone::parse;
+        assert!(p("+44 20 7946 0018").same_number(&p("020 7946 0018")));
+        assert!(!p("+44 20 7946 0018").same_number(&p("+33 20 7946 0018")));
+        assert!(!p("020 7946 0018").same_number(&p("7946 0018")));
+        assert!(p("+44 (0)20 7946 0018").same_number(&p("0044 20 7946 0018")));
+    }
+
+    #[test]
+    fn names_are_listed_in_both_orders_terms_as_written() {
+        assert_eq!(forms(Kind::Name, "Jane  DOE"), ["jane doe", "doe jane"]);
+        assert_eq!(forms(Kind::Name, "Zoë"), ["zoe"]);
+        assert_eq!(forms(Kind::Term, "Operation Nightingale"), ["operation nightingale"]);
+    }
+
+    #[test]
+    fn patterns_compile_under_limits() {
+        assert!(pattern(r"CRIS-\d{7}").is_ok());
+        assert!(pattern("CRIS-(").is_err());
+        assert!(pattern(r"\w{1000}{1000}").unwrap_err().contains("usable"));
+    }
+}

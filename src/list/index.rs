@@ -1,0 +1,123 @@
+//! A plain list's look-up tables: its addresses and its phones, each found from its canonical
+//! form (see [`canonical`](super::canonical)) without a copy.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use super::canonical::{self, Phone, PhoneRef};
+use super::plain::ProtectedList;
+use crate::model::Kind;
+
+/// Listed addresses (canonical) and the records that list each.
+#[derive(Default, Clone)]
+pub(crate) struct AddressIndex {
+    arena: String,
+    /// (start, end) of an address in `arena`, and its record.
+    entries: Vec<(u32, u32, u32)>,
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for AddressIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddressIndex").field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl AddressIndex {
+    pub(crate) fn new(list: &ProtectedList) -> Self {
+        let mut t = AddressIndex::default();
+        let count = list.records().flat_map(|r| r.identifiers()).filter(|i| i.kind() == Kind::Email).count();
+        t.table.reserve(count, |_| 0);
+        t.entries.reserve(count);
+        for record in list.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
+                let canonical = canonical::address(ident.value());
+                let r = record.index() as u32;
+                if t.owners(&canonical).any(|o| o == r) {
+                    continue;
+                }
+                let start = t.arena.len() as u32;
+                t.arena.push_str(&canonical);
+                let idx = t.entries.len() as u32;
+                t.entries.push((start, t.arena.len() as u32, r));
+                let hash = t.hasher.hash_one(canonical.as_str());
+                let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
+                t.table.insert_unique(hash, idx, |&i| {
+                    let (s, e, _) = entries[i as usize];
+                    hasher.hash_one(&arena[s as usize..e as usize])
+                });
+            }
+        }
+        t.arena.shrink_to_fit();
+        t
+    }
+
+    /// The records that list the canonical address `addr`.
+    pub(crate) fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let hash = self.hasher.hash_one(addr);
+        self.table.iter_hash(hash).filter_map(move |&i| {
+            let (s, e, r) = self.entries[i as usize];
+            (&self.arena[s as usize..e as usize] == addr).then_some(r)
+        })
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Listed phones, looked up by their last digits.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PhoneIndex {
+    by_key: HashMap<u32, Vec<(Phone, u32)>>,
+}
+
+impl PhoneIndex {
+    pub(crate) fn new(list: &ProtectedList) -> Self {
+        let mut phones = PhoneIndex::default();
+        for record in list.records() {
+            for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
+                phones.insert(Phone::parse(ident.value()), record.index() as u32);
+            }
+        }
+        phones
+    }
+
+    /// Adds a listed phone with its record.
+    pub(crate) fn insert(&mut self, phone: Phone, record: u32) {
+        if let Some(k) = phone.key() {
+            self.by_key.entry(k).or_default().push((phone, record));
+        }
+    }
+
+    /// Whether no phone is listed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Calls `found(record)` for each listed phone that `phone` is the same number as.
+    #[inline]
+    pub(crate) fn owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
+        if let Some(listed) = phone.key().and_then(|k| self.by_key.get(&k)) {
+            for (p, record) in listed {
+                if p.as_ref().same_number(phone) {
+                    found(*record);
+                }
+            }
+        }
+    }
+}
+
+/// Both tables of a plain list.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Index {
+    pub(crate) addresses: AddressIndex,
+    pub(crate) phones: PhoneIndex,
+}
+
+impl Index {
+    pub(crate) fn new(list: &ProtectedList) -> Self {
+        Index { addresses: AddressIndex::new(list), phones: PhoneIndex::new(list) }
+    }
+}

@@ -1,0 +1,135 @@
+//! The protected list: who must not be exposed, and by what they can be recognised.
+//!
+//! A list is plain ([`ProtectedList`], loaded from CSV) or sealed ([`SealedList`]: keyed
+//! one-way hashes of its identifiers, opened with its [`Key`]). Both hold identifiers in the
+//! [`canonical`] forms that text is compared with, and both answer the matcher and the rules
+//! through one interface, [`Lookup`].
+//!
+//! This floor stands on [`model`](crate::model), [`error`](crate::Error),
+//! [`address`](crate::address) and [`text`](crate::text) only: the matcher and everything
+//! above it use lists, never the other way round.
+
+pub mod canonical;
+pub(crate) mod index;
+pub mod plain;
+pub mod sealed;
+
+pub use plain::{Identifier, ProtectedList, Record};
+pub use sealed::{seal, Key, SealedList};
+
+use std::ops::Range;
+
+use crate::error::{Error, Result};
+use crate::model::Kind;
+use canonical::PhoneRef;
+
+/// Opens a protected list from the bytes of its file, plain or sealed as the bytes say: a
+/// sealed list (`maildlp seal`, see [`sealed`]) with `key`, the bytes of its key file (64
+/// hexadecimal digits, or the 32 bytes); a plain CSV list ([`ProtectedList::from_csv_bytes`])
+/// otherwise.
+///
+/// - A sealed list without a key is an [`Error::Key`] saying that the list is sealed and needs
+///   its key; with another key, an `Error::Key` saying so; damaged, an [`Error::Sealed`].
+/// - A plain list needs no key. A key given with one is still read (a malformed key is an
+///   `Error::Key`), then not used: one configuration, a list and its key, serves whichever of
+///   the two files is deployed, and a key file that would fail once the list is sealed fails
+///   now.
+/// - A plain list that is refused is an [`Error::List`] naming its line.
+pub fn open(bytes: &[u8], key: Option<&[u8]>) -> Result<Box<dyn Lookup>> {
+    let key = key.map(Key::from_bytes).transpose()?;
+    if !sealed::is_sealed(bytes) {
+        return Ok(Box::new(ProtectedList::from_csv_bytes(bytes)?));
+    }
+    let Some(key) = key else {
+        return Err(Error::Key("the list is sealed: it opens only with the key it was sealed with".into()));
+    };
+    Ok(Box::new(SealedList::open(bytes, &key)?))
+}
+
+/// What the matcher and the rules ask of a protected list, plain or sealed: the one interface
+/// between a list and everything above it, which know no list format.
+///
+/// Records are numbered from 0 in list order; every look-up answers with record numbers, and
+/// [`Lookup::record_id`] turns a number into the id a report names. Look-ups are on the hot
+/// path of a scan (one per address or phone found in text, one walk per segment for names held
+/// as keyed hashes): they allocate nothing. What can be done once is done when a matcher is
+/// built ([`Lookup::prepare`], [`Lookup::each_word_form`]).
+pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
+    /// The number of records.
+    fn record_count(&self) -> usize;
+
+    /// The id of record `record`, as listed.
+    fn record_id(&self, record: u32) -> Option<&str>;
+
+    /// Builds the look-up tables the list answers from, if it builds them on first use (a plain
+    /// list's address and phone tables). A matcher calls it once while it is built, beside the
+    /// build of its word engine; a look-up before it builds them all the same.
+    fn prepare(&self) {}
+
+    /// How many forms [`Lookup::each_word_form`] gives, and about how many bytes they hold, to
+    /// size the word engine built from them.
+    fn word_forms_hint(&self) -> (usize, usize);
+
+    /// Calls `each(form, record, kind)` for every normalised form of a name or term that the
+    /// list holds in clear (see [`canonical::forms`]): every one of a plain list, none of a
+    /// sealed one. The matcher compiles them into its word engine.
+    fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind));
+
+    /// Whether the list holds names or terms only as keyed hashes, which only it can look up
+    /// (a sealed list): then [`Lookup::find_keyed_words`] is asked about every segment.
+    fn has_keyed_words(&self) -> bool;
+
+    /// Calls `found(span, record, kind)` for every name or term held as a keyed hash that stands
+    /// as whole words in the normalised text `norm`.
+    fn find_keyed_words(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind));
+
+    /// Whether any address is listed.
+    fn has_addresses(&self) -> bool;
+
+    /// Calls `found(record)` for every record that lists the canonical address `addr`.
+    fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32));
+
+    /// Whether any record lists the canonical address `addr`.
+    fn is_listed_address(&self, addr: &str) -> bool {
+        let mut listed = false;
+        self.address_owners(addr, &mut |_| listed = true);
+        listed
+    }
+
+    /// Whether any phone is listed.
+    fn has_phones(&self) -> bool;
+
+    /// Calls `found(record)` for every record that lists the number `phone` (found in text).
+    fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32));
+
+    /// Calls `each(record, pattern)` for every pattern identifier, in clear in every list (a
+    /// pattern is a shape, not an identity). Each compiles (see [`canonical::pattern`]): the
+    /// list refused any that did not when it was loaded.
+    fn each_pattern(&self, each: &mut dyn FnMut(u32, &str));
+}
+
+#[cfg(test)]
+mod tests {
+    /// The list floor stands on the floors below it only: the crate's modules it names are
+    /// model, error (and the `Error` and `Result` it exports at the root), address and text.
+    #[test]
+    fn the_list_floor_uses_only_the_floors_below_it() {
+        const BELOW: [&str; 7] = ["model", "error", "Error", "Result", "address", "text", "list"];
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("canonical.rs", include_str!("canonical.rs")),
+            ("index.rs", include_str!("index.rs")),
+            ("plain.rs", include_str!("plain.rs")),
+            ("sealed.rs", include_str!("sealed.rs")),
+        ];
+        let needle = concat!("crate", "::");
+        for (file, text) in files {
+            for (at, _) in text.match_indices(needle) {
+                let rest = &text[at + needle.len()..];
+                let module: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                assert!(!module.is_empty(), "{file}: name each module used, not {needle}{{...}}");
+                assert!(BELOW.contains(&module.as_str()), "{file} uses {needle}{module}");
+            }
+        }
+    }
+}
