@@ -6,8 +6,8 @@
 //!     cargo bench --bench engines
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use maildlp::matcher::{EngineChoice, WordEngine};
-use maildlp::text::Normalized;
+use maildlp::__private::Normalized;
+use maildlp::__private::{EngineChoice, WordEngine};
 use maildlp::ProtectedList;
 
 #[path = "gen/mod.rs"]

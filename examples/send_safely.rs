@@ -79,7 +79,7 @@ fn run() -> Result<ExitCode, String> {
         .ok_or("the message has no From address")?;
     let from: Address = from.parse().map_err(|e| format!("From: {e}"))?;
     let mut to: Vec<Address> = Vec::new();
-    for r in maildlp::message::recipients_of(&original) {
+    for r in maildlp::recipients_of(&original) {
         let addr: Address = r.address.parse().map_err(|e| format!("{}: {e}", r.address))?;
         if !to.contains(&addr) {
             to.push(addr);

@@ -11,7 +11,7 @@
 //! version strings are static. A scanner is immutable and may serve `maildlp_scan` from many
 //! threads at once.
 //!
-//! Every error of the library reaches C as the status [`status_of`] gives it.
+//! Every error of the library reaches C as its own status (`status_of`).
 
 #![allow(non_camel_case_types)]
 

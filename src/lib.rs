@@ -46,9 +46,9 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
-pub mod address;
+mod address;
 mod content;
-pub mod detect;
+mod detect;
 mod error;
 #[cfg(feature = "documents")]
 mod extract;
@@ -56,22 +56,34 @@ mod extract;
 #[allow(unsafe_code)]
 pub mod ffi;
 pub mod list;
-pub mod matcher;
-pub mod message;
-pub mod model;
-pub mod policy;
+mod matcher;
+mod message;
+mod model;
+mod policy;
 pub mod remedy;
-pub mod report;
+mod report;
 mod rules;
 mod scanner;
-pub mod text;
+mod text;
 
+pub use detect::Detector;
 pub use error::{Error, Result};
 pub use list::{Identifier, ProtectedList, Record};
-pub use model::{Field, Kind, Limit, Limits, Location, Mark, Part, Segment, Severity};
+pub use message::{recipients_of, Recipient};
+pub use model::{Field, Kind, Limit, Limits, Location, Part, Severity, MAX_DEPTH_CEILING};
 pub use policy::{Policy, PolicyBuilder};
 pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
 pub use scanner::Scanner;
+
+/// Internals that the benches and tests of this repository measure and check (the matcher's
+/// engines, normalisation, HTML to text, address forms). Not part of the library's interface:
+/// it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::address::{canonical, is_valid};
+    pub use crate::matcher::{EngineChoice, Hit, Matcher, WordEngine};
+    pub use crate::text::{html_to_text, normalize, Normalized};
+}
 
 /// Checks of internals that the fuzz targets drive; built only by `cargo fuzz` (which sets
 /// `--cfg fuzzing`), not part of the library's interface.

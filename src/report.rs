@@ -243,12 +243,6 @@ pub fn mask(s: &str) -> String {
 /// Characters of context on each side of an excerpt.
 const CONTEXT: usize = 32;
 
-/// An excerpt of `text` around `span`, on one line, with every span in `hidden` masked.
-/// `hidden` must be sorted by start.
-pub fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {
-    render_excerpt(text, excerpt_window(text, span), hidden)
-}
-
 /// The part of `text` an excerpt around `span` shows.
 pub fn excerpt_window(text: &str, span: &Range<usize>) -> Range<usize> {
     back_chars(text, span.start, CONTEXT)..forward_chars(text, span.end, CONTEXT)
@@ -319,6 +313,10 @@ mod tests {
         assert_eq!(mask("Ravi Patel"), "R*** P****");
         assert_eq!(mask("jane.doe@example.org"), "j***.d**@e******.o**");
         assert_eq!(mask("+44 20 7946 0018"), "+4* 2* 7*** 0***");
+    }
+
+    fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {
+        render_excerpt(text, excerpt_window(text, span), hidden)
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::list::{Lookup, ProtectedList, SealedList};
+use crate::list::{Lookup, ProtectedList};
 use crate::matcher::{Hit, Matcher};
 use crate::message::Envelope;
 use crate::model::{Kind, Location, Segment};
@@ -25,7 +25,7 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Compiles `list` under `policy`: a [`ProtectedList`], a [`SealedList`] (every verdict
+    /// Compiles `list` under `policy`: a [`ProtectedList`], a [`SealedList`](crate::list::SealedList) (every verdict
     /// and finding is the one the plain list gives, except that excerpts can mask only what
     /// was matched), or any other [`Lookup`].
     pub fn new<L: Lookup>(list: L, policy: Policy) -> Scanner {
@@ -59,12 +59,6 @@ impl Scanner {
     /// ```
     pub fn open(list: &[u8], key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
         Ok(Scanner::with_list(crate::list::open(list, key)?, policy))
-    }
-
-    /// A scanner over a sealed list: [`Scanner::new`] takes every kind of list.
-    #[deprecated(note = "Scanner::new takes a sealed list as it takes a plain one")]
-    pub fn new_sealed(list: SealedList, policy: Policy) -> Scanner {
-        Scanner::new(list, policy)
     }
 
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {

@@ -1,8 +1,8 @@
 //! Steady-state scanning allocates nothing per segment: normalising a segment and matching it
 //! reuse the same buffers. (mail-parser's own allocations while parsing are outside this.)
 
-use maildlp::matcher::{Hit, Matcher};
-use maildlp::text::Normalized;
+use maildlp::__private::Normalized;
+use maildlp::__private::{Hit, Matcher};
 use maildlp::ProtectedList;
 
 #[test]

@@ -66,7 +66,7 @@ fn policy_inputs() {
     for (name, bytes) in inputs("policy") {
         if let Ok(Ok(p)) = std::str::from_utf8(&bytes).map(Policy::from_toml) {
             let l = p.limits();
-            assert!(l.max_depth >= 1 && l.max_depth <= maildlp::model::MAX_DEPTH_CEILING, "{name}");
+            assert!(l.max_depth >= 1 && l.max_depth <= maildlp::MAX_DEPTH_CEILING, "{name}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! HTML part of the corpus in `tests/corpus`, both give the same words in the same order.
 
 use mail_parser::{MessageParser, PartType};
-use maildlp::text::{html_to_text, normalize};
+use maildlp::__private::{html_to_text, normalize};
 use scraper::{Html, Node};
 
 mod common;

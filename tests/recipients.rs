@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use maildlp::message::recipients_of;
+use maildlp::recipients_of;
 use maildlp::Field;
 use maildlp::{Policy, ProtectedList, Scanner};
 

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use maildlp::message::recipients_of;
+use maildlp::recipients_of;
 use maildlp::remedy::{bcc, split, Audience};
 use maildlp::Field;
 use proptest::prelude::*;

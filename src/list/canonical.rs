@@ -2,7 +2,7 @@
 //! with it, in clear (a plain list) or by its keyed hash (a sealed list).
 //!
 //! - **Names and terms**: normalised as text is (see [`crate::text::normalize()`]); a name of
-//!   two or more words is also listed surname first ([`forms`]).
+//!   two or more words is also listed surname first (`each_form`).
 //! - **Addresses**: trimmed, angle brackets removed, lower-cased ([`address`]).
 //! - **Phones**: digits, and whether the number was written in international form ([`Phone`]).
 //!   A number is kept as its digits plus that mark (`+44`, `0044`). National forms drop one
@@ -21,6 +21,7 @@ use crate::text::Normalized;
 
 /// The listed forms of a name or term, normalised. A name of two or more words is also
 /// listed surname first (`Doe Jane` for `Jane Doe`), which covers `Doe, Jane` and `DOE Jane`.
+#[cfg(test)]
 pub fn forms(kind: Kind, value: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (mut norm, mut buf) = (Normalized::new(), Vec::new());
@@ -28,7 +29,7 @@ pub fn forms(kind: Kind, value: &str) -> Vec<String> {
     out
 }
 
-/// Calls `f` with each listed form of `value` (see [`forms`]), using `norm` and `buf` as
+/// Calls `f` with each listed form of `value` (see the module docs), using `norm` and `buf` as
 /// scratch space so that a million names cost no allocation each.
 pub(crate) fn each_form(
     kind: Kind,
@@ -96,6 +97,7 @@ impl Phone {
     }
 
     /// Whether `self` and `other` are the same number (see the module docs).
+    #[cfg(test)]
     pub fn same_number(&self, other: &Phone) -> bool {
         self.as_ref().same_number(other.as_ref())
     }

@@ -1,5 +1,5 @@
 //! A plain list's look-up tables: its addresses and its phones, each found from its canonical
-//! form (see [`canonical`](super::canonical)) without a copy.
+//! form (see `super::canonical`) without a copy.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;

@@ -2,17 +2,18 @@
 //!
 //! A list is plain ([`ProtectedList`], loaded from CSV) or sealed ([`SealedList`]: keyed
 //! one-way hashes of its identifiers, opened with its [`Key`]). Both hold identifiers in the
-//! [`canonical`] forms that text is compared with, and both answer the matcher and the rules
-//! through one interface, [`Lookup`].
+//! canonical forms that text is compared with (how a name, phone or address is folded), and
+//! both answer the scanner through one interface, [`Lookup`]. [`open`] takes a list's bytes
+//! and decides which it is.
 //!
-//! This floor stands on [`model`](crate::model), [`error`](crate::Error),
-//! [`address`](crate::address) and [`text`](crate::text) only: the matcher and everything
-//! above it use lists, never the other way round.
+//! This floor stands on the crate's model, its [`Error`], address forms and text
+//! normalisation only: the matcher and everything above it use lists, never the other way
+//! round.
 
-pub mod canonical;
+pub(crate) mod canonical;
 pub(crate) mod index;
-pub mod plain;
-pub mod sealed;
+mod plain;
+mod sealed;
 
 pub use plain::{Identifier, ProtectedList, Record};
 pub use sealed::{seal, Key, SealedList};
@@ -24,7 +25,7 @@ use crate::model::Kind;
 use canonical::PhoneRef;
 
 /// Opens a protected list from the bytes of its file, plain or sealed as the bytes say: a
-/// sealed list (`maildlp seal`, see [`sealed`]) with `key`, the bytes of its key file (64
+/// sealed list (`maildlp seal`, see [`SealedList`]) with `key`, the bytes of its key file (64
 /// hexadecimal digits, or the 32 bytes); a plain CSV list ([`ProtectedList::from_csv_bytes`])
 /// otherwise.
 ///
@@ -71,7 +72,7 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     fn word_forms_hint(&self) -> (usize, usize);
 
     /// Calls `each(form, record, kind)` for every normalised form of a name or term that the
-    /// list holds in clear (see [`canonical::forms`]): every one of a plain list, none of a
+    /// list holds in clear (see `canonical::each_form`): every one of a plain list, none of a
     /// sealed one. The matcher compiles them into its word engine.
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind));
 
@@ -103,7 +104,7 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32));
 
     /// Calls `each(record, pattern)` for every pattern identifier, in clear in every list (a
-    /// pattern is a shape, not an identity). Each compiles (see [`canonical::pattern`]): the
+    /// pattern is a shape, not an identity). Each compiles (see `canonical::pattern`): the
     /// list refused any that did not when it was loaded.
     fn each_pattern(&self, each: &mut dyn FnMut(u32, &str));
 }

@@ -358,7 +358,7 @@ impl ProtectedList {
     }
 
     /// Calls `f(form, record, kind)` for every normalised form of every name and term (see
-    /// [`canonical::forms`]), in list order.
+    /// `canonical::each_form`), in list order.
     pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
         let (mut norm, mut buf) = (Normalized::new(), Vec::new());
         for record in self.records() {

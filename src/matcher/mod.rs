@@ -69,7 +69,7 @@ pub enum WordEngine {
         /// Owners of each pattern: (record, kind).
         owners: Vec<Vec<(u32, Kind)>>,
     },
-    /// Word n-gram hashes looked up in one table (see [`tokens`]).
+    /// Word n-gram hashes looked up in one table (see the `tokens` module).
     Tokens(tokens::TokenEngine),
 }
 

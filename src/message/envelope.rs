@@ -36,7 +36,7 @@ fn field_of(name: &HeaderName<'_>) -> Option<Field> {
 /// The one address header mail-parser does not know by name.
 pub(crate) const MAIL_FOLLOWUP_TO: &str = "Mail-Followup-To";
 
-/// One recipient, owned (see [`Envelope::recipients`]).
+/// One recipient, owned (see [`recipients_of`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     /// Canonical (lower-case) address.
