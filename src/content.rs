@@ -160,7 +160,7 @@ impl Walker<'_, '_, '_> {
             Kind::Message(nested) => self.message(nested, depth + 1),
             Kind::Binary => {
                 let ct = part.content_type();
-                let is_message = part.is_message_type();
+                let is_message = part.message;
                 let decoded;
                 let b: &[u8] = match transfer {
                     None => part.body,

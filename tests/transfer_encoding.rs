@@ -150,3 +150,20 @@ fn a_body_that_is_not_valid_base64_is_read_as_it_came() {
         .to_string();
     assert_eq!(found(&scanner().scan(&message(&[part]))), [("V01".to_string(), Part::Body)]);
 }
+
+/// A part of a digest with no Content-Type is a message (RFC 2046 5.1.5): in base64 it is read
+/// from its decoded bytes like any attached message, and a header name that is no MIME field
+/// (`-Content-Type`) changes nothing.
+#[test]
+fn an_untyped_part_of_a_digest_in_base64_is_read_as_a_message() {
+    let inner = "From: a@example.org\r\nSubject: notes\r\n\r\nAbout Jane Doe.\r\n";
+    for lead in ["", "-Content-Type: image/png\r\n"] {
+        let m = format!(
+            "From: officer@police.example\r\nTo: someone@example.net\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/digest; boundary=QUJD\r\n\r\n--QUJD\r\n{lead}\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--QUJD--\r\n",
+            base64_lines(inner.as_bytes())
+        );
+        assert_eq!(found(&scanner().scan(m.as_bytes())), [("V01".to_string(), Part::Body)], "{lead:?}");
+    }
+}

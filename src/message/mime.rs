@@ -41,6 +41,10 @@ pub(crate) struct Part<'m> {
     pub body: &'m [u8],
     /// What the body is.
     pub kind: Kind<'m>,
+    /// Whether the part is an attached message (`message/rfc822` or `message/global`, or a
+    /// part with no type in a digest). One in base64 or quoted-printable is `Binary`, and read
+    /// from its decoded bytes.
+    pub message: bool,
 }
 
 /// What a part's body is.
@@ -95,16 +99,6 @@ impl<'m> Part<'m> {
     pub fn charset(&self) -> Option<&str> {
         self.content_type().and_then(|ct| ct.attribute("charset"))
     }
-
-    /// Whether the type is `message/rfc822` or `message/global`.
-    pub fn is_message_type(&self) -> bool {
-        self.content_type().is_some_and(is_message_type)
-    }
-}
-
-fn is_message_type(ct: &ContentType<'_>) -> bool {
-    ct.ctype().eq_ignore_ascii_case("message")
-        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("rfc822") || s.eq_ignore_ascii_case("global"))
 }
 
 /// The mail-parser configuration header blocks are parsed with: the MIME headers, the address
@@ -254,7 +248,7 @@ impl<'l> Walk<'l> {
                 let boundary = boundary.as_bytes().to_vec();
                 let digest = ct.and_then(|ct| ct.subtype()) == Some("digest");
                 let body = &data[at.body_start..first - 2 - boundary.len()];
-                parts.push(Part { headers, body, kind: Kind::Multipart });
+                parts.push(Part { headers, body, kind: Kind::Multipart, message: false });
                 return self.multipart(data, first, &boundary, digest, at, parts);
             }
             // A multipart whose boundary never appears is text.
@@ -263,6 +257,13 @@ impl<'l> Walk<'l> {
         match media {
             Media::Message if Transfer::named(cte(&headers)).is_none() => {
                 self.attached(data, headers, at, parts)
+            }
+            Media::Message => {
+                let after = self.leaf(data, headers, at, Kind::Binary, parts);
+                if let Some(p) = parts.last_mut().filter(|p| matches!(p.kind, Kind::Binary)) {
+                    p.message = true;
+                }
+                after
             }
             Media::Text => self.leaf(data, headers, at, Kind::Text, parts),
             Media::Html => self.leaf(data, headers, at, Kind::Html, parts),
@@ -310,7 +311,7 @@ impl<'l> Walk<'l> {
     ) -> After {
         let index = parts.len();
         let start = at.body_start;
-        parts.push(Part { headers, body: &data[start..start], kind: Kind::Binary });
+        parts.push(Part { headers, body: &data[start..start], kind: Kind::Binary, message: true });
         let mut nested = Entity { parts: Vec::new(), header_block: data };
         let (ok, nested_headers, nested_body) = parse_headers(self.parser, &data[start..]);
         let after = if ok {
@@ -348,17 +349,17 @@ impl<'l> Walk<'l> {
     ) -> After {
         let start = at.body_start;
         let Some(boundary) = at.enclosing else {
-            parts.push(Part { headers, body: &data[start..], kind });
+            parts.push(Part { headers, body: &data[start..], kind, message: false });
             return After::End;
         };
         match find_boundary(data, start, boundary) {
             Some(after) => {
                 let end = line_end_before(data, start, after - 2 - boundary.len());
-                parts.push(Part { headers, body: &data[start..end], kind });
+                parts.push(Part { headers, body: &data[start..end], kind, message: false });
                 After::Boundary(after)
             }
             None => {
-                parts.push(Part { headers, body: &data[start..], kind: Kind::Text });
+                parts.push(Part { headers, body: &data[start..], kind: Kind::Text, message: false });
                 After::End
             }
         }
@@ -507,7 +508,12 @@ fn finish<'m>(mut entity: Entity<'m>, root_headers: Vec<Header<'m>>, data: &'m [
             return None;
         }
         // A header block that never ends: a message with an empty body.
-        entity.parts.push(Part { headers: root_headers, body: &data[data.len()..], kind: Kind::Text });
+        entity.parts.push(Part {
+            headers: root_headers,
+            body: &data[data.len()..],
+            kind: Kind::Text,
+            message: false,
+        });
     }
     Some(entity)
 }
@@ -609,7 +615,7 @@ pub(crate) mod agreement {
         let entity = walk.message(data, 0)?;
         fn check(e: &Entity<'_>, nested_root: bool) -> Option<&'static str> {
             for (i, p) in e.parts.iter().enumerate() {
-                if p.is_message_type() && p.transfer().is_some() {
+                if p.message && matches!(p.kind, Kind::Binary) {
                     return Some("an attached message that is transfer-encoded");
                 }
                 if let Kind::Message(m) = &p.kind {
@@ -692,7 +698,7 @@ pub(crate) mod agreement {
                 match &p.kind {
                     Kind::Message(m) => go(walk, m, leaves, names),
                     Kind::Multipart | Kind::Cut => {}
-                    Kind::Binary if p.is_message_type() => {
+                    Kind::Binary if p.message => {
                         let decoded = p.transfer().and_then(|t| super::super::transfer::decode(p.body, t));
                         match decoded.as_deref().and_then(|d| walk.message(d, 1)) {
                             Some(m) => go(walk, &m, leaves, names),
