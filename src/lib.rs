@@ -73,7 +73,7 @@ pub use message::{recipients_of, Recipient};
 pub use model::{Field, Kind, Limit, Limits, Location, Part, Severity, MAX_DEPTH_CEILING};
 pub use policy::{Policy, PolicyBuilder};
 pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
-pub use scanner::Scanner;
+pub use scanner::{Recipients, Scanner};
 
 /// Internals that the benches and tests of this repository measure and check (the matcher's
 /// engines, normalisation, HTML to text, address forms). Not part of the library's interface:

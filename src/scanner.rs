@@ -116,15 +116,21 @@ impl Scanner {
     /// well as to what its headers name. An envelope recipient that is not an address is an
     /// error and nothing is scanned.
     pub fn scan_with_envelope<S: AsRef<str>>(&self, message: &[u8], envelope: &[S]) -> Result<Report> {
-        let mut rcpts = Vec::with_capacity(envelope.len());
-        for r in envelope {
-            let canonical = crate::address::canonical(r.as_ref());
-            if !crate::address::is_valid(&canonical) {
-                return Err(Error::InvalidAddress(r.as_ref().to_string()));
-            }
-            rcpts.push(canonical);
-        }
-        Ok(self.scan_prepared(message, rcpts))
+        Ok(self.scan_to(message, &Recipients::new(envelope)?))
+    }
+
+    /// Scans a message that will be delivered to `recipients` (checked once by
+    /// [`Recipients::new`]) as well as to what its headers name.
+    pub fn scan_to(&self, message: &[u8], recipients: &Recipients) -> Report {
+        self.scan_prepared(message, recipients.0.clone())
+    }
+
+    /// [`Scanner::open`] taking the list file's bytes by value: they are freed as soon as the
+    /// list is read, before it is compiled, so a large list's file is not held beside it.
+    pub fn open_owned(list: Vec<u8>, key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
+        let lookup = crate::list::open(&list, key)?;
+        drop(list);
+        Ok(Scanner::with_list(lookup, policy))
     }
 
     fn scan_prepared(&self, message: &[u8], rcpts: Vec<String>) -> Report {
@@ -220,6 +226,33 @@ impl crate::report::Masking for Scanner {
         }
         hidden.sort_unstable_by_key(|s| (s.start, s.end));
         render_excerpt(text, 0..text.len(), &hidden)
+    }
+}
+
+/// Envelope recipients (SMTP `RCPT TO`), checked and canonical: check them once, then scan any
+/// number of messages to them with [`Scanner::scan_to`].
+///
+/// ```
+/// use maildlp::Recipients;
+/// assert!(Recipients::new(&["Jane.Doe@Example.org"]).is_ok());
+/// assert!(matches!(Recipients::new(&["not an address"]), Err(maildlp::Error::InvalidAddress(_))));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recipients(Vec<String>);
+
+impl Recipients {
+    /// The recipients `envelope` names; an entry that is not an email address is an
+    /// [`Error::InvalidAddress`].
+    pub fn new<S: AsRef<str>>(envelope: &[S]) -> Result<Recipients> {
+        let mut rcpts = Vec::with_capacity(envelope.len());
+        for r in envelope {
+            let canonical = crate::address::canonical(r.as_ref());
+            if !crate::address::is_valid(&canonical) {
+                return Err(Error::InvalidAddress(r.as_ref().to_string()));
+            }
+            rcpts.push(canonical);
+        }
+        Ok(Recipients(rcpts))
     }
 }
 

@@ -576,6 +576,12 @@ fn a_refused_rcpt_is_one_error_and_nothing_is_written() {
         assert_eq!(stderr(&o), want);
         assert!(stdout(&o).is_empty(), "{}", stdout(&o));
     }
+    // With nothing to scan at all, the recipient is refused all the same.
+    let empty = f.path("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = f.scan(&["--rcpt", "not an address", p(&empty)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), want);
     let out = f.path("fixed.eml");
     let cc = msgs.join("incident-cc.eml");
     let o = run(&["fix", "--bcc", "--rcpt", "not an address", p(&cc), "-o", p(&out)]);

@@ -14,6 +14,7 @@ use maildlp::{Scanner, Verdict};
 use crate::{build_scanner, output, refusal, FixArgs, Format};
 
 pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
+    maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
     let scanner = build_scanner(&args.list)?;
     let source = args.message.display().to_string();
     let message = if args.message.as_os_str() == "-" {

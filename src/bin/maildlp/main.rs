@@ -197,7 +197,7 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         return Ok(Scanner::new(ProtectedList::new(), policy));
     };
     let key = read_key(args.key.as_ref())?;
-    Scanner::open(&bytes, key.as_ref().map(|(_, k)| &k[..]), policy).map_err(|e| match (&e, &key) {
+    Scanner::open_owned(bytes, key.as_ref().map(|(_, k)| &k[..]), policy).map_err(|e| match (&e, &key) {
         // A key error is about the key file given, or says that the list needs one.
         (Error::Key(_), Some((key_path, _))) => format!("{}: {e}", key_path.display()),
         (Error::Key(_), None) => {
@@ -249,6 +249,8 @@ fn refusal(e: Error) -> String {
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
+    // Refused before any input is read, whether or not there is any.
+    maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
     let scanner = build_scanner(&args.list)?;
     let threads = args
         .threads
