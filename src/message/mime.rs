@@ -260,7 +260,7 @@ impl<'l> Walk<'l> {
             }
             Media::Message => {
                 let after = self.leaf(data, headers, at, Kind::Binary, parts);
-                if let Some(p) = parts.last_mut().filter(|p| matches!(p.kind, Kind::Binary)) {
+                if let Some(p) = parts.last_mut() {
                     p.message = true;
                 }
                 after
@@ -615,7 +615,7 @@ pub(crate) mod agreement {
         let entity = walk.message(data, 0)?;
         fn check(e: &Entity<'_>, nested_root: bool) -> Option<&'static str> {
             for (i, p) in e.parts.iter().enumerate() {
-                if p.message && matches!(p.kind, Kind::Binary) {
+                if p.message && p.transfer().is_some() {
                     return Some("an attached message that is transfer-encoded");
                 }
                 if let Kind::Message(m) = &p.kind {
