@@ -20,6 +20,7 @@ use crate::model::{Limits, Severity, MAX_DEPTH_CEILING};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     internal_domains: Vec<String>,
+    partner_domains: Vec<String>,
     max_visible_recipients: usize,
     limits: Limits,
     max_reported_findings: usize,
@@ -31,6 +32,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             internal_domains: Vec::new(),
+            partner_domains: Vec::new(),
             max_visible_recipients: 10,
             limits: Limits::default(),
             max_reported_findings: DEFAULT_MAX_REPORTED_FINDINGS,
@@ -55,6 +57,15 @@ impl Policy {
     /// Internal domains, canonical (lower-case). Their subdomains are internal too.
     pub fn internal_domains(&self) -> &[String] {
         &self.internal_domains
+    }
+
+    /// Partner domains, canonical (lower-case), subdomains included: addresses there may
+    /// receive every record's identifiers and see protected addresses (they are not "others"
+    /// for `protected-identifier` and `protected-recipient-exposed`), but they are external, so
+    /// they count towards `visible-recipients` and reach `sensitive-data`: a partner sees
+    /// whom a message names, yet a dozen outsiders in Cc still see each other.
+    pub fn partner_domains(&self) -> &[String] {
+        &self.partner_domains
     }
 
     /// The most distinct external visible recipients allowed before `visible-recipients` warns.
@@ -91,6 +102,7 @@ pub const DEFAULT_MAX_REPORTED_FINDINGS: usize = 100;
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     internal_domains: Option<Vec<String>>,
+    partner_domains: Option<Vec<String>>,
     max_visible_recipients: Option<usize>,
     max_message_bytes: Option<usize>,
     max_depth: Option<usize>,
@@ -107,6 +119,7 @@ struct PolicyFile {
 #[derive(Debug, Clone, Default)]
 pub struct PolicyBuilder {
     internal_domains: Vec<String>,
+    partner_domains: Vec<String>,
     max_visible_recipients: Option<usize>,
     limits: Limits,
     max_reported_findings: Option<usize>,
@@ -122,6 +135,7 @@ impl PolicyBuilder {
         let d = Limits::default();
         Ok(PolicyBuilder {
             internal_domains: file.internal_domains.unwrap_or_default(),
+            partner_domains: file.partner_domains.unwrap_or_default(),
             max_visible_recipients: file.max_visible_recipients,
             limits: Limits {
                 max_message_bytes: file.max_message_bytes.unwrap_or(d.max_message_bytes),
@@ -139,6 +153,13 @@ impl PolicyBuilder {
     /// Adds an internal domain (`met.example` makes `mail.met.example` internal too).
     pub fn internal_domain(mut self, domain: &str) -> Self {
         self.internal_domains.push(domain.to_string());
+        self
+    }
+
+    /// Adds a partner domain (`cps.example` makes `north.cps.example` a partner too): see
+    /// [`Policy::partner_domains`].
+    pub fn partner_domain(mut self, domain: &str) -> Self {
+        self.partner_domains.push(domain.to_string());
         self
     }
 
@@ -175,14 +196,19 @@ impl PolicyBuilder {
 
     /// Validates and builds the policy.
     pub fn build(self) -> Result<Policy> {
-        let mut internal_domains = Vec::with_capacity(self.internal_domains.len());
-        for d in &self.internal_domains {
-            let c = address::canonical_domain(d)
-                .ok_or_else(|| Error::Policy(format!("internal_domains: {d:?} is not a domain")))?;
-            if !internal_domains.contains(&c) {
-                internal_domains.push(c);
+        let domains = |key: &str, given: &[String]| -> Result<Vec<String>> {
+            let mut out = Vec::with_capacity(given.len());
+            for d in given {
+                let c = address::canonical_domain(d)
+                    .ok_or_else(|| Error::Policy(format!("{key}: {d:?} is not a domain")))?;
+                if !out.contains(&c) {
+                    out.push(c);
+                }
             }
-        }
+            Ok(out)
+        };
+        let internal_domains = domains("internal_domains", &self.internal_domains)?;
+        let partner_domains = domains("partner_domains", &self.partner_domains)?;
         let l = self.limits;
         for (key, v) in [
             ("max_message_bytes", l.max_message_bytes),
@@ -220,6 +246,7 @@ impl PolicyBuilder {
         };
         Ok(Policy {
             internal_domains,
+            partner_domains,
             max_visible_recipients: self.max_visible_recipients.unwrap_or(10),
             limits: self.limits,
             max_reported_findings: self.max_reported_findings.unwrap_or(DEFAULT_MAX_REPORTED_FINDINGS),

@@ -23,24 +23,34 @@ pub struct Audience {
     external: usize,
     /// Distinct external addresses in To, Cc, Resent-To and Resent-Cc.
     visible_external: usize,
-    /// Per record: how many of the distinct external addresses are its own.
-    owned: hashbrown::HashMap<u32, usize>,
+    /// Distinct external addresses in partner domains: they may receive every record's
+    /// identifiers.
+    partners: usize,
+    /// Per record: how many of the distinct external addresses (outside partner domains) are
+    /// its own or its contacts.
+    allowed: hashbrown::HashMap<u32, usize>,
     /// Whether the message names no recipient at all.
     nobody: bool,
 }
 
 impl Audience {
-    /// The audience of `env` under `internal` domains; `list` says which records own an
-    /// address.
-    pub fn new(env: &Envelope<'_>, internal: &[String], list: &dyn Lookup) -> Audience {
+    /// The audience of `env` under `internal` and `partner` domains; `list` says which records
+    /// own an address and whose contact it is.
+    pub fn new(env: &Envelope<'_>, internal: &[String], partner: &[String], list: &dyn Lookup) -> Audience {
         let hasher = hashbrown::DefaultHashBuilder::default();
         // Each distinct external address, by its hash with the low bit set when the address
         // is a visible recipient (one set of eight-byte keys: a message may have a hundred
         // thousand recipients).
         let mut seen: hashbrown::HashSet<u64> = hashbrown::HashSet::new();
         seen.reserve(env.recipient_entries());
-        let mut a =
-            Audience { external: 0, visible_external: 0, owned: hashbrown::HashMap::new(), nobody: true };
+        let mut a = Audience {
+            external: 0,
+            visible_external: 0,
+            partners: 0,
+            allowed: hashbrown::HashMap::new(),
+            nobody: true,
+        };
+        let mut records: Vec<u32> = Vec::new();
         env.for_each_recipient(&mut |addr, field| {
             a.nobody = false;
             if address::is_internal(addr, internal) {
@@ -54,8 +64,22 @@ impl Audience {
             // First seen, or first seen visible (then it was counted when first seen hidden).
             let known = field.is_visible() && seen.remove(&hidden);
             seen.insert(if field.is_visible() { visible } else { hidden });
-            if !known {
-                list.address_owners(addr, &mut |record| *a.owned.entry(record).or_insert(0) += 1);
+            if known {
+                return;
+            }
+            if address::is_internal(addr, partner) {
+                a.partners += 1;
+                return;
+            }
+            // The records this address may receive: its owners and those it is a contact of,
+            // each once.
+            records.clear();
+            list.address_owners(addr, &mut |record| records.push(record));
+            list.address_contacts(addr, &mut |record| records.push(record));
+            records.sort_unstable();
+            records.dedup();
+            for &record in &records {
+                *a.allowed.entry(record).or_insert(0) += 1;
             }
         });
         a.visible_external = seen.iter().filter(|&&k| k & 1 == 1).count();
@@ -63,15 +87,22 @@ impl Audience {
         a
     }
 
-    /// How many distinct external recipients are not addresses of `record`.
+    /// How many distinct external recipients may not receive `record`'s identifiers: not its
+    /// own addresses, not its contacts, not in a partner domain.
     pub fn others(&self, record: u32) -> usize {
-        self.external - self.owned.get(&record).copied().unwrap_or(0)
+        self.external - self.partners - self.allowed.get(&record).copied().unwrap_or(0)
     }
 
-    /// Whether the message reaches an external address that is not one of `record`'s. A
-    /// message with no recipient is judged as if it did (fail closed).
+    /// Whether the message reaches an external address that may not receive `record`'s
+    /// identifiers. A message with no recipient is judged as if it did (fail closed).
     pub fn reaches_others(&self, record: u32) -> bool {
         self.nobody || self.others(record) > 0
+    }
+
+    /// Whether the message reaches any external address (partners included), or no one at
+    /// all (fail closed): what sensitive data needs to matter.
+    pub fn reaches_outside(&self) -> bool {
+        self.nobody || self.external > 0
     }
 }
 
@@ -225,7 +256,7 @@ impl<'a> Content<'a> {
     /// Whether detected values matter: only when the message reaches an outsider (or
     /// nobody, which fails closed), since no record owns them.
     pub(crate) fn wants_detectors(&self) -> bool {
-        self.audience.reaches_others(u32::MAX)
+        self.audience.reaches_outside()
     }
 
     /// `sensitive-data`: detector `d` found a valid value at `span` of `seg`.
@@ -305,7 +336,7 @@ mod tests {
         let reading = source.read();
         let env = reading.envelope();
         let list = ProtectedList::from_csv(list).expect("a list");
-        Audience::new(&env, &["ours.example".to_string()], &list)
+        Audience::new(&env, &["ours.example".to_string()], &[], &list)
     }
 
     /// Distinct external addresses, and the visible ones among them, however often and in

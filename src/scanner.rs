@@ -142,7 +142,7 @@ impl Scanner {
             envelope.add_envelope(r);
         }
         let internal = self.policy.internal_domains();
-        let audience = Audience::new(&envelope, internal, self.lookup());
+        let audience = Audience::new(&envelope, internal, self.policy.partner_domains(), self.lookup());
         let ids = |r: u32| self.id(r);
 
         let mut findings = Vec::new();

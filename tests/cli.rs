@@ -773,3 +773,35 @@ fn detect_enables_a_detector_and_refuses_an_unknown_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown detector \"passport\""), "{}", stderr(&o));
 }
+
+/// `--partner-domain` (and the policy's `partner_domains`): a partner may receive a protected
+/// name; a domain that only ends like it may not.
+#[test]
+fn a_partner_domain_may_receive_protected_names() {
+    let f = Fixture::new();
+    let m =
+        f.write("m.eml", "From: a@police.example\nTo: clerk@north.court.example\nSubject: x\n\nJane Doe\n");
+    assert_eq!(f.scan(&[p(&m)]).status.code(), Some(1));
+    assert_eq!(f.scan(&["--partner-domain", "court.example", p(&m)]).status.code(), Some(0));
+    let policy = f.write("policy.toml", "partner_domains = [\"court.example\"]\n");
+    assert_eq!(f.scan(&["--policy", p(&policy), p(&m)]).status.code(), Some(0));
+    let o = f.scan(&["--partner-domain", "rt.example", p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = f.scan(&["--partner-domain", "not a domain", p(&m)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("partner_domains"), "{}", stderr(&o));
+}
+
+/// Contacts cannot be sealed yet: `seal` says so rather than drop them.
+#[test]
+fn seal_refuses_a_list_with_contacts() {
+    let f = Fixture::new();
+    let key = f.path("list.key");
+    assert_eq!(run(&["keygen", "-o", p(&key)]).status.code(), Some(0));
+    let list = f.write("contacts.csv", "id,kind,value\nV01,name,Jane Doe\nV01,contact,@cps.example\n");
+    let out = f.path("list.sealed");
+    let o = run(&["seal", "--key", p(&key), p(&list), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("contact"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

@@ -90,6 +90,11 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     /// Calls `found(record)` for every record that lists the canonical address `addr`.
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32));
 
+    /// Calls `found(record)` for every record of which the canonical address `addr` is a
+    /// contact (a `contact` row naming it or a domain it is in): it may receive that record's
+    /// identifiers. None by default.
+    fn address_contacts(&self, _addr: &str, _found: &mut dyn FnMut(u32)) {}
+
     /// Whether any record lists the canonical address `addr`.
     fn is_listed_address(&self, addr: &str) -> bool {
         let mut listed = false;

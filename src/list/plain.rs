@@ -118,6 +118,9 @@ pub struct ProtectedList {
     grouped: bool,
     /// The address and phone tables, built on first look-up (or by [`Lookup::prepare`]).
     index: OnceLock<Index>,
+    /// Contacts: a canonical address, or `@` and a canonical domain, and the records whose
+    /// identifiers it may receive.
+    contacts: hashbrown::HashMap<String, Vec<u32>>,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -247,6 +250,9 @@ impl ProtectedList {
         if id.is_empty() {
             return Err(Error::list(line, "empty id"));
         }
+        if kind.trim().eq_ignore_ascii_case("contact") {
+            return self.push_contact(id, value, line);
+        }
         let Some(kind) = Kind::parse(kind) else {
             return Err(Error::list(
                 line,
@@ -262,6 +268,32 @@ impl ProtectedList {
         self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
         self.grouped = false;
         Ok(())
+    }
+
+    /// A `contact` row: an address (`solicitor@law.example`) or a whole domain
+    /// (`@cps.example`, its subdomains included) that may receive the record's identifiers.
+    fn push_contact(&mut self, id: &str, value: &str, line: u64) -> Result<()> {
+        let key = match value.strip_prefix('@') {
+            Some(domain) => address::canonical_domain(domain).map(|d| format!("@{d}")),
+            None => Some(address::canonical(value)).filter(|a| address::is_valid(a)),
+        };
+        let Some(key) = key else {
+            return Err(Error::list(
+                line,
+                format!("the contact {value:?} is neither an address nor @ and a domain"),
+            ));
+        };
+        let record = self.record_for(id);
+        let records = self.contacts.entry(key).or_default();
+        if !records.contains(&record) {
+            records.push(record);
+        }
+        Ok(())
+    }
+
+    /// Whether any row is a contact.
+    pub fn has_contacts(&self) -> bool {
+        !self.contacts.is_empty()
     }
 
     fn store(&mut self, s: &str) -> Span {
@@ -417,6 +449,31 @@ impl Lookup for ProtectedList {
 
     fn has_addresses(&self) -> bool {
         !self.index().addresses.is_empty()
+    }
+
+    fn address_contacts(&self, addr: &str, found: &mut dyn FnMut(u32)) {
+        if self.contacts.is_empty() {
+            return;
+        }
+        let mut each = |key: &str| {
+            if let Some(records) = self.contacts.get(key) {
+                records.iter().for_each(|&r| found(r));
+            }
+        };
+        each(addr);
+        // The address's domain and every parent domain of it.
+        let Some((_, mut domain)) = addr.rsplit_once('@') else { return };
+        let mut key = String::with_capacity(domain.len() + 1);
+        loop {
+            key.clear();
+            key.push('@');
+            key.push_str(domain);
+            each(&key);
+            match domain.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => domain = parent,
+                _ => break,
+            }
+        }
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {

@@ -224,6 +224,10 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
 }
 
 /// Seals `list` under `key`: the bytes of a sealed list file.
+///
+/// `contact` rows are not sealed yet: a sealed list has no contacts, so it is stricter than
+/// its plain list (a contact's messages are judged as anyone else's). `maildlp seal` refuses a
+/// list with contacts rather than drop them unsaid.
 pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
     let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);

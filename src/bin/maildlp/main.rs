@@ -112,6 +112,10 @@ struct ListArgs {
     /// An internal domain (its subdomains are internal too). Repeatable; adds to the policy's.
     #[arg(long = "internal-domain", value_name = "DOMAIN")]
     internal_domains: Vec<String>,
+    /// A partner domain (repeatable): its addresses may receive protected identifiers and see
+    /// protected addresses, but count as external recipients.
+    #[arg(long = "partner-domain", value_name = "DOMAIN")]
+    partner_domains: Vec<String>,
     /// Most distinct external visible recipients before a warning (overrides the policy).
     #[arg(long, value_name = "N")]
     max_visible_recipients: Option<usize>,
@@ -186,6 +190,9 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     for d in &args.internal_domains {
         builder = builder.internal_domain(d);
     }
+    for d in &args.partner_domains {
+        builder = builder.partner_domain(d);
+    }
     if let Some(n) = args.max_visible_recipients {
         builder = builder.max_visible_recipients(n);
     }
@@ -233,6 +240,12 @@ fn seal(args: &SealArgs) -> Result<ExitCode, String> {
     let key = Key::from_bytes(&key_bytes).map_err(|e| format!("{}: {e}", args.key.display()))?;
     let bytes = read(&args.list, "protected list")?;
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
+    if list.has_contacts() {
+        return Err(format!(
+            "{}: the list has contact rows, which a sealed list cannot hold yet: seal it without them",
+            args.list.display()
+        ));
+    }
     let sealed = maildlp::list::seal(&list, &key);
     std::fs::write(&args.output, sealed)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
