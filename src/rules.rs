@@ -333,7 +333,8 @@ mod tests {
         let raw = format!("{headers}Subject: x\r\n\r\nbody\r\n");
         let limits = crate::model::Limits::default();
         let source = crate::message::Source::new(raw.as_bytes(), &limits);
-        let reading = source.read();
+        let parser = crate::message::HeaderParser::default();
+        let reading = source.read(&parser);
         let env = reading.envelope();
         let list = ProtectedList::from_csv(list).expect("a list");
         Audience::new(&env, &["ours.example".to_string()], &[], &list)

@@ -20,6 +20,8 @@ use crate::text::Normalized;
 #[derive(Debug)]
 pub struct Scanner {
     policy: Policy,
+    /// Parses header blocks (mail-parser, configured once).
+    parser: crate::message::HeaderParser,
     /// The matcher, and through it the list (record ids, the records owning an address).
     matcher: Matcher,
 }
@@ -62,7 +64,7 @@ impl Scanner {
     }
 
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
-        Scanner { policy, matcher: Matcher::new(list) }
+        Scanner { policy, parser: crate::message::HeaderParser::default(), matcher: Matcher::new(list) }
     }
 
     /// The list the scanner looks identifiers up in.
@@ -136,7 +138,7 @@ impl Scanner {
     fn scan_prepared(&self, message: &[u8], rcpts: Vec<String>) -> Report {
         let limits = self.policy.limits();
         let source = crate::message::Source::new(message, &limits);
-        let reading = source.read();
+        let reading = source.read(&self.parser);
         let mut envelope = reading.envelope();
         for r in rcpts {
             envelope.add_envelope(r);

@@ -158,7 +158,8 @@ impl<'m> Envelope<'m> {
 pub fn recipients_of(message: &[u8]) -> Vec<Recipient> {
     let limits = crate::model::Limits::default();
     let source = super::Source::new(message, &limits);
-    let reading = source.read();
+    let parser = super::HeaderParser::default();
+    let reading = source.read(&parser);
     let recipients = reading.envelope().recipients();
     recipients
 }

@@ -51,8 +51,8 @@ impl<'m> Source<'m> {
 
     /// The one reading of the message: its MIME structure walked once, stopping where the
     /// depth or the part count goes past the limits.
-    pub(crate) fn read(&self) -> Reading<'_> {
-        let mut walk = mime::Walk::new(header_parser(), self.limits);
+    pub(crate) fn read<'p>(&'p self, parser: &'p HeaderParser) -> Reading<'p> {
+        let mut walk = mime::Walk::new(&parser.0, self.limits);
         // Text of which no known header can be read is not a message: it is scanned as plain
         // text rather than lost.
         let message = walk.message(&self.bytes, 0).filter(|m| {
@@ -81,10 +81,15 @@ pub(crate) struct Reading<'m> {
     incomplete: Vec<Incomplete>,
 }
 
-/// The header parser every reading uses (see `mime::header_parser`).
-fn header_parser() -> &'static mail_parser::MessageParser {
-    static PARSER: std::sync::OnceLock<mail_parser::MessageParser> = std::sync::OnceLock::new();
-    PARSER.get_or_init(mime::header_parser)
+/// The header parser readings use (mail-parser configured for the header fields a scan
+/// reads); built once per scanner.
+#[derive(Debug)]
+pub(crate) struct HeaderParser(mail_parser::MessageParser);
+
+impl Default for HeaderParser {
+    fn default() -> Self {
+        HeaderParser(mime::header_parser())
+    }
 }
 
 impl<'m> Reading<'m> {

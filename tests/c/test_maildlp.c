@@ -363,6 +363,36 @@ static void test_open(const char *dir, const char *list, size_t list_len, struct
     free(policy);
 }
 
+/* A contact of a record and a partner domain may receive its identifiers; anyone else may not. */
+static void test_contacts(void) {
+    static const char list[] = "id,kind,value\nV01,name,Jane Doe\nV01,contact,@cps.example\n";
+    static const char policy[] = "partner_domains = [\"court.example\"]\n";
+    static const char *const messages[][2] = {
+        {"To: lawyer@north.cps.example\r\nSubject: x\r\n\r\nJane Doe\r\n", "allow"},
+        {"To: clerk@court.example\r\nSubject: x\r\n\r\nJane Doe\r\n", "allow"},
+        {"To: lawyer@cps.example.evil.example\r\nSubject: x\r\n\r\nJane Doe\r\n", "block"},
+    };
+    maildlp_scanner *s = NULL;
+    char err[256] = "";
+    CHECK(maildlp_scanner_new(list, strlen(list), policy, strlen(policy), &s, err, sizeof err) == MAILDLP_OK);
+    if (s == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++) {
+        maildlp_report *r = NULL;
+        CHECK(maildlp_scan(s, (const uint8_t *)messages[i][0], strlen(messages[i][0]), NULL, 0, &r) == MAILDLP_OK);
+        int want = strcmp(messages[i][1], "allow") == 0 ? 0 : 2;
+        CHECK(maildlp_report_verdict(r) == want);
+        maildlp_report_free(r);
+    }
+    maildlp_scanner_free(s);
+    /* A contact that is no address refuses the list with its line. */
+    static const char bad[] = "id,kind,value\nV01,name,Jane Doe\nV01,contact,nobody\n";
+    CHECK(maildlp_scanner_new(bad, strlen(bad), NULL, 0, &s, err, sizeof err) == MAILDLP_INVALID_LIST);
+    CHECK(strstr(err, "line 3") != NULL);
+    CHECK(s == NULL);
+}
+
 static void *worker(void *arg) {
     struct incident *in = arg;
     for (int i = 0; i < 25; i++) {
@@ -407,6 +437,7 @@ int main(int argc, char **argv) {
     test_fix_bcc(&in);
     test_sealed(argc > 2 ? argv[2] : "tests/c", &in);
     test_open(argc > 2 ? argv[2] : "tests/c", list, list_len, &in);
+    test_contacts();
 
     enum { THREADS = 8 };
     pthread_t threads[THREADS];
