@@ -72,7 +72,7 @@ pub use list::{Identifier, ProtectedList, Record};
 pub use message::{recipients_of, Recipient};
 pub use model::{Field, Kind, Limit, Limits, Location, Part, Severity, MAX_DEPTH_CEILING};
 pub use policy::{Policy, PolicyBuilder};
-pub use report::{Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
+pub use report::{Allowed, Detail, Finding, PlaceSummary, Report, Rule, Summary, Verdict};
 pub use scanner::{Recipients, Scanner};
 
 /// Internals that the benches and tests of this repository measure and check (the matcher's

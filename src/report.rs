@@ -181,6 +181,23 @@ pub struct Report {
     findings: Vec<Finding>,
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     summary: Option<Summary>,
+    /// Why a protected rule did not fire where it would have without contacts and partners:
+    /// not in the contract's JSON (`maildlp scan --explain` adds it).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    allowed: Vec<Allowed>,
+}
+
+/// A protected rule that did not fire for a record because everyone outside who received the
+/// message may receive that record's identifiers: its contacts, partner domains, or both.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Allowed {
+    /// The rule that would have fired.
+    pub rule: Rule,
+    /// The record's id.
+    pub record: String,
+    /// What allowed it: `contact`, `partner`, or `contact and partner`.
+    pub by: &'static str,
 }
 
 impl Report {
@@ -195,7 +212,20 @@ impl Report {
             Some(Severity::Warn) => Verdict::Warn,
             Some(Severity::Block) => Verdict::Block,
         };
-        Report { verdict, findings, summary }
+        Report { verdict, findings, summary, allowed: Vec::new() }
+    }
+
+    pub(crate) fn with_allowed(mut self, mut allowed: Vec<Allowed>) -> Report {
+        allowed.sort();
+        allowed.dedup();
+        self.allowed = allowed;
+        self
+    }
+
+    /// Where a contact or a partner domain made the difference (see [`Allowed`]): each rule
+    /// and record once, never an identifier.
+    pub fn allowed(&self) -> &[Allowed] {
+        &self.allowed
     }
 
     /// The counts of every finding, when there were more than the report lists.

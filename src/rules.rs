@@ -12,7 +12,7 @@ use crate::matcher::Hit;
 use crate::message::Envelope;
 use crate::model::Segment;
 use crate::model::{Incomplete, Kind, Location, Severity};
-use crate::report::{masked_excerpt, Detail, Finding, Masking, Report, Rule, Tally};
+use crate::report::{masked_excerpt, Allowed, Detail, Finding, Masking, Report, Rule, Tally};
 use std::ops::Range;
 
 /// Who a message reaches, as the rules need it: how many distinct external addresses, and of
@@ -29,6 +29,10 @@ pub struct Audience {
     /// Per record: how many of the distinct external addresses (outside partner domains) are
     /// its own or its contacts.
     allowed: hashbrown::HashMap<u32, usize>,
+    /// Per record: how many of the distinct external addresses are its own (partners or not),
+    /// how many of those are in partner domains, and how many addresses outside partner
+    /// domains are its contacts and not its own: what explains an allowance.
+    owned: hashbrown::HashMap<u32, (usize, usize, usize)>,
     /// Whether the message names no recipient at all.
     nobody: bool,
 }
@@ -48,6 +52,7 @@ impl Audience {
             visible_external: 0,
             partners: 0,
             allowed: hashbrown::HashMap::new(),
+            owned: hashbrown::HashMap::new(),
             nobody: true,
         };
         let mut records: Vec<u32> = Vec::new();
@@ -67,15 +72,28 @@ impl Audience {
             if known {
                 return;
             }
-            if address::is_internal(addr, partner) {
+            records.clear();
+            list.address_owners(addr, &mut |record| records.push(record));
+            let partner_address = address::is_internal(addr, partner);
+            for &record in &records {
+                let o = a.owned.entry(record).or_default();
+                o.0 += 1;
+                o.1 += usize::from(partner_address);
+            }
+            if partner_address {
                 a.partners += 1;
                 return;
             }
             // The records this address may receive: its owners and those it is a contact of,
             // each once.
-            records.clear();
-            list.address_owners(addr, &mut |record| records.push(record));
+            let owners = records.len();
             list.address_contacts(addr, &mut |record| records.push(record));
+            for i in owners..records.len() {
+                let record = records[i];
+                if !records[..owners].contains(&record) && !records[owners..i].contains(&record) {
+                    a.owned.entry(record).or_default().2 += 1;
+                }
+            }
             records.sort_unstable();
             records.dedup();
             for &record in &records {
@@ -99,6 +117,25 @@ impl Audience {
         self.nobody || self.others(record) > 0
     }
 
+    /// What kept `record`'s others at none when, without contacts and partner domains, the
+    /// message would have reached someone other than the record: `contact`, `partner`, or
+    /// both. `None` when nothing was allowed (or nothing needed to be).
+    pub fn allowance(&self, record: u32) -> Option<&'static str> {
+        if self.nobody || self.others(record) > 0 {
+            return None;
+        }
+        let (own, own_partners, contacts) = self.owned.get(&record).copied().unwrap_or_default();
+        if self.external <= own {
+            return None;
+        }
+        match (contacts > 0, self.partners > own_partners) {
+            (true, true) => Some("contact and partner"),
+            (true, false) => Some("contact"),
+            (false, true) => Some("partner"),
+            (false, false) => None,
+        }
+    }
+
     /// Whether the message reaches any external address (partners included), or no one at
     /// all (fail closed): what sensitive data needs to matter.
     pub fn reaches_outside(&self) -> bool {
@@ -115,6 +152,7 @@ pub fn recipient_exposed(
     list: &dyn Lookup,
     ids: &dyn Fn(u32) -> String,
     out: &mut Vec<Finding>,
+    allowed: &mut Vec<Allowed>,
 ) {
     let mut seen = HashSet::new();
     env.for_each_shown(&mut |addr, field| {
@@ -124,6 +162,9 @@ pub fn recipient_exposed(
             }
             let others = audience.others(record);
             if others == 0 && !audience.nobody {
+                if let Some(by) = audience.allowance(record) {
+                    allowed.push(Allowed { rule: Rule::ProtectedRecipientExposed, record: ids(record), by });
+                }
                 return;
             }
             let id = ids(record);
@@ -219,6 +260,8 @@ pub(crate) struct Content<'a> {
     /// Per record: does this message reach anyone outside it?
     exposed: &'a mut std::collections::HashMap<u32, bool>,
     detected: HashSet<(Detector, Location)>,
+    /// Where contacts or partner domains kept a protected rule from firing.
+    allowed: Vec<Allowed>,
 }
 
 impl<'a> Content<'a> {
@@ -250,7 +293,13 @@ impl<'a> Content<'a> {
             seen,
             exposed,
             detected: HashSet::new(),
+            allowed: Vec::new(),
         }
+    }
+
+    /// Adds what the recipient rules allowed (see [`Audience::allowance`]).
+    pub(crate) fn allow(&mut self, allowed: Vec<Allowed>) {
+        self.allowed.extend(allowed);
     }
 
     /// Whether detected values matter: only when the message reaches an outsider (or
@@ -283,6 +332,13 @@ impl<'a> Content<'a> {
             let reaches =
                 *self.exposed.entry(hit.record).or_insert_with(|| audience.reaches_others(hit.record));
             if !reaches {
+                if let Some(by) = audience.allowance(hit.record) {
+                    let record = (self.ids)(hit.record);
+                    if !self.allowed.iter().any(|a| a.rule == Rule::ProtectedIdentifier && a.record == record)
+                    {
+                        self.allowed.push(Allowed { rule: Rule::ProtectedIdentifier, record, by });
+                    }
+                }
                 continue;
             }
             let location = seg.location_at(hit.span.start);
@@ -305,7 +361,7 @@ impl<'a> Content<'a> {
     /// `scan-incomplete` for every limit met: once per limit, once per encrypted or unreadable
     /// item.
     pub(crate) fn report(self, mut incomplete: Vec<Incomplete>) -> Report {
-        let Content { mut findings, tally, cap, masking, .. } = self;
+        let Content { mut findings, tally, cap, masking, allowed, .. } = self;
         let mut limits_met = HashSet::new();
         incomplete.retain(|i| {
             limits_met.insert((i.limit, if i.limit.is_per_item() { i.detail.clone() } else { String::new() }))
@@ -320,7 +376,7 @@ impl<'a> Content<'a> {
             i.detail = masking.mask_label(&i.detail);
         }
         findings.extend(incomplete.iter().map(self::incomplete));
-        Report::with_summary(findings, summary)
+        Report::with_summary(findings, summary).with_allowed(allowed)
     }
 }
 

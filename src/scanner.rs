@@ -148,7 +148,8 @@ impl Scanner {
         let ids = |r: u32| self.id(r);
 
         let mut findings = Vec::new();
-        rules::recipient_exposed(&envelope, &audience, self.lookup(), &ids, &mut findings);
+        let mut allowed = Vec::new();
+        rules::recipient_exposed(&envelope, &audience, self.lookup(), &ids, &mut findings, &mut allowed);
         rules::visible_recipients(&audience, self.policy.max_visible_recipients(), &mut findings);
 
         SCRATCH.with(|cell| {
@@ -159,7 +160,7 @@ impl Scanner {
                 Ok(s) => s,
                 Err(_) => &mut fresh,
             };
-            let report = self.scan_segments(scratch, &reading, &envelope, &audience, findings);
+            let report = self.scan_segments(scratch, &reading, &envelope, &audience, (findings, allowed));
             scratch.trim();
             report
         })
@@ -172,7 +173,7 @@ impl Scanner {
         reading: &crate::message::Reading<'_>,
         envelope: &Envelope<'_>,
         audience: &Audience,
-        findings: Vec<crate::report::Finding>,
+        (findings, allowed): (Vec<crate::report::Finding>, Vec<crate::report::Allowed>),
     ) -> Report {
         let limits = self.policy.limits();
         let ids = |r: u32| self.id(r);
@@ -187,6 +188,7 @@ impl Scanner {
             seen,
             exposed,
         );
+        content.allow(allowed);
         let detectors = self.policy.detectors();
         let detect = !detectors.is_empty() && content.wants_detectors();
         let mut on_segment = |seg: &Segment<'_>| {

@@ -805,3 +805,43 @@ fn seal_refuses_a_list_with_contacts() {
     assert!(stderr(&o).contains("contact"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+/// `--explain` names the record and what allowed it where a contact or a partner domain kept
+/// a protected rule from firing, and never an identifier; without the flag, JSON has no such
+/// field.
+#[test]
+fn explain_says_what_allowed_a_record() {
+    let f = Fixture::new();
+    let list = f.write("contacts.csv", "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,contact,solicitor@law.example\n");
+    let m = f.write(
+        "m.eml",
+        "From: a@police.example\nTo: jane.doe@example.org, solicitor@law.example, clerk@court.example\nSubject: x\n\nJane Doe\n",
+    );
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--protected", p(&list), "--partner-domain", "court.example"];
+        args.extend_from_slice(extra);
+        args.push(p(&m));
+        run(&args)
+    };
+    let o = scan(&["--format", "json", "--explain"]);
+    assert_eq!(o.status.code(), Some(0));
+    let line = &json_lines(&o)[0];
+    assert_eq!(
+        line["allowed"],
+        serde_json::json!([
+            {"rule": "protected-recipient-exposed", "record": "V01", "by": "contact and partner"},
+            {"rule": "protected-identifier", "record": "V01", "by": "contact and partner"}
+        ])
+    );
+    assert!(
+        !stdout(&o).contains("Jane") && !stdout(&o).contains("jane.doe") && !stdout(&o).contains("solicitor")
+    );
+    let o = scan(&["--format", "json"]);
+    assert!(json_lines(&o)[0].get("allowed").is_none(), "{}", stdout(&o));
+    let o = scan(&["--explain"]);
+    assert!(
+        stdout(&o).contains("allowed protected-identifier for record V01: contact and partner"),
+        "{}",
+        stdout(&o)
+    );
+}

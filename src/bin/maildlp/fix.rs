@@ -77,7 +77,7 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
     for (path, report) in written {
         if report.verdict() != Verdict::Allow {
             remains = true;
-            output::write(&mut *report_out, args.format, &path, report)
+            output::write(&mut *report_out, args.format, &path, report, false)
                 .map_err(|e| format!("cannot write the report: {e}"))?;
         }
     }

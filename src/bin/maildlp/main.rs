@@ -70,6 +70,10 @@ struct ScanArgs {
     /// Messages scanned at once (default: one per core). Output order does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
+    /// Say where a contact or a partner domain kept a protected rule from firing (the record
+    /// and what allowed it; in JSON, an "allowed" field).
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -281,7 +285,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
             pipeline::Outcome::Report { source, report, last_of_file } => {
                 tally.add(report.verdict());
                 if write_failed.is_none() {
-                    if let Err(e) = output::write(&mut out, args.format, &source, &report) {
+                    if let Err(e) = output::write(&mut out, args.format, &source, &report, args.explain) {
                         write_failed = Some(e);
                     }
                 }

@@ -8,8 +8,15 @@ use maildlp::{Detail, Finding, Part, PlaceSummary, Report};
 
 use crate::{Format, Tally};
 
-/// Writes the report of one message.
-pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report) -> io::Result<()> {
+/// Writes the report of one message; with `explain`, where contacts or partner domains kept a
+/// protected rule from firing.
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    source: &str,
+    report: &Report,
+    explain: bool,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             #[derive(serde::Serialize)]
@@ -17,11 +24,22 @@ pub fn write(out: &mut dyn Write, format: Format, source: &str, report: &Report)
                 source: &'a str,
                 #[serde(flatten)]
                 report: &'a Report,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                allowed: Option<&'a [maildlp::Allowed]>,
             }
-            serde_json::to_writer(&mut *out, &Line { source, report })?;
+            let allowed = explain.then(|| report.allowed());
+            serde_json::to_writer(&mut *out, &Line { source, report, allowed })?;
             writeln!(out)
         }
-        Format::Text => text(out, source, report),
+        Format::Text => {
+            text(out, source, report)?;
+            if explain {
+                for a in report.allowed() {
+                    writeln!(out, "  allowed {} for record {}: {}", a.rule.as_str(), a.record, a.by)?;
+                }
+            }
+            Ok(())
+        }
     }
 }
 
