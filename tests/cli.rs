@@ -792,18 +792,27 @@ fn a_partner_domain_may_receive_protected_names() {
     assert!(stderr(&o).contains("partner_domains"), "{}", stderr(&o));
 }
 
-/// Contacts cannot be sealed yet: `seal` says so rather than drop them.
+/// A sealed list keeps contacts as keyed tags: the contact domain is not in the file, and the
+/// sealed list allows what the plain one allows.
 #[test]
-fn seal_refuses_a_list_with_contacts() {
+fn a_sealed_list_keeps_contacts() {
     let f = Fixture::new();
     let key = f.path("list.key");
     assert_eq!(run(&["keygen", "-o", p(&key)]).status.code(), Some(0));
     let list = f.write("contacts.csv", "id,kind,value\nV01,name,Jane Doe\nV01,contact,@cps.example\n");
-    let out = f.path("list.sealed");
-    let o = run(&["seal", "--key", p(&key), p(&list), "-o", p(&out)]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("contact"), "{}", stderr(&o));
-    assert!(!out.exists());
+    let sealed = f.path("list.sealed");
+    assert_eq!(run(&["seal", "--key", p(&key), p(&list), "-o", p(&sealed)]).status.code(), Some(0));
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(!bytes.windows(11).any(|w| w == b"cps.example"), "the contact is in clear");
+    let m =
+        f.write("m.eml", "From: a@police.example\nTo: lawyer@north.cps.example\nSubject: x\n\nJane Doe\n");
+    let o = run(&["scan", "--protected", p(&sealed), "--key", p(&key), p(&m)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let other = f.write(
+        "o.eml",
+        "From: a@police.example\nTo: lawyer@cps.example.evil.example\nSubject: x\n\nJane Doe\n",
+    );
+    assert_eq!(run(&["scan", "--protected", p(&sealed), "--key", p(&key), p(&other)]).status.code(), Some(1));
 }
 
 /// `--explain` names the record and what allowed it where a contact or a partner domain kept

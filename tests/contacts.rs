@@ -141,13 +141,23 @@ const CASES: &[Case] = &[
     },
 ];
 
+fn sealed_scanner(list: &str, partners: &[&str]) -> Scanner {
+    let key = maildlp::list::Key::from_bytes(&[7u8; 32]).unwrap();
+    let sealed = maildlp::list::seal(&ProtectedList::from_csv(list).unwrap(), &key);
+    let mut policy = Policy::builder().internal_domain("police.example");
+    for p in partners {
+        policy = policy.partner_domain(p);
+    }
+    Scanner::new(maildlp::list::SealedList::open(&sealed, &key).unwrap(), policy.build().unwrap())
+}
+
 #[test]
 fn contacts_and_partners_table() {
     for c in CASES {
-        let s = scanner(LIST, c.partners);
-        let got = findings(&s, &message(c.to, c.cc, c.body));
         let want: Vec<(Rule, String)> = c.want.iter().map(|(r, w)| (*r, w.to_string())).collect();
-        assert_eq!(got, want, "{}", c.name);
+        let m = message(c.to, c.cc, c.body);
+        assert_eq!(findings(&scanner(LIST, c.partners), &m), want, "{}", c.name);
+        assert_eq!(findings(&sealed_scanner(LIST, c.partners), &m), want, "sealed: {}", c.name);
     }
 }
 

@@ -186,6 +186,25 @@ pub fn pattern(pattern: &str) -> Result<Regex, String> {
         })
 }
 
+/// Calls `f` with every key a contact of canonical address `addr` may be listed under: the
+/// address itself, then `@` and its domain and every parent domain of it
+/// (`@north.cps.example`, `@cps.example`, `@example`).
+pub(crate) fn contact_keys(addr: &str, f: &mut dyn FnMut(&str)) {
+    f(addr);
+    let Some((_, mut domain)) = addr.rsplit_once('@') else { return };
+    let mut key = String::with_capacity(domain.len() + 1);
+    loop {
+        key.clear();
+        key.push('@');
+        key.push_str(domain);
+        f(&key);
+        match domain.split_once('.') {
+            Some((_, parent)) if !parent.is_empty() => domain = parent,
+            _ => break,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,6 +291,18 @@ impl ProtectedList {
         Ok(())
     }
 
+    /// Calls `f(key, record)` for every contact (`key`: a canonical address, or `@` and a
+    /// canonical domain).
+    pub(crate) fn each_contact(&self, f: &mut dyn FnMut(&str, u32)) {
+        let mut keys: Vec<&String> = self.contacts.keys().collect();
+        keys.sort();
+        for key in keys {
+            for &record in &self.contacts[key] {
+                f(key, record);
+            }
+        }
+    }
+
     /// Whether any row is a contact.
     pub fn has_contacts(&self) -> bool {
         !self.contacts.is_empty()
@@ -455,25 +467,11 @@ impl Lookup for ProtectedList {
         if self.contacts.is_empty() {
             return;
         }
-        let mut each = |key: &str| {
+        canonical::contact_keys(addr, &mut |key| {
             if let Some(records) = self.contacts.get(key) {
                 records.iter().for_each(|&r| found(r));
             }
-        };
-        each(addr);
-        // The address's domain and every parent domain of it.
-        let Some((_, mut domain)) = addr.rsplit_once('@') else { return };
-        let mut key = String::with_capacity(domain.len() + 1);
-        loop {
-            key.clear();
-            key.push('@');
-            key.push_str(domain);
-            each(&key);
-            match domain.split_once('.') {
-                Some((_, parent)) if !parent.is_empty() => domain = parent,
-                _ => break,
-            }
-        }
+        });
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {

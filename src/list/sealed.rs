@@ -20,7 +20,9 @@
 //! File layout (little-endian): the magic `MAILDLP-SEALED\n`, a version (u16), the key check
 //! value (32 bytes), the number of records (u32) and each record's id (u16 length, UTF-8), the
 //! longest form in words (u16), the number of entries (u64) and the entries sorted by tag,
-//! each a tag (u64), a record (u32), a kind (u8) and a role (u8).
+//! each a tag (u64), a record (u32), a kind (u8) and a role (u8). A list's contacts are
+//! entries of their own role (the tag of the address, or of `@` and the domain); a file that
+//! has any is version 2.
 
 use std::hash::Hasher;
 use std::ops::Range;
@@ -34,7 +36,10 @@ use crate::error::{Error, Result};
 use crate::model::Kind;
 
 const MAGIC: &[u8] = b"MAILDLP-SEALED\n";
+/// Version 1 has no contacts; version 2 is written only for a list that has some, so that a
+/// maildlp that cannot honour contacts refuses the file rather than ignore them.
 const VERSION: u16 = 1;
+const VERSION_CONTACTS: u16 = 2;
 const CHECK_CONTEXT: &[u8] = b"maildlp sealed list key check v1";
 const TAG_CONTEXT: &str = "maildlp 2026-11 sealed list tags v1";
 
@@ -43,11 +48,13 @@ const FORM: u8 = 0;
 const PREFIX: u8 = 1;
 const EMAIL: u8 = 2;
 const PHONE: u8 = 3;
+const CONTACT: u8 = 4;
 
 /// Domains hashed before the bytes, so a name never shares a tag with an address or a number.
 const WORDS: u8 = b'w';
 const ADDRESS: u8 = b'a';
 const NUMBER: u8 = b'p';
+const CONTACTS: u8 = b'c';
 /// Phone digit forms: written internationally, nationally, or the national forms of a listed
 /// international number (its digits less a country code of one to three digits).
 const INTL: u8 = b'I';
@@ -216,6 +223,7 @@ pub struct SealedList {
     words: bool,
     phones: bool,
     addresses: bool,
+    contacts: bool,
 }
 
 /// Whether `bytes` are a sealed list (by its magic header).
@@ -225,9 +233,8 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
 
 /// Seals `list` under `key`: the bytes of a sealed list file.
 ///
-/// `contact` rows are not sealed yet: a sealed list has no contacts, so it is stricter than
-/// its plain list (a contact's messages are judged as anyone else's). `maildlp seal` refuses a
-/// list with contacts rather than drop them unsaid.
+/// `contact` rows are sealed as tags too (who a victim's solicitor is is itself sensitive):
+/// each contact address, or `@` and a domain, keyed like everything else.
 pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
     let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);
@@ -279,11 +286,17 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
             }
         }
     }
+    let mut contacts = false;
+    list.each_contact(&mut |key, record| {
+        contacts = true;
+        entries
+            .push((tagger.tag(CONTACTS, key.as_bytes()), Info { record, kind: Kind::Email, role: CONTACT }));
+    });
     // Prefix entries carry no record: the same prefix of two records is one entry.
     let index = Index::new(entries);
     let mut out = Vec::with_capacity(64 + list.len() * 8 + index.len() * 14);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(if contacts { VERSION_CONTACTS } else { VERSION }).to_le_bytes());
     out.extend_from_slice(&key.check_value());
     out.extend_from_slice(&(list.len() as u32).to_le_bytes());
     for record in list.records() {
@@ -383,7 +396,7 @@ impl SealedList {
             return Err(damaged("no sealed-list header"));
         }
         let version = r.u16()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_CONTACTS {
             return Err(damaged(&format!("version {version} (this maildlp reads version {VERSION})")));
         }
         if r.take(32)? != key.check_value() {
@@ -409,7 +422,9 @@ impl SealedList {
             let tag = u64::from_le_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]);
             let record = u32::from_le_bytes([e[8], e[9], e[10], e[11]]);
             let kind = kind_of(e[12]).ok_or_else(|| damaged("an entry has an unknown kind"))?;
-            if (i > 0 && tag < last) || (record != u32::MAX && record as usize >= ids.len()) || e[13] > PHONE
+            if (i > 0 && tag < last)
+                || (record != u32::MAX && record as usize >= ids.len())
+                || e[13] > CONTACT
             {
                 return Err(damaged("an entry is out of order or out of range"));
             }
@@ -448,6 +463,7 @@ impl SealedList {
         let words = infos.iter().any(|i| i.role == FORM);
         let phones = infos.iter().any(|i| i.role == PHONE);
         let addresses = infos.iter().any(|i| i.role == EMAIL);
+        let contacts = infos.iter().any(|i| i.role == CONTACT);
         Ok(SealedList {
             ids,
             patterns,
@@ -457,6 +473,7 @@ impl SealedList {
             words,
             phones,
             addresses,
+            contacts,
         })
     }
 
@@ -527,6 +544,19 @@ impl Lookup for SealedList {
 
     fn has_addresses(&self) -> bool {
         self.addresses
+    }
+
+    fn address_contacts(&self, addr: &str, found: &mut dyn FnMut(u32)) {
+        if !self.contacts {
+            return;
+        }
+        canonical::contact_keys(addr, &mut |key| {
+            for i in
+                self.index.get(self.tagger.tag(CONTACTS, key.as_bytes())).iter().filter(|i| i.role == CONTACT)
+            {
+                found(i.record);
+            }
+        });
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {

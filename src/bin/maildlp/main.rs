@@ -244,12 +244,6 @@ fn seal(args: &SealArgs) -> Result<ExitCode, String> {
     let key = Key::from_bytes(&key_bytes).map_err(|e| format!("{}: {e}", args.key.display()))?;
     let bytes = read(&args.list, "protected list")?;
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
-    if list.has_contacts() {
-        return Err(format!(
-            "{}: the list has contact rows, which a sealed list cannot hold yet: seal it without them",
-            args.list.display()
-        ));
-    }
     let sealed = maildlp::list::seal(&list, &key);
     std::fs::write(&args.output, sealed)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
