@@ -854,3 +854,29 @@ fn explain_says_what_allowed_a_record() {
         stdout(&o)
     );
 }
+
+/// `fix` with a contact: the rewrite moves every outsider to Bcc (the contact too), the fixed
+/// message scans allow, and `--split` gives every outside recipient, the contact included, a
+/// copy of their own.
+#[test]
+fn fix_with_a_contact() {
+    let f = Fixture::new();
+    let list = f.write(
+        "contacts.csv",
+        "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,contact,solicitor@law.example\n",
+    );
+    let m = f.write(
+        "m.eml",
+        "From: a@police.example\nTo: jane.doe@example.org, solicitor@law.example\nCc: press@paper.example\nSubject: x\n\nAn update.\n",
+    );
+    let before = run(&["scan", "--protected", p(&list), p(&m)]);
+    assert_eq!(before.status.code(), Some(1), "the press sees the victim's address");
+    let out = f.path("fixed.eml");
+    let o = run(&["fix", "--bcc", "--protected", p(&list), p(&m), "-o", p(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(run(&["scan", "--protected", p(&list), p(&out)]).status.code(), Some(0));
+    let dir = f.path("split");
+    let o = run(&["fix", "--split", "--protected", p(&list), p(&m), "-o", p(&dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+}
