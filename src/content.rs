@@ -6,7 +6,7 @@ use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
 use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
 use crate::message::{rfc2047, transfer, Envelope, Reading};
-use crate::model::{Budget, Incomplete, Limits, Location, Part, Segment};
+use crate::model::{Budget, Incomplete, Limit, Limits, Location, Part, Segment};
 use crate::text::{decode_text, is_html_name};
 use crate::text::{html_to_text_and_aside, Aside};
 
@@ -135,6 +135,23 @@ impl Walker<'_, '_, '_> {
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
         let charset = part.charset();
+        // Encrypted content cannot be read: it is said, never allowed silently.
+        if let Some(sealed) = sealed(part) {
+            let place = attachment.as_ref().map_or_else(|| "the message".to_string(), |l| l.to_string());
+            match sealed {
+                Sealed::Encrypted(what) => self.encrypted(what, &place),
+                Sealed::Unread(what) => self.incomplete.push(Incomplete {
+                    limit: Limit::Unreadable,
+                    detail: format!("{what} in {place} could not be read: its content (signed, compressed or encrypted) is not unwrapped"),
+                }),
+            }
+            if !matches!(part.kind, Kind::Multipart) {
+                if attachment.is_none() {
+                    self.next_index(Part::Attachment);
+                }
+                return;
+            }
+        }
         // Text is decoded as it is read; an encoding that does not decode leaves the text as
         // it came.
         let text_of = |raw: &[u8]| {
@@ -227,8 +244,17 @@ impl Walker<'_, '_, '_> {
         }
     }
 
+    /// Notes that `what` at `place` is encrypted and could not be read.
+    fn encrypted(&mut self, what: &str, place: &str) {
+        let detail = format!("{what} in {place} is encrypted and could not be read");
+        self.incomplete.push(Incomplete { limit: Limit::Encrypted, detail });
+    }
+
     /// Plain text, and the decoded form of every encoded link in it.
     fn text_segment(&mut self, loc: &Location, text: &str) {
+        if text.contains("-----BEGIN PGP MESSAGE-----") {
+            self.encrypted("an inline PGP message", &loc.to_string());
+        }
         self.emit_at(loc, text);
         crate::text::url::for_each_encoded_link(text, &mut |link| {
             (self.sink)(&Segment { location: loc, text: link, marks: &[] })
@@ -253,6 +279,39 @@ impl Walker<'_, '_, '_> {
         }
         self.html = text;
         self.aside = aside;
+    }
+}
+
+/// Secure mail that maildlp cannot read (yet).
+enum Sealed {
+    /// Encrypted: PGP/MIME (`multipart/encrypted`), S/MIME enveloped or auth-enveloped data.
+    Encrypted(&'static str),
+    /// S/MIME content that is not unwrapped yet: signed or compressed data inside a
+    /// `pkcs7-mime` part, or one that does not say what it holds.
+    Unread(&'static str),
+}
+
+/// Whether `part` is secure mail whose content cannot be read.
+fn sealed(part: &MimePart<'_>) -> Option<Sealed> {
+    let ct = part.content_type()?;
+    let sub = ct.subtype()?;
+    match (ct.ctype(), sub) {
+        ("multipart", "encrypted") => Some(Sealed::Encrypted("a PGP/MIME message")),
+        ("application", "pkcs7-mime" | "x-pkcs7-mime") => {
+            let kind = ct.attribute("smime-type").unwrap_or("");
+            if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data")
+            {
+                Some(Sealed::Encrypted("an S/MIME encrypted part"))
+            } else if kind.eq_ignore_ascii_case("certs-only")
+                || part.attachment_name().is_some_and(|n| n.to_ascii_lowercase().ends_with(".p7c"))
+            {
+                // Certificates only: nothing a recipient reads.
+                None
+            } else {
+                Some(Sealed::Unread("an S/MIME part"))
+            }
+        }
+        _ => None,
     }
 }
 
