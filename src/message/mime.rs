@@ -213,13 +213,13 @@ impl<'l> Walk<'l> {
         if pos >= data.len() {
             return After::End;
         }
-        let (ok, headers, body_start) = parse_headers(self.parser, &data[pos..]);
+        let (ok, headers, body_start) = headers_at(self.parser, data, pos);
         if !ok {
             // A header block cut short by the end of the message: nothing follows it.
             return After::End;
         }
-        let at = Place { body_start: pos + body_start, enclosing: Some(enclosing), parent, depth };
-        self.body(data, rebase(headers, pos), at, parts)
+        let at = Place { body_start, enclosing: Some(enclosing), parent, depth };
+        self.body(data, headers, at, parts)
     }
 
     /// Reads the body of a part whose header fields are `headers`.
@@ -313,11 +313,10 @@ impl<'l> Walk<'l> {
         let start = at.body_start;
         parts.push(Part { headers, body: &data[start..start], kind: Kind::Binary, message: true });
         let mut nested = Entity { parts: Vec::new(), header_block: data };
-        let (ok, nested_headers, nested_body) = parse_headers(self.parser, &data[start..]);
+        let (ok, nested_headers, nested_body) = headers_at(self.parser, data, start);
         let after = if ok {
-            let inner =
-                Place { body_start: start + nested_body, parent: Media::Text, depth: at.depth + 1, ..at };
-            self.body(data, rebase(nested_headers, start), inner, &mut nested.parts)
+            let inner = Place { body_start: nested_body, parent: Media::Text, depth: at.depth + 1, ..at };
+            self.body(data, nested_headers, inner, &mut nested.parts)
         } else {
             After::End
         };
@@ -488,6 +487,13 @@ fn parse_headers<'m>(parser: &MessageParser, bytes: &'m [u8]) -> (bool, Vec<Head
     (ok, headers, stream.offset())
 }
 
+/// [`parse_headers`] of the header block at `pos` of `data`: header offsets and the body's
+/// start counted from the start of `data`.
+fn headers_at<'m>(parser: &MessageParser, data: &'m [u8], pos: usize) -> (bool, Vec<Header<'m>>, usize) {
+    let (ok, headers, body_start) = parse_headers(parser, &data[pos..]);
+    (ok, rebase(headers, pos), pos + body_start)
+}
+
 /// Header offsets counted from the start of the data rather than of the header block.
 fn rebase(mut headers: Vec<Header<'_>>, pos: usize) -> Vec<Header<'_>> {
     if pos > 0 {
@@ -624,12 +630,6 @@ pub(crate) mod agreement {
                     }
                     if let Some(why) = check(m, true) {
                         return Some(why);
-                    }
-                }
-                if p.headers.header_value(&HeaderName::ContentType).is_none() && e.parts.len() > 1 && i > 0 {
-                    // A part with no type inside a digest is a message: as above.
-                    if let Some(Kind::Message(_)) = Some(&p.kind) {
-                        continue;
                     }
                 }
             }
