@@ -9,12 +9,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use maildlp::remedy::Fixed;
-use maildlp::{Scanner, Verdict};
+use maildlp::Verdict;
 
 use crate::{build_scanner, output, refusal, FixArgs, Format};
 
 pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
-    maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
+    let rcpts = maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
     let scanner = build_scanner(&args.list)?;
     let source = args.message.display().to_string();
     let message = if args.message.as_os_str() == "-" {
@@ -25,12 +25,8 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
         std::fs::read(&args.message).map_err(|e| format!("cannot read {source}: {e}"))?
     };
     let copies = if args.split { scanner.fix_split(&message) } else { vec![scanner.fix_bcc(&message)] };
-    // Every copy is scanned again before anything is written: envelope recipients the scanner
-    // refuses leave nothing behind.
-    let reports = copies
-        .iter()
-        .map(|c| rescan(&scanner, &c.message, &args.list.rcpts))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Every copy is scanned again to the same recipients.
+    let reports: Vec<_> = copies.iter().map(|c| scanner.scan_to(&c.message, &rcpts)).collect();
     if args.split && copies.len() > 1 {
         let bcc_copy = copies.iter().any(|c| c.recipient.is_none());
         eprintln!(
@@ -85,10 +81,6 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
         let _ = writeln!(report_out, "maildlp: findings remain that moving recipients cannot fix");
     }
     Ok(if remains { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn rescan(scanner: &Scanner, message: &[u8], rcpts: &[String]) -> Result<maildlp::Report, String> {
-    scanner.scan_with_envelope(message, rcpts).map_err(refusal)
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

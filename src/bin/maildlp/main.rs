@@ -261,7 +261,7 @@ fn refusal(e: Error) -> String {
 
 fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     // Refused before any input is read, whether or not there is any.
-    maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
+    let rcpts = maildlp::Recipients::new(&args.list.rcpts).map_err(refusal)?;
     let scanner = build_scanner(&args.list)?;
     let threads = args
         .threads
@@ -274,27 +274,24 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut write_failed = None;
-    let scanned =
-        pipeline::run(&scanner, &args.paths, &args.list.rcpts, threads, &mut |outcome| match outcome {
-            pipeline::Outcome::Report { source, report, last_of_file } => {
-                tally.add(report.verdict());
-                if write_failed.is_none() {
-                    if let Err(e) = output::write(&mut out, args.format, &source, &report, args.explain) {
-                        write_failed = Some(e);
-                    }
+    pipeline::run(&scanner, &args.paths, &rcpts, threads, &mut |outcome| match outcome {
+        pipeline::Outcome::Report { source, report, last_of_file } => {
+            tally.add(report.verdict());
+            if write_failed.is_none() {
+                if let Err(e) = output::write(&mut out, args.format, &source, &report, args.explain) {
+                    write_failed = Some(e);
                 }
-                progress.message_done(last_of_file, &tally);
             }
-            pipeline::Outcome::Error { source, error } => {
-                tally.errors += 1;
-                let _ = out.flush();
-                progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
-                progress.message_done(true, &tally);
-            }
-        });
+            progress.message_done(last_of_file, &tally);
+        }
+        pipeline::Outcome::Error { source, error } => {
+            tally.errors += 1;
+            let _ = out.flush();
+            progress.suspend(|| eprintln!("maildlp: {source}: {error}"));
+            progress.message_done(true, &tally);
+        }
+    });
     progress.finish();
-    // The scanner refused what every message is scanned with (the envelope recipients).
-    scanned.map_err(refusal)?;
     if args.format == Format::Text && write_failed.is_none() {
         if let Err(e) = output::summary(&mut out, &tally, started.elapsed()) {
             write_failed = Some(e);

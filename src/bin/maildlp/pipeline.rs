@@ -14,9 +14,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::mpsc::channel;
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Condvar, Mutex};
 
-use maildlp::{Error, Report, Scanner};
+use maildlp::{Recipients, Report, Scanner};
 
 use crate::sources::{Input, Item, Messages};
 
@@ -28,15 +28,14 @@ pub enum Outcome {
     Error { source: String, error: String },
 }
 
-/// The outcome of one input, or the scanner's refusal of what every message is scanned with
-/// (the envelope recipients), which ends the run.
-fn scan(scanner: &Scanner, rcpts: &[String], item: Item) -> Result<Outcome, Error> {
-    Ok(match item {
+/// The outcome of one input.
+fn scan(scanner: &Scanner, rcpts: &Recipients, item: Item) -> Outcome {
+    match item {
         Item::Message { source, bytes, last_of_file } => {
-            Outcome::Report { source, report: scanner.scan_with_envelope(&bytes, rcpts)?, last_of_file }
+            Outcome::Report { source, report: scanner.scan_to(&bytes, rcpts), last_of_file }
         }
         Item::Error { source, error } => Outcome::Error { source, error },
-    })
+    }
 }
 
 /// Where an input stands in the input order: the number of the input taken from
@@ -135,21 +134,20 @@ impl Source {
 }
 
 /// Scans every message under `paths` on `threads` threads (on the caller's thread alone when
-/// `threads` is 1); calls `each` in input order, on the caller's thread. The scanner's refusal
-/// of the envelope recipients (the same for every message) stops the run and is returned.
+/// `threads` is 1); calls `each` in input order, on the caller's thread.
 pub fn run(
     scanner: &Scanner,
     paths: &[PathBuf],
-    rcpts: &[String],
+    rcpts: &Recipients,
     threads: usize,
     each: &mut dyn FnMut(Outcome),
-) -> Result<(), Error> {
+) {
     let threads = threads.max(1);
     if threads == 1 {
         for item in Messages::new(paths) {
-            each(scan(scanner, rcpts, item)?);
+            each(scan(scanner, rcpts, item));
         }
-        return Ok(());
+        return;
     }
     let source = Source {
         shared: Mutex::new(Shared {
@@ -161,24 +159,16 @@ pub fn run(
         }),
         read: Condvar::new(),
     };
-    // Once the scanner refuses, no thread takes another input.
-    let refused: OnceLock<Error> = OnceLock::new();
-    let take = || if refused.get().is_some() { None } else { source.take() };
-    let scan = |item| {
-        scan(scanner, rcpts, item).map_err(|e| {
-            let _ = refused.set(e);
-        })
-    };
+    let take = || source.take();
+    let scan = |item| scan(scanner, rcpts, item);
     let (done_tx, done_rx) = channel::<(Place, bool, Outcome)>();
     let mut order = InOrder { pending: BTreeMap::new(), next: (0, 0), each };
     // One input (a single message) is scanned here, with no thread started.
-    let Some(first) = take() else { return Ok(()) };
+    let Some(first) = take() else { return };
     let Some(second) = take() else {
         let (place, last, item) = first;
-        if let Ok(outcome) = scan(item) {
-            order.put(place, last, outcome);
-        }
-        return refused.into_inner().map_or(Ok(()), Err);
+        order.put(place, last, scan(item));
+        return;
     };
     std::thread::scope(|scope| {
         for _ in 1..threads {
@@ -186,8 +176,7 @@ pub fn run(
             let (take, scan) = (&take, &scan);
             scope.spawn(move || {
                 while let Some((place, last, item)) = take() {
-                    let Ok(outcome) = scan(item) else { break };
-                    if done_tx.send((place, last, outcome)).is_err() {
+                    if done_tx.send((place, last, scan(item))).is_err() {
                         break;
                     }
                 }
@@ -195,8 +184,7 @@ pub fn run(
         }
         drop(done_tx);
         for (place, last, item) in [first, second].into_iter().chain(std::iter::from_fn(take)) {
-            let Ok(outcome) = scan(item) else { break };
-            order.put(place, last, outcome);
+            order.put(place, last, scan(item));
             while let Ok((place, last, outcome)) = done_rx.try_recv() {
                 order.put(place, last, outcome);
             }
@@ -205,5 +193,4 @@ pub fn run(
             order.put(place, last, outcome);
         }
     });
-    refused.into_inner().map_or(Ok(()), Err)
 }
