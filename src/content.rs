@@ -48,6 +48,8 @@ fn for_each_segment_of(
     limits: &Limits,
     sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
+    #[cfg(feature = "documents")]
+    let budget = Budget::new(limits.max_extracted_bytes);
     let mut w = Walker {
         limits,
         walk,
@@ -57,7 +59,7 @@ fn for_each_segment_of(
         html: String::new(),
         aside: Aside::default(),
         #[cfg(feature = "documents")]
-        budget: Budget::new(limits.max_extracted_bytes),
+        budget: &budget,
     };
     envelope.for_each_display_name(&mut |name, field| {
         let loc = Location {
@@ -79,9 +81,10 @@ struct Walker<'a, 'b, 'w> {
     incomplete: Vec<Incomplete>,
     html: String,
     aside: Aside,
-    /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
+    /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`), for
+    /// the message and every message found inside its attachments.
     #[cfg(feature = "documents")]
-    budget: Budget,
+    budget: &'a Budget,
 }
 
 impl Walker<'_, '_, '_> {
@@ -209,8 +212,9 @@ impl Walker<'_, '_, '_> {
                         }
                     }
                 };
-                if is_message {
-                    // An attached message that came encoded: read from its decoded bytes.
+                // An attached message that came encoded, or a message sent as an opaque file
+                // (`application/octet-stream`, an `.eml`): read from its decoded bytes.
+                if is_message || crate::message::sniff::is_message(b) {
                     if let Some(nested) = self.walk.message(b, depth + 1) {
                         self.message(&nested, depth + 1);
                         return;
@@ -222,12 +226,15 @@ impl Walker<'_, '_, '_> {
                 if let Some(format) = crate::extract::sniff(b) {
                     let mut x = crate::extract::Extractor::new(
                         self.limits,
-                        &self.budget,
+                        self.budget,
                         &mut self.incomplete,
                         &mut *self.sink,
                         &loc,
                     );
                     x.document(format, b, depth + 1);
+                    for found in x.into_found() {
+                        self.found_message(&loc, found);
+                    }
                     return;
                 }
                 if let Some(text) = decode_text(b, charset) {
@@ -242,6 +249,33 @@ impl Walker<'_, '_, '_> {
                 }
             }
         }
+    }
+
+    /// Reads a message found inside the attachment at `at` (an `.eml` in an archive): every
+    /// segment of it is a segment of that attachment, at the path of the message inside it
+    /// (`note.eml > body`, `note.eml > report.xlsx > Sheet1!B2`), and its address headers are
+    /// the attachment's `attached-headers`.
+    #[cfg(feature = "documents")]
+    fn found_message(&mut self, at: &Location, found: crate::extract::Found) {
+        let Some(message) = self.walk.message(&found.bytes, found.depth) else { return };
+        let outer = &mut *self.sink;
+        let mut relocate = |s: &Segment<'_>| {
+            let location = relocated(at, &found.path, s.location);
+            outer(&Segment { location: &location, text: s.text, marks: s.marks });
+        };
+        let mut inner = Walker {
+            limits: self.limits,
+            walk: &mut *self.walk,
+            sink: &mut relocate,
+            counters: [0; Part::ALL],
+            incomplete: Vec::new(),
+            html: String::new(),
+            aside: Aside::default(),
+            budget: self.budget,
+        };
+        inner.message(&message, found.depth.max(1));
+        let mut more = inner.incomplete;
+        self.incomplete.append(&mut more);
     }
 
     /// Notes that `what` at `place` is encrypted and could not be read.
@@ -279,6 +313,46 @@ impl Walker<'_, '_, '_> {
         }
         self.html = text;
         self.aside = aside;
+    }
+}
+
+/// Where a segment at `inner` of a message found at `path` inside the attachment at `at`
+/// stands: in that attachment, at `path > subject`, `path > body`, `path > NAME > ...` for
+/// what the message's own attachments hold; its address headers and attachment names keep
+/// their part.
+#[cfg(feature = "documents")]
+fn relocated(at: &Location, path: &str, inner: &Location) -> Location {
+    let step = |s: &str| format!("{path} > {s}");
+    // Inside the message: the attachment the segment stands in, if any, and the path in it.
+    let within: Vec<&str> = [inner.name.as_deref(), inner.path.as_deref()].into_iter().flatten().collect();
+    let (part, path) = match inner.part {
+        Part::Subject => (Part::Attachment, step("subject")),
+        Part::Body => (Part::Attachment, step("body")),
+        // Headers of the message, or of one found deeper inside it; attachment names of the
+        // message, or member names inside one of its attachments.
+        Part::HeaderName | Part::AttachedHeaders | Part::AttachmentName => {
+            let part =
+                if inner.part == Part::AttachmentName { Part::AttachmentName } else { Part::AttachedHeaders };
+            match within.is_empty() {
+                true => (part, path.to_string()),
+                false => (part, step(&within.join(" > "))),
+            }
+        }
+        Part::Attachment => {
+            let name = inner.name.clone().unwrap_or_else(|| format!("attachment {}", inner.index));
+            match &inner.path {
+                Some(p) => (Part::Attachment, step(&format!("{name} > {p}"))),
+                None => (Part::Attachment, step(&name)),
+            }
+        }
+    };
+    Location {
+        part,
+        index: at.index,
+        name: at.name.clone(),
+        path: Some(path),
+        hidden: inner.hidden,
+        field: inner.field,
     }
 }
 

@@ -6,6 +6,17 @@
 
 use crate::model::{Budget, Incomplete, Limit, Limits, Location, Mark, Part, Segment};
 
+/// A message found inside a document or archive (an `.eml` member): read as a message by the
+/// caller, which owns the reading of messages, after the attachment it sits in.
+pub(crate) struct Found {
+    /// Where it is inside the attachment (`export.zip > note.eml`).
+    pub(crate) path: String,
+    /// Its bytes (charged to the budget as they were read).
+    pub(crate) bytes: Vec<u8>,
+    /// Its nesting depth.
+    pub(crate) depth: usize,
+}
+
 /// Reads the documents inside one attachment and hands their text to the sink.
 pub(crate) struct Extractor<'w> {
     /// The limits of the scan (depth, archive entries, extracted bytes).
@@ -14,6 +25,8 @@ pub(crate) struct Extractor<'w> {
     pub(super) budget: &'w Budget,
     incomplete: &'w mut Vec<Incomplete>,
     sink: &'w mut dyn FnMut(&Segment<'_>),
+    /// Messages found inside, for the caller to read.
+    found: Vec<Found>,
     /// The attachment's location; `path` is rewritten for each segment.
     loc: Location,
     /// Where inside the attachment the current document is (`export.zip > data.xlsx`).
@@ -30,7 +43,26 @@ impl<'w> Extractor<'w> {
         sink: &'w mut dyn FnMut(&Segment<'_>),
         attachment: &Location,
     ) -> Extractor<'w> {
-        Extractor { limits, budget, incomplete, sink, loc: attachment.clone(), prefix: String::new() }
+        Extractor {
+            limits,
+            budget,
+            incomplete,
+            sink,
+            found: Vec::new(),
+            loc: attachment.clone(),
+            prefix: String::new(),
+        }
+    }
+
+    /// The messages found inside the attachment, in the order they were found.
+    pub(crate) fn into_found(self) -> Vec<Found> {
+        self.found
+    }
+
+    /// Keeps the message `bytes` found as `name` inside the current document, at `depth`.
+    pub(super) fn found_message(&mut self, name: &str, bytes: Vec<u8>, depth: usize) {
+        let path = self.path_of(Some(name)).unwrap_or_default();
+        self.found.push(Found { path, bytes, depth });
     }
 
     /// The path of `sub` inside the attachment (`None` for the attachment itself).

@@ -40,7 +40,7 @@ mod zip;
 
 use std::io::Read;
 
-pub(crate) use extractor::Extractor;
+pub(crate) use extractor::{Extractor, Found};
 use meter::Metered;
 pub(crate) use sniff::{sniff, Format};
 use sniff::{Compound, Member, Package};
@@ -168,8 +168,9 @@ impl Extractor<'_> {
     }
 
     /// Reads one member of an archive (or the content of a gzip stream) called `name`: a
-    /// document or archive is read in turn, text is scanned, anything else (images, binaries)
-    /// is passed over without inflating more than its first bytes.
+    /// document or archive is read in turn, text is scanned, a message is kept for the caller
+    /// to read as one ([`Found`]), anything else (images, binaries) is passed over without
+    /// inflating more than its first bytes.
     fn member(&mut self, name: &str, input: &mut dyn Read, depth: usize) {
         let mut input = Metered { inner: input, budget: self.budget };
         let mut head = Vec::with_capacity(HEAD as usize);
@@ -185,6 +186,13 @@ impl Extractor<'_> {
                     return;
                 }
                 self.inside(name, |x| x.document(format, &head, depth));
+            }
+            Member::Message => {
+                if input.read_to_end(&mut head).is_err() {
+                    self.inside(name, |x| x.unreadable("its compressed data is damaged"));
+                    return;
+                }
+                self.found_message(name, head, depth + 1);
             }
             Member::Other => {}
             Member::Html => {

@@ -6,6 +6,7 @@
 //!
 //! Only recognition lives here; `mod.rs` hands each kind to its reader.
 
+use crate::message::sniff::is_message;
 use crate::text::{decode_text, is_html_name};
 
 /// A format recognised by its first bytes.
@@ -95,6 +96,8 @@ pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
 pub(super) enum Member {
     /// A document or archive, read in turn.
     Document(Format),
+    /// An RFC 5322 message (an `.eml` file), read as a message.
+    Message,
     /// HTML (text, by a name that says HTML), read as the text it shows.
     Html,
     /// Text, scanned as it is.
@@ -107,6 +110,8 @@ pub(super) enum Member {
 pub(super) fn member(name: &str, head: &[u8]) -> Member {
     if let Some(format) = sniff(head) {
         Member::Document(format)
+    } else if is_message(head) {
+        Member::Message
     } else if decode_text(head, None).is_none() {
         Member::Other
     } else if is_html_name(name) {
@@ -155,6 +160,7 @@ mod tests {
         assert_eq!(member("a.bin", b"PK\x03\x04rest"), Member::Document(Format::Zip));
         assert_eq!(member("page.html", b"<p>Jane Doe</p>"), Member::Html);
         assert_eq!(member("victims.csv", b"Jane,Doe\n"), Member::Text);
+        assert_eq!(member("note.txt", b"From: a@b.example\nDate: today\n\nJane"), Member::Message);
         assert_eq!(member("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Member::Other);
     }
 }

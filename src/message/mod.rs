@@ -9,6 +9,7 @@ mod envelope;
 pub(crate) mod mime;
 pub(crate) mod rfc2047;
 mod slim;
+pub(crate) mod sniff;
 pub(crate) mod transfer;
 
 pub use envelope::{recipients_of, Envelope, Recipient};
