@@ -6,7 +6,9 @@ use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
 use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
 use crate::message::{rfc2047, transfer, Envelope, Reading};
-use crate::model::{Budget, Incomplete, Limit, Limits, Location, Part, Segment};
+#[cfg(feature = "documents")]
+use crate::model::Budget;
+use crate::model::{Incomplete, Limit, Limits, Location, Part, Segment};
 use crate::text::{decode_text, is_html_name};
 use crate::text::{html_to_text_and_aside, Aside};
 
@@ -73,6 +75,8 @@ fn for_each_segment_of(
 }
 
 struct Walker<'a, 'b, 'w> {
+    /// The limits documents are read under.
+    #[cfg_attr(not(feature = "documents"), allow(dead_code))]
     limits: &'a Limits,
     /// Reads attached messages that come encoded, from their decoded bytes.
     walk: &'b mut Walk<'w>,

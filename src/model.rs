@@ -432,12 +432,14 @@ impl Default for Limits {
 pub const MAX_DEPTH_CEILING: usize = 256;
 
 /// The bytes one message may inflate and extract, shared by every reader.
+#[cfg_attr(not(feature = "documents"), allow(dead_code))]
 pub(crate) struct Budget {
     used: Cell<u64>,
     max: u64,
     exceeded: Cell<bool>,
 }
 
+#[cfg_attr(not(feature = "documents"), allow(dead_code))]
 impl Budget {
     pub(crate) fn new(max: u64) -> Budget {
         Budget { used: Cell::new(0), max, exceeded: Cell::new(false) }
