@@ -161,37 +161,20 @@ pub unsafe extern "C" fn maildlp_scanner_open(
     err_len: usize,
 ) -> maildlp_status {
     boundary(MAILDLP_PANIC, || {
-        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
-        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
-        // SAFETY: the caller promises `out` is NULL or valid for a write.
-        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
-            return status;
-        }
-        if list.is_null() {
-            return fail(MAILDLP_NULL_ARGUMENT, "list is NULL");
-        }
-        // SAFETY: not NULL; the caller promises `list` is valid for `list_len` bytes.
-        let Some(list) = (unsafe { bytes(list.cast(), list_len) }) else {
-            return fail(MAILDLP_NULL_ARGUMENT, "list is NULL");
+        let make = || {
+            // SAFETY: the caller promises `list` is valid for `list_len` bytes.
+            let list = unsafe { required(list, list_len, "list") }?;
+            // SAFETY: the caller promises `key` is NULL or valid for `key_len` bytes;
+            // `bytes` refuses NULL with a length.
+            let key = unsafe { bytes(key.cast(), key_len) }
+                .ok_or_else(|| (MAILDLP_NULL_ARGUMENT, "key is NULL but key_len is not 0".to_string()))?;
+            // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len`.
+            let policy = unsafe { policy_from(policy_toml, policy_len) }?;
+            Scanner::open(list, (!key.is_empty()).then_some(key), policy).map_err(refused)
         };
-        // SAFETY: the caller promises `key` is NULL or valid for `key_len` bytes; `bytes`
-        // refuses NULL with a length.
-        let Some(key) = (unsafe { bytes(key.cast(), key_len) }) else {
-            return fail(MAILDLP_NULL_ARGUMENT, "key is NULL but key_len is not 0");
-        };
-        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
-        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
-            Ok(p) => p,
-            Err((status, msg)) => return fail(status, &msg),
-        };
-        let key = (!key.is_empty()).then_some(key);
-        let scanner = match Scanner::open(list, key, policy) {
-            Ok(s) => s,
-            Err(e) => return fail(status_of(&e), &e.to_string()),
-        };
-        // SAFETY: `out` was checked above.
-        unsafe { *out = Box::into_raw(Box::new(maildlp_scanner { scanner })) };
-        MAILDLP_OK
+        // SAFETY: the caller promises `out` is NULL or valid for a write and `err_buf` NULL or
+        // valid for `err_len` bytes.
+        unsafe { construct(out, err_buf, err_len, make) }
     })
 }
 
@@ -216,36 +199,21 @@ pub unsafe extern "C" fn maildlp_scanner_new(
     err_len: usize,
 ) -> maildlp_status {
     boundary(MAILDLP_PANIC, || {
-        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
-        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
-        // SAFETY: the caller promises `out` is NULL or valid for a write.
-        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
-            return status;
-        }
-        if list_csv.is_null() {
-            return fail(MAILDLP_NULL_ARGUMENT, "list_csv is NULL");
-        }
-        // SAFETY: the caller promises `list_csv` is valid for `list_len` bytes.
-        let Some(list) = (unsafe { bytes(list_csv, list_len) }) else {
-            return fail(MAILDLP_NULL_ARGUMENT, "list_csv is NULL");
+        let make = || {
+            // SAFETY: the caller promises `list_csv` is valid for `list_len` bytes.
+            let list = unsafe { required(list_csv.cast(), list_len, "list_csv") }?;
+            if let Err(e) = std::str::from_utf8(list) {
+                let line = utf8_error_line(list, &e);
+                return Err((MAILDLP_INVALID_UTF8, format!("protected list, line {line}: not valid UTF-8")));
+            }
+            let list = ProtectedList::from_csv_bytes(list).map_err(refused)?;
+            // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len`.
+            let policy = unsafe { policy_from(policy_toml, policy_len) }?;
+            Ok(Scanner::new(list, policy))
         };
-        if let Err(e) = std::str::from_utf8(list) {
-            let line = utf8_error_line(list, &e);
-            return fail(MAILDLP_INVALID_UTF8, &format!("protected list, line {line}: not valid UTF-8"));
-        }
-        let list = match ProtectedList::from_csv_bytes(list) {
-            Ok(l) => l,
-            Err(e) => return fail(status_of(&e), &e.to_string()),
-        };
-        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
-        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
-            Ok(p) => p,
-            Err((status, msg)) => return fail(status, &msg),
-        };
-        let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
-        // SAFETY: `out` was checked above.
-        unsafe { *out = Box::into_raw(handle) };
-        MAILDLP_OK
+        // SAFETY: the caller promises `out` is NULL or valid for a write and `err_buf` NULL or
+        // valid for `err_len` bytes.
+        unsafe { construct(out, err_buf, err_len, make) }
     })
 }
 
@@ -281,6 +249,54 @@ unsafe fn clear_out(
     // SAFETY: `out` is not NULL and the caller promises it is valid for a write.
     unsafe { *out = std::ptr::null_mut() };
     Ok(())
+}
+
+/// What a constructor that failed says: its status and a message for `err_buf`.
+type Refusal = (maildlp_status, String);
+
+/// The body every scanner constructor shares: `*out` is cleared, `make` builds the scanner,
+/// and it is stored in `*out`, or its refusal is written to `err_buf` and returned.
+///
+/// # Safety
+/// `out` must be NULL or valid for a write; `err_buf` NULL or valid for writes of `err_len`
+/// bytes.
+unsafe fn construct(
+    out: *mut *mut maildlp_scanner,
+    err_buf: *mut c_char,
+    err_len: usize,
+    make: impl FnOnce() -> Result<Scanner, Refusal>,
+) -> maildlp_status {
+    // SAFETY: passed on from the caller.
+    if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
+        return status;
+    }
+    match make() {
+        Ok(scanner) => {
+            // SAFETY: `out` is not NULL (checked by `clear_out`) and valid for a write.
+            unsafe { *out = Box::into_raw(Box::new(maildlp_scanner { scanner })) };
+            MAILDLP_OK
+        }
+        // SAFETY: passed on from the caller.
+        Err((status, msg)) => unsafe { fail_with(err_buf, err_len, status, &msg) },
+    }
+}
+
+/// The bytes at `ptr`, refused as `what` is NULL when `ptr` is NULL (whatever `len` is).
+///
+/// # Safety
+/// `ptr` must be NULL or valid for reads of `len` bytes, for `'a`.
+unsafe fn required<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Refusal> {
+    let refusal = || (MAILDLP_NULL_ARGUMENT, format!("{what} is NULL"));
+    if ptr.is_null() {
+        return Err(refusal());
+    }
+    // SAFETY: not NULL; passed on from the caller.
+    unsafe { bytes(ptr.cast(), len) }.ok_or_else(refusal)
+}
+
+/// An error of the library as a refusal.
+fn refused(e: crate::Error) -> Refusal {
+    (status_of(&e), e.to_string())
 }
 
 /// The policy from its TOML text (NULL for the defaults), or the status and message of its
@@ -325,34 +341,21 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
     err_len: usize,
 ) -> maildlp_status {
     boundary(MAILDLP_PANIC, || {
-        // SAFETY: the caller promises `err_buf` is NULL or valid for `err_len` bytes.
-        let fail = |status, msg: &str| unsafe { fail_with(err_buf, err_len, status, msg) };
-        // SAFETY: the caller promises `out` is NULL or valid for a write.
-        if let Err(status) = unsafe { clear_out(out, err_buf, err_len) } {
-            return status;
-        }
-        if sealed.is_null() || key.is_null() {
-            return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
-        }
-        // SAFETY: not NULL; the caller promises each is valid for its length.
-        let (Some(sealed), Some(key)) =
-            (unsafe { bytes(sealed.cast(), sealed_len) }, unsafe { bytes(key.cast(), key_len) })
-        else {
-            return fail(MAILDLP_NULL_ARGUMENT, "sealed or key is NULL");
+        let make = || {
+            // SAFETY: the caller promises each is valid for its length.
+            let sealed = unsafe { required(sealed, sealed_len, "sealed") }?;
+            // SAFETY: as above.
+            let key = unsafe { required(key, key_len, "key") }?;
+            let list = crate::list::Key::from_bytes(key)
+                .and_then(|k| SealedList::open(sealed, &k))
+                .map_err(refused)?;
+            // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len`.
+            let policy = unsafe { policy_from(policy_toml, policy_len) }?;
+            Ok(Scanner::new(list, policy))
         };
-        let list = match crate::list::Key::from_bytes(key).and_then(|k| SealedList::open(sealed, &k)) {
-            Ok(l) => l,
-            Err(e) => return fail(status_of(&e), &e.to_string()),
-        };
-        // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len` bytes.
-        let policy = match unsafe { policy_from(policy_toml, policy_len) } {
-            Ok(p) => p,
-            Err((status, msg)) => return fail(status, &msg),
-        };
-        let handle = Box::new(maildlp_scanner { scanner: Scanner::new(list, policy) });
-        // SAFETY: `out` was checked above.
-        unsafe { *out = Box::into_raw(handle) };
-        MAILDLP_OK
+        // SAFETY: the caller promises `out` is NULL or valid for a write and `err_buf` NULL or
+        // valid for `err_len` bytes.
+        unsafe { construct(out, err_buf, err_len, make) }
     })
 }
 
