@@ -235,6 +235,27 @@ fn nested_zip_bomb() {
 }
 
 #[test]
+fn archives_nested_2000_deep_stop_at_the_depth_limit() {
+    // Each archive holds the next, stored: tiny, and every level costs a reader and its stack
+    // frames, so only the depth bound stops it, never the budget.
+    let mut level = zip(&[stored("names.txt", b"Jane Doe\n")]);
+    for depth in 0..2000 {
+        level = zip(&[stored(&format!("l{depth}.zip"), &level)]);
+    }
+    let o = scan("archives nested 2,000 deep", &scanner(Limits::default()), &message("deep.zip", &level));
+    assert_eq!(o.limits, ["max_depth"]);
+    assert!(!o.found, "the name is below the depth limit");
+    // Within the limit, the innermost member is read.
+    let mut level = zip(&[stored("names.txt", b"Jane Doe\n")]);
+    for depth in 0..5 {
+        level = zip(&[stored(&format!("l{depth}.zip"), &level)]);
+    }
+    let o = scan("archives nested 5 deep", &scanner(Limits::default()), &message("deep.zip", &level));
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+    assert!(o.found);
+}
+
+#[test]
 fn a_million_empty_entries() {
     let mut entries = vec![stored("names.txt", b"Jane Doe\n")];
     entries.extend((0..1_000_000).map(|i| Entry {

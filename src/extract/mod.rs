@@ -111,7 +111,9 @@ impl Extractor<'_> {
                 Package::OpenDocument => odf::read(self, &mut archive),
                 Package::Archive => {
                     let budget = self.budget;
-                    zip::each_entry(&mut archive, budget, &mut |name, entry| self.entry(name, entry, depth));
+                    zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
+                        self.entry(name, entry, depth)
+                    });
                 }
             },
             zip::Opened::Streamed { damaged } => {
@@ -140,6 +142,22 @@ impl Extractor<'_> {
             zip::Entry::Encrypted => self.inside(name, |x| x.encrypted("the archive member")),
             zip::Entry::Damaged(why) => self.inside(name, |x| x.unreadable(why)),
             zip::Entry::File(input) => self.member(name, input, depth),
+            zip::Entry::Stored(data) => self.stored(name, data, depth),
+        }
+    }
+
+    /// A member whose bytes lie in the archive as they are: a document or message is read
+    /// where it lies (charged to the budget, cut where the budget ends), anything else as any
+    /// member is.
+    fn stored(&mut self, name: &str, data: &[u8], depth: usize) {
+        let head = &data[..data.len().min(HEAD as usize)];
+        match sniff::member(name, head) {
+            Member::Document(format) => {
+                let granted = self.budget.take(data.len() as u64) as usize;
+                let data = &data[..granted.min(data.len())];
+                self.inside(name, |x| x.document(format, data, depth + 1));
+            }
+            _ => self.member(name, &mut &data[..], depth),
         }
     }
 
@@ -185,7 +203,8 @@ impl Extractor<'_> {
                     self.inside(name, |x| x.unreadable("its compressed data is damaged"));
                     return;
                 }
-                self.inside(name, |x| x.document(format, &head, depth));
+                // One level deeper: an archive inside an archive counts towards `max_depth`.
+                self.inside(name, |x| x.document(format, &head, depth + 1));
             }
             Member::Message => {
                 if input.read_to_end(&mut head).is_err() {

@@ -86,17 +86,36 @@ pub(super) enum Entry<'r> {
     Damaged(&'static str),
     /// A member's content as it inflates (uncharged: the caller meters it).
     File(&'r mut dyn Read),
+    /// A member stored without compression: its bytes where they lie in the archive (not yet
+    /// charged), so that an archive stored in an archive is not copied at every level.
+    Stored(&'r [u8]),
 }
 
-/// Hands every entry of `archive` to `f` in central-directory order, until the budget runs
-/// out. Entries whose headers cannot be read are passed over.
-pub(super) fn each_entry(archive: &mut Archive<'_>, budget: &Budget, f: &mut dyn FnMut(&str, Entry<'_>)) {
+/// Hands every entry of `archive` (whose bytes are `bytes`) to `f` in central-directory order,
+/// until the budget runs out. Entries whose headers cannot be read are passed over.
+pub(super) fn each_entry(
+    archive: &mut Archive<'_>,
+    bytes: &[u8],
+    budget: &Budget,
+    f: &mut dyn FnMut(&str, Entry<'_>),
+) {
     for i in 0..archive.len() {
         if budget.exhausted() {
             return;
         }
-        let (name, encrypted, is_dir) = match archive.by_index_raw(i) {
-            Ok(e) => (e.name().map(|n| n.into_owned()).unwrap_or_default(), e.encrypted(), e.is_dir()),
+        let (name, encrypted, is_dir, stored) = match archive.by_index_raw(i) {
+            Ok(e) => {
+                // A stored member's bytes, when its header and sizes agree with the archive.
+                let stored = (e.compression() == ::zip::CompressionMethod::Stored
+                    && e.size() == e.compressed_size())
+                .then(|| e.data_start())
+                .flatten()
+                .and_then(|start| {
+                    let start = usize::try_from(start).ok()?;
+                    bytes.get(start..start.checked_add(usize::try_from(e.size()).ok()?)?)
+                });
+                (e.name().map(|n| n.into_owned()).unwrap_or_default(), e.encrypted(), e.is_dir(), stored)
+            }
             Err(_) => continue,
         };
         if is_dir {
@@ -105,6 +124,10 @@ pub(super) fn each_entry(archive: &mut Archive<'_>, budget: &Budget, f: &mut dyn
         }
         if encrypted {
             f(&name, Entry::Encrypted);
+            continue;
+        }
+        if let Some(data) = stored {
+            f(&name, Entry::Stored(data));
             continue;
         }
         match archive.by_index(i) {
