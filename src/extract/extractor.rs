@@ -128,9 +128,14 @@ impl<'w> Extractor<'w> {
         (self.sink)(&Segment { location: &loc, text: name, marks: &[] });
     }
 
-    /// The name the attachment was sent under, if it has one.
-    pub(super) fn attachment_name(&self) -> Option<&str> {
-        self.loc.name.as_deref()
+    /// The name of the current document: the last step of the path inside the attachment,
+    /// else the attachment's own name.
+    pub(super) fn current_name(&self) -> Option<&str> {
+        match self.prefix.rsplit_once(" > ") {
+            Some((_, last)) => Some(last),
+            None if !self.prefix.is_empty() => Some(&self.prefix),
+            None => self.loc.name.as_deref(),
+        }
     }
 
     /// Notes that part of the attachment was not scanned, and why.

@@ -1,5 +1,6 @@
 //! Text from inside documents and archives: spreadsheets, word-processing documents,
-//! presentations, PDF, RTF, compound files, ZIP and gzip, recognised by their content, never by
+//! presentations, PDF, RTF, compound files, archives (ZIP, tar, 7z) and compressed files (gzip,
+//! bzip2, xz), recognised by their content, never by
 //! label or name.
 //!
 //! Every reader turns what it finds into the same [`Segment`](crate::model::Segment)s the rest
@@ -19,7 +20,8 @@
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`. None reads another's format,
 //!   and none calls back into dispatch: a reader that finds documents inside its own (objects
 //!   embedded in an OOXML package) returns them.
-//! - helpers: `zip` and `gzip` (archives opened and handed out member by member), `xml`,
+//! - helpers: `zip`, `tar` and `sevenz` (archives opened and handed out member by member),
+//!   `stream` (gzip, bzip2 and xz: the one file inside), `xml`,
 //!   `flow` (flowing text of XML documents), `row` (spreadsheet rows), `meter` (readers
 //!   charged to the budget), `extractor` (the state one attachment's reading shares, and how
 //!   text is handed to the scanner), `sniff` (recognition only).
@@ -27,14 +29,16 @@
 mod cfb;
 mod extractor;
 mod flow;
-mod gzip;
 mod meter;
 mod odf;
 mod ooxml;
 mod pdf;
 mod row;
 mod rtf;
+mod sevenz;
 mod sniff;
+mod stream;
+mod tar;
 mod xml;
 mod zip;
 
@@ -73,7 +77,12 @@ impl Extractor<'_> {
         // never the scan.
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
             Format::Zip => self.zip(bytes, depth),
-            Format::Gzip => self.gzip(bytes, depth),
+            Format::Gzip => self.stream(stream::Codec::Gzip, bytes, depth),
+            Format::Bzip2 => self.stream(stream::Codec::Bzip2, bytes, depth),
+            Format::Xz => self.stream(stream::Codec::Xz, bytes, depth),
+            Format::Tar => self.tar(&mut &bytes[..], depth),
+            Format::SevenZ => self.sevenz(bytes, depth),
+            Format::Rar => self.unreadable("RAR archives are not read"),
             Format::Pdf => pdf::read(self, bytes),
             Format::Rtf => rtf::read(self, bytes),
             Format::Cfb => self.compound(bytes),
@@ -121,11 +130,7 @@ impl Extractor<'_> {
                 let read =
                     zip::each_streamed(bytes, budget, max, &mut |name, entry| self.entry(name, entry, depth));
                 if read.cut {
-                    let detail = format!(
-                        "{} holds more than {max} entries; the others were not scanned",
-                        self.where_()
-                    );
-                    self.incomplete(Limit::MaxArchiveEntries, detail);
+                    self.too_many_entries();
                 }
                 if damaged && read.entries == 0 {
                     self.unreadable("not a readable ZIP archive");
@@ -161,10 +166,57 @@ impl Extractor<'_> {
         }
     }
 
-    /// A gzip stream: the file inside, read as an archive member.
-    fn gzip(&mut self, bytes: &[u8], depth: usize) {
-        let (name, mut input) = gzip::open(bytes, self.attachment_name());
+    /// A compressed stream (gzip, bzip2, xz): the file inside, read as an archive member.
+    fn stream(&mut self, codec: stream::Codec, bytes: &[u8], depth: usize) {
+        let outer = self.current_name().map(str::to_string);
+        let (name, mut input) = stream::open(codec, bytes, outer.as_deref(), self.budget.left());
         self.member(&name, &mut input, depth);
+    }
+
+    /// A tar archive, its entries read as they stream from `input`.
+    fn tar(&mut self, input: &mut dyn Read, depth: usize) {
+        let mut input = Metered { inner: input, budget: self.budget };
+        let max = self.limits.max_archive_entries;
+        let read = tar::each_entry(&mut input, max, &mut |name, entry| {
+            self.emit_member_name(name);
+            if let Some(content) = entry {
+                self.member(name, content, depth);
+            }
+        });
+        if read.cut {
+            self.too_many_entries();
+        }
+        if read.damaged && read.entries == 0 {
+            self.unreadable("not a readable tar archive");
+        }
+    }
+
+    /// A 7z archive, its entries read in order.
+    fn sevenz(&mut self, bytes: &[u8], depth: usize) {
+        let (budget, max) = (self.budget, self.limits.max_archive_entries);
+        let memory = budget.left().min(stream::MAX_DECODER_MEMORY);
+        let read = sevenz::each_entry(bytes, budget, max, memory, &mut |name, entry| {
+            self.emit_member_name(name);
+            if let Some(content) = entry {
+                self.member(name, content, depth);
+            }
+        });
+        match read {
+            sevenz::Read7z::Read { cut: true, .. } => self.too_many_entries(),
+            sevenz::Read7z::Read { .. } => {}
+            sevenz::Read7z::Encrypted => self.encrypted("the archive"),
+            sevenz::Read7z::Damaged(why) => self.unreadable(&why),
+        }
+    }
+
+    /// Notes that the current archive has more entries than the policy allows.
+    fn too_many_entries(&mut self) {
+        let detail = format!(
+            "{} holds more than {} entries; the others were not scanned",
+            self.where_(),
+            self.limits.max_archive_entries
+        );
+        self.incomplete(Limit::MaxArchiveEntries, detail);
     }
 
     /// A compound file: an encrypted Office document, a legacy workbook, or other (Word,
@@ -290,13 +342,15 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 13] = [
+        let files: [(&str, &str, &[&str]); 15] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
             ("sniff.rs", include_str!("sniff.rs"), &[]),
             ("extractor.rs", include_str!("extractor.rs"), &[]),
-            ("gzip.rs", include_str!("gzip.rs"), &[]),
+            ("stream.rs", include_str!("stream.rs"), &[]),
+            ("tar.rs", include_str!("tar.rs"), &[]),
+            ("sevenz.rs", include_str!("sevenz.rs"), &["meter"]),
             ("flow.rs", include_str!("flow.rs"), &["xml"]),
             ("zip.rs", include_str!("zip.rs"), &["meter"]),
             ("ooxml.rs", include_str!("ooxml.rs"), &["extractor", "flow", "row", "xml", "zip"]),

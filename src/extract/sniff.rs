@@ -16,6 +16,16 @@ pub(crate) enum Format {
     Zip,
     /// A gzip stream.
     Gzip,
+    /// A bzip2 stream.
+    Bzip2,
+    /// An xz stream.
+    Xz,
+    /// A tar archive (POSIX ustar or GNU).
+    Tar,
+    /// A 7z archive.
+    SevenZ,
+    /// A RAR archive: recognised, not read.
+    Rar,
     /// A PDF document.
     Pdf,
     /// Rich Text Format.
@@ -36,6 +46,20 @@ pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
         Some(Format::Zip)
     } else if bytes.starts_with(&[0x1f, 0x8b]) {
         Some(Format::Gzip)
+    } else if bytes.starts_with(b"BZh")
+        && bytes.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+        && (bytes.get(4..10) == Some(&[0x31, 0x41, 0x59, 0x26, 0x53, 0x59][..])
+            || bytes.get(4..10) == Some(&[0x17, 0x72, 0x45, 0x38, 0x50, 0x90][..]))
+    {
+        Some(Format::Bzip2)
+    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Some(Format::Xz)
+    } else if bytes.starts_with(&[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c]) {
+        Some(Format::SevenZ)
+    } else if bytes.starts_with(b"Rar!\x1a\x07") {
+        Some(Format::Rar)
+    } else if bytes.get(257..262) == Some(b"ustar") {
+        Some(Format::Tar)
     } else if bytes.starts_with(&CFB_MAGIC) {
         Some(Format::Cfb)
     } else if bytes.starts_with(b"{\\rtf") {
@@ -133,6 +157,14 @@ mod tests {
         assert_eq!(sniff(b"\r\n%PDF-1.4"), Some(Format::Pdf));
         assert_eq!(sniff(b"{\\rtf1\\ansi"), Some(Format::Rtf));
         assert_eq!(sniff(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), Some(Format::Cfb));
+        assert_eq!(sniff(b"BZh91AY&SYrest"), Some(Format::Bzip2));
+        assert_eq!(sniff(b"BZh9rest"), None);
+        assert_eq!(sniff(b"\xfd7zXZ\0\0"), Some(Format::Xz));
+        assert_eq!(sniff(b"7z\xbc\xaf\x27\x1c\0\x04"), Some(Format::SevenZ));
+        assert_eq!(sniff(b"Rar!\x1a\x07\x01\0"), Some(Format::Rar));
+        let mut tar = vec![0u8; 512];
+        tar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(sniff(&tar), Some(Format::Tar));
         assert_eq!(sniff(b"Jane,Doe\n"), None);
         assert_eq!(sniff(b"\x89PNG\r\n"), None);
     }
