@@ -265,33 +265,19 @@ impl Walker<'_, '_, '_> {
     /// recipient rules).
     fn calendar(&mut self, loc: &Location, text: &str, sent: bool) {
         use crate::message::calendar::{read, Item};
+        let shown = sent && crate::message::calendar::invites(text);
         let mut at = loc.clone();
-        // Addresses wait for the method, which may come after them: `path`, then the address.
-        let mut addresses = String::new();
-        let invites = read(text, &mut |item| match item {
-            Item::Address { path, address } => {
-                addresses.push_str(path);
-                addresses.push(' ');
-                addresses.push_str(address);
-                addresses.push('\n');
-            }
-            Item::Text { path, text } => {
-                if at.path.as_deref() != Some(path) {
-                    at.path = Some(path.to_string());
-                }
-                self.text_segment(&at, text);
-            }
-        });
-        if invites && sent {
-            return;
-        }
-        for line in addresses.lines() {
-            let (path, address) = line.split_once(' ').unwrap_or(("attendee", line));
+        read(text, &mut |item| {
+            let (path, text) = match item {
+                Item::Address { .. } if shown => return,
+                Item::Address { path, address } => (path, address),
+                Item::Text { path, text } => (path, text),
+            };
             if at.path.as_deref() != Some(path) {
                 at.path = Some(path.to_string());
             }
-            self.emit_at(&at, address);
-        }
+            self.text_segment(&at, text);
+        });
     }
 
     /// Plain text, and the decoded form of every encoded link in it.

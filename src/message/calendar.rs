@@ -98,11 +98,41 @@ pub(crate) fn text_of(part: &Part<'_>) -> Option<String> {
     Some(transfer::to_text(bytes, part.charset()))
 }
 
+/// Whether the calendar `text` is an invitation (`METHOD:REQUEST` or `PUBLISH`), whose
+/// addresses are shown to every invitee: its `METHOD` lines, parsed.
+pub(crate) fn invites(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let end = line_end(bytes, pos);
+        let line = &text[pos..end];
+        let name = line.trim_start_matches('\u{feff}').trim_start().split([';', ':']).next().unwrap_or("");
+        if name.eq_ignore_ascii_case("METHOD") {
+            let parsed =
+                std::panic::catch_unwind(|| Parser::new(line).icalendar(ICalendarComponentType::VCalendar));
+            if let Ok(Entry::ICalendar(cal)) = parsed {
+                let invitation = cal.components.iter().flat_map(|c| c.entries.iter()).any(|e| {
+                    e.name == ICalendarProperty::Method
+                        && e.values.iter().any(|v| {
+                            matches!(
+                                v,
+                                ICalendarValue::Method(ICalendarMethod::Request | ICalendarMethod::Publish)
+                            )
+                        })
+                });
+                if invitation {
+                    return true;
+                }
+            }
+        }
+        pos = end;
+    }
+    false
+}
+
 /// Reads the calendar `text`, calling `f` with every address and text it shows, in order.
-/// Returns whether it is an invitation (`METHOD:REQUEST` or `PUBLISH`): the addresses of an
-/// invitation are shown to every invitee.
-pub(crate) fn read(text: &str, f: &mut dyn FnMut(Item<'_>)) -> bool {
-    let mut reader = Reader { f, invites: false, html: String::new() };
+pub(crate) fn read(text: &str, f: &mut dyn FnMut(Item<'_>)) {
+    let mut reader = Reader { f, alarms: 0, html: String::new() };
     let bytes = text.as_bytes();
     let (mut start, mut pos) = (0, 0);
     while pos < bytes.len() {
@@ -116,7 +146,9 @@ pub(crate) fn read(text: &str, f: &mut dyn FnMut(Item<'_>)) -> bool {
             start = pos;
         }
         if alone {
-            if !component {
+            if component {
+                reader.component(line);
+            } else {
                 reader.unparsed(line, params.value);
             }
             start = end;
@@ -126,7 +158,6 @@ pub(crate) fn read(text: &str, f: &mut dyn FnMut(Item<'_>)) -> bool {
     if start < bytes.len() {
         reader.run(&text[start..]);
     }
-    reader.invites
 }
 
 /// Where the content line starting at `pos` ends: after the line feed that is not followed by
@@ -176,7 +207,9 @@ fn params_of(line: &str) -> Params {
 
 struct Reader<'f> {
     f: &'f mut dyn FnMut(Item<'_>),
-    invites: bool,
+    /// Alarms open where the reading is: an alarm's `ATTENDEE` is the address its reminder
+    /// is mailed to, which no invitee sees, so it is text there.
+    alarms: usize,
     /// Scratch for HTML descriptions made text.
     html: String,
 }
@@ -202,6 +235,16 @@ impl Reader<'_> {
         }
     }
 
+    /// A line that begins or ends a component: alarms are counted.
+    fn component(&mut self, line: &str) {
+        let b = line.trim_start_matches('\u{feff}').trim().as_bytes();
+        if b.eq_ignore_ascii_case(b"BEGIN:VALARM") {
+            self.alarms += 1;
+        } else if b.eq_ignore_ascii_case(b"END:VALARM") {
+            self.alarms = self.alarms.saturating_sub(1);
+        }
+    }
+
     /// A content line that is not parsed: its text, and for an attendee or the organiser, the
     /// address after its colon.
     fn unparsed(&mut self, line: &str, value: Option<usize>) {
@@ -221,7 +264,8 @@ impl Reader<'_> {
         }
     }
 
-    /// `value` as an address (`mailto:` dropped) when it is one, else as text.
+    /// `value` as an address (`mailto:` dropped) when it is one (outside an alarm), else as
+    /// text.
     fn address(&mut self, path: &'static str, value: &str) {
         let v = value.trim();
         let v = match v.get(..7) {
@@ -229,7 +273,7 @@ impl Reader<'_> {
             _ => v,
         };
         let canonical = address::canonical(v);
-        if address::is_valid(&canonical) {
+        if address::is_valid(&canonical) && self.alarms == 0 {
             (self.f)(Item::Address { path, address: &canonical });
         } else if !value.trim().is_empty() {
             (self.f)(Item::Text { path, text: value });
@@ -238,11 +282,8 @@ impl Reader<'_> {
 
     fn entry(&mut self, entry: &ICalendarEntry) {
         match &entry.name {
-            ICalendarProperty::Method => {
-                self.invites |= entry.values.iter().any(|v| {
-                    matches!(v, ICalendarValue::Method(ICalendarMethod::Request | ICalendarMethod::Publish))
-                });
-            }
+            // Read before (see `invites`).
+            ICalendarProperty::Method => {}
             ICalendarProperty::Attendee | ICalendarProperty::Organizer => {
                 let path = if entry.name == ICalendarProperty::Attendee { "attendee" } else { "organizer" };
                 for v in &entry.values {
@@ -310,7 +351,8 @@ mod tests {
 
     fn items(text: &str) -> (bool, Vec<String>) {
         let mut out = Vec::new();
-        let invites = read(text, &mut |item| {
+        let invites = invites(text);
+        read(text, &mut |item| {
             out.push(match item {
                 Item::Address { path, address } => format!("{path} <{address}>"),
                 Item::Text { path, text } => format!("{path}: {text}"),
@@ -344,6 +386,14 @@ mod tests {
                 "location: Room 2",
             ]
         );
+    }
+
+    /// An alarm's attendee (where its reminder is mailed) is text, not an invitee.
+    #[test]
+    fn an_alarms_attendee_is_text() {
+        let ics = "BEGIN:VCALENDAR\nMETHOD:REQUEST\nBEGIN:VEVENT\nBEGIN:VALARM\nACTION:EMAIL\nATTENDEE:mailto:me@x.example\nEND:VALARM\nATTENDEE:mailto:a@x.example\nEND:VEVENT\nEND:VCALENDAR\n";
+        let (_, got) = items(ics);
+        assert_eq!(got, ["attendee: mailto:me@x.example", "attendee <a@x.example>"]);
     }
 
     /// Only REQUEST and PUBLISH invite; a reply or a cancellation does not.

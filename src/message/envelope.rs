@@ -91,18 +91,16 @@ impl<'m> Envelope<'m> {
         }
         // The message's own parts: an attached message's parts are inside its entity.
         for part in &message.parts {
-            let Some(text) = super::calendar::text_of(part) else { continue };
-            let before = env.attendees.len();
-            let invites = super::calendar::read(&text, &mut |item| {
+            // Only an invitation shows its attendees to every invitee.
+            let Some(text) = super::calendar::text_of(part).filter(|t| super::calendar::invites(t)) else {
+                continue;
+            };
+            super::calendar::read(&text, &mut |item| {
                 if let super::calendar::Item::Address { address, .. } = item {
                     env.attendees.push_str(address);
                     env.attendees.push('\n');
                 }
             });
-            // Only an invitation shows its attendees to every invitee.
-            if !invites {
-                env.attendees.truncate(before);
-            }
         }
         env
     }
