@@ -159,6 +159,15 @@ impl Walker<'_, '_, '_> {
                 return;
             }
         }
+        // A calendar is read as one: its names and text, unfolded and unescaped.
+        if let Some(text) = crate::message::calendar::text_of(part) {
+            let loc = attachment.unwrap_or_else(|| match part.kind {
+                Kind::Text => Location::new(Part::Body, self.next_index(Part::Body)),
+                _ => Location::new(Part::Attachment, self.next_index(Part::Attachment)),
+            });
+            self.calendar(&loc, &text, depth == 0);
+            return;
+        }
         // Text is decoded as it is read; an encoding that does not decode leaves the text as
         // it came.
         let text_of = |raw: &[u8]| {
@@ -286,6 +295,27 @@ impl Walker<'_, '_, '_> {
     fn encrypted(&mut self, what: &str, place: &str) {
         let detail = format!("{what} in {place} is encrypted and could not be read");
         self.incomplete.push(Incomplete { limit: Limit::Encrypted, detail });
+    }
+
+    /// A calendar at `loc`: every name and text it shows, each a segment with the property as
+    /// its `path`; and the addresses of its attendees and organiser, unless it is an
+    /// invitation of the message being `sent` (then they are visible addresses, judged by the
+    /// recipient rules).
+    fn calendar(&mut self, loc: &Location, text: &str, sent: bool) {
+        use crate::message::calendar::{read, Item};
+        let shown = sent && crate::message::calendar::invites(text);
+        let mut at = loc.clone();
+        read(text, &mut |item| {
+            let (path, text) = match item {
+                Item::Address { .. } if shown => return,
+                Item::Address { path, address } => (path, address),
+                Item::Text { path, text } => (path, text),
+            };
+            if at.path.as_deref() != Some(path) {
+                at.path = Some(path.to_string());
+            }
+            self.text_segment(&at, text);
+        });
     }
 
     /// Plain text, and the decoded form of every encoded link in it.

@@ -248,6 +248,9 @@ pub enum Field {
     ReplyTo,
     /// Mail-Followup-To: not a recipient, but shown to every recipient.
     MailFollowupTo,
+    /// An attendee or the organiser of an invitation the message carries (a calendar with
+    /// `METHOD:REQUEST` or `PUBLISH`): every invitee sees them, as they see To and Cc.
+    Attendee,
     /// From: the author (its display name is content).
     From,
     /// Sender: the sending agent (its display name is content).
@@ -272,6 +275,7 @@ impl Field {
             Field::ResentBcc => "resent-bcc",
             Field::ReplyTo => "reply-to",
             Field::MailFollowupTo => "mail-followup-to",
+            Field::Attendee => "attendee",
             Field::From => "from",
             Field::Sender => "sender",
             Field::ResentFrom => "resent-from",
@@ -280,7 +284,8 @@ impl Field {
         }
     }
 
-    /// The header's name as written in a message (`Resent-Cc`).
+    /// The header's name as written in a message (`Resent-Cc`); for attendees, what shows
+    /// them.
     pub fn header_name(self) -> &'static str {
         match self {
             Field::To => "To",
@@ -291,6 +296,7 @@ impl Field {
             Field::ResentBcc => "Resent-Bcc",
             Field::ReplyTo => "Reply-To",
             Field::MailFollowupTo => "Mail-Followup-To",
+            Field::Attendee => "an invitation's attendees",
             Field::From => "From",
             Field::Sender => "Sender",
             Field::ResentFrom => "Resent-From",
@@ -310,13 +316,14 @@ impl Field {
                 | Field::ResentCc
                 | Field::ResentBcc
                 | Field::Envelope
+                | Field::Attendee
         )
     }
 
-    /// Whether recipients here are shown to the others (the visible recipients: To, Cc and
-    /// their Resent- forms).
+    /// Whether recipients here are shown to the others (the visible recipients: To, Cc, their
+    /// Resent- forms, and an invitation's attendees).
     pub fn is_visible(self) -> bool {
-        matches!(self, Field::To | Field::Cc | Field::ResentTo | Field::ResentCc)
+        matches!(self, Field::To | Field::Cc | Field::ResentTo | Field::ResentCc | Field::Attendee)
     }
 
     /// Whether every recipient sees the addresses here (the visible recipients, Reply-To and
@@ -325,9 +332,10 @@ impl Field {
         self.is_visible() || matches!(self, Field::ReplyTo | Field::MailFollowupTo)
     }
 
-    /// Whether the display names here are shown to recipients.
+    /// Whether the display names here are shown to recipients as a header shows them (an
+    /// invitation's names are read with the rest of the calendar, as content).
     pub(crate) fn shows_names(self) -> bool {
-        !matches!(self, Field::Bcc | Field::ResentBcc | Field::Envelope)
+        !matches!(self, Field::Bcc | Field::ResentBcc | Field::Envelope | Field::Attendee)
     }
 }
 

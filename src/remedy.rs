@@ -8,6 +8,10 @@
 //! signer after maildlp signs what the recipients get. Nobody who received the original is
 //! dropped. No I/O: bytes in, bytes out.
 //!
+//! An invitation's attendee list is not a header field but part of the calendar the message
+//! carries, and every invitee's calendar program shows it: neither rewrite changes it, and
+//! [`Fixed::attendees`] says how many outsiders it still shows.
+//!
 //! ```
 //! use maildlp::remedy::{bcc, Audience};
 //!
@@ -49,6 +53,10 @@ pub struct Fixed {
     pub recipient: Option<String>,
     /// Why the message was left as it was, when it was.
     pub unchanged: Option<&'static str>,
+    /// Distinct external addresses an invitation in the message shows to every invitee (its
+    /// attendees and organiser, `METHOD:REQUEST` or `PUBLISH`): a rewrite of the header fields
+    /// leaves them as they are, so a message with any still shows them.
+    pub attendees: usize,
 }
 
 impl Fixed {
@@ -59,6 +67,7 @@ impl Fixed {
             removed: Vec::new(),
             recipient: None,
             unchanged: Some(why),
+            attendees: 0,
         }
     }
 
@@ -478,6 +487,17 @@ fn rewrite(
     taken
 }
 
+/// How many distinct external addresses the invitations in `message` show to every invitee.
+fn external_attendees(message: &[u8], internal: &[String]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for a in crate::message::invitation_addresses(message) {
+        if !address::is_internal(&a, internal) {
+            seen.insert(a);
+        }
+    }
+    seen.len()
+}
+
 /// Whether the message shows any recipient in To, Cc, Resent-To or Resent-Cc.
 fn has_visible(h: &Header<'_>) -> bool {
     h.fields.iter().any(|f| {
@@ -494,9 +514,10 @@ fn has_visible(h: &Header<'_>) -> bool {
 /// left empty goes; protected addresses leave Reply-To and Mail-Followup-To. A message that
 /// needs none of this comes back unchanged, with the reason.
 pub fn bcc(message: &[u8], audience: &Audience<'_>) -> Fixed {
+    let attendees = external_attendees(message, audience.internal);
     let h = match header(message) {
         Ok(h) => h,
-        Err(why) => return Fixed::unchanged(message, why),
+        Err(why) => return Fixed { attendees, ..Fixed::unchanged(message, why) },
     };
     let mut fixed = Fixed {
         message: Vec::new(),
@@ -504,6 +525,7 @@ pub fn bcc(message: &[u8], audience: &Audience<'_>) -> Fixed {
         removed: Vec::new(),
         recipient: None,
         unchanged: None,
+        attendees,
     };
     let mut edits = Edits { edits: Vec::new() };
     let taken = rewrite(&h, audience, &Keep::Internal, &mut edits, &mut fixed);
@@ -546,12 +568,14 @@ pub fn bcc(message: &[u8], audience: &Audience<'_>) -> Fixed {
         }
     }
     if edits.edits.is_empty() {
-        let why = if has_visible(&h) {
+        let why = if attendees > 0 {
+            "no external recipient is in To or Cc and no protected address is shown there; the invitation's attendees are not header fields and stay as they are"
+        } else if has_visible(&h) {
             "no external recipient is visible and no protected address is shown"
         } else {
             "the message has no visible recipient"
         };
-        return Fixed::unchanged(message, why);
+        return Fixed { attendees, ..Fixed::unchanged(message, why) };
     }
     fixed.message = edits.apply(message);
     fixed
@@ -563,9 +587,10 @@ pub fn bcc(message: &[u8], audience: &Audience<'_>) -> Fixed {
 /// Reply-To and Mail-Followup-To in every copy. A message with no external visible recipient
 /// comes back alone and unchanged, with the reason.
 pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
+    let attendees = external_attendees(message, audience.internal);
     let h = match header(message) {
         Ok(h) => h,
-        Err(why) => return vec![Fixed::unchanged(message, why)],
+        Err(why) => return vec![Fixed { attendees, ..Fixed::unchanged(message, why) }],
     };
     // External visible recipients, distinct, in order.
     let mut recipients: Vec<String> = Vec::new();
@@ -592,7 +617,7 @@ pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
         } else {
             "the message has no visible recipient"
         };
-        return vec![Fixed::unchanged(message, why)];
+        return vec![Fixed { attendees, ..Fixed::unchanged(message, why) }];
     }
     let has_bcc = h.fields.iter().any(|f| {
         matches!(field_of(f.name), Some(Field::Bcc | Field::ResentBcc))
@@ -616,6 +641,7 @@ pub fn split(message: &[u8], audience: &Audience<'_>) -> Vec<Fixed> {
                 removed: Vec::new(),
                 recipient: recipient.map(str::to_string),
                 unchanged: None,
+                attendees,
             };
             let mut edits = Edits { edits: Vec::new() };
             let keep = match recipient {

@@ -11,7 +11,7 @@ use crate::list::Lookup;
 use crate::matcher::Hit;
 use crate::message::Envelope;
 use crate::model::Segment;
-use crate::model::{Incomplete, Kind, Location, Severity};
+use crate::model::{Field, Incomplete, Kind, Location, Severity};
 use crate::report::{masked_excerpt, Allowed, Detail, Finding, Masking, Report, Rule, Tally};
 use std::ops::Range;
 
@@ -21,8 +21,11 @@ use std::ops::Range;
 pub struct Audience {
     /// Distinct external addresses in the audience.
     external: usize,
-    /// Distinct external addresses in To, Cc, Resent-To and Resent-Cc.
+    /// Distinct external addresses in To, Cc, Resent-To and Resent-Cc and among an
+    /// invitation's attendees.
     visible_external: usize,
+    /// Whether an invitation's attendee list shows an external address.
+    attendees_shown: bool,
     /// Distinct external addresses in partner domains: they may receive every record's
     /// identifiers.
     partners: usize,
@@ -50,6 +53,7 @@ impl Audience {
         let mut a = Audience {
             external: 0,
             visible_external: 0,
+            attendees_shown: false,
             partners: 0,
             allowed: hashbrown::HashMap::new(),
             owned: hashbrown::HashMap::new(),
@@ -61,6 +65,7 @@ impl Audience {
             if address::is_internal(addr, internal) {
                 return;
             }
+            a.attendees_shown |= field == Field::Attendee;
             let hash = hasher.hash_one(addr);
             let (hidden, visible) = (hash & !1, hash | 1);
             if seen.contains(&visible) || (!field.is_visible() && seen.contains(&hidden)) {
@@ -168,11 +173,17 @@ pub fn recipient_exposed(
                 return;
             }
             let id = ids(record);
-            let message = format!(
-                "the address of protected record {id} is visible in {} to {others} other external recipient{}; send it by Bcc or on its own",
-                field.header_name(),
-                if others == 1 { "" } else { "s" },
-            );
+            let s = if others == 1 { "" } else { "s" };
+            let message = if field == Field::Attendee {
+                format!(
+                    "the address of protected record {id} is among an invitation's attendees, which {others} other external recipient{s} see; send each invitee an invitation of their own"
+                )
+            } else {
+                format!(
+                    "the address of protected record {id} is visible in {} to {others} other external recipient{s}; send it by Bcc or on its own",
+                    field.header_name(),
+                )
+            };
             out.push(Finding {
                 rule: Rule::ProtectedRecipientExposed,
                 severity: Severity::Block,
@@ -183,17 +194,25 @@ pub fn recipient_exposed(
     });
 }
 
-/// `visible-recipients`: more distinct external visible recipients than the policy allows.
+/// `visible-recipients`: more distinct external visible recipients (To, Cc, Resent-To,
+/// Resent-Cc and an invitation's attendees together) than the policy allows.
 pub fn visible_recipients(audience: &Audience, max: usize, out: &mut Vec<Finding>) {
     let count = audience.visible_external;
     if count > max {
+        let message = if audience.attendees_shown {
+            format!(
+                "{count} external recipients in To, Cc and an invitation's attendees can see each other's addresses (the policy allows {max}); Bcc does not hide attendees: send each invitee an invitation of their own"
+            )
+        } else {
+            format!(
+                "{count} external recipients in To and Cc can see each other's addresses (the policy allows {max}); use Bcc"
+            )
+        };
         out.push(Finding {
             rule: Rule::VisibleRecipients,
             severity: Severity::Warn,
             detail: Detail::VisibleRecipients { count, max },
-            message: format!(
-                "{count} external recipients in To and Cc can see each other's addresses (the policy allows {max}); use Bcc"
-            ),
+            message,
         });
     }
 }

@@ -1,6 +1,7 @@
 //! Who a message goes to and what address headers its recipients see: To, Cc, Bcc, their
 //! Resent- forms, Reply-To, Mail-Followup-To (groups included, every header of each), From and
-//! Sender for their display names, and the envelope recipients the caller passes.
+//! Sender for their display names, the attendees and organiser of an invitation the message
+//! carries (see `calendar`), and the envelope recipients the caller passes.
 //!
 //! The envelope is a view over the parsed message, not a copy: a message with a hundred
 //! thousand Cc addresses costs mail-parser's own list and nothing more until the rules look.
@@ -58,6 +59,9 @@ struct HeaderRef<'m> {
 #[derive(Default)]
 pub struct Envelope<'m> {
     headers: Vec<HeaderRef<'m>>,
+    /// The attendees and organisers of the invitations the message carries (not those of an
+    /// attached message), canonical, each followed by a line feed: one buffer however many.
+    attendees: String,
     extra: Vec<String>,
 }
 
@@ -85,7 +89,25 @@ impl<'m> Envelope<'m> {
                 .map(|j| j.trim().to_string());
             env.headers.push(HeaderRef { field, value: &header.value, joined_names });
         }
+        // The message's own parts: an attached message's parts are inside its entity.
+        for part in &message.parts {
+            // Only an invitation shows its attendees to every invitee.
+            let Some(text) = super::calendar::text_of(part).filter(|t| super::calendar::invites(t)) else {
+                continue;
+            };
+            super::calendar::read(&text, &mut |item| {
+                if let super::calendar::Item::Address { address, .. } = item {
+                    env.attendees.push_str(address);
+                    env.attendees.push('\n');
+                }
+            });
+        }
         env
+    }
+
+    /// The attendees and organisers of the invitations the message carries.
+    fn attendees(&self) -> impl Iterator<Item = &str> {
+        self.attendees.lines()
     }
 
     /// Adds an envelope recipient (already validated and canonical).
@@ -98,6 +120,9 @@ impl<'m> Envelope<'m> {
     pub fn for_each_recipient(&self, f: &mut dyn FnMut(&str, Field)) {
         for h in self.headers.iter().filter(|h| h.field.is_recipient()) {
             visit_addresses(h.value, &mut |addr, _| each_address(addr, h.field, f));
+        }
+        for a in self.attendees() {
+            f(a, Field::Attendee);
         }
         for a in &self.extra {
             f(a, Field::Envelope);
@@ -120,14 +145,18 @@ impl<'m> Envelope<'m> {
                 _ => 1,
             })
             .sum();
-        headers + self.extra.len()
+        headers + self.attendees().count() + self.extra.len()
     }
 
     /// Calls `f(address, field)` with every address every recipient sees: To, Cc, their
-    /// Resent- forms, Reply-To and Mail-Followup-To; canonical, in header order.
+    /// Resent- forms, Reply-To and Mail-Followup-To, canonical, in header order; then the
+    /// attendees and organisers of the invitations the message carries.
     pub fn for_each_shown(&self, f: &mut dyn FnMut(&str, Field)) {
         for h in self.headers.iter().filter(|h| h.field.is_shown()) {
             visit_addresses(h.value, &mut |addr, _| each_address(addr, h.field, f));
+        }
+        for a in self.attendees() {
+            f(a, Field::Attendee);
         }
     }
 
@@ -162,6 +191,18 @@ pub fn recipients_of(message: &[u8]) -> Vec<Recipient> {
     let reading = source.read(&parser);
     let recipients = reading.envelope().recipients();
     recipients
+}
+
+/// The attendees and organisers of the invitations in raw message bytes (read as a scan
+/// reads them), canonical, in order, duplicates kept.
+pub(crate) fn invitation_addresses(message: &[u8]) -> Vec<String> {
+    let limits = crate::model::Limits::default();
+    let source = super::Source::new(message, &limits);
+    let parser = super::HeaderParser::default();
+    let reading = source.read(&parser);
+    let envelope = reading.envelope();
+    let addresses = envelope.attendees().map(str::to_string).collect();
+    addresses
 }
 
 /// Calls `f(address, display name)` for each entry of an address header.

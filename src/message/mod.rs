@@ -5,6 +5,7 @@
 //! (`mime`), under the limits, with mail-parser's public API parsing each header block. The
 //! content walk (`crate::content`) then reads every part of that structure.
 
+pub(crate) mod calendar;
 mod envelope;
 pub(crate) mod mime;
 pub(crate) mod rfc2047;
@@ -12,6 +13,7 @@ mod slim;
 pub(crate) mod sniff;
 pub(crate) mod transfer;
 
+pub(crate) use envelope::invitation_addresses;
 pub use envelope::{recipients_of, Envelope, Recipient};
 #[cfg(fuzzing)]
 pub(crate) use mime::agreement::check as mime_agreement;

@@ -1,8 +1,8 @@
 //! `maildlp fix`: the message with its recipient exposure fixed, then scanned again.
 //!
 //! Exit status: 0 when the fixed message (every copy, for `--split`) scans `allow`; 1 when
-//! findings remain that no rewrite can fix (a protected name in the body), printed as `scan`
-//! prints them; 2 on errors.
+//! findings remain that no rewrite can fix (a protected name in the body, an invitation's
+//! attendee list), printed as `scan` prints them; 2 on errors.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -38,6 +38,14 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
         for c in &copies {
             describe(&source, c, args.split);
         }
+    }
+    // An invitation's attendees stay whatever the header says: said plainly, never fixed.
+    if let Some((c, _)) = copies.iter().zip(&reports).find(|(c, r)| c.attendees > 0 && attendees_exposed(r)) {
+        let n = c.attendees;
+        eprintln!(
+            "maildlp: {source}: cannot fix the invitation's attendee list: every invitee sees its {n} external address{}, and moving recipients to Bcc does not change it; send each invitee an invitation of their own",
+            if n == 1 { "" } else { "es" }
+        );
     }
     let written: Vec<(String, &maildlp::Report)> = match (&args.output, args.split) {
         (Some(dir), true) => {
@@ -81,6 +89,17 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
         let _ = writeln!(report_out, "maildlp: findings remain that moving recipients cannot fix");
     }
     Ok(if remains { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Whether a report has findings an invitation's attendee list causes once the header has
+/// been rewritten: a protected address among the attendees, or too many visible recipients
+/// (no external one is left in To or Cc).
+fn attendees_exposed(report: &maildlp::Report) -> bool {
+    use maildlp::{Detail, Rule};
+    report.findings().iter().any(|f| {
+        f.rule == Rule::VisibleRecipients
+            || matches!(&f.detail, Detail::Recipient { field: maildlp::Field::Attendee, .. })
+    })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
