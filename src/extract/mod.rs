@@ -83,7 +83,16 @@ impl Extractor<'_> {
             Format::Tar => self.tar(&mut &bytes[..], depth),
             Format::SevenZ => self.sevenz(bytes, depth),
             Format::Rar => self.unreadable("RAR archives are not read"),
-            Format::Pdf => pdf::read(self, bytes),
+            Format::Pdf => {
+                for file in pdf::read(self, bytes) {
+                    if self.budget.exhausted() {
+                        break;
+                    }
+                    let step = format!("embedded file {}", file.name);
+                    self.emit_member_name(&file.name);
+                    self.stored(&step, &file.bytes, depth);
+                }
+            }
             Format::Rtf => rtf::read(self, bytes),
             Format::Cfb => self.compound(bytes),
         }));
@@ -151,9 +160,9 @@ impl Extractor<'_> {
         }
     }
 
-    /// A member whose bytes lie in the archive as they are: a document or message is read
-    /// where it lies (charged to the budget, cut where the budget ends), anything else as any
-    /// member is.
+    /// A member whose bytes are in memory as they are (stored in an archive, embedded in a
+    /// PDF): a document is read where it lies (charged to the budget, cut where the budget
+    /// ends), anything else as any member is.
     fn stored(&mut self, name: &str, data: &[u8], depth: usize) {
         let head = &data[..data.len().min(HEAD as usize)];
         match sniff::member(name, head) {

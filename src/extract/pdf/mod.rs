@@ -14,26 +14,33 @@ use std::collections::{HashMap, HashSet};
 use pdf_extract::{Dictionary, Document, Object, ObjectId};
 
 use super::extractor::Extractor;
+pub(super) use inside::Embedded;
 
+mod inside;
 mod text;
 
 /// Longest `Parent` chain and deepest nesting of drawings followed.
 const MAX_CHAIN: usize = 32;
 
-/// Reads the PDF document in `bytes`: the text of every page, and the document information.
-pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
+/// Reads the PDF document in `bytes`: the text of every page, its annotations and form
+/// fields, and the document information. Returns the files embedded in it, for the caller to
+/// read as attachments.
+pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) -> Vec<Embedded> {
     let defused = defuse_streams(bytes, x.budget.left());
     let over_budget = defused.is_some();
     let bytes = defused.as_deref().unwrap_or(bytes);
-    let left_out = read_loaded(x, bytes);
+    let mut embedded = Vec::new();
+    let left_out = read_loaded(x, bytes, &mut embedded);
     if over_budget || left_out {
         // Streams past the budget were left out: the limit was met.
         x.budget.run_out();
     }
+    embedded
 }
 
-/// Reads the document; `true` when a stream past the budget was left out of it.
-fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
+/// Reads the document, keeping its embedded files in `embedded`; `true` when a stream past
+/// the budget was left out of it.
+fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8], embedded: &mut Vec<Embedded>) -> bool {
     // lopdf decrypts an encrypted file while it loads it, and then unpacks the object streams
     // its cross-reference points into with no limit (their encrypted bytes could not be counted
     // before). The file is loaded with the trailer's `/Encrypt` renamed instead (lopdf reads it
@@ -133,6 +140,13 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8]) -> bool {
         }
         x.emit(Some(&format!("page {n}")), false, text, &[]);
     }
+    for (n, text) in inside::annotations(&doc) {
+        x.emit(Some(&format!("page {n} annotation")), false, &text, &[]);
+    }
+    for (name, value) in inside::form_fields(&doc) {
+        x.emit(Some(&format!("form field {name}")), false, &value, &[]);
+    }
+    *embedded = inside::embedded_files(&doc);
     if failed > 0 {
         x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
     }
