@@ -138,7 +138,8 @@ try {
   let d = await dialog();
   let text = await d.innerText();
   await shot('03-incident-blocked');
-  check('incident: the notice counts 18 protected recipients', text.includes('18 protected recipients can see'), text);
+  await d.screenshot({ path: path.join(SCREENSHOTS, '03-incident-notice.png') }); // docs/roundcube-notice.png
+  check('incident: the notice counts 18 protected recipients', text.includes('18 protected recipients can see') && text.includes('18 protected names are in the Cc field'), text);
   check('incident: the notice shows no identifier and no record id', shownIdentifiers(text).length === 0,
     shownIdentifiers(text).join(', '));
   const stack = await page.locator('#messagestack').innerText();
@@ -217,6 +218,30 @@ try {
 
   // Nothing of the stopped message anywhere: no mailbox, no Sent folder.
   check('the stopped message reached no mailbox and no Sent folder', withSubject(allMail(), witnessSubject).length === 0);
+
+  // 6. In Welsh: the officer chooses Cymraeg in Settings; the warning and its button follow.
+  await page.goto(`${RC_URL}?_task=settings&_action=edit-prefs&_section=general&_framed=1`);
+  await page.selectOption('select[name=_language]', 'cy_GB');
+  await Promise.all([page.waitForNavigation(), page.evaluate(() => rcmail.command('save'))]);
+  await compose({ to: press[0], cc: press.slice(1).join(', '), subject: 'Datganiad', body: 'Ein datganiad.\n' });
+  await send();
+  d = await dialog();
+  text = await d.innerText();
+  await shot('08-warning-welsh');
+  check('Welsh: the warning is in Welsh', text.includes('Gall 13 derbynnydd allanol weld') && text.includes('Anfon beth bynnag'), text);
+  await d.locator('.maildlp-close').click();
+
+  // 7. Fail safe: the list cannot be read; sending is refused with a notice, nothing leaves.
+  fs.appendFileSync(process.env.RC_PLUGIN_CONFIG, "$config['maildlp_list'] = '/nonexistent/protected.sealed';\n");
+  const failSubject = 'Rota for next week';
+  await compose({ to: 'desk@press.example', subject: failSubject, body: 'The rota is unchanged.\n' });
+  await send();
+  await page.locator('#messagestack .error').waitFor({ state: 'visible', timeout: 30000 });
+  const refusal = await page.locator('#messagestack').innerText();
+  await shot('09-unavailable-refused');
+  check('fail safe: sending is refused with a notice', page.url().includes('_action=compose') && refusal.length > 10, refusal);
+  await new Promise((r) => setTimeout(r, 1500));
+  check('fail safe: nothing delivered', withSubject(allMail(), failSubject).length === 0);
 } catch (e) {
   failed++;
   console.log(`FAILED: ${e.stack || e}`);
@@ -224,5 +249,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`roundcube e2e: ${passed} passed, ${failed} failed`);
+console.log(`roundcube: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

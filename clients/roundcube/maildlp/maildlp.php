@@ -314,7 +314,9 @@ class maildlp extends rcube_plugin
             case 'subject':
                 return $this->gettext('place_subject');
             case 'header-name':
-                return $this->gettext('place_header_name');
+                // The field's name as mail shows it: cc -> Cc, reply-to -> Reply-To.
+                $field = implode('-', array_map('ucfirst', explode('-', strtolower((string) ($loc['field'] ?? '')))));
+                return $this->gettext(['name' => 'place_header_name', 'vars' => ['field' => $field ?: 'To']]);
             case 'attached-headers':
                 return $this->gettext('place_attached_headers');
             default:
