@@ -196,12 +196,13 @@ class maildlp_engine
         if (!is_executable($this->options['command'])) {
             throw new maildlp_engine_error('cannot run ' . $this->options['command']);
         }
-        // The list, key and policy are read now, so that a bad one refuses before any message.
-        $empty = "From: check@maildlp.invalid\r\n\r\n";
-        [$status, $out, $err] = $this->run(array_merge(['scan', '--format', 'json'], $this->list_args(), ['-']), $empty);
-        if ($status !== 0 && $status !== 1) {
-            throw new maildlp_engine_error('maildlp: ' . trim($err));
+        foreach (['list', 'key', 'policy'] as $what) {
+            if ($this->options[$what] !== '' && !is_readable($this->options[$what])) {
+                throw new maildlp_engine_error("cannot read the $what file " . $this->options[$what]);
+            }
         }
+        // The command reads the list, key and policy at each check: a bad one fails that check
+        // (exit status 2), which refuses the message as a failure to load does.
     }
 
     private function list_args()
