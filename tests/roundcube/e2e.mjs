@@ -205,6 +205,30 @@ try {
   await sent();
   check('warning: sent on confirmation', await waitFor(() => press.every((p) => withSubject(mailbox(p), warnSubject).length === 1)));
 
+  // 4b. Moved to Bcc, then a warning (an encrypted block nobody can read): the confirmation
+  // sends the moved message.
+  const pgpSubject = 'Encrypted statement';
+  const two = victims.slice(0, 2);
+  await compose({
+    to: OFFICER, cc: two.join(', '), subject: pgpSubject,
+    body: 'See below.\n-----BEGIN PGP MESSAGE-----\n\nhQEMA1234567890ABAQf/abcdefghijklmnopqrstuvwxyz0123456789\n=abcd\n-----END PGP MESSAGE-----\n',
+  });
+  await send();
+  d = await dialog();
+  await d.locator('.maildlp-bcc').click();
+  await page.waitForFunction(() => document.querySelectorAll('.maildlp-dialog').length > 0
+    && [...document.querySelectorAll('.maildlp-dialog')].some((e) => e.offsetParent !== null && e.querySelector('.maildlp-sendanyway')));
+  d = page.locator('.maildlp-dialog:visible');
+  text = await d.innerText();
+  await shot('06b-moved-then-warning');
+  check('moved then warned: the warning says what could not be checked', text.includes('could not be checked'), text);
+  await d.locator('.maildlp-sendanyway').click();
+  await sent();
+  check('moved then warned: both victims reached, neither visible', await waitFor(() => two.every((v) => {
+    const copy = withSubject(mailbox(v), pgpSubject);
+    return copy.length === 1 && !header(copy[0], 'Cc').includes('@') && !header(copy[0], 'To').includes('example.');
+  })));
+
   // 5. An ordinary message: nothing shown, arrives untouched.
   const plainSubject = 'Opening hours';
   await compose({ to: 'desk@press.example', subject: plainSubject, body: 'The front desk opens at nine on Saturdays.\n' });

@@ -51,9 +51,10 @@
     return box;
   }
 
-  function send_with(name, value, dialog) {
+  // Sends again with the given hidden fields (name: value).
+  function send_with(fields, dialog) {
     clear();
-    field(name, value);
+    Object.keys(fields).forEach(function (name) { field(name, fields[name]); });
     $(dialog).dialog('close');
     rcmail.command('send', '', this);
   }
@@ -66,7 +67,7 @@
         buttons.push({
           text: rcmail.get_label('maildlp.movebccandsend'),
           'class': 'mainaction send maildlp-bcc',
-          click: function () { send_with('_maildlp_fix', '1', this); }
+          click: function () { send_with({ _maildlp_fix: '1' }, this); }
         });
       }
       buttons.push({
@@ -84,7 +85,13 @@
         {
           text: rcmail.get_label('maildlp.sendanyway'),
           'class': 'mainaction send maildlp-sendanyway',
-          click: function () { send_with('_maildlp_confirm', data.confirm, this); }
+          click: function () {
+            var fields = { _maildlp_confirm: data.confirm };
+            if (data.fix) {
+              fields._maildlp_fix = '1';
+            }
+            send_with(fields, this);
+          }
         },
         {
           text: rcmail.get_label('maildlp.close'),

@@ -86,13 +86,15 @@ class maildlp extends rcube_plugin
             return $this->refuse($args, 'unavailable');
         }
 
+        $fixed = false;
         try {
-            $result = $engine->scan($message->getMessage(), $rcpts);
+            $result = $engine->scan(self::bytes($message), $rcpts);
             $fix = rcube_utils::get_input_string('_maildlp_fix', rcube_utils::INPUT_POST) === '1';
             if ($result['verdict'] == 'block' && $fix && $this->fixable($engine, $message, $rcpts)) {
                 $before = $result;
                 $args['mailto'] = $this->apply_fix($engine, $message);
-                $result = $engine->scan($message->getMessage(), $rcpts);
+                $result = $engine->scan(self::bytes($message), $rcpts);
+                $fixed = true;
                 $this->log("message $msgid: moved to Bcc: " . $this->summary($before) . ' -> verdict=' . $result['verdict']);
             }
         }
@@ -118,9 +120,12 @@ class maildlp extends rcube_plugin
                 return $args;
             }
             $this->log("message $msgid: warned: " . $this->summary($result));
+            // After a move to Bcc, the confirmation sends the moved message: the move is asked
+            // for again with it.
             $rcmail->output->command('plugin.maildlp_warn', [
                 'lines' => $this->notice($findings),
                 'confirm' => $signature,
+                'fix' => $fixed,
             ]);
             return $this->refuse($args, 'warned');
         }
@@ -166,7 +171,7 @@ class maildlp extends rcube_plugin
     /** Whether moving the outsiders to Bcc leaves nothing blocked (only recipient exposure). */
     private function fixable($engine, $message, $rcpts)
     {
-        $fixed = $engine->fix_bcc($message->getMessage());
+        $fixed = $engine->fix_bcc(self::bytes($message));
         return $engine->scan($fixed, $rcpts)['verdict'] != 'block';
     }
 
@@ -176,7 +181,7 @@ class maildlp extends rcube_plugin
      */
     private function apply_fix($engine, $message)
     {
-        $original = $message->getMessage();
+        $original = self::bytes($message);
         $fixed = $engine->fix_bcc($original);
         $before = self::header_fields($original);
         $after = self::header_fields($fixed);
@@ -192,6 +197,21 @@ class maildlp extends rcube_plugin
         }
         $headers = $message->headers();
         return $headers['To'] ?? 'undisclosed-recipients:;';
+    }
+
+    /**
+     * The message as Roundcube will send it (with its Bcc field, which maildlp reads as hidden
+     * recipients). Mail_mime gives a PEAR_Error when it cannot build the message.
+     *
+     * @throws maildlp_engine_error
+     */
+    private static function bytes($message)
+    {
+        $bytes = $message->getMessage();
+        if (!is_string($bytes)) {
+            throw new maildlp_engine_error('Roundcube could not build the message');
+        }
+        return $bytes;
     }
 
     /** The unfolded header fields of a message, by lower-case name (the first of each). */
