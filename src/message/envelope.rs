@@ -82,11 +82,18 @@ impl<'m> Envelope<'m> {
             let Some(field) = field_of(&header.name) else {
                 continue;
             };
-            let raw = message.header_block.get(header.offset_start as usize..header.offset_end as usize);
-            let joined_names = raw
-                .and_then(|r| std::str::from_utf8(r).ok())
-                .and_then(super::rfc2047::decode_joined)
-                .map(|j| j.trim().to_string());
+            // Only where mail-parser's decoding lost characters (a character split between
+            // encoded words) is the header decoded again, and only its names kept.
+            let joined_names = if lost_characters(&header.value) {
+                message
+                    .header_block
+                    .get(header.offset_start as usize..header.offset_end as usize)
+                    .and_then(|r| std::str::from_utf8(r).ok())
+                    .and_then(super::rfc2047::decode_joined)
+                    .map(|j| names_only(&j))
+            } else {
+                None
+            };
             env.headers.push(HeaderRef { field, value: &header.value, joined_names });
         }
         // The message's own parts: an attached message's parts are inside its entity.
@@ -203,6 +210,34 @@ pub(crate) fn invitation_addresses(message: &[u8]) -> Vec<String> {
     let envelope = reading.envelope();
     let addresses = envelope.attendees().map(str::to_string).collect();
     addresses
+}
+
+/// Whether a display name of the address header `value` holds a replacement character.
+fn lost_characters(value: &HeaderValue<'_>) -> bool {
+    let mut lost = false;
+    visit_addresses(value, &mut |_, name| lost |= name.is_some_and(|n| n.contains('\u{fffd}')));
+    lost
+}
+
+/// The display names of a decoded address header's text: addresses in angle brackets and
+/// bare addresses left out, the names joined by `, `.
+fn names_only(decoded: &str) -> String {
+    let mut text = String::with_capacity(decoded.len());
+    let mut depth = 0usize;
+    for c in decoded.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => text.push(c),
+            _ => {}
+        }
+    }
+    let names: Vec<&str> = text
+        .split(',')
+        .map(|n| n.trim().trim_matches('"').trim())
+        .filter(|n| !n.is_empty() && !(n.contains('@') && !n.contains(char::is_whitespace)))
+        .collect();
+    names.join(", ")
 }
 
 /// Calls `f(address, display name)` for each entry of an address header.
