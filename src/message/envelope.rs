@@ -235,7 +235,7 @@ fn names_only(decoded: &str) -> String {
     let names: Vec<&str> = text
         .split(',')
         .map(|n| n.trim().trim_matches('"').trim())
-        .filter(|n| !n.is_empty() && !(n.contains('@') && !n.contains(char::is_whitespace)))
+        .filter(|n| !n.is_empty() && (!n.contains('@') || n.contains(char::is_whitespace)))
         .collect();
     names.join(", ")
 }
