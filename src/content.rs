@@ -5,7 +5,7 @@
 use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
 use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
-use crate::message::{rfc2047, transfer, Envelope, Reading};
+use crate::message::{rfc2047, smime, transfer, Envelope, Reading};
 use crate::model::{Budget, Incomplete, Limit, Limits, Location, Part, Segment};
 use crate::text::{decode_text, is_html_name};
 use crate::text::{html_to_text_and_aside, Aside};
@@ -126,8 +126,11 @@ impl Walker<'_, '_, '_> {
     fn part(&mut self, part: &MimePart<'_>, depth: usize) {
         let name = part.attachment_name();
         let transfer = part.transfer();
+        let secure = secure(part);
+        // An S/MIME wrapper is not an attachment a recipient sees: what it holds is.
+        let wrapper = matches!(secure, Some(Secure::Wrapper));
         // An attachment has one number for its name and for everything read from inside it.
-        let attachment = is_attachment(part).then(|| {
+        let attachment = (is_attachment(part) && !wrapper).then(|| {
             let index = self.next_index(Part::Attachment);
             if let Some(n) = name {
                 self.emit_at(&Location::new(Part::AttachmentName, index), n);
@@ -135,22 +138,26 @@ impl Walker<'_, '_, '_> {
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
         let charset = part.charset();
-        // Encrypted content cannot be read: it is said, never allowed silently.
-        if let Some(sealed) = sealed(part) {
-            let place = attachment.as_ref().map_or_else(|| "the message".to_string(), |l| l.to_string());
-            match sealed {
-                Sealed::Encrypted(what) => self.encrypted(what, &place),
-                Sealed::Unread(what) => self.incomplete.push(Incomplete {
-                    limit: Limit::Unreadable,
-                    detail: format!("{what} in {place} could not be read: its content (signed, compressed or encrypted) is not unwrapped"),
-                }),
+        // Encrypted content cannot be read: it is said, never allowed silently. Signatures
+        // and certificates hold nothing a recipient reads.
+        match secure {
+            Some(Secure::Encrypted(what)) => {
+                let place = attachment.as_ref().map_or_else(|| "the message".to_string(), |l| l.to_string());
+                self.encrypted(what, &place);
+                if !matches!(part.kind, Kind::Multipart) {
+                    if attachment.is_none() {
+                        self.next_index(Part::Attachment);
+                    }
+                    return;
+                }
             }
-            if !matches!(part.kind, Kind::Multipart) {
+            Some(Secure::Nothing) => {
                 if attachment.is_none() {
                     self.next_index(Part::Attachment);
                 }
                 return;
             }
+            Some(Secure::Wrapper | Secure::File) | None => {}
         }
         // Text is decoded as it is read; an encoding that does not decode leaves the text as
         // it came.
@@ -185,7 +192,7 @@ impl Walker<'_, '_, '_> {
                         let raw = part.body;
                         // Most encoded binaries are images: decode what tells a document or
                         // text from anything else, and the rest only for those.
-                        if !is_message && !worth_reading(raw, t, charset) {
+                        if !is_message && secure.is_none() && !worth_reading(raw, t, charset) {
                             // Numbered as it would be if it were read.
                             if attachment.is_none() {
                                 self.next_index(Part::Attachment);
@@ -216,32 +223,115 @@ impl Walker<'_, '_, '_> {
                         return;
                     }
                 }
-                let loc = attachment
-                    .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
-                #[cfg(feature = "documents")]
-                if let Some(format) = crate::extract::sniff(b) {
-                    let mut x = crate::extract::Extractor::new(
-                        self.limits,
-                        &self.budget,
-                        &mut self.incomplete,
-                        &mut *self.sink,
-                        &loc,
-                    );
-                    x.document(format, b, depth + 1);
+                // S/MIME (declared, a `.p7m` file, or CMS known by its first bytes): opened.
+                if secure.is_some() || smime::is_cms(b) {
+                    self.cms(b, attachment.as_ref(), depth);
                     return;
                 }
-                if let Some(text) = decode_text(b, charset) {
-                    let is_html = ct
-                        .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
-                        || name.is_some_and(is_html_name);
-                    if is_html {
-                        self.html_segment(Some(&loc), &text);
-                    } else {
-                        self.text_segment(&loc, &text);
-                    }
-                }
+                let loc = attachment
+                    .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
+                let is_html = ct.is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
+                    || name.is_some_and(is_html_name);
+                self.file(b, &loc, charset, is_html, depth);
             }
         }
+    }
+
+    /// The bytes of a file at `loc`: a document or archive to `extract`, else text (HTML when
+    /// `is_html`) when they are text.
+    fn file(&mut self, b: &[u8], loc: &Location, charset: Option<&str>, is_html: bool, depth: usize) {
+        #[cfg(feature = "documents")]
+        if let Some(format) = crate::extract::sniff(b) {
+            let mut x =
+                crate::extract::Extractor::new(self.limits, &self.budget, &mut self.incomplete, &mut *self.sink, loc);
+            x.document(format, b, depth + 1);
+            return;
+        }
+        #[cfg(not(feature = "documents"))]
+        let _ = depth;
+        if let Some(text) = decode_text(b, charset) {
+            if is_html {
+                self.html_segment(Some(loc), &text);
+            } else {
+                self.text_segment(loc, &text);
+            }
+        }
+    }
+
+    /// Opens the CMS structure `b` (S/MIME) of the part at `attachment` (`None`: a wrapper the
+    /// message itself is), `depth` levels deep, and reads what it holds: its MIME entity's
+    /// parts as parts of the message they sit in, or the signed file at `attachment`. The
+    /// depth bound is checked before anything is unwrapped.
+    fn cms(&mut self, b: &[u8], attachment: Option<&Location>, depth: usize) {
+        if self.walk.too_deep(depth + 1) {
+            return;
+        }
+        let place = || attachment.map_or_else(|| "the message".to_string(), |l| l.to_string());
+        match smime::open(b) {
+            smime::Opened::Signed(content) => self.unwrapped(&content, attachment, depth + 1),
+            smime::Opened::Compressed(zlib) => self.compressed(&zlib, attachment, depth + 1, &place()),
+            smime::Opened::Nothing => {}
+            smime::Opened::Encrypted => self.encrypted("an S/MIME encrypted part", &place()),
+            smime::Opened::Unreadable(why) => self.incomplete.push(Incomplete {
+                limit: Limit::Unreadable,
+                detail: format!("an S/MIME part in {} could not be read: {why}", place()),
+            }),
+        }
+    }
+
+    /// Compressed data (RFC 3274): inflated under the budget of extracted bytes, then read as
+    /// signed content is.
+    #[cfg(feature = "documents")]
+    fn compressed(&mut self, zlib: &[u8], attachment: Option<&Location>, depth: usize, place: &str) {
+        match smime::inflate(zlib, &self.budget) {
+            Some((content, ran_out)) => {
+                if ran_out {
+                    self.incomplete.push(Incomplete {
+                        limit: Limit::MaxExtractedBytes,
+                        detail: format!("the compressed S/MIME content in {place} inflates past the limit; only its start was scanned"),
+                    });
+                }
+                self.unwrapped(&content, attachment, depth);
+            }
+            None => self.incomplete.push(Incomplete {
+                limit: Limit::Unreadable,
+                detail: format!("the compressed S/MIME content in {place} could not be inflated"),
+            }),
+        }
+    }
+
+    /// Without the `documents` feature nothing inflates: compressed data is unreadable.
+    #[cfg(not(feature = "documents"))]
+    fn compressed(&mut self, _: &[u8], _: Option<&Location>, _: usize, place: &str) {
+        self.incomplete.push(Incomplete {
+            limit: Limit::Unreadable,
+            detail: format!("the compressed S/MIME content in {place} could not be read (built without `documents`)"),
+        });
+    }
+
+    /// What signed or compressed data held, `depth` levels deep: a MIME entity, whose parts
+    /// are read as parts of the message they sit in; more CMS; or a file, read at
+    /// `attachment` (text with no attachment of its own is a body).
+    fn unwrapped(&mut self, content: &[u8], attachment: Option<&Location>, depth: usize) {
+        if smime::is_cms(content) {
+            self.cms(content, attachment, depth);
+            return;
+        }
+        let entity = self.walk.message(content, depth).filter(|m| {
+            m.parts.first().is_some_and(|root| root.headers.iter().any(|h| !matches!(h.name, HeaderName::Other(_))))
+        });
+        if let Some(entity) = entity {
+            for part in &entity.parts {
+                self.part(part, depth);
+            }
+            return;
+        }
+        let loc = match attachment {
+            Some(loc) => loc.clone(),
+            None if decode_text(content, None).is_some() => Location::new(Part::Body, self.next_index(Part::Body)),
+            None => Location::new(Part::Attachment, self.next_index(Part::Attachment)),
+        };
+        self.file(content, &loc, None, false, depth);
     }
 
     /// Notes that `what` at `place` is encrypted and could not be read.
@@ -282,35 +372,41 @@ impl Walker<'_, '_, '_> {
     }
 }
 
-/// Secure mail that maildlp cannot read (yet).
-enum Sealed {
+/// Secure mail, as its header says.
+enum Secure {
     /// Encrypted: PGP/MIME (`multipart/encrypted`), S/MIME enveloped or auth-enveloped data.
     Encrypted(&'static str),
-    /// S/MIME content that is not unwrapped yet: signed or compressed data inside a
-    /// `pkcs7-mime` part, or one that does not say what it holds.
-    Unread(&'static str),
+    /// An S/MIME `pkcs7-mime` part that is not encrypted (signed or compressed data, or one
+    /// that does not say): a wrapper whose content the recipient reads.
+    Wrapper,
+    /// A `.p7m` file sent as any other type: an attachment, opened.
+    File,
+    /// A detached signature or certificates only: nothing a recipient reads.
+    Nothing,
 }
 
-/// Whether `part` is secure mail whose content cannot be read.
-fn sealed(part: &MimePart<'_>) -> Option<Sealed> {
-    let ct = part.content_type()?;
-    let sub = ct.subtype()?;
-    match (ct.ctype(), sub) {
-        ("multipart", "encrypted") => Some(Sealed::Encrypted("a PGP/MIME message")),
+/// What secure mail `part` is, if any.
+fn secure(part: &MimePart<'_>) -> Option<Secure> {
+    let ends = |suffix: &str| {
+        part.attachment_name().is_some_and(|n| n.len() >= 4 && n.get(n.len() - 4..).is_some_and(|s| s.eq_ignore_ascii_case(suffix)))
+    };
+    let ct = part.content_type();
+    let sub = ct.and_then(|ct| ct.subtype()).unwrap_or("");
+    match (ct.map_or("", |ct| ct.ctype()), sub) {
+        ("multipart", "encrypted") => Some(Secure::Encrypted("a PGP/MIME message")),
         ("application", "pkcs7-mime" | "x-pkcs7-mime") => {
-            let kind = ct.attribute("smime-type").unwrap_or("");
-            if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data")
-            {
-                Some(Sealed::Encrypted("an S/MIME encrypted part"))
-            } else if kind.eq_ignore_ascii_case("certs-only")
-                || part.attachment_name().is_some_and(|n| n.to_ascii_lowercase().ends_with(".p7c"))
-            {
-                // Certificates only: nothing a recipient reads.
-                None
+            let kind = ct.and_then(|ct| ct.attribute("smime-type")).unwrap_or("");
+            if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data") {
+                Some(Secure::Encrypted("an S/MIME encrypted part"))
+            } else if kind.eq_ignore_ascii_case("certs-only") || ends(".p7c") {
+                Some(Secure::Nothing)
             } else {
-                Some(Sealed::Unread("an S/MIME part"))
+                Some(Secure::Wrapper)
             }
         }
+        ("application", "pkcs7-signature" | "x-pkcs7-signature") => Some(Secure::Nothing),
+        _ if ends(".p7s") => Some(Secure::Nothing),
+        _ if ends(".p7m") => Some(Secure::File),
         _ => None,
     }
 }
@@ -364,7 +460,7 @@ fn attached_headers(root: &MimePart<'_>) -> String {
 /// decode is read (as the text it is).
 fn worth_reading(raw: &[u8], t: transfer::Transfer, charset: Option<&str>) -> bool {
     let Some(head) = transfer::decode_head(raw, t, 1024) else { return true };
-    if is_document(&head) {
+    if is_document(&head) || smime::is_cms(&head) {
         return true;
     }
     if head.len() < 1024 || head.contains(&0) {

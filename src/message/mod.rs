@@ -8,6 +8,7 @@
 mod envelope;
 pub(crate) mod mime;
 pub(crate) mod rfc2047;
+pub(crate) mod smime;
 mod slim;
 pub(crate) mod transfer;
 

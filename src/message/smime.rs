@@ -1,0 +1,258 @@
+//! S/MIME containers opened: the content of CMS signed data (RFC 5652) and compressed data
+//! (RFC 3274), as the bytes of the MIME entity (or file) they carry; enveloped and
+//! encrypted data are told apart from them, since nothing in them can be read.
+//!
+//! Real producers write BER: `openssl cms -sign -stream`, `openssl smime -sign` and Outlook
+//! write indefinite lengths and cut the content into a constructed OCTET STRING. The structure
+//! is read with `bcder` (NLnet Labs' BER decoder) in BER mode, which also reads DER; maildlp
+//! describes only the few fields it needs (the content type, the encapsulated content) and
+//! skips the rest (digest algorithms, certificates, signer infos) with `bcder`'s skipping,
+//! which keeps an explicit stack rather than recursing.
+//!
+//! A signature is never verified: maildlp reads what a recipient reads, it does not judge
+//! whom to trust. Content in one primitive OCTET STRING is borrowed from the input; content
+//! in a constructed one is copied once, into a buffer no larger than the input. A constructed
+//! OCTET STRING nested in another more than [`MAX_STRING_NESTING`] deep is not read.
+
+use std::borrow::Cow;
+
+use bcder::decode::{Constructed, Content, DecodeError, Source};
+use bcder::{Mode, Oid, Tag};
+
+/// `id-signedData`.
+const SIGNED_DATA: [u8; 9] = [42, 134, 72, 134, 247, 13, 1, 7, 2];
+/// `id-envelopedData`.
+const ENVELOPED_DATA: [u8; 9] = [42, 134, 72, 134, 247, 13, 1, 7, 3];
+/// `id-encryptedData`.
+const ENCRYPTED_DATA: [u8; 9] = [42, 134, 72, 134, 247, 13, 1, 7, 6];
+/// `id-ct-authEnvelopedData` (RFC 5083).
+const AUTH_ENVELOPED_DATA: [u8; 11] = [42, 134, 72, 134, 247, 13, 1, 9, 16, 1, 23];
+/// `id-ct-compressedData` (RFC 3274).
+const COMPRESSED_DATA: [u8; 11] = [42, 134, 72, 134, 247, 13, 1, 9, 16, 1, 9];
+/// `id-alg-zlibCompress` (RFC 3274), the one compression algorithm CMS defines.
+const ZLIB: [u8; 11] = [42, 134, 72, 134, 247, 13, 1, 9, 16, 3, 8];
+
+/// How deep a constructed OCTET STRING may nest inside another (producers write one level).
+pub(crate) const MAX_STRING_NESTING: usize = 4;
+
+/// What a CMS structure holds, as far as a recipient can read it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Opened<'a> {
+    /// The encapsulated content of signed data: bytes of a MIME entity in S/MIME, or of any
+    /// file that was signed.
+    Signed(Cow<'a, [u8]>),
+    /// The zlib stream of compressed data, still compressed (see [`inflate`]).
+    Compressed(Cow<'a, [u8]>),
+    /// Signed data that carries no content: a detached signature, or certificates only.
+    Nothing,
+    /// Enveloped, authenticated-enveloped or encrypted data: nothing can be read.
+    Encrypted,
+    /// Not CMS a reader can open, and why.
+    Unreadable(&'static str),
+}
+
+/// Whether `head` (the first bytes of a decoded body) starts as a CMS `ContentInfo` of signed,
+/// enveloped, encrypted or compressed data: a SEQUENCE whose first field is one of their
+/// object identifiers. Recognises a `.p7m` file whatever its part is called.
+pub(crate) fn is_cms(head: &[u8]) -> bool {
+    // SEQUENCE, its length (indefinite, short or long form), then the OBJECT IDENTIFIER.
+    let Some((&0x30, rest)) = head.split_first() else { return false };
+    let rest = match rest.split_first() {
+        Some((&0x80, r)) => r,
+        Some((&n, r)) if n < 0x80 => r,
+        Some((&n, r)) if (0x81..=0x84).contains(&n) => r.get(usize::from(n - 0x80)..).unwrap_or(&[]),
+        _ => return false,
+    };
+    let Some((&0x06, rest)) = rest.split_first() else { return false };
+    let Some((&len, oid)) = rest.split_first() else { return false };
+    let Some(oid) = oid.get(..usize::from(len)) else { return false };
+    [&SIGNED_DATA[..], &ENVELOPED_DATA, &ENCRYPTED_DATA, &AUTH_ENVELOPED_DATA, &COMPRESSED_DATA].contains(&oid)
+}
+
+/// Opens the CMS `ContentInfo` in `data` (BER or DER): what it holds. Fields after the
+/// content (certificates, signer infos) are skipped and need not be whole: a message cut
+/// after its content still reads.
+pub(crate) fn open(data: &[u8]) -> Opened<'_> {
+    let mut found = None;
+    let parsed = Mode::Ber.decode(data, |cons| {
+        cons.take_sequence(|cons| {
+            let kind = Oid::take_from(cons)?;
+            let kind = kind.0.as_ref();
+            if kind == ENVELOPED_DATA || kind == AUTH_ENVELOPED_DATA || kind == ENCRYPTED_DATA {
+                found = Some(Found::Encrypted);
+                return skip_rest(cons);
+            }
+            let compressed = kind == COMPRESSED_DATA;
+            if kind != SIGNED_DATA && !compressed {
+                return Err(cons.content_err("neither signed, compressed nor encrypted data"));
+            }
+            cons.take_constructed_if(Tag::CTX_0, |cons| {
+                cons.take_sequence(|cons| {
+                    // version
+                    cons.skip_one()?;
+                    if compressed {
+                        let algorithm = cons.take_sequence(|cons| {
+                            let oid = Oid::take_from(cons)?;
+                            skip_rest(cons)?;
+                            Ok(oid)
+                        })?;
+                        if algorithm.0.as_ref() != ZLIB {
+                            return Err(cons.content_err("a compression other than zlib"));
+                        }
+                    } else {
+                        // digestAlgorithms
+                        cons.skip_one()?;
+                    }
+                    let content = encapsulated(cons, data)?;
+                    found = Some(match (content, compressed) {
+                        (Some(c), false) => Found::Signed(c),
+                        (Some(c), true) => Found::Compressed(c),
+                        (None, _) => Found::Nothing,
+                    });
+                    skip_rest(cons)
+                })?;
+                skip_rest(cons)
+            })?;
+            skip_rest(cons)
+        })
+    });
+    match (found, parsed) {
+        (Some(Found::Encrypted), _) => Opened::Encrypted,
+        (Some(Found::Nothing), _) => Opened::Nothing,
+        (Some(Found::Signed(c)), _) => Opened::Signed(c.into_cow(data)),
+        (Some(Found::Compressed(c)), _) => Opened::Compressed(c.into_cow(data)),
+        (None, Err(_)) => Opened::Unreadable("its CMS structure is damaged"),
+        (None, Ok(())) => Opened::Unreadable("its CMS structure holds no content"),
+    }
+}
+
+/// What `open` found, before the rest of the structure was skipped.
+enum Found {
+    Signed(Octets),
+    Compressed(Octets),
+    Nothing,
+    Encrypted,
+}
+
+/// The bytes of an OCTET STRING: where it stands in the input when it is one primitive
+/// value, else its pieces joined.
+enum Octets {
+    At(usize, usize),
+    Joined(Vec<u8>),
+}
+
+impl Octets {
+    fn into_cow(self, data: &[u8]) -> Cow<'_, [u8]> {
+        match self {
+            Octets::At(start, len) => {
+                Cow::Borrowed(start.checked_add(len).and_then(|end| data.get(start..end)).unwrap_or(&[]))
+            }
+            Octets::Joined(v) => Cow::Owned(v),
+        }
+    }
+}
+
+/// The `EncapsulatedContentInfo` next in `cons`: its content, `None` when it has none.
+/// Any content type is read as bytes (`id-data` in S/MIME).
+fn encapsulated<S: Source>(
+    cons: &mut Constructed<S>,
+    data: &[u8],
+) -> Result<Option<Octets>, DecodeError<S::Error>> {
+    cons.take_sequence(|cons| {
+        // The content type: `id-data` in S/MIME; any other is read as bytes too.
+        Oid::take_from(cons)?;
+        let content = cons.take_opt_constructed_if(Tag::CTX_0, |cons| {
+            cons.take_value_if(Tag::OCTET_STRING, |content| octets(content, data))
+        })?;
+        skip_rest(cons)?;
+        Ok(content)
+    })
+}
+
+/// The bytes of the OCTET STRING whose content is `content`.
+fn octets<S: Source>(content: &mut Content<S>, data: &[u8]) -> Result<Octets, DecodeError<S::Error>> {
+    match content {
+        Content::Primitive(p) => {
+            let len = p.remaining();
+            let slice = p.slice_all()?;
+            let start = offset_in(data, slice);
+            p.skip_all()?;
+            match start {
+                Some(start) => Ok(Octets::At(start, len)),
+                None => Err(p.content_err("content outside the input")),
+            }
+        }
+        Content::Constructed(c) => {
+            // One buffer as large as the input, which holds every piece: never grown.
+            let mut out = Vec::with_capacity(data.len());
+            pieces(c, &mut out, 1)?;
+            Ok(Octets::Joined(out))
+        }
+    }
+}
+
+/// Appends the pieces of a constructed OCTET STRING to `out`, `nesting` levels deep.
+fn pieces<S: Source>(
+    cons: &mut Constructed<S>,
+    out: &mut Vec<u8>,
+    nesting: usize,
+) -> Result<(), DecodeError<S::Error>> {
+    loop {
+        // Any tag is taken (an end-of-contents marker only this way), then checked.
+        let more = cons.take_opt_value(|tag, content| match content {
+            _ if tag != Tag::OCTET_STRING => Err(content.content_err("a piece that is not an OCTET STRING")),
+            Content::Primitive(p) => {
+                out.extend_from_slice(p.slice_all()?);
+                p.skip_all()
+            }
+            Content::Constructed(inner) => {
+                if nesting >= MAX_STRING_NESTING {
+                    return Err(inner.content_err("OCTET STRING pieces nested too deep"));
+                }
+                pieces(inner, out, nesting + 1)
+            }
+        })?;
+        if more.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+/// Skips what is left of `cons`, its end-of-contents marker included. (`bcder`'s
+/// `skip_all` asks for one more value at the end of an indefinite-length value.)
+fn skip_rest<S: Source>(cons: &mut Constructed<S>) -> Result<(), DecodeError<S::Error>> {
+    while cons.skip_opt(|_, _, _| Ok(()))?.is_some() {}
+    Ok(())
+}
+
+/// Where `inner`, a slice of `outer`, starts in it.
+fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    (start.checked_add(inner.len())? <= outer.len()).then_some(start)
+}
+
+/// Inflates the zlib stream of compressed data, taking what comes out from `budget`; the
+/// bytes, and whether the budget ran out before the end. `None` when the stream is damaged
+/// before anything came out.
+#[cfg(feature = "documents")]
+pub(crate) fn inflate(zlib: &[u8], budget: &crate::model::Budget) -> Option<(Vec<u8>, bool)> {
+    use std::io::Read;
+    let mut decoder = flate2::read::ZlibDecoder::new(zlib);
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        match decoder.read(&mut chunk) {
+            Ok(0) => return Some((out, false)),
+            Ok(n) => {
+                let granted = usize::try_from(budget.take(n as u64)).unwrap_or(0);
+                out.extend_from_slice(chunk.get(..granted).unwrap_or(&[]));
+                if granted < n {
+                    return Some((out, true));
+                }
+            }
+            Err(_) if out.is_empty() => return None,
+            Err(_) => return Some((out, false)),
+        }
+    }
+}
+
