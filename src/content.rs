@@ -2,6 +2,8 @@
 //! walk over the one reading of a message (`message`), handing documents and archives to
 //! `extract`.
 
+use std::borrow::Cow;
+
 use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
 use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
@@ -24,7 +26,7 @@ pub(crate) fn for_each_segment(
     match reading.message() {
         Some(m) => {
             let mut walk = reading.walk();
-            let more = for_each_segment_of(m, envelope, &mut walk, limits, sink);
+            let more = for_each_segment_of(m, reading.bytes().len(), envelope, &mut walk, limits, sink);
             incomplete.append(&mut walk.incomplete);
             incomplete.extend(more);
         }
@@ -38,11 +40,12 @@ pub(crate) fn for_each_segment(
     incomplete
 }
 
-/// Calls `sink` with every segment of `message` (read by `walk`): the display names of
-/// `envelope`, then subjects, bodies, attachment names and attachments in reading order.
-/// Returns the limits met on the way (the walk's own stay in it).
+/// Calls `sink` with every segment of `message` (read by `walk`, `size` bytes): the display
+/// names of `envelope`, then subjects, bodies, attachment names and attachments in reading
+/// order. Returns the limits met on the way (the walk's own stay in it).
 fn for_each_segment_of(
     message: &Entity<'_>,
+    size: usize,
     envelope: &Envelope<'_>,
     walk: &mut Walk<'_>,
     limits: &Limits,
@@ -58,6 +61,7 @@ fn for_each_segment_of(
         aside: Aside::default(),
         #[cfg(feature = "documents")]
         budget: Budget::new(limits.max_extracted_bytes),
+        joined_left: size.saturating_mul(JOINED_PER_BYTE),
     };
     envelope.for_each_display_name(&mut |name, field| {
         let loc = Location {
@@ -82,7 +86,14 @@ struct Walker<'a, 'b, 'w> {
     /// Bytes inflated and extracted from documents and archives (`max_extracted_bytes`).
     #[cfg(feature = "documents")]
     budget: Budget,
+    /// Bytes S/MIME content joined from pieces may still take while it is read (copies held
+    /// at once by nested levels): [`JOINED_PER_BYTE`] times the message.
+    joined_left: usize,
 }
+
+/// How many bytes of S/MIME content joined from pieces a scan holds at once, per byte of the
+/// message: every level of nesting holds its own copy, and this bounds them together.
+const JOINED_PER_BYTE: usize = 2;
 
 impl Walker<'_, '_, '_> {
     fn next_index(&mut self, part: Part) -> u32 {
@@ -185,9 +196,8 @@ impl Walker<'_, '_, '_> {
             Kind::Binary => {
                 let ct = part.content_type();
                 let is_message = part.message;
-                let decoded;
-                let b: &[u8] = match transfer {
-                    None => part.body,
+                let b: Cow<'_, [u8]> = match transfer {
+                    None => Cow::Borrowed(part.body),
                     Some(t) => {
                         let raw = part.body;
                         // Most encoded binaries are images: decode what tells a document or
@@ -200,10 +210,7 @@ impl Walker<'_, '_, '_> {
                             return;
                         }
                         match transfer::decode(raw, t) {
-                            Some(bytes) => {
-                                decoded = bytes;
-                                &decoded
-                            }
+                            Some(bytes) => Cow::Owned(bytes),
                             // Not valid in its encoding: read as the text it is (a body unless
                             // it is an attachment).
                             None => {
@@ -218,21 +225,22 @@ impl Walker<'_, '_, '_> {
                 };
                 if is_message {
                     // An attached message that came encoded: read from its decoded bytes.
-                    if let Some(nested) = self.walk.message(b, depth + 1) {
+                    if let Some(nested) = self.walk.message(&b, depth + 1) {
                         self.message(&nested, depth + 1);
                         return;
                     }
                 }
                 // S/MIME (declared, a `.p7m` file, or CMS known by its first bytes): opened.
-                if secure.is_some() || smime::is_cms(b) {
+                if secure.is_some() || smime::is_cms(&b) {
                     self.cms(b, attachment.as_ref(), depth);
                     return;
                 }
                 let loc = attachment
                     .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
-                let is_html = ct.is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
+                let is_html = ct
+                    .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
                     || name.is_some_and(is_html_name);
-                self.file(b, &loc, charset, is_html, depth);
+                self.file(&b, &loc, charset, is_html, depth);
             }
         }
     }
@@ -242,8 +250,13 @@ impl Walker<'_, '_, '_> {
     fn file(&mut self, b: &[u8], loc: &Location, charset: Option<&str>, is_html: bool, depth: usize) {
         #[cfg(feature = "documents")]
         if let Some(format) = crate::extract::sniff(b) {
-            let mut x =
-                crate::extract::Extractor::new(self.limits, &self.budget, &mut self.incomplete, &mut *self.sink, loc);
+            let mut x = crate::extract::Extractor::new(
+                self.limits,
+                &self.budget,
+                &mut self.incomplete,
+                &mut *self.sink,
+                loc,
+            );
             x.document(format, b, depth + 1);
             return;
         }
@@ -261,22 +274,42 @@ impl Walker<'_, '_, '_> {
     /// Opens the CMS structure `b` (S/MIME) of the part at `attachment` (`None`: a wrapper the
     /// message itself is), `depth` levels deep, and reads what it holds: its MIME entity's
     /// parts as parts of the message they sit in, or the signed file at `attachment`. The
-    /// depth bound is checked before anything is unwrapped.
-    fn cms(&mut self, b: &[u8], attachment: Option<&Location>, depth: usize) {
+    /// depth bound is checked before anything is unwrapped; content joined from pieces is a
+    /// copy, and `b` is dropped before the copy is read.
+    fn cms(&mut self, b: Cow<'_, [u8]>, attachment: Option<&Location>, depth: usize) {
         if self.walk.too_deep(depth + 1) {
             return;
         }
         let place = || attachment.map_or_else(|| "the message".to_string(), |l| l.to_string());
-        match smime::open(b) {
-            smime::Opened::Signed(content) => self.unwrapped(&content, attachment, depth + 1),
+        let opened = smime::open(&b, self.joined_left);
+        // A copy is held while what it holds is read.
+        let held = match &opened {
+            smime::Opened::Signed(Cow::Owned(v)) | smime::Opened::Compressed(Cow::Owned(v)) => v.len(),
+            _ => 0,
+        };
+        self.joined_left -= held.min(self.joined_left);
+        match opened {
+            smime::Opened::Signed(Cow::Owned(content)) => {
+                drop(b);
+                self.unwrapped(&content, attachment, depth + 1);
+            }
+            smime::Opened::Signed(Cow::Borrowed(content)) => self.unwrapped(content, attachment, depth + 1),
             smime::Opened::Compressed(zlib) => self.compressed(&zlib, attachment, depth + 1, &place()),
             smime::Opened::Nothing => {}
             smime::Opened::Encrypted => self.encrypted("an S/MIME encrypted part", &place()),
+            smime::Opened::TooLarge(n) => self.incomplete.push(Incomplete {
+                limit: Limit::MaxExtractedBytes,
+                detail: format!(
+                    "the S/MIME content in {} ({n} bytes in pieces) was not read: with the levels around it, it would take more than {JOINED_PER_BYTE} times the message",
+                    place()
+                ),
+            }),
             smime::Opened::Unreadable(why) => self.incomplete.push(Incomplete {
                 limit: Limit::Unreadable,
                 detail: format!("an S/MIME part in {} could not be read: {why}", place()),
             }),
         }
+        self.joined_left += held;
     }
 
     /// Compressed data (RFC 3274): inflated under the budget of extracted bytes, then read as
@@ -305,7 +338,9 @@ impl Walker<'_, '_, '_> {
     fn compressed(&mut self, _: &[u8], _: Option<&Location>, _: usize, place: &str) {
         self.incomplete.push(Incomplete {
             limit: Limit::Unreadable,
-            detail: format!("the compressed S/MIME content in {place} could not be read (built without `documents`)"),
+            detail: format!(
+                "the compressed S/MIME content in {place} could not be read (built without `documents`)"
+            ),
         });
     }
 
@@ -314,11 +349,13 @@ impl Walker<'_, '_, '_> {
     /// `attachment` (text with no attachment of its own is a body).
     fn unwrapped(&mut self, content: &[u8], attachment: Option<&Location>, depth: usize) {
         if smime::is_cms(content) {
-            self.cms(content, attachment, depth);
+            self.cms(Cow::Borrowed(content), attachment, depth);
             return;
         }
         let entity = self.walk.message(content, depth).filter(|m| {
-            m.parts.first().is_some_and(|root| root.headers.iter().any(|h| !matches!(h.name, HeaderName::Other(_))))
+            m.parts
+                .first()
+                .is_some_and(|root| root.headers.iter().any(|h| !matches!(h.name, HeaderName::Other(_))))
         });
         if let Some(entity) = entity {
             for part in &entity.parts {
@@ -328,7 +365,9 @@ impl Walker<'_, '_, '_> {
         }
         let loc = match attachment {
             Some(loc) => loc.clone(),
-            None if decode_text(content, None).is_some() => Location::new(Part::Body, self.next_index(Part::Body)),
+            None if decode_text(content, None).is_some() => {
+                Location::new(Part::Body, self.next_index(Part::Body))
+            }
             None => Location::new(Part::Attachment, self.next_index(Part::Attachment)),
         };
         self.file(content, &loc, None, false, depth);
@@ -388,7 +427,9 @@ enum Secure {
 /// What secure mail `part` is, if any.
 fn secure(part: &MimePart<'_>) -> Option<Secure> {
     let ends = |suffix: &str| {
-        part.attachment_name().is_some_and(|n| n.len() >= 4 && n.get(n.len() - 4..).is_some_and(|s| s.eq_ignore_ascii_case(suffix)))
+        part.attachment_name().is_some_and(|n| {
+            n.len() >= 4 && n.get(n.len() - 4..).is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+        })
     };
     let ct = part.content_type();
     let sub = ct.and_then(|ct| ct.subtype()).unwrap_or("");
@@ -396,7 +437,8 @@ fn secure(part: &MimePart<'_>) -> Option<Secure> {
         ("multipart", "encrypted") => Some(Secure::Encrypted("a PGP/MIME message")),
         ("application", "pkcs7-mime" | "x-pkcs7-mime") => {
             let kind = ct.and_then(|ct| ct.attribute("smime-type")).unwrap_or("");
-            if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data") {
+            if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data")
+            {
                 Some(Secure::Encrypted("an S/MIME encrypted part"))
             } else if kind.eq_ignore_ascii_case("certs-only") || ends(".p7c") {
                 Some(Secure::Nothing)

@@ -137,7 +137,10 @@ fn opaque_signed_data_is_read_whatever_its_type_says() {
     }
     // An octet stream with no .p7m name: known by its first bytes (an attachment, then).
     let unnamed = m
-        .replace("application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"", "application/octet-stream")
+        .replace(
+            "application/pkcs7-mime; smime-type=signed-data; name=\"smime.p7m\"",
+            "application/octet-stream",
+        )
         .replace("Content-Disposition: attachment; filename=\"smime.p7m\"\n", "");
     assert_eq!(report_of(unnamed.as_bytes()), want);
 }
@@ -203,7 +206,9 @@ fn pgp_mime_made_by_gnupg_is_encrypted_and_its_headers_read() {
 /// left unread.
 #[test]
 fn signed_fixtures_are_allowed_when_nobody_of_theirs_is_protected() {
-    let list = ProtectedList::from_csv("id,kind,value\nV09,name,Officer Test\nV09,email,officer@police.example\n").unwrap();
+    let list =
+        ProtectedList::from_csv("id,kind,value\nV09,name,Officer Test\nV09,email,officer@police.example\n")
+            .unwrap();
     let s = Scanner::new(list, Policy::builder().internal_domain("police.example").build().unwrap());
     for name in ["opaque-der.eml", "opaque-ber.eml", "nested.eml", "p7m-attachment.eml", "detached.eml"] {
         let r = s.scan(&fixture(name));

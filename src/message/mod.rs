@@ -8,8 +8,8 @@
 mod envelope;
 pub(crate) mod mime;
 pub(crate) mod rfc2047;
-pub(crate) mod smime;
 mod slim;
+pub(crate) mod smime;
 pub(crate) mod transfer;
 
 pub use envelope::{recipients_of, Envelope, Recipient};

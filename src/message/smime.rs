@@ -35,6 +35,9 @@ const ZLIB: [u8; 11] = [42, 134, 72, 134, 247, 13, 1, 9, 16, 3, 8];
 /// How deep a constructed OCTET STRING may nest inside another (producers write one level).
 pub(crate) const MAX_STRING_NESTING: usize = 4;
 
+/// How deep the values skipped may nest (certificates nest about ten deep).
+pub(crate) const MAX_SKIP_NESTING: usize = 64;
+
 /// What a CMS structure holds, as far as a recipient can read it.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Opened<'a> {
@@ -47,6 +50,8 @@ pub(crate) enum Opened<'a> {
     Nothing,
     /// Enveloped, authenticated-enveloped or encrypted data: nothing can be read.
     Encrypted,
+    /// Content in pieces that joined would take more bytes (the number) than allowed.
+    TooLarge(usize),
     /// Not CMS a reader can open, and why.
     Unreadable(&'static str),
 }
@@ -66,15 +71,47 @@ pub(crate) fn is_cms(head: &[u8]) -> bool {
     let Some((&0x06, rest)) = rest.split_first() else { return false };
     let Some((&len, oid)) = rest.split_first() else { return false };
     let Some(oid) = oid.get(..usize::from(len)) else { return false };
-    [&SIGNED_DATA[..], &ENVELOPED_DATA, &ENCRYPTED_DATA, &AUTH_ENVELOPED_DATA, &COMPRESSED_DATA].contains(&oid)
+    [&SIGNED_DATA[..], &ENVELOPED_DATA, &ENCRYPTED_DATA, &AUTH_ENVELOPED_DATA, &COMPRESSED_DATA]
+        .contains(&oid)
 }
 
-/// Opens the CMS `ContentInfo` in `data` (BER or DER): what it holds. Fields after the
+/// Opens the CMS `ContentInfo` in `data` (BER or DER): what it holds. Content in pieces is
+/// joined only when it is at most `allowance` bytes (else [`Opened::TooLarge`]): the pieces
+/// are counted first, then copied into a buffer of exactly their size. Fields after the
 /// content (certificates, signer infos) are skipped and need not be whole: a message cut
 /// after its content still reads.
-pub(crate) fn open(data: &[u8]) -> Opened<'_> {
+pub(crate) fn open(data: &[u8], allowance: usize) -> Opened<'_> {
+    match read(data, None) {
+        Some(Found::Signed(Octets::Pieces(n)) | Found::Compressed(Octets::Pieces(n))) if n > allowance => {
+            Opened::TooLarge(n)
+        }
+        Some(Found::Signed(Octets::Pieces(n)) | Found::Compressed(Octets::Pieces(n))) => {
+            let mut joined = Vec::with_capacity(n);
+            match read(data, Some(&mut joined)) {
+                Some(Found::Signed(_)) => Opened::Signed(Cow::Owned(joined)),
+                Some(Found::Compressed(_)) => Opened::Compressed(Cow::Owned(joined)),
+                _ => Opened::Unreadable("its CMS structure is damaged"),
+            }
+        }
+        Some(Found::Signed(Octets::At(start, len))) => Opened::Signed(slice(data, start, len)),
+        Some(Found::Compressed(Octets::At(start, len))) => Opened::Compressed(slice(data, start, len)),
+        Some(Found::Encrypted) => Opened::Encrypted,
+        Some(Found::Nothing) => Opened::Nothing,
+        None => Opened::Unreadable("its CMS structure is damaged or holds no content"),
+    }
+}
+
+/// `len` bytes of `data` at `start` (none when that is outside it, which `read` rules out).
+fn slice(data: &[u8], start: usize, len: usize) -> Cow<'_, [u8]> {
+    Cow::Borrowed(start.checked_add(len).and_then(|end| data.get(start..end)).unwrap_or(&[]))
+}
+
+/// Reads the `ContentInfo` in `data` as far as its content: what it holds, the pieces of a
+/// constructed content appended to `join` when there is one (else only counted).
+fn read(data: &[u8], join: Option<&mut Vec<u8>>) -> Option<Found> {
     let mut found = None;
-    let parsed = Mode::Ber.decode(data, |cons| {
+    // What comes after the content does not matter: an error there leaves `found` as it is.
+    let _ = Mode::Ber.decode(data, |cons| {
         cons.take_sequence(|cons| {
             let kind = Oid::take_from(cons)?;
             let kind = kind.0.as_ref();
@@ -89,7 +126,7 @@ pub(crate) fn open(data: &[u8]) -> Opened<'_> {
             cons.take_constructed_if(Tag::CTX_0, |cons| {
                 cons.take_sequence(|cons| {
                     // version
-                    cons.skip_one()?;
+                    cons.take_primitive_if(Tag::INTEGER, |p| p.skip_all())?;
                     if compressed {
                         let algorithm = cons.take_sequence(|cons| {
                             let oid = Oid::take_from(cons)?;
@@ -101,9 +138,9 @@ pub(crate) fn open(data: &[u8]) -> Opened<'_> {
                         }
                     } else {
                         // digestAlgorithms
-                        cons.skip_one()?;
+                        cons.take_set(skip_rest)?;
                     }
-                    let content = encapsulated(cons, data)?;
+                    let content = encapsulated(cons, data, join)?;
                     found = Some(match (content, compressed) {
                         (Some(c), false) => Found::Signed(c),
                         (Some(c), true) => Found::Compressed(c),
@@ -116,17 +153,10 @@ pub(crate) fn open(data: &[u8]) -> Opened<'_> {
             skip_rest(cons)
         })
     });
-    match (found, parsed) {
-        (Some(Found::Encrypted), _) => Opened::Encrypted,
-        (Some(Found::Nothing), _) => Opened::Nothing,
-        (Some(Found::Signed(c)), _) => Opened::Signed(c.into_cow(data)),
-        (Some(Found::Compressed(c)), _) => Opened::Compressed(c.into_cow(data)),
-        (None, Err(_)) => Opened::Unreadable("its CMS structure is damaged"),
-        (None, Ok(())) => Opened::Unreadable("its CMS structure holds no content"),
-    }
+    found
 }
 
-/// What `open` found, before the rest of the structure was skipped.
+/// What `read` found, before the rest of the structure was skipped.
 enum Found {
     Signed(Octets),
     Compressed(Octets),
@@ -135,21 +165,10 @@ enum Found {
 }
 
 /// The bytes of an OCTET STRING: where it stands in the input when it is one primitive
-/// value, else its pieces joined.
+/// value, else the length of its pieces together.
 enum Octets {
     At(usize, usize),
-    Joined(Vec<u8>),
-}
-
-impl Octets {
-    fn into_cow(self, data: &[u8]) -> Cow<'_, [u8]> {
-        match self {
-            Octets::At(start, len) => {
-                Cow::Borrowed(start.checked_add(len).and_then(|end| data.get(start..end)).unwrap_or(&[]))
-            }
-            Octets::Joined(v) => Cow::Owned(v),
-        }
-    }
+    Pieces(usize),
 }
 
 /// The `EncapsulatedContentInfo` next in `cons`: its content, `None` when it has none.
@@ -157,12 +176,13 @@ impl Octets {
 fn encapsulated<S: Source>(
     cons: &mut Constructed<S>,
     data: &[u8],
+    join: Option<&mut Vec<u8>>,
 ) -> Result<Option<Octets>, DecodeError<S::Error>> {
     cons.take_sequence(|cons| {
         // The content type: `id-data` in S/MIME; any other is read as bytes too.
         Oid::take_from(cons)?;
         let content = cons.take_opt_constructed_if(Tag::CTX_0, |cons| {
-            cons.take_value_if(Tag::OCTET_STRING, |content| octets(content, data))
+            cons.take_value_if(Tag::OCTET_STRING, |content| octets(content, data, join))
         })?;
         skip_rest(cons)?;
         Ok(content)
@@ -170,12 +190,15 @@ fn encapsulated<S: Source>(
 }
 
 /// The bytes of the OCTET STRING whose content is `content`.
-fn octets<S: Source>(content: &mut Content<S>, data: &[u8]) -> Result<Octets, DecodeError<S::Error>> {
+fn octets<S: Source>(
+    content: &mut Content<S>,
+    data: &[u8],
+    join: Option<&mut Vec<u8>>,
+) -> Result<Octets, DecodeError<S::Error>> {
     match content {
         Content::Primitive(p) => {
             let len = p.remaining();
-            let slice = p.slice_all()?;
-            let start = offset_in(data, slice);
+            let start = offset_in(data, p.slice_all()?);
             p.skip_all()?;
             match start {
                 Some(start) => Ok(Octets::At(start, len)),
@@ -183,18 +206,19 @@ fn octets<S: Source>(content: &mut Content<S>, data: &[u8]) -> Result<Octets, De
             }
         }
         Content::Constructed(c) => {
-            // One buffer as large as the input, which holds every piece: never grown.
-            let mut out = Vec::with_capacity(data.len());
-            pieces(c, &mut out, 1)?;
-            Ok(Octets::Joined(out))
+            let mut total = 0;
+            pieces(c, &mut total, join, 1)?;
+            Ok(Octets::Pieces(total))
         }
     }
 }
 
-/// Appends the pieces of a constructed OCTET STRING to `out`, `nesting` levels deep.
+/// Counts the bytes of the pieces of a constructed OCTET STRING, `nesting` levels deep, into
+/// `total`, and appends them to `join` when there is one.
 fn pieces<S: Source>(
     cons: &mut Constructed<S>,
-    out: &mut Vec<u8>,
+    total: &mut usize,
+    mut join: Option<&mut Vec<u8>>,
     nesting: usize,
 ) -> Result<(), DecodeError<S::Error>> {
     loop {
@@ -202,14 +226,18 @@ fn pieces<S: Source>(
         let more = cons.take_opt_value(|tag, content| match content {
             _ if tag != Tag::OCTET_STRING => Err(content.content_err("a piece that is not an OCTET STRING")),
             Content::Primitive(p) => {
-                out.extend_from_slice(p.slice_all()?);
+                let piece = p.slice_all()?;
+                *total = total.saturating_add(piece.len());
+                if let Some(out) = join.as_deref_mut() {
+                    out.extend_from_slice(piece);
+                }
                 p.skip_all()
             }
             Content::Constructed(inner) => {
                 if nesting >= MAX_STRING_NESTING {
                     return Err(inner.content_err("OCTET STRING pieces nested too deep"));
                 }
-                pieces(inner, out, nesting + 1)
+                pieces(inner, total, join.as_deref_mut(), nesting + 1)
             }
         })?;
         if more.is_none() {
@@ -220,8 +248,17 @@ fn pieces<S: Source>(
 
 /// Skips what is left of `cons`, its end-of-contents marker included. (`bcder`'s
 /// `skip_all` asks for one more value at the end of an indefinite-length value.)
+/// Values nested deeper than [`MAX_SKIP_NESTING`] are refused, which bounds the stack `bcder`
+/// keeps while skipping.
 fn skip_rest<S: Source>(cons: &mut Constructed<S>) -> Result<(), DecodeError<S::Error>> {
-    while cons.skip_opt(|_, _, _| Ok(()))?.is_some() {}
+    let bounded = |_, _, nesting: usize| {
+        if nesting > MAX_SKIP_NESTING {
+            Err("values nested too deep".into())
+        } else {
+            Ok(())
+        }
+    };
+    while cons.skip_opt(bounded)?.is_some() {}
     Ok(())
 }
 
@@ -255,4 +292,3 @@ pub(crate) fn inflate(zlib: &[u8], budget: &crate::model::Budget) -> Option<(Vec
         }
     }
 }
-
