@@ -10,9 +10,11 @@
 //! which keeps an explicit stack rather than recursing.
 //!
 //! A signature is never verified: maildlp reads what a recipient reads, it does not judge
-//! whom to trust. Content in one primitive OCTET STRING is borrowed from the input; content
-//! in a constructed one is copied once, into a buffer no larger than the input. A constructed
-//! OCTET STRING nested in another more than [`MAX_STRING_NESTING`] deep is not read.
+//! whom to trust. Content in one primitive OCTET STRING is borrowed from the input; the
+//! pieces of a constructed one are counted, then copied once into a buffer of their exact
+//! size, when the caller allows that many bytes. A constructed OCTET STRING nested in another
+//! more than [`MAX_STRING_NESTING`] deep is not read; values skipped may nest
+//! [`MAX_SKIP_NESTING`] deep.
 
 use std::borrow::Cow;
 
@@ -290,5 +292,33 @@ pub(crate) fn inflate(zlib: &[u8], budget: &crate::model::Budget) -> Option<(Vec
             Err(_) if out.is_empty() => return None,
             Err(_) => return Some((out, false)),
         }
+    }
+}
+
+/// The promises of [`open`] on `cms`, for the fuzz target (`maildlp::fuzzing::cms_open`).
+#[cfg(fuzzing)]
+pub(crate) fn check(cms: &[u8]) -> Result<(), String> {
+    let within = |c: &[u8]| {
+        if c.len() > cms.len() {
+            Err(format!("content of {} bytes out of {} bytes of CMS", c.len(), cms.len()))
+        } else {
+            Ok(())
+        }
+    };
+    let allowance = cms.len() / 2;
+    match open(cms, allowance) {
+        Opened::Signed(c) | Opened::Compressed(c) => {
+            within(&c)?;
+            if let Cow::Borrowed(b) = c {
+                offset_in(cms, b).ok_or("borrowed content outside the input")?;
+            } else if c.len() > allowance {
+                return Err(format!("a copy of {} bytes past the allowance of {allowance}", c.len()));
+            }
+            Ok(())
+        }
+        Opened::TooLarge(n) if n <= allowance => {
+            Err(format!("{n} bytes refused under an allowance of {allowance}"))
+        }
+        Opened::TooLarge(_) | Opened::Nothing | Opened::Encrypted | Opened::Unreadable(_) => Ok(()),
     }
 }
