@@ -215,3 +215,49 @@ fn signed_fixtures_are_allowed_when_nobody_of_theirs_is_protected() {
         assert_eq!((r.verdict(), r.findings().len()), (Verdict::Allow, 0), "{name}: {:?}", r.findings());
     }
 }
+
+/// Opaque signed mail from the S/MIME interoperability tests of 1996, kept in MimeKit's test
+/// data (`tests/corpus/mimekit`, see `tests/corpus/SOURCES.md`): BER with indefinite lengths,
+/// `x-pkcs7-mime` with no `smime-type`, one named `deming.p7m`, one holding a multipart with a
+/// quoted-printable text. The signed text is read.
+#[test]
+fn opaque_signed_mail_from_the_corpus_is_read() {
+    for (n, term, domain) in [
+        ("014", "interoperability test guidelines", "connectsoft.com"),
+        ("022", "next phase of testing", "deming.com"),
+    ] {
+        let list = ProtectedList::from_csv(&format!("id,kind,value\nV01,term,{term}\n")).unwrap();
+        let s = Scanner::new(list, Policy::builder().internal_domain(domain).build().unwrap());
+        let path = format!(
+            "{}/tests/corpus/mimekit/mbox__content-length.mbox.txt__msg{n}.eml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let r = s.scan(&std::fs::read(path).unwrap());
+        let found: Vec<String> = r
+            .findings()
+            .iter()
+            .map(|f| match &f.detail {
+                Detail::Identifier { record, location, .. } => {
+                    format!("{} {record} {location}", f.rule.as_str())
+                }
+                other => format!("{} {other:?}", f.rule.as_str()),
+            })
+            .collect();
+        assert_eq!(found, ["protected-identifier V01 body 1"], "msg{n}");
+    }
+}
+
+/// Opaque signed data as the first part of a detached signature: opened there too, and its
+/// text is the message's body.
+#[test]
+fn opaque_signed_data_inside_multipart_signed_is_read() {
+    let m = String::from_utf8(fixture("opaque-der.eml")).unwrap();
+    let entity = &m[m.find("Content-Disposition").unwrap()..];
+    let signed = format!(
+        "From: officer@police.example\r\nTo: press@paper.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=s\r\n\r\n\
+         --s\r\n{entity}\r\n--s\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--s--\r\n"
+    );
+    assert_eq!(report_of(signed.as_bytes()), ["protected-identifier V01 name body 1"]);
+}
