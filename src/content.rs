@@ -2,10 +2,12 @@
 //! walk over the one reading of a message (`message`), handing documents and archives to
 //! `extract`.
 
+use std::borrow::Cow;
+
 use mail_parser::{Address, GetHeader, HeaderName, HeaderValue};
 
 use crate::message::mime::{Entity, Kind, Part as MimePart, Walk};
-use crate::message::{rfc2047, transfer, Envelope, Reading};
+use crate::message::{rfc2047, smime, transfer, Envelope, Reading};
 #[cfg(feature = "documents")]
 use crate::model::Budget;
 use crate::model::{Incomplete, Limit, Limits, Location, Part, Segment};
@@ -26,7 +28,7 @@ pub(crate) fn for_each_segment(
     match reading.message() {
         Some(m) => {
             let mut walk = reading.walk();
-            let more = for_each_segment_of(m, envelope, &mut walk, limits, sink);
+            let more = for_each_segment_of(m, reading.bytes().len(), envelope, &mut walk, limits, sink);
             incomplete.append(&mut walk.incomplete);
             incomplete.extend(more);
         }
@@ -40,11 +42,12 @@ pub(crate) fn for_each_segment(
     incomplete
 }
 
-/// Calls `sink` with every segment of `message` (read by `walk`): the display names of
-/// `envelope`, then subjects, bodies, attachment names and attachments in reading order.
-/// Returns the limits met on the way (the walk's own stay in it).
+/// Calls `sink` with every segment of `message` (read by `walk`, `size` bytes): the display
+/// names of `envelope`, then subjects, bodies, attachment names and attachments in reading
+/// order. Returns the limits met on the way (the walk's own stay in it).
 fn for_each_segment_of(
     message: &Entity<'_>,
+    size: usize,
     envelope: &Envelope<'_>,
     walk: &mut Walk<'_>,
     limits: &Limits,
@@ -62,6 +65,7 @@ fn for_each_segment_of(
         aside: Aside::default(),
         #[cfg(feature = "documents")]
         budget: &budget,
+        joined_left: size.saturating_mul(JOINED_PER_BYTE),
     };
     envelope.for_each_display_name(&mut |name, field| {
         let loc = Location {
@@ -89,7 +93,14 @@ struct Walker<'a, 'b, 'w> {
     /// the message and every message found inside its attachments.
     #[cfg(feature = "documents")]
     budget: &'a Budget,
+    /// Bytes S/MIME content joined from pieces may still take while it is read (copies held
+    /// at once by nested levels): [`JOINED_PER_BYTE`] times the message.
+    joined_left: usize,
 }
+
+/// How many bytes of S/MIME content joined from pieces a scan holds at once, per byte of the
+/// message: every level of nesting holds its own copy, and this bounds them together.
+const JOINED_PER_BYTE: usize = 2;
 
 impl Walker<'_, '_, '_> {
     fn next_index(&mut self, part: Part) -> u32 {
@@ -133,8 +144,11 @@ impl Walker<'_, '_, '_> {
     fn part(&mut self, part: &MimePart<'_>, depth: usize) {
         let name = part.attachment_name();
         let transfer = part.transfer();
+        let secure = secure(part);
+        // An S/MIME wrapper is not an attachment a recipient sees: what it holds is.
+        let wrapper = matches!(secure, Some(Secure::Wrapper));
         // An attachment has one number for its name and for everything read from inside it.
-        let attachment = is_attachment(part).then(|| {
+        let attachment = (is_attachment(part) && !wrapper).then(|| {
             let index = self.next_index(Part::Attachment);
             if let Some(n) = name {
                 self.emit_at(&Location::new(Part::AttachmentName, index), n);
@@ -142,22 +156,26 @@ impl Walker<'_, '_, '_> {
             Location { name: name.map(str::to_string), ..Location::new(Part::Attachment, index) }
         });
         let charset = part.charset();
-        // Encrypted content cannot be read: it is said, never allowed silently.
-        if let Some(sealed) = sealed(part) {
-            let place = attachment.as_ref().map_or_else(|| "the message".to_string(), |l| l.to_string());
-            match sealed {
-                Sealed::Encrypted(what) => self.encrypted(what, &place),
-                Sealed::Unread(what) => self.incomplete.push(Incomplete {
-                    limit: Limit::Unreadable,
-                    detail: format!("{what} in {place} could not be read: its content (signed, compressed or encrypted) is not unwrapped"),
-                }),
+        // Encrypted content cannot be read: it is said, never allowed silently. Signatures
+        // and certificates hold nothing a recipient reads.
+        match secure {
+            Some(Secure::Encrypted(what)) => {
+                let place = attachment.as_ref().map_or_else(|| "the message".to_string(), |l| l.to_string());
+                self.encrypted(what, &place);
+                if !matches!(part.kind, Kind::Multipart) {
+                    if attachment.is_none() {
+                        self.next_index(Part::Attachment);
+                    }
+                    return;
+                }
             }
-            if !matches!(part.kind, Kind::Multipart) {
+            Some(Secure::Nothing) => {
                 if attachment.is_none() {
                     self.next_index(Part::Attachment);
                 }
                 return;
             }
+            Some(Secure::Wrapper | Secure::File) | None => {}
         }
         // A calendar is read as one: its names and text, unfolded and unescaped.
         if let Some(text) = crate::message::calendar::text_of(part) {
@@ -194,14 +212,13 @@ impl Walker<'_, '_, '_> {
             Kind::Binary => {
                 let ct = part.content_type();
                 let is_message = part.message;
-                let decoded;
-                let b: &[u8] = match transfer {
-                    None => part.body,
+                let b: Cow<'_, [u8]> = match transfer {
+                    None => Cow::Borrowed(part.body),
                     Some(t) => {
                         let raw = part.body;
                         // Most encoded binaries are images: decode what tells a document or
                         // text from anything else, and the rest only for those.
-                        if !is_message && !worth_reading(raw, t, charset) {
+                        if !is_message && secure.is_none() && !worth_reading(raw, t, charset) {
                             // Numbered as it would be if it were read.
                             if attachment.is_none() {
                                 self.next_index(Part::Attachment);
@@ -209,10 +226,7 @@ impl Walker<'_, '_, '_> {
                             return;
                         }
                         match transfer::decode(raw, t) {
-                            Some(bytes) => {
-                                decoded = bytes;
-                                &decoded
-                            }
+                            Some(bytes) => Cow::Owned(bytes),
                             // Not valid in its encoding: read as the text it is (a body unless
                             // it is an attachment).
                             None => {
@@ -227,41 +241,156 @@ impl Walker<'_, '_, '_> {
                 };
                 // An attached message that came encoded, or a message sent as an opaque file
                 // (`application/octet-stream`, an `.eml`): read from its decoded bytes.
-                if is_message || crate::message::sniff::is_message(b) {
-                    if let Some(nested) = self.walk.message(b, depth + 1) {
+                if is_message || crate::message::sniff::is_message(&b) {
+                    if let Some(nested) = self.walk.message(&b, depth + 1) {
                         self.message(&nested, depth + 1);
                         return;
                     }
                 }
-                let loc = attachment
-                    .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
-                #[cfg(feature = "documents")]
-                if let Some(format) = crate::extract::sniff(b) {
-                    let mut x = crate::extract::Extractor::new(
-                        self.limits,
-                        self.budget,
-                        &mut self.incomplete,
-                        &mut *self.sink,
-                        &loc,
-                    );
-                    x.document(format, b, depth + 1);
-                    for found in x.into_found() {
-                        self.found_message(&loc, found);
-                    }
+                // S/MIME (declared, a `.p7m` file, or CMS known by its first bytes): opened.
+                if secure.is_some() || smime::is_cms(&b) {
+                    self.cms(b, attachment.as_ref(), depth);
                     return;
                 }
-                if let Some(text) = decode_text(b, charset) {
-                    let is_html = ct
-                        .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
-                        || name.is_some_and(is_html_name);
-                    if is_html {
-                        self.html_segment(Some(&loc), &text);
-                    } else {
-                        self.text_segment(&loc, &text);
-                    }
-                }
+                let loc = attachment
+                    .unwrap_or_else(|| Location::new(Part::Attachment, self.next_index(Part::Attachment)));
+                let is_html = ct
+                    .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")))
+                    || name.is_some_and(is_html_name);
+                self.file(&b, &loc, charset, is_html, depth);
             }
         }
+    }
+
+    /// The bytes of a file at `loc`: a document or archive to `extract`, else text (HTML when
+    /// `is_html`) when they are text.
+    fn file(&mut self, b: &[u8], loc: &Location, charset: Option<&str>, is_html: bool, depth: usize) {
+        #[cfg(feature = "documents")]
+        if let Some(format) = crate::extract::sniff(b) {
+            let mut x = crate::extract::Extractor::new(
+                self.limits,
+                self.budget,
+                &mut self.incomplete,
+                &mut *self.sink,
+                loc,
+            );
+            x.document(format, b, depth + 1);
+            for found in x.into_found() {
+                self.found_message(loc, found);
+            }
+            return;
+        }
+        #[cfg(not(feature = "documents"))]
+        let _ = depth;
+        if let Some(text) = decode_text(b, charset) {
+            if is_html {
+                self.html_segment(Some(loc), &text);
+            } else {
+                self.text_segment(loc, &text);
+            }
+        }
+    }
+
+    /// Opens the CMS structure `b` (S/MIME) of the part at `attachment` (`None`: a wrapper the
+    /// message itself is), `depth` levels deep, and reads what it holds: its MIME entity's
+    /// parts as parts of the message they sit in, or the signed file at `attachment`. The
+    /// depth bound is checked before anything is unwrapped; content joined from pieces is a
+    /// copy, and `b` is dropped before the copy is read.
+    fn cms(&mut self, b: Cow<'_, [u8]>, attachment: Option<&Location>, depth: usize) {
+        if self.walk.too_deep(depth + 1) {
+            return;
+        }
+        let place = || attachment.map_or_else(|| "the message".to_string(), |l| l.to_string());
+        let opened = smime::open(&b, self.joined_left);
+        // A copy is held while what it holds is read.
+        let held = match &opened {
+            smime::Opened::Signed(Cow::Owned(v)) | smime::Opened::Compressed(Cow::Owned(v)) => v.len(),
+            _ => 0,
+        };
+        self.joined_left -= held.min(self.joined_left);
+        match opened {
+            smime::Opened::Signed(Cow::Owned(content)) => {
+                drop(b);
+                self.unwrapped(&content, attachment, depth + 1);
+            }
+            smime::Opened::Signed(Cow::Borrowed(content)) => self.unwrapped(content, attachment, depth + 1),
+            smime::Opened::Compressed(zlib) => self.compressed(&zlib, attachment, depth + 1, &place()),
+            smime::Opened::Nothing => {}
+            smime::Opened::Encrypted => self.encrypted("an S/MIME encrypted part", &place()),
+            smime::Opened::TooLarge(n) => self.incomplete.push(Incomplete {
+                limit: Limit::MaxExtractedBytes,
+                detail: format!(
+                    "the S/MIME content in {} ({n} bytes in pieces) was not read: with the levels around it, it would take more than {JOINED_PER_BYTE} times the message",
+                    place()
+                ),
+            }),
+            smime::Opened::Unreadable(why) => self.incomplete.push(Incomplete {
+                limit: Limit::Unreadable,
+                detail: format!("an S/MIME part in {} could not be read: {why}", place()),
+            }),
+        }
+        self.joined_left += held;
+    }
+
+    /// Compressed data (RFC 3274): inflated under the budget of extracted bytes, then read as
+    /// signed content is.
+    #[cfg(feature = "documents")]
+    fn compressed(&mut self, zlib: &[u8], attachment: Option<&Location>, depth: usize, place: &str) {
+        match smime::inflate(zlib, self.budget) {
+            Some((content, ran_out)) => {
+                if ran_out {
+                    self.incomplete.push(Incomplete {
+                        limit: Limit::MaxExtractedBytes,
+                        detail: format!("the compressed S/MIME content in {place} inflates past the limit; only its start was scanned"),
+                    });
+                }
+                self.unwrapped(&content, attachment, depth);
+            }
+            None => self.incomplete.push(Incomplete {
+                limit: Limit::Unreadable,
+                detail: format!("the compressed S/MIME content in {place} could not be inflated"),
+            }),
+        }
+    }
+
+    /// Without the `documents` feature nothing inflates: compressed data is unreadable.
+    #[cfg(not(feature = "documents"))]
+    fn compressed(&mut self, _: &[u8], _: Option<&Location>, _: usize, place: &str) {
+        self.incomplete.push(Incomplete {
+            limit: Limit::Unreadable,
+            detail: format!(
+                "the compressed S/MIME content in {place} could not be read (built without `documents`)"
+            ),
+        });
+    }
+
+    /// What signed or compressed data held, `depth` levels deep: a MIME entity, whose parts
+    /// are read as parts of the message they sit in; more CMS; or a file, read at
+    /// `attachment` (text with no attachment of its own is a body).
+    fn unwrapped(&mut self, content: &[u8], attachment: Option<&Location>, depth: usize) {
+        if smime::is_cms(content) {
+            self.cms(Cow::Borrowed(content), attachment, depth);
+            return;
+        }
+        let entity = self.walk.message(content, depth).filter(|m| {
+            m.parts
+                .first()
+                .is_some_and(|root| root.headers.iter().any(|h| !matches!(h.name, HeaderName::Other(_))))
+        });
+        if let Some(entity) = entity {
+            for part in &entity.parts {
+                self.part(part, depth);
+            }
+            return;
+        }
+        let loc = match attachment {
+            Some(loc) => loc.clone(),
+            None if decode_text(content, None).is_some() => {
+                Location::new(Part::Body, self.next_index(Part::Body))
+            }
+            None => Location::new(Part::Attachment, self.next_index(Part::Attachment)),
+        };
+        self.file(content, &loc, None, false, depth);
     }
 
     /// Reads a message found inside the attachment at `at` (an `.eml` in an archive): every
@@ -285,6 +414,7 @@ impl Walker<'_, '_, '_> {
             html: String::new(),
             aside: Aside::default(),
             budget: self.budget,
+            joined_left: self.joined_left,
         };
         inner.message(&message, found.depth.max(1));
         let mut more = inner.incomplete;
@@ -390,35 +520,44 @@ fn relocated(at: &Location, path: &str, inner: &Location) -> Location {
     }
 }
 
-/// Secure mail that maildlp cannot read (yet).
-enum Sealed {
+/// Secure mail, as its header says.
+enum Secure {
     /// Encrypted: PGP/MIME (`multipart/encrypted`), S/MIME enveloped or auth-enveloped data.
     Encrypted(&'static str),
-    /// S/MIME content that is not unwrapped yet: signed or compressed data inside a
-    /// `pkcs7-mime` part, or one that does not say what it holds.
-    Unread(&'static str),
+    /// An S/MIME `pkcs7-mime` part that is not encrypted (signed or compressed data, or one
+    /// that does not say): a wrapper whose content the recipient reads.
+    Wrapper,
+    /// A `.p7m` file sent as any other type: an attachment, opened.
+    File,
+    /// A detached signature or certificates only: nothing a recipient reads.
+    Nothing,
 }
 
-/// Whether `part` is secure mail whose content cannot be read.
-fn sealed(part: &MimePart<'_>) -> Option<Sealed> {
-    let ct = part.content_type()?;
-    let sub = ct.subtype()?;
-    match (ct.ctype(), sub) {
-        ("multipart", "encrypted") => Some(Sealed::Encrypted("a PGP/MIME message")),
+/// What secure mail `part` is, if any.
+fn secure(part: &MimePart<'_>) -> Option<Secure> {
+    let ends = |suffix: &str| {
+        part.attachment_name().is_some_and(|n| {
+            n.len() >= 4 && n.get(n.len() - 4..).is_some_and(|s| s.eq_ignore_ascii_case(suffix))
+        })
+    };
+    let ct = part.content_type();
+    let sub = ct.and_then(|ct| ct.subtype()).unwrap_or("");
+    match (ct.map_or("", |ct| ct.ctype()), sub) {
+        ("multipart", "encrypted") => Some(Secure::Encrypted("a PGP/MIME message")),
         ("application", "pkcs7-mime" | "x-pkcs7-mime") => {
-            let kind = ct.attribute("smime-type").unwrap_or("");
+            let kind = ct.and_then(|ct| ct.attribute("smime-type")).unwrap_or("");
             if kind.eq_ignore_ascii_case("enveloped-data") || kind.eq_ignore_ascii_case("authenveloped-data")
             {
-                Some(Sealed::Encrypted("an S/MIME encrypted part"))
-            } else if kind.eq_ignore_ascii_case("certs-only")
-                || part.attachment_name().is_some_and(|n| n.to_ascii_lowercase().ends_with(".p7c"))
-            {
-                // Certificates only: nothing a recipient reads.
-                None
+                Some(Secure::Encrypted("an S/MIME encrypted part"))
+            } else if kind.eq_ignore_ascii_case("certs-only") || ends(".p7c") {
+                Some(Secure::Nothing)
             } else {
-                Some(Sealed::Unread("an S/MIME part"))
+                Some(Secure::Wrapper)
             }
         }
+        ("application", "pkcs7-signature" | "x-pkcs7-signature") => Some(Secure::Nothing),
+        _ if ends(".p7s") => Some(Secure::Nothing),
+        _ if ends(".p7m") => Some(Secure::File),
         _ => None,
     }
 }
@@ -472,7 +611,7 @@ fn attached_headers(root: &MimePart<'_>) -> String {
 /// decode is read (as the text it is).
 fn worth_reading(raw: &[u8], t: transfer::Transfer, charset: Option<&str>) -> bool {
     let Some(head) = transfer::decode_head(raw, t, 1024) else { return true };
-    if is_document(&head) {
+    if is_document(&head) || smime::is_cms(&head) {
         return true;
     }
     if head.len() < 1024 || head.contains(&0) {

@@ -96,4 +96,12 @@ pub mod fuzzing {
     pub fn mime_agreement(message: &[u8]) -> Result<(), String> {
         crate::message::mime_agreement(message)
     }
+
+    /// Opens `cms` as S/MIME is opened (`src/message/smime.rs`), allowing a copy as large as
+    /// the input: `Err` when what it returns breaks what the opening promises (content is
+    /// inside the input, a copy is never larger than the input, a refused copy is one larger
+    /// than the allowance).
+    pub fn cms_open(cms: &[u8]) -> Result<(), String> {
+        crate::message::smime::check(cms)
+    }
 }

@@ -118,3 +118,37 @@ fn documents_inputs() {
         }
     }
 }
+
+/// The `cms` target's inputs: each as the binary body of an S/MIME message and as a `.p7m`
+/// attachment in base64; a scan reports, and names no listed value in clear.
+#[test]
+#[cfg(feature = "serde")]
+fn cms_inputs() {
+    use base64::Engine;
+    let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\n")
+        .unwrap();
+    let limits = maildlp::Limits { max_depth: 8, max_parts: 200, ..maildlp::Limits::default() };
+    let s = Scanner::new(
+        list,
+        Policy::builder().internal_domain("police.example").limits(limits).build().unwrap(),
+    );
+    for (name, cms) in inputs("cms") {
+        let head = b"From: a@police.example\r\nTo: x@y.example\r\nMIME-Version: 1.0\r\n\
+            Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\n";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&cms);
+        let attached = format!(
+            "From: a@police.example\r\nTo: x@y.example\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
+             --b\r\nContent-Type: application/octet-stream; name=signed.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+             {b64}\r\n--b--\r\n"
+        );
+        for m in [[&head[..], &cms].concat(), attached.into_bytes()] {
+            let json = s.scan(&m).to_json();
+            assert!(json.starts_with("{\"verdict\":"), "{name}");
+            assert!(
+                !json.contains("Jane Doe") && !json.contains("jane.doe@example.org"),
+                "{name}: value in clear"
+            );
+        }
+    }
+}

@@ -190,7 +190,7 @@ impl<'l> Walk<'l> {
     }
 
     /// `true` (and the limit noted) when `depth` is past `max_depth`.
-    fn too_deep(&mut self, depth: usize) -> bool {
+    pub(crate) fn too_deep(&mut self, depth: usize) -> bool {
         if depth > self.limits.max_depth {
             let detail = format!("parts nested deeper than {} were not scanned", self.limits.max_depth);
             self.stop(Limit::MaxDepth, detail);

@@ -10,6 +10,7 @@ mod envelope;
 pub(crate) mod mime;
 pub(crate) mod rfc2047;
 mod slim;
+pub(crate) mod smime;
 pub(crate) mod sniff;
 pub(crate) mod transfer;
 
