@@ -10,10 +10,22 @@
 //!
 //! A value must stand on its own: a valid number inside a longer run of digits or letters is
 //! not one.
+//!
+//! A checksum alone says little: one ten-digit number in eleven passes the NHS check, and
+//! order numbers pass Luhn's. So every value found gets a [`Confidence`]: `high` when one of its
+//! detector's evidence terms ([`Detector::evidence_terms`], compared in normalised form: case,
+//! accents and line breaks do not matter) stands within [`EVIDENCE_WINDOW`] characters of it in
+//! the same segment, or heads its column (a cell above it in the same column of a spreadsheet,
+//! or of a table whose rows are lines of cells separated by tabs or ` | `, or a CSV attachment's
+//! fields); `low` otherwise. [`Evidence`] judges the values of one message's segments in order.
 
 use std::ops::Range;
 
+use aho_corasick::AhoCorasick;
+
 use crate::matcher::phone::next_between;
+use crate::model::{Location, Segment};
+use crate::text::Normalized;
 
 /// A built-in detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,6 +58,429 @@ impl Detector {
     /// The detector called `name`.
     pub fn from_name(name: &str) -> Option<Detector> {
         Detector::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// The words that make a value of this detector `high` confidence when they stand near it
+    /// or head its column: English first, then the common abbreviations and the Welsh. They
+    /// are compared with the text as the rest of maildlp compares (normalised: case, accents,
+    /// punctuation and line breaks do not matter), whole words only.
+    pub fn evidence_terms(self) -> &'static [&'static str] {
+        match self {
+            Detector::PaymentCard => &[
+                "card",
+                "cards",
+                "card number",
+                "card no",
+                "cardnumber",
+                "card holder",
+                "cardholder",
+                "credit",
+                "debit",
+                "credit card",
+                "debit card",
+                "payment card",
+                "visa",
+                "mastercard",
+                "master card",
+                "maestro",
+                "amex",
+                "american express",
+                "diners club",
+                "discover card",
+                "jcb",
+                "unionpay",
+                "expiry",
+                "expiry date",
+                "expires",
+                "exp",
+                "exp date",
+                "expiration",
+                "valid thru",
+                "valid to",
+                "cvv",
+                "cvv2",
+                "cvc",
+                "cvc2",
+                "cv2",
+                "security code",
+                "pan",
+                "cerdyn",
+                "cerdyn credyd",
+                "cerdyn debyd",
+                "dyddiad dod i ben",
+            ],
+            Detector::Iban => &[
+                "iban",
+                "iban no",
+                "bank",
+                "bank account",
+                "bank details",
+                "bank transfer",
+                "account",
+                "account number",
+                "account no",
+                "acct",
+                "bic",
+                "swift",
+                "sort code",
+                "payee",
+                "beneficiary",
+                "banc",
+                "cyfrif",
+                "rhif cyfrif",
+                "cod didoli",
+            ],
+            Detector::UkNino => &[
+                "national insurance",
+                "national insurance number",
+                "nationalinsurance",
+                "national ins",
+                "nat ins",
+                "insurance number",
+                "ni",
+                "ni no",
+                "ni number",
+                "nino",
+                "nin",
+                "social security",
+                "yswiriant gwladol",
+                "rhif yswiriant gwladol",
+            ],
+            Detector::NhsNumber => &[
+                "nhs",
+                "nhs no",
+                "nhs number",
+                "nhsnumber",
+                "nhs id",
+                "national health service",
+                "health service number",
+                "patient",
+                "patient number",
+                "patient id",
+                "rhif gig",
+                "gig cymru",
+                "gwasanaeth iechyd gwladol",
+                "claf",
+            ],
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// How sure a detector is that a valid value is what its shape says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Confidence {
+    /// A valid value with no evidence near it.
+    Low,
+    /// A valid value with an evidence term near it or heading its column.
+    #[default]
+    High,
+}
+
+impl Confidence {
+    /// The name used in policies, on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::High => "high",
+        }
+    }
+
+    /// The confidence called `name` (`high` or `low`).
+    pub fn from_name(name: &str) -> Option<Confidence> {
+        match name {
+            "high" => Some(Confidence::High),
+            "low" => Some(Confidence::Low),
+            _ => None,
+        }
+    }
+}
+
+/// Characters either side of a value within which an evidence term makes it `high` (as
+/// Microsoft Purview's sensitive information types count).
+pub const EVIDENCE_WINDOW: usize = 300;
+
+/// Tables whose column headers a scan remembers at once; past it the oldest is forgotten.
+const MAX_TABLES: usize = 64;
+
+/// The longest line read as a table row, either side of a value (bytes).
+const MAX_LINE: usize = 4096;
+
+/// Columns a table's headers are remembered for (XLSX has 16,384).
+const MAX_COLUMNS: usize = 16_384;
+
+/// The evidence terms of every detector, normalised, in one automaton.
+struct Terms {
+    automaton: Option<AhoCorasick>,
+    /// Per pattern: the detectors it is evidence for (one bit each).
+    masks: Vec<u8>,
+}
+
+fn terms() -> &'static Terms {
+    static TERMS: std::sync::OnceLock<Terms> = std::sync::OnceLock::new();
+    TERMS.get_or_init(|| {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut masks: Vec<u8> = Vec::new();
+        for d in Detector::ALL {
+            for t in d.evidence_terms() {
+                let n = crate::text::normalize(t);
+                match patterns.iter().position(|p| *p == n) {
+                    Some(i) => masks[i] |= d.bit(),
+                    None => {
+                        patterns.push(n);
+                        masks.push(d.bit());
+                    }
+                }
+            }
+        }
+        Terms { automaton: AhoCorasick::new(&patterns).ok(), masks }
+    })
+}
+
+/// Calls `found(span, detectors)` for every evidence term at word boundaries of normalised
+/// text `norm`.
+fn evidence_in(norm: &[u8], found: &mut dyn FnMut(Range<usize>, u8)) {
+    let t = terms();
+    let Some(ac) = &t.automaton else { return };
+    for m in ac.find_overlapping_iter(norm) {
+        let r = m.range();
+        let before = r.start == 0 || norm.get(r.start - 1) == Some(&b' ');
+        let after = r.end == norm.len() || norm.get(r.end) == Some(&b' ');
+        if before && after {
+            found(r, t.masks.get(m.pattern().as_usize()).copied().unwrap_or(0));
+        }
+    }
+}
+
+/// Whether `a` and `b` (spans of `text`) are at most [`EVIDENCE_WINDOW`] characters apart.
+fn near(text: &str, a: &Range<usize>, b: &Range<usize>) -> bool {
+    let gap = if a.end <= b.start {
+        a.end..b.start
+    } else if b.end <= a.start {
+        b.end..a.start
+    } else {
+        return true;
+    };
+    if gap.len() <= EVIDENCE_WINDOW {
+        return true;
+    }
+    if gap.len() > 4 * EVIDENCE_WINDOW {
+        return false;
+    }
+    text.get(gap).is_some_and(|g| g.chars().count() <= EVIDENCE_WINDOW)
+}
+
+/// How a segment lays out columns, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Not a table.
+    Flow,
+    /// A spreadsheet row: each cell a mark with its column.
+    Cells,
+    /// Lines of cells separated by tabs or ` | ` (and by `delim` outside quotes, in a CSV
+    /// attachment).
+    Lines { delim: Option<u8> },
+}
+
+impl Layout {
+    fn of(seg: &Segment<'_>) -> Layout {
+        if seg.marks.iter().any(|m| m.cell.is_some()) {
+            return Layout::Cells;
+        }
+        let csv = seg.location.name.as_deref().and_then(|n| n.rsplit_once('.')).map(|(_, ext)| ext);
+        let b = seg.text.as_bytes();
+        let delim = match csv {
+            Some(e) if e.eq_ignore_ascii_case("csv") => {
+                let first = &b[..memchr::memchr(b'\n', b).unwrap_or(b.len())];
+                let count = |c: u8| first.iter().filter(|&&x| x == c).count();
+                Some(if count(b';') > count(b',') { b';' } else { b',' })
+            }
+            _ => None,
+        };
+        if delim.is_some() || memchr::memchr(b'\t', b).is_some() || memchr::memmem::find(b, b" | ").is_some()
+        {
+            Layout::Lines { delim }
+        } else {
+            Layout::Flow
+        }
+    }
+
+    /// The 1-based column of the text at `offset`, when it stands in a table's cell.
+    fn column(self, seg: &Segment<'_>, offset: usize) -> Option<usize> {
+        match self {
+            Layout::Flow => None,
+            Layout::Cells => {
+                let i = seg.marks.partition_point(|m| m.start <= offset);
+                let (_, col) = i.checked_sub(1).and_then(|i| seg.marks.get(i))?.cell?;
+                Some(col as usize)
+            }
+            Layout::Lines { delim } => {
+                let b = seg.text.as_bytes();
+                let offset = offset.min(b.len());
+                // A line longer than a table row is written is no row (and costs no more).
+                let lo = offset.saturating_sub(MAX_LINE);
+                let start = match memchr::memrchr(b'\n', &b[lo..offset]) {
+                    Some(i) => lo + i + 1,
+                    None if lo == 0 => 0,
+                    None => return None,
+                };
+                let hi = (offset + MAX_LINE).min(b.len());
+                let end = match memchr::memchr(b'\n', &b[offset..hi]) {
+                    Some(i) => offset + i,
+                    None if hi == b.len() => hi,
+                    None => return None,
+                };
+                let line = &b[start..end];
+                let (mut col, mut cells, mut quoted) = (1usize, 1usize, false);
+                let mut i = 0;
+                while i < line.len() {
+                    let c = line[i];
+                    let sep = if c == b'"' && delim.is_some() {
+                        quoted = !quoted;
+                        0
+                    } else if quoted {
+                        0
+                    } else if c == b'\t' || Some(c) == delim {
+                        1
+                    } else if line[i..].starts_with(b" | ") {
+                        3
+                    } else {
+                        0
+                    };
+                    if sep > 0 {
+                        cells += 1;
+                        if start + i < offset {
+                            col += 1;
+                        }
+                        i += sep;
+                    } else {
+                        i += 1;
+                    }
+                }
+                (cells > 1).then_some(col)
+            }
+        }
+    }
+}
+
+/// The confidence of detected values, segment after segment of one message: evidence near a
+/// value in its segment, and the evidence heading each column of the tables seen so far.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// Per table (a segment's location: a sheet, an attachment): the detectors whose evidence
+    /// stands in each column (index: column - 1), most recent table last.
+    tables: Vec<(Location, Vec<u8>)>,
+    values: Vec<(Range<usize>, Detector)>,
+    terms: Vec<(Range<usize>, u8)>,
+}
+
+impl Evidence {
+    /// Forgets the tables of the last message.
+    pub fn start_message(&mut self) {
+        self.tables.clear();
+    }
+
+    /// Gives back memory after a huge message.
+    pub fn shrink(&mut self) {
+        self.values = Vec::new();
+        self.terms = Vec::new();
+        self.tables = Vec::new();
+    }
+
+    /// Runs the `enabled` detectors over `seg` (whose text `norm` holds normalised) and calls
+    /// `found(span, detector, confidence)` for each valid value, in the order of the text.
+    pub fn find(
+        &mut self,
+        enabled: &[Detector],
+        seg: &Segment<'_>,
+        norm: &mut Normalized,
+        found: &mut dyn FnMut(Range<usize>, Detector, Confidence),
+    ) {
+        self.values.clear();
+        let values = &mut self.values;
+        find(enabled, seg.text, &mut |span, d| values.push((span, d)));
+        let layout = Layout::of(seg);
+        if self.values.is_empty() && layout == Layout::Flow {
+            return;
+        }
+        self.values.sort_by_key(|(span, _)| span.start);
+        self.terms.clear();
+        let terms = &mut self.terms;
+        let mut spans = Vec::new();
+        evidence_in(norm.as_bytes(), &mut |r, mask| spans.push((r, mask)));
+        for (r, mask) in spans {
+            terms.push((norm.source_range(r, seg.text), mask));
+        }
+        let mut table = match layout {
+            Layout::Flow => None,
+            _ => Some(self.table(seg.location)),
+        };
+        let mut applied = 0;
+        for (span, d) in &self.values {
+            // Terms before the value stand above it or beside it in its row: they head their
+            // columns from here on.
+            while let Some((r, mask)) = self.terms.get(applied).filter(|(r, _)| r.start < span.start) {
+                if let (Some(t), Some(col)) = (table.as_mut(), layout.column(seg, r.start)) {
+                    mark_column(&mut self.tables, *t, col, *mask);
+                }
+                applied += 1;
+            }
+            let lo = self.terms.partition_point(|(r, _)| r.end + 4 * EVIDENCE_WINDOW < span.start);
+            let close = self.terms[lo..]
+                .iter()
+                .take_while(|(r, _)| r.start <= span.end + 4 * EVIDENCE_WINDOW)
+                .any(|(r, mask)| mask & d.bit() != 0 && near(seg.text, r, span));
+            let headed = table.is_some_and(|t| {
+                layout.column(seg, span.start).is_some_and(|col| {
+                    self.tables
+                        .get(t)
+                        .and_then(|(_, cols)| cols.get(col - 1))
+                        .is_some_and(|m| m & d.bit() != 0)
+                })
+            });
+            let confidence = if close || headed { Confidence::High } else { Confidence::Low };
+            found(span.clone(), *d, confidence);
+        }
+        if let Some(t) = table.take() {
+            for (r, mask) in &self.terms[applied..] {
+                if let Some(col) = layout.column(seg, r.start) {
+                    mark_column(&mut self.tables, t, col, *mask);
+                }
+            }
+        }
+    }
+
+    /// The index of the table at `location`, made if new (forgetting the oldest past
+    /// [`MAX_TABLES`]).
+    fn table(&mut self, location: &Location) -> usize {
+        if let Some(i) = self.tables.iter().rposition(|(l, _)| l == location) {
+            return i;
+        }
+        if self.tables.len() >= MAX_TABLES {
+            self.tables.remove(0);
+        }
+        self.tables.push((location.clone(), Vec::new()));
+        self.tables.len() - 1
+    }
+}
+
+/// Records that evidence for the detectors in `mask` heads column `col` of table `t`.
+fn mark_column(tables: &mut [(Location, Vec<u8>)], t: usize, col: usize, mask: u8) {
+    if col == 0 || col > MAX_COLUMNS {
+        return;
+    }
+    if let Some((_, cols)) = tables.get_mut(t) {
+        if cols.len() < col {
+            cols.resize(col, 0);
+        }
+        if let Some(m) = cols.get_mut(col - 1) {
+            *m |= mask;
+        }
     }
 }
 
@@ -666,6 +1101,313 @@ mod tests {
             ninos(&text, &mut |span| fast.push(span));
             bytewise::ninos_bytewise(&text, &mut |span| slow.push(span));
             proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    /// A segment to judge: where it is, its text, and its cells (row, first column) when it is
+    /// a spreadsheet row whose cells are separated by ` | `.
+    struct Seg {
+        location: Location,
+        text: String,
+        row: Option<u32>,
+    }
+
+    fn sheet(path: &str) -> Location {
+        Location {
+            part: crate::model::Part::Attachment,
+            index: 1,
+            name: Some("people.xlsx".into()),
+            path: Some(path.into()),
+            hidden: false,
+            field: None,
+        }
+    }
+
+    fn body() -> Location {
+        Location::new(crate::model::Part::Body, 1)
+    }
+
+    fn attachment(name: &str) -> Location {
+        Location { name: Some(name.into()), ..Location::new(crate::model::Part::Attachment, 1) }
+    }
+
+    fn text(location: Location, text: &str) -> Seg {
+        Seg { location, text: text.into(), row: None }
+    }
+
+    fn row(n: u32, cells: &[&str]) -> Seg {
+        Seg { location: sheet("Sheet1"), text: cells.join(" | "), row: Some(n) }
+    }
+
+    /// The values `d` finds in `segs`, one segment after another, with their confidence.
+    fn judged(d: Detector, segs: &[Seg]) -> Vec<(String, Confidence)> {
+        let mut evidence = Evidence::default();
+        let mut norm = Normalized::new();
+        let mut out = Vec::new();
+        for s in segs {
+            let mut marks = Vec::new();
+            if let Some(r) = s.row {
+                let mut start = 0;
+                for (c, cell) in s.text.split(" | ").enumerate() {
+                    marks.push(crate::model::Mark { start, cell: Some((r, c as u32 + 1)), hidden: false });
+                    start += cell.len() + 3;
+                }
+            }
+            let seg = Segment { location: &s.location, text: &s.text, marks: &marks };
+            norm.fill(seg.text);
+            evidence.find(&[d], &seg, &mut norm, &mut |span, _, c| out.push((s.text[span].to_string(), c)));
+        }
+        out
+    }
+
+    /// Filler of `n` characters that holds no evidence term.
+    fn filler(n: usize) -> String {
+        "lorem ipsum dolor sit amet ".chars().cycle().take(n).collect()
+    }
+
+    /// Per detector: a valid value, an evidence term, and a Welsh or abbreviated one.
+    const CASES: [(Detector, &str, &str, &str); 4] = [
+        (Detector::PaymentCard, "4111 1111 1111 1111", "card number", "Cerdyn credyd"),
+        (Detector::Iban, "GB82 WEST 1234 5698 7654 32", "IBAN", "Rhif cyfrif"),
+        (Detector::UkNino, "AB 12 34 56 C", "National Insurance number", "NINO"),
+        (Detector::NhsNumber, "943 476 5919", "NHS number", "Rhif GIG"),
+    ];
+
+    #[test]
+    fn evidence_near_the_value_or_heading_its_column() {
+        use Confidence::{High, Low};
+        for (d, value, term, other) in CASES {
+            let far = filler(EVIDENCE_WINDOW + 1);
+            let close = filler(EVIDENCE_WINDOW - 2);
+            let mut between_rows: Vec<Seg> = vec![row(1, &["Name", term, "Notes"]), row(2, &["", "", ""])];
+            between_rows.push(row(3, &["Jane Doe", value, "x"]));
+            let csv_rows: String = (0..20).map(|i| format!("{i},\"Doe, Jane\",{}\n", filler(20))).collect();
+            let tsv_rows: String = (0..20).map(|i| format!("{i}\tJane Doe\t{}\n", filler(20))).collect();
+            struct T {
+                name: &'static str,
+                segs: Vec<Seg>,
+                want: Confidence,
+            }
+            let tests = [
+                T { name: "alone", segs: vec![text(body(), &format!("Ref {value} today"))], want: Low },
+                T { name: "before", segs: vec![text(body(), &format!("Your {term}: {value}."))], want: High },
+                T { name: "after", segs: vec![text(body(), &format!("{value} is your {term}"))], want: High },
+                T {
+                    name: "welsh or abbreviated",
+                    segs: vec![text(body(), &format!("{other} {value}"))],
+                    want: High,
+                },
+                T {
+                    name: "folded: case, accents",
+                    segs: vec![text(body(), &format!("{}: {value}", term.to_uppercase()))],
+                    want: High,
+                },
+                T {
+                    name: "across a line break",
+                    segs: vec![text(body(), &format!("{}\r\n\r\n{value}", term.replace(' ', "\r\n")))],
+                    want: High,
+                },
+                T {
+                    name: "within the window",
+                    segs: vec![text(body(), &format!("{term} {close} {value}"))],
+                    want: High,
+                },
+                T {
+                    name: "too far before",
+                    segs: vec![text(body(), &format!("{term} {far} {value}"))],
+                    want: Low,
+                },
+                T {
+                    name: "too far after",
+                    segs: vec![text(body(), &format!("{value} {far} {term}"))],
+                    want: Low,
+                },
+                T {
+                    name: "in another segment",
+                    segs: vec![text(body(), term), text(Location::new(crate::model::Part::Body, 2), value)],
+                    want: Low,
+                },
+                T { name: "column header two rows above", segs: between_rows, want: High },
+                T {
+                    name: "header of another column",
+                    segs: vec![row(1, &["Name", term, "Notes"]), row(3, &["Jane Doe", "", value])],
+                    want: Low,
+                },
+                T {
+                    name: "header of the same column in another sheet",
+                    segs: vec![
+                        Seg { location: sheet("Sheet2"), ..row(1, &["Name", term]) },
+                        row(3, &["Jane Doe", value]),
+                    ],
+                    want: Low,
+                },
+                T {
+                    name: "in another cell's comment",
+                    segs: vec![
+                        text(sheet("Sheet1!B1 comment"), term),
+                        row(1, &["Name", "Number"]),
+                        row(3, &["Jane Doe", value]),
+                    ],
+                    want: Low,
+                },
+                T {
+                    name: "csv attachment header",
+                    segs: vec![text(
+                        attachment("export.csv"),
+                        &format!("id,name,{term}\n{csv_rows}21,\"Doe, Jane\",{value}\n"),
+                    )],
+                    want: High,
+                },
+                T {
+                    name: "csv attachment, another column",
+                    segs: vec![text(
+                        attachment("export.csv"),
+                        &format!("id,{term},name\n{csv_rows}21,\"Doe, Jane\",{value}\n"),
+                    )],
+                    want: Low,
+                },
+                T {
+                    name: "tab-separated lines in a body",
+                    segs: vec![text(body(), &format!("id\tname\t{term}\n{tsv_rows}21\tJane Doe\t{value}\n"))],
+                    want: High,
+                },
+                T {
+                    name: "table rows as segments",
+                    segs: vec![
+                        text(attachment("letter.docx"), &format!("Name | {term}")),
+                        text(attachment("letter.docx"), &filler(400)),
+                        text(attachment("letter.docx"), &format!("Jane Doe | {value}")),
+                    ],
+                    want: High,
+                },
+            ];
+            for t in tests {
+                let got = judged(d, &t.segs);
+                assert_eq!(got, [(value.to_string(), t.want)], "{}: {}", d.name(), t.name);
+            }
+        }
+    }
+
+    /// Luhn-valid numbers that are not cards (order and tracking numbers, invoice references)
+    /// are `low` with no card wording; card wording (a brand, "card", an expiry date, a CVV)
+    /// makes them `high`.
+    #[test]
+    fn card_numbers_need_card_wording() {
+        use Confidence::{High, Low};
+        let tests = [
+            ("Order number 4111111111111111 has shipped.", Low),
+            ("Tracking: 4111 1111 1111 1111 (Royal Mail)", Low),
+            ("Invoice ref 5555-5555-5555-4444, due 30 days", Low),
+            ("Visa ending 4111 1111 1111 1111", High),
+            ("Pay with 5555 5555 5555 4444, exp 12/27", High),
+            ("4111 1111 1111 1111 CVV 123", High),
+            ("Mastercard: 5555555555554444", High),
+            ("charge it to my credit card 4111111111111111", High),
+        ];
+        for (input, want) in tests {
+            let got = judged(Detector::PaymentCard, &[text(body(), input)]);
+            assert_eq!(got.iter().map(|(_, c)| *c).collect::<Vec<_>>(), [want], "{input}");
+        }
+    }
+
+    #[test]
+    fn every_term_is_found_in_its_own_normalised_form() {
+        for d in Detector::ALL {
+            for term in d.evidence_terms() {
+                let mut found = 0u8;
+                evidence_in(crate::text::normalize(term).as_bytes(), &mut |_, mask| found |= mask);
+                assert!(found & d.bit() != 0, "{}: {term}", d.name());
+            }
+        }
+    }
+
+    /// Pieces of text: values of every detector, words that are no evidence, separators.
+    fn plain_piece() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        proptest::sample::select(vec![
+            "4111 1111 1111 1111",
+            "GB82 WEST 1234 5698 7654 32",
+            "AB 12 34 56 C",
+            "943 476 5919",
+            "2125550105",
+            "lorem",
+            "ipsum",
+            "office",
+            "Jane Doe",
+            "order",
+            "ref",
+            "\n",
+            "\t",
+            " | ",
+            "",
+        ])
+    }
+
+    fn term_piece() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        let all: Vec<&'static str> =
+            Detector::ALL.iter().flat_map(|d| d.evidence_terms().iter().copied()).collect();
+        proptest::sample::select(all)
+    }
+
+    /// What `judged` gives for text made of `pieces` joined by ` ; ` (so no value spans two
+    /// pieces), as one body and as the rows of a sheet (a piece a cell, `\n` a new row).
+    fn judge_pieces(pieces: &[&str]) -> Vec<(Detector, String, Confidence)> {
+        let body_text = pieces.join(" ; ");
+        let mut rows = Vec::new();
+        let mut cells: Vec<&str> = Vec::new();
+        for p in pieces {
+            if *p == "\n" {
+                rows.push(row(rows.len() as u32 + 1, &cells));
+                cells.clear();
+            } else {
+                cells.push(p);
+            }
+        }
+        rows.push(row(rows.len() as u32 + 1, &cells));
+        let mut out = Vec::new();
+        for d in Detector::ALL {
+            for (v, c) in judged(d, &[text(body(), &body_text)]) {
+                out.push((d, v, c));
+            }
+            for (v, c) in judged(d, &rows) {
+                out.push((d, v, c));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { rng_seed: proptest::test_runner::RngSeed::Fixed(0x006d_6169_6c64_6c70), ..proptest::test_runner::Config::default() })]
+        /// Adding an evidence term anywhere between pieces keeps every value found, and every
+        /// `high` one stays `high`.
+        #[test]
+        fn adding_evidence_never_removes_a_finding(
+            pieces in proptest::collection::vec(plain_piece(), 0..40),
+            terms in proptest::collection::vec((term_piece(), 0usize..40), 1..4),
+        ) {
+            let before = judge_pieces(&pieces);
+            let mut more = pieces.clone();
+            for (t, at) in terms {
+                more.insert(at.min(more.len()), t);
+            }
+            let after = judge_pieces(&more);
+            let values = |v: &[(Detector, String, Confidence)]| v.iter().map(|(d, s, _)| (*d, s.clone())).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(values(&before), values(&after));
+            let high = |v: &[(Detector, String, Confidence)]| v.iter().filter(|x| x.2 == Confidence::High).count();
+            proptest::prop_assert!(high(&after) >= high(&before), "{:?} -> {:?}", before, after);
+        }
+
+        /// With every evidence term taken out, every value found is `low`.
+        #[test]
+        fn without_evidence_every_finding_is_low(
+            pieces in proptest::collection::vec(proptest::prop_oneof![plain_piece(), term_piece()], 0..40),
+        ) {
+            let terms: Vec<&str> = Detector::ALL.iter().flat_map(|d| d.evidence_terms().iter().copied()).collect();
+            let plain: Vec<&str> = pieces.iter().copied().filter(|p| !terms.contains(p)).collect();
+            let judged = judge_pieces(&plain);
+            proptest::prop_assert!(judged.iter().all(|x| x.2 == Confidence::Low), "{:?}", judged);
+            let values = |v: &[(Detector, String, Confidence)]| v.iter().map(|(d, s, _)| (*d, s.clone())).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(values(&judge_pieces(&pieces)), values(&judged));
         }
     }
 
