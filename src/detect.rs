@@ -411,10 +411,9 @@ impl Evidence {
         self.values.sort_by_key(|(span, _)| span.start);
         self.terms.clear();
         let terms = &mut self.terms;
-        let mut spans = Vec::new();
-        evidence_in(norm.as_bytes(), &mut |r, mask| spans.push((r, mask)));
-        for (r, mask) in spans {
-            terms.push((norm.source_range(r, seg.text), mask));
+        evidence_in(norm.as_bytes(), &mut |r, mask| terms.push((r, mask)));
+        for (r, _) in &mut self.terms {
+            *r = norm.source_range(r.clone(), seg.text);
         }
         let mut table = match layout {
             Layout::Flow => None,
