@@ -1,7 +1,8 @@
 //! Recall of the detectors at each confidence, on a generated set of messages and documents
 //! (fixed seed): valid values in the layouts people write them in (forms, letters, HTML
-//! tables, tab-separated text pasted from a sheet, CSV exports, workbooks, Word tables), each
-//! with a label (an evidence term near it or heading its column) or without one.
+//! tables, tab-separated text pasted from a sheet, CSV exports, workbooks, OpenDocument sheets,
+//! Word tables), each with a label (an evidence term near it or heading its column) or without
+//! one (in an OpenDocument sheet, the label then stands in a comment on another cell).
 //!
 //! At `high` every labelled value must be found and no unlabelled one; at `low` every value.
 //! The counts are printed:
@@ -217,6 +218,30 @@ fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     ])
 }
 
+/// An OpenDocument spreadsheet of one sheet: `rows[r][c]` at row r + 1, column c + 1, and a
+/// comment (annotation) on cell A1 when `comment` is given.
+fn ods(rows: &[Vec<String>], comment: Option<&str>) -> Vec<u8> {
+    let mut content = String::from(
+        "<office:document-content><office:body><office:spreadsheet><table:table table:name=\"Export\">",
+    );
+    for (r, row) in rows.iter().enumerate() {
+        content.push_str("<table:table-row>");
+        for (c, cell) in row.iter().enumerate() {
+            content.push_str("<table:table-cell office:value-type=\"string\">");
+            if let (0, 0, Some(note)) = (r, c, comment) {
+                content.push_str(&format!(
+                    "<office:annotation><text:p>{}</text:p></office:annotation>",
+                    xml_escape(note)
+                ));
+            }
+            content.push_str(&format!("<text:p>{}</text:p></table:table-cell>", xml_escape(cell)));
+        }
+        content.push_str("</table:table-row>");
+    }
+    content.push_str("</table:table></office:spreadsheet></office:body></office:document-content>");
+    zip(&[("mimetype", "application/vnd.oasis.opendocument.spreadsheet".into()), ("content.xml", content)])
+}
+
 /// A Word document: a paragraph, then a table of `rows`.
 fn docx(intro: &str, rows: &[Vec<String>]) -> Vec<u8> {
     let p = |t: &str| format!("<w:p><w:r><w:t>{}</w:t></w:r></w:p>", xml_escape(t));
@@ -267,7 +292,7 @@ struct Item {
     layout: &'static str,
 }
 
-const LAYOUTS: [&str; 8] = [
+const LAYOUTS: [&str; 9] = [
     "form",
     "letter",
     "html table",
@@ -276,6 +301,7 @@ const LAYOUTS: [&str; 8] = [
     "xlsx column",
     "docx table",
     "xlsx form",
+    "ods column",
 ];
 
 fn item(rng: &mut Rng, i: usize) -> Item {
@@ -349,6 +375,18 @@ fn item(rng: &mut Rng, i: usize) -> Item {
             let ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
             message("Report", FILLER, false, Some(("report.docx", ctype, docx(FILLER, &table))))
         }
+        "ods column" => {
+            // Unlabelled: the label stands only in a comment on another cell, which is no
+            // evidence for the column.
+            let mut sheet = vec![vec!["Name".to_string(), if labelled { label } else { "Reference" }.to_string()]];
+            for r in 1..=rows {
+                let cell = if r == at { v.clone() } else { "pending".into() };
+                sheet.push(vec![rng.pick(NAMES).to_string(), cell]);
+            }
+            let note = if labelled { None } else { Some(rng.pick(LABELS[detector])) };
+            let ctype = "application/vnd.oasis.opendocument.spreadsheet";
+            message("Export", FILLER, false, Some(("export.ods", ctype, ods(&sheet, note))))
+        }
         _ => {
             let sheet = vec![
                 vec!["Name".to_string(), name.to_string()],
@@ -385,7 +423,7 @@ fn detected(s: &Scanner, message: &[u8]) -> Vec<String> {
 #[test]
 fn recall_at_each_confidence_on_generated_messages_and_documents() {
     let mut rng = Rng(0x6d61_696c_646c_7033);
-    let items: Vec<Item> = (0..1200).map(|i| item(&mut rng, i)).collect();
+    let items: Vec<Item> = (0..1350).map(|i| item(&mut rng, i)).collect();
     let (high, low) = (scanner("high"), scanner("low"));
     let mut misses = Vec::new();
     // Per layout: labelled values, found at high; unlabelled ones, found at high; every value,
