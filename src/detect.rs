@@ -419,7 +419,12 @@ impl Evidence {
             Layout::Flow => None,
             _ => Some(self.table(seg.location)),
         };
+        // Terms in the order they start; a value never overlaps one (terms are words, values
+        // digits and capitals standing alone).
+        self.terms.sort_unstable_by_key(|(r, _)| (r.start, r.end));
         let mut applied = 0;
+        // Per detector: the end of the last term before the value (the closest one).
+        let mut last_end = [None::<usize>; Detector::ALL.len()];
         for (span, d) in &self.values {
             // Terms before the value stand above it or beside it in its row: they head their
             // columns from here on.
@@ -427,13 +432,21 @@ impl Evidence {
                 if let (Some(t), Some(col)) = (table.as_mut(), layout.column(seg, r.start)) {
                     mark_column(&mut self.tables, *t, col, *mask);
                 }
+                for (i, end) in last_end.iter_mut().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        *end = Some(end.map_or(r.end, |e| e.max(r.end)));
+                    }
+                }
                 applied += 1;
             }
-            let lo = self.terms.partition_point(|(r, _)| r.end + 4 * EVIDENCE_WINDOW < span.start);
-            let close = self.terms[lo..]
-                .iter()
-                .take_while(|(r, _)| r.start <= span.end + 4 * EVIDENCE_WINDOW)
-                .any(|(r, mask)| mask & d.bit() != 0 && near(seg.text, r, span));
+            let before = last_end[*d as usize].is_some_and(|end| near(seg.text, &(end..end), span));
+            let after = || {
+                self.terms[applied..]
+                    .iter()
+                    .take_while(|(r, _)| r.start <= span.end + 4 * EVIDENCE_WINDOW)
+                    .any(|(r, mask)| mask & d.bit() != 0 && near(seg.text, r, span))
+            };
+            let close = before || after();
             let headed = table.is_some_and(|t| {
                 layout.column(seg, span.start).is_some_and(|col| {
                     self.tables
