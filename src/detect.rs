@@ -24,7 +24,7 @@ use std::ops::Range;
 use aho_corasick::AhoCorasick;
 
 use crate::matcher::phone::next_between;
-use crate::model::{Location, Segment};
+use crate::model::{Location, Part, Segment};
 use crate::text::Normalized;
 
 /// A built-in detector.
@@ -288,23 +288,30 @@ enum Layout {
 }
 
 impl Layout {
-    fn of(seg: &Segment<'_>) -> Layout {
+    /// The layout of `seg`. A segment with no `values` matters only as a row whose headers
+    /// later segments of its table may stand under (a spreadsheet row, a CSV attachment read
+    /// in pieces, a document table's row, whose cells are joined by ` | `); tab-separated
+    /// text is one segment, headers and values together, so it is looked for only with values.
+    fn of(seg: &Segment<'_>, values: bool) -> Layout {
         if seg.marks.iter().any(|m| m.cell.is_some()) {
             return Layout::Cells;
         }
-        let csv = seg.location.name.as_deref().and_then(|n| n.rsplit_once('.')).map(|(_, ext)| ext);
         let b = seg.text.as_bytes();
-        let delim = match csv {
-            Some(e) if e.eq_ignore_ascii_case("csv") => {
-                let first = &b[..memchr::memchr(b'\n', b).unwrap_or(b.len())];
-                let count = |c: u8| first.iter().filter(|&&x| x == c).count();
-                Some(if count(b';') > count(b',') { b';' } else { b',' })
-            }
-            _ => None,
+        let csv = seg.location.name.as_deref().and_then(|n| n.rsplit_once('.')).map(|(_, ext)| ext);
+        if csv.is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            let first = &b[..memchr::memchr(b'\n', b).unwrap_or(b.len())];
+            let count = |c: u8| first.iter().filter(|&&x| x == c).count();
+            return Layout::Lines { delim: Some(if count(b';') > count(b',') { b';' } else { b',' }) };
+        }
+        let bar = |i: usize| i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ');
+        let row = if values {
+            // One pass for a tab or a ` | ` (found by its `|`, a rare byte).
+            memchr::memchr2_iter(b'\t', b'|', b).any(|i| b[i] == b'\t' || bar(i))
+        } else {
+            seg.location.part == Part::Attachment && memchr::memchr_iter(b'|', b).any(bar)
         };
-        if delim.is_some() || memchr::memchr(b'\t', b).is_some() || memchr::memmem::find(b, b" | ").is_some()
-        {
-            Layout::Lines { delim }
+        if row {
+            Layout::Lines { delim: None }
         } else {
             Layout::Flow
         }
@@ -404,7 +411,11 @@ impl Evidence {
         self.values.clear();
         let values = &mut self.values;
         find(enabled, seg.text, &mut |span, d| values.push((span, d)));
-        let layout = Layout::of(seg);
+        if self.values.is_empty() && seg.marks.is_empty() && seg.location.part != Part::Attachment {
+            // Neither a value nor a row of a table that later segments continue.
+            return;
+        }
+        let layout = Layout::of(seg, !self.values.is_empty());
         if self.values.is_empty() && layout == Layout::Flow {
             return;
         }
@@ -710,18 +721,27 @@ const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
     (b"XK", 20),
 ];
 
-/// ISO 7064 mod 97-10 over the IBAN with its first four characters moved to the end.
-fn iban_valid(s: &[u8]) -> bool {
-    let mut rem = 0u32;
-    for &c in s[4..].iter().chain(&s[..4]) {
-        let v = match c {
-            b'0'..=b'9' => (c - b'0') as u32,
-            b'A'..=b'Z' => (c - b'A') as u32 + 10,
-            _ => return false,
-        };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+/// One step of ISO 7064 mod 97-10: the remainder after appending character `c` (a digit, or
+/// a letter as its two-digit value from A = 10).
+fn mod97_step(rem: u32, c: u8) -> u32 {
+    let v = match c {
+        b'0'..=b'9' => (c - b'0') as u32,
+        _ => (c.saturating_sub(b'A')) as u32 + 10,
+    };
+    if v >= 10 {
+        (rem * 100 + v) % 97
+    } else {
+        (rem * 10 + v) % 97
     }
-    rem == 1
+}
+
+/// ISO 7064 mod 97-10 over the IBAN with its first four characters moved to the end.
+#[cfg(test)]
+fn iban_valid(s: &[u8]) -> bool {
+    if s.len() < 4 || !s.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        return false;
+    }
+    s[4..].iter().chain(&s[..4]).fold(0, |r, &c| mod97_step(r, c)) == 1
 }
 
 fn ibans(text: &str, found: &mut dyn FnMut(Range<usize>)) {
@@ -747,8 +767,6 @@ fn ibans(text: &str, found: &mut dyn FnMut(Range<usize>)) {
 
 /// The end of the IBAN that starts at `b[i]`, if one does.
 fn iban_at(b: &[u8], i: usize) -> Option<usize> {
-    let mut chars = [0u8; 34];
-    let mut ends = [0usize; 34];
     if i + 4 > b.len() {
         return None;
     }
@@ -758,14 +776,20 @@ fn iban_at(b: &[u8], i: usize) -> Option<usize> {
         && b[i + 3].is_ascii_digit()
         && (i == 0 || !is_word_byte(b[i - 1]));
     let &(_, len) = starts.then(|| IBAN_LENGTHS.iter().find(|(cc, _)| **cc == [b[i], b[i + 1]])).flatten()?;
-    // Up to `len` characters, single spaces allowed between them.
-    let (mut n, mut j) = (0usize, i);
+    // Up to `len` characters, single spaces allowed between them; the check runs as they are
+    // read (ISO 7064 takes the first four last: they are kept until then).
+    let (mut n, mut j, mut end) = (0usize, i, i);
+    let mut head = [0u8; 4];
+    let mut rem = 0u32;
     while j < b.len() && n < len {
         if b[j].is_ascii_uppercase() || b[j].is_ascii_digit() {
-            chars[n] = b[j];
-            ends[n] = j + 1;
+            match head.get_mut(n) {
+                Some(h) => *h = b[j],
+                None => rem = mod97_step(rem, b[j]),
+            }
             n += 1;
             j += 1;
+            end = j;
         } else if b[j] == b' '
             && j + 1 < b.len()
             && (b[j + 1].is_ascii_uppercase() || b[j + 1].is_ascii_digit())
@@ -777,9 +801,8 @@ fn iban_at(b: &[u8], i: usize) -> Option<usize> {
         }
     }
     if n == len {
-        let end = ends[n - 1];
         let alone = end == b.len() || !is_word_byte(b[end]);
-        if alone && iban_valid(&chars[..n]) {
+        if alone && head.iter().fold(rem, |r, &c| mod97_step(r, c)) == 1 {
             return Some(end);
         }
     }
