@@ -1238,6 +1238,17 @@ mod tests {
                     want: High,
                 },
                 T {
+                    name: "folded: accents",
+                    segs: vec![text(
+                        body(),
+                        &format!(
+                            "{}: {value}",
+                            term.replace('a', "\u{e1}").replace('e', "e\u{301}").replace('N', "\u{d1}")
+                        ),
+                    )],
+                    want: High,
+                },
+                T {
                     name: "across a line break",
                     segs: vec![text(body(), &format!("{}\r\n\r\n{value}", term.replace(' ', "\r\n")))],
                     want: High,
