@@ -701,6 +701,42 @@ mod tests {
         }
     }
 
+    /// A detected value's confidence reaches C in the report's JSON; the policy's
+    /// `detector_confidence` decides which values are findings.
+    #[test]
+    fn detector_confidence_in_json() {
+        let msg =
+            b"Subject: x\r\nTo: a@x.example\r\n\r\nNHS number 943 476 5919; order 4111 1111 1111 1111\r\n";
+        for (policy, want) in [
+            (
+                &b"detectors = [\"nhs-number\", \"payment-card\"]"[..],
+                &["\"detector\":\"nhs-number\",\"confidence\":\"high\""][..],
+            ),
+            (
+                b"detectors = [\"nhs-number\", \"payment-card\"]\ndetector_confidence = \"low\"",
+                &[
+                    "\"detector\":\"nhs-number\",\"confidence\":\"high\"",
+                    "\"detector\":\"payment-card\",\"confidence\":\"low\"",
+                ],
+            ),
+        ] {
+            let (status, s, _) = new(LIST.as_bytes(), Some(policy));
+            assert_eq!(status, MAILDLP_OK);
+            let (_, r) = scan(s, msg, &[]);
+            // SAFETY: `r` and `s` are live until freed here.
+            unsafe {
+                let mut len = 0;
+                let text = CStr::from_ptr(maildlp_report_json(r, &mut len)).to_str().unwrap().to_string();
+                assert_eq!(text.matches("\"rule\":\"sensitive-data\"").count(), want.len(), "{text}");
+                for w in want {
+                    assert!(text.contains(w), "{w}: {text}");
+                }
+                maildlp_report_free(r);
+                maildlp_scanner_free(s);
+            }
+        }
+    }
+
     #[test]
     fn envelope_recipients() {
         let (_, s, _) = new(LIST.as_bytes(), None);

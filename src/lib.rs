@@ -66,7 +66,7 @@ mod rules;
 mod scanner;
 mod text;
 
-pub use detect::Detector;
+pub use detect::{Confidence, Detector};
 pub use error::{Error, Result};
 pub use list::{Identifier, ProtectedList, Record};
 pub use message::{recipients_of, Recipient};

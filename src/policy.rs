@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::address;
-use crate::detect::Detector;
+use crate::detect::{Confidence, Detector};
 use crate::error::{Error, Result};
 use crate::model::{Limits, Severity, MAX_DEPTH_CEILING};
 
@@ -25,6 +25,7 @@ pub struct Policy {
     limits: Limits,
     max_reported_findings: usize,
     detectors: Vec<Detector>,
+    detector_confidence: Confidence,
     sensitive_data_severity: Severity,
 }
 
@@ -37,6 +38,7 @@ impl Default for Policy {
             limits: Limits::default(),
             max_reported_findings: DEFAULT_MAX_REPORTED_FINDINGS,
             detectors: Vec::new(),
+            detector_confidence: Confidence::High,
             sensitive_data_severity: Severity::Warn,
         }
     }
@@ -89,6 +91,13 @@ impl Policy {
         &self.detectors
     }
 
+    /// The least confidence a detected value needs to be a `sensitive-data` finding: `high`
+    /// (the default) reports values with evidence near them or heading their column; `low`
+    /// reports every valid value.
+    pub fn detector_confidence(&self) -> Confidence {
+        self.detector_confidence
+    }
+
     /// The severity of a `sensitive-data` finding (`warn` by default).
     pub fn sensitive_data_severity(&self) -> Severity {
         self.sensitive_data_severity
@@ -111,6 +120,7 @@ struct PolicyFile {
     max_archive_entries: Option<usize>,
     max_reported_findings: Option<usize>,
     detectors: Option<Vec<String>>,
+    detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
 }
 
@@ -124,6 +134,7 @@ pub struct PolicyBuilder {
     limits: Limits,
     max_reported_findings: Option<usize>,
     detectors: Vec<String>,
+    detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
 }
 
@@ -146,6 +157,7 @@ impl PolicyBuilder {
             },
             max_reported_findings: file.max_reported_findings,
             detectors: file.detectors.unwrap_or_default(),
+            detector_confidence: file.detector_confidence,
             sensitive_data_severity: file.sensitive_data_severity,
         })
     }
@@ -179,6 +191,13 @@ impl PolicyBuilder {
     /// `nhs-number`); an unknown name is refused by `build`.
     pub fn detector(mut self, name: &str) -> Self {
         self.detectors.push(name.to_string());
+        self
+    }
+
+    /// Sets the least confidence of a `sensitive-data` finding (`high` or `low`): see
+    /// [`Policy::detector_confidence`].
+    pub fn detector_confidence(mut self, confidence: &str) -> Self {
+        self.detector_confidence = Some(confidence.to_string());
         self
     }
 
@@ -235,6 +254,12 @@ impl PolicyBuilder {
                 detectors.push(d);
             }
         }
+        let detector_confidence = match self.detector_confidence.as_deref() {
+            None => Confidence::High,
+            Some(name) => Confidence::from_name(name).ok_or_else(|| {
+                Error::Policy(format!("detector_confidence: {name:?} is neither \"high\" nor \"low\""))
+            })?,
+        };
         let sensitive_data_severity = match self.sensitive_data_severity.as_deref() {
             None | Some("warn") => Severity::Warn,
             Some("block") => Severity::Block,
@@ -251,6 +276,7 @@ impl PolicyBuilder {
             limits: self.limits,
             max_reported_findings: self.max_reported_findings.unwrap_or(DEFAULT_MAX_REPORTED_FINDINGS),
             detectors,
+            detector_confidence,
             sensitive_data_severity,
         })
     }
@@ -295,6 +321,10 @@ mod tests {
         assert_eq!(p.sensitive_data_severity(), Severity::Block);
         assert_eq!(Policy::default().sensitive_data_severity(), Severity::Warn);
         assert!(Policy::default().detectors().is_empty());
+        assert_eq!(Policy::default().detector_confidence(), Confidence::High);
+        let p = Policy::from_toml("detector_confidence = \"low\"").unwrap();
+        assert_eq!(p.detector_confidence(), Confidence::Low);
+        assert_eq!(p, Policy::builder().detector_confidence("low").build().unwrap());
     }
 
     #[test]
@@ -310,6 +340,7 @@ mod tests {
             T { input: "internal_domains = \"x.example\"", key: "internal_domains" },
             T { input: "internal_domains = [\"not a domain\"]", key: "internal_domains" },
             T { input: "max_parts = 0", key: "max_parts" },
+            T { input: "detector_confidence = \"medium\"", key: "detector_confidence" },
             T { input: "max_depth = 100000", key: "max_depth" },
             T { input: "max_extracted_bytes = 0", key: "max_extracted_bytes" },
             T { input: "max_archive_entries = \"many\"", key: "max_archive_entries" },

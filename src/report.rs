@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::ops::Range;
 
+use crate::detect::Confidence;
 use crate::model::{Field, Kind, Limit, Location, Part, Severity};
 
 /// The overall judgement of a message: the highest severity found.
@@ -101,6 +102,9 @@ pub enum Detail {
     SensitiveData {
         /// The detector's name (`payment-card`, `iban`, `uk-nino`, `nhs-number`).
         detector: &'static str,
+        /// How sure the detector is: `high` with evidence near the value or heading its
+        /// column, `low` without.
+        confidence: Confidence,
         /// Where it was found.
         location: Location,
         /// The text around it, the value masked.

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use crate::address;
-use crate::detect::Detector;
+use crate::detect::{Confidence, Detector};
 use crate::list::Lookup;
 use crate::matcher::Hit;
 use crate::message::Envelope;
@@ -230,21 +230,28 @@ pub fn identifier(id: String, kind: Kind, location: Location, excerpt: String) -
     }
 }
 
-/// `sensitive-data`: detector `d` found a valid value at `location`.
-pub fn sensitive_data(d: Detector, severity: Severity, location: Location, excerpt: String) -> Finding {
+/// `sensitive-data`: detector `d` found a valid value at `location`, with `confidence`.
+pub fn sensitive_data(
+    d: Detector,
+    confidence: Confidence,
+    severity: Severity,
+    location: Location,
+    excerpt: String,
+) -> Finding {
     let message = format!(
-        "a valid {} is in {location} and the message reaches external recipients",
+        "a valid {} ({} confidence) is in {location} and the message reaches external recipients",
         match d {
             Detector::PaymentCard => "payment card number",
             Detector::Iban => "IBAN",
             Detector::UkNino => "UK National Insurance number",
             Detector::NhsNumber => "NHS number",
-        }
+        },
+        confidence.as_str()
     );
     Finding {
         rule: Rule::SensitiveData,
         severity,
-        detail: Detail::SensitiveData { detector: d.name(), location, excerpt },
+        detail: Detail::SensitiveData { detector: d.name(), confidence, location, excerpt },
         message,
     }
 }
@@ -327,8 +334,15 @@ impl<'a> Content<'a> {
         self.audience.reaches_outside()
     }
 
-    /// `sensitive-data`: detector `d` found a valid value at `span` of `seg`.
-    pub(crate) fn detected(&mut self, seg: &Segment<'_>, span: Range<usize>, d: Detector) {
+    /// `sensitive-data`: detector `d` found a valid value at `span` of `seg`, with
+    /// `confidence`.
+    pub(crate) fn detected(
+        &mut self,
+        seg: &Segment<'_>,
+        span: Range<usize>,
+        d: Detector,
+        confidence: Confidence,
+    ) {
         let location = seg.location_at(span.start);
         if !self.detected.insert((d, location.clone())) {
             return;
@@ -339,7 +353,7 @@ impl<'a> Content<'a> {
         }
         let excerpt = masked_excerpt(seg.text, &span, std::slice::from_ref(&span), self.masking);
         let location = self.masking.mask_location(location);
-        self.findings.push(sensitive_data(d, self.sensitive_severity, location, excerpt));
+        self.findings.push(sensitive_data(d, confidence, self.sensitive_severity, location, excerpt));
     }
 
     /// `protected-identifier`: the identifiers `hits` of `seg` (`spans`: their spans,

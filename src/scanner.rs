@@ -177,7 +177,7 @@ impl Scanner {
     ) -> Report {
         let limits = self.policy.limits();
         let ids = |r: u32| self.id(r);
-        let Scratch { norm, hits, spans, seen, exposed } = scratch;
+        let Scratch { norm, hits, spans, seen, exposed, evidence } = scratch;
         let mut content = rules::Content::new(
             audience,
             &ids,
@@ -191,12 +191,18 @@ impl Scanner {
         content.allow(allowed);
         let detectors = self.policy.detectors();
         let detect = !detectors.is_empty() && content.wants_detectors();
+        let least = self.policy.detector_confidence();
+        evidence.start_message();
         let mut on_segment = |seg: &Segment<'_>| {
+            norm.fill(seg.text);
             if detect {
-                crate::detect::find(detectors, seg.text, &mut |span, d| content.detected(seg, span, d));
+                evidence.find(detectors, seg, norm, &mut |span, d, confidence| {
+                    if confidence >= least {
+                        content.detected(seg, span, d, confidence);
+                    }
+                });
             }
             hits.clear();
-            norm.fill(seg.text);
             self.matcher.find(seg.text, &mut *norm, hits);
             if hits.is_empty() {
                 return;
@@ -270,6 +276,8 @@ struct Scratch {
     seen: HashSet<(u32, Kind, Location)>,
     /// Per record: does this message reach anyone outside it?
     exposed: std::collections::HashMap<u32, bool>,
+    /// The evidence that makes detected values `high` confidence.
+    evidence: crate::detect::Evidence,
 }
 
 impl Scratch {
@@ -283,6 +291,7 @@ impl Scratch {
             self.spans = Vec::new();
             self.seen = HashSet::new();
             self.exposed = std::collections::HashMap::new();
+            self.evidence.shrink();
         }
     }
 }

@@ -774,6 +774,39 @@ fn detect_enables_a_detector_and_refuses_an_unknown_one() {
     assert!(stderr(&o).contains("unknown detector \"passport\""), "{}", stderr(&o));
 }
 
+/// `--detect-confidence`: a Luhn-valid order number with no card wording is no finding at the
+/// default (`high`) and a `low` one on request; the text output says the confidence; a level
+/// that is neither is a usage error.
+#[test]
+fn detect_confidence_is_high_unless_asked_for_low() {
+    let f = Fixture::new();
+    let m = f.write(
+        "order.eml",
+        "From: a@police.example\nTo: press@paper.example\nSubject: x\n\nYour order 4111 1111 1111 1111 has shipped.\n",
+    );
+    let o = f.scan(&["--detect", "payment-card", p(&m)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = f.scan(&["--detect", "payment-card", "--detect-confidence", "low", p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["findings"][0]["detector"], "payment-card");
+    assert_eq!(v["findings"][0]["confidence"], "low");
+    let policy = f.write("policy.toml", "detectors = [\"payment-card\"]\ndetector_confidence = \"low\"\n");
+    let list = f.path("list.csv");
+    let o = run(&["scan", "--protected", p(&list), "--policy", p(&policy), p(&m)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("a valid payment card number (low confidence) is in body 1"),
+        "{}",
+        stdout(&o)
+    );
+    let o =
+        run(&["scan", "--protected", p(&list), "--policy", p(&policy), "--detect-confidence", "high", p(&m)]);
+    assert_eq!(o.status.code(), Some(0), "the flag overrides the policy: {}", stdout(&o));
+    let o = f.scan(&["--detect", "payment-card", "--detect-confidence", "medium", p(&m)]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 /// `--partner-domain` (and the policy's `partner_domains`): a partner may receive a protected
 /// name; a domain that only ends like it may not.
 #[test]

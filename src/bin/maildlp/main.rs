@@ -110,6 +110,11 @@ struct ListArgs {
     /// adds to the policy's.
     #[arg(long = "detect", value_name = "NAME")]
     detect: Vec<String>,
+    /// The least confidence of a sensitive-data finding: high (the default: evidence such as
+    /// "NHS number" or "card" near the value or heading its column) or low (every valid
+    /// value). Overrides the policy.
+    #[arg(long = "detect-confidence", value_name = "LEVEL", value_parser = ["high", "low"])]
+    detect_confidence: Option<String>,
     /// The key of a sealed list (default: the file named by MAILDLP_KEY_FILE).
     #[arg(long, value_name = "KEYFILE")]
     key: Option<PathBuf>,
@@ -202,6 +207,9 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
     }
     for d in &args.detect {
         builder = builder.detector(d);
+    }
+    if let Some(c) = &args.detect_confidence {
+        builder = builder.detector_confidence(c);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
     let Some((path, bytes)) = list else {
