@@ -96,6 +96,20 @@ impl<'w> Extractor<'w> {
         (self.sink)(&Segment { location: &loc, text: name, marks: &[] });
     }
 
+    /// Hands the sender and recipients of a message inside the attachment (an Outlook
+    /// message), one `Name <address>` a line, as the headers of an attached message.
+    pub(super) fn emit_headers(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let loc = Location {
+            name: self.loc.name.clone(),
+            path: self.path_of(None),
+            ..Location::new(Part::AttachedHeaders, self.loc.index)
+        };
+        (self.sink)(&Segment { location: &loc, text, marks: &[] });
+    }
+
     /// The name the attachment was sent under, if it has one.
     pub(super) fn attachment_name(&self) -> Option<&str> {
         self.loc.name.as_deref()
