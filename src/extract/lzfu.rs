@@ -11,7 +11,12 @@
 //! The sizes are not trusted: a `COMPSIZE` past the stream is cut to what is there, the CRC is
 //! not checked (a bad one costs nothing but the check), and the output stops at the smallest
 //! of `RAWSIZE`, what the input can make (at most 17 bytes for every two, so a lying
-//! `RAWSIZE` cannot reserve more than the input allows) and the budget.
+//! `RAWSIZE` cannot reserve more than the input allows), half the budget left (the other half
+//! is for the text read from it), and [`MAX_RATIO`] times
+//! the input (at least [`FLOOR`]): RTF is read whole, so its size is what a scan holds, and
+//! that keeps it within a few times the message. Real bodies compress four or five times
+//! (`strangeDate.msg` of `tests/outlook/`: 10,675 bytes to 47,515), so the last bound cuts only
+//! bodies of more than a megabyte.
 //!
 //! [MS-OXRTFCP]: https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxrtfcp/
 
@@ -25,9 +30,27 @@ const LZFU: &[u8; 4] = b"LZFu";
 /// `COMPTYPE` of data stored as it is.
 const MELA: &[u8; 4] = b"MELA";
 
+/// How many times its compressed size an RTF body may grow to, past [`FLOOR`].
+const MAX_RATIO: usize = 2;
+
+/// What an RTF body may grow to whatever its compressed size.
+const FLOOR: usize = 1 << 20;
+
+/// What a compressed RTF stream holds.
+#[derive(Debug)]
+pub(super) struct Rtf {
+    /// The RTF, as far as it was decompressed.
+    pub(super) bytes: Vec<u8>,
+    /// Whether it was cut at [`MAX_RATIO`] times its compressed size.
+    pub(super) cut: bool,
+    /// Whether it was cut for want of budget: the caller says the budget ran out
+    /// ([`Budget::run_out`]) once it has read what there is.
+    pub(super) out_of_budget: bool,
+}
+
 /// The RTF held in the compressed RTF stream `bytes`, charged to `budget` (and cut where it
 /// ends); `None` when `bytes` is not compressed RTF.
-pub(super) fn decompress(bytes: &[u8], budget: &Budget) -> Option<Vec<u8>> {
+pub(super) fn decompress(bytes: &[u8], budget: &Budget) -> Option<Rtf> {
     let header = bytes.get(..16)?;
     let word = |at: usize| u32::from_le_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
     let (comp_size, raw_size) = (word(0) as usize, word(4) as usize);
@@ -38,14 +61,15 @@ pub(super) fn decompress(bytes: &[u8], budget: &Budget) -> Option<Vec<u8>> {
     if kind == MELA {
         let n = data.len().min(raw_size);
         let granted = budget.take(n as u64) as usize;
-        return Some(data[..granted].to_vec());
+        return Some(Rtf { bytes: data[..granted].to_vec(), cut: false, out_of_budget: granted < n });
     }
     if kind != LZFU {
         return None;
     }
     // Each two input bytes give at most 17 output bytes.
     let most = raw_size.min(data.len().saturating_mul(9));
-    let cap = most.min(usize::try_from(budget.left()).unwrap_or(usize::MAX));
+    let by_ratio = most.min(data.len().saturating_mul(MAX_RATIO).max(FLOOR));
+    let cap = by_ratio.min(usize::try_from(budget.left() / 2).unwrap_or(usize::MAX));
     let mut out = Vec::with_capacity(cap);
     let mut dict = [0u8; 4096];
     dict[..PRELOAD.len()].copy_from_slice(PRELOAD);
@@ -85,11 +109,12 @@ pub(super) fn decompress(bytes: &[u8], budget: &Budget) -> Option<Vec<u8>> {
         }
     }
     budget.take(out.len() as u64);
-    if out.len() >= cap && cap < most {
-        // Cut by the budget, not by the data: the budget says so.
-        budget.run_out();
-    }
-    Some(out)
+    let full = out.len() >= cap;
+    Some(Rtf {
+        cut: full && by_ratio < most && cap == by_ratio,
+        out_of_budget: full && cap < by_ratio,
+        bytes: out,
+    })
 }
 
 #[cfg(test)]
@@ -104,7 +129,7 @@ mod tests {
     #[test]
     fn spec_example() {
         let budget = Budget::new(1 << 20);
-        let rtf = decompress(SPEC, &budget).unwrap();
+        let rtf = decompress(SPEC, &budget).unwrap().bytes;
         assert_eq!(rtf, b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n");
     }
 
@@ -116,9 +141,9 @@ mod tests {
         mela.extend((body.len() as u32).to_le_bytes());
         mela.extend(b"MELA\0\0\0\0");
         mela.extend(body);
-        assert_eq!(decompress(&mela, &Budget::new(100)).unwrap(), body);
-        assert_eq!(decompress(b"not compressed rtf", &Budget::new(100)), None);
-        assert_eq!(decompress(b"short", &Budget::new(100)), None);
+        assert_eq!(decompress(&mela, &Budget::new(100)).unwrap().bytes, body);
+        assert!(decompress(b"not compressed rtf", &Budget::new(100)).is_none());
+        assert!(decompress(b"short", &Budget::new(100)).is_none());
     }
 
     #[test]
@@ -128,16 +153,39 @@ mod tests {
         lying[..8].copy_from_slice(&[0xff; 8]);
         let budget = Budget::new(1 << 20);
         assert_eq!(
-            decompress(&lying, &budget).unwrap(),
+            decompress(&lying, &budget).unwrap().bytes,
             b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
         );
         assert!(!budget.exhausted());
-        // A budget of 10 bytes gives 10 bytes and says it ran out.
-        let budget = Budget::new(10);
-        assert_eq!(decompress(SPEC, &budget).unwrap(), b"{\\rtf1\\ans");
-        assert!(budget.exhausted());
+        // A budget of 20 bytes gives 10 bytes (half) and says it ran out.
+        let budget = Budget::new(20);
+        let rtf = decompress(SPEC, &budget).unwrap();
+        assert_eq!(rtf.bytes, b"{\\rtf1\\ans");
+        assert!(rtf.out_of_budget && !rtf.cut);
+        // A stream of references only, each two bytes giving 17: cut at twice its size past
+        // the floor, and said to be cut.
+        let mut bomb = vec![0u8; 16];
+        bomb[..8].copy_from_slice(&[0xff; 8]);
+        bomb[8..12].copy_from_slice(LZFU);
+        let mut write = PRELOAD.len();
+        for _ in 0..(1 << 17) {
+            bomb.extend_from_slice(&[0xff]); // eight references follow
+            for _ in 0..8 {
+                // 17 bytes from just past the write position (never at it, which would end).
+                let token = (((write + 1) % 4096) << 4 | 15) as u16;
+                bomb.extend(token.to_be_bytes());
+                write = (write + 17) % 4096;
+            }
+        }
+        let budget = Budget::new(1 << 30);
+        let rtf = decompress(&bomb, &budget).unwrap();
+        assert_eq!(rtf.bytes.len(), (bomb.len() - 16) * MAX_RATIO);
+        assert!(rtf.cut && !rtf.out_of_budget && !budget.exhausted());
         // Data cut short ends where it ends.
         let cut = &SPEC[..30];
-        assert!(decompress(cut, &Budget::new(1 << 20)).unwrap().starts_with(b"{\\rtf1\\ansi\\ansicpg125"));
+        assert!(decompress(cut, &Budget::new(1 << 20))
+            .unwrap()
+            .bytes
+            .starts_with(b"{\\rtf1\\ansi\\ansicpg125"));
     }
 }

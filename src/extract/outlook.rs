@@ -25,8 +25,11 @@ enum Source<'s, 'd> {
 impl super::Extractor<'_> {
     /// A TNEF stream found at nesting `depth`.
     pub(super) fn tnef(&mut self, bytes: &[u8], depth: usize) {
-        match tnef::read(bytes) {
-            Some(message) => self.outlook(&message, &mut Source::Tnef, depth),
+        match tnef::read(bytes, self.limits.max_archive_entries) {
+            Some((message, cut)) => {
+                self.attachments_cut(cut);
+                self.outlook(&message, &mut Source::Tnef, depth)
+            }
             None => self.unreadable("not a TNEF stream"),
         }
     }
@@ -62,26 +65,36 @@ impl super::Extractor<'_> {
             self.emit(Some("subject"), false, &subject, &[]);
         }
         self.emit_headers(&message.people());
-        if let Some(body) = message.body() {
-            self.emit(Some("body"), false, &body, &[]);
+        let body = message.body();
+        if let Some(body) = &body {
+            self.emit(Some("body"), false, body, &[]);
         }
-        if let Some(html) = message.html() {
+        let html = message.html();
+        if let Some(html) = &html {
             let (mut text, mut aside) = (String::new(), crate::text::Aside::default());
-            crate::text::html_to_text_and_aside(&html, &mut text, Some(&mut aside));
+            crate::text::html_to_text_and_aside(html, &mut text, Some(&mut aside));
             self.emit(Some("body"), false, &text, &[]);
             for piece in aside.pieces() {
                 self.emit(Some("body"), false, piece, &[]);
             }
         }
         if let Some(rtf) = message.rtf_compressed().and_then(|r| lzfu::decompress(r, self.budget)) {
-            self.inside("body", |x| rtf::read(x, &rtf));
+            self.inside("body", |x| rtf::read(x, &rtf.bytes));
+            if rtf.out_of_budget {
+                self.budget.run_out();
+            }
+            // Cut RTF matters where it is the only body.
+            if rtf.cut && body.is_none() && html.is_none() {
+                self.inside("body", |x| {
+                    x.unreadable(
+                        "its compressed RTF grows to more than twice its size; the rest was not read",
+                    )
+                });
+            }
         }
         let encoding = message.encoding();
         let max = self.limits.max_archive_entries;
-        if message.attachments.len() > max {
-            self.attachments_cut(true);
-        }
-        for (i, attachment) in message.attachments.iter().take(max).enumerate() {
+        for (i, attachment) in message.attachments.iter().enumerate() {
             if self.budget.exhausted() {
                 return;
             }
@@ -89,8 +102,11 @@ impl super::Extractor<'_> {
             self.emit_member_name(&name);
             match (&attachment.embedded, &mut *source) {
                 (Some(Embedded::Tnef(stream)), _) => {
-                    if let Some(inner) = tnef::read(stream) {
-                        self.inside(&name, |x| x.outlook(&inner, &mut Source::Tnef, depth + 1));
+                    if let Some((inner, cut)) = tnef::read(stream, max) {
+                        self.inside(&name, |x| {
+                            x.attachments_cut(cut);
+                            x.outlook(&inner, &mut Source::Tnef, depth + 1)
+                        });
                     }
                 }
                 (Some(Embedded::Storage(path)), Source::Msg(file)) => {

@@ -67,12 +67,14 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The message in the TNEF stream `bytes`, or `None` when it does not start with the TNEF
+/// The message in the TNEF stream `bytes` with at most `max_attachments` attachments (the
+/// second value says whether it had more), or `None` when it does not start with the TNEF
 /// signature. A stream damaged further on gives what came before the damage.
-pub(super) fn read(bytes: &[u8]) -> Option<Message<'_>> {
+pub(super) fn read(bytes: &[u8], max_attachments: usize) -> Option<(Message<'_>, bool)> {
     let mut c = Cursor { bytes: bytes.strip_prefix(&SIGNATURE)? };
     c.u16()?; // the legacy key
     let mut message = Message::default();
+    let mut cut = false;
     while let Some(level) = c.u8() {
         let (Some(tag), Some(len)) = (c.u32(), c.u32()) else { break };
         // A length past the end is cut to what is there.
@@ -80,7 +82,14 @@ pub(super) fn read(bytes: &[u8]) -> Option<Message<'_>> {
         c.u16(); // the checksum, not checked
         let id = (tag & 0xffff) as u16;
         if level == LEVEL_ATTACHMENT {
+            if cut {
+                continue;
+            }
             if id == att::ATTACH_REND_DATA || message.attachments.is_empty() {
+                if message.attachments.len() >= max_attachments {
+                    cut = true;
+                    continue;
+                }
                 message.attachments.push(Attachment::default());
             }
             let Some(a) = message.attachments.last_mut() else { continue };
@@ -119,7 +128,7 @@ pub(super) fn read(bytes: &[u8]) -> Option<Message<'_>> {
             _ => {}
         }
     }
-    Some(message)
+    Some((message, cut))
 }
 
 /// The message an attachment's `PR_ATTACH_DATA_OBJ` holds: a TNEF stream after the 16-byte
@@ -171,7 +180,8 @@ fn prop<'a>(c: &mut Cursor<'a>) -> Option<Option<(u16, u16, &'a [u8])>> {
             let mut first = None;
             for _ in 0..values {
                 let n = c.u32()? as usize;
-                let v = c.take(padded(n)?)?;
+                // The padding after the last value may be missing.
+                let v = c.take(padded(n)?).or_else(|| c.take(n))?;
                 if first.is_none() {
                     first = v.get(..n);
                 }
@@ -307,7 +317,9 @@ mod tests {
                 (kind::OBJECT, id::ATTACH_DATA, &obj),
             ]),
         );
-        let m = read(&w.out).unwrap();
+        let (one, cut) = read(&w.out, 1).unwrap();
+        assert!(cut && one.attachments.len() == 1);
+        let m = read(&w.out, 10).unwrap().0;
         assert_eq!(m.encoding(), encoding_rs::WINDOWS_1250);
         assert_eq!(m.subject().as_deref(), Some("subject"));
         assert_eq!(m.body().as_deref(), Some("Call Jane Doe"));
@@ -319,23 +331,23 @@ mod tests {
         let b = &m.attachments[1];
         assert_eq!(b.name(m.encoding()).as_deref(), Some("inner"));
         let Some(Embedded::Tnef(stream)) = b.embedded else { panic!("no embedded message") };
-        assert_eq!(read(stream).unwrap().body().as_deref(), Some("inner"));
+        assert_eq!(read(stream, 10).unwrap().0.body().as_deref(), Some("inner"));
         // The subject outside the properties when they have none.
         let mut w = Writer::new();
         w.attribute(1, att::SUBJECT, 1, b"Fw: \xa3 list\0");
-        assert_eq!(read(&w.out).unwrap().subject().as_deref(), Some("Fw: £ list"));
+        assert_eq!(read(&w.out, 10).unwrap().0.subject().as_deref(), Some("Fw: £ list"));
     }
 
     #[test]
     fn lying_lengths_and_counts() {
-        assert!(read(b"not tnef").is_none());
+        assert!(read(b"not tnef", 10).is_none());
         // A length past the end: cut to what is there.
         let mut w = Writer::new();
         w.attribute(1, att::BODY, 2, b"Jane Doe");
         let at = w.out.len() - 2 - 8 - 4;
         w.out[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         w.out.truncate(w.out.len() - 2);
-        assert_eq!(read(&w.out).unwrap().body().as_deref(), Some("Jane Doe"));
+        assert_eq!(read(&w.out, 10).unwrap().0.body().as_deref(), Some("Jane Doe"));
         // Counts of billions over a few bytes end where the bytes do.
         let mut w = Writer::new();
         let mut list = u32::MAX.to_le_bytes().to_vec();
@@ -347,7 +359,7 @@ mod tests {
         let mut table = u32::MAX.to_le_bytes().to_vec();
         table.extend(u32::MAX.to_le_bytes());
         w.attribute(1, att::RECIP_TABLE, 6, &table);
-        let m = read(&w.out).unwrap();
+        let m = read(&w.out, 10).unwrap().0;
         assert!(m.props.is_empty() && m.recipients.is_empty());
     }
 }
