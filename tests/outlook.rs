@@ -339,3 +339,29 @@ fn prop_list(list: &[(u16, u16, &[u8])]) -> Vec<u8> {
     }
     out
 }
+
+/// An OLE object kept as a storage of a `.msg` is said to be unread, never passed over.
+#[test]
+fn ole_object_in_msg_is_said() {
+    let method = attach_method(6);
+    let files = vec![
+        ("/__properties_version1.0".to_string(), vec![0u8; 32]),
+        ("/__substg1.0_1000001F".to_string(), utf16("See the object.")),
+        ("/__attach_version1.0_#00000000/__properties_version1.0".to_string(), method),
+        ("/__attach_version1.0_#00000000/__substg1.0_3001001F".to_string(), utf16("Picture")),
+        (
+            "/__attach_version1.0_#00000000/__substg1.0_3701000D/WordDocument".to_string(),
+            utf16("Kofi Mensah"),
+        ),
+    ];
+    let report = scanner().scan(&message("object.msg", "application/vnd.ms-outlook", &compound(&files)));
+    let got: Vec<_> = report
+        .findings()
+        .iter()
+        .map(|f| match &f.detail {
+            Detail::Incomplete { limit } => limit.as_str().to_string(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, ["unreadable"]);
+}

@@ -10,6 +10,7 @@
 //! strings as UTF-16LE. It knows no container format and holds no reader state.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use encoding_rs::Encoding;
 
@@ -263,18 +264,20 @@ impl Message<'_> {
     pub(super) fn people(&self) -> String {
         let enc = self.encoding();
         let mut out = String::new();
+        // Lines and names given so far: a line is given once, and a name alone that an
+        // earlier line already gave says nothing more.
+        let (mut lines, mut names) = (HashSet::new(), HashSet::new());
         let mut line = |name: Option<String>, address: Option<String>| {
             if name.is_none() && address.is_none() {
                 return;
             }
-            // A name alone that an earlier line already gave says nothing more.
             if let (Some(n), None) = (&name, &address) {
-                if out
-                    .lines()
-                    .any(|l| l == n || l.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with(" <")))
-                {
+                if names.contains(n) {
                     return;
                 }
+            }
+            if let Some(n) = &name {
+                names.insert(n.clone());
             }
             let mut l = String::new();
             if let Some(n) = &name {
@@ -289,8 +292,9 @@ impl Message<'_> {
                 l.push('>');
             }
             l.push('\n');
-            if !out.contains(&l) {
+            if !lines.contains(&l) {
                 out.push_str(&l);
+                lines.insert(l);
             }
         };
         let address = |p: &Props<'_>, smtp: u16, email: u16| {

@@ -19,6 +19,9 @@ use std::borrow::Cow;
 use super::cfb::Compound;
 use super::mapi::{id, kind, Attachment, Embedded, Message, Props};
 
+/// `PR_ATTACH_METHOD` of an OLE object (its storage is not a message).
+pub(super) const ATTACH_OLE: u32 = 6;
+
 /// The stream of fixed-size properties.
 const PROPERTIES: &str = "__properties_version1.0";
 
@@ -68,14 +71,14 @@ const WANTED: &[u16] = &[
     id::SENT_REPRESENTING_SMTP,
 ];
 
-/// The message in storage `path` of `file` (`""` for the root message): its properties, its
-/// recipients, and at most `max_attachments` attachments (the second value says whether there
+/// The message in storage `path` of `file` (`""` for the root message): its properties, and
+/// at most `max_rows` recipients and as many attachments (the second value says whether there
 /// were more). An embedded message is not read here: its attachment says where it is.
 pub(super) fn read(
     file: &mut Compound<'_>,
     path: &str,
     storage: Storage,
-    max_attachments: usize,
+    max_rows: usize,
 ) -> (Message<'static>, bool) {
     let mut message = Message { props: props(file, path, storage), ..Message::default() };
     let mut rows: Vec<(String, bool)> = file.entries(if path.is_empty() { "/" } else { path });
@@ -85,15 +88,23 @@ pub(super) fn read(
     for (name, _) in rows {
         let at = format!("{path}/{name}");
         if name.starts_with("__recip_version1.0_") {
+            if message.recipients.len() >= max_rows {
+                cut = true;
+                continue;
+            }
             message.recipients.push(props(file, &at, Storage::Row));
         } else if name.starts_with("__attach_version1.0_") {
-            if message.attachments.len() >= max_attachments {
+            if message.attachments.len() >= max_rows {
                 cut = true;
                 continue;
             }
             let mut a = Attachment { props: props(file, &at, Storage::Row), ..Attachment::default() };
             let object = format!("{at}/__substg1.0_3701000D");
-            if file.entries(&at).iter().any(|(n, s)| *s && n.eq_ignore_ascii_case("__substg1.0_3701000D")) {
+            // The storage holds a message, or an OLE object's own storage (`ATTACH_OLE`).
+            let ole = a.props.long(id::ATTACH_METHOD) == Some(ATTACH_OLE);
+            if !ole
+                && file.entries(&at).iter().any(|(n, s)| *s && n.eq_ignore_ascii_case("__substg1.0_3701000D"))
+            {
                 a.embedded = Some(Embedded::Storage(object));
             }
             message.attachments.push(a);

@@ -9,7 +9,7 @@
 //! Embedded messages are followed to `max_depth`, one level of nesting each.
 
 use super::cfb::Compound;
-use super::mapi::{Embedded, Message};
+use super::mapi::{id, Embedded, Message};
 use super::msg::Storage;
 use super::{lzfu, msg, rtf, tnef};
 use crate::model::Limit;
@@ -41,11 +41,11 @@ impl super::Extractor<'_> {
         self.outlook(&message, &mut Source::Msg(file), depth);
     }
 
-    /// Notes that a message held more attachments than are read.
+    /// Notes that a message held more attachments or recipients than are read.
     fn attachments_cut(&mut self, cut: bool) {
         if cut {
             let detail = format!(
-                "{} holds more than {} attachments; the others were not scanned",
+                "{} holds more than {} attachments or recipients; the others were not scanned",
                 self.where_(),
                 self.limits.max_archive_entries
             );
@@ -125,6 +125,10 @@ impl super::Extractor<'_> {
                 _ => {
                     if let Some(mut bytes) = attachment.bytes() {
                         self.member(&name, &mut bytes, depth + 1);
+                    } else if attachment.props.long(id::ATTACH_METHOD) == Some(msg::ATTACH_OLE) {
+                        self.inside(&name, |x| {
+                            x.unreadable("an OLE object kept as a storage of the message is not read")
+                        });
                     }
                 }
             }

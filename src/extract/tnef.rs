@@ -67,10 +67,10 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The message in the TNEF stream `bytes` with at most `max_attachments` attachments (the
-/// second value says whether it had more), or `None` when it does not start with the TNEF
+/// The message in the TNEF stream `bytes` with at most `max_rows` attachments and as many
+/// recipients (the second value says whether it had more), or `None` when it does not start with the TNEF
 /// signature. A stream damaged further on gives what came before the damage.
-pub(super) fn read(bytes: &[u8], max_attachments: usize) -> Option<(Message<'_>, bool)> {
+pub(super) fn read(bytes: &[u8], max_rows: usize) -> Option<(Message<'_>, bool)> {
     let mut c = Cursor { bytes: bytes.strip_prefix(&SIGNATURE)? };
     c.u16()?; // the legacy key
     let mut message = Message::default();
@@ -86,7 +86,7 @@ pub(super) fn read(bytes: &[u8], max_attachments: usize) -> Option<(Message<'_>,
                 continue;
             }
             if id == att::ATTACH_REND_DATA || message.attachments.is_empty() {
-                if message.attachments.len() >= max_attachments {
+                if message.attachments.len() >= max_rows {
                     cut = true;
                     continue;
                 }
@@ -116,6 +116,10 @@ pub(super) fn read(bytes: &[u8], max_attachments: usize) -> Option<(Message<'_>,
                 let mut t = Cursor { bytes: data };
                 let rows = t.u32().unwrap_or(0);
                 for _ in 0..rows {
+                    if message.recipients.len() >= max_rows {
+                        cut = true;
+                        break;
+                    }
                     let Some(count) = t.u32() else { break };
                     let mut row = Props::default();
                     props(&mut t, count, &mut row);
@@ -318,7 +322,9 @@ mod tests {
             ]),
         );
         let (one, cut) = read(&w.out, 1).unwrap();
-        assert!(cut && one.attachments.len() == 1);
+        assert!(cut && one.attachments.len() == 1 && one.recipients.len() == 1);
+        let (none, cut) = read(&w.out, 0).unwrap();
+        assert!(cut && none.attachments.is_empty() && none.recipients.is_empty());
         let m = read(&w.out, 10).unwrap().0;
         assert_eq!(m.encoding(), encoding_rs::WINDOWS_1250);
         assert_eq!(m.subject().as_deref(), Some("subject"));
