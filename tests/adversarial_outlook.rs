@@ -197,6 +197,22 @@ fn tnef_whose_lengths_lie() {
     let out = scan("TNEF of a million attachments", &s, &message("winmail.dat", &t));
     assert_eq!(out.found, ["V01"]);
     assert_eq!(out.limits, ["max_archive_entries"]);
+    // A million recipients, each a display name: read up to max_archive_entries, and said.
+    let mut t = tnef();
+    attribute(&mut t, 1, 0x800c, 2, b"Jane Doe");
+    let mut table = 1_000_000u32.to_le_bytes().to_vec();
+    for i in 0..1_000_000u32 {
+        table.extend(1u32.to_le_bytes());
+        table.extend(0x001eu16.to_le_bytes());
+        table.extend(0x3001u16.to_le_bytes());
+        table.extend(1u32.to_le_bytes());
+        table.extend(8u32.to_le_bytes());
+        table.extend(format!("r{i:06}\0").as_bytes());
+    }
+    attribute(&mut t, 1, 0x9004, 6, &table);
+    let out = scan("TNEF of a million recipients", &s, &message("winmail.dat", &t));
+    assert_eq!(out.found, ["V01"]);
+    assert_eq!(out.limits, ["max_archive_entries"]);
 }
 
 /// The offset of the directory entry named `name` in compound file `bytes`.
