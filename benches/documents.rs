@@ -8,6 +8,9 @@
 //! - `fixtures`: each document the varied whole-process corpus attaches (`tests/documents`), in
 //!   a message of its own, scanned; `fixtures/none` is the same message with a five-byte text
 //!   file, so the difference is what reading the document costs.
+//! - `outlook_10mb_workbook`: a workbook of about 10 MB attached directly, carried in
+//!   `winmail.dat` (TNEF) and carried in a `.msg`, each scanned: the difference is what reading
+//!   the Outlook container costs.
 //!
 //!     cargo bench --bench documents
 
@@ -164,5 +167,68 @@ fn fixtures(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, xlsx_100k_rows, pdf_500_pages, fixtures);
+/// A TNEF stream carrying `data` as attachment `name`.
+fn tnef(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    let mut attribute = |level: u8, tag: u32, value: &[u8]| {
+        out.push(level);
+        out.extend(tag.to_le_bytes());
+        out.extend((value.len() as u32).to_le_bytes());
+        out.extend(value);
+        out.extend(value.iter().fold(0u16, |s, &b| s.wrapping_add(u16::from(b))).to_le_bytes());
+    };
+    attribute(1, 0x0001_8004, b"Cases\0");
+    attribute(1, 0x0002_800c, b"The cases are attached.");
+    attribute(2, 0x0006_9002, &[1, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 1, 0, 0, 0, 0, 0]);
+    attribute(2, 0x0006_800f, data);
+    let mut props = 1u32.to_le_bytes().to_vec();
+    props.extend(0x001eu16.to_le_bytes());
+    props.extend(0x3707u16.to_le_bytes());
+    props.extend(1u32.to_le_bytes());
+    props.extend((name.len() as u32 + 1).to_le_bytes());
+    props.extend(name.as_bytes());
+    props.push(0);
+    props.resize(props.len().next_multiple_of(4), 0);
+    attribute(2, 0x0006_9005, &props);
+    out
+}
+
+/// An Outlook `.msg` carrying `data` as attachment `name`.
+fn msg(name: &str, data: &[u8]) -> Vec<u8> {
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let files: [(&str, Vec<u8>); 6] = [
+        ("/__properties_version1.0", vec![0; 32]),
+        ("/__substg1.0_0037001F", utf16("FW: cases")),
+        ("/__substg1.0_1000001F", utf16("The cases are attached.")),
+        ("/__attach_version1.0_#00000000/__properties_version1.0", vec![0; 8]),
+        ("/__attach_version1.0_#00000000/__substg1.0_3707001F", utf16(name)),
+        ("/__attach_version1.0_#00000000/__substg1.0_37010102", data.to_vec()),
+    ];
+    let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("compound file");
+    for (path, bytes) in files {
+        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
+            out.create_storage_all(dir).expect("storage");
+        }
+        out.create_stream(path).expect("stream").write_all(&bytes).expect("write");
+    }
+    out.flush().expect("flush");
+    out.into_inner().into_inner()
+}
+
+fn outlook_10mb_workbook(c: &mut Criterion) {
+    let book = xlsx(400_000);
+    let s = scanner();
+    let mut g = c.benchmark_group("outlook_10mb_workbook");
+    g.throughput(Throughput::Bytes(book.len() as u64));
+    g.sample_size(10);
+    let direct = gen::attachment_message("cases.xlsx", &book);
+    let winmail = gen::attachment_message("winmail.dat", &tnef("cases.xlsx", &book));
+    let outlook = gen::attachment_message("FW cases.msg", &msg("cases.xlsx", &book));
+    for (name, message) in [("direct", &direct), ("winmail_dat", &winmail), ("msg", &outlook)] {
+        g.bench_function(name, |b| b.iter(|| s.scan(message).findings().len()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, xlsx_100k_rows, pdf_500_pages, fixtures, outlook_10mb_workbook);
 criterion_main!(benches);

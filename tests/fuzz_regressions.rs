@@ -152,3 +152,39 @@ fn cms_inputs() {
         }
     }
 }
+
+/// The `tnef` target: the input after a TNEF signature, as a `winmail.dat` attachment.
+#[cfg(feature = "documents")]
+#[test]
+fn tnef_inputs() {
+    use base64::Engine;
+
+    let list = ProtectedList::from_csv(
+        "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n",
+    )
+    .unwrap();
+    let limits = maildlp::Limits {
+        max_message_bytes: 4 << 20,
+        max_depth: 8,
+        max_parts: 200,
+        max_extracted_bytes: 8 << 20,
+        max_archive_entries: 200,
+    };
+    let s = Scanner::new(list, Policy::builder().limits(limits).build().unwrap());
+    for (name, bytes) in inputs("tnef") {
+        let mut tnef = vec![0x78, 0x9f, 0x3e, 0x22];
+        tnef.extend_from_slice(&bytes);
+        let mut m = b"From: a@b.example\r\nTo: x@y.example\r\nContent-Type: multipart/mixed; boundary=\"=b\"\r\n\r\n\
+            --=b\r\nContent-Type: application/ms-tnef\r\nContent-Disposition: attachment; filename=winmail.dat\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\n"
+            .to_vec();
+        m.extend_from_slice(base64::engine::general_purpose::STANDARD.encode(&tnef).as_bytes());
+        m.extend_from_slice(b"\r\n--=b--\r\n");
+        let json = s.scan(&m).to_json();
+        assert!(json.starts_with("{\"verdict\":"), "{name}");
+        assert!(
+            !json.contains("Jane Doe") && !json.contains("jane.doe@example.org"),
+            "{name}: value in clear"
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! Compound files (OLE2, CFB), read through their directory with the `cfb` crate: legacy
 //! Excel (BIFF `.xls`, its cells through calamine), password-protected Office documents (an
 //! OOXML package encrypted in an `EncryptedPackage` stream), and others (Word `.doc`,
-//! PowerPoint `.ppt`, Outlook `.msg`, other applications'), whose text runs are read as a
-//! reader of the raw file would find them. Which kind a file is, is told by `sniff.rs` from
+//! PowerPoint `.ppt`, other applications'), whose text runs are read as a reader of the raw
+//! file would find them. Outlook `.msg` files are opened here and read by `msg.rs`. Which kind a file is, is told by `sniff.rs` from
 //! the streams at the root of its directory.
 //!
 //! The `cfb` crate refuses a file whose header, directory or sector chains are damaged (a chain
@@ -47,10 +47,26 @@ impl Compound<'_> {
     /// the mini FAT), or `None` when the chain is damaged. What is read is bounded by the
     /// chain, so by the file, whatever length the directory claims.
     fn stream(&mut self, name: &str) -> Option<Vec<u8>> {
-        let mut stream = self.file.open_stream(format!("/{name}")).ok()?;
+        self.stream_at(&format!("/{name}"))
+    }
+
+    /// The content of the stream at `path` (from the root, `/a/b`), read as [`Self::stream`]
+    /// reads.
+    pub(super) fn stream_at(&mut self, path: &str) -> Option<Vec<u8>> {
+        let mut stream = self.file.open_stream(path).ok()?;
         let mut data = Vec::new();
         stream.read_to_end(&mut data).ok()?;
         Some(data)
+    }
+
+    /// The entries of the storage at `path` (`/` for the root): each name, and whether it is
+    /// a storage. The directory is a tree (the crate refuses one with loops), so every entry
+    /// of the file is listed at most once whatever storages are listed.
+    pub(super) fn entries(&self, path: &str) -> Vec<(String, bool)> {
+        match self.file.read_storage(path) {
+            Ok(entries) => entries.map(|e| (e.name().to_string(), e.is_storage())).collect(),
+            Err(_) => Vec::new(),
+        }
     }
 }
 

@@ -138,6 +138,20 @@ impl<'w> Extractor<'w> {
         }
     }
 
+    /// Hands the sender and recipients of a message inside the attachment (an Outlook
+    /// message), one `Name <address>` a line, as the headers of an attached message.
+    pub(super) fn emit_headers(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let loc = Location {
+            name: self.loc.name.clone(),
+            path: self.path_of(None),
+            ..Location::new(Part::AttachedHeaders, self.loc.index)
+        };
+        (self.sink)(&Segment { location: &loc, text, marks: &[] });
+    }
+
     /// Notes that part of the attachment was not scanned, and why.
     pub(super) fn incomplete(&mut self, limit: Limit, detail: String) {
         self.incomplete.push(Incomplete { limit, detail });

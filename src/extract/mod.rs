@@ -17,21 +17,29 @@
 //!
 //! - this file: dispatch. What a document, archive member or compound file is
 //!   ([`sniff`](mod@sniff)), and which reader reads it; nested documents come back here.
-//! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`. None reads another's format,
-//!   and none calls back into dispatch: a reader that finds documents inside its own (objects
-//!   embedded in an OOXML package) returns them.
+//!   `outlook.rs` is dispatch too: the messages of TNEF streams and `.msg` files, whose
+//!   attachments come back here.
+//! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
+//!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
+//!   format, and none calls back into dispatch: a reader that finds documents inside its own
+//!   (objects embedded in an OOXML package or a PDF, attachments of a message) returns them.
 //! - helpers: `zip`, `tar` and `sevenz` (archives opened and handed out member by member),
 //!   `stream` (gzip, bzip2 and xz: the one file inside), `xml`,
 //!   `flow` (flowing text of XML documents), `row` (spreadsheet rows), `meter` (readers
 //!   charged to the budget), `extractor` (the state one attachment's reading shares, and how
-//!   text is handed to the scanner), `sniff` (recognition only).
+//!   text is handed to the scanner), `sniff` (recognition only), `mapi` (the MAPI property
+//!   model of an Outlook message, whatever its container).
 
 mod cfb;
 mod extractor;
 mod flow;
+mod lzfu;
+mod mapi;
 mod meter;
+mod msg;
 mod odf;
 mod ooxml;
+mod outlook;
 mod pdf;
 mod row;
 mod rtf;
@@ -39,6 +47,7 @@ mod sevenz;
 mod sniff;
 mod stream;
 mod tar;
+mod tnef;
 mod xml;
 mod zip;
 
@@ -94,7 +103,8 @@ impl Extractor<'_> {
                 }
             }
             Format::Rtf => rtf::read(self, bytes),
-            Format::Cfb => self.compound(bytes),
+            Format::Cfb => self.compound(bytes, depth),
+            Format::Tnef => self.tnef(bytes, depth),
         }));
         if read.is_err() {
             self.unreadable("its reader failed");
@@ -228,10 +238,10 @@ impl Extractor<'_> {
         self.incomplete(Limit::MaxArchiveEntries, detail);
     }
 
-    /// A compound file: an encrypted Office document, a legacy workbook, or other (Word,
-    /// PowerPoint, Outlook...), whose text runs are read. One whose structure is damaged is
-    /// read for its text runs too.
-    fn compound(&mut self, bytes: &[u8]) {
+    /// A compound file: an encrypted Office document, a legacy workbook, an Outlook message,
+    /// or other (Word, PowerPoint...), whose text runs are read. One whose structure is
+    /// damaged is read for its text runs too.
+    fn compound(&mut self, bytes: &[u8], depth: usize) {
         let Some(mut file) = cfb::open(bytes) else {
             return cfb::text_runs(self, bytes);
         };
@@ -242,6 +252,7 @@ impl Extractor<'_> {
                     cfb::text_runs(self, bytes);
                 }
             }
+            Compound::Message => self.msg(&mut file, depth),
             Compound::Other => cfb::text_runs(self, bytes),
         }
     }
@@ -351,7 +362,7 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 15] = [
+        let files: [(&str, &str, &[&str]); 19] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
@@ -367,6 +378,10 @@ mod tests {
             ("rtf.rs", include_str!("rtf.rs"), &["extractor"]),
             ("cfb.rs", include_str!("cfb.rs"), &["extractor", "row"]),
             ("pdf/mod.rs", include_str!("pdf/mod.rs"), &["extractor"]),
+            ("mapi.rs", include_str!("mapi.rs"), &[]),
+            ("lzfu.rs", include_str!("lzfu.rs"), &[]),
+            ("tnef.rs", include_str!("tnef.rs"), &["mapi"]),
+            ("msg.rs", include_str!("msg.rs"), &["cfb", "mapi"]),
         ];
         for (file, source, allowed) in files {
             for used in uses(source) {

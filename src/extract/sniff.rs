@@ -1,7 +1,7 @@
 //! What a file is, told by its content, never by its declared type or name: the formats the
 //! readers know by their first bytes; which kind of package a ZIP archive is (OOXML,
-//! OpenDocument, or a plain archive) by the members it holds; which kind of compound file by
-//! the streams its directory lists; and what an archive member is (a document to read in
+//! OpenDocument, or a plain archive) by the members it holds; which kind of compound file (an
+//! Outlook `.msg` among them) by the streams its directory lists; and what an archive member is (a document to read in
 //! turn, HTML, text, or data no reader reads).
 //!
 //! Only recognition lives here; `mod.rs` hands each kind to its reader.
@@ -32,10 +32,15 @@ pub(crate) enum Format {
     Rtf,
     /// A Compound File (legacy Office: XLS, DOC, PPT; Outlook MSG; encrypted OOXML).
     Cfb,
+    /// A TNEF stream (`winmail.dat`, `application/ms-tnef`).
+    Tnef,
 }
 
 /// The signature every compound file starts with.
 const CFB_MAGIC: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/// The signature every TNEF stream starts with (`0x223E9F78`, little-endian).
+const TNEF_MAGIC: [u8; 4] = [0x78, 0x9f, 0x3e, 0x22];
 
 /// The format of `bytes`, if it is one the extractors read.
 pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
@@ -62,6 +67,8 @@ pub(crate) fn sniff(bytes: &[u8]) -> Option<Format> {
         Some(Format::Tar)
     } else if bytes.starts_with(&CFB_MAGIC) {
         Some(Format::Cfb)
+    } else if bytes.starts_with(&TNEF_MAGIC) {
+        Some(Format::Tnef)
     } else if bytes.starts_with(b"{\\rtf") {
         Some(Format::Rtf)
     } else if memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
@@ -100,6 +107,8 @@ pub(super) enum Compound {
     Encrypted,
     /// A legacy Excel workbook, in the stream named here (`Workbook` for BIFF8, `Book` before).
     Workbook(&'static str),
+    /// An Outlook message (`.msg`): it has the stream of fixed-size MAPI properties.
+    Message,
     /// Anything else (Word, PowerPoint, Outlook, other applications').
     Other,
 }
@@ -110,6 +119,8 @@ pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
         Compound::Encrypted
     } else if let Some(stream) = ["Workbook", "Book"].into_iter().find(|s| has(s)) {
         Compound::Workbook(stream)
+    } else if has("__properties_version1.0") {
+        Compound::Message
     } else {
         Compound::Other
     }
@@ -165,6 +176,7 @@ mod tests {
         let mut tar = vec![0u8; 512];
         tar[257..263].copy_from_slice(b"ustar\0");
         assert_eq!(sniff(&tar), Some(Format::Tar));
+        assert_eq!(sniff(b"\x78\x9f\x3e\x22\x01\x00"), Some(Format::Tnef));
         assert_eq!(sniff(b"Jane,Doe\n"), None);
         assert_eq!(sniff(b"\x89PNG\r\n"), None);
     }
@@ -185,6 +197,7 @@ mod tests {
         assert_eq!(compound(has(&["Workbook", "\u{5}SummaryInformation"])), Compound::Workbook("Workbook"));
         assert_eq!(compound(has(&["Book"])), Compound::Workbook("Book"));
         assert_eq!(compound(has(&["WordDocument", "1Table"])), Compound::Other);
+        assert_eq!(compound(has(&["__properties_version1.0", "__substg1.0_0037001F"])), Compound::Message);
     }
 
     #[test]
