@@ -207,6 +207,26 @@ fn winmail_dat_carrying_a_csv_and_a_workbook() {
     );
 }
 
+/// A message Exchange carries in `winmail.dat` as an `.eml` attachment is read as a message,
+/// at its path inside the TNEF stream.
+#[test]
+fn eml_carried_in_winmail_dat_is_read_as_a_message() {
+    let mut w = Tnef::new();
+    w.attribute(1, 0x9006, 8, &0x0001_0000u32.to_le_bytes()); // attTnefVersion
+    w.attribute(1, 0x8004, 1, b"Fwd\0"); // attSubject
+    let eml = b"From: Desk <desk@paper.example>\r\nTo: officer@police.example\r\nDate: Mon, 2 Dec 2024 10:00:00 +0000\r\n\
+        Subject: Statement\r\n\r\nBronwen Ellis called again.\r\n";
+    w.attribute(2, 0x9002, 6, &[1, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 1, 0, 0, 0, 0, 0]);
+    w.attribute(2, 0x800f, 6, eml);
+    w.attribute(2, 0x9005, 6, &prop_list(&[(0x001f, 0x3707, &utf16("statement.eml"))]));
+    check(
+        "winmail.dat",
+        "application/ms-tnef",
+        &w.out,
+        &[("O10", Part::Attachment, Some("statement.eml > body"), false)],
+    );
+}
+
 /// The second scenario: a message forwarded as an attachment from Outlook (`FW
 /// contacts.msg`), whose attached workbook holds a witness in a hidden row; a recipient of
 /// the forwarded message is protected too.
