@@ -278,6 +278,13 @@ fn a_calendar_is_known_by_its_first_line() {
         b64(&ics)
     );
     assert_eq!(findings(&s.scan(m.as_bytes())), ["visible-recipients 12"]);
+    // Quoted-printable, behind a byte-order mark: the raw head tells.
+    let text = ics;
+    let qp: String = text.lines().map(|l| l.replace('=', "=3D")).collect::<Vec<_>>().join("\r\n");
+    let m = format!(
+        "From: officer@police.example\r\nTo: officer@police.example\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nhi\r\n--m\r\nContent-Type: application/octet-stream; name=\"meeting.dat\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=EF=BB=BF{qp}\r\n--m--\r\n"
+    );
+    assert_eq!(findings(&s.scan(m.as_bytes())), ["visible-recipients 12"]);
 }
 
 /// `fix --bcc` moves what it can and says plainly that it cannot fix an attendee list: exit

@@ -25,7 +25,7 @@ use calcard::icalendar::{
 use calcard::{Entry, Parser};
 
 use super::mime::{Kind, Part};
-use super::transfer;
+use super::transfer::{self, Transfer};
 use crate::address;
 
 /// Bytes of content lines handed to the parser at once.
@@ -74,6 +74,11 @@ pub(crate) fn is_calendar(part: &Part<'_>) -> bool {
     }
     match part.transfer() {
         None => starts_as_calendar(part.body),
+        // `BEGIN:VCALENDAR` is written as it is in quoted-printable (a byte-order mark is
+        // `=EF=BB=BF`): the raw head tells, and the body is not decoded to learn it.
+        Some(Transfer::QuotedPrintable) => {
+            starts_as_calendar(part.body.strip_prefix(b"=EF=BB=BF").unwrap_or(part.body))
+        }
         Some(t) => transfer::decode_head(part.body, t, 64).is_some_and(|head| starts_as_calendar(&head)),
     }
 }
