@@ -288,6 +288,17 @@ impl Walker<'_, '_, '_> {
             } else {
                 self.text_segment(loc, &text);
             }
+        } else {
+            // Binary of no known format: its runs of text, as `strings` shows them.
+            #[cfg(feature = "documents")]
+            crate::extract::Extractor::new(
+                self.limits,
+                self.budget,
+                &mut self.incomplete,
+                &mut *self.sink,
+                loc,
+            )
+            .binary(b);
         }
     }
 
@@ -605,10 +616,11 @@ fn attached_headers(root: &MimePart<'_>) -> String {
     out
 }
 
-/// Whether an encoded binary body is a document or text, judged from as little of it as
-/// decides that: documents are known by their first kilobyte, and text by its first 8 KiB
-/// unless the first kilobyte already holds a NUL (see [`decode_text`]). A body that does not
-/// decode is read (as the text it is).
+/// Whether an encoded binary body is worth decoding, judged from as little of it as decides
+/// that: anything but an image or other media is (documents, S/MIME and binary of no known
+/// format, known by their first kilobyte; without the `documents` feature, text only, known
+/// by its first 8 KiB unless the first kilobyte already holds a NUL, see [`decode_text`]). A
+/// body that does not decode is read (as the text it is).
 fn worth_reading(raw: &[u8], t: transfer::Transfer, charset: Option<&str>) -> bool {
     let Some(head) = transfer::decode_head(raw, t, 1024) else { return true };
     if is_document(&head) || smime::is_cms(&head) {
@@ -620,10 +632,11 @@ fn worth_reading(raw: &[u8], t: transfer::Transfer, charset: Option<&str>) -> bo
     transfer::decode_head(raw, t, transfer::HEAD).is_none_or(|head| decode_text(&head, charset).is_some())
 }
 
-/// Whether decoded bytes start as a document the extractors read.
+/// Whether decoded bytes start as something the extractors read: a document, or binary of
+/// no known format (read for runs of text); not an image or other media.
 #[cfg(feature = "documents")]
 fn is_document(head: &[u8]) -> bool {
-    crate::extract::sniff(head).is_some()
+    crate::extract::sniff(head).is_some() || !crate::extract::is_media(head)
 }
 
 #[cfg(not(feature = "documents"))]

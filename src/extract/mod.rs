@@ -46,6 +46,7 @@ mod rtf;
 mod sevenz;
 mod sniff;
 mod stream;
+mod strings;
 mod tar;
 mod tnef;
 mod xml;
@@ -55,13 +56,17 @@ use std::io::Read;
 
 pub(crate) use extractor::{Extractor, Found};
 use meter::Metered;
-pub(crate) use sniff::{sniff, Format};
+pub(crate) use sniff::{is_media, sniff, Format};
 use sniff::{Compound, Member, Package};
 
 use crate::model::Limit;
 
 /// Size of the pieces a long text member is scanned in.
 const TEXT_CHUNK: usize = 1 << 20;
+
+/// How many bytes one piece of binary content shares with the next, for runs of text that
+/// cross the cut (a run longer than this may be read in two parts).
+const RUN_OVERLAP: usize = 4096;
 
 /// How many bytes of a member are read to tell what it is.
 const HEAD: u64 = 8192;
@@ -285,7 +290,8 @@ impl Extractor<'_> {
                 }
                 self.found_message(name, head, depth + 1);
             }
-            Member::Other => {}
+            Member::Media => {}
+            Member::Binary => self.binary_member(name, &mut input, head),
             Member::Html => {
                 if input.read_to_end(&mut head).is_ok() {
                     if let Some(html) = crate::text::decode_text(&head, None) {
@@ -296,6 +302,51 @@ impl Extractor<'_> {
                 }
             }
             Member::Text => self.text_member(name, &mut input, head),
+        }
+    }
+
+    /// Reads binary bytes of no known format for runs of text (an attachment that is not a
+    /// document, text or media), as far as the budget allows; past it, the limit is noted.
+    /// Images and other media are passed over.
+    pub(crate) fn binary(&mut self, bytes: &[u8]) {
+        if sniff::is_media(bytes) {
+            return;
+        }
+        let granted = self.budget.take(bytes.len() as u64) as usize;
+        let read = &bytes[..granted.min(bytes.len())];
+        let mut at = 0;
+        while at < read.len() {
+            let end = (at + TEXT_CHUNK).min(read.len());
+            // Pieces overlap, so that a run across the cut is read whole in one of them.
+            let text = strings::runs(&read[at.saturating_sub(RUN_OVERLAP)..end]);
+            self.emit_charged(None, false, &text, &[]);
+            at = end;
+        }
+        if granted < bytes.len() && !self.has_incomplete(Limit::MaxExtractedBytes) {
+            let detail = format!(
+                "binary content of {} past the first {} was not scanned",
+                self.where_(),
+                size(self.limits.max_extracted_bytes)
+            );
+            self.incomplete(Limit::MaxExtractedBytes, detail);
+        }
+    }
+
+    /// A member of no known format whose first bytes are `head`: read for runs of text, in
+    /// pieces, to its end or the end of the budget.
+    fn binary_member(&mut self, name: &str, input: &mut dyn Read, head: Vec<u8>) {
+        let mut buf = head;
+        loop {
+            let before = buf.len();
+            let more = input.take(TEXT_CHUNK as u64).read_to_end(&mut buf).unwrap_or(0);
+            let text = strings::runs(&buf);
+            self.emit_charged(Some(name), false, &text, &[]);
+            if more == 0 || buf.len() == before {
+                return;
+            }
+            // The last bytes start the next piece, so that a run across the cut is read whole.
+            let keep = buf.len().saturating_sub(RUN_OVERLAP);
+            buf.drain(..keep);
         }
     }
 
@@ -362,13 +413,14 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 19] = [
+        let files: [(&str, &str, &[&str]); 20] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
             ("sniff.rs", include_str!("sniff.rs"), &[]),
             ("extractor.rs", include_str!("extractor.rs"), &[]),
             ("stream.rs", include_str!("stream.rs"), &[]),
+            ("strings.rs", include_str!("strings.rs"), &[]),
             ("tar.rs", include_str!("tar.rs"), &[]),
             ("sevenz.rs", include_str!("sevenz.rs"), &["meter"]),
             ("flow.rs", include_str!("flow.rs"), &["xml"]),
@@ -376,7 +428,7 @@ mod tests {
             ("ooxml.rs", include_str!("ooxml.rs"), &["extractor", "flow", "row", "xml", "zip"]),
             ("odf.rs", include_str!("odf.rs"), &["extractor", "flow", "row", "xml", "zip"]),
             ("rtf.rs", include_str!("rtf.rs"), &["extractor"]),
-            ("cfb.rs", include_str!("cfb.rs"), &["extractor", "row"]),
+            ("cfb.rs", include_str!("cfb.rs"), &["extractor", "row", "strings"]),
             ("pdf/mod.rs", include_str!("pdf/mod.rs"), &["extractor"]),
             ("mapi.rs", include_str!("mapi.rs"), &[]),
             ("lzfu.rs", include_str!("lzfu.rs"), &[]),

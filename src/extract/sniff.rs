@@ -137,8 +137,10 @@ pub(super) enum Member {
     Html,
     /// Text, scanned as it is.
     Text,
-    /// Data no reader reads (images, binaries): passed over.
-    Other,
+    /// An image or other media (PNG, JPEG, GIF, TIFF, BMP, WebP, audio, video): passed over.
+    Media,
+    /// Binary data of no known format: read for runs of text.
+    Binary,
 }
 
 /// What the member `name` is, from `head`, its first bytes.
@@ -147,13 +149,37 @@ pub(super) fn member(name: &str, head: &[u8]) -> Member {
         Member::Document(format)
     } else if is_message(head) {
         Member::Message
+    } else if is_media(head) {
+        Member::Media
     } else if decode_text(head, None).is_none() {
-        Member::Other
+        Member::Binary
     } else if is_html_name(name) {
         Member::Html
     } else {
         Member::Text
     }
+}
+
+/// Whether `head` starts an image, audio or video file: the only content passed over unread
+/// (until images are read by OCR).
+pub(crate) fn is_media(head: &[u8]) -> bool {
+    let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
+    head.starts_with(b"\x89PNG\r\n\x1a\n")
+        || head.starts_with(&[0xff, 0xd8, 0xff])
+        || head.starts_with(b"GIF87a")
+        || head.starts_with(b"GIF89a")
+        || head.starts_with(b"II*\0")
+        || head.starts_with(b"MM\0*")
+        || (head.starts_with(b"BM") && head.len() >= 14 && at(6, &[0, 0, 0, 0]))
+        || (head.starts_with(b"RIFF") && (at(8, b"WEBP") || at(8, b"WAVE") || at(8, b"AVI ")))
+        || head.starts_with(b"ID3")
+        || (head.len() > 1 && head[0] == 0xff && head[1] & 0xe0 == 0xe0)
+        || head.starts_with(b"OggS")
+        || head.starts_with(b"fLaC")
+        || at(4, b"ftyp")
+        || head.starts_with(&[0x1a, 0x45, 0xdf, 0xa3])
+        || head.starts_with(&[0, 0, 1, 0])
+        || head.starts_with(b"8BPS")
 }
 
 #[cfg(test)]
@@ -206,6 +232,8 @@ mod tests {
         assert_eq!(member("page.html", b"<p>Jane Doe</p>"), Member::Html);
         assert_eq!(member("victims.csv", b"Jane,Doe\n"), Member::Text);
         assert_eq!(member("note.txt", b"From: a@b.example\nDate: today\n\nJane"), Member::Message);
-        assert_eq!(member("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Member::Other);
+        assert_eq!(member("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Member::Media);
+        assert_eq!(member("clip.mp4", b"\0\0\0\x18ftypmp42\0\0\0\0"), Member::Media);
+        assert_eq!(member("notes.dat", b"\0\0\0\0\0\0\0\0Jane Doe"), Member::Binary);
     }
 }
