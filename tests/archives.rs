@@ -11,6 +11,10 @@ use std::path::Path;
 use base64::Engine;
 use maildlp::{Detail, Policy, ProtectedList, Report, Scanner, Verdict};
 
+#[path = "common/mail.rs"]
+mod mail;
+use mail::limits;
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/archives").join(name)).unwrap()
 }
@@ -44,17 +48,6 @@ fn places(report: &Report) -> BTreeSet<(String, String)> {
             Detail::Identifier { record, location, .. } => {
                 Some((record.clone(), location.path.clone().unwrap_or_default()))
             }
-            _ => None,
-        })
-        .collect()
-}
-
-fn limits(report: &Report) -> Vec<String> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()

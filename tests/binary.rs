@@ -4,36 +4,15 @@
 
 #![cfg(feature = "documents")]
 
-use std::io::Write;
-
-use base64::Engine;
 use maildlp::{Detail, Limits, Part, Policy, ProtectedList, Report, Scanner};
+
+#[path = "common/mail.rs"]
+mod mail;
+use mail::{attached as message, zip};
 
 fn scanner(limits: Limits) -> Scanner {
     let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\n").unwrap();
     Scanner::new(list, Policy::builder().limits(limits).build().unwrap())
-}
-
-fn message(name: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
-    let lines: Vec<&str> = b64.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!(
-        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n\
-         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
-         --b1\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
-        lines.join("\r\n")
-    )
-    .into_bytes()
-}
-
-fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        out.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
-        out.write_all(bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
 }
 
 /// Where a finding is: part, attachment name, path.

@@ -8,8 +8,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use base64::Engine;
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
+
+#[path = "common/mail.rs"]
+mod mail;
+use mail::{attached as message, limits};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents").join(name)).unwrap()
@@ -22,20 +25,6 @@ fn scanner(policy: &str) -> Scanner {
     Scanner::new(list, Policy::from_toml(policy).unwrap())
 }
 
-/// A message to an outsider with one attachment, base64-encoded, labelled `content_type`.
-fn message(name: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
-    let lines: Vec<&str> = b64.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!(
-        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n\
-         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
-         --b1\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
-        lines.join("\r\n")
-    )
-    .into_bytes()
-}
-
 /// (record, part, path, hidden) of every protected-identifier finding.
 fn places(report: &Report) -> BTreeSet<(String, Part, Option<String>, bool)> {
     report
@@ -45,17 +34,6 @@ fn places(report: &Report) -> BTreeSet<(String, Part, Option<String>, bool)> {
             Detail::Identifier { record, location, .. } => {
                 Some((record.clone(), location.part, location.path.clone(), location.hidden))
             }
-            _ => None,
-        })
-        .collect()
-}
-
-fn limits(report: &Report) -> Vec<String> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()

@@ -6,10 +6,13 @@
 #![cfg(feature = "documents")]
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
 use base64::Engine;
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
+
+#[path = "common/mail.rs"]
+mod mail;
+use mail::{attached as message, limits, zip};
 
 fn scanner() -> Scanner {
     let list = "id,kind,value\nP01,name,Jane Doe\nP02,name,Ravi Patel\nP03,email,amara.okafor@mail.example\n\
@@ -17,31 +20,9 @@ fn scanner() -> Scanner {
     Scanner::new(ProtectedList::from_csv(list).unwrap(), Policy::default())
 }
 
-/// A ZIP archive of `members` (name, bytes), deflated.
-fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        out.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
-        out.write_all(bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
-
 fn base64_lines(body: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(body);
     b64.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join("\r\n")
-}
-
-/// A message to an outsider with one attachment `name` of `content_type`, base64-encoded.
-fn message(name: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
-    format!(
-        "From: officer@police.example\r\nTo: someone@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n\
-         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
-         --b1\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--b1--\r\n",
-        base64_lines(body)
-    )
-    .into_bytes()
 }
 
 /// A forwarded message: a protected address in its From, a name in its subject, its body and
@@ -67,17 +48,6 @@ fn places(report: &Report) -> BTreeSet<(String, Part, Option<String>, Option<Str
             Detail::Identifier { record, location, .. } => {
                 Some((record.clone(), location.part, location.name.clone(), location.path.clone()))
             }
-            _ => None,
-        })
-        .collect()
-}
-
-fn limits(report: &Report) -> Vec<String> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()

@@ -11,6 +11,10 @@ use std::path::Path;
 use base64::Engine;
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 
+#[path = "common/mail.rs"]
+mod mail;
+use mail::limits;
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/pdf").join(name)).unwrap()
 }
@@ -136,17 +140,6 @@ fn scan_bytes(body: &[u8], limits: maildlp::Limits, bounded: bool) -> (Report, u
     let budget = 4 * message.len() as u64 + (2 << 20);
     assert!(!bounded || info.bytes_max <= budget, "peak heap {} > {budget}", info.bytes_max);
     (report.unwrap(), info.bytes_max)
-}
-
-fn limits(report: &Report) -> Vec<String> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]
