@@ -4,6 +4,9 @@
 
 use maildlp::{Detail, Policy, ProtectedList, Rule, Scanner, Verdict};
 
+#[path = "common/mail.rs"]
+mod mail;
+
 const H: &str = "From: a@b.example\r\nTo: x@y.example\r\nSubject: adversarial\r\n";
 
 fn scanner() -> Scanner {
@@ -22,10 +25,7 @@ struct Outcome {
 fn scan(message: &[u8]) -> Outcome {
     let s = scanner();
     // Warm the per-thread buffers so the measure sees this message's cost.
-    let _ = s.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
-    let mut report = None;
-    let info = allocation_counter::measure(|| report = Some(s.scan(message)));
-    let report = report.unwrap();
+    let (report, peak) = mail::measured(&s, message);
     let limits = report
         .findings()
         .iter()
@@ -35,7 +35,7 @@ fn scan(message: &[u8]) -> Outcome {
         })
         .collect();
     let found = report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier);
-    Outcome { verdict: report.verdict(), limits, found, peak: info.bytes_max }
+    Outcome { verdict: report.verdict(), limits, found, peak }
 }
 
 fn assert_bounded(name: &str, message: &[u8], o: &Outcome) {

@@ -5,6 +5,9 @@
 
 use maildlp::{Detail, Policy, ProtectedList, Rule, Scanner};
 
+#[path = "common/mail.rs"]
+mod mail;
+
 const H: &str = "From: a@police.example\r\nTo: x@y.example\r\nSubject: adversarial\r\nMIME-Version: 1.0\r\n";
 const WRAPPER: &str = "Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\n";
 const TEXT: &[u8] = b"Content-Type: text/plain\r\n\r\nThe statement of Jane Doe.\r\n";
@@ -77,10 +80,7 @@ fn scan_with(policy: Policy, message: &[u8]) -> Outcome {
     let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\n").unwrap();
     let s = Scanner::new(list, policy);
     // Warm the per-thread buffers so the measure sees this message's cost.
-    let _ = s.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
-    let mut report = None;
-    let info = allocation_counter::measure(|| report = Some(s.scan(message)));
-    let report = report.unwrap();
+    let (report, peak) = mail::measured(&s, message);
     let mut limits = Vec::new();
     let mut found = Vec::new();
     for f in report.findings() {
@@ -92,7 +92,7 @@ fn scan_with(policy: Policy, message: &[u8]) -> Outcome {
             _ => {}
         }
     }
-    Outcome { limits, found, peak: info.bytes_max }
+    Outcome { limits, found, peak }
 }
 
 fn scan(message: &[u8]) -> Outcome {

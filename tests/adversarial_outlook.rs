@@ -12,6 +12,9 @@ use std::io::{Cursor, Write};
 use base64::Engine;
 use maildlp::{Detail, Limits, Policy, ProtectedList, Rule, Scanner};
 
+#[path = "common/mail.rs"]
+mod mail;
+
 /// Heap a scan may use beyond four times the message for its buffers, whatever its size.
 const FIXED: u64 = 2 << 20;
 
@@ -44,22 +47,19 @@ struct Outcome {
 
 /// Scans `message`, checking its peak heap against four times its size plus [`FIXED`].
 fn scan(name: &str, s: &Scanner, message: &[u8]) -> Outcome {
-    let _ = s.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
     let started = std::time::Instant::now();
-    let mut report = None;
-    let info = allocation_counter::measure(|| report = Some(s.scan(message)));
-    let report = report.unwrap();
+    let (report, peak) = mail::measured(s, message);
     println!(
         "{name}: {} bytes, peak heap {} bytes ({:.2}x), {:.2} s",
         message.len(),
-        info.bytes_max,
-        info.bytes_max as f64 / message.len() as f64,
+        peak,
+        peak as f64 / message.len() as f64,
         started.elapsed().as_secs_f64()
     );
     assert!(
-        info.bytes_max <= 4 * message.len() as u64 + FIXED,
+        peak <= 4 * message.len() as u64 + FIXED,
         "{name}: peak heap {} > 4 x {} + {FIXED}",
-        info.bytes_max,
+        peak,
         message.len()
     );
     let mut found: Vec<String> = report

@@ -8,6 +8,9 @@ use std::process::Command;
 
 use maildlp::{Detail, Policy, ProtectedList, Report, Scanner, Verdict};
 
+#[path = "common/mail.rs"]
+mod mail;
+
 const LIST: &str = "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV02,name,Ravi Patel\nV02,email,ravi@example.net\n";
 
 fn scanner() -> Scanner {
@@ -338,16 +341,8 @@ fn a_hundred_thousand_attendees_are_read_in_bounded_memory() {
     }
     ics.push_str("ATTENDEE;CN=Someone:mailto:jane.doe@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
     let m = format!("From: o@police.example\r\nTo: o@police.example\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n{ics}");
-    let _ = s.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
-    let mut report = None;
-    let info = allocation_counter::measure(|| report = Some(s.scan(m.as_bytes())));
-    let report = report.unwrap();
-    println!(
-        "{} bytes, peak heap {} bytes ({:.2}x)",
-        m.len(),
-        info.bytes_max,
-        info.bytes_max as f64 / m.len() as f64
-    );
+    let (report, peak) = mail::measured(&s, m.as_bytes());
+    println!("{} bytes, peak heap {} bytes ({:.2}x)", m.len(), peak, peak as f64 / m.len() as f64);
     assert_eq!(findings(&report), ["protected-recipient-exposed V01 attendee", "visible-recipients 100001"]);
-    assert!(info.bytes_max < 4 * m.len() as u64, "peak {} for {} bytes", info.bytes_max, m.len());
+    assert!(peak < 4 * m.len() as u64, "peak {} for {} bytes", peak, m.len());
 }

@@ -1,5 +1,5 @@
-//! Messages built by tests: one attachment to an outsider, ZIP archives, the limits a report
-//! met. Included with `#[path = "common/mail.rs"] mod mail;` (not every test uses every
+//! Messages built by tests (one attachment to an outsider, ZIP archives), the limits a report
+//! met, and the peak heap of a scan. Included with `#[path = "common/mail.rs"] mod mail;` (not every test uses every
 //! helper).
 #![allow(dead_code)]
 
@@ -43,4 +43,13 @@ pub fn limits(report: &Report) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Scans `message` with `scanner` after a warm-up scan (the per-thread buffers are then this
+/// message's cost alone), and returns the report and the peak heap the scan reached.
+pub fn measured(scanner: &maildlp::Scanner, message: &[u8]) -> (Report, u64) {
+    let _ = scanner.scan(b"Subject: warm\r\n\r\nJane Doe\r\n");
+    let mut report = None;
+    let info = allocation_counter::measure(|| report = Some(scanner.scan(message)));
+    (report.expect("the scan ran"), info.bytes_max)
 }
