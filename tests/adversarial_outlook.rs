@@ -7,10 +7,12 @@
 
 #![cfg(feature = "documents")]
 
-use std::io::{Cursor, Write};
-
 use base64::Engine;
 use maildlp::{Detail, Limits, Policy, ProtectedList, Rule, Scanner};
+
+#[path = "common/compound.rs"]
+mod compound;
+use compound::{compound, utf16};
 
 #[path = "common/mail.rs"]
 mod mail;
@@ -84,23 +86,6 @@ fn scan(name: &str, s: &Scanner, message: &[u8]) -> Outcome {
             .collect(),
         found,
     }
-}
-
-fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
-/// A compound file holding `files` (paths from the root).
-fn compound(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    for (path, data) in files {
-        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
-            out.create_storage_all(dir).unwrap();
-        }
-        out.create_stream(path).unwrap().write_all(data).unwrap();
-    }
-    out.flush().unwrap();
-    out.into_inner().into_inner()
 }
 
 /// An LZFu stream that starts with `text` as literals and then grows by references only,

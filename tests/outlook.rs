@@ -16,11 +16,15 @@
 #![cfg(feature = "documents")]
 
 use std::collections::BTreeSet;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use base64::Engine;
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
+
+#[path = "common/compound.rs"]
+mod compound;
+use compound::{compound, utf16};
 
 fn fixture(folder: &str, name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(folder).join(name)).unwrap()
@@ -280,11 +284,6 @@ fn names_inside_are_attachment_names() {
     assert_eq!(got, [(Part::AttachmentName, Some("winmail.dat".to_string()), None)]);
 }
 
-/// UTF-16LE bytes of `s`.
-fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
 /// The `__properties_version1.0` of an attachment: its 8-byte header and `PR_ATTACH_METHOD`.
 fn attach_method(method: u32) -> Vec<u8> {
     let mut v = vec![0u8; 8];
@@ -309,19 +308,6 @@ fn streams(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
             (p, data)
         })
         .collect()
-}
-
-/// A compound file holding `files` (paths from the root).
-fn compound(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    for (path, data) in files {
-        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
-            out.create_storage_all(dir).unwrap();
-        }
-        out.create_stream(path).unwrap().write_all(data).unwrap();
-    }
-    out.flush().unwrap();
-    out.into_inner().into_inner()
 }
 
 /// A TNEF stream written attribute by attribute ([MS-OXTNEF] 2.1.3).
