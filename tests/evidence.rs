@@ -329,7 +329,8 @@ fn item(rng: &mut Rng, i: usize) -> Item {
             message("Your letter", &format!("Dear {name},\n\n{FILLER}\n\n{sentence}\n\n{FILLER}\n\nYours sincerely\n"), false, None)
         }
         "html table" => {
-            let n = 1 + rng.below(5);
+            // Rows enough that the header stands far more than 300 characters above the value.
+            let n = rows;
             let mut html = format!("<p>{FILLER}</p><table><tr><th>Name</th><th>{label}</th></tr>");
             for r in 0..n {
                 let cell = if r == n - 1 { v.clone() } else { "pending".into() };

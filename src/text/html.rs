@@ -55,6 +55,7 @@ pub fn html_to_text_and_aside(html: &str, out: &mut String, mut aside: Option<&m
     let n = b.len();
     let mut i = 0;
     let mut run = 0; // start of the pending text run
+    let mut cells = 0u32; // cells opened in the current table row
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
         let next = b.get(lt + 1).copied().unwrap_or(0);
@@ -90,7 +91,19 @@ pub fn html_to_text_and_aside(html: &str, out: &mut String, mut aside: Option<&m
                 out.push_str(&html[tag_end.min(n)..]);
                 n
             } else {
-                if let Some(sep) = tag_separator(name) {
+                if !is_end && (is(b"td") || is(b"th")) {
+                    // Cells of a row join with ` | `, as document tables' do, so a column's
+                    // header can be told (an empty cell still counts).
+                    if cells > 0 {
+                        push_cell_separator(out);
+                    } else {
+                        push_separator(out, ' ');
+                    }
+                    cells += 1;
+                } else if let Some(sep) = tag_separator(name) {
+                    if is(b"tr") || is(b"table") {
+                        cells = 0;
+                    }
                     push_separator(out, sep);
                 }
                 if let Some(aside) = aside.as_deref_mut() {
@@ -206,6 +219,14 @@ fn push_separator(out: &mut String, sep: char) {
         out.pop();
         out.push('\n');
     }
+}
+
+/// Ends a table cell's text with ` | ` (after any space already there).
+fn push_cell_separator(out: &mut String) {
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out.push_str(" | ");
 }
 
 /// Index just past the first `c` at or after `from`, or the end of input.
@@ -471,7 +492,12 @@ mod tests {
             T {
                 name: "cells do not glue",
                 input: "<table><tr><td>Jane</td><td>Doe</td></tr></table>",
-                want: "Jane Doe\n",
+                want: "Jane | Doe\n",
+            },
+            T {
+                name: "rows are lines, empty cells count",
+                input: "<table><tr><th>NHS no</th><th>Name</th></tr>\n<tr><td></td><td>Jo</td></tr></table>",
+                want: "NHS no | Name\n\n | Jo\n",
             },
             T { name: "blocks break", input: "<p>one</p><p>two</p>", want: "one\ntwo\n" },
             T { name: "bare lt is text", input: "a < b and c<3 d", want: "a < b and c<3 d" },
