@@ -510,8 +510,16 @@ fn mark_column(tables: &mut [(Location, Vec<u8>)], t: usize, col: usize, mask: u
 /// Calls `found(span, detector)` for every valid value the `enabled` detectors find in `text`.
 pub fn find(enabled: &[Detector], text: &str, found: &mut dyn FnMut(Range<usize>, Detector)) {
     let on = |d| enabled.contains(&d);
-    if on(Detector::PaymentCard) || on(Detector::NhsNumber) {
-        digit_runs(text, &mut |span, digits, groups| {
+    let want = Want {
+        runs: on(Detector::PaymentCard) || on(Detector::NhsNumber),
+        iban: on(Detector::Iban),
+        nino: on(Detector::UkNino),
+    };
+    if !(want.runs || want.iban || want.nino) {
+        return;
+    }
+    scan_digits(text, want, &mut |hit| match hit {
+        Hit::Run(span, digits, groups) => {
             if on(Detector::PaymentCard)
                 && (13..=19).contains(&digits.len())
                 && card_prefix(digits)
@@ -523,37 +531,70 @@ pub fn find(enabled: &[Detector], text: &str, found: &mut dyn FnMut(Range<usize>
             if on(Detector::NhsNumber) && nhs_groups && nhs_valid(digits) {
                 found(span, Detector::NhsNumber);
             }
-        });
-    }
-    if on(Detector::Iban) {
-        ibans(text, &mut |span| found(span, Detector::Iban));
-    }
-    if on(Detector::UkNino) {
-        ninos(text, &mut |span| found(span, Detector::UkNino));
-    }
+        }
+        Hit::Iban(span) => found(span, Detector::Iban),
+        Hit::Nino(span) => found(span, Detector::UkNino),
+    });
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+/// What one pass over a text's digits looks for.
+#[derive(Debug, Clone, Copy)]
+struct Want {
+    /// Runs of digit groups (cards, NHS numbers).
+    runs: bool,
+    /// IBANs: two capitals, then the check digits.
+    iban: bool,
+    /// National Insurance numbers: two capitals, maybe a space, then digits.
+    nino: bool,
 }
 
-/// Every maximal run of digit groups (single spaces or hyphens between groups) that stands on
-/// its own: its span, digits and group lengths. Runs longer than 24 digits are passed over.
-/// Called with a digit run's span, its digits and its group lengths.
-type RunSink<'a> = dyn FnMut(Range<usize>, &[u8], &[usize]) + 'a;
+/// What [`scan_digits`] found: a run of digit groups standing alone (its span, digits and group
+/// lengths), or the span of a valid-looking IBAN or National Insurance number.
+enum Hit<'a> {
+    Run(Range<usize>, &'a [u8], &'a [usize]),
+    Iban(Range<usize>),
+    Nino(Range<usize>),
+}
 
-fn digit_runs(text: &str, each: &mut RunSink<'_>) {
+/// One pass over the digits of `text` for every value `want` names. Every value holds a digit
+/// run, and IBANs and National Insurance numbers start two capitals (and, for the latter, maybe
+/// a space) before the first digit of one, so only the starts of digit runs are looked at.
+fn scan_digits(text: &str, want: Want, each: &mut dyn FnMut(Hit<'_>)) {
     let b = text.as_bytes();
     let mut i = 0;
     let mut digits = [0u8; 24];
     let mut groups = [0usize; 24];
+    // The first place an IBAN or a National Insurance number may start (past the last found).
+    let (mut iban_next, mut nino_next) = (0usize, 0usize);
     while i < b.len() {
         if !b[i].is_ascii_digit() {
             i = next_between(b, i + 1, b'0', b'9');
             continue;
         }
-        if i > 0 && is_word_byte(b[i - 1]) {
-            i += 1;
+        // `b[i]` starts a run of digits.
+        if want.iban && i >= 2 && i - 2 >= iban_next && b[i - 1].is_ascii_uppercase() {
+            if let Some(end) = iban_at(b, i - 2) {
+                each(Hit::Iban(i - 2..end));
+                iban_next = end;
+            }
+        }
+        if want.nino {
+            let start = match b.get(i.wrapping_sub(1)) {
+                Some(c) if c.is_ascii_uppercase() && i >= 2 => Some(i - 2),
+                Some(b' ') if i >= 3 => Some(i - 3),
+                _ => None,
+            };
+            if let Some((start, end)) =
+                start.filter(|&s| s >= nino_next).and_then(|s| Some(s).zip(nino_at(b, s)))
+            {
+                each(Hit::Nino(start..end));
+                nino_next = end;
+            }
+        }
+        if !want.runs || (i > 0 && is_word_byte(b[i - 1])) {
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
             continue;
         }
         let start = i;
@@ -587,10 +628,30 @@ fn digit_runs(text: &str, each: &mut RunSink<'_>) {
         }
         let stands_alone = end == b.len() || !is_word_byte(b[end]);
         if stands_alone && !overflow {
-            each(start..end, &digits[..n], &groups[..g]);
+            each(Hit::Run(start..end, &digits[..n], &groups[..g]));
         }
         i = end.max(start + 1);
     }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Called with a digit run's span, its digits and its group lengths.
+#[cfg(test)]
+type RunSink<'a> = dyn FnMut(Range<usize>, &[u8], &[usize]) + 'a;
+
+/// Every maximal run of digit groups (single spaces or hyphens between groups) that stands on
+/// its own: its span, digits and group lengths. Runs longer than 24 digits are passed over.
+#[cfg(test)]
+fn digit_runs(text: &str, each: &mut RunSink<'_>) {
+    let want = Want { runs: true, iban: false, nino: false };
+    scan_digits(text, want, &mut |hit| {
+        if let Hit::Run(span, digits, groups) = hit {
+            each(span, digits, groups);
+        }
+    });
 }
 
 /// The Luhn check (ISO/IEC 7812).
@@ -744,25 +805,13 @@ fn iban_valid(s: &[u8]) -> bool {
     s[4..].iter().chain(&s[..4]).fold(0, |r, &c| mod97_step(r, c)) == 1
 }
 
+#[cfg(test)]
 fn ibans(text: &str, found: &mut dyn FnMut(Range<usize>)) {
-    let b = text.as_bytes();
-    // Every IBAN has digits two places after its start: only those places are tried, in order
-    // (`next`: the first place not tried yet, or the end of the last IBAN found).
-    let mut next = 0;
-    let mut digit = next_between(b, 2, b'0', b'9');
-    while digit < b.len() {
-        let i = digit - 2;
-        if i >= next {
-            next = match iban_at(b, i) {
-                Some(end) => {
-                    found(i..end);
-                    end
-                }
-                None => i + 1,
-            };
+    scan_digits(text, Want { runs: false, iban: true, nino: false }, &mut |hit| {
+        if let Hit::Iban(span) = hit {
+            found(span);
         }
-        digit = next_between(b, (digit + 1).max(next + 2), b'0', b'9');
-    }
+    });
 }
 
 /// The end of the IBAN that starts at `b[i]`, if one does.
@@ -816,42 +865,38 @@ fn nino_prefix(p: [u8; 2]) -> bool {
         && ![b"BG", b"GB", b"NK", b"KN", b"TN", b"NT", b"ZZ"].iter().any(|x| **x == p)
 }
 
+#[cfg(test)]
 fn ninos(text: &str, found: &mut dyn FnMut(Range<usize>)) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i + 9 <= b.len() {
-        if !b[i].is_ascii_uppercase() {
-            i = next_between(b, i + 1, b'A', b'Z');
-            continue;
+    scan_digits(text, Want { runs: false, iban: false, nino: true }, &mut |hit| {
+        if let Hit::Nino(span) = hit {
+            found(span);
         }
-        if i > 0 && is_word_byte(b[i - 1]) {
-            i += 1;
-            continue;
-        }
-        // Nine characters: two letters, six digits, a letter; single spaces between pairs.
-        let mut got = [0u8; 9];
-        let (mut n, mut j) = (0usize, i);
-        while j < b.len() && n < 9 {
-            let want_digit = (2..8).contains(&n);
-            let c = b[j];
-            if (want_digit && c.is_ascii_digit()) || (!want_digit && c.is_ascii_uppercase()) {
-                got[n] = c;
-                n += 1;
-                j += 1;
-            } else if c == b' ' && n % 2 == 0 && n > 0 && n < 9 {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        let alone = j == b.len() || !is_word_byte(b[j]);
-        if n == 9 && alone && nino_prefix([got[0], got[1]]) && (b'A'..=b'D').contains(&got[8]) {
-            found(i..j);
-            i = j;
-            continue;
-        }
-        i += 1;
+    });
+}
+
+/// The end of the National Insurance number that starts at `b[i]`, if one does: two letters,
+/// six digits, a letter, with single spaces allowed between pairs, standing alone.
+fn nino_at(b: &[u8], i: usize) -> Option<usize> {
+    if !b.get(i).is_some_and(u8::is_ascii_uppercase) || (i > 0 && is_word_byte(b[i - 1])) {
+        return None;
     }
+    let mut got = [0u8; 9];
+    let (mut n, mut j) = (0usize, i);
+    while j < b.len() && n < 9 {
+        let want_digit = (2..8).contains(&n);
+        let c = b[j];
+        if (want_digit && c.is_ascii_digit()) || (!want_digit && c.is_ascii_uppercase()) {
+            got[n] = c;
+            n += 1;
+            j += 1;
+        } else if c == b' ' && n % 2 == 0 && n > 0 && n < 9 {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let alone = j == b.len() || !is_word_byte(b[j]);
+    (n == 9 && alone && nino_prefix([got[0], got[1]]) && (b'A'..=b'D').contains(&got[8])).then_some(j)
 }
 
 #[cfg(test)]
@@ -1136,6 +1181,22 @@ mod tests {
             ninos(&text, &mut |span| fast.push(span));
             bytewise::ninos_bytewise(&text, &mut |span| slow.push(span));
             proptest::prop_assert_eq!(fast, slow);
+            // One pass for all three finds what the three bytewise passes find.
+            let mut slow = Vec::new();
+            bytewise::digit_runs_bytewise(&text, &mut |span, _, _| slow.push((0, span)));
+            bytewise::ibans_bytewise(&text, &mut |span| slow.push((1, span)));
+            bytewise::ninos_bytewise(&text, &mut |span| slow.push((2, span)));
+            let mut fast = Vec::new();
+            scan_digits(&text, Want { runs: true, iban: true, nino: true }, &mut |hit| {
+                fast.push(match hit {
+                    Hit::Run(span, _, _) => (0, span),
+                    Hit::Iban(span) => (1, span),
+                    Hit::Nino(span) => (2, span),
+                })
+            });
+            fast.sort_by_key(|(k, s)| (*k, s.start));
+            slow.sort_by_key(|(k, s)| (*k, s.start));
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 
@@ -1218,6 +1279,16 @@ mod tests {
             between_rows.push(row(3, &["Jane Doe", value, "x"]));
             let csv_rows: String = (0..20).map(|i| format!("{i},\"Doe, Jane\",{}\n", filler(20))).collect();
             let tsv_rows: String = (0..20).map(|i| format!("{i}\tJane Doe\t{}\n", filler(20))).collect();
+            let html = |header: &str| {
+                let rows: String =
+                    (0..20).map(|_| format!("<tr><td>Jane Doe</td><td>{}</td></tr>\n", filler(20))).collect();
+                let mut out = String::new();
+                crate::text::html::html_to_text(
+                    &format!("<table><tr><th>Name</th><th>{header}</th></tr>\n{rows}<tr><td>Jane Doe</td><td>{value}</td></tr></table>"),
+                    &mut out,
+                );
+                out
+            };
             struct T {
                 name: &'static str,
                 segs: Vec<Seg>,
@@ -1316,6 +1387,12 @@ mod tests {
                     name: "tab-separated lines in a body",
                     segs: vec![text(body(), &format!("id\tname\t{term}\n{tsv_rows}21\tJane Doe\t{value}\n"))],
                     want: High,
+                },
+                T { name: "html table header", segs: vec![text(body(), &html(term))], want: High },
+                T {
+                    name: "html table, header of another column",
+                    segs: vec![text(body(), &html(&format!("Notes</th><th>{term}")))],
+                    want: Low,
                 },
                 T {
                     name: "table rows as segments",
