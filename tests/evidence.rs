@@ -468,3 +468,19 @@ fn recall_at_each_confidence_on_generated_messages_and_documents() {
     assert!(total[4] >= 1000);
     assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
 }
+
+/// A legacy Excel workbook written by LibreOffice (`tests/documents/evidence/make_xls.sh`): the
+/// NHS number in row 30 is `high` under a column headed "NHS number" (the header stands far
+/// more than 300 characters above it) and `low` under one headed "Reference".
+#[test]
+fn xls_column_header_is_evidence() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/evidence");
+    let (high, low) = (scanner("high"), scanner("low"));
+    for (file, at_high) in [("nhs-column.xls", true), ("reference-column.xls", false)] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let m = message("Export", FILLER, false, Some((file, "application/vnd.ms-excel", bytes)));
+        let want: &[&str] = if at_high { &["nhs-number"] } else { &[] };
+        assert_eq!(detected(&high, &m), want, "{file} at high");
+        assert_eq!(detected(&low, &m), ["nhs-number"], "{file} at low");
+    }
+}
