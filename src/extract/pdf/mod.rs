@@ -26,6 +26,16 @@ const MAX_CHAIN: usize = 32;
 /// fields, and the document information. Returns the files embedded in it, for the caller to
 /// read as attachments.
 pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) -> Vec<Embedded> {
+    let objects = object_count(bytes);
+    let most = most_objects(bytes.len());
+    if objects > most {
+        // lopdf's object model costs about a kilobyte an object, whatever maildlp reads of it.
+        x.unreadable(&format!(
+            "a PDF of {objects} objects, more than the {most} its size allows, was read for runs of text only"
+        ));
+        x.binary(bytes);
+        return Vec::new();
+    }
     let defused = defuse_streams(bytes, x.budget.left());
     let over_budget = defused.is_some();
     let bytes = defused.as_deref().unwrap_or(bytes);
@@ -336,6 +346,44 @@ fn defuse_streams(bytes: &[u8], left: u64) -> Option<Vec<u8>> {
         // inflates across the objects after it must not hide their streams from this pass.
     }
     copy
+}
+
+/// What lopdf's object model takes for one object, about (a dictionary of a few entries).
+const OBJECT_COST: usize = 1 << 10;
+
+/// The most objects a PDF of `len` bytes is loaded with: as many as twice its size pays for
+/// at [`OBJECT_COST`] each, and at least 8 MiB's worth. Past it the document is read for runs
+/// of text, as a file of no known format is, so that a scan holds to a few times the message.
+fn most_objects(len: usize) -> usize {
+    len.saturating_mul(2).max(8 << 20) / OBJECT_COST
+}
+
+/// The objects of a PDF, counted without loading it: `N G obj` headers, and the `/N` objects
+/// each object stream (`/Type /ObjStm`) says it packs.
+fn object_count(bytes: &[u8]) -> usize {
+    let headers = memchr::memmem::find_iter(bytes, b" obj")
+        .filter(|&at| !bytes.get(at + 4).is_some_and(u8::is_ascii_alphanumeric))
+        .count();
+    let packed: usize = memchr::memmem::find_iter(bytes, b"/ObjStm")
+        .map(|at| {
+            // The dictionary around the type: from the object's header to its stream keyword.
+            let lo = memchr::memmem::rfind(&bytes[at.saturating_sub(DICT_WINDOW)..at], b"obj")
+                .map_or(at.saturating_sub(DICT_WINDOW), |p| at.saturating_sub(DICT_WINDOW) + p);
+            let hi = (at + DICT_WINDOW).min(bytes.len());
+            let hi = memchr::memmem::find(&bytes[at..hi], b"stream").map_or(hi, |p| at + p);
+            let dict = &bytes[lo..hi];
+            memchr::memmem::find_iter(dict, b"/N")
+                .filter_map(|p| {
+                    let rest = &dict[p + 2..];
+                    let rest = &rest[rest.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+                    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+                    std::str::from_utf8(&rest[..digits.min(9)]).ok()?.parse::<usize>().ok()
+                })
+                .next()
+                .unwrap_or(0)
+        })
+        .sum();
+    headers.saturating_add(packed)
 }
 
 /// How far before a `stream` keyword its dictionary's filter names are looked for.
@@ -1179,6 +1227,15 @@ mod tests {
         let got: Vec<Vec<u8>> =
             drawn_names(b"q /X1 Do Q /Fm0 Do\n(Done) Tj /Do").into_iter().map(|(n, _)| n).collect();
         assert_eq!(got, [b"X1".to_vec(), b"Fm0".to_vec()]);
+    }
+
+    #[test]
+    fn objects_are_counted_with_those_packed_in_object_streams() {
+        let pdf = b"%PDF-1.5\n1 0 obj << /Type /Catalog >> endobj\n2 0 obj << /Type /ObjStm /N 5 /First 20 /Length 3 >>\nstream\nabc\nendstream endobj\n3 0 obj << /Names [] /N 7 >> endobj";
+        assert_eq!(object_count(pdf), 3 + 5);
+        assert_eq!(object_count(b"no objects at all"), 0);
+        assert_eq!(most_objects(0), 8 << 10);
+        assert_eq!(most_objects(100 << 20), 200 << 10);
     }
 
     #[test]
