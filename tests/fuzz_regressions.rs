@@ -142,3 +142,13 @@ fn tnef_inputs() {
         assert_eq!(shared::broken_promise(&json), None, "{name}");
     }
 }
+
+/// The `archives` target: the first byte names the archive, the rest is its content.
+#[cfg(feature = "documents")]
+#[test]
+fn archives_inputs() {
+    for (name, bytes) in inputs("archives") {
+        let json = shared::scanner().scan(&shared::archive_message(&bytes)).to_json();
+        assert_eq!(shared::broken_promise(&json), None, "{name}");
+    }
+}

@@ -67,3 +67,17 @@ pub fn scan_and_check(message: &[u8]) {
         panic!("{why}");
     }
 }
+
+/// The names an `archives` input's first byte picks for the rest of it (tar, gzip, bzip2, xz,
+/// 7z and ZIP, which the readers also tell by their content).
+pub const ARCHIVE_NAMES: [&str; 6] =
+    ["export.tar", "export.tar.gz", "export.bz2", "export.xz", "export.7z", "export.zip"];
+
+/// The message the `archives` target scans for `data`: its first byte names the attachment
+/// (see [`ARCHIVE_NAMES`]), the rest is its content.
+pub fn archive_message(data: &[u8]) -> Vec<u8> {
+    let Some((&pick, body)) = data.split_first() else {
+        return message("export.tar", "application/octet-stream", data);
+    };
+    message(ARCHIVE_NAMES[usize::from(pick) % ARCHIVE_NAMES.len()], "application/octet-stream", body)
+}
