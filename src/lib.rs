@@ -64,6 +64,8 @@ pub mod remedy;
 mod report;
 mod rules;
 mod scanner;
+#[cfg(feature = "sources")]
+pub mod sources;
 mod text;
 
 pub use detect::{Confidence, Detector};

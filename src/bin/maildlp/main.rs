@@ -8,7 +8,6 @@ mod fix;
 mod output;
 mod pipeline;
 mod progress;
-mod sources;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Scanning on several threads with results in input order.
 //!
 //! Every thread, the caller's included, takes the next input from one shared
-//! [`Messages`](crate::sources::Messages) under a lock, reads it outside the lock (a file read
+//! [`Messages`](maildlp::sources::Messages) under a lock, reads it outside the lock (a file read
 //! while the lock is held would keep the other threads waiting), scans it and keeps or sends
 //! back the outcome under its place in the input order. The messages of an mbox after the
 //! first go back behind the lock for any thread to take. The caller's thread passes outcomes on
@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex};
 
 use maildlp::{Recipients, Report, Scanner};
 
-use crate::sources::{Input, Item, Messages};
+use maildlp::sources::{Input, Item, Messages};
 
 /// The result for one input, in input order.
 pub enum Outcome {
@@ -119,7 +119,7 @@ impl Source {
     /// it) to scan now, the others queued for any thread.
     fn read_file(&self, input: usize, source: String, path: PathBuf) -> Work {
         let mut items = Vec::new();
-        crate::sources::read(source.clone(), &path, &mut |i| items.push(i));
+        maildlp::sources::read(source.clone(), &path, &mut |i| items.push(i));
         let count = items.len();
         let mut items = items.into_iter().enumerate().map(|(n, item)| ((input, n), n + 1 == count, item));
         let first = items.next();

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::{sources, Tally};
+use maildlp::sources;
+
+use crate::Tally;
 
 /// Inputs below this count finish too fast for a bar to help.
 const LARGE_BATCH: usize = 200;

@@ -1,4 +1,8 @@
 //! Where messages come from: files, directories (Maildir included), mbox files, standard input.
+//!
+//! The one part of the library that reads files (cargo feature `sources`, on with `cli`): the
+//! command line, the Python package and any program that scans stored mail read messages the
+//! same way, in the same order, under the same names (`PATH`, `PATH#N` for an mbox's Nth).
 
 use std::collections::VecDeque;
 use std::fs;
@@ -7,11 +11,22 @@ use std::path::{Path, PathBuf};
 
 /// One message to scan, or one input that could not be read.
 pub enum Item {
-    /// A message and the name it is reported under (`PATH`, or `PATH#N` in an mbox);
-    /// `last_of_file` is set on the last message of its file.
-    Message { source: String, bytes: Vec<u8>, last_of_file: bool },
+    /// A message.
+    Message {
+        /// The name it is reported under: `PATH`, or `PATH#N` for an mbox's Nth message.
+        source: String,
+        /// The message as stored.
+        bytes: Vec<u8>,
+        /// Whether it is the last message of its file.
+        last_of_file: bool,
+    },
     /// An input that could not be read.
-    Error { source: String, error: String },
+    Error {
+        /// The path, as for a message.
+        source: String,
+        /// Why it could not be read.
+        error: String,
+    },
 }
 
 /// What [`Messages::next_input`] hands out: a message or error, or a regular file to read
@@ -19,8 +34,13 @@ pub enum Item {
 pub enum Input {
     /// A message or an error, ready.
     Item(Item),
-    /// A regular file, and the name it is reported under.
-    File { source: String, path: PathBuf },
+    /// A regular file, to read with [`read`].
+    File {
+        /// The name its messages are reported under.
+        source: String,
+        /// Where it is.
+        path: PathBuf,
+    },
 }
 
 /// How many regular files `paths` name (directories walked as for scanning), for a progress
