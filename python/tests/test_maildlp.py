@@ -1,0 +1,194 @@
+"""The Python package against the repository's sample data and the command line's own output.
+
+    pip install ./python && pytest python/tests
+
+The command-line comparison uses target/release/maildlp (built by the README's first command);
+under CI=true a missing binary fails rather than skips.
+"""
+
+import json
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+
+import maildlp
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLES = os.path.join(ROOT, "examples")
+MESSAGES = os.path.join(EXAMPLES, "messages")
+CLI = os.path.join(ROOT, "target", "release", "maildlp")
+
+
+def read(*parts, mode="rb"):
+    with open(os.path.join(*parts), mode) as f:
+        return f.read()
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    return maildlp.Scanner(
+        read(EXAMPLES, "protected.csv", mode="r"), policy=read(EXAMPLES, "policy.toml", mode="r")
+    )
+
+
+def cli_reports(*args):
+    if not os.path.exists(CLI):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CLI} is missing: run the README's first command")
+        pytest.skip(f"{CLI} is missing")
+    out = subprocess.run([CLI, "scan", "--format", "json", *args], capture_output=True, check=False)
+    reports = {}
+    for line in out.stdout.decode().splitlines():
+        obj = json.loads(line)
+        reports[obj.pop("source")] = obj
+    return reports
+
+
+def test_reports_are_the_command_lines(scanner):
+    want = cli_reports(
+        "--protected", os.path.join(EXAMPLES, "protected.csv"),
+        "--policy", os.path.join(EXAMPLES, "policy.toml"),
+        MESSAGES,
+    )
+    got = {source: scanner.scan(message) for source, message in maildlp.read_messages(MESSAGES)}
+    assert got == want
+    assert got[os.path.join(MESSAGES, "incident-cc.eml")]["verdict"] == "block"
+    assert got[os.path.join(MESSAGES, "incident-bcc.eml")]["verdict"] == "allow"
+
+
+def test_a_report_names_no_identifier(scanner):
+    report = scanner.scan(read(MESSAGES, "names-another-victim.eml"))
+    assert report["verdict"] == "block"
+    assert "source" not in report
+    text = json.dumps(report)
+    for line in read(EXAMPLES, "protected.csv", mode="r").splitlines()[1:]:
+        value = line.split(",", 2)[2]
+        assert value not in text, value
+
+
+def test_envelope_recipients_count(scanner):
+    bcc = read(MESSAGES, "incident-bcc.eml")
+    alone = scanner.scan(bcc)
+    with_envelope = scanner.scan(bcc, ["someone@outside.example"])
+    assert alone["verdict"] == "allow"
+    assert isinstance(with_envelope["findings"], list)
+    with pytest.raises(maildlp.AddressError):
+        scanner.scan(bcc, ["not an address"])
+
+
+def test_fix_bcc_makes_the_incident_safe(scanner):
+    cc = read(MESSAGES, "incident-cc.eml")
+    fixed = scanner.fix_bcc(cc)
+    assert isinstance(fixed, bytes) and fixed != cc
+    assert scanner.scan(fixed)["verdict"] == "allow"
+    bcc = read(MESSAGES, "incident-bcc.eml")
+    assert scanner.fix_bcc(bcc) == bcc
+
+
+def test_a_bad_list_is_refused_with_its_line():
+    with pytest.raises(maildlp.ListError) as e:
+        maildlp.Scanner("id,kind,value\nV01,name,Jane Doe\nV02,colour,blue\n")
+    assert e.value.line == 3
+    assert "line 3" in str(e.value)
+    assert isinstance(e.value, maildlp.MaildlpError)
+
+
+def test_a_bad_policy_is_refused():
+    with pytest.raises(maildlp.PolicyError):
+        maildlp.Scanner("id,kind,value\nV01,name,Jane Doe\n", policy="no_such_key = 1\n")
+    with pytest.raises(ValueError):
+        maildlp.Scanner(12)
+
+
+def test_sealed_list_with_its_key():
+    sealed = read(ROOT, "tests", "c", "protected.sealed")
+    key = read(ROOT, "tests", "c", "test.key")
+    s = maildlp.Scanner(sealed, key=key)
+    assert s.scan(read(MESSAGES, "incident-cc.eml"))["verdict"] == "block"
+    assert s.scan(read(MESSAGES, "incident-bcc.eml"))["verdict"] == "allow"
+    with pytest.raises(maildlp.InvalidKeyError):
+        maildlp.Scanner(sealed, key="00" * 32)
+    with pytest.raises(maildlp.InvalidKeyError):
+        maildlp.Scanner(sealed)
+
+
+def test_scan_function():
+    report = maildlp.scan(read(MESSAGES, "incident-cc.eml"), read(EXAMPLES, "protected.csv"))
+    assert report["verdict"] == "block"
+
+
+def test_read_messages_splits_mbox_and_walks_directories(tmp_path):
+    one = read(MESSAGES, "incident-bcc.eml")
+    mbox = tmp_path / "sent.mbox"
+    mbox.write_bytes(b"From a@b.example Mon Jan  1 00:00:00 2024\n" + one + b"\nFrom c@d.example Mon Jan  1 00:00:00 2024\n" + one)
+    got = [source for source, _ in maildlp.read_messages(mbox)]
+    assert got == [f"{mbox}#1", f"{mbox}#2"]
+    names = [os.path.basename(s) for s, _ in maildlp.read_messages(MESSAGES)]
+    assert names == sorted(os.listdir(MESSAGES))
+
+
+def test_read_messages_errors(tmp_path):
+    missing = tmp_path / "missing.eml"
+    with pytest.raises(OSError) as e:
+        list(maildlp.read_messages(missing))
+    assert str(missing) in str(e.value)
+    assert list(maildlp.read_messages(missing, errors="skip")) == []
+    with pytest.raises(ValueError):
+        maildlp.read_messages(missing, errors="ignore")
+
+
+def big_message():
+    """A message of a few megabytes of prose, so one scan takes long enough to time."""
+    body = ("Dear colleague, please find the minutes of the meeting below. " * 40 + "\r\n") * 1500
+    return (
+        "From: clerk@council.example\r\nTo: someone@elsewhere.example\r\nSubject: minutes\r\n\r\n" + body
+    ).encode()
+
+
+def timed(scanner, message, threads, scans):
+    def work(n):
+        for _ in range(n):
+            scanner.scan(message)
+
+    pool = [threading.Thread(target=work, args=(scans // threads,)) for _ in range(threads)]
+    start = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - start
+
+
+def test_a_scan_releases_the_gil(scanner):
+    message = big_message()
+    # While one thread is inside a scan, another runs Python code: it could not if the scan
+    # held the GIL.
+    ticks = 0
+    done = threading.Event()
+
+    def count():
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        during = []
+        for _ in range(3):
+            before = ticks
+            scanner.scan(message)
+            during.append(ticks - before)
+    finally:
+        done.set()
+        counter.join()
+    assert max(during) > 1000, during
+    # Two threads scan the same messages faster than one (best of three).
+    if (os.cpu_count() or 1) >= 2:
+        one = min(timed(scanner, message, 1, 8) for _ in range(3))
+        two = min(timed(scanner, message, 2, 8) for _ in range(3))
+        print(f"8 scans of {len(message)} bytes: one thread {one:.3f} s, two threads {two:.3f} s")
+        assert two < one, (one, two)
