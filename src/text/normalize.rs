@@ -787,19 +787,33 @@ mod tests {
             T { name: "nbsp is space", input: "Jane\u{a0}Doe", want: "jane doe" },
             T { name: "digits kept", input: "Case 12/34", want: "case 12 34" },
             T { name: "empty", input: " ,;- ", want: "" },
-            T { name: "digits of every script", input: "٠١٢ ۳۴۵ ६७८ ৯ ０", want: "012 345 678 9 0" },
+            T {
+                name: "digits of every script", input: "٠١٢ ۳۴۵ ६७८ ৯ ０", want: "012 345 678 9 0"
+            },
             T { name: "persian kaf and yeh", input: "کریمی", want: "كريمي" },
             T { name: "tatweel and harakat", input: "مُحَمَّـــد", want: "محمد" },
-            T { name: "alef forms", input: "أحمد إبراهيم آمنة ٱلله", want: "احمد ابراهيم امنه الله" },
+            T {
+                name: "alef forms", input: "أحمد إبراهيم آمنة ٱلله", want: "احمد ابراهيم امنه الله"
+            },
             T { name: "alef maksura", input: "مصطفى", want: "مصطفي" },
-            T { name: "teh marbuta and urdu heh", input: "فاطمة فاطمہ ۃ بھ", want: "فاطمه فاطمه ه به" },
+            T {
+                name: "teh marbuta and urdu heh", input: "فاطمة فاطمہ ۃ بھ", want: "فاطمه فاطمه ه به"
+            },
             T { name: "hamza on waw and yeh", input: "مؤمن هانئ", want: "مومن هاني" },
             T { name: "presentation forms", input: "ﻣﺤﻤﺪ ﻻ", want: "محمد لا" },
             T { name: "arabic keeps its dots", input: "ث ش پ ب", want: "ث ش پ ب" },
-            T { name: "thai stands alone with its marks", input: "สมศักดิ์", want: "ส ม ศ \u{e31} ก ด \u{e34} \u{e4c}" },
+            T {
+                name: "thai stands alone with its marks",
+                input: "สมศักดิ์",
+                want: "ส ม ศ \u{e31} ก ด \u{e34} \u{e4c}",
+            },
             T { name: "hangul syllables stand alone", input: "김민수씨가", want: "김 민 수 씨 가" },
             T { name: "kana voicing kept", input: "ガ ｶﾞ カ", want: "カ \u{3099} カ \u{3099} カ" },
-            T { name: "katakana middle dot separates", input: "ジョン・スミス", want: "シ \u{3099} ョ ン ス ミ ス" },
+            T {
+                name: "katakana middle dot separates",
+                input: "ジョン・スミス",
+                want: "シ \u{3099} ョ ン ス ミ ス",
+            },
         ];
         for t in tests {
             assert_eq!(normalize(t.input), t.want, "{}", t.name);
