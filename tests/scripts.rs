@@ -89,6 +89,8 @@ const CASES: &[Case] = &[
     name("japanese", "カトウ", "ｶﾄｳさんへ", true),
     name("japanese", "ガトウ", "ｶﾞﾄｳさんへ", true),
     name("japanese", "ガトウ", "カトウさんへ", false),
+    name("japanese", "サトカ", "サトガさんへ", false),
+    name("japanese", "サトガ", "サト\u{ad}ｶ\u{200b}ﾞさんへ", true),
     name("japanese", "山田", "山本さんが来ました", false),
     name("japanese", "山田", "山に登った", false),
     // Chinese: a one-character string inside a longer name is no match for a two-character name.
@@ -100,6 +102,9 @@ const CASES: &[Case] = &[
     name("thai", "สมศักดิ์", "คุณสมศักดิ์โทรมา", true),
     name("thai", "สมศักดิ์", "คุณสมศักดโทรมา", false),
     name("thai", "มานี", "มานะมาแล้ว", false),
+    name("thai", "สมศักด", "คุณสมศักดิ์โทรมา", false),
+    // A stray mark of those scripts glued to a Latin name does not hide it.
+    name("latin", "Jane Doe", "from Jane Doe\u{e34}\u{e34}, Jane\u{3099}", true),
     // Korean: a name followed by a particle.
     name("korean", "김민수", "김민수씨가 왔어요", true),
     name("korean", "김민수", "어제 김민수가 전화했습니다", true),

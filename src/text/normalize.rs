@@ -119,12 +119,17 @@ const SEPARATE: u8 = 0;
 const JOIN: u8 = 1;
 /// A word on its own (Han, kana).
 const ALONE: u8 = 2;
+/// A mark of a script whose characters stand alone (see [`own_script`]): part of the word
+/// before it (`ガ` is one word, and `カ` another; `ดิ์` one, and `ด` another).
+const MARK: u8 = 3;
 
-/// How a folded character takes part in words. The marks that reach here are those of
-/// scripts whose characters stand alone (see [`own_script`]): they are kept, each on its own.
+/// How a folded character takes part in words. The only marks that reach here are those of
+/// scripts whose characters stand alone; other scripts' are dropped.
 fn class(f: char) -> u8 {
     let standalone = is_standalone(f);
-    if !(f.is_alphanumeric() || standalone && is_combining_mark(f)) {
+    if standalone && is_combining_mark(f) {
+        MARK
+    } else if !f.is_alphanumeric() {
         SEPARATE
     } else if standalone {
         ALONE
@@ -302,6 +307,13 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
                 self.sep(src_off);
             }
             JOIN => self.word(f, src_off),
+            MARK => {
+                // The separator a standalone character left behind it is taken back (as are
+                // any spaces between it and its mark).
+                self.sep = None;
+                self.word(f, src_off);
+                self.sep(src_off);
+            }
             _ => self.sep(src_off),
         }
     }
@@ -460,10 +472,22 @@ fn drive<const MAP: bool>(
                 match folds.fold(c) {
                     Some((folded, n, classes)) => {
                         for (k, &f) in folded[..n as usize].iter().enumerate() {
-                            run.folded(f, classes >> (2 * k) & 3, i);
+                            let class = classes >> (2 * k) & 3;
+                            if class != MARK || k > 0 || follows_standalone(src, i, folds) {
+                                run.folded(f, class, i);
+                            }
                         }
                     }
-                    None => fold_char(c, &mut |f| run.folded(f, class(f), i)),
+                    None => {
+                        let mut k = 0;
+                        fold_char(c, &mut |f| {
+                            let class = class(f);
+                            if class != MARK || k > 0 || follows_standalone(src, i, folds) {
+                                run.folded(f, class, i);
+                            }
+                            k += 1;
+                        })
+                    }
                 }
                 i += c.len_utf8();
             }
@@ -471,6 +495,28 @@ fn drive<const MAP: bool>(
     }
     i
 }
+
+/// Whether what stands right before `src[i]`, past marks and characters that fold to nothing
+/// (zero-width, soft hyphen; at most [`MAX_MARKS`] of them), is a character that stands alone
+/// (or folds to one, as half-width katakana do): a mark of those scripts at `src[i]` belongs to
+/// it. Elsewhere such a mark is dropped, as other scripts' marks are: glued to a Latin name
+/// (`Doeิ`, `Doeิิ`), it must not make the name another word.
+fn follows_standalone(src: &str, i: usize, folds: &mut FoldCache) -> bool {
+    for p in src[..i].chars().rev().take(MAX_MARKS + 1) {
+        if p.is_ascii() {
+            return false;
+        }
+        let Some((_, n, classes)) = folds.fold(p) else { return false };
+        if let Some(last) = (0..n).rev().map(|k| classes >> (2 * k) & 3).find(|&c| c != MARK) {
+            return last == ALONE;
+        }
+    }
+    false
+}
+
+/// Most marks (and invisible characters) between a character and a mark that still belongs to
+/// it (Thai stacks up to three marks).
+const MAX_MARKS: usize = 6;
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -805,14 +851,19 @@ mod tests {
             T {
                 name: "thai stands alone with its marks",
                 input: "สมศักดิ์",
-                want: "ส ม ศ \u{e31} ก ด \u{e34} \u{e4c}",
+                want: "ส ม ศ\u{e31} ก ด\u{e34}\u{e4c}",
             },
             T { name: "hangul syllables stand alone", input: "김민수씨가", want: "김 민 수 씨 가" },
-            T { name: "kana voicing kept", input: "ガ ｶﾞ カ", want: "カ \u{3099} カ \u{3099} カ" },
+            T {
+                name: "a stray mark of those scripts is dropped",
+                input: "Doe\u{e34} Jane\u{e34}\u{e34} \u{3099}ガ",
+                want: "doe jane カ\u{3099}",
+            },
+            T { name: "kana voicing kept", input: "ガ ｶﾞ カ", want: "カ\u{3099} カ\u{3099} カ" },
             T {
                 name: "katakana middle dot separates",
                 input: "ジョン・スミス",
-                want: "シ \u{3099} ョ ン ス ミ ス",
+                want: "シ\u{3099} ョ ン ス ミ ス",
             },
         ];
         for t in tests {
