@@ -330,6 +330,55 @@ proptest! {
         }
     }
 
+    /// A name of a script without spaces, inside a run of its script (context from letters the
+    /// names never hold), katakana full- or half-width at random: found; one character (or
+    /// syllable, or Thai cluster) changed: not found.
+    #[test]
+    fn names_inside_runs_of_their_script(
+        script in 0usize..3,
+        name in proptest::collection::vec(0usize..8, 2..5),
+        before in proptest::collection::vec(0usize..4, 0..4),
+        after in proptest::collection::vec(0usize..4, 0..4),
+        half in proptest::collection::vec(any::<bool>(), 5),
+        change in (0usize..5, 1usize..8),
+    ) {
+        // Units whose normalised words no other unit holds, and context of other letters.
+        const KANA: [(&str, &str); 8] =
+            [("カ", "ｶ"), ("ト", "ﾄ"), ("ウ", "ｳ"), ("ナ", "ﾅ"), ("コ", "ｺ"), ("ガ", "ｶﾞ"), ("サ", "ｻ"), ("ミ", "ﾐ")];
+        const HANGUL: [&str; 8] = ["김", "민", "수", "이", "준", "박", "영", "희"];
+        const THAI: [&str; 8] = ["สม", "ชาย", "ใจ", "ดี", "ศักดิ์", "ฝน", "นี", "วิ"];
+        let context: [&str; 4] = match script {
+            0 => ["さん", "が", "きのう", "に"],
+            1 => ["씨가", "는", "에게", "어제 "],
+            _ => ["คุณ", "โทร", "เรือ", "ขอ"],
+        };
+        let unit = |u: usize, k: usize, written: bool| -> &'static str {
+            match script {
+                0 if written && half[k % half.len()] => KANA[u].1,
+                0 => KANA[u].0,
+                1 => HANGUL[u],
+                _ => THAI[u],
+            }
+        };
+        let listed: String = name.iter().enumerate().map(|(k, &u)| unit(u, k, false)).collect();
+        let around = |name: &[usize]| -> String {
+            let mut out: String = before.iter().map(|&c| context[c]).collect();
+            out.extend(name.iter().enumerate().map(|(k, &u)| unit(u, k, true)));
+            out.extend(after.iter().map(|&c| context[c]));
+            out
+        };
+        let [(_, plain), (_, sealed)] = scanners("name", &listed, "");
+        let body = around(&name);
+        prop_assert!(!excerpts(&plain, &body).is_empty(), "{} not in {}", listed, body);
+        prop_assert!(!excerpts(&sealed, &body).is_empty(), "{} not in {} (sealed)", listed, body);
+        let mut other = name.clone();
+        let at = change.0 % other.len();
+        other[at] = (other[at] + change.1) % 8;
+        let body = around(&other);
+        prop_assert!(excerpts(&plain, &body).is_empty(), "{} found in {}", listed, body);
+        prop_assert!(excerpts(&sealed, &body).is_empty(), "{} found in {} (sealed)", listed, body);
+    }
+
     /// A phone written in any mix of scripts' digits is found; one digit changed is not.
     #[test]
     fn phones_in_any_digits(zeros in proptest::collection::vec(0usize..6, 11), change in (0usize..11, 1u32..10)) {
