@@ -508,7 +508,16 @@ fn mark_column(tables: &mut [(Location, Vec<u8>)], t: usize, col: usize, mask: u
 }
 
 /// Calls `found(span, detector)` for every valid value the `enabled` detectors find in `text`.
+/// Digits of every script are digits (`٩٤٣ ٤٧٦ ٥٩١٩`, see [`crate::text::digits`]); the scans
+/// themselves look at ASCII bytes.
 pub fn find(enabled: &[Detector], text: &str, found: &mut dyn FnMut(Range<usize>, Detector)) {
+    crate::text::digits::with_ascii_digits(text, |text, back| {
+        find_ascii(enabled, text, &mut |span, d| found(crate::text::digits::span_back(back, span), d))
+    })
+}
+
+/// [`find`] for ASCII digits.
+fn find_ascii(enabled: &[Detector], text: &str, found: &mut dyn FnMut(Range<usize>, Detector)) {
     let on = |d| enabled.contains(&d);
     let want = Want {
         runs: on(Detector::PaymentCard) || on(Detector::NhsNumber),
@@ -961,6 +970,32 @@ mod tests {
         assert!(found(Detector::NhsNumber, "943 476 5918").is_empty(), "check digit");
         assert!(found(Detector::NhsNumber, "19434765919").is_empty(), "a longer run");
         assert!(found(Detector::NhsNumber, "94 34 76 59 19").is_empty(), "not grouped as NHS numbers are");
+    }
+
+    /// Values written in digits of other scripts are found, spans in the text as written; a
+    /// wrong check digit in another script is still wrong.
+    #[test]
+    fn digits_of_every_script() {
+        let nhs = "رقم ٩٤٣ ٤٧٦ ٥٩١٩ في الملف";
+        assert_eq!(found(Detector::NhsNumber, nhs), ["٩٤٣ ٤٧٦ ٥٩١٩"]);
+        assert!(found(Detector::NhsNumber, "رقم ٩٤٣ ٤٧٦ ٥٩١٨").is_empty(), "check digit");
+        assert!(found(Detector::NhsNumber, "رقم٩٤٣٤٧٦٥٩١٩").is_empty(), "joined to a word");
+        assert_eq!(found(Detector::NhsNumber, "NHS ۹۴۳۴۷۶۵۹۱۹"), ["۹۴۳۴۷۶۵۹۱۹"]);
+        assert_eq!(found(Detector::PaymentCard, "card ४१११ ११११ ११११ ११११"), ["४१११ ११११ ११११ ११११"]);
+        assert_eq!(
+            found(Detector::PaymentCard, "card ４１１１-１１１１-１１１１-１１１１"),
+            ["４１１１-１１１１-１１１１-１１１１"]
+        );
+        assert_eq!(
+            found(Detector::Iban, "IBAN GB۸۲ WEST ۱۲۳۴ ۵۶۹۸ ۷۶۵۴ ۳۲"),
+            ["GB۸۲ WEST ۱۲۳۴ ۵۶۹۸ ۷۶۵۴ ۳۲"]
+        );
+        assert_eq!(found(Detector::UkNino, "NI: AB ১২ ৩৪ ৫৬ C."), ["AB ১২ ৩৪ ৫৬ C"]);
+        // Mixed with ASCII digits and with a value in ASCII digits beside.
+        assert_eq!(
+            found(Detector::NhsNumber, "٩٤٣ 476 ٥٩١٩ and 943 476 5919"),
+            ["٩٤٣ 476 ٥٩١٩", "943 476 5919"]
+        );
     }
 
     fn luhn_complete(body: &str) -> String {

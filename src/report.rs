@@ -258,11 +258,20 @@ impl Report {
 }
 
 /// Hides an identifier: the first letter or digit of each word stays, the others become `*`,
-/// punctuation stays (`Jane Doe` → `J*** D**`, `+44 20` → `+4* 2*`).
+/// punctuation stays (`Jane Doe` → `J*** D**`, `+44 20` → `+4* 2*`). Within a word, combining
+/// marks (accents, Arabic harakat, Thai vowel and tone marks), invisible joiners and tatweel go
+/// with the word: dropped, so that neither they nor the letter after them show
+/// (`مُحَمَّد` → `م***`).
 pub fn mask(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut in_word = false;
     for c in s.chars() {
+        let joins = unicode_normalization::char::is_combining_mark(c)
+            || crate::matcher::is_invisible(c)
+            || c == '\u{640}';
+        if in_word && joins {
+            continue;
+        }
         if c.is_alphanumeric() {
             out.push(if in_word { '*' } else { c });
             in_word = true;
@@ -347,6 +356,10 @@ mod tests {
         assert_eq!(mask("Ravi Patel"), "R*** P****");
         assert_eq!(mask("jane.doe@example.org"), "j***.d**@e******.o**");
         assert_eq!(mask("+44 20 7946 0018"), "+4* 2* 7*** 0***");
+        assert_eq!(mask("مُحَمَّـد كريمي"), "م*** ك****");
+        assert_eq!(mask("Rene\u{301}e Ja\u{200b}ne"), "R**** J***");
+        assert_eq!(mask("สมศักดิ์"), "ส****");
+        assert_eq!(mask("٠٢٠ ٧٩٤٦"), "٠** ٧***");
     }
 
     fn excerpt(text: &str, span: &Range<usize>, hidden: &[Range<usize>]) -> String {

@@ -68,9 +68,11 @@ pub const MAX_DIGITS: usize = 17;
 /// Digits compared for a first look-up before the full comparison.
 const KEY_DIGITS: usize = 6;
 
-/// Whether `c` may appear in a listed phone number.
+/// Whether `c` may appear in a listed phone number (digits of any script among them).
 pub fn is_phone_char(c: char) -> bool {
-    c.is_ascii_digit() || " +-.()/\u{a0}".contains(c) || ('\u{2010}'..='\u{2015}').contains(&c)
+    crate::text::digits::value(c).is_some()
+        || " +-.()/\u{a0}".contains(c)
+        || ('\u{2010}'..='\u{2015}').contains(&c)
 }
 
 /// A phone number in comparable form.
@@ -91,7 +93,8 @@ impl Phone {
         } else {
             value
         };
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let digits: String =
+            value.chars().filter_map(|c| crate::text::digits::value(c).map(|v| (b'0' + v) as char)).collect();
         let p = PhoneRef::from_digits(intl_marker, &digits, true);
         Phone { intl: p.intl, digits: p.digits.to_string() }
     }
@@ -216,6 +219,9 @@ mod tests {
         assert!(!p("+44 20 7946 0018").same_number(&p("+33 20 7946 0018")));
         assert!(!p("020 7946 0018").same_number(&p("7946 0018")));
         assert!(p("+44 (0)20 7946 0018").same_number(&p("0044 20 7946 0018")));
+        assert!(p("۰۲۰ ۷۹۴۶ ۰۰۱۸").same_number(&p("+44 20 7946 0018")));
+        assert!(p("+٤٤ ٢٠ ٧٩٤٦ ٠٠١٨").same_number(&p("020 7946 0018")));
+        assert!(is_phone_char('٧') && is_phone_char('۷') && !is_phone_char('½'));
     }
 
     #[test]

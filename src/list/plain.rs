@@ -520,7 +520,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             if let Some(c) = value.chars().find(|c| !canonical::is_phone_char(*c)) {
                 return Err(format!("the phone contains {c:?}"));
             }
-            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let digits = value.chars().filter(|c| crate::text::digits::value(*c).is_some()).count();
             if digits < MIN_DIGITS {
                 return Err(format!("the phone has {digits} digits (at least {MIN_DIGITS} needed)"));
             }

@@ -54,6 +54,19 @@ mod tests {
         "nightingale",
         "o",
         "brien",
+        // Arabic script in equivalent forms (harakat, tatweel, Persian kaf and yeh), and
+        // scripts whose characters stand alone.
+        "محمد",
+        "مُحَمَّـد",
+        "كريمي",
+        "کریمی",
+        "김민수",
+        "씨가",
+        "สมชาย",
+        "山田",
+        "ｶﾞ",
+        "٤٢",
+        "42",
     ];
 
     use super::super::{EngineChoice, WordEngine};

@@ -36,8 +36,17 @@ const MAX_GROUPS: usize = 24;
 
 /// Finds every run of digit groups in `text` that could be a phone number and calls `each`
 /// with its span and comparable form. A run whose groups hold several numbers side by side
-/// (`020 7946 0018 020 7946 0019`) is also tried group by group. Allocates nothing.
+/// (`020 7946 0018 020 7946 0019`) is also tried group by group. Digits of every script count
+/// (`٠٢٠ ٧٩٤٦ ٠٠١٨`, see [`crate::text::digits`]). Allocates nothing for text without digits
+/// of other scripts.
 pub fn for_each_candidate(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRef<'_>)) {
+    crate::text::digits::with_ascii_digits(text, |text, back| {
+        ascii_candidates(text, &mut |span, phone| each(crate::text::digits::span_back(back, span), phone))
+    })
+}
+
+/// [`for_each_candidate`] for ASCII digits.
+fn ascii_candidates(text: &str, each: &mut dyn FnMut(Range<usize>, PhoneRef<'_>)) {
     let b = text.as_bytes();
     let mut i = 0;
     let mut groups = [(0usize, 0usize); MAX_GROUPS];
@@ -180,6 +189,17 @@ mod tests {
     fn numbers_side_by_side() {
         let hits = found("020 7946 0019", "020 7946 0018 020 7946 0019");
         assert_eq!(hits, ["020 7946 0019"]);
+    }
+
+    #[test]
+    fn digits_of_every_script() {
+        let hits = found(
+            "+44 20 7946 0018",
+            "رقم ٠٢٠ ٧٩٤٦ ٠٠١٨ و ۰۲۰ ۷۹۴۶ ۰۰۱۸ और ०२० ७९४६ ००१८, ０２０ ７９４６ ００１８",
+        );
+        assert_eq!(hits, ["٠٢٠ ٧٩٤٦ ٠٠١٨", "۰۲۰ ۷۹۴۶ ۰۰۱۸", "०२० ७९४६ ००१८", "０２０ ７９４６ ００１８"]);
+        assert_eq!(found("۰۲۰ ۷۹۴۶ ۰۰۱۸", "ring +44 20 7946 0018"), ["+44 20 7946 0018"]);
+        assert!(found("+44 20 7946 0018", "رقم ٠٢٠ ٧٩٤٦ ٠٠١٩").is_empty());
     }
 
     #[test]

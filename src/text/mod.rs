@@ -1,6 +1,7 @@
 //! Text as a reader sees it: HTML turned into text, then folded into one comparable form.
 
 pub mod decode;
+pub mod digits;
 pub mod html;
 pub mod normalize;
 pub(crate) mod swar;

@@ -4,8 +4,11 @@
 //! a few letters that decomposition does not split (ø ł đ æ œ ı þ ð ħ) spelled out, look-alike
 //! letters mapped to their skeleton from Unicode's confusables data (UTS #39), default-ignorable
 //! characters (zero-width, soft hyphen, BOM) removed, and every run of anything that is not a
-//! letter or digit collapsed into one space. Han and kana characters stand as words of their
-//! own, since those scripts do not put spaces between words.
+//! letter or digit collapsed into one space. Decimal digits of every script are ASCII digits.
+//! Han, kana, Thai, Lao and Hangul syllables stand as words of their own, since those scripts do
+//! not put spaces between words (or join particles to a Korean name). Arabic-script letters
+//! that are one letter to a reader fold to one form, and tatweel and harakat are dropped
+//! ([`arabic`]); those scripts keep their own letters rather than taking the skeleton.
 //!
 //! Text and patterns go through the same function, so a match in the normalised text is a match
 //! of what a reader sees. ASCII takes a fast path and never reaches the Unicode tables.
@@ -116,15 +119,22 @@ const SEPARATE: u8 = 0;
 const JOIN: u8 = 1;
 /// A word on its own (Han, kana).
 const ALONE: u8 = 2;
+/// A mark of a script whose characters stand alone (see [`own_script`]): part of the word
+/// before it (`ガ` is one word, and `カ` another; `ดิ์` one, and `ด` another).
+const MARK: u8 = 3;
 
-/// How a folded character takes part in words.
+/// How a folded character takes part in words. The only marks that reach here are those of
+/// scripts whose characters stand alone; other scripts' are dropped.
 fn class(f: char) -> u8 {
-    if is_standalone(f) {
-        ALONE
-    } else if f.is_alphanumeric() {
-        JOIN
-    } else {
+    let standalone = is_standalone(f);
+    if standalone && is_combining_mark(f) {
+        MARK
+    } else if !f.is_alphanumeric() {
         SEPARATE
+    } else if standalone {
+        ALONE
+    } else {
+        JOIN
     }
 }
 
@@ -297,6 +307,13 @@ impl<'a, const MAP: bool> Run<'a, MAP> {
                 self.sep(src_off);
             }
             JOIN => self.word(f, src_off),
+            MARK => {
+                // The separator a standalone character left behind it is taken back (as are
+                // any spaces between it and its mark).
+                self.sep = None;
+                self.word(f, src_off);
+                self.sep(src_off);
+            }
             _ => self.sep(src_off),
         }
     }
@@ -455,10 +472,22 @@ fn drive<const MAP: bool>(
                 match folds.fold(c) {
                     Some((folded, n, classes)) => {
                         for (k, &f) in folded[..n as usize].iter().enumerate() {
-                            run.folded(f, classes >> (2 * k) & 3, i);
+                            let class = classes >> (2 * k) & 3;
+                            if class != MARK || k > 0 || follows_standalone(src, i, folds) {
+                                run.folded(f, class, i);
+                            }
                         }
                     }
-                    None => fold_char(c, &mut |f| run.folded(f, class(f), i)),
+                    None => {
+                        let mut k = 0;
+                        fold_char(c, &mut |f| {
+                            let class = class(f);
+                            if class != MARK || k > 0 || follows_standalone(src, i, folds) {
+                                run.folded(f, class, i);
+                            }
+                            k += 1;
+                        })
+                    }
                 }
                 i += c.len_utf8();
             }
@@ -466,6 +495,28 @@ fn drive<const MAP: bool>(
     }
     i
 }
+
+/// Whether what stands right before `src[i]`, past marks and characters that fold to nothing
+/// (zero-width, soft hyphen; at most [`MAX_MARKS`] of them), is a character that stands alone
+/// (or folds to one, as half-width katakana do): a mark of those scripts at `src[i]` belongs to
+/// it. Elsewhere such a mark is dropped, as other scripts' marks are: glued to a Latin name
+/// (`Doeิ`, `Doeิิ`), it must not make the name another word.
+fn follows_standalone(src: &str, i: usize, folds: &mut FoldCache) -> bool {
+    for p in src[..i].chars().rev().take(MAX_MARKS + 1) {
+        if p.is_ascii() {
+            return false;
+        }
+        let Some((_, n, classes)) = folds.fold(p) else { return false };
+        if let Some(last) = (0..n).rev().map(|k| classes >> (2 * k) & 3).find(|&c| c != MARK) {
+            return last == ALONE;
+        }
+    }
+    false
+}
+
+/// Most marks (and invisible characters) between a character and a mark that still belongs to
+/// it (Thai stacks up to three marks).
+const MAX_MARKS: usize = 6;
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -527,11 +578,53 @@ static ASCII_CLASS: [u8; 256] = {
     t
 };
 
-/// Characters that form a word on their own: Han ideographs and kana.
+/// Characters that form a word on their own, in scripts written without spaces between words
+/// (or, for Korean, with particles joined to the name): Thai and Lao, Hiragana and Katakana
+/// (their voicing marks too), Han ideographs, and Hangul syllables.
 fn is_standalone(c: char) -> bool {
     matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-        | 0x20000..=0x2FA1F)
+        0x0E00..=0x0EFF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// How a character of a script that keeps its own letters folds (after compatibility
+/// decomposition): `None` for other scripts, which take the UTS #39 skeleton; `Some(None)` when
+/// it is dropped.
+///
+/// The skeleton is for letters that pass for Latin ones. In these scripts it merges letters a
+/// reader tells apart (it takes the dots off Arabic letters: ث and پ become ى, ش becomes س;
+/// Thai ม becomes ฆ; Arabic-Indic zero becomes a full stop), which would make different names
+/// one. They fold by their own rules instead: Arabic script by [`arabic`]; Thai, Lao and kana
+/// stay as written, their vowel, tone and voicing marks kept (they tell names apart there, as
+/// letters do: か and が, ถิ and ถี).
+fn own_script(d: char) -> Option<Option<char>> {
+    match d as u32 {
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF => Some(arabic(d)),
+        0x0E00..=0x0EFF | 0x3040..=0x30FF | 0xAC00..=0xD7A3 => Some(Some(d)),
+        _ => None,
+    }
+}
+
+/// One form for the Arabic-script letters that are one letter to a reader (after compatibility
+/// decomposition, which has already made presentation forms plain letters and split hamza and
+/// madda off alef, waw, yeh and heh; the split marks and the harakat are combining marks, and
+/// dropped): `None` for tatweel and the Quranic small letters, which are dropped too.
+/// docs/matching.md ("Arabic script") gives each mapping's reason.
+fn arabic(d: char) -> Option<char> {
+    Some(match d {
+        // Tatweel (kashida); high hamza; Quranic small waw and small yeh.
+        '\u{0640}' | '\u{0674}' | '\u{06E5}' | '\u{06E6}' => return None,
+        // Alef wasla and the alefs with wavy hamza: alef.
+        '\u{0671}' | '\u{0672}' | '\u{0673}' => '\u{0627}',
+        // Keheh (Persian, Urdu kaf) and swash kaf: kaf.
+        '\u{06A9}' | '\u{06AA}' => '\u{0643}',
+        // Alef maksura, Farsi yeh, yeh barree: yeh.
+        '\u{0649}' | '\u{06CC}' | '\u{06D2}' => '\u{064A}',
+        // Teh marbuta and teh marbuta goal (only ever at a word's end), heh goal, heh
+        // doachashmee and ae (the heh of ۀ): heh.
+        '\u{0629}' | '\u{06C3}' | '\u{06C1}' | '\u{06BE}' | '\u{06D5}' => '\u{0647}',
+        _ => d,
+    })
 }
 
 /// Letters that neither decomposition nor case folding turns into ASCII, but that a reader
@@ -561,12 +654,25 @@ fn spelled_out(c: char) -> Option<&'static str> {
 /// looks like N while small ν looks like v. UTS #39 maps capital I-like letters to `l`; folded
 /// text compares them with `i`, so they become `i` here.
 fn fold_char(c: char, emit: &mut dyn FnMut(char)) {
+    if let Some(digit) = super::digits::ascii_of_other(c) {
+        emit(digit);
+        return;
+    }
+    if (0xAC00..=0xD7A3).contains(&(c as u32)) {
+        // A Hangul syllable stays whole (decomposition would make it letters of its parts).
+        emit(c);
+        return;
+    }
     decompose_compatible(c, |d| {
-        if is_combining_mark(d) {
+        if is_combining_mark(d) && !is_standalone(d) {
             return;
         }
         if d.is_ascii() {
             emit(d.to_ascii_lowercase());
+            return;
+        }
+        if let Some(own) = own_script(d) {
+            own.into_iter().for_each(&mut *emit);
             return;
         }
         let lower = d.to_lowercase().next().unwrap_or(d);
@@ -653,7 +759,7 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(&[
                 "Jane", "DOE", "o", "42", " ", "  ", ", ", "\r\n", "<b>", "=", "-- ", "Zoë", "Ærø",
                 "Ｊａｎｅ", "山田", "ﷺ", "e\u{301}", "\u{200b}", "Жанна", "ǅ", "½", "\u{a0}",
-                "Łódź", "x", "Q", "9",
+                "Łódź", "x", "Q", "9", "مُحَمَّـد", "ـ", "ک", "٤٢", "ة", "ﻻ", "김민수", "สมศักดิ์", "ｶﾞ",
             ][..]), 0..240),
             spans in proptest::collection::vec((0usize..4000, 1usize..24), 1..12),
         ) {
@@ -727,6 +833,38 @@ mod tests {
             T { name: "nbsp is space", input: "Jane\u{a0}Doe", want: "jane doe" },
             T { name: "digits kept", input: "Case 12/34", want: "case 12 34" },
             T { name: "empty", input: " ,;- ", want: "" },
+            T {
+                name: "digits of every script", input: "٠١٢ ۳۴۵ ६७८ ৯ ０", want: "012 345 678 9 0"
+            },
+            T { name: "persian kaf and yeh", input: "کریمی", want: "كريمي" },
+            T { name: "tatweel and harakat", input: "مُحَمَّـــد", want: "محمد" },
+            T {
+                name: "alef forms", input: "أحمد إبراهيم آمنة ٱلله", want: "احمد ابراهيم امنه الله"
+            },
+            T { name: "alef maksura", input: "مصطفى", want: "مصطفي" },
+            T {
+                name: "teh marbuta and urdu heh", input: "فاطمة فاطمہ ۃ بھ", want: "فاطمه فاطمه ه به"
+            },
+            T { name: "hamza on waw and yeh", input: "مؤمن هانئ", want: "مومن هاني" },
+            T { name: "presentation forms", input: "ﻣﺤﻤﺪ ﻻ", want: "محمد لا" },
+            T { name: "arabic keeps its dots", input: "ث ش پ ب", want: "ث ش پ ب" },
+            T {
+                name: "thai stands alone with its marks",
+                input: "สมศักดิ์",
+                want: "ส ม ศ\u{e31} ก ด\u{e34}\u{e4c}",
+            },
+            T { name: "hangul syllables stand alone", input: "김민수씨가", want: "김 민 수 씨 가" },
+            T {
+                name: "a stray mark of those scripts is dropped",
+                input: "Doe\u{e34} Jane\u{e34}\u{e34} \u{3099}ガ",
+                want: "doe jane カ\u{3099}",
+            },
+            T { name: "kana voicing kept", input: "ガ ｶﾞ カ", want: "カ\u{3099} カ\u{3099} カ" },
+            T {
+                name: "katakana middle dot separates",
+                input: "ジョン・スミス",
+                want: "シ\u{3099} ョ ン ス ミ ス",
+            },
         ];
         for t in tests {
             assert_eq!(normalize(t.input), t.want, "{}", t.name);
