@@ -23,7 +23,12 @@ create_exception!(
      offending row, 0 when the problem is not tied to a line."
 );
 create_exception!(_native, PolicyError, MaildlpError, "The policy was refused.");
-create_exception!(_native, InvalidKeyError, MaildlpError, "A sealed list's key is malformed, or not the list's key.");
+create_exception!(
+    _native,
+    InvalidKeyError,
+    MaildlpError,
+    "A sealed list's key is malformed, or not the list's key."
+);
 create_exception!(_native, AddressError, MaildlpError, "An envelope recipient is not an email address.");
 
 /// The Python exception for a refusal of the library.
@@ -49,9 +54,9 @@ fn refused(py: Python<'_>, e: Error) -> PyErr {
 }
 
 /// Text or bytes given for a list, a policy or a key, as bytes.
-fn text_or_bytes<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+fn text_or_bytes(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes().to_vec());
+        return Ok(s.to_cow()?.as_bytes().to_vec());
     }
     if let Ok(b) = value.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
@@ -86,7 +91,8 @@ impl Scanner {
             None => Policy::default(),
             Some(p) => {
                 let raw = text_or_bytes(p, "policy")?;
-                let text = std::str::from_utf8(&raw).map_err(|_| PolicyError::new_err("policy: not valid UTF-8"))?;
+                let text =
+                    std::str::from_utf8(&raw).map_err(|_| PolicyError::new_err("policy: not valid UTF-8"))?;
                 Policy::from_toml(text).map_err(|e| refused(py, e))?
             }
         };
@@ -135,7 +141,9 @@ impl MessageReader {
             let next = py.detach(|| self.messages.lock().ok().and_then(|mut m| m.next()));
             match next {
                 None => return Ok(None),
-                Some(Item::Message { source, bytes, .. }) => return Ok(Some((source, PyBytes::new(py, &bytes)))),
+                Some(Item::Message { source, bytes, .. }) => {
+                    return Ok(Some((source, PyBytes::new(py, &bytes))))
+                }
                 Some(Item::Error { .. }) if self.skip_errors => continue,
                 Some(Item::Error { source, error }) => {
                     return Err(PyOSError::new_err((format!("{source}: {error}"),)));
@@ -154,7 +162,9 @@ fn read_messages(path: PathBuf, errors: &str) -> PyResult<MessageReader> {
     let skip_errors = match errors {
         "raise" => false,
         "skip" => true,
-        other => return Err(PyValueError::new_err(format!("errors must be \"raise\" or \"skip\", not {other:?}"))),
+        other => {
+            return Err(PyValueError::new_err(format!("errors must be \"raise\" or \"skip\", not {other:?}")))
+        }
     };
     Ok(MessageReader { messages: Mutex::new(Messages::new(&[path])), skip_errors })
 }

@@ -64,8 +64,10 @@ def test_a_report_names_no_identifier(scanner):
     assert report["verdict"] == "block"
     assert "source" not in report
     text = json.dumps(report)
-    for line in read(EXAMPLES, "protected.csv", mode="r").splitlines()[1:]:
-        value = line.split(",", 2)[2]
+    rows = [line.split(",", 2) for line in read(EXAMPLES, "protected.csv", mode="r").splitlines()]
+    values = [row[2] for row in rows if len(row) == 3 and row[0] != "id" and not row[0].startswith("#")]
+    assert len(values) > 30
+    for value in values:
         assert value not in text, value
 
 
@@ -186,9 +188,33 @@ def test_a_scan_releases_the_gil(scanner):
         done.set()
         counter.join()
     assert max(during) > 1000, during
-    # Two threads scan the same messages faster than one (best of three).
-    if (os.cpu_count() or 1) >= 2:
+    # Scans of two threads overlap in time: they run at once (with the GIL held, one would
+    # wait for the other to end).
+    spans = {0: [], 1: []}
+
+    def scans(k):
+        for _ in range(3):
+            start = time.perf_counter()
+            scanner.scan(message)
+            spans[k].append((start, time.perf_counter()))
+
+    pool = [threading.Thread(target=scans, args=(k,)) for k in (0, 1)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    overlaps = sum(1 for a in spans[0] for b in spans[1] if a[0] < b[1] and b[0] < a[1])
+    assert overlaps > 0, spans
+    # And so two threads scan the same messages faster than one on two cores (best of three
+    # rounds, up to five tries: other processes may hold a core for a while).
+    if (os.cpu_count() or 1) < 2:
+        pytest.fail("this test needs two cores")
+    tries = []
+    for _ in range(5):
         one = min(timed(scanner, message, 1, 8) for _ in range(3))
         two = min(timed(scanner, message, 2, 8) for _ in range(3))
-        print(f"8 scans of {len(message)} bytes: one thread {one:.3f} s, two threads {two:.3f} s")
-        assert two < one, (one, two)
+        tries.append((round(one, 3), round(two, 3)))
+        if two < 0.9 * one:
+            break
+    print(f"8 scans of {len(message)} bytes, (one thread, two threads) in seconds: {tries}")
+    assert two < 0.9 * one, tries
