@@ -155,15 +155,17 @@ fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
     let sheets: Vec<(String, bool)> =
         book.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
     let mut row = Row::default();
-    for (name, hidden) in sheets {
+    for (n, (name, hidden)) in sheets.into_iter().enumerate() {
         if x.budget.exhausted() {
             return;
         }
-        let range = match book.worksheet_range(&name) {
+        // Sheets by number: a sheet's name may be a name the list protects.
+        let reader = format!("xls: sheet {}", n + 1);
+        let range = match x.as_reader(reader.as_str(), |_| book.worksheet_range(&name)) {
             Ok(r) => r,
             Err(XlsError::Password) => return x.encrypted("the workbook"),
             Err(_) => {
-                x.inside(&name, |x| x.unreadable("the sheet is damaged"));
+                x.as_reader(reader, |x| x.inside(&name, |x| x.unreadable("the sheet is damaged")));
                 continue;
             }
         };
