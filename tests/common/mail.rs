@@ -39,7 +39,7 @@ pub fn limits(report: &Report) -> Vec<String> {
         .findings()
         .iter()
         .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()
