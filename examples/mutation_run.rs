@@ -17,7 +17,11 @@ use std::time::Instant;
 mod mutation;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let write = args.first().is_some_and(|a| a == "write");
+    if write {
+        args.remove(0);
+    }
     let number = |i: usize, default: u64| -> u64 {
         args.get(i).map_or(default, |a| {
             let a = a.replace(['_', ','], "");
@@ -27,11 +31,32 @@ fn main() {
             }
         })
     };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = mutation::corpus(root, u64::MAX);
+    if write {
+        let (Some(n), Some(file)) = (args.first().and_then(|a| a.parse().ok()), args.get(1)) else {
+            eprintln!("usage: mutation_run write N FILE [SEED]");
+            std::process::exit(2);
+        };
+        let seed = number(2, mutation::SEED);
+        let (b, m) = mutation::nth(&corpus, &mutation::with_findings(&corpus), seed, n);
+        println!(
+            "mutant {n} of {}: {:?} at {}, {} bytes out, {} in",
+            corpus[b].name,
+            m.kind,
+            m.at,
+            m.removed,
+            m.inserted.len()
+        );
+        if let Err(e) = std::fs::write(file, m.apply(&corpus[b].bytes)) {
+            eprintln!("{file}: {e}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let (count, seed, threads) =
         (number(0, 100_000) as usize, number(1, mutation::SEED), number(2, cores) as usize);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = mutation::corpus(root, u64::MAX);
     let scanner = mutation::scanner(root);
     let start = Instant::now();
     let outcome = mutation::run(&corpus, &scanner, seed, count, threads);

@@ -343,6 +343,25 @@ pub fn scanner(root: &Path) -> Scanner {
     Scanner::new(list, Policy::from_toml(&policy).expect("the policy"))
 }
 
+/// The messages of `corpus` made to hold findings (the golden messages, the README's sample,
+/// the documents), which half the mutants are made of.
+pub fn with_findings(corpus: &[Base]) -> Vec<usize> {
+    let ours = ["tests/data/", "examples/", "tests/documents/"];
+    (0..corpus.len()).filter(|&i| ours.iter().any(|p| corpus[i].name.starts_with(p))).collect()
+}
+
+/// Mutant `n` of the run seeded `seed`: the message it is made of, and the mutation.
+pub fn nth(corpus: &[Base], with_findings: &[usize], seed: u64, n: usize) -> (usize, Mutation) {
+    let mut rng = Rng::new(seed, n as u64);
+    let b = if n % 2 == 0 && !with_findings.is_empty() {
+        with_findings[rng.below(with_findings.len())]
+    } else {
+        rng.below(corpus.len())
+    };
+    let m = mutate(&mut rng, &corpus[b]);
+    (b, m)
+}
+
 /// What a run found.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -389,16 +408,7 @@ pub fn run(corpus: &[Base], scanner: &Scanner, seed: u64, count: usize, threads:
         base_findings.lock().unwrap().insert(b, known);
         known
     };
-    // Half the mutants are of messages the list finds something in.
-    let mut with_findings = Vec::new();
-    for (i, base) in corpus.iter().enumerate() {
-        if base.name.starts_with("tests/data/")
-            || base.name.starts_with("examples/")
-            || base.name.starts_with("tests/documents/")
-        {
-            with_findings.push(i);
-        }
-    }
+    let with_findings = with_findings(corpus);
     let outcome = Mutex::new(Outcome::default());
     std::thread::scope(|scope| {
         for t in 0..threads.max(1) {
@@ -407,14 +417,8 @@ pub fn run(corpus: &[Base], scanner: &Scanner, seed: u64, count: usize, threads:
             scope.spawn(move || {
                 let mut mine = Outcome::default();
                 for n in (t..count).step_by(threads.max(1)) {
-                    let mut rng = Rng::new(seed, n as u64);
-                    let b = if n % 2 == 0 && !with_findings.is_empty() {
-                        with_findings[rng.below(with_findings.len())]
-                    } else {
-                        rng.below(corpus.len())
-                    };
+                    let (b, m) = nth(corpus, with_findings, seed, n);
                     let base = &corpus[b];
-                    let m = mutate(&mut rng, base);
                     let mutant = m.apply(&base.bytes);
                     let what = format!(
                         "mutant {n} of {} ({:?} at {}, {} bytes out, {} in)",
