@@ -497,6 +497,25 @@ fn pdf_page_neither_reader_reads_whole_is_read_in_part() {
     );
 }
 
+#[test]
+fn xls_whose_dimensions_ask_for_43_gb() {
+    // The mutation check's mutant 162546: one bit of the first sheet's Dimensions record of
+    // tests/documents/legacy.xls flipped (its last row 1 becomes 2^30 + 1). calamine reserved
+    // 40 bytes a cell before reading any, and the allocation's failure aborted the process.
+    let mut xls = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/documents/legacy.xls")).unwrap();
+    let dims = xls.windows(4).position(|w| w == [0x00, 0x02, 0x0e, 0x00]).unwrap() + 4;
+    assert_eq!(xls[dims + 4..dims + 8], [1, 0, 0, 0], "the last row, past it");
+    xls[dims + 7] = 0x40;
+    let list = ProtectedList::from_csv("id,kind,value\nP24,name,Omar Farouk\n").unwrap();
+    let o = scan(
+        "XLS Dimensions of 2^30 rows",
+        &Scanner::new(list, Policy::default()),
+        &message("legacy.xls", &xls),
+    );
+    assert!(o.found, "the sheet read as before");
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}
+
 /// The `reader` of every scan-incomplete finding of `report`, in order.
 fn readers(report: &maildlp::Report) -> Vec<String> {
     report

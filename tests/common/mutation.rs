@@ -389,6 +389,8 @@ pub struct Outcome {
     pub verdicts: [usize; 3],
     /// Mutants by kind.
     pub kinds: HashMap<Kind, usize>,
+    /// Mutants on which a reader panicked (caught: a `reader` naming a source place).
+    pub reader_panics: usize,
     pub slowest: Duration,
     pub slowest_mutant: String,
     /// What failed: `mutant N of NAME (KIND at A, B bytes out, C in): what`.
@@ -464,6 +466,10 @@ pub fn run(corpus: &[Base], scanner: &Scanner, seed: u64, count: usize, threads:
                         mine.failures.push(format!("{what}: a panic escaped the scan"));
                         continue;
                     };
+                    let panicked = report.findings().iter().any(|f| {
+                        matches!(&f.detail, maildlp::Detail::Incomplete { reader: Some(r), .. } if r.contains(" at "))
+                    });
+                    mine.reader_panics += usize::from(panicked);
                     let v = report.verdict();
                     mine.verdicts[match v {
                         Verdict::Allow => 0,
@@ -493,6 +499,7 @@ pub fn run(corpus: &[Base], scanner: &Scanner, seed: u64, count: usize, threads:
                 all.decided += mine.decided;
                 all.decided_with_evidence += mine.decided_with_evidence;
                 all.undecided += mine.undecided;
+                all.reader_panics += mine.reader_panics;
                 for (a, b) in all.verdicts.iter_mut().zip(mine.verdicts) {
                     *a += b;
                 }
@@ -518,12 +525,13 @@ impl Outcome {
         let mut kinds: Vec<_> = self.kinds.iter().collect();
         kinds.sort();
         format!(
-            "{} mutants ({}); verdicts: {} allow, {} warn, {} block; evidence check: {} decided ({} with evidence outside the part changed), {} undecided; slowest scan {:.1} ms ({}); {} failures",
+            "{} mutants ({}); verdicts: {} allow, {} warn, {} block; {} with a reader's panic caught; evidence check: {} decided ({} with evidence outside the part changed), {} undecided; slowest scan {:.1} ms ({}); {} failures",
             self.mutants,
             kinds.iter().map(|(k, c)| format!("{c} {k:?}")).collect::<Vec<_>>().join(", "),
             self.verdicts[0],
             self.verdicts[1],
             self.verdicts[2],
+            self.reader_panics,
             self.decided,
             self.decided_with_evidence,
             self.undecided,
