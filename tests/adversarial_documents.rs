@@ -488,7 +488,7 @@ fn pdf_page_neither_reader_reads_whole_is_read_in_part() {
         .map(|f| f.message.as_str())
         .collect();
     assert!(incomplete.len() == 1 && incomplete[0].contains("read in part"), "{incomplete:?}");
-    let reader = readers(&report);
+    let reader = mail::readers(&report);
     assert!(
         reader.len() == 1
             && reader[0].starts_with("pdf: text of page 1 at pdf-extract-")
@@ -516,18 +516,6 @@ fn xls_whose_dimensions_ask_for_43_gb() {
     assert!(o.limits.is_empty(), "{:?}", o.limits);
 }
 
-/// The `reader` of every scan-incomplete finding of `report`, in order.
-fn readers(report: &maildlp::Report) -> Vec<String> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Incomplete { reader: Some(r), .. } => Some(r.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn unreadable_findings_name_the_reader_never_the_document() {
     let s = scanner(Limits::default());
@@ -540,23 +528,27 @@ fn unreadable_findings_name_the_reader_never_the_document() {
     let mut damaged = z.clone();
     let data = second + 30 + "b.txt".len();
     damaged[data..data + 8].fill(0xff);
-    assert_eq!(readers(&s.scan(&message("export.zip", &damaged))), ["zip: member 2"]);
+    assert_eq!(mail::readers(&s.scan(&message("export.zip", &damaged))), ["zip: member 2"]);
     // A PDF that does not load, as a member named after a protected person: the reader, never
     // the name (which the message masks).
     let z = mail::zip(&[("Jane Doe.pdf", b"%PDF-1.7\nnot a PDF at all".as_slice())]);
     let report = s.scan(&message("export.zip", &z));
-    assert_eq!(readers(&report), ["pdf: document"]);
+    assert_eq!(mail::readers(&report), ["pdf: document"]);
     let text = report.to_json();
     assert!(!text.contains("Jane") && text.contains("export.zip > J*** D**.pdf could not be read"), "{text}");
     // An archive maildlp does not read.
     let rar = b"Rar!\x1a\x07\x01\x00\x33\x92\xb5\xe5\x0a\x01\x05\x06\x00";
-    assert_eq!(readers(&s.scan(&message("export.rar", rar))), ["rar: archive"]);
+    assert_eq!(mail::readers(&s.scan(&message("export.rar", rar))), ["rar: archive"]);
     // A limit met is not a reader giving up: no reader is named.
     let limits = Limits { max_depth: 1, ..Limits::default() };
     let nested = mail::zip(&[("inner.zip", &mail::zip(&[("a.txt", b"Jane Doe".as_slice())]))]);
     let report = scanner(limits).scan(&message("nested.zip", &nested));
     assert_eq!(mail::limits(&report), ["max_depth"]);
-    assert!(readers(&report).is_empty() && !report.to_json().contains("\"reader\""), "{}", report.to_json());
+    assert!(
+        mail::readers(&report).is_empty() && !report.to_json().contains("\"reader\""),
+        "{}",
+        report.to_json()
+    );
 }
 
 /// An indirect stream object's text: dictionary entries `dict` and `content`.

@@ -12,7 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use maildlp::{Detail, Policy, ProtectedList, Scanner};
+use maildlp::{Policy, ProtectedList, Scanner};
+
+#[path = "common/mail.rs"]
+mod mail;
 
 const CHILD: &str = "QUIET_PANICS_CHILD";
 
@@ -37,15 +40,7 @@ fn scanner() -> Scanner {
 fn scan_everywhere(s: &Scanner) {
     let m = panicking_message();
     let check = || {
-        let report = s.scan(&m);
-        let readers: Vec<&str> = report
-            .findings()
-            .iter()
-            .filter_map(|f| match &f.detail {
-                Detail::Incomplete { reader: Some(r), .. } => Some(r.as_str()),
-                _ => None,
-            })
-            .collect();
+        let readers = mail::readers(&s.scan(&m));
         assert!(
             readers.len() == 1
                 && readers[0].starts_with("pdf: text of page 1 at pdf-extract-")

@@ -33,6 +33,18 @@ pub fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
+/// The `reader` of every scan-incomplete finding that names one, in order.
+pub fn readers(report: &Report) -> Vec<String> {
+    report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Incomplete { reader: Some(r), .. } => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The `limit` of every scan-incomplete finding of `report`, in order.
 pub fn limits(report: &Report) -> Vec<String> {
     report
