@@ -334,10 +334,12 @@ impl Walker<'_, '_, '_> {
                     "the S/MIME content in {} ({n} bytes in pieces) was not read: with the levels around it, it would take more than {JOINED_PER_BYTE} times the message",
                     place()
                 ),
+                reader: None,
             }),
             smime::Opened::Unreadable(why) => self.incomplete.push(Incomplete {
                 limit: Limit::Unreadable,
                 detail: format!("an S/MIME part in {} could not be read: {why}", place()),
+                reader: Some("cms: structure".to_string()),
             }),
         }
         self.joined_left += held;
@@ -353,6 +355,7 @@ impl Walker<'_, '_, '_> {
                     self.incomplete.push(Incomplete {
                         limit: Limit::MaxExtractedBytes,
                         detail: format!("the compressed S/MIME content in {place} inflates past the limit; only its start was scanned"),
+                        reader: None,
                     });
                 }
                 self.unwrapped(&content, attachment, depth);
@@ -360,6 +363,7 @@ impl Walker<'_, '_, '_> {
             None => self.incomplete.push(Incomplete {
                 limit: Limit::Unreadable,
                 detail: format!("the compressed S/MIME content in {place} could not be inflated"),
+                reader: Some("cms: compressed data".to_string()),
             }),
         }
     }
@@ -372,6 +376,7 @@ impl Walker<'_, '_, '_> {
             detail: format!(
                 "the compressed S/MIME content in {place} could not be read (built without `documents`)"
             ),
+            reader: Some("cms: compressed data".to_string()),
         });
     }
 
@@ -435,7 +440,7 @@ impl Walker<'_, '_, '_> {
     /// Notes that `what` at `place` is encrypted and could not be read.
     fn encrypted(&mut self, what: &str, place: &str) {
         let detail = format!("{what} in {place} is encrypted and could not be read");
-        self.incomplete.push(Incomplete { limit: Limit::Encrypted, detail });
+        self.incomplete.push(Incomplete { limit: Limit::Encrypted, detail, reader: None });
     }
 
     /// A calendar at `loc`: every name and text it shows, each a segment with the property as

@@ -42,6 +42,22 @@
 //! ```
 //!
 //! A [`Scanner`] is compiled once and shared by many threads (`Send + Sync`).
+//!
+//! # Panics inside readers
+//!
+//! Some readers maildlp runs on untrusted documents (pdf-extract, lopdf, calamine, the
+//! calendar parser) panic on malformed input. maildlp catches those panics: the document is
+//! reported `scan-incomplete` `unreadable`, its `reader` naming the reader that gave up and
+//! where it panicked, and the scan goes on. So that a caught panic prints nothing (no
+//! `panicked at` and backtrace on standard error, which reads as a crash), the first
+//! [`Scanner`] built in the process installs a panic hook, once. On a thread inside one of
+//! maildlp's guarded readers it only records where the panic happened; anywhere else it calls
+//! the hook that was in place before (Rust's default, or yours), so a panic maildlp does not
+//! catch reports as it always did.
+//!
+//! An embedder with a panic hook of its own sets it before building the first scanner, and
+//! maildlp's hook chains to it. A hook set after that replaces maildlp's: caught panics are
+//! then printed by that hook, unless it calls the one it replaced (`std::panic::take_hook`).
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
@@ -59,6 +75,7 @@ pub mod list;
 mod matcher;
 mod message;
 mod model;
+mod panics;
 mod policy;
 pub mod remedy;
 mod report;

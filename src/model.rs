@@ -225,6 +225,9 @@ pub struct Incomplete {
     pub limit: Limit,
     /// What was left out.
     pub detail: String,
+    /// For `unreadable`: the reader that gave up and what it was reading (`pdf: text of page
+    /// 3`), and where it panicked if it did; never text of the message.
+    pub reader: Option<String>,
 }
 
 /// The header (or the envelope) that names an address.

@@ -114,6 +114,12 @@ pub enum Detail {
     Incomplete {
         /// The limit (its policy key in reports), or `encrypted` / `unreadable`.
         limit: Limit,
+        /// For `unreadable`: which reader gave up, on what (`pdf: text of page 3`, `xls:
+        /// sheet 2`, `zip: member 4`), and, when it panicked, where in its source (`pdf:
+        /// text of page 3 at pdf-extract-0.12.1/src/lib.rs:286`), for a user to report. Built
+        /// of reader names, numbers and source places only: never text of the message.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        reader: Option<String>,
     },
 }
 
@@ -389,7 +395,7 @@ mod tests {
         let f = |severity| Finding {
             rule: Rule::ScanIncomplete,
             severity,
-            detail: Detail::Incomplete { limit: Limit::MaxParts },
+            detail: Detail::Incomplete { limit: Limit::MaxParts, reader: None },
             message: String::new(),
         };
         assert_eq!(Report::new(vec![]).verdict(), Verdict::Allow);

@@ -261,7 +261,7 @@ pub fn incomplete(i: &Incomplete) -> Finding {
     Finding {
         rule: Rule::ScanIncomplete,
         severity: Severity::Warn,
-        detail: Detail::Incomplete { limit: i.limit },
+        detail: Detail::Incomplete { limit: i.limit, reader: i.reader.clone() },
         message: if i.limit.is_per_item() {
             i.detail.clone()
         } else {
@@ -397,7 +397,9 @@ impl<'a> Content<'a> {
         let Content { mut findings, tally, cap, masking, allowed, .. } = self;
         let mut limits_met = HashSet::new();
         incomplete.retain(|i| {
-            limits_met.insert((i.limit, if i.limit.is_per_item() { i.detail.clone() } else { String::new() }))
+            let item =
+                if i.limit.is_per_item() { (i.detail.clone(), i.reader.clone()) } else { Default::default() };
+            limits_met.insert((i.limit, item))
         });
         let summary = (tally.findings > cap).then(|| {
             findings.truncate(cap);

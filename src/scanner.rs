@@ -30,6 +30,11 @@ impl Scanner {
     /// Compiles `list` under `policy`: a [`ProtectedList`], a [`SealedList`](crate::list::SealedList) (every verdict
     /// and finding is the one the plain list gives, except that excerpts can mask only what
     /// was matched), or any other [`Lookup`].
+    ///
+    /// The first scanner built in a process installs maildlp's panic hook (see
+    /// [the crate's documentation](crate#panics-inside-readers)): a panic inside a document
+    /// reader that maildlp catches prints nothing; every other panic goes to the hook that was
+    /// in place before.
     pub fn new<L: Lookup>(list: L, policy: Policy) -> Scanner {
         Scanner::with_list(Box::new(list), policy)
     }
@@ -64,6 +69,7 @@ impl Scanner {
     }
 
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
+        crate::panics::install_hook();
         Scanner { policy, parser: crate::message::HeaderParser::default(), matcher: Matcher::new(list) }
     }
 

@@ -30,7 +30,7 @@ fn scan(message: &[u8]) -> Outcome {
         .findings()
         .iter()
         .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect();

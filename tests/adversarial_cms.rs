@@ -85,7 +85,7 @@ fn scan_with(policy: Policy, message: &[u8]) -> Outcome {
     let mut found = Vec::new();
     for f in report.findings() {
         match &f.detail {
-            Detail::Incomplete { limit } => limits.push(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => limits.push(limit.as_str().to_string()),
             Detail::Identifier { location, .. } if f.rule == Rule::ProtectedIdentifier => {
                 found.push(location.to_string())
             }

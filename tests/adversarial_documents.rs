@@ -65,7 +65,7 @@ fn scan(name: &str, s: &Scanner, message: &[u8]) -> Outcome {
             .findings()
             .iter()
             .filter_map(|f| match &f.detail {
-                Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+                Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
                 _ => None,
             })
             .collect(),
@@ -478,8 +478,7 @@ fn pdf_page_neither_reader_reads_whole_is_read_in_part() {
         "<< /Type /Font /Subtype /Type3 /CharProcs << >> >>".into(),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
     ];
-    // Not through `scan`: pdf-extract panics here, and a panic's backtrace, when the
-    // environment asks for one, takes tens of megabytes to resolve.
+    // pdf-extract panics here: quietly, and the report names the page and where it panicked.
     let report = scanner(Limits::default()).scan(&message("part.pdf", &pdf(&objects)));
     assert!(report.findings().iter().any(|f| f.rule == Rule::ProtectedIdentifier));
     let incomplete: Vec<&str> = report
@@ -489,6 +488,67 @@ fn pdf_page_neither_reader_reads_whole_is_read_in_part() {
         .map(|f| f.message.as_str())
         .collect();
     assert!(incomplete.len() == 1 && incomplete[0].contains("read in part"), "{incomplete:?}");
+    let reader = mail::readers(&report);
+    assert!(
+        reader.len() == 1
+            && reader[0].starts_with("pdf: text of page 1 at pdf-extract-")
+            && reader[0].contains("/src/lib.rs:"),
+        "{reader:?}"
+    );
+}
+
+#[test]
+fn xls_whose_dimensions_ask_for_43_gb() {
+    // The mutation check's mutant 162546: one bit of the first sheet's Dimensions record of
+    // tests/documents/legacy.xls flipped (its last row 1 becomes 2^30 + 1). calamine reserved
+    // 40 bytes a cell before reading any, and the allocation's failure aborted the process.
+    let mut xls = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/documents/legacy.xls")).unwrap();
+    let dims = xls.windows(4).position(|w| w == [0x00, 0x02, 0x0e, 0x00]).unwrap() + 4;
+    assert_eq!(xls[dims + 4..dims + 8], [1, 0, 0, 0], "the last row, past it");
+    xls[dims + 7] = 0x40;
+    let list = ProtectedList::from_csv("id,kind,value\nP24,name,Omar Farouk\n").unwrap();
+    let o = scan(
+        "XLS Dimensions of 2^30 rows",
+        &Scanner::new(list, Policy::default()),
+        &message("legacy.xls", &xls),
+    );
+    assert!(o.found, "the sheet read as before");
+    assert!(o.limits.is_empty(), "{:?}", o.limits);
+}
+
+#[test]
+fn unreadable_findings_name_the_reader_never_the_document() {
+    let s = scanner(Limits::default());
+    // A member's compressed data damaged: the archive's reader, and the member by number.
+    let z = mail::zip(&[
+        ("a.txt", b"nothing here\n".as_slice()),
+        ("b.txt", &b"Jane Doe and more text\n".repeat(50)),
+    ]);
+    let second = z.windows(4).enumerate().filter(|(_, w)| *w == b"PK\x03\x04").nth(1).unwrap().0;
+    let mut damaged = z.clone();
+    let data = second + 30 + "b.txt".len();
+    damaged[data..data + 8].fill(0xff);
+    assert_eq!(mail::readers(&s.scan(&message("export.zip", &damaged))), ["zip: member 2"]);
+    // A PDF that does not load, as a member named after a protected person: the reader, never
+    // the name (which the message masks).
+    let z = mail::zip(&[("Jane Doe.pdf", b"%PDF-1.7\nnot a PDF at all".as_slice())]);
+    let report = s.scan(&message("export.zip", &z));
+    assert_eq!(mail::readers(&report), ["pdf: document"]);
+    let text = report.to_json();
+    assert!(!text.contains("Jane") && text.contains("export.zip > J*** D**.pdf could not be read"), "{text}");
+    // An archive maildlp does not read.
+    let rar = b"Rar!\x1a\x07\x01\x00\x33\x92\xb5\xe5\x0a\x01\x05\x06\x00";
+    assert_eq!(mail::readers(&s.scan(&message("export.rar", rar))), ["rar: archive"]);
+    // A limit met is not a reader giving up: no reader is named.
+    let limits = Limits { max_depth: 1, ..Limits::default() };
+    let nested = mail::zip(&[("inner.zip", &mail::zip(&[("a.txt", b"Jane Doe".as_slice())]))]);
+    let report = scanner(limits).scan(&message("nested.zip", &nested));
+    assert_eq!(mail::limits(&report), ["max_depth"]);
+    assert!(
+        mail::readers(&report).is_empty() && !report.to_json().contains("\"reader\""),
+        "{}",
+        report.to_json()
+    );
 }
 
 /// An indirect stream object's text: dictionary entries `dict` and `content`.

@@ -80,7 +80,7 @@ fn scan(name: &str, s: &Scanner, message: &[u8]) -> Outcome {
             .findings()
             .iter()
             .filter_map(|f| match &f.detail {
-                Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+                Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
                 _ => None,
             })
             .collect(),

@@ -27,7 +27,7 @@ fn outcome(r: &Report) -> (Vec<Place>, Vec<String>) {
             Detail::Identifier { location, .. } => {
                 found.push((location.part, location.name.clone(), location.path.clone()))
             }
-            Detail::Incomplete { limit } => limits.push(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => limits.push(limit.as_str().to_string()),
             _ => {}
         }
     }

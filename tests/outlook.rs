@@ -365,7 +365,7 @@ fn ole_object_in_msg_is_said() {
         .findings()
         .iter()
         .map(|f| match &f.detail {
-            Detail::Incomplete { limit } => limit.as_str().to_string(),
+            Detail::Incomplete { limit, .. } => limit.as_str().to_string(),
             other => panic!("{other:?}"),
         })
         .collect();

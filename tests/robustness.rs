@@ -68,7 +68,7 @@ fn incomplete_limits(report: &maildlp::Report) -> Vec<String> {
         .iter()
         .filter(|f| f.rule == Rule::ScanIncomplete)
         .map(|f| match &f.detail {
-            maildlp::Detail::Incomplete { limit } => limit.as_str().to_string(),
+            maildlp::Detail::Incomplete { limit, .. } => limit.as_str().to_string(),
             other => panic!("{other:?}"),
         })
         .collect()

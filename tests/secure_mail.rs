@@ -20,7 +20,7 @@ fn scan(body: &str) -> (Verdict, Vec<String>, bool) {
         .findings()
         .iter()
         .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect();
@@ -106,7 +106,7 @@ fn report_of(message: &[u8]) -> Vec<String> {
             Detail::Identifier { record, kind, location, .. } => {
                 format!("{} {record} {} {location}", f.rule.as_str(), kind.as_str())
             }
-            Detail::Incomplete { limit } => format!("{} {}", f.rule.as_str(), limit.as_str()),
+            Detail::Incomplete { limit, .. } => format!("{} {}", f.rule.as_str(), limit.as_str()),
             other => format!("{} {other:?}", f.rule.as_str()),
         })
         .collect()

@@ -127,8 +127,14 @@ fn fat_fits(bytes: &[u8]) -> bool {
 /// runs out. So calamine never sees the file as sent: it reads a copy that holds only the
 /// workbook stream (read through the directory by the `cfb` crate, which refuses loops),
 /// written afresh by the same crate.
+///
+/// The copy's `Dimensions` records are emptied first ([`empty_dimensions`]).
 pub(super) fn workbook(x: &mut Extractor<'_>, file: &mut Compound<'_>, name: &str) -> bool {
-    let Some(copy) = file.stream(name).and_then(|data| alone(name, &data)) else {
+    let Some(mut data) = file.stream(name) else {
+        return false;
+    };
+    empty_dimensions(&mut data);
+    let Some(copy) = alone(name, &data) else {
         return false;
     };
     match Xls::new(Cursor::new(copy.as_slice())) {
@@ -137,6 +143,69 @@ pub(super) fn workbook(x: &mut Extractor<'_>, file: &mut Compound<'_>, name: &st
         Err(_) => return false,
     }
     true
+}
+
+/// BIFF record types (MS-XLS 2.3): `Dimensions` (the range of a sheet's cells, 2.4.90),
+/// `BoundSheet8` (where a sheet's records start, 2.4.28), `BOF` and `EOF`.
+const DIMENSIONS: u16 = 0x0200;
+const BOUND_SHEET: u16 = 0x0085;
+const BOF: u16 = 0x0809;
+const EOF: u16 = 0x000A;
+
+/// Makes every `Dimensions` record calamine reads in the BIFF stream `biff` declare a sheet of
+/// one cell.
+///
+/// calamine reserves room for every cell a sheet's `Dimensions` record declares before it reads
+/// the cells (40 bytes each), and the process aborts when the allocation fails: one bit flipped
+/// in a row count asked for 43 GB (and a first row past the last wraps around). The record is
+/// only that hint: the cells are read from their own records whatever it says, so the sheet
+/// reads the same. The records are found as calamine finds them: each sheet from the position
+/// its `BoundSheet8` record gives (wherever that is), to its `EOF`, nested substreams passed
+/// over; so this costs what calamine's own reading does.
+fn empty_dimensions(biff: &mut [u8]) {
+    /// The records from `from` on: type, and where their data is.
+    fn records(biff: &[u8], from: usize) -> impl Iterator<Item = (u16, std::ops::Range<usize>)> + '_ {
+        let mut at = from;
+        std::iter::from_fn(move || {
+            let header = biff.get(at..at.checked_add(4)?)?;
+            let kind = u16::from_le_bytes([header[0], header[1]]);
+            let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+            let data = at + 4..(at + 4 + len).min(biff.len());
+            at += 4 + len;
+            Some((kind, data))
+        })
+    }
+    let mut sheets = Vec::new();
+    for (kind, data) in records(biff, 0) {
+        match kind {
+            BOUND_SHEET if data.len() >= 4 => {
+                let pos = &biff[data.start..data.start + 4];
+                sheets.push(u32::from_le_bytes([pos[0], pos[1], pos[2], pos[3]]) as usize);
+            }
+            EOF => break,
+            _ => {}
+        }
+    }
+    for start in sheets {
+        let mut found = Vec::new();
+        let (mut seen_bof, mut nested) = (false, 0usize);
+        for (kind, data) in records(biff, start) {
+            match kind {
+                BOF if nested > 0 || seen_bof => nested += 1,
+                EOF if nested > 0 => nested -= 1,
+                _ if nested > 0 => {}
+                BOF => seen_bof = true,
+                DIMENSIONS => found.push(data),
+                EOF => break,
+                _ => {}
+            }
+        }
+        for data in found {
+            // Rows and columns, first and last (past it): all zero in both layouts (BIFF8's
+            // 32-bit rows, BIFF5's 16-bit ones).
+            biff[data].fill(0);
+        }
+    }
 }
 
 /// A new compound file holding `data` as its one stream, called `name`.
@@ -155,15 +224,17 @@ fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
     let sheets: Vec<(String, bool)> =
         book.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
     let mut row = Row::default();
-    for (name, hidden) in sheets {
+    for (n, (name, hidden)) in sheets.into_iter().enumerate() {
         if x.budget.exhausted() {
             return;
         }
-        let range = match book.worksheet_range(&name) {
+        // Sheets by number: a sheet's name may be a name the list protects.
+        let reader = format!("xls: sheet {}", n + 1);
+        let range = match x.as_reader(reader.as_str(), |_| book.worksheet_range(&name)) {
             Ok(r) => r,
             Err(XlsError::Password) => return x.encrypted("the workbook"),
             Err(_) => {
-                x.inside(&name, |x| x.unreadable("the sheet is damaged"));
+                x.as_reader(reader, |x| x.inside(&name, |x| x.unreadable("the sheet is damaged")));
                 continue;
             }
         };
@@ -251,6 +322,54 @@ mod tests {
         assert!(open(&bomb).is_none());
         // Headers the crate refuses on their own pass here.
         assert!(fat_fits(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 short"));
+    }
+
+    #[test]
+    fn dimensions_records_are_emptied_and_others_kept() {
+        let record = |kind: u16, data: &[u8]| {
+            let mut r = kind.to_le_bytes().to_vec();
+            r.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            r.extend_from_slice(data);
+            r
+        };
+        let bof = record(BOF, &[0, 6, 0x10, 0]);
+        let eof = record(EOF, &[]);
+        // BIFF8: rows 0 to 2^30, 3 columns. BIFF5: rows 5 to 1, columns 0 to 9.
+        let huge = [0, 0, 0, 0, 1, 0, 0, 0x40, 0, 0, 3, 0, 0, 0];
+        let backwards = [5, 0, 1, 0, 0, 0, 9, 0, 0, 0];
+        let number = record(0x0203, &[1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
+        // Globals: one sheet, at `sheet`; a Dimensions record there is no sheet's.
+        let globals_len = bof.len() + 12 + huge.len() + 4 + eof.len();
+        let sheet = globals_len as u32;
+        let mut bound = sheet.to_le_bytes().to_vec();
+        bound.extend_from_slice(&[0, 0, 1, b'S']);
+        let stream = |dims: &[&[u8]]| {
+            let mut out = bof.clone();
+            out.extend(record(BOUND_SHEET, &bound));
+            out.extend(record(DIMENSIONS, &huge));
+            out.extend(&eof);
+            assert_eq!(out.len(), globals_len);
+            // The sheet: its own Dimensions, a chart substream with one, a cell, the second.
+            out.extend(&bof);
+            out.extend(record(DIMENSIONS, dims[0]));
+            out.extend(&bof);
+            out.extend(record(DIMENSIONS, &huge));
+            out.extend(&eof);
+            out.extend(&number);
+            out.extend(record(DIMENSIONS, dims[1]));
+            out.extend(&eof);
+            // After the sheet's EOF: read by nobody.
+            out.extend(record(DIMENSIONS, &huge));
+            out
+        };
+        let mut biff = stream(&[&huge, &backwards]);
+        empty_dimensions(&mut biff);
+        assert_eq!(biff, stream(&[&[0; 14], &[0; 10]]));
+        // A stream cut inside a sheet's Dimensions record: what is there is emptied.
+        let mut cut = stream(&[&huge, &backwards]);
+        cut.truncate(globals_len + bof.len() + 4 + 6);
+        empty_dimensions(&mut cut);
+        assert!(cut[globals_len + bof.len() + 4..].iter().all(|&b| b == 0));
     }
 
     #[test]

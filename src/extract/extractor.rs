@@ -31,6 +31,9 @@ pub(crate) struct Extractor<'w> {
     loc: Location,
     /// Where inside the attachment the current document is (`export.zip > data.xlsx`).
     prefix: String,
+    /// The reader at work and what it reads (`pdf: text of page 3`), named in what it notes
+    /// unreadable: reader names and numbers only, never a name from the document.
+    reader: String,
 }
 
 impl<'w> Extractor<'w> {
@@ -51,6 +54,7 @@ impl<'w> Extractor<'w> {
             found: Vec::new(),
             loc: attachment.clone(),
             prefix: String::new(),
+            reader: String::new(),
         }
     }
 
@@ -154,7 +158,7 @@ impl<'w> Extractor<'w> {
 
     /// Notes that part of the attachment was not scanned, and why.
     pub(super) fn incomplete(&mut self, limit: Limit, detail: String) {
-        self.incomplete.push(Incomplete { limit, detail });
+        self.incomplete.push(Incomplete { limit, detail, reader: None });
     }
 
     /// Whether a limit of this kind has been noted already.
@@ -178,10 +182,42 @@ impl<'w> Extractor<'w> {
         self.incomplete(Limit::Encrypted, detail);
     }
 
-    /// Notes that the current document could not be read, and `why`.
+    /// Notes that the current document could not be read, and `why`, naming the reader at
+    /// work ([`Extractor::as_reader`]).
     pub(super) fn unreadable(&mut self, why: &str) {
         let detail = format!("{} could not be read: {why}", self.where_());
-        self.incomplete(Limit::Unreadable, detail);
+        let reader = (!self.reader.is_empty()).then(|| self.reader.clone());
+        self.incomplete.push(Incomplete { limit: Limit::Unreadable, detail, reader });
+    }
+
+    /// Runs `f` as `reader` (`xls: sheet 2`): what it notes unreadable names that reader.
+    /// The reader before is back when `f` returns; when `f` panics, the reader at work at the
+    /// panic stays for [`Extractor::document`] to name.
+    pub(super) fn as_reader<T>(&mut self, reader: impl Into<String>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.reader, reader.into());
+        let out = f(self);
+        self.reader = saved;
+        out
+    }
+
+    /// How long the path prefix is now, for [`Extractor::truncate_prefix`].
+    pub(super) fn prefix_len(&self) -> usize {
+        self.prefix.len()
+    }
+
+    /// Puts the path prefix back as it was at `len` (after a panic left a deeper one there).
+    pub(super) fn truncate_prefix(&mut self, len: usize) {
+        self.prefix.truncate(len);
+    }
+
+    /// The reader at work (empty outside every reader).
+    pub(super) fn reader(&self) -> &str {
+        &self.reader
+    }
+
+    /// Puts `reader` back as the reader at work (after a panic left another one there).
+    pub(super) fn restore_reader(&mut self, reader: String) {
+        self.reader = reader;
     }
 
     /// Runs `f` with `step` appended to the path prefix.

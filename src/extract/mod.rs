@@ -88,31 +88,41 @@ impl Extractor<'_> {
             return;
         }
         // A reader that panics (a dependency's bug on a malformed file) costs that document,
-        // never the scan.
-        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
-            Format::Zip => self.zip(bytes, depth),
-            Format::Gzip => self.stream(stream::Codec::Gzip, bytes, depth),
-            Format::Bzip2 => self.stream(stream::Codec::Bzip2, bytes, depth),
-            Format::Xz => self.stream(stream::Codec::Xz, bytes, depth),
-            Format::Tar => self.tar(&mut &bytes[..], depth),
-            Format::SevenZ => self.sevenz(bytes, depth),
-            Format::Rar => self.unreadable("RAR archives are not read"),
-            Format::Pdf => {
-                for file in pdf::read(self, bytes) {
-                    if self.budget.exhausted() {
-                        break;
+        // never the scan, and prints nothing: the report names the reader at work when it
+        // panicked and where.
+        let (reader, prefix) = (self.reader().to_string(), self.prefix_len());
+        let read = crate::panics::guarded(|| {
+            self.as_reader(format.reader(), |x| match format {
+                Format::Zip => x.zip(bytes, depth),
+                Format::Gzip => x.stream(stream::Codec::Gzip, bytes, depth),
+                Format::Bzip2 => x.stream(stream::Codec::Bzip2, bytes, depth),
+                Format::Xz => x.stream(stream::Codec::Xz, bytes, depth),
+                Format::Tar => x.tar(&mut &bytes[..], depth),
+                Format::SevenZ => x.sevenz(bytes, depth),
+                Format::Rar => x.unreadable("RAR archives are not read"),
+                Format::Pdf => {
+                    for file in pdf::read(x, bytes) {
+                        if x.budget.exhausted() {
+                            break;
+                        }
+                        let step = format!("embedded file {}", file.name);
+                        x.emit_member_name(&file.name);
+                        x.stored(&step, &file.bytes, depth);
                     }
-                    let step = format!("embedded file {}", file.name);
-                    self.emit_member_name(&file.name);
-                    self.stored(&step, &file.bytes, depth);
                 }
-            }
-            Format::Rtf => rtf::read(self, bytes),
-            Format::Cfb => self.compound(bytes, depth),
-            Format::Tnef => self.tnef(bytes, depth),
-        }));
-        if read.is_err() {
+                Format::Rtf => rtf::read(x, bytes),
+                Format::Cfb => x.compound(bytes, depth),
+                Format::Tnef => x.tnef(bytes, depth),
+            })
+        });
+        if let Err(caught) = read {
+            // The reader and the place inside the attachment are still those at the panic.
+            let at = if caught.place.is_empty() { String::new() } else { format!(" at {}", caught.place) };
+            let gave_up = format!("{}{at}", self.reader());
+            self.restore_reader(gave_up);
             self.unreadable("its reader failed");
+            self.restore_reader(reader);
+            self.truncate_prefix(prefix);
         }
         if self.budget.exhausted() && !self.has_incomplete(Limit::MaxExtractedBytes) {
             self.incomplete(
@@ -130,7 +140,8 @@ impl Extractor<'_> {
         match zip::open(bytes, self.limits.max_archive_entries) {
             zip::Opened::Directory(mut archive) => match sniff::package(|n| zip::has(&archive, n)) {
                 Package::Ooxml => {
-                    for name in ooxml::read(self, &mut archive) {
+                    let embedded = self.as_reader("ooxml: document", |x| ooxml::read(x, &mut archive));
+                    for name in embedded {
                         if self.budget.exhausted() {
                             return;
                         }
@@ -141,18 +152,21 @@ impl Extractor<'_> {
                         }
                     }
                 }
-                Package::OpenDocument => odf::read(self, &mut archive),
+                Package::OpenDocument => self.as_reader("odf: document", |x| odf::read(x, &mut archive)),
                 Package::Archive => {
-                    let budget = self.budget;
+                    let (budget, mut n) = (self.budget, 0);
                     zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
-                        self.entry(name, entry, depth)
+                        n += 1;
+                        self.as_reader(format!("zip: member {n}"), |x| x.entry(name, entry, depth))
                     });
                 }
             },
             zip::Opened::Streamed { damaged } => {
-                let (budget, max) = (self.budget, self.limits.max_archive_entries);
-                let read =
-                    zip::each_streamed(bytes, budget, max, &mut |name, entry| self.entry(name, entry, depth));
+                let (budget, max, mut n) = (self.budget, self.limits.max_archive_entries, 0);
+                let read = zip::each_streamed(bytes, budget, max, &mut |name, entry| {
+                    n += 1;
+                    self.as_reader(format!("zip: member {n}"), |x| x.entry(name, entry, depth))
+                });
                 if read.cut {
                     self.too_many_entries();
                 }
@@ -200,11 +214,12 @@ impl Extractor<'_> {
     /// A tar archive, its entries read as they stream from `input`.
     fn tar(&mut self, input: &mut dyn Read, depth: usize) {
         let mut input = Metered { inner: input, budget: self.budget };
-        let max = self.limits.max_archive_entries;
+        let (max, mut n) = (self.limits.max_archive_entries, 0);
         let read = tar::each_entry(&mut input, max, &mut |name, entry| {
             self.emit_member_name(name);
+            n += 1;
             if let Some(content) = entry {
-                self.member(name, content, depth);
+                self.as_reader(format!("tar: member {n}"), |x| x.member(name, content, depth));
             }
         });
         if read.cut {
@@ -219,10 +234,12 @@ impl Extractor<'_> {
     fn sevenz(&mut self, bytes: &[u8], depth: usize) {
         let (budget, max) = (self.budget, self.limits.max_archive_entries);
         let memory = budget.left().min(stream::MAX_DECODER_MEMORY);
+        let mut n = 0;
         let read = sevenz::each_entry(bytes, budget, max, memory, &mut |name, entry| {
             self.emit_member_name(name);
+            n += 1;
             if let Some(content) = entry {
-                self.member(name, content, depth);
+                self.as_reader(format!("7z: member {n}"), |x| x.member(name, content, depth));
             }
         });
         match read {
@@ -248,17 +265,17 @@ impl Extractor<'_> {
     /// damaged is read for its text runs too.
     fn compound(&mut self, bytes: &[u8], depth: usize) {
         let Some(mut file) = cfb::open(bytes) else {
-            return cfb::text_runs(self, bytes);
+            return self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
         };
         match sniff::compound(|name| file.has_stream(name)) {
             Compound::Encrypted => self.encrypted("the document"),
             Compound::Workbook(stream) => {
-                if !cfb::workbook(self, &mut file, stream) {
-                    cfb::text_runs(self, bytes);
+                if !self.as_reader("xls: workbook", |x| cfb::workbook(x, &mut file, stream)) {
+                    self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
                 }
             }
-            Compound::Message => self.msg(&mut file, depth),
-            Compound::Other => cfb::text_runs(self, bytes),
+            Compound::Message => self.as_reader("msg: message", |x| x.msg(&mut file, depth)),
+            Compound::Other => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
         }
     }
 

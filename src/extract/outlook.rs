@@ -85,10 +85,12 @@ impl super::Extractor<'_> {
             }
             // Cut RTF matters where it is the only body.
             if rtf.cut && body.is_none() && html.is_none() {
-                self.inside("body", |x| {
-                    x.unreadable(
-                        "its compressed RTF grows to more than twice its size; the rest was not read",
-                    )
+                self.as_reader("outlook: compressed RTF body", |x| {
+                    x.inside("body", |x| {
+                        x.unreadable(
+                            "its compressed RTF grows to more than twice its size; the rest was not read",
+                        )
+                    })
                 });
             }
         }
@@ -126,8 +128,10 @@ impl super::Extractor<'_> {
                     if let Some(mut bytes) = attachment.bytes() {
                         self.member(&name, &mut bytes, depth + 1);
                     } else if attachment.props.long(id::ATTACH_METHOD) == Some(msg::ATTACH_OLE) {
-                        self.inside(&name, |x| {
-                            x.unreadable("an OLE object kept as a storage of the message is not read")
+                        self.as_reader("outlook: OLE object attachment", |x| {
+                            x.inside(&name, |x| {
+                                x.unreadable("an OLE object kept as a storage of the message is not read")
+                            })
                         });
                     }
                 }

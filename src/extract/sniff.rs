@@ -36,6 +36,25 @@ pub(crate) enum Format {
     Tnef,
 }
 
+impl Format {
+    /// The reader of this format, as reports name it before it says more (`pdf: document`).
+    pub(crate) fn reader(self) -> &'static str {
+        match self {
+            Format::Zip => "zip: archive",
+            Format::Gzip => "gzip: stream",
+            Format::Bzip2 => "bzip2: stream",
+            Format::Xz => "xz: stream",
+            Format::Tar => "tar: archive",
+            Format::SevenZ => "7z: archive",
+            Format::Rar => "rar: archive",
+            Format::Pdf => "pdf: document",
+            Format::Rtf => "rtf: document",
+            Format::Cfb => "cfb: compound file",
+            Format::Tnef => "tnef: stream",
+        }
+    }
+}
+
 /// The signature every compound file starts with.
 const CFB_MAGIC: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 

@@ -114,7 +114,7 @@ pub(crate) fn invites(text: &str) -> bool {
         let name = line.trim_start_matches('\u{feff}').trim_start().split([';', ':']).next().unwrap_or("");
         if name.eq_ignore_ascii_case("METHOD") {
             let parsed =
-                std::panic::catch_unwind(|| Parser::new(line).icalendar(ICalendarComponentType::VCalendar));
+                crate::panics::guarded(|| Parser::new(line).icalendar(ICalendarComponentType::VCalendar));
             if let Ok(Entry::ICalendar(cal)) = parsed {
                 let invitation = cal.components.iter().flat_map(|c| c.entries.iter()).any(|e| {
                     e.name == ICalendarProperty::Method
@@ -227,8 +227,7 @@ impl Reader<'_> {
         }
         // A parser that panics (a bug on malformed input) costs this run's parsing, never the
         // scan: the run is then read as the text it is.
-        let parsed =
-            std::panic::catch_unwind(|| Parser::new(lines).icalendar(ICalendarComponentType::VEvent));
+        let parsed = crate::panics::guarded(|| Parser::new(lines).icalendar(ICalendarComponentType::VEvent));
         match parsed {
             Ok(Entry::ICalendar(cal)) => {
                 for entry in cal.components.iter().flat_map(|c| c.entries.iter()) {

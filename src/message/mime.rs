@@ -186,7 +186,7 @@ impl<'l> Walk<'l> {
 
     fn stop(&mut self, limit: Limit, detail: String) {
         self.stopped = true;
-        self.incomplete.push(Incomplete { limit, detail });
+        self.incomplete.push(Incomplete { limit, detail, reader: None });
     }
 
     /// `true` (and the limit noted) when `depth` is past `max_depth`.

@@ -41,6 +41,7 @@ impl<'m> Source<'m> {
                     limits.max_message_bytes,
                     message.len()
                 ),
+                reader: None,
             });
             &message[..limits.max_message_bytes]
         } else {

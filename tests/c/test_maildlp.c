@@ -1,11 +1,12 @@
 /*
  * The maildlp C ABI, tested from C: every function, every error status, the incident message
- * (block) and its Bcc twin (allow) with plain and sealed lists, and 8 threads sharing one
- * scanner.
+ * (block) and its Bcc twin (allow) with plain and sealed lists, 8 threads sharing one
+ * scanner, and a PDF on which a reader inside maildlp panics: reported unreadable, and nothing
+ * written on standard error.
  *
  *   cc -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/test_maildlp.c \
  *      target/release/libmaildlp.a -lpthread -ldl -lm -o target/test_maildlp
- *   target/test_maildlp examples
+ *   target/test_maildlp examples [tests/c [tests/data]]
  */
 #define _POSIX_C_SOURCE 200809L
 #include "maildlp.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int passed = 0, failed = 0;
 
@@ -193,6 +195,49 @@ static void test_incident(struct incident *in) {
     CHECK(maildlp_report_verdict(r) == 0);
     CHECK(strcmp(maildlp_report_json(r, NULL), "{\"verdict\":\"allow\",\"findings\":[]}") == 0);
     maildlp_report_free(r);
+}
+
+/* Scans `msg` (a PDF on which pdf-extract panics) and checks its report names the reader. */
+static void *scan_panicking(void *arg) {
+    const struct incident *in = arg;
+    maildlp_report *r = NULL;
+    CHECK(maildlp_scan(in->scanner, (const uint8_t *)in->cc, in->cc_len, NULL, 0, &r) == MAILDLP_OK);
+    const char *json = maildlp_report_json(r, NULL);
+    CHECK(json != NULL && strstr(json, "\"reader\":\"pdf: text of page 1 at pdf-extract-") != NULL);
+    CHECK(json != NULL && strstr(json, "\"rule\":\"protected-identifier\"") != NULL);
+    maildlp_report_free(r);
+    return NULL;
+}
+
+/* A panic caught inside maildlp prints nothing: standard error is sent to a file while the
+ * message is scanned on this thread and on another, and the file stays empty. */
+static void test_caught_panic(const maildlp_scanner *scanner, const char *data) {
+    struct incident in = {scanner, NULL, 0, NULL, 0, 0};
+    char *msg = read_file(data, "pdf-reader-panics.eml", &in.cc_len);
+    in.cc = msg;
+    FILE *caught = tmpfile();
+    CHECK(caught != NULL);
+    if (!caught) {
+        free(msg);
+        return;
+    }
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    CHECK(saved >= 0 && dup2(fileno(caught), STDERR_FILENO) >= 0);
+    scan_panicking(&in);
+    pthread_t thread;
+    int started = pthread_create(&thread, NULL, scan_panicking, &in) == 0;
+    if (started) {
+        pthread_join(thread, NULL);
+    }
+    fflush(stderr);
+    long written = ftell(caught) < 0 ? -1 : (fseek(caught, 0, SEEK_END), ftell(caught));
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    CHECK(started);
+    CHECK(written == 0);
+    fclose(caught);
+    free(msg);
 }
 
 /* Where the body starts: after the first empty line (CRLF or LF). */
@@ -438,6 +483,7 @@ int main(int argc, char **argv) {
     test_sealed(argc > 2 ? argv[2] : "tests/c", &in);
     test_open(argc > 2 ? argv[2] : "tests/c", list, list_len, &in);
     test_contacts();
+    test_caught_panic(scanner, argc > 3 ? argv[3] : "tests/data");
 
     enum { THREADS = 8 };
     pthread_t threads[THREADS];

@@ -33,13 +33,25 @@ pub fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
+/// The `reader` of every scan-incomplete finding that names one, in order.
+pub fn readers(report: &Report) -> Vec<String> {
+    report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Incomplete { reader: Some(r), .. } => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The `limit` of every scan-incomplete finding of `report`, in order.
 pub fn limits(report: &Report) -> Vec<String> {
     report
         .findings()
         .iter()
         .filter_map(|f| match &f.detail {
-            Detail::Incomplete { limit } => Some(limit.as_str().to_string()),
+            Detail::Incomplete { limit, .. } => Some(limit.as_str().to_string()),
             _ => None,
         })
         .collect()

@@ -117,6 +117,9 @@ fn text(out: &mut dyn Write, source: &str, report: &Report) -> io::Result<()> {
                 {
                     write!(out, " [{excerpt}]")?;
                 }
+                if let Detail::Incomplete { reader: Some(reader), .. } = &f.detail {
+                    write!(out, " (reader: {reader})")?;
+                }
                 writeln!(out)?;
             }
         }

@@ -48,6 +48,26 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) -> Vec<Embedded> {
     embedded
 }
 
+/// How many pages a report names at most, of those a reader gave up on.
+const PAGES_NAMED: usize = 5;
+
+/// The reader that gave up on `pages` (numbers, with where a reader panicked on each, if one
+/// did): `pdf: text of page 3 at pdf-extract-0.12.1/src/lib.rs:286`, `pdf: text of pages 2, 5`;
+/// the first few pages, and the first place.
+fn pages_reader(pages: &[(u32, Option<String>)]) -> String {
+    let mut out = String::from(if pages.len() == 1 { "pdf: text of page " } else { "pdf: text of pages " });
+    let named: Vec<String> = pages.iter().take(PAGES_NAMED).map(|(n, _)| n.to_string()).collect();
+    out.push_str(&named.join(", "));
+    if pages.len() > PAGES_NAMED {
+        out.push_str(&format!(" and {} more", pages.len() - PAGES_NAMED));
+    }
+    if let Some(place) = pages.iter().find_map(|(_, p)| p.as_deref().filter(|p| !p.is_empty())) {
+        out.push_str(" at ");
+        out.push_str(place);
+    }
+    out
+}
+
 /// Reads the document, keeping its embedded files in `embedded`; `true` when a stream past
 /// the budget was left out of it.
 fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8], embedded: &mut Vec<Embedded>) -> bool {
@@ -97,50 +117,53 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8], embedded: &mut Vec<Embedded>
     }
     info(x, &doc);
     if defuse_character_maps(&mut doc) {
-        x.unreadable("a character map covering more than a million codes was left out");
+        x.as_reader("pdf: character map", |x| {
+            x.unreadable("a character map covering more than a million codes was left out")
+        });
     }
     cut_parent_chains(&mut doc);
     if !untangle_drawings(&mut doc, x.budget.left()) {
-        x.unreadable(
-            "drawings that draw themselves, nest too deep or are drawn too often were read one level deep",
-        );
+        x.as_reader("pdf: drawings", |x| {
+            x.unreadable(
+                "drawings that draw themselves, nest too deep or are drawn too often were read one level deep",
+            )
+        });
     }
     // Each page by maildlp's own reader; a page it does not cover, by pdf-extract (a panic
     // inside it costs that page only).
     let mut dev = PageText::within(usize::try_from(x.budget.left()).unwrap_or(usize::MAX));
     let mut fonts = text::Fonts::default();
-    let (mut failed, mut in_part) = (0, 0);
+    // Pages neither reader read whole, with where a reader panicked on each (if one did).
+    let (mut failed, mut in_part) = (Vec::new(), Vec::new());
     for (n, id) in doc.get_pages() {
         if dev.full {
             break;
         }
         dev.start(n);
-        let ours = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            text::draw_page(&doc, id, &mut fonts, &mut dev, text::Coverage::Whole)
-        }));
+        let ours =
+            crate::panics::guarded(|| text::draw_page(&doc, id, &mut fonts, &mut dev, text::Coverage::Whole));
         if matches!(ours, Ok(Ok(()))) {
             dev.finish();
             continue;
         }
         dev.page = None;
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok()
-        }));
+        let theirs = crate::panics::guarded(|| pdf_extract::output_doc_page(&doc, &mut dev, n).is_ok());
         if dev.full {
             // Stopped at the end of the budget, not by the page: what was drawn stays.
             dev.finish();
-        } else if !matches!(ok, Ok(true)) {
+        } else if !matches!(theirs, Ok(true)) {
             // Neither reader read the whole page: what maildlp's covers of it is still read.
+            let panicked = [ours.err(), theirs.err()].into_iter().flatten().map(|c| c.place).next();
             dev.start(n);
-            let some = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let some = crate::panics::guarded(|| {
                 text::draw_page(&doc, id, &mut fonts, &mut dev, text::Coverage::InPart)
-            }));
+            });
             if matches!(some, Ok(Ok(()))) {
                 dev.finish();
-                in_part += 1;
+                in_part.push((n, panicked));
             } else {
                 dev.page = None;
-                failed += 1;
+                failed.push((n, panicked.or(some.err().map(|c| c.place))));
             }
         }
     }
@@ -157,13 +180,18 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8], embedded: &mut Vec<Embedded>
         x.emit(Some(&format!("form field {name}")), false, &value, &[]);
     }
     *embedded = inside::embedded_files(&doc);
-    if failed > 0 {
-        x.unreadable(&format!("{failed} page(s) of the PDF could not be read"));
+    if !failed.is_empty() {
+        x.as_reader(pages_reader(&failed), |x| {
+            x.unreadable(&format!("{} page(s) of the PDF could not be read", failed.len()))
+        });
     }
-    if in_part > 0 {
-        x.unreadable(&format!(
-            "{in_part} page(s) of the PDF were read in part: text in fonts neither PDF reader covers was passed over"
-        ));
+    if !in_part.is_empty() {
+        x.as_reader(pages_reader(&in_part), |x| {
+            x.unreadable(&format!(
+                "{} page(s) of the PDF were read in part: text in fonts neither PDF reader covers was passed over",
+                in_part.len()
+            ))
+        });
     }
     if dev.full {
         x.budget.run_out();

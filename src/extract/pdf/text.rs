@@ -410,8 +410,7 @@ fn draw_every_code(font: Dictionary) -> Option<Calibrated> {
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let mut record = Recorder::default();
-    let drawn =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pdf_extract::output_doc(&doc, &mut record)));
+    let drawn = crate::panics::guarded(|| pdf_extract::output_doc(&doc, &mut record));
     if !matches!(drawn, Ok(Ok(()))) || record.text.len() != 256 {
         return None;
     }
