@@ -1151,37 +1151,18 @@ mod tests {
             }
         }
 
+        /// Tries every position, where [`scan_digits`] tries only those before a digit run.
         pub fn ninos_bytewise(text: &str, found: &mut dyn FnMut(Range<usize>)) {
             let b = text.as_bytes();
             let mut i = 0;
-            while i + 9 <= b.len() {
-                if !(b[i].is_ascii_uppercase() && (i == 0 || !is_word_byte(b[i - 1]))) {
-                    i += 1;
-                    continue;
-                }
-                // Nine characters: two letters, six digits, a letter; single spaces between pairs.
-                let mut got = [0u8; 9];
-                let (mut n, mut j) = (0usize, i);
-                while j < b.len() && n < 9 {
-                    let want_digit = (2..8).contains(&n);
-                    let c = b[j];
-                    if (want_digit && c.is_ascii_digit()) || (!want_digit && c.is_ascii_uppercase()) {
-                        got[n] = c;
-                        n += 1;
-                        j += 1;
-                    } else if c == b' ' && n % 2 == 0 && n > 0 && n < 9 {
-                        j += 1;
-                    } else {
-                        break;
+            while i < b.len() {
+                match nino_at(b, i) {
+                    Some(j) => {
+                        found(i..j);
+                        i = j;
                     }
+                    None => i += 1,
                 }
-                let alone = j == b.len() || !is_word_byte(b[j]);
-                if n == 9 && alone && nino_prefix([got[0], got[1]]) && (b'A'..=b'D').contains(&got[8]) {
-                    found(i..j);
-                    i = j;
-                    continue;
-                }
-                i += 1;
             }
         }
     }
