@@ -176,7 +176,7 @@ impl Messages {
     }
 
     fn file(&mut self, source: &str, bytes: Vec<u8>) {
-        emit_file(source, bytes, &mut |item| self.queued.push_back(item));
+        messages_of_file(source, bytes, &mut |item| self.queued.push_back(item));
     }
 }
 
@@ -197,12 +197,14 @@ impl Iterator for Messages {
 /// The messages of the regular file at `path` (one, or an mbox's), or the error reading it.
 pub fn read(source: String, path: &Path, each: &mut dyn FnMut(Item)) {
     match fs::read(path) {
-        Ok(bytes) => emit_file(&source, bytes, each),
+        Ok(bytes) => messages_of_file(&source, bytes, each),
         Err(e) => each(Item::Error { source, error: e.to_string() }),
     }
 }
 
-fn emit_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
+/// The messages of a file's content as [`Messages`] hands them out: the whole file as one
+/// message reported as `source`, or an mbox's messages as `source#1`, `source#2`...
+pub fn messages_of_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
     if is_mbox(&bytes) {
         let messages = split_mbox(&bytes);
         let count = messages.len();

@@ -24,6 +24,7 @@ from ._native import (
     PolicyError,
     Scanner,
     read_messages,
+    split_messages,
 )
 
 
@@ -45,4 +46,5 @@ __all__ = [
     "Scanner",
     "read_messages",
     "scan",
+    "split_messages",
 ]

@@ -37,6 +37,9 @@ class MessageReader(Iterator[Tuple[str, bytes]]):
 def read_messages(path: Union[str, "os.PathLike[str]"], errors: Literal["raise", "skip"] = "raise") -> MessageReader:
     """(source, bytes) for every message under path, as `maildlp scan` reads them."""
 
+def split_messages(source: str, content: bytes) -> list[Tuple[str, bytes]]:
+    """The messages of one file's content: itself as `source`, or an mbox's as `source#N`."""
+
 def scan(
     message: bytes,
     protected: _Text,

@@ -169,12 +169,27 @@ fn read_messages(path: PathBuf, errors: &str) -> PyResult<MessageReader> {
     Ok(MessageReader { messages: Mutex::new(Messages::new(&[path])), skip_errors })
 }
 
+/// The messages of one file's content, as `read_messages` gives them for a file: the whole
+/// content as one message reported as `source`, or an mbox's messages as `source#N`. For
+/// files that arrive as bytes (Spark's `binaryFile` source).
+#[pyfunction]
+fn split_messages<'py>(py: Python<'py>, source: &str, content: Vec<u8>) -> Vec<(String, Bound<'py, PyBytes>)> {
+    let mut out = Vec::new();
+    maildlp::sources::messages_of_file(source, content, &mut |item| {
+        if let Item::Message { source, bytes, .. } = item {
+            out.push((source, PyBytes::new(py, &bytes)));
+        }
+    });
+    out
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Scanner>()?;
     m.add_class::<MessageReader>()?;
     m.add_function(wrap_pyfunction!(read_messages, m)?)?;
+    m.add_function(wrap_pyfunction!(split_messages, m)?)?;
     m.add("MaildlpError", py.get_type::<MaildlpError>())?;
     m.add("ListError", py.get_type::<ListError>())?;
     m.add("PolicyError", py.get_type::<PolicyError>())?;
