@@ -51,6 +51,9 @@ fn places(report: &Report) -> BTreeSet<Place> {
         .collect()
 }
 
+/// Expected places: record, path, hidden.
+type Want = &'static [(&'static str, Option<&'static str>, bool)];
+
 fn want(places: &[(&str, Option<&str>, bool)]) -> BTreeSet<Place> {
     places
         .iter()
@@ -65,7 +68,7 @@ fn scan(name: &str) -> Report {
 }
 
 /// The Word document: a different person in each region and kind of text.
-const REPORT_DOC: &[(&str, Option<&str>, bool)] = &[
+const REPORT_DOC: Want = &[
     ("L01", None, false),
     // Split across runs of different formatting.
     ("L02", None, false),
@@ -84,7 +87,7 @@ const REPORT_DOC: &[(&str, Option<&str>, bool)] = &[
     ("L12", None, false),
 ];
 
-const SLIDES_PPT: &[(&str, Option<&str>, bool)] = &[
+const SLIDES_PPT: Want = &[
     ("L14", Some("slide 1"), false),
     ("L15", Some("slide 1 notes"), false),
     ("L16", Some("slide 2"), false),
@@ -93,7 +96,7 @@ const SLIDES_PPT: &[(&str, Option<&str>, bool)] = &[
     ("L18", Some("slide 3"), true),
 ];
 
-const BOOK_XLS: &[(&str, Option<&str>, bool)] = &[
+const BOOK_XLS: Want = &[
     ("L19", Some("Summary!A2"), false),
     // A hidden row, a hidden column, a cell note, a hidden sheet.
     ("L20", Some("Summary!A3"), true),
@@ -104,7 +107,7 @@ const BOOK_XLS: &[(&str, Option<&str>, bool)] = &[
 
 #[test]
 fn every_place_of_every_legacy_format() {
-    let cases: [(&str, &[(&str, Option<&str>, bool)]); 6] = [
+    let cases: [(&str, Want); 6] = [
         ("report.doc", REPORT_DOC),
         ("slides.ppt", SLIDES_PPT),
         ("book.xls", BOOK_XLS),

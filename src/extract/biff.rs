@@ -97,10 +97,9 @@ fn sheet(stream: &[u8], mut at: usize) -> Option<Sheet> {
     while let Some((kind, body, next)) = record(stream, at) {
         match kind {
             EOF => break,
-            ROW => {
-                if body.get(12).is_some_and(|f| f & 0x20 != 0) {
-                    sheet.hidden_rows.extend(u16_at(body, 0).map(u32::from));
-                }
+            // fDyZero: the row has no height.
+            ROW if body.get(12).is_some_and(|f| f & 0x20 != 0) => {
+                sheet.hidden_rows.extend(u16_at(body, 0).map(u32::from));
             }
             COLINFO => {
                 if let (Some(a), Some(b), Some(f)) = (u16_at(body, 0), u16_at(body, 2), u16_at(body, 8)) {
