@@ -103,6 +103,7 @@ const BOOK_XLS: Want = &[
     ("L21", Some("Summary!D2"), true),
     ("L22", Some("Summary!B2 comment"), false),
     ("L23", Some("Staff!B2"), true),
+    ("L24", Some("properties"), false),
 ];
 
 #[test]

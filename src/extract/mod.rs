@@ -259,7 +259,9 @@ impl Extractor<'_> {
         match sniff::compound(|name| file.has_stream(name)) {
             Compound::Encrypted => self.encrypted("the document"),
             Compound::Workbook(stream) => {
-                if !cfb::workbook(self, &mut file, stream) {
+                if cfb::workbook(self, &mut file, stream) {
+                    summary::read(self, &mut file);
+                } else {
                     cfb::text_runs(self, bytes);
                 }
             }

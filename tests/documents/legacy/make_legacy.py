@@ -102,9 +102,10 @@ def clean_fodt():
     return document("Minutes", body, master="<style:header><text:p>Minutes</text:p></style:header>")
 
 
-def spreadsheet(tables, styles=""):
+def spreadsheet(tables, title, styles=""):
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document {NS} office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
+<office:meta><dc:title>{title}</dc:title></office:meta>
 <office:automatic-styles>
  <style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>
  <style:style style:name="taH" style:family="table"><style:table-properties table:display="false"/></style:style>
@@ -141,7 +142,7 @@ def book_fods():
  <table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>{cell("Tariq Nasser")}</table:table-row>
 </table:table>
 """
-    return spreadsheet(summary)
+    return spreadsheet(summary, "Roster kept by Uma Patel")
 
 
 def clean_fods():
@@ -151,7 +152,7 @@ def clean_fods():
  <table:table-row table:visibility="collapse">{cell("North")}{cell("Holly Berries")}</table:table-row>
 </table:table>
 """
-    return spreadsheet(t)
+    return spreadsheet(t, "Cases")
 
 
 def presentation(pages):
