@@ -85,6 +85,7 @@ const REPORT_DOC: Want = &[
     ("L11", Some("properties"), false),
     // In a UTF-16 piece (a character outside windows-1252).
     ("L12", None, false),
+    ("L25", Some("text box"), false),
 ];
 
 const SLIDES_PPT: Want = &[
@@ -294,6 +295,72 @@ fn rec(kind: u16, instance: u16, container: bool, body: &[u8]) -> Vec<u8> {
     out.extend((body.len() as u32).to_le_bytes());
     out.extend(body);
     out
+}
+
+/// A presentation stream and its `Current User`: the document record (persist id 1) holding
+/// `lists`, then `records` (persist ids 2, 3...), the persist directory and one edit.
+fn presentation(lists: &[u8], records: &[Vec<u8>]) -> Vec<u8> {
+    let mut stream = rec(0x03e8, 0, true, lists);
+    let mut offsets = vec![0u32];
+    for r in records {
+        offsets.push(stream.len() as u32);
+        stream.extend(r);
+    }
+    let dir_at = stream.len() as u32;
+    let mut dir = (1u32 | (offsets.len() as u32) << 20).to_le_bytes().to_vec();
+    dir.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
+    stream.extend(rec(0x1772, 0, false, &dir));
+    let edit_at = stream.len() as u32;
+    let mut edit = vec![0u8; 28];
+    edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
+    edit[16..20].copy_from_slice(&1u32.to_le_bytes());
+    stream.extend(rec(0x0ff5, 0, false, &edit));
+    let mut user = vec![0u8; 20];
+    user[4..8].copy_from_slice(&0xe391_c05fu32.to_le_bytes());
+    user[8..12].copy_from_slice(&edit_at.to_le_bytes());
+    compound(&[
+        ("/PowerPoint Document".into(), stream),
+        ("/Current User".into(), rec(0x0ff6, 0, false, &user)),
+    ])
+}
+
+/// A `SlidePersistAtom` naming persist id `persist` (and notes id `id`).
+fn persist(persist: u32, id: u32) -> Vec<u8> {
+    let mut body = vec![0u8; 20];
+    body[0..4].copy_from_slice(&persist.to_le_bytes());
+    body[12..16].copy_from_slice(&id.to_le_bytes());
+    rec(0x03f3, 0, false, &body)
+}
+
+#[test]
+fn a_hand_made_presentation_in_list_order_with_its_master_and_comments() {
+    // Slides listed 3 then 2 (the list's order is the presentation's); slide 3's placeholder
+    // text in the list, 8-bit; a comment on slide 2; a master with a prompt and a text box.
+    let mut slides = persist(3, 0);
+    slides.extend(rec(0x0fa8, 0, false, b"Title: Sven Dahl"));
+    slides.extend(persist(2, 0));
+    let mut lists = rec(0x0ff0, 0, true, &slides);
+    lists.extend(rec(0x0ff0, 1, true, &persist(4, 0)));
+    let mut comment = rec(0x0fba, 0, false, &utf16("Farah Khan"));
+    comment.extend(rec(0x0fba, 1, false, &utf16("Ask Maya Singh")));
+    let slide2 = rec(0x03ee, 0, true, &rec(0x2ee0, 0, true, &comment));
+    let slide3 =
+        rec(0x03ee, 0, true, &rec(0xf00d, 0, true, &rec(0x0fa0, 0, false, &utf16("Box: Kasia Nowak"))));
+    let mut master = rec(0x0fa0, 0, false, &utf16("Click to edit the title of Diego Moreno"));
+    master.extend(rec(0x0fa0, 0, false, &utf16("Prepared by Vera Lang")));
+    let master = rec(0x03f8, 0, true, &master);
+    let file = presentation(&lists, &[slide2, slide3, master]);
+    let report = scanner().scan(&message("deck.ppt", "application/vnd.ms-powerpoint", &file));
+    assert_eq!(
+        places(&report),
+        want(&[
+            ("L22", Some("slide 1"), false),
+            ("L14", Some("slide 1"), false),
+            // The comment's text, not its author.
+            ("L16", Some("slide 2 comment"), false),
+            ("L26", Some("master"), false),
+        ])
+    );
 }
 
 #[test]

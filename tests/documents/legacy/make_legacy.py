@@ -80,6 +80,7 @@ def report_fodt():
 <text:p>Visible text. <text:span text:style-name="Hid">Gustav Lind</text:span></text:p>
 <text:p>Witness: <text:change text:change-id="ct1"/> (withdrawn).</text:p>
 <text:p>Polish colleague: Łukasz Wróbel.</text:p>
+<text:p>See the box.<draw:frame draw:name="Box" text:anchor-type="paragraph" svg:width="6cm" svg:height="2cm"><draw:text-box><text:p>Box for Wanda Ross</text:p></draw:text-box></draw:frame></text:p>
 """
     master = """
 <style:header><text:p>Case of Bruno Silva</text:p></style:header>
