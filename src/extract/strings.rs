@@ -202,11 +202,13 @@ mod tests {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
     }
 
+    /// Names in the scripts the tests read.
+    const NAMES: [&str; 6] =
+        ["Jane Doe", "Đặng Thị Hoa", "Ольга Петрова", "Γιώργος Παπαδόπουλος", "王秀英 様", "김민준 님"];
+
     #[test]
     fn text_runs_in_any_script() {
-        for name in
-            ["Jane Doe", "Đặng Thị Hoa", "Ольга Петрова", "Γιώργος Παπαδόπουλος", "王秀英 様", "김민준 님"]
-        {
+        for name in NAMES {
             let mut file = vec![0u8, 0, 0x13, 0x88, 0x01, 0];
             file.extend(utf16le(name));
             file.extend([0, 0, 0xff, 0xfe]);
@@ -225,9 +227,7 @@ mod tests {
 
     #[test]
     fn both_byte_orders_at_both_alignments_each_text_once() {
-        for name in
-            ["Jane Doe", "Đặng Thị Hoa", "Ольга Петрова", "Γιώργος Παπαδόπουλος", "王秀英 様", "김민준 님"]
-        {
+        for name in NAMES {
             for (order, encode) in [("LE", utf16le as fn(&str) -> Vec<u8>), ("BE", utf16be)] {
                 for pad in [0usize, 1] {
                     // Binary bytes around the text, the text at an even or odd offset.
