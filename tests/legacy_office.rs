@@ -364,6 +364,22 @@ fn a_hand_made_presentation_in_list_order_with_its_master_and_comments() {
 }
 
 #[test]
+fn a_slide_listed_30000_times_is_read_once() {
+    // One slide of 2,000 text atoms (64 KB), listed 30,000 times: read once, as slide 1.
+    let lists = rec(0x0ff0, 0, true, &persist(2, 0).repeat(30_000));
+    let slide = rec(0x03ee, 0, true, &rec(0x0fa0, 0, false, &utf16("Kasia Nowak.....")).repeat(2_000));
+    let file = presentation(&lists, &[slide]);
+    let m = message("deck.ppt", "application/vnd.ms-powerpoint", &file);
+    let started = std::time::Instant::now();
+    let (report, peak) = measured(&scanner(), &m);
+    assert_eq!(places(&report), want(&[("L14", Some("slide 1"), false)]));
+    // Read 30,000 times, its text would pass the budget of extracted bytes.
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert!(peak < 4 * m.len() as u64 + (8 << 20), "peak {peak}");
+}
+
+#[test]
 fn presentations_whose_records_and_edits_lie() {
     let s = scanner();
     // A slide whose text atom claims 4 GiB, nested 10,000 containers deep, then a text atom

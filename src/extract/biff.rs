@@ -78,16 +78,19 @@ pub(super) fn sheets(stream: &[u8]) -> HashMap<String, Sheet> {
         }
         at = next;
     }
+    // No more bytes of records are read for all sheets than the stream has, however many
+    // sheets say they start where.
+    let mut left = stream.len();
     for (name, pos) in places {
-        if let Some(sheet) = sheet(stream, pos) {
+        if let Some(sheet) = sheet(stream, pos, &mut left) {
             out.insert(name, sheet);
         }
     }
     out
 }
 
-/// The sheet whose substream starts at `at`.
-fn sheet(stream: &[u8], mut at: usize) -> Option<Sheet> {
+/// The sheet whose substream starts at `at`, reading no more than `left` bytes of records.
+fn sheet(stream: &[u8], mut at: usize, left: &mut usize) -> Option<Sheet> {
     if record(stream, at)?.0 != BOF {
         return None;
     }
@@ -95,6 +98,10 @@ fn sheet(stream: &[u8], mut at: usize) -> Option<Sheet> {
     let mut texts: HashMap<u16, String> = HashMap::new();
     let mut object = None;
     while let Some((kind, body, next)) = record(stream, at) {
+        *left = match left.checked_sub(next - at) {
+            Some(l) => l,
+            None => break,
+        };
         match kind {
             EOF => break,
             // fDyZero: the row has no height.

@@ -309,12 +309,13 @@ impl<'d> Document<'d> {
             return;
         }
         let mut story = Story::new(sub, self.paras.spans.is_empty());
-        for piece in &self.pieces {
+        let first = self.pieces.partition_point(|p| p.cp_end <= start);
+        for piece in &self.pieces[first..] {
+            if piece.cp >= end {
+                break;
+            }
             let a = piece.cp.max(start);
             let b = piece.cp_end.min(end);
-            if a >= b {
-                continue;
-            }
             let width = if piece.compressed { 1 } else { 2 };
             for k in (a - piece.cp) as usize..(b - piece.cp) as usize {
                 if *left == 0 || x.budget.exhausted() {
@@ -363,6 +364,19 @@ fn pieces(clx: &[u8]) -> Option<Vec<Piece>> {
             out.push(Piece { cp, cp_end, fc, compressed });
         }
     }
+    // In order, none over another: a CP is read once, and each region finds its first piece
+    // by a binary search, however many pieces and regions a file lists.
+    out.sort_unstable_by_key(|p| p.cp);
+    let mut end = 0;
+    out.retain_mut(|p| {
+        if p.cp < end {
+            let skip = (end - p.cp) as usize;
+            p.fc += if p.compressed { skip } else { 2 * skip };
+            p.cp = end;
+        }
+        end = end.max(p.cp_end);
+        p.cp < p.cp_end
+    });
     (!out.is_empty()).then_some(out)
 }
 
@@ -520,6 +534,22 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert!(p[0].compressed && p[0].fc == 0x800 && p[0].cp_end == 5);
         assert!(!p[1].compressed && p[1].fc == 0x1000 && p[1].cp == 5);
+        // Pieces out of order and over each other: in order, each CP once.
+        let mut clx = vec![2];
+        let mut plc = Vec::new();
+        for cp in [10u32, 20, 0, 15] {
+            plc.extend(cp.to_le_bytes());
+        }
+        for fc in [0x100u32, 0x200, 0x300] {
+            plc.extend([0, 0]);
+            plc.extend(fc.to_le_bytes());
+            plc.extend([0, 0]);
+        }
+        clx.extend((plc.len() as u32).to_le_bytes());
+        clx.extend(&plc);
+        let p = pieces(&clx).unwrap();
+        let spans: Vec<(u32, u32, usize)> = p.iter().map(|p| (p.cp, p.cp_end, p.fc)).collect();
+        assert_eq!(spans, [(0, 15, 0x300), (15, 20, 0x100 + 2 * 5)]);
         // A CLX without a Pcdt, or with a length past its end, is no piece table.
         assert!(pieces(&[1, 0, 0]).is_none());
         let mut cut = clx.clone();

@@ -12,10 +12,11 @@
 //! Slides are `slide 3`, their notes `slide 3 notes`, hidden slides (and their notes) are
 //! `hidden`; the text of masters is `master`, without the prompts ("Click to edit...") of
 //! empty placeholders. Every offset and length is checked against the stream; the tree is
-//! followed at most [`MAX_NESTING`] deep and each record once, so its reading costs no more
-//! than a pass over the stream, whatever the lengths claim.
+//! followed at most [`MAX_NESTING`] deep, and each slide, notes page and master once however
+//! often the lists name it, so reading costs no more than a pass over the stream for each
+//! level of nesting, whatever the lengths claim.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::cfb::{Compound, Outcome};
 use super::extractor::Extractor;
@@ -104,12 +105,15 @@ pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
         return Outcome::Unread;
     };
     let lists = SlideLists::read(document.body);
+    // Each record is read once, however often the lists name it.
+    let mut read = HashSet::new();
+    let mut once = |id: u32| read.insert(id).then_some(id);
     for (n, slide) in lists.slides.iter().enumerate() {
         if x.budget.exhausted() {
             break;
         }
         let path = format!("slide {}", n + 1);
-        let record = edits.record(&stream, slide.persist).filter(|r| r.kind == SLIDE);
+        let record = once(slide.persist).and_then(|p| edits.record(&stream, p)).filter(|r| r.kind == SLIDE);
         let (hidden, notes) = record.map_or((false, None), |r| slide_facts(r.body));
         for text in &slide.texts {
             emit(x, &path, hidden, text);
@@ -123,14 +127,19 @@ pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
                 }
             });
         }
-        let notes = notes.and_then(|id| lists.notes.get(&id)).and_then(|&p| edits.record(&stream, p));
+        let notes = notes
+            .and_then(|id| lists.notes.get(&id))
+            .and_then(|&p| once(p))
+            .and_then(|p| edits.record(&stream, p));
         if let Some(r) = notes.filter(|r| r.kind == NOTES) {
             let path = format!("{path} notes");
             texts(r.body, 0, false, &mut |text, _| emit(x, &path, hidden, text));
         }
     }
     for &persist in &lists.masters {
-        if let Some(r) = edits.record(&stream, persist).filter(|r| r.kind == MAIN_MASTER) {
+        if let Some(r) =
+            once(persist).and_then(|p| edits.record(&stream, p)).filter(|r| r.kind == MAIN_MASTER)
+        {
             texts(r.body, 0, false, &mut |text, _| {
                 if !text.trim_start().starts_with("Click to edit") {
                     emit(x, "master", false, text);
