@@ -515,38 +515,30 @@ mod tests {
         assert_eq!(sprm_flags(&[0x17, 0x24], true), 0);
     }
 
-    #[test]
-    fn piece_table() {
-        // One Prc, then a Pcdt of two pieces: 8-bit from byte 0x800, UTF-16 from 0x1000.
-        let mut clx = vec![1, 2, 0, 0xaa, 0xbb, 2];
-        let mut plc = Vec::new();
-        for cp in [0u32, 5, 9] {
-            plc.extend(cp.to_le_bytes());
-        }
-        for fc in [0x1000 | FC_COMPRESSED, 0x1000] {
+    /// A CLX: `prc` (property lists), then a Pcdt of pieces at CPs `cps` stored at `fcs`.
+    fn clx(prc: &[u8], cps: &[u32], fcs: &[u32]) -> Vec<u8> {
+        let mut plc: Vec<u8> = cps.iter().flat_map(|cp| cp.to_le_bytes()).collect();
+        for fc in fcs {
             plc.extend([0, 0]);
             plc.extend(fc.to_le_bytes());
             plc.extend([0, 0]);
         }
-        clx.extend((plc.len() as u32).to_le_bytes());
-        clx.extend(&plc);
-        let p = pieces(&clx).unwrap();
+        let mut out = prc.to_vec();
+        out.push(2);
+        out.extend((plc.len() as u32).to_le_bytes());
+        out.extend(plc);
+        out
+    }
+
+    #[test]
+    fn piece_table() {
+        // One Prc, then a Pcdt of two pieces: 8-bit from byte 0x800, UTF-16 from 0x1000.
+        let p = pieces(&clx(&[1, 2, 0, 0xaa, 0xbb], &[0, 5, 9], &[0x1000 | FC_COMPRESSED, 0x1000])).unwrap();
         assert_eq!(p.len(), 2);
         assert!(p[0].compressed && p[0].fc == 0x800 && p[0].cp_end == 5);
         assert!(!p[1].compressed && p[1].fc == 0x1000 && p[1].cp == 5);
         // Pieces out of order and over each other: in order, each CP once.
-        let mut clx = vec![2];
-        let mut plc = Vec::new();
-        for cp in [10u32, 20, 0, 15] {
-            plc.extend(cp.to_le_bytes());
-        }
-        for fc in [0x100u32, 0x200, 0x300] {
-            plc.extend([0, 0]);
-            plc.extend(fc.to_le_bytes());
-            plc.extend([0, 0]);
-        }
-        clx.extend((plc.len() as u32).to_le_bytes());
-        clx.extend(&plc);
+        let clx = clx(&[], &[10, 20, 0, 15], &[0x100, 0x200, 0x300]);
         let p = pieces(&clx).unwrap();
         let spans: Vec<(u32, u32, usize)> = p.iter().map(|p| (p.cp, p.cp_end, p.fc)).collect();
         assert_eq!(spans, [(0, 15, 0x300), (15, 20, 0x100 + 2 * 5)]);

@@ -65,24 +65,36 @@ struct Run {
     dropped: bool,
 }
 
-/// How much `units` (decoded as `text`) look like text read in step: two points for each
-/// letter of the run's most common 256-character block (its script) and each space or
-/// punctuation mark of ASCII, less one for every other unit. Text read one byte along in the other byte order is the same letters but where the
-/// block changes, where a unit is made of one character's high byte and the next one's low
-/// byte: a space or comma after Cyrillic becomes a Cyrillic letter ("Ольга, " reads
-/// "льгаЬ "), a stray byte before the text a letter of another block ("蠁Jane Doe" for
-/// "Jane Doe" after the byte 0x88).
-fn in_step(units: &[u16], text: &str) -> usize {
+/// How much `units` look like text read in step: two points for each letter of the run's
+/// most common 256-character block (its script) and each space or punctuation mark of ASCII,
+/// less one for every other unit. Text read one byte along in the other byte order is the same
+/// letters but where the block changes, where a unit is made of one character's high byte and
+/// the next one's low byte: a space or comma after Cyrillic becomes a Cyrillic letter
+/// ("Ольга, " reads "льгаЬ "), a stray byte before the text a letter of another block
+/// ("蠁Jane Doe" for "Jane Doe" after the byte 0x88). A Latin-1 letter at either end counts
+/// for nothing: the wrong reading of Latin text followed by a padding byte ends with one
+/// ("Owen Priceÿ" for "Owen Price" before 0xff).
+fn in_step(units: &[u16]) -> usize {
     let mut counts = [0usize; 256];
     for &u in units {
         counts[usize::from(u >> 8)] += 1;
     }
-    let block = counts.iter().enumerate().max_by_key(|&(_, c)| c).map_or(0, |(b, _)| b as u32);
-    let letters = text.chars().filter(|&c| c.is_alphabetic() && c as u32 >> 8 == block).count();
-    let punctuation =
-        units.iter().filter(|&&u| u < 0x7f && (u == 0x20 || (u as u8).is_ascii_punctuation())).count();
-    let good = letters + punctuation;
-    (2 * good).saturating_sub(units.len().saturating_sub(good))
+    let block = counts.iter().enumerate().max_by_key(|&(_, c)| c).map_or(0, |(b, _)| b as u16);
+    let (mut good, mut others) = (0usize, 0usize);
+    for (i, &u) in units.iter().enumerate() {
+        let edge = i == 0 || i + 1 == units.len();
+        if edge && (0x80..=0xff).contains(&u) {
+            continue;
+        }
+        let letter = u >> 8 == block && char::from_u32(u32::from(u)).is_some_and(char::is_alphabetic);
+        let punctuation = u < 0x7f && (u == 0x20 || (u as u8).is_ascii_punctuation());
+        if letter || punctuation {
+            good += 1;
+        } else {
+            others += 1;
+        }
+    }
+    (2 * good).saturating_sub(others)
 }
 
 /// The UTF-16 runs of `bytes` read from byte `align` on, little- or big-endian; `units` is a
@@ -97,7 +109,7 @@ fn utf16_runs(bytes: &[u8], big_endian: bool, align: usize, units: &mut Vec<u16>
             runs.push(Run {
                 start,
                 end: start + 2 * units.len(),
-                score: in_step(units, &text),
+                score: in_step(units),
                 text,
                 dropped: false,
             });
@@ -246,6 +258,14 @@ mod tests {
                     );
                 }
             }
+        }
+        // Latin text before padding bytes, in either byte order: read whole, once.
+        for encode in [utf16le as fn(&str) -> Vec<u8>, utf16be] {
+            let mut file = vec![0u8; 4];
+            file.extend(encode("Owen Price"));
+            file.extend([0xff; 8]);
+            let text = runs(&file);
+            assert_eq!(text.lines().collect::<Vec<_>>(), ["Owen Price"], "{text:?}");
         }
         // Little- and big-endian text in one file: each once.
         let mut file = utf16le("Jane Doe");
