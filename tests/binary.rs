@@ -76,6 +76,30 @@ fn utf16_text_in_binary_is_found() {
 }
 
 #[test]
+fn utf16_big_endian_text_in_binary_is_found() {
+    // A Cyrillic name: read one byte along in the other byte order, its space would become a
+    // letter, so it is found only where big-endian runs are read.
+    let list = ProtectedList::from_csv("id,kind,value\nV02,name,Ольга Петрова\n").unwrap();
+    let s = Scanner::new(list, Policy::default());
+    for big_endian in [false, true] {
+        for pad in [0usize, 1] {
+            let mut data = binary(10_000 + pad);
+            data.extend_from_slice(&[0, 0]);
+            data.extend("Ольга Петрова".encode_utf16().flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            }));
+            data.extend_from_slice(&[0, 0, 0xff]);
+            let r = s.scan(&message("data.bin", "application/octet-stream", &data));
+            assert_eq!(outcome(&r).0.len(), 1, "big-endian {big_endian}, pad {pad}");
+        }
+    }
+}
+
+#[test]
 fn a_huge_binary_member_meets_the_limit() {
     let mut big = binary(2 << 20);
     big.extend_from_slice(b"\0Jane Doe\0");

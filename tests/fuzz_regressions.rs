@@ -149,6 +149,17 @@ fn tnef_inputs() {
 fn archives_inputs() {
     for (name, bytes) in inputs("archives") {
         let json = shared::scanner().scan(&shared::archive_message(&bytes)).to_json();
+/// The `legacy` target: a Word, PowerPoint or Excel file whose two streams are the input's
+/// bytes, as an attachment.
+#[cfg(feature = "documents")]
+#[test]
+fn legacy_inputs() {
+    for (name, bytes) in inputs("legacy") {
+        let Some((file, compound)) = shared::legacy_file(&bytes) else {
+            continue;
+        };
+        let json =
+            shared::scanner().scan(&shared::message(file, "application/octet-stream", &compound)).to_json();
         assert_eq!(shared::broken_promise(&json), None, "{name}");
     }
 }

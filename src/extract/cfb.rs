@@ -1,8 +1,9 @@
 //! Compound files (OLE2, CFB), read through their directory with the `cfb` crate: legacy
-//! Excel (BIFF `.xls`, its cells through calamine), password-protected Office documents (an
-//! OOXML package encrypted in an `EncryptedPackage` stream), and others (Word `.doc`,
-//! PowerPoint `.ppt`, other applications'), whose text runs are read as a reader of the raw
-//! file would find them. Outlook `.msg` files are opened here and read by `msg.rs`. Which kind a file is, is told by `sniff.rs` from
+//! Excel (BIFF `.xls`, its cells through calamine, its hidden rows and columns and cell notes
+//! from its records by `biff.rs`), password-protected Office documents (an OOXML package
+//! encrypted in an `EncryptedPackage` stream), Word `.doc` and PowerPoint `.ppt` (read by
+//! `doc.rs` and `ppt.rs` through the streams opened here), and others (other applications'),
+//! whose text runs are read as a reader of the raw file would find them. Outlook `.msg` files are opened here and read by `msg.rs`. Which kind a file is, is told by `sniff.rs` from
 //! the streams at the root of its directory.
 //!
 //! The `cfb` crate refuses a file whose header, directory or sector chains are damaged (a chain
@@ -10,17 +11,32 @@
 //! its text runs too. Before the crate reads anything, the header is checked for a FAT no
 //! larger than the file (see [`fat_fits`]).
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 
 use ::cfb::{CompoundFile, OpenOptions, Version};
 use calamine::{Data, Reader, SheetVisible, Xls, XlsError};
 
+use super::biff;
 use super::extractor::Extractor;
 use super::row::{push_number, Row};
 use super::strings::runs;
+use crate::model::cell_name;
 
 /// The most a stream read through the directory buffers at a time.
 const STREAM_BUFFER: usize = 64 << 10;
+
+/// How a reader of one kind of compound file (Word, PowerPoint) went.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Its text was read.
+    Read,
+    /// It is encrypted (and noted as such).
+    Encrypted,
+    /// It is not a file the reader understands (an older version, damaged tables): the
+    /// caller reads its text runs.
+    Unread,
+}
 
 /// A compound file opened through its directory.
 pub(super) struct Compound<'d> {
@@ -133,12 +149,14 @@ pub(super) fn workbook(x: &mut Extractor<'_>, file: &mut Compound<'_>, name: &st
     let Some(mut data) = file.stream(name) else {
         return false;
     };
+    let facts = biff::sheets(&data);
     empty_dimensions(&mut data);
     let Some(copy) = alone(name, &data) else {
         return false;
     };
+    drop(data);
     match Xls::new(Cursor::new(copy.as_slice())) {
-        Ok(mut book) => sheets(x, &mut book),
+        Ok(mut book) => sheets(x, &mut book, &facts),
         Err(XlsError::Password) => x.encrypted("the workbook"),
         Err(_) => return false,
     }
@@ -219,8 +237,9 @@ fn alone(name: &str, data: &[u8]) -> Option<Vec<u8>> {
     Some(out.into_inner().into_inner())
 }
 
-/// Every sheet of `book`, hidden ones marked: a row a segment, a cell a mark.
-fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
+/// Every sheet of `book`, hidden ones, hidden rows and columns marked (from `facts`, read
+/// from the records): a row a segment, a cell a mark; then the sheet's cell notes.
+fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>, facts: &HashMap<String, biff::Sheet>) {
     let sheets: Vec<(String, bool)> =
         book.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
     let mut row = Row::default();
@@ -238,20 +257,27 @@ fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>) {
                 continue;
             }
         };
+        let none = biff::Sheet::default();
+        let facts = facts.get(&name).unwrap_or(&none);
         let (r0, c0) = range.start().unwrap_or((0, 0));
         for (i, cells) in range.rows().enumerate() {
             row.clear();
+            let r = r0 + i as u32;
             for (j, cell) in cells.iter().enumerate() {
                 if matches!(cell, Data::Empty) {
                     continue;
                 }
-                row.cell(r0 + i as u32 + 1, c0 + j as u32 + 1, false);
+                let c = c0 + j as u32;
+                row.cell(r + 1, c + 1, facts.col_hidden(c));
                 match cell {
                     Data::Float(f) => push_number(&mut row.text, &f.to_string()),
                     other => row.text.push_str(&other.to_string()),
                 }
             }
-            x.emit(Some(&name), hidden, &row.text, &row.marks);
+            x.emit(Some(&name), hidden || facts.row_hidden(r), &row.text, &row.marks);
+        }
+        for (r, c, text) in &facts.notes {
+            x.emit(Some(&format!("{name}!{} comment", cell_name(r + 1, c + 1))), hidden, text, &[]);
         }
     }
 }

@@ -30,9 +30,12 @@
 //!   text is handed to the scanner), `sniff` (recognition only), `mapi` (the MAPI property
 //!   model of an Outlook message, whatever its container).
 
+mod biff;
 mod cfb;
+mod doc;
 mod extractor;
 mod flow;
+mod le;
 mod lzfu;
 mod mapi;
 mod meter;
@@ -41,12 +44,14 @@ mod odf;
 mod ooxml;
 mod outlook;
 mod pdf;
+mod ppt;
 mod row;
 mod rtf;
 mod sevenz;
 mod sniff;
 mod stream;
 mod strings;
+mod summary;
 mod tar;
 mod tnef;
 mod xml;
@@ -261,8 +266,9 @@ impl Extractor<'_> {
     }
 
     /// A compound file: an encrypted Office document, a legacy workbook, an Outlook message,
-    /// or other (Word, PowerPoint...), whose text runs are read. One whose structure is
-    /// damaged is read for its text runs too.
+    /// a Word document or PowerPoint presentation (their text and properties), or other,
+    /// whose text runs are read. One whose structure is damaged, or a Word or PowerPoint file
+    /// those readers do not understand, is read for its text runs too.
     fn compound(&mut self, bytes: &[u8], depth: usize) {
         let Some(mut file) = cfb::open(bytes) else {
             return self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
@@ -270,11 +276,23 @@ impl Extractor<'_> {
         match sniff::compound(|name| file.has_stream(name)) {
             Compound::Encrypted => self.encrypted("the document"),
             Compound::Workbook(stream) => {
-                if !self.as_reader("xls: workbook", |x| cfb::workbook(x, &mut file, stream)) {
+                if self.as_reader("xls: workbook", |x| cfb::workbook(x, &mut file, stream)) {
+                    summary::read(self, &mut file);
+                } else {
                     self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
                 }
             }
             Compound::Message => self.as_reader("msg: message", |x| x.msg(&mut file, depth)),
+            Compound::Word => match self.as_reader("doc: document", |x| doc::read(x, &mut file)) {
+                cfb::Outcome::Read => summary::read(self, &mut file),
+                cfb::Outcome::Encrypted => {}
+                cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+            },
+            Compound::Presentation => match self.as_reader("ppt: presentation", |x| ppt::read(x, &mut file)) {
+                cfb::Outcome::Read => summary::read(self, &mut file),
+                cfb::Outcome::Encrypted => {}
+                cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+            },
             Compound::Other => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
         }
     }
@@ -430,7 +448,7 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 20] = [
+        let files: [(&str, &str, &[&str]); 25] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
@@ -445,7 +463,12 @@ mod tests {
             ("ooxml.rs", include_str!("ooxml.rs"), &["extractor", "flow", "row", "xml", "zip"]),
             ("odf.rs", include_str!("odf.rs"), &["extractor", "flow", "row", "xml", "zip"]),
             ("rtf.rs", include_str!("rtf.rs"), &["extractor"]),
-            ("cfb.rs", include_str!("cfb.rs"), &["extractor", "row", "strings"]),
+            ("le.rs", include_str!("le.rs"), &[]),
+            ("biff.rs", include_str!("biff.rs"), &["le"]),
+            ("cfb.rs", include_str!("cfb.rs"), &["biff", "extractor", "row", "strings"]),
+            ("doc.rs", include_str!("doc.rs"), &["cfb", "extractor", "le"]),
+            ("ppt.rs", include_str!("ppt.rs"), &["cfb", "extractor", "le"]),
+            ("summary.rs", include_str!("summary.rs"), &["cfb", "extractor", "le", "mapi"]),
             ("pdf/mod.rs", include_str!("pdf/mod.rs"), &["extractor"]),
             ("mapi.rs", include_str!("mapi.rs"), &[]),
             ("lzfu.rs", include_str!("lzfu.rs"), &[]),

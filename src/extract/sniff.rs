@@ -128,7 +128,11 @@ pub(super) enum Compound {
     Workbook(&'static str),
     /// An Outlook message (`.msg`): it has the stream of fixed-size MAPI properties.
     Message,
-    /// Anything else (Word, PowerPoint, Outlook, other applications').
+    /// A Word document (`.doc`): it has `WordDocument`.
+    Word,
+    /// A PowerPoint presentation (`.ppt`): it has `PowerPoint Document`.
+    Presentation,
+    /// Anything else (older Word and PowerPoint, other applications').
     Other,
 }
 
@@ -140,6 +144,10 @@ pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
         Compound::Workbook(stream)
     } else if has("__properties_version1.0") {
         Compound::Message
+    } else if has("WordDocument") {
+        Compound::Word
+    } else if has("PowerPoint Document") {
+        Compound::Presentation
     } else {
         Compound::Other
     }
@@ -241,7 +249,9 @@ mod tests {
         assert_eq!(compound(has(&["EncryptionInfo", "EncryptedPackage"])), Compound::Encrypted);
         assert_eq!(compound(has(&["Workbook", "\u{5}SummaryInformation"])), Compound::Workbook("Workbook"));
         assert_eq!(compound(has(&["Book"])), Compound::Workbook("Book"));
-        assert_eq!(compound(has(&["WordDocument", "1Table"])), Compound::Other);
+        assert_eq!(compound(has(&["WordDocument", "1Table"])), Compound::Word);
+        assert_eq!(compound(has(&["PowerPoint Document", "Current User"])), Compound::Presentation);
+        assert_eq!(compound(has(&["Contents"])), Compound::Other);
         assert_eq!(compound(has(&["__properties_version1.0", "__substg1.0_0037001F"])), Compound::Message);
     }
 

@@ -80,4 +80,31 @@ pub fn archive_message(data: &[u8]) -> Vec<u8> {
         return message("export.tar", "application/octet-stream", data);
     };
     message(ARCHIVE_NAMES[usize::from(pick) % ARCHIVE_NAMES.len()], "application/octet-stream", body)
+/// The streams of the legacy Office files the `legacy` target builds: Word (its document and
+/// table streams), PowerPoint (its document and `Current User`), Excel (its workbook and the
+/// summary properties).
+const LEGACY: [(&str, &str, &str); 3] = [
+    ("f.doc", "/WordDocument", "/1Table"),
+    ("f.ppt", "/PowerPoint Document", "/Current User"),
+    ("f.xls", "/Workbook", "/\u{5}SummaryInformation"),
+];
+
+/// A legacy Office file built from `data`, and its name: the first byte chooses Word,
+/// PowerPoint or Excel, the next two (little-endian) say where the rest splits into the file's
+/// two streams. Raw bytes would almost never get past a compound file's header, so the fuzzer
+/// chooses the streams instead. `None` for fewer than three bytes.
+#[cfg_attr(not(fuzzing), allow(dead_code))]
+pub fn legacy_file(data: &[u8]) -> Option<(&'static str, Vec<u8>)> {
+    use std::io::{Cursor, Write};
+
+    let (&kind, rest) = data.split_first()?;
+    let (split, rest) = rest.split_at_checked(2)?;
+    let at = usize::from(u16::from_le_bytes([split[0], split[1]])).min(rest.len());
+    let (name, first, second) = LEGACY[usize::from(kind) % LEGACY.len()];
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).ok()?;
+    for (path, bytes) in [(first, &rest[..at]), (second, &rest[at..])] {
+        file.create_stream(path).ok()?.write_all(bytes).ok()?;
+    }
+    file.flush().ok()?;
+    Some((name, file.into_inner().into_inner()))
 }
