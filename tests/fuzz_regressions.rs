@@ -149,6 +149,10 @@ fn tnef_inputs() {
 fn archives_inputs() {
     for (name, bytes) in inputs("archives") {
         let json = shared::scanner().scan(&shared::archive_message(&bytes)).to_json();
+        assert_eq!(shared::broken_promise(&json), None, "{name}");
+    }
+}
+
 /// The `legacy` target: a Word, PowerPoint or Excel file whose two streams are the input's
 /// bytes, as an attachment.
 #[cfg(feature = "documents")]

@@ -80,6 +80,8 @@ pub fn archive_message(data: &[u8]) -> Vec<u8> {
         return message("export.tar", "application/octet-stream", data);
     };
     message(ARCHIVE_NAMES[usize::from(pick) % ARCHIVE_NAMES.len()], "application/octet-stream", body)
+}
+
 /// The streams of the legacy Office files the `legacy` target builds: Word (its document and
 /// table streams), PowerPoint (its document and `Current User`), Excel (its workbook and the
 /// summary properties).
