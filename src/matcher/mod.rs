@@ -20,7 +20,8 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::list::Lookup;
+use crate::list::variants::{self, TOKEN_MARK};
+use crate::list::{Lookup, WordFound};
 use crate::model::Kind;
 use crate::text::Normalized;
 
@@ -33,6 +34,8 @@ pub struct Hit {
     pub kind: Kind,
     /// Byte span in the segment's decoded text.
     pub span: Range<usize>,
+    /// Whether it was found through a name variant (policy `name_variants`) and not as listed.
+    pub variant: bool,
 }
 
 /// Whether `c` is invisible in running text (zero-width and other format characters).
@@ -59,17 +62,23 @@ pub const TOKEN_ENGINE_THRESHOLD: usize = 0;
 /// Lists with at least this many name and term forms are compiled on two threads.
 const PARALLEL_BUILD: usize = 100_000;
 
+/// Who owns an automaton pattern: record, kind, and for a variant form, the bytes of the pattern
+/// that stand for the listed given name.
+type Owner = (u32, Kind, Option<Range<usize>>);
+
 /// Names and terms: one interface, two engines that find exactly the same matches.
 #[derive(Debug)]
 pub enum WordEngine {
-    /// One Aho-Corasick automaton over every form (overlapping matches, boundaries checked).
+    /// One Aho-Corasick automaton over every form (overlapping matches, boundaries checked);
+    /// variant forms are spelled out, one pattern for each spelling of the family.
     Automaton {
         /// The automaton; `None` when nothing is listed.
         automaton: Option<AhoCorasick>,
-        /// Owners of each pattern: (record, kind).
-        owners: Vec<Vec<(u32, Kind)>>,
+        /// Owners of each pattern.
+        owners: Vec<Vec<Owner>>,
     },
-    /// Word n-gram hashes looked up in one table (see the `tokens` module).
+    /// Word n-gram hashes looked up in one table (see the `tokens` module); variant forms hold
+    /// family tokens, which the words of text are tried as.
     Tokens(tokens::TokenEngine),
 }
 
@@ -84,10 +93,38 @@ pub enum EngineChoice {
     Tokens,
 }
 
+/// Calls `each(spelled, given)` for every spelling of the variant form `form` (one word of
+/// which is a family token): the form with that word replaced by each spelling of its family,
+/// and the bytes of the spelled form that the spelling takes.
+fn spell_out(form: &[u8], each: &mut dyn FnMut(&[u8], Range<usize>)) {
+    let Some(at) = form
+        .split(|&b| b == b' ')
+        .scan(0, |pos, w| {
+            let start = *pos;
+            *pos += w.len() + 1;
+            Some((start, w))
+        })
+        .find(|(_, w)| w.first() == Some(&TOKEN_MARK))
+    else {
+        return;
+    };
+    let (start, token) = at;
+    let Some(family) = variants::table().by_token(token) else { return };
+    let mut spelled = Vec::with_capacity(form.len() + 16);
+    for m in &family.members {
+        spelled.clear();
+        spelled.extend_from_slice(&form[..start]);
+        spelled.extend_from_slice(m);
+        spelled.extend_from_slice(&form[start + token.len()..]);
+        each(&spelled, start..start + m.len());
+    }
+}
+
 impl WordEngine {
     /// Builds the engine `choice` asks for over the names and terms `list` holds in clear
-    /// ([`Lookup::each_word_form`]).
-    pub fn new(list: &dyn Lookup, choice: EngineChoice) -> Self {
+    /// ([`Lookup::each_word_form`]), and their variant forms ([`Lookup::each_variant_form`])
+    /// when `variants` is set.
+    pub fn new(list: &dyn Lookup, choice: EngineChoice, variants: bool) -> Self {
         let (forms, bytes) = list.word_forms_hint();
         let tokens = match choice {
             EngineChoice::Auto => forms > TOKEN_ENGINE_THRESHOLD,
@@ -97,21 +134,30 @@ impl WordEngine {
         if tokens {
             let mut builder = tokens::TokenEngineBuilder::with_capacity(forms, bytes);
             list.each_word_form(&mut |form, record, kind| builder.add(form, record, kind));
+            if variants {
+                list.each_variant_form(&mut |form, record, kind| builder.add(form, record, kind));
+            }
             return WordEngine::Tokens(builder.build());
         }
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<Vec<(u32, Kind)>> = Vec::new();
-        list.each_word_form(&mut |form, record, kind| {
+        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        let mut add = |form: &[u8], owner: Owner| {
             let id = *ids.entry(form.to_vec()).or_insert_with(|| {
                 texts.push(form.to_vec());
                 owners.push(Vec::new());
                 texts.len() - 1
             });
-            if !owners[id].contains(&(record, kind)) {
-                owners[id].push((record, kind));
+            if !owners[id].contains(&owner) {
+                owners[id].push(owner);
             }
-        });
+        };
+        list.each_word_form(&mut |form, record, kind| add(form, (record, kind, None)));
+        if variants {
+            list.each_variant_form(&mut |form, record, kind| {
+                spell_out(form, &mut |spelled, given| add(spelled, (record, kind, Some(given))))
+            });
+        }
         let automaton = (!texts.is_empty()).then(|| {
             AhoCorasick::builder()
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
@@ -122,27 +168,33 @@ impl WordEngine {
         WordEngine::Automaton { automaton, owners }
     }
 
-    /// Calls `found(span)` for every listed form anywhere in `norm`, inside longer words too.
+    /// Calls `found(span)` for every listed form anywhere in `norm`, inside longer words too
+    /// (variant forms aside: see [`Matcher::conservative_spans`]).
     pub fn find_substrings(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>)) {
         match self {
             WordEngine::Automaton { automaton: None, .. } => {}
-            WordEngine::Automaton { automaton: Some(ac), .. } => {
-                ac.find_overlapping_iter(norm).for_each(|m| found(m.range()));
+            WordEngine::Automaton { automaton: Some(ac), owners } => {
+                ac.find_overlapping_iter(norm)
+                    .filter(|m| owners[m.pattern().as_usize()].iter().any(|o| o.2.is_none()))
+                    .for_each(|m| found(m.range()));
             }
             WordEngine::Tokens(t) => t.find_substrings(norm, found),
         }
     }
 
-    /// Calls `found(span, record, kind)` for every listed form at word boundaries in `norm`.
-    pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+    /// Calls `found(span, record, kind, given)` for every listed form at word boundaries in
+    /// `norm`, and every variant form (`given`: the span of the word standing for the listed
+    /// given name).
+    pub fn find(&self, norm: &[u8], found: &mut WordFound<'_>) {
         match self {
             WordEngine::Automaton { automaton: None, .. } => {}
             WordEngine::Automaton { automaton: Some(ac), owners } => {
                 for m in ac.find_overlapping_iter(norm) {
                     let span = m.range();
                     if at_word_boundary(norm, &span) {
-                        for &(record, kind) in &owners[m.pattern().as_usize()] {
-                            found(span.clone(), record, kind);
+                        for (record, kind, given) in &owners[m.pattern().as_usize()] {
+                            let given = given.as_ref().map(|g| span.start + g.start..span.start + g.end);
+                            found(span.clone(), *record, *kind, given);
                         }
                     }
                 }
@@ -167,18 +219,21 @@ pub struct Matcher {
     phones: bool,
     /// Pattern identifiers (in clear in every list: they are shapes).
     patterns: Option<patterns::Patterns>,
+    /// Whether names are also found through their variants (policy `name_variants`).
+    variants: bool,
 }
 
 impl Matcher {
     /// Compiles what finds `list`'s identifiers in text: the word engine over the forms it
-    /// holds in clear and its pattern identifiers; the list builds its own look-up tables
+    /// holds in clear (with their variant forms when `variants` is set: policy
+    /// `name_variants`) and its pattern identifiers; the list builds its own look-up tables
     /// ([`Lookup::prepare`]), beside the word engine on a second thread for a large list.
-    pub fn new(list: Box<dyn Lookup>) -> Self {
+    pub fn new(list: Box<dyn Lookup>, variants: bool) -> Self {
         let (forms, _) = list.word_forms_hint();
         let words = if forms >= PARALLEL_BUILD {
             let list = &*list;
             std::thread::scope(|s| {
-                let words = s.spawn(|| WordEngine::new(list, EngineChoice::Auto));
+                let words = s.spawn(|| WordEngine::new(list, EngineChoice::Auto, variants));
                 list.prepare();
                 match words.join() {
                     Ok(w) => w,
@@ -187,7 +242,7 @@ impl Matcher {
             })
         } else {
             list.prepare();
-            WordEngine::new(&*list, EngineChoice::Auto)
+            WordEngine::new(&*list, EngineChoice::Auto, variants)
         };
         let mut listed: Vec<(u32, String)> = Vec::new();
         list.each_pattern(&mut |record, p| listed.push((record, p.to_string())));
@@ -200,6 +255,7 @@ impl Matcher {
             list,
             words,
             patterns,
+            variants,
         }
     }
 
@@ -219,6 +275,14 @@ impl Matcher {
             norm.fill(src);
             let first = out.len();
             self.words.find_substrings(norm.as_bytes(), &mut |span| out.push(span));
+            if self.variants {
+                // Variants as whole words, however they are written: a reader knows `bill smith`.
+                self.words.find(norm.as_bytes(), &mut |span, _, _, given| {
+                    if given.is_some() {
+                        out.push(span)
+                    }
+                });
+            }
             for span in &mut out[first..] {
                 *span = norm.source_range(span.clone(), src);
             }
@@ -230,38 +294,87 @@ impl Matcher {
 
     /// Appends to `out` every identifier found in `src`; `norm` must hold `src` normalised
     /// (offsets are mapped back to `src` only where a name or term is found).
+    ///
+    /// With name variants, a match through a variant is kept only where its given name is
+    /// written as a name (not starting with a lower-case letter: `will smith` in running text
+    /// is no William Smith) and the same record's name is not found as listed at the same
+    /// span; the ones kept follow every other hit of the segment, so that a place where a
+    /// name is found both as listed and through a variant is reported as listed.
     pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
         let first = out.len();
-        self.words.find(norm.as_bytes(), &mut |span, record, kind| out.push(Hit { record, kind, span }));
+        let mut givens: Vec<(usize, Range<usize>)> = Vec::new();
+        let mut found = |span: Range<usize>, record: u32, kind: Kind, given: Option<Range<usize>>| {
+            if let Some(g) = given {
+                givens.push((out.len(), g));
+            }
+            out.push(Hit { record, kind, span, variant: false });
+        };
+        self.words.find(norm.as_bytes(), &mut found);
         if self.keyed_words {
-            self.list.find_keyed_words(norm.as_bytes(), &mut |span, record, kind| {
-                out.push(Hit { record, kind, span })
-            });
+            self.list.find_keyed_words(norm.as_bytes(), self.variants, &mut found);
         }
         if out.len() > first {
+            let mut unnamed = Vec::new();
+            for (i, given) in &givens {
+                out[*i].variant = true;
+                // Written as a name: the given name's first letter is not lower-case.
+                let given = norm.source_range(given.clone(), src);
+                if src[given].chars().next().is_some_and(char::is_lowercase) {
+                    unnamed.push(*i);
+                }
+            }
             // Spans so far are in normalised text: map them back to the source.
             for hit in &mut out[first..] {
                 hit.span = norm.source_range(hit.span.clone(), src);
+            }
+            if !givens.is_empty() {
+                settle_variants(out, first, &unnamed);
             }
         }
         if self.addresses {
             email::for_each_candidate(src, &mut |span, candidate| {
                 self.list.address_owners(candidate, &mut |record| {
-                    out.push(Hit { record, kind: Kind::Email, span: span.clone() })
+                    out.push(Hit { record, kind: Kind::Email, span: span.clone(), variant: false })
                 });
             });
         }
         if self.phones {
             phone::for_each_candidate(src, &mut |span, phone| {
                 self.list.phone_owners(phone, &mut |record| {
-                    out.push(Hit { record, kind: Kind::Phone, span: span.clone() })
+                    out.push(Hit { record, kind: Kind::Phone, span: span.clone(), variant: false })
                 });
             });
         }
         if let Some(p) = &self.patterns {
-            p.find(src, &mut |span, record| out.push(Hit { record, kind: Kind::Pattern, span }));
+            p.find(src, &mut |span, record| {
+                out.push(Hit { record, kind: Kind::Pattern, span, variant: false })
+            });
         }
     }
+}
+
+/// The hits of `out[first..]` with their variant matches settled: the ones at the indices
+/// `unnamed` (not written as a name) and the ones a listed form of the same record finds at the
+/// same span taken out, each kept one once, and the kept ones moved after the listed ones.
+fn settle_variants(out: &mut Vec<Hit>, first: usize, unnamed: &[usize]) {
+    let mut variant: Vec<Hit> = Vec::new();
+    let mut k = first;
+    for i in first..out.len() {
+        if out[i].variant {
+            if !unnamed.contains(&i) {
+                variant.push(out[i].clone());
+            }
+        } else {
+            out.swap(k, i);
+            k += 1;
+        }
+    }
+    out.truncate(k);
+    variant.sort_by_key(|h| (h.span.start, h.span.end, h.record));
+    variant.dedup();
+    let listed = &out[first..];
+    variant.retain(|v| !listed.iter().any(|h| h.record == v.record && h.kind == v.kind && h.span == v.span));
+    out.extend(variant);
 }
 
 #[cfg(test)]
@@ -291,8 +404,8 @@ mod tests {
         let list = ProtectedList::from_csv(LIST).unwrap();
         let key = Key::from_bytes(&[3u8; 32]).unwrap();
         let sealed = SealedList::open(&seal(&list, &key), &key).unwrap();
-        let plain = Matcher::new(Box::new(list));
-        let sealed = Matcher::new(Box::new(sealed));
+        let plain = Matcher::new(Box::new(list), false);
+        let sealed = Matcher::new(Box::new(sealed), false);
         for src in [
             "Dear Jane Doe, DOE, Jane and ravi PATEL: see CRIS-1234567 (operation nightingale).",
             "Write to jane.doe@EXAMPLE.org or family@x.example; call 020 7946 0018 or +1 212 555 0100.",
@@ -330,7 +443,7 @@ mod tests {
         assert!(!list.is_listed_address("b@x.example"));
         list.push("B", Kind::Email, "b@x.example").unwrap();
         assert!(list.is_listed_address("b@x.example"));
-        let m = Matcher::new(Box::new(list));
+        let m = Matcher::new(Box::new(list), false);
         assert_eq!(hits(&m, "to b@x.example").len(), 1);
     }
 
