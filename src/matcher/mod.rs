@@ -433,6 +433,94 @@ mod tests {
         }
     }
 
+    /// Name variants, table by table: how a name is listed, how the text writes it, and whether
+    /// and how it is found (`Some(false)` as listed, `Some(true)` through a variant), with the
+    /// plain list and the same list sealed, and never with the policy off.
+    #[test]
+    fn name_variants_table() {
+        struct T {
+            listed: &'static str,
+            text: &'static str,
+            found: Option<bool>,
+        }
+        let t = |listed, text, found| T { listed, text, found };
+        let tests = [
+            t("William Smith", "Dear Bill Smith,", Some(true)),
+            t("Bill Smith", "Dear William Smith,", Some(true)),
+            t("William Smith", "SMITH, Billy", Some(true)),
+            t("William Smith", "Liam Smith", Some(true)),
+            t("Smith, William", "Will Smith", Some(true)),
+            t("William Henry Smith", "Bill Henry Smith", Some(true)),
+            t("William Henry Smith", "Smith Bill Henry", Some(true)),
+            t("William Smith", "William Smith", Some(false)),
+            t("William Smith", "william smith", Some(false)),
+            t("Mohammed Khan", "Muhammad Khan", Some(true)),
+            t("Mohammed Khan", "MOHAMED KHAN", Some(true)),
+            t("Muhammad Khan", "محمد Khan", Some(true)),
+            t("Aleksandr Petrov", "Alexander Petrov", Some(true)),
+            t("Aleksandr Petrov", "Александр Petrov", Some(true)),
+            t("Yusuf Ali", "Yousef Ali", Some(true)),
+            t("Robert Brown", "Bob Brown", Some(true)),
+            // Not found: the surname as written, the given name in no family with it, a
+            // variant written in lower case, a name of one word, a two-letter nickname,
+            // cognates, a variant inside a longer word.
+            t("William Smith", "Bill Smyth", None),
+            t("William Smith", "Bob Smith", None),
+            t("William Smith", "they will smith the iron", None),
+            t("William Smith", "Billy Smithson", None),
+            t("William", "Bill", None),
+            t("Alfred Jones", "Al Jones", None),
+            t("Yusuf Ali", "Joseph Ali", None),
+            t("Mohammed Khan", "Mohammedi Khan", None),
+            t("Jane Doe", "Joan Doe", None),
+        ];
+        let key = Key::from_bytes(&[9u8; 32]).unwrap();
+        for t in tests {
+            let list = ProtectedList::from_csv(&format!("id,kind,value\nR,name,\"{}\"\n", t.listed)).unwrap();
+            let sealed = SealedList::open(&seal(&list, &key), &key).unwrap();
+            let plain_on = Matcher::new(Box::new(list.clone()), true);
+            let plain_off = Matcher::new(Box::new(list), false);
+            let sealed_on = Matcher::new(Box::new(sealed), true);
+            for (m, label) in [(&plain_on, "plain"), (&sealed_on, "sealed")] {
+                let (mut norm, mut out) = (Normalized::new(), Vec::new());
+                norm.fill(t.text);
+                m.find(t.text, &mut norm, &mut out);
+                let got = match out.as_slice() {
+                    [] => None,
+                    [hit] => Some(hit.variant),
+                    more => panic!("{} in {:?} ({label}): {more:?}", t.listed, t.text),
+                };
+                assert_eq!(got, t.found, "{} in {:?} ({label})", t.listed, t.text);
+            }
+            let off = !hits(&plain_off, t.text).is_empty();
+            assert_eq!(off, t.found == Some(false), "{} in {:?} with variants off", t.listed, t.text);
+        }
+    }
+
+    /// A place where a name is found as listed and through a variant is reported once, as
+    /// listed; variant hits follow the listed ones; excerpts mask variants however written.
+    #[test]
+    fn listed_matches_come_before_variants_and_excerpts_mask_variants() {
+        let list =
+            ProtectedList::from_csv("id,kind,value\nR,name,William Smith\nS,name,Bill Smith\n").unwrap();
+        let m = Matcher::new(Box::new(list), true);
+        let (mut norm, mut out) = (Normalized::new(), Vec::new());
+        let text = "Billy Smith met Bill Smith";
+        norm.fill(text);
+        m.find(text, &mut norm, &mut out);
+        let got: Vec<(u32, bool, Range<usize>)> =
+            out.iter().map(|h| (h.record, h.variant, h.span.clone())).collect();
+        // Bill Smith: S as listed, R through a variant; Billy Smith: both through variants.
+        assert_eq!(got, [(1, false, 16..26), (0, true, 0..11), (1, true, 0..11), (0, true, 16..26)]);
+        let spans = m.conservative_spans("x bill smith, Smith Billy y");
+        assert!(spans.contains(&(2..12)) && spans.contains(&(14..25)), "{spans:?}");
+        let off = Matcher::new(
+            Box::new(ProtectedList::from_csv("id,kind,value\nR,name,William Smith\n").unwrap()),
+            false,
+        );
+        assert!(off.conservative_spans("x bill smith y").is_empty());
+    }
+
     /// A list built up one identifier at a time answers for what it holds now, whether or not
     /// it was asked before.
     #[test]
