@@ -426,10 +426,10 @@ impl SealedList {
             }
             let next_end = next_space(norm, end + 1);
             if let Some(table) = table {
-                for &f in table.families_of(&norm[end + 1..next_end]) {
+                for &t in table.text_tokens(&norm[end + 1..next_end]) {
                     let mut v = h.clone();
                     v.write(b" ");
-                    v.write(&table.family(f).token);
+                    v.write(&table.token(t).bytes);
                     self.walk(norm, start, next_end, v, Some(end + 1..next_end), None, found);
                 }
             }
@@ -575,9 +575,9 @@ impl Lookup for SealedList {
             h.write(&norm[start..first_end]);
             self.walk(norm, start, first_end, h, None, table, found);
             if let Some(table) = table {
-                for &f in table.families_of(&norm[start..first_end]) {
+                for &t in table.text_tokens(&norm[start..first_end]) {
                     let mut h = self.tagger.start(WORDS);
-                    h.write(&table.family(f).token);
+                    h.write(&table.token(t).bytes);
                     self.walk(norm, start, first_end, h, Some(start..first_end), None, found);
                 }
             }

@@ -2,31 +2,37 @@
 //! `name_variants` lets a listed name be found under (docs/matching.md, "Name variants").
 //!
 //! The table is shipped with maildlp (`data/names/`): English nicknames from
-//! carltonnorthern/nicknames (Apache-2.0) and maildlp's own transliteration families. It is
-//! read into **families**: a nickname family is a canonical name and its nicknames
-//! (`william`: `bill`, `billy`, `will`, `liam`...), a transliteration family every spelling of
-//! one name (`muhammad`: `mohammed`, `mohamed`, `محمد`...). Two spellings are variants of each
-//! other when some family holds both, so a nickname shared by two names (`bill`: William and
-//! Robert) belongs to both families.
+//! carltonnorthern/nicknames (Apache-2.0) and maildlp's own transliteration families.
 //!
-//! Matching folds rather than expands: a listed name's given name is replaced by a **family
-//! token** (`\x01` and the family's id, bytes no normalised text holds) in extra listed forms,
-//! and a word of text that belongs to a family is tried as that family's token as well. So a
-//! listed name costs one extra form a family (not one a spelling), and a sealed list holds the
-//! keyed tags of these forms: no spelling of any name, listed or variant, is in its file.
+//! - **Nicknames** are pairs: a name and a nickname of it (`william`: `bill`). Two spellings
+//!   are variants when the table pairs them, in either direction: William finds Bill and Bill
+//!   finds William, but two nicknames of one name are not variants of each other for that
+//!   (Nathan and John are both nicknames of Jonathan, and other names).
+//! - **Transliterations** are families: every spelling of one name (`muhammad`: `mohammed`,
+//!   `mohamed`, `محمد`...), each a variant of every other.
+//!
+//! Matching folds rather than expands. The table gives **tokens** (`\x01`, a letter, and an id:
+//! bytes no normalised text holds): for a name of the nickname table, one its name and its
+//! nicknames stand for (`n`) and one only the name itself stands for (`k`); for a
+//! transliteration family, one every spelling stands for (`t`). A listed given name is folded to
+//! the tokens it matches through ([`Table::listed_tokens`]: a name's `n`, the `k` of each name
+//! it is a nickname of, its family's `t`) in extra listed forms, and a word of text is tried as
+//! each token it stands for ([`Table::text_tokens`]). So a listed name costs one extra form a
+//! token (not one a spelling), and a sealed list holds the keyed tags of these forms: no
+//! spelling of any name, listed or variant, is in its file.
 //!
 //! Spellings shorter than [`MIN_LETTERS`] letters (`al`, `ed`, `jo`) and spellings of more than
-//! one word (`k c`) are left out of every family: they stand for too many words of text.
+//! one word (`k c`) are left out: they stand for too many words of text.
 
 use std::sync::OnceLock;
 
 use crate::text::Normalized;
 
-/// The first byte of a family token. Normalisation turns every control character into a
-/// space, so no word of normalised text starts with it.
+/// The first byte of a token. Normalisation turns every control character into a space, so no
+/// word of normalised text starts with it.
 pub(crate) const TOKEN_MARK: u8 = 0x01;
 
-/// Fewest letters a spelling has to have to be in a family.
+/// Fewest letters a spelling has to have to be in the table.
 pub(crate) const MIN_LETTERS: usize = 3;
 
 /// The English nicknames (carltonnorthern/nicknames `names.csv`, Apache-2.0).
@@ -36,120 +42,180 @@ const NICKNAMES_ADDED: &str = include_str!("../../data/names/nicknames-added.csv
 /// Transliteration families (`family,spelling`).
 const TRANSLITERATIONS: &str = include_str!("../../data/names/transliterations.csv");
 
-/// One family: its token and its spellings, normalised.
+/// One token and the spellings that stand for it, normalised.
 #[derive(Debug)]
-pub(crate) struct Family {
-    /// [`TOKEN_MARK`], `n` (nicknames) or `t` (transliterations), and the family's id.
-    pub(crate) token: Box<[u8]>,
-    /// Every spelling, normalised, in table order without repeats.
-    pub(crate) members: Vec<Box<[u8]>>,
-    /// The spellings as the files write them (for tests that write them in text).
-    #[cfg(test)]
-    pub(crate) written: Vec<String>,
+pub(crate) struct Token {
+    /// [`TOKEN_MARK`], `n`, `k` or `t` (see the module docs), and the id.
+    pub(crate) bytes: Box<[u8]>,
+    /// The words of text that stand for it, in table order without repeats.
+    pub(crate) spellings: Vec<Box<[u8]>>,
 }
 
-/// The families, and the families of each spelling.
+/// The tokens, and the tokens of each spelling.
 #[derive(Debug)]
 pub(crate) struct Table {
-    families: Vec<Family>,
-    by_spelling: hashbrown::HashMap<Box<[u8]>, Vec<u32>>,
-    by_token: hashbrown::HashMap<Box<[u8]>, u32>,
+    tokens: Vec<Token>,
+    by_bytes: hashbrown::HashMap<Box<[u8]>, u32>,
+    text: hashbrown::HashMap<Box<[u8]>, Vec<u32>>,
+    listed: hashbrown::HashMap<Box<[u8]>, Vec<u32>>,
+    /// Each name of the nickname table and each transliteration family as the files write
+    /// them: the name (or the family's first spelling) first, then its variants.
+    #[cfg(test)]
+    pub(crate) written: Vec<Vec<String>>,
 }
 
 impl Table {
-    /// The families `word` (one normalised word) belongs to: none for most words.
+    /// The tokens the word `word` of normalised text stands for: none for most words.
     #[inline]
-    pub(crate) fn families_of(&self, word: &[u8]) -> &[u32] {
+    pub(crate) fn text_tokens(&self, word: &[u8]) -> &[u32] {
         if word.len() < MIN_LETTERS {
             return &[];
         }
-        self.by_spelling.get(word).map_or(&[], Vec::as_slice)
+        self.text.get(word).map_or(&[], Vec::as_slice)
     }
 
-    /// Family `i`.
-    pub(crate) fn family(&self, i: u32) -> &Family {
-        &self.families[i as usize]
+    /// The tokens a listed given name `word` (normalised) is folded to.
+    pub(crate) fn listed_tokens(&self, word: &[u8]) -> &[u32] {
+        self.listed.get(word).map_or(&[], Vec::as_slice)
     }
 
-    /// The family whose token is `token`.
-    pub(crate) fn by_token(&self, token: &[u8]) -> Option<&Family> {
-        self.by_token.get(token).map(|&i| &self.families[i as usize])
+    /// Token `i`.
+    pub(crate) fn token(&self, i: u32) -> &Token {
+        &self.tokens[i as usize]
     }
 
-    /// The number of families.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.families.len()
+    /// The token whose bytes are `bytes`.
+    pub(crate) fn by_bytes(&self, bytes: &[u8]) -> Option<&Token> {
+        self.by_bytes.get(bytes).map(|&i| &self.tokens[i as usize])
     }
 
     fn read() -> Table {
-        // (kind letter, family id, spelling) rows from the three files.
-        let mut rows: Vec<(u8, &str, &str)> = Vec::new();
+        let mut t = Table {
+            tokens: Vec::new(),
+            by_bytes: hashbrown::HashMap::new(),
+            text: hashbrown::HashMap::new(),
+            listed: hashbrown::HashMap::new(),
+            #[cfg(test)]
+            written: Vec::new(),
+        };
+        let mut norm = Normalized::new();
+        #[cfg(test)]
+        let mut written: Vec<(String, Vec<String>)> = Vec::new();
+        #[cfg(test)]
+        let mut note = |group: String, spelling: &str| {
+            let spelling = spelling.trim();
+            if spelling.chars().count() < MIN_LETTERS || spelling.contains(['.', ' ']) {
+                return;
+            }
+            match written.iter_mut().find(|w| w.0 == group) {
+                Some(w) if !w.1.iter().any(|s| s == spelling) => w.1.push(spelling.to_string()),
+                Some(_) => {}
+                None => written.push((group, vec![spelling.to_string()])),
+            }
+        };
         for text in [NICKNAMES, NICKNAMES_ADDED] {
             for line in data_lines(text).skip(1) {
                 let mut cols = line.split(',');
-                if let (Some(name), Some("has_nickname"), Some(nick)) =
-                    (cols.next(), cols.next(), cols.next())
+                let (Some(name), Some("has_nickname"), Some(nick)) = (cols.next(), cols.next(), cols.next())
+                else {
+                    continue;
+                };
+                let (n, k) = (t.make_token(b'n', name), t.make_token(b'k', name));
+                for spelling in spellings(&mut norm, name) {
+                    t.stands_for(n, &spelling);
+                    t.stands_for(k, &spelling);
+                    t.folds_to(&spelling, n);
+                }
+                for spelling in spellings(&mut norm, nick) {
+                    t.stands_for(n, &spelling);
+                    t.folds_to(&spelling, k);
+                }
+                #[cfg(test)]
                 {
-                    rows.push((b'n', name, name));
-                    rows.push((b'n', name, nick));
+                    note(format!("n{name}"), name);
+                    note(format!("n{name}"), nick);
                 }
             }
         }
         for line in data_lines(TRANSLITERATIONS).skip(1) {
-            if let Some((family, spelling)) = line.split_once(',') {
-                rows.push((b't', family, spelling));
+            let Some((family, spelling)) = line.split_once(',') else { continue };
+            let f = t.make_token(b't', family);
+            for spelling in spellings(&mut norm, spelling) {
+                t.stands_for(f, &spelling);
+                t.folds_to(&spelling, f);
             }
-        }
-        let mut families: Vec<Family> = Vec::new();
-        let mut by_token: hashbrown::HashMap<Box<[u8]>, u32> = hashbrown::HashMap::new();
-        let mut norm = Normalized::new();
-        for (letter, id, spelling) in rows {
-            let mut token = vec![TOKEN_MARK, letter];
-            token.extend_from_slice(id.trim().as_bytes());
-            let f = *by_token.entry(token.clone().into_boxed_slice()).or_insert_with(|| {
-                families.push(Family {
-                    token: token.into_boxed_slice(),
-                    members: Vec::new(),
-                    #[cfg(test)]
-                    written: Vec::new(),
-                });
-                families.len() as u32 - 1
-            });
-            // Normalisation folds some scripts' capitals to other letters than their small
-            // letters (Cyrillic look-alikes): the spelling as listed in the file, capitalised
-            // and in capitals, so that a name is found however its case is written.
-            let spelling = spelling.trim();
             #[cfg(test)]
-            if spelling.chars().count() >= MIN_LETTERS && !spelling.contains(['.', ' ']) {
-                families[f as usize].written.push(spelling.to_string());
-            }
-            let mut capitalised: String = spelling.chars().take(1).flat_map(char::to_uppercase).collect();
-            capitalised.extend(spelling.chars().skip(1));
-            for written in [spelling, &capitalised, &spelling.to_uppercase()] {
-                norm.fill(written);
-                let word = norm.as_bytes();
-                if word.contains(&b' ') || norm.as_str().chars().count() < MIN_LETTERS {
-                    continue;
-                }
-                let members = &mut families[f as usize].members;
-                if !members.iter().any(|m| **m == *word) {
-                    members.push(word.into());
-                }
-            }
+            note(format!("t{family}"), spelling);
         }
-        let mut by_spelling: hashbrown::HashMap<Box<[u8]>, Vec<u32>> = hashbrown::HashMap::new();
-        for (i, family) in families.iter().enumerate() {
-            // A family of one spelling varies nothing.
-            if family.members.len() < 2 {
-                continue;
-            }
-            for m in &family.members {
-                by_spelling.entry(m.clone()).or_default().push(i as u32);
-            }
+        // A token that only the listed name itself stands for adds nothing.
+        let all = &t.tokens;
+        for (spelling, tokens) in t.listed.iter_mut() {
+            tokens.retain(|&i| all[i as usize].spellings.iter().any(|s| s != spelling));
         }
-        Table { families, by_spelling, by_token }
+        t.listed.retain(|_, tokens| !tokens.is_empty());
+        #[cfg(test)]
+        {
+            t.written = written.into_iter().map(|w| w.1).filter(|w| w.len() > 1).collect();
+        }
+        t
     }
+
+    /// The index of the token of `kind` and `id`, made if new.
+    fn make_token(&mut self, kind: u8, id: &str) -> u32 {
+        let mut bytes = vec![TOKEN_MARK, kind];
+        bytes.extend_from_slice(id.trim().as_bytes());
+        let bytes = bytes.into_boxed_slice();
+        if let Some(&i) = self.by_bytes.get(&bytes) {
+            return i;
+        }
+        let i = self.tokens.len() as u32;
+        self.tokens.push(Token { bytes: bytes.clone(), spellings: Vec::new() });
+        self.by_bytes.insert(bytes, i);
+        i
+    }
+
+    /// Records that the word of text `spelling` stands for token `i`.
+    fn stands_for(&mut self, i: u32, spelling: &[u8]) {
+        let token = &mut self.tokens[i as usize];
+        if !token.spellings.iter().any(|s| **s == *spelling) {
+            token.spellings.push(spelling.into());
+            let tokens = self.text.entry(spelling.into()).or_default();
+            if !tokens.contains(&i) {
+                tokens.push(i);
+            }
+        }
+    }
+
+    /// Records that a listed given name `spelling` is folded to token `i`.
+    fn folds_to(&mut self, spelling: &[u8], i: u32) {
+        let tokens = self.listed.entry(spelling.into()).or_default();
+        if !tokens.contains(&i) {
+            tokens.push(i);
+        }
+    }
+}
+
+/// The normalised forms of one spelling of the files, as listed there, capitalised and in
+/// capitals (normalisation folds some scripts' capitals to other letters than their small
+/// letters: Cyrillic look-alikes), so that a name is found however its case is written; none
+/// when it is shorter than [`MIN_LETTERS`] or more than one word.
+fn spellings(norm: &mut Normalized, spelling: &str) -> Vec<Vec<u8>> {
+    let spelling = spelling.trim();
+    let mut capitalised: String = spelling.chars().take(1).flat_map(char::to_uppercase).collect();
+    capitalised.extend(spelling.chars().skip(1));
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for written in [spelling, &capitalised, &spelling.to_uppercase()] {
+        norm.fill(written);
+        let word = norm.as_bytes();
+        if word.contains(&b' ')
+            || norm.as_str().chars().count() < MIN_LETTERS
+            || out.iter().any(|o| o == word)
+        {
+            continue;
+        }
+        out.push(word.to_vec());
+    }
+    out
 }
 
 /// The lines of a data file that hold data: not blank, not a `#` comment, without `\r`.
@@ -181,8 +247,8 @@ pub(crate) fn given_word(value: &str, n: &[u8]) -> Option<usize> {
 }
 
 /// Calls `f` with every variant form of the listed name `value`: its listed forms (see
-/// `canonical::each_form`) with the given name replaced by the token of each family it
-/// belongs to. None when the given name is in no family.
+/// `canonical::each_form`) with the given name replaced by each token it is folded to
+/// ([`Table::listed_tokens`]). None when the given name is in no table.
 pub(crate) fn each_variant_form(
     value: &str,
     norm: &mut Normalized,
@@ -194,10 +260,9 @@ pub(crate) fn each_variant_form(
     let Some(given) = given_word(value, n) else { return };
     let table = table();
     let words: Vec<&[u8]> = n.split(|&b| b == b' ').collect();
-    let families = table.families_of(words[given]);
     let last = words.len() - 1;
-    for &family in families {
-        let token = &table.family(family).token;
+    for &t in table.listed_tokens(words[given]) {
+        let token = &table.token(t).bytes;
         let word = |i: usize| if i == given { &token[..] } else { words[i] };
         // As listed, then surname first (the last word, then the others).
         for order in [0, 1] {
@@ -219,12 +284,13 @@ pub(crate) fn each_variant_form(
 mod tests {
     use super::*;
 
+    /// What a listed given name `word` is found as: the spellings of its tokens.
     fn spellings(word: &str) -> Vec<String> {
         let t = table();
         let mut out: Vec<String> = t
-            .families_of(word.as_bytes())
+            .listed_tokens(crate::text::normalize(word).as_bytes())
             .iter()
-            .flat_map(|&f| t.family(f).members.iter().map(|m| String::from_utf8_lossy(m).into_owned()))
+            .flat_map(|&i| t.token(i).spellings.iter().map(|m| String::from_utf8_lossy(m).into_owned()))
             .collect();
         out.sort();
         out.dedup();
@@ -234,8 +300,7 @@ mod tests {
     /// The table holds both sources, both directions, and leaves out short spellings.
     #[test]
     fn the_table_reads_both_sources() {
-        let t = table();
-        assert!(t.len() > 1000, "{} families", t.len());
+        assert!(table().tokens.len() > 2000, "{} tokens", table().tokens.len());
         for (a, b) in [
             ("william", "bill"),
             ("bill", "william"),
@@ -245,6 +310,10 @@ mod tests {
             ("mohamed", "محمد"),
             ("aleksandr", "alexander"),
             ("yousef", "yusuf"),
+            ("jonathan", "john"),
+            ("john", "jonathan"),
+            ("Юрий", "Yuri"),
+            ("ЮРИЙ", "Yuri"),
         ] {
             let normal = crate::text::normalize(b);
             assert!(spellings(a).contains(&normal), "{a} -> {b}: {:?}", spellings(a));
@@ -253,6 +322,10 @@ mod tests {
         assert!(!spellings("alfred").contains(&"al".to_string()));
         assert!(spellings("jane doe").is_empty());
         assert!(!spellings("yusuf").contains(&"joseph".to_string()), "cognates are other names");
+        // Two nicknames of one name are no variants of each other for that.
+        assert!(!spellings("nathan").contains(&"john".to_string()), "{:?}", spellings("nathan"));
+        assert!(!spellings("john").contains(&"nathan".to_string()));
+        assert!(spellings("qxzw").is_empty());
     }
 
     #[test]
@@ -282,10 +355,12 @@ mod tests {
             assert_eq!(pair[1], format!("smith {token} henry"));
         }
         assert!(william.contains(&"\u{1}nwilliam henry smith".to_string()));
+        assert!(william.contains(&"\u{1}kbill henry smith".to_string()), "William is a nickname of Bill");
         // Listed surname first with a comma: the word after the comma is the given name; a
-        // nickname of two names (William, Robert) is folded to each.
+        // nickname of two names (William, Robert) is folded to each name itself, and, as a name
+        // with nicknames of its own, to those.
         let bill = forms("Smith, Bill");
-        for family in ["\u{1}nwilliam", "\u{1}nrobert"] {
+        for family in ["\u{1}kwilliam", "\u{1}krobert", "\u{1}nbill"] {
             let pair = [format!("smith {family}"), format!("{family} smith")];
             assert!(bill.windows(2).any(|w| w == pair), "{family}: {bill:?}");
         }

@@ -36,6 +36,9 @@ pub struct Hit {
     pub span: Range<usize>,
     /// Whether it was found through a name variant (policy `name_variants`) and not as listed.
     pub variant: bool,
+    /// For a match through a variant, the span of the word that stood for the listed given
+    /// name (in the decoded text, like `span`).
+    pub given: Option<Range<usize>>,
 }
 
 /// Whether `c` is invisible in running text (zero-width and other format characters).
@@ -70,7 +73,7 @@ type Owner = (u32, Kind, Option<Range<usize>>);
 #[derive(Debug)]
 pub enum WordEngine {
     /// One Aho-Corasick automaton over every form (overlapping matches, boundaries checked);
-    /// variant forms are spelled out, one pattern for each spelling of the family.
+    /// variant forms are spelled out, one pattern for each spelling a token stands for.
     Automaton {
         /// The automaton; `None` when nothing is listed.
         automaton: Option<AhoCorasick>,
@@ -78,7 +81,7 @@ pub enum WordEngine {
         owners: Vec<Vec<Owner>>,
     },
     /// Word n-gram hashes looked up in one table (see the `tokens` module); variant forms hold
-    /// family tokens, which the words of text are tried as.
+    /// tokens, which the words of text are tried as.
     Tokens(tokens::TokenEngine),
 }
 
@@ -94,7 +97,7 @@ pub enum EngineChoice {
 }
 
 /// Calls `each(spelled, given)` for every spelling of the variant form `form` (one word of
-/// which is a family token): the form with that word replaced by each spelling of its family,
+/// which is a token): the form with that word replaced by each spelling that stands for it,
 /// and the bytes of the spelled form that the spelling takes.
 fn spell_out(form: &[u8], each: &mut dyn FnMut(&[u8], Range<usize>)) {
     let Some(at) = form
@@ -109,9 +112,9 @@ fn spell_out(form: &[u8], each: &mut dyn FnMut(&[u8], Range<usize>)) {
         return;
     };
     let (start, token) = at;
-    let Some(family) = variants::table().by_token(token) else { return };
+    let Some(found) = variants::table().by_bytes(token) else { return };
     let mut spelled = Vec::with_capacity(form.len() + 16);
-    for m in &family.members {
+    for m in &found.spellings {
         spelled.clear();
         spelled.extend_from_slice(&form[..start]);
         spelled.extend_from_slice(m);
@@ -302,79 +305,100 @@ impl Matcher {
     /// name is found both as listed and through a variant is reported as listed.
     pub fn find(&self, src: &str, norm: &mut Normalized, out: &mut Vec<Hit>) {
         let first = out.len();
-        let mut givens: Vec<(usize, Range<usize>)> = Vec::new();
         let mut found = |span: Range<usize>, record: u32, kind: Kind, given: Option<Range<usize>>| {
-            if let Some(g) = given {
-                givens.push((out.len(), g));
-            }
-            out.push(Hit { record, kind, span, variant: false });
+            out.push(Hit { record, kind, span, variant: given.is_some(), given })
         };
         self.words.find(norm.as_bytes(), &mut found);
         if self.keyed_words {
             self.list.find_keyed_words(norm.as_bytes(), self.variants, &mut found);
         }
         if out.len() > first {
-            let mut unnamed = Vec::new();
-            for (i, given) in &givens {
-                out[*i].variant = true;
-                // Written as a name: the given name's first letter is not lower-case.
-                let given = norm.source_range(given.clone(), src);
-                if src[given].chars().next().is_some_and(char::is_lowercase) {
-                    unnamed.push(*i);
-                }
-            }
             // Spans so far are in normalised text: map them back to the source.
+            let mut variants = false;
             for hit in &mut out[first..] {
                 hit.span = norm.source_range(hit.span.clone(), src);
+                if let Some(given) = &mut hit.given {
+                    *given = norm.source_range(given.clone(), src);
+                    variants = true;
+                }
             }
-            if !givens.is_empty() {
-                settle_variants(out, first, &unnamed);
+            if variants {
+                settle_variants(src, &mut out[first..]);
+                let kept = out[first..].iter().filter(|h| h.record != u32::MAX).count();
+                out.truncate(first + kept);
             }
         }
         if self.addresses {
             email::for_each_candidate(src, &mut |span, candidate| {
                 self.list.address_owners(candidate, &mut |record| {
-                    out.push(Hit { record, kind: Kind::Email, span: span.clone(), variant: false })
+                    out.push(Hit {
+                        record,
+                        kind: Kind::Email,
+                        span: span.clone(),
+                        variant: false,
+                        given: None,
+                    })
                 });
             });
         }
         if self.phones {
             phone::for_each_candidate(src, &mut |span, phone| {
                 self.list.phone_owners(phone, &mut |record| {
-                    out.push(Hit { record, kind: Kind::Phone, span: span.clone(), variant: false })
+                    out.push(Hit {
+                        record,
+                        kind: Kind::Phone,
+                        span: span.clone(),
+                        variant: false,
+                        given: None,
+                    })
                 });
             });
         }
         if let Some(p) = &self.patterns {
             p.find(src, &mut |span, record| {
-                out.push(Hit { record, kind: Kind::Pattern, span, variant: false })
+                out.push(Hit { record, kind: Kind::Pattern, span, variant: false, given: None })
             });
         }
     }
 }
 
-/// The hits of `out[first..]` with their variant matches settled: the ones at the indices
-/// `unnamed` (not written as a name) and the ones a listed form of the same record finds at the
-/// same span taken out, each kept one once, and the kept ones moved after the listed ones.
-fn settle_variants(out: &mut Vec<Hit>, first: usize, unnamed: &[usize]) {
-    let mut variant: Vec<Hit> = Vec::new();
-    let mut k = first;
-    for i in first..out.len() {
-        if out[i].variant {
-            if !unnamed.contains(&i) {
-                variant.push(out[i].clone());
-            }
-        } else {
-            out.swap(k, i);
-            k += 1;
+/// Settles the name and term hits `hits` of one segment, some through variants, without an
+/// allocation: listed hits first, then the variant hits kept (each once), then the ones
+/// dropped, their record set to `u32::MAX` for the caller to cut off. A variant hit is dropped
+/// where its given name is not written as a name (its first letter is lower-case: `will smith`
+/// in running text is no William Smith) or where a listed form of the same record is found at
+/// the same span.
+fn settle_variants(src: &str, hits: &mut [Hit]) {
+    let named = |h: &Hit| {
+        h.given.as_ref().is_none_or(|g| !src[g.clone()].chars().next().is_some_and(char::is_lowercase))
+    };
+    for h in hits.iter_mut() {
+        if !named(h) {
+            h.record = u32::MAX;
         }
     }
-    out.truncate(k);
-    variant.sort_by_key(|h| (h.span.start, h.span.end, h.record));
-    variant.dedup();
-    let listed = &out[first..];
-    variant.retain(|v| !listed.iter().any(|h| h.record == v.record && h.kind == v.kind && h.span == v.span));
-    out.extend(variant);
+    // Listed first (in order of span), then variants, then the dropped ones.
+    hits.sort_unstable_by_key(|h| {
+        (h.record == u32::MAX, h.variant, h.span.start, h.span.end, h.record, h.kind)
+    });
+    let listed = hits.iter().take_while(|h| !h.variant).count();
+    // Kept variant hits are moved up to `kept`, in order; each is compared with the listed
+    // ones and with the last kept (equal hits are neighbours after the sort).
+    let mut kept = listed;
+    for i in listed..hits.len() {
+        if hits[i].record == u32::MAX {
+            break;
+        }
+        let h = &hits[i];
+        let same = |o: &Hit| o.record == h.record && o.kind == h.kind && o.span == h.span;
+        let duplicate = hits[..listed].iter().any(same) || (kept > listed && same(&hits[kept - 1]));
+        if duplicate {
+            hits[i].record = u32::MAX;
+        } else {
+            hits.swap(kept, i);
+            kept += 1;
+        }
+    }
 }
 
 #[cfg(test)]

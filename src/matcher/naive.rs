@@ -1,7 +1,7 @@
 //! The reference matcher for names and terms: for every listed form, every position of the
 //! normalised text, a plain comparison and the boundary test. Slow and obviously right; the
 //! fast engine must always agree with it. Name variants are spelled out: every listed name
-//! with its given name replaced by each spelling of each family it is in, without the family
+//! with its given name replaced by each spelling of each token it is folded to, without the
 //! tokens the engines fold them to.
 
 use std::ops::Range;
@@ -40,8 +40,8 @@ pub fn find(list: &ProtectedList, norm: &str, variants: bool) -> Vec<Found> {
                 let n = crate::text::normalize(ident.value());
                 let words: Vec<&str> = n.split(' ').collect();
                 let Some(given) = given_word(ident.value(), n.as_bytes()) else { continue };
-                for &f in table().families_of(words[given].as_bytes()) {
-                    for spelling in &table().family(f).members {
+                for &t in table().listed_tokens(words[given].as_bytes()) {
+                    for spelling in &table().token(t).spellings {
                         let spelling = String::from_utf8_lossy(spelling);
                         let mut as_listed = words.clone();
                         as_listed[given] = &spelling;
@@ -298,11 +298,9 @@ mod tests {
             typo in 0usize..8,
         ) {
             let table = table();
-            let families: Vec<&crate::list::variants::Family> =
-                (0..table.len() as u32).map(|f| table.family(f)).filter(|f| f.written.len() > 1).collect();
-            let f = families[family % families.len()];
-            let listed = f.written[0].clone();
-            let written = f.written[member % f.written.len()].clone();
+            let f = &table.written[family % table.written.len()];
+            let listed = f[0].clone();
+            let written = f[member % f.len()].clone();
             let mut list = ProtectedList::new();
             list.push("R", Kind::Name, &format!("{listed} Quinlan")).unwrap();
             let name = if turned { format!("QUINLAN, {written}") } else { format!("{written} Quinlan") };
@@ -318,9 +316,9 @@ mod tests {
             chars[at] = if chars[at] == 'q' { 'x' } else { 'q' };
             let changed: String = chars.into_iter().collect();
             let spellings: Vec<String> = table
-                .families_of(crate::text::normalize(&listed).as_bytes())
+                .listed_tokens(crate::text::normalize(&listed).as_bytes())
                 .iter()
-                .flat_map(|&f| table.family(f).members.iter().map(|m| String::from_utf8_lossy(m).into_owned()))
+                .flat_map(|&t| table.token(t).spellings.iter().map(|m| String::from_utf8_lossy(m).into_owned()))
                 .collect();
             if !spellings.contains(&crate::text::normalize(&changed)) {
                 let hits = fast_with(&list, &format!("to {changed} Quinlan today"), true);

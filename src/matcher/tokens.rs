@@ -173,11 +173,11 @@ pub struct TokenEngine {
     /// text start no listed form, and are ruled out here before the table is probed.
     keys: Vec<u64>,
     keys_mask: u64,
-    /// Name variants: the words of text that stand for a family token some variant form holds.
+    /// Name variants: the words of text that stand for a token some variant form holds.
     swaps: Swaps,
 }
 
-/// The words of text a family token stands for (see `variants`), for the families that the
+/// The words of text a token stands for (see `variants`), for the tokens that the
 /// engine's variant forms hold: keyed like one-word spans ([`Span::key`]), each with the spelling
 /// (compared, so that a hash collision is never a swap) and the token's text and word hash.
 #[derive(Default)]
@@ -197,7 +197,7 @@ struct Swap {
 }
 
 impl Swaps {
-    /// The swaps of the families whose tokens are `tokens`.
+    /// The swaps of the tokens `tokens`.
     fn new(tokens: &[&[u8]]) -> Swaps {
         let table = variants::table();
         let mut rows: Vec<(u64, Swap)> = Vec::new();
@@ -208,9 +208,9 @@ impl Swaps {
             start..arena.len() as u32
         };
         for token in tokens {
-            let Some(family) = table.by_token(token) else { continue };
+            let Some(found) = table.by_bytes(token) else { continue };
             let t = push(&mut arena, token);
-            for m in &family.members {
+            for m in &found.spellings {
                 let spelling = push(&mut arena, m);
                 let swap = Swap { spelling, token: t.clone(), token_hash: word_hash(token) };
                 rows.push((Span::START.then(word_hash(m)).key(), swap));
@@ -231,7 +231,7 @@ impl Swaps {
         Swaps { table: map, rows: rows.into_iter().map(|r| r.1).collect(), arena, filter, filter_mask }
     }
 
-    /// Calls `each(token, token_hash)` for every family token the word `word` (its one-word
+    /// Calls `each(token, token_hash)` for every token the word `word` (its one-word
     /// key `key`) stands for.
     #[inline]
     fn each(&self, word: &[u8], key: u64, each: &mut dyn FnMut(&[u8], u64)) {
@@ -406,7 +406,7 @@ impl TokenEngineBuilder {
                 starts[pair / 64] |= 1 << (pair % 64);
             }
         }
-        // The family tokens the variant forms hold.
+        // The tokens the variant forms hold.
         let mut tokens: Vec<&[u8]> = forms
             .iter()
             .flat_map(|f| arena[f.text.start as usize..f.text.end as usize].split(|&b| b == b' '))
@@ -464,7 +464,7 @@ impl TokenEngine {
 
     /// Calls `found(span, record, kind, given)` for every listed form standing as whole words in
     /// the normalised text `norm`, and every variant form (`given`: the word that stood for the
-    /// family token) when the engine holds some.
+    /// token) when the engine holds some.
     pub fn find(&self, norm: &[u8], found: &mut WordFound<'_>) {
         // The spaces are found eight bytes at a time, and the words between them visited in
         // turn: where one word ends does not wait on the hashing of the one before.
@@ -504,7 +504,7 @@ impl TokenEngine {
         }
     }
 
-    /// The variant forms that start with a family token the word `norm[start..end]` stands for.
+    /// The variant forms that start with a token the word `norm[start..end]` stands for.
     #[cold]
     #[inline(never)]
     fn swap_first(&self, norm: &[u8], start: usize, end: usize, key: u64, found: &mut WordFound<'_>) {
@@ -515,7 +515,7 @@ impl TokenEngine {
     }
 
     /// The listed forms that start with the span `norm[start..end]` (hashed to `h`, with the
-    /// word `given` standing for a family token if one does), extended word by word while the
+    /// word `given` standing for a token if one does), extended word by word while the
     /// span so far is a known prefix. With no token yet, each further word that stands for one
     /// is tried as it too.
     #[cold]
