@@ -39,6 +39,8 @@ pub(crate) const MIN_LETTERS: usize = 3;
 const NICKNAMES: &str = include_str!("../../data/names/nicknames.csv");
 /// Nicknames maildlp adds, in the same format.
 const NICKNAMES_ADDED: &str = include_str!("../../data/names/nicknames-added.csv");
+/// Rows of the nicknames that maildlp leaves out, in the same format.
+const NICKNAMES_REMOVED: &str = include_str!("../../data/names/nicknames-removed.csv");
 /// Transliteration families (`family,spelling`).
 const TRANSLITERATIONS: &str = include_str!("../../data/names/transliterations.csv");
 
@@ -113,8 +115,9 @@ impl Table {
                 None => written.push((group, vec![spelling.to_string()])),
             }
         };
+        let removed: Vec<&str> = data_lines(NICKNAMES_REMOVED).skip(1).collect();
         for text in [NICKNAMES, NICKNAMES_ADDED] {
-            for line in data_lines(text).skip(1) {
+            for line in data_lines(text).skip(1).filter(|l| !removed.contains(l)) {
                 let mut cols = line.split(',');
                 let (Some(name), Some("has_nickname"), Some(nick)) = (cols.next(), cols.next(), cols.next())
                 else {
@@ -326,6 +329,9 @@ mod tests {
         assert!(!spellings("nathan").contains(&"john".to_string()), "{:?}", spellings("nathan"));
         assert!(!spellings("john").contains(&"nathan".to_string()));
         assert!(spellings("qxzw").is_empty());
+        // Rows maildlp leaves out.
+        assert!(!spellings("patrick").contains(&"peter".to_string()));
+        assert!(!spellings("william").contains(&"wilma".to_string()));
     }
 
     #[test]
