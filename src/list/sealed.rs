@@ -427,7 +427,7 @@ impl SealedList {
             let next_end = next_space(norm, end + 1);
             if let Some(table) = table {
                 for &t in table.text_tokens(&norm[end + 1..next_end]) {
-                    let mut v = h.clone();
+                    let mut v = h;
                     v.write(b" ");
                     v.write(&table.token(t).bytes);
                     self.walk(norm, start, next_end, v, Some(end + 1..next_end), None, found);

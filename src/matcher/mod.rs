@@ -82,7 +82,7 @@ pub enum WordEngine {
     },
     /// Word n-gram hashes looked up in one table (see the `tokens` module); variant forms hold
     /// tokens, which the words of text are tried as.
-    Tokens(tokens::TokenEngine),
+    Tokens(Box<tokens::TokenEngine>),
 }
 
 /// Which engine to build.
@@ -140,7 +140,7 @@ impl WordEngine {
             if variants {
                 list.each_variant_form(&mut |form, record, kind| builder.add(form, record, kind));
             }
-            return WordEngine::Tokens(builder.build());
+            return WordEngine::Tokens(Box::new(builder.build()));
         }
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
