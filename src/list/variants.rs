@@ -261,25 +261,36 @@ pub(crate) fn each_variant_form(
     norm.fill(value);
     let n = norm.as_bytes();
     let Some(given) = given_word(value, n) else { return };
+    // The given name's bytes, and where the last word starts.
+    let mut start = 0;
+    for _ in 0..given {
+        start += memchr::memchr(b' ', &n[start..]).map_or(n.len(), |p| p + 1);
+    }
+    let end = memchr::memchr(b' ', &n[start..]).map_or(n.len(), |p| start + p);
+    let last = memchr::memrchr(b' ', n).map_or(0, |p| p + 1);
     let table = table();
-    let words: Vec<&[u8]> = n.split(|&b| b == b' ').collect();
-    let last = words.len() - 1;
-    for &t in table.listed_tokens(words[given]) {
+    for &t in table.listed_tokens(&n[start..end]) {
         let token = &table.token(t).bytes;
-        let word = |i: usize| if i == given { &token[..] } else { words[i] };
-        // As listed, then surname first (the last word, then the others).
-        for order in [0, 1] {
-            buf.clear();
-            let sequence: Box<dyn Iterator<Item = usize>> =
-                if order == 0 { Box::new(0..=last) } else { Box::new(std::iter::once(last).chain(0..last)) };
-            for (k, i) in sequence.enumerate() {
-                if k > 0 {
-                    buf.push(b' ');
-                }
-                buf.extend_from_slice(word(i));
-            }
-            f(buf);
+        // As listed.
+        buf.clear();
+        buf.extend_from_slice(&n[..start]);
+        buf.extend_from_slice(token);
+        buf.extend_from_slice(&n[end..]);
+        f(buf);
+        // Surname first: the last word, then the others.
+        buf.clear();
+        if start == last {
+            buf.extend_from_slice(token);
+            buf.push(b' ');
+            buf.extend_from_slice(&n[..last - 1]);
+        } else {
+            buf.extend_from_slice(&n[last..]);
+            buf.push(b' ');
+            buf.extend_from_slice(&n[..start]);
+            buf.extend_from_slice(token);
+            buf.extend_from_slice(&n[end..last - 1]);
         }
+        f(buf);
     }
 }
 
