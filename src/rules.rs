@@ -220,8 +220,9 @@ pub fn visible_recipients(audience: &Audience, max: usize, out: &mut Vec<Finding
 /// `protected-identifier`: an identifier of record `id` at `location` (found through a name
 /// variant when `variant` is set).
 pub fn identifier(id: String, kind: Kind, location: Location, excerpt: String, variant: bool) -> Finding {
+    let through = if variant { ", written as a variant of its given name," } else { "" };
     let message = format!(
-        "a protected {kind} of record {id} is in {location} and the message reaches recipients other than that record"
+        "a protected {kind} of record {id}{through} is in {location} and the message reaches recipients other than that record"
     );
     Finding {
         rule: Rule::ProtectedIdentifier,
