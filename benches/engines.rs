@@ -23,11 +23,11 @@ fn engines(c: &mut Criterion) {
         norm.fill(&text);
         g.throughput(Throughput::Bytes(norm.as_bytes().len() as u64));
         for (label, choice) in [("automaton", EngineChoice::Automaton), ("tokens", EngineChoice::Tokens)] {
-            let engine = WordEngine::new(&list, choice);
+            let engine = WordEngine::new(&list, choice, false);
             g.bench_with_input(BenchmarkId::new(label, n), &norm, |b, norm| {
                 b.iter(|| {
                     let mut hits = 0usize;
-                    engine.find(norm.as_bytes(), &mut |_, _, _| hits += 1);
+                    engine.find(norm.as_bytes(), &mut |_, _, _, _| hits += 1);
                     hits
                 })
             });

@@ -27,6 +27,7 @@ pub struct Policy {
     detectors: Vec<Detector>,
     detector_confidence: Confidence,
     sensitive_data_severity: Severity,
+    name_variants: bool,
 }
 
 impl Default for Policy {
@@ -40,6 +41,7 @@ impl Default for Policy {
             detectors: Vec::new(),
             detector_confidence: Confidence::High,
             sensitive_data_severity: Severity::Warn,
+            name_variants: false,
         }
     }
 }
@@ -102,6 +104,13 @@ impl Policy {
     pub fn sensitive_data_severity(&self) -> Severity {
         self.sensitive_data_severity
     }
+
+    /// Whether a listed name is also found through the nicknames and transliterations of its
+    /// given name (`name_variants`, off by default): `William Smith` as `Bill Smith`,
+    /// `Mohammed Khan` as `Muhammad Khan`. A finding through a variant says so.
+    pub fn name_variants(&self) -> bool {
+        self.name_variants
+    }
 }
 
 /// Findings a report lists before it summarises (`max_reported_findings`).
@@ -122,6 +131,7 @@ struct PolicyFile {
     detectors: Option<Vec<String>>,
     detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
+    name_variants: Option<bool>,
 }
 
 /// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
@@ -136,6 +146,7 @@ pub struct PolicyBuilder {
     detectors: Vec<String>,
     detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
+    name_variants: bool,
 }
 
 impl PolicyBuilder {
@@ -159,6 +170,7 @@ impl PolicyBuilder {
             detectors: file.detectors.unwrap_or_default(),
             detector_confidence: file.detector_confidence,
             sensitive_data_severity: file.sensitive_data_severity,
+            name_variants: file.name_variants.unwrap_or(false),
         })
     }
 
@@ -204,6 +216,13 @@ impl PolicyBuilder {
     /// Sets the severity of `sensitive-data` findings (`warn` or `block`).
     pub fn sensitive_data_severity(mut self, severity: &str) -> Self {
         self.sensitive_data_severity = Some(severity.to_string());
+        self
+    }
+
+    /// Sets whether names are also found through their variants: see
+    /// [`Policy::name_variants`].
+    pub fn name_variants(mut self, on: bool) -> Self {
+        self.name_variants = on;
         self
     }
 
@@ -278,6 +297,7 @@ impl PolicyBuilder {
             detectors,
             detector_confidence,
             sensitive_data_severity,
+            name_variants: self.name_variants,
         })
     }
 }
@@ -325,6 +345,11 @@ mod tests {
         let p = Policy::from_toml("detector_confidence = \"low\"").unwrap();
         assert_eq!(p.detector_confidence(), Confidence::Low);
         assert_eq!(p, Policy::builder().detector_confidence("low").build().unwrap());
+        assert!(!Policy::default().name_variants());
+        let p = Policy::from_toml("name_variants = true").unwrap();
+        assert!(p.name_variants());
+        assert_eq!(p, Policy::builder().name_variants(true).build().unwrap());
+        assert!(!Policy::from_toml("name_variants = false").unwrap().name_variants());
     }
 
     #[test]
@@ -348,6 +373,7 @@ mod tests {
             T { input: "detectors = [\"ssn\"]", key: "detectors" },
             T { input: "detectors = \"iban\"", key: "detectors" },
             T { input: "sensitive_data_severity = \"high\"", key: "sensitive_data_severity" },
+            T { input: "name_variants = \"yes\"", key: "name_variants" },
         ];
         for t in tests {
             let err = Policy::from_toml(t.input).unwrap_err().to_string();

@@ -7,6 +7,12 @@ use std::ops::Range;
 use crate::detect::Confidence;
 use crate::model::{Field, Kind, Limit, Location, Part, Severity};
 
+/// Whether `b` is false (a field left out of JSON when it is).
+#[cfg(feature = "serde")]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 /// The overall judgement of a message: the highest severity found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -90,6 +96,10 @@ pub enum Detail {
         location: Location,
         /// The text around it, with every protected identifier masked.
         excerpt: String,
+        /// Whether the name was found through a variant of its given name (policy
+        /// `name_variants`), not as listed; left out of JSON when not.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_false"))]
+        variant: bool,
     },
     /// `visible-recipients`: how many external visible recipients, and the policy's maximum.
     VisibleRecipients {

@@ -217,15 +217,17 @@ pub fn visible_recipients(audience: &Audience, max: usize, out: &mut Vec<Finding
     }
 }
 
-/// `protected-identifier`: an identifier of record `id` at `location`.
-pub fn identifier(id: String, kind: Kind, location: Location, excerpt: String) -> Finding {
+/// `protected-identifier`: an identifier of record `id` at `location` (found through a name
+/// variant when `variant` is set).
+pub fn identifier(id: String, kind: Kind, location: Location, excerpt: String, variant: bool) -> Finding {
+    let through = if variant { ", written as a variant of its given name," } else { "" };
     let message = format!(
-        "a protected {kind} of record {id} is in {location} and the message reaches recipients other than that record"
+        "a protected {kind} of record {id}{through} is in {location} and the message reaches recipients other than that record"
     );
     Finding {
         rule: Rule::ProtectedIdentifier,
         severity: Severity::Block,
-        detail: Detail::Identifier { record: id, kind, location, excerpt },
+        detail: Detail::Identifier { record: id, kind, location, excerpt, variant },
         message,
     }
 }
@@ -386,7 +388,7 @@ impl<'a> Content<'a> {
             }
             let excerpt = masked_excerpt(seg.text, &hit.span, spans, self.masking);
             let location = self.masking.mask_location(location);
-            self.findings.push(identifier((self.ids)(hit.record), hit.kind, location, excerpt));
+            self.findings.push(identifier((self.ids)(hit.record), hit.kind, location, excerpt, hit.variant));
         }
     }
 

@@ -70,7 +70,8 @@ impl Scanner {
 
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
         crate::panics::install_hook();
-        Scanner { policy, parser: crate::message::HeaderParser::default(), matcher: Matcher::new(list) }
+        let matcher = Matcher::new(list, policy.name_variants());
+        Scanner { policy, parser: crate::message::HeaderParser::default(), matcher }
     }
 
     /// The list the scanner looks identifiers up in.

@@ -14,6 +14,7 @@ pub(crate) mod canonical;
 pub(crate) mod index;
 mod plain;
 mod sealed;
+pub(crate) mod variants;
 
 pub use plain::{Identifier, ProtectedList, Record};
 pub use sealed::{seal, Key, SealedList};
@@ -47,6 +48,11 @@ pub fn open(bytes: &[u8], key: Option<&[u8]>) -> Result<Box<dyn Lookup>> {
     Ok(Box::new(SealedList::open(bytes, &key)?))
 }
 
+/// What a word engine or a list calls for each name or term found in normalised text: its span,
+/// record and kind, and, for a match through a name variant, the span of the word that stood
+/// for the listed given name.
+pub type WordFound<'a> = dyn FnMut(Range<usize>, u32, Kind, Option<Range<usize>>) + 'a;
+
 /// What the matcher and the rules ask of a protected list, plain or sealed: the one interface
 /// between a list and everything above it, which know no list format.
 ///
@@ -76,13 +82,20 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     /// sealed one. The matcher compiles them into its word engine.
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind));
 
+    /// Calls `each(form, record, kind)` for every variant form of a name the list holds in clear
+    /// (see `variants::each_variant_form`): the forms policy `name_variants` adds to the word
+    /// engine. None of a sealed list, whose file holds them as keyed hashes.
+    fn each_variant_form(&self, _each: &mut dyn FnMut(&[u8], u32, Kind)) {}
+
     /// Whether the list holds names or terms only as keyed hashes, which only it can look up
     /// (a sealed list): then [`Lookup::find_keyed_words`] is asked about every segment.
     fn has_keyed_words(&self) -> bool;
 
-    /// Calls `found(span, record, kind)` for every name or term held as a keyed hash that stands
-    /// as whole words in the normalised text `norm`.
-    fn find_keyed_words(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind));
+    /// Calls `found(span, record, kind, given)` for every name or term held as a keyed hash
+    /// that stands as whole words in the normalised text `norm`: `given` is `None` for a listed
+    /// form, and for a match through a name variant (only when `variants` is set) the span of
+    /// the word that stood for the listed given name.
+    fn find_keyed_words(&self, norm: &[u8], variants: bool, found: &mut WordFound<'_>);
 
     /// Whether any address is listed.
     fn has_addresses(&self) -> bool;

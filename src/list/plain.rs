@@ -4,12 +4,11 @@
 //! and blank lines skipped). Any bad row refuses the whole list, naming the line.
 
 use std::hash::BuildHasher;
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::canonical::{self, PhoneRef, MAX_DIGITS, MIN_DIGITS};
 use super::index::Index;
-use super::Lookup;
+use super::{variants, Lookup, WordFound};
 use crate::address;
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -418,6 +417,19 @@ impl ProtectedList {
     }
 }
 
+impl ProtectedList {
+    /// Calls `f(form, record, Kind::Name)` for every variant form of every name (see
+    /// `variants::each_variant_form`), in list order.
+    pub(crate) fn each_variant_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
+        let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+        for row in self.rows.iter().filter(|r| r.kind == Kind::Name) {
+            variants::each_variant_form(self.text(row.value), &mut norm, &mut buf, &mut |form| {
+                f(form, row.record, Kind::Name)
+            });
+        }
+    }
+}
+
 /// Every identifier is in clear: names and terms are compiled into the matcher's word engine
 /// ([`Lookup::each_word_form`]); addresses and phones are found in tables built on first use.
 impl Lookup for ProtectedList {
@@ -453,11 +465,15 @@ impl Lookup for ProtectedList {
         ProtectedList::each_word_form(self, each)
     }
 
+    fn each_variant_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
+        ProtectedList::each_variant_form(self, each)
+    }
+
     fn has_keyed_words(&self) -> bool {
         false
     }
 
-    fn find_keyed_words(&self, _norm: &[u8], _found: &mut dyn FnMut(Range<usize>, u32, Kind)) {}
+    fn find_keyed_words(&self, _norm: &[u8], _variants: bool, _found: &mut WordFound<'_>) {}
 
     fn has_addresses(&self) -> bool {
         !self.index().addresses.is_empty()

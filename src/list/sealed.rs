@@ -31,7 +31,7 @@ use siphasher::sip::SipHasher24;
 
 use super::canonical::{self, Phone, PhoneRef, MIN_DIGITS};
 use super::plain::ProtectedList;
-use super::Lookup;
+use super::{variants, Lookup, WordFound};
 use crate::error::{Error, Result};
 use crate::model::Kind;
 
@@ -239,7 +239,9 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
     let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);
     let mut max_words = 1usize;
-    list.each_word_form(&mut |form, record, kind| {
+    // Every listed form and every variant form (the given name folded to its family's token:
+    // see `variants`), so that one sealed file serves a policy with or without `name_variants`.
+    let mut add_form = |form: &[u8], record: u32, kind: Kind| {
         // The form, and each of its word prefixes (which the scan extends through).
         let mut h = tagger.start(WORDS);
         let mut start = 0;
@@ -256,7 +258,9 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         h.write(&form[start..]);
         entries.push((h.finish(), Info { record, kind, role: FORM }));
         max_words = max_words.max(words);
-    });
+    };
+    list.each_word_form(&mut add_form);
+    list.each_variant_form(&mut add_form);
     for record in list.records() {
         let r = record.index() as u32;
         for ident in record.identifiers() {
@@ -387,7 +391,55 @@ fn damaged(why: &str) -> Error {
     Error::Sealed(format!("not a readable sealed list: {why}"))
 }
 
+/// Where the word of `norm` starting at `start` ends.
+fn next_space(norm: &[u8], start: usize) -> usize {
+    memchr::memchr(b' ', &norm[start..]).map_or(norm.len(), |p| start + p)
+}
+
 impl SealedList {
+    /// Calls `found` for every form that starts with the span `norm[start..end]` (whose tag
+    /// so far is in `h`), extended word by word while the span is a listed prefix. `given` is
+    /// the word a family token stands for, if one does; with a `table` and no token yet, each
+    /// further word that is in a family is also tried as that family's token.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &self,
+        norm: &[u8],
+        start: usize,
+        mut end: usize,
+        mut h: SipHasher24,
+        given: Option<Range<usize>>,
+        table: Option<&variants::Table>,
+        found: &mut WordFound<'_>,
+    ) {
+        let mut words = 1 + norm[start..end].iter().filter(|&&b| b == b' ').count();
+        loop {
+            let infos = self.index.get(h.finish());
+            if infos.is_empty() {
+                return;
+            }
+            for i in infos.iter().filter(|i| i.role == FORM) {
+                found(start..end, i.record, i.kind, given.clone());
+            }
+            if end >= norm.len() || words >= self.max_words || !infos.iter().any(|i| i.role == PREFIX) {
+                return;
+            }
+            let next_end = next_space(norm, end + 1);
+            if let Some(table) = table {
+                for &t in table.text_tokens(&norm[end + 1..next_end]) {
+                    let mut v = h;
+                    v.write(b" ");
+                    v.write(&table.token(t).bytes);
+                    self.walk(norm, start, next_end, v, Some(end + 1..next_end), None, found);
+                }
+            }
+            h.write(b" ");
+            h.write(&norm[end + 1..next_end]);
+            end = next_end;
+            words += 1;
+        }
+    }
+
     /// Opens a sealed list with its key. A wrong key is an error that says so, never a list
     /// that silently matches nothing.
     pub fn open(bytes: &[u8], key: &Key) -> Result<SealedList> {
@@ -514,29 +566,20 @@ impl Lookup for SealedList {
         self.words
     }
 
-    fn find_keyed_words(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+    fn find_keyed_words(&self, norm: &[u8], variants: bool, found: &mut WordFound<'_>) {
+        let table = variants.then(variants::table);
         let mut start = 0;
         while start < norm.len() {
-            let first_end = norm[start..].iter().position(|&b| b == b' ').map_or(norm.len(), |p| start + p);
+            let first_end = next_space(norm, start);
             let mut h = self.tagger.start(WORDS);
             h.write(&norm[start..first_end]);
-            let mut end = first_end;
-            for n in 1..=self.max_words {
-                let infos = self.index.get(h.finish());
-                if infos.is_empty() {
-                    break;
+            self.walk(norm, start, first_end, h, None, table, found);
+            if let Some(table) = table {
+                for &t in table.text_tokens(&norm[start..first_end]) {
+                    let mut h = self.tagger.start(WORDS);
+                    h.write(&table.token(t).bytes);
+                    self.walk(norm, start, first_end, h, Some(start..first_end), None, found);
                 }
-                for i in infos.iter().filter(|i| i.role == FORM) {
-                    found(start..end, i.record, i.kind);
-                }
-                if end >= norm.len() || n == self.max_words || !infos.iter().any(|i| i.role == PREFIX) {
-                    break;
-                }
-                let next_end =
-                    norm[end + 1..].iter().position(|&b| b == b' ').map_or(norm.len(), |p| end + 1 + p);
-                h.write(b" ");
-                h.write(&norm[end + 1..next_end]);
-                end = next_end;
             }
             start = first_end + 1;
         }

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
+use crate::list::variants::{self, TOKEN_MARK};
+use crate::list::WordFound;
 use crate::model::Kind;
 
 /// FNV-1a over bytes: the hash of any substring, a byte at a time, for the filter that
@@ -171,6 +173,98 @@ pub struct TokenEngine {
     /// text start no listed form, and are ruled out here before the table is probed.
     keys: Vec<u64>,
     keys_mask: u64,
+    /// Name variants: the words of text that stand for a token some variant form holds.
+    swaps: Swaps,
+}
+
+/// The words of text a token stands for (see `variants`), for the tokens that the
+/// engine's variant forms hold: keyed like one-word spans ([`Span::key`]), each with the spelling
+/// (compared, so that a hash collision is never a swap) and the token's text and word hash.
+#[derive(Default)]
+struct Swaps {
+    table: KeyMap<Range<u32>>,
+    rows: Vec<Swap>,
+    arena: Vec<u8>,
+    /// A [`bit_set`] of the table's keys: most words of text are ruled out by it.
+    filter: Vec<u64>,
+    filter_mask: u64,
+}
+
+struct Swap {
+    spelling: Range<u32>,
+    token: Range<u32>,
+    token_hash: u64,
+}
+
+impl Swaps {
+    /// The swaps of the tokens `tokens`.
+    fn new(tokens: &[&[u8]]) -> Swaps {
+        // Without variant forms, the table is not even read.
+        if tokens.is_empty() {
+            return Swaps::default();
+        }
+        let table = variants::table();
+        let mut rows: Vec<(u64, Swap)> = Vec::new();
+        let mut arena = Vec::new();
+        let push = |arena: &mut Vec<u8>, bytes: &[u8]| {
+            let start = arena.len() as u32;
+            arena.extend_from_slice(bytes);
+            start..arena.len() as u32
+        };
+        for token in tokens {
+            let Some(found) = table.by_bytes(token) else { continue };
+            let t = push(&mut arena, token);
+            for m in &found.spellings {
+                let spelling = push(&mut arena, m);
+                let swap = Swap { spelling, token: t.clone(), token_hash: word_hash(token) };
+                rows.push((Span::START.then(word_hash(m)).key(), swap));
+            }
+        }
+        if rows.is_empty() {
+            return Swaps::default();
+        }
+        rows.sort_unstable_by_key(|r| r.0);
+        let mut map: KeyMap<Range<u32>> = KeyMap::default();
+        let mut i = 0;
+        while i < rows.len() {
+            let j = i + rows[i..].iter().take_while(|r| r.0 == rows[i].0).count();
+            map.insert(rows[i].0, i as u32..j as u32);
+            i = j;
+        }
+        let (filter, filter_mask) = bit_set(map.keys().copied(), 16);
+        Swaps { table: map, rows: rows.into_iter().map(|r| r.1).collect(), arena, filter, filter_mask }
+    }
+
+    /// Calls `each(token, token_hash)` for every token the word `word` (its one-word
+    /// key `key`) stands for.
+    #[inline]
+    fn each(&self, word: &[u8], key: u64, each: &mut dyn FnMut(&[u8], u64)) {
+        if self.rows.is_empty() || !may_hold(&self.filter, self.filter_mask, key) {
+            return;
+        }
+        if let Some(r) = self.table.get(&key) {
+            for swap in &self.rows[r.start as usize..r.end as usize] {
+                if &self.arena[swap.spelling.start as usize..swap.spelling.end as usize] == word {
+                    each(&self.arena[swap.token.start as usize..swap.token.end as usize], swap.token_hash);
+                }
+            }
+        }
+    }
+}
+
+/// Whether `form` is the text `norm[span]` with the word `given` (if any) replaced by `token`.
+#[inline]
+fn same_text(form: &[u8], norm: &[u8], span: &Range<usize>, given: &Option<(Range<usize>, &[u8])>) -> bool {
+    match given {
+        None => form == &norm[span.clone()],
+        Some((word, token)) => {
+            let (before, after) = (&norm[span.start..word.start], &norm[word.end..span.end]);
+            form.len() == before.len() + token.len() + after.len()
+                && form.starts_with(before)
+                && form[before.len()..].starts_with(token)
+                && form.ends_with(after)
+        }
+    }
 }
 
 /// A filter of `keys`, about `bits_per_key` bits a key (at least 4,096 bits in all): each key
@@ -316,6 +410,15 @@ impl TokenEngineBuilder {
                 starts[pair / 64] |= 1 << (pair % 64);
             }
         }
+        // The tokens the variant forms hold.
+        let mut tokens: Vec<&[u8]> = forms
+            .iter()
+            .flat_map(|f| arena[f.text.start as usize..f.text.end as usize].split(|&b| b == b' '))
+            .filter(|w| w.first() == Some(&TOKEN_MARK))
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let swaps = Swaps::new(&tokens);
         TokenEngine {
             table,
             forms,
@@ -328,6 +431,7 @@ impl TokenEngineBuilder {
             starts,
             keys,
             keys_mask,
+            swaps,
         }
     }
 }
@@ -362,9 +466,10 @@ impl TokenEngine {
         }
     }
 
-    /// Calls `found(span, record, kind)` for every listed form standing as whole words in the
-    /// normalised text `norm`.
-    pub fn find(&self, norm: &[u8], found: &mut dyn FnMut(Range<usize>, u32, Kind)) {
+    /// Calls `found(span, record, kind, given)` for every listed form standing as whole words in
+    /// the normalised text `norm`, and every variant form (`given`: the word that stood for the
+    /// token) when the engine holds some.
+    pub fn find(&self, norm: &[u8], found: &mut WordFound<'_>) {
         // The spaces are found eight bytes at a time, and the words between them visited in
         // turn: where one word ends does not wait on the hashing of the one before.
         let mut start = 0;
@@ -387,26 +492,36 @@ impl TokenEngine {
     }
 
     /// The listed forms that start with the word `norm[start..end]`. Most words start none,
-    /// and are ruled out here by one bit.
+    /// and are ruled out here by one bit (two with name variants).
     #[inline]
-    fn starting_with(
-        &self,
-        norm: &[u8],
-        start: usize,
-        end: usize,
-        found: &mut dyn FnMut(Range<usize>, u32, Kind),
-    ) {
+    fn starting_with(&self, norm: &[u8], start: usize, end: usize, found: &mut WordFound<'_>) {
         if start >= end {
             return;
         }
         let h = Span::START.then(word_at(norm, start, end));
-        if may_hold(&self.keys, self.keys_mask, h.key()) {
-            self.extend(norm, start, end, h, found);
+        let key = h.key();
+        if may_hold(&self.keys, self.keys_mask, key) {
+            self.extend(norm, start, end, h, None, found);
+        }
+        if !self.swaps.rows.is_empty() && may_hold(&self.swaps.filter, self.swaps.filter_mask, key) {
+            self.swap_first(norm, start, end, key, found);
         }
     }
 
-    /// The listed forms that start with the span `norm[start..end]` (hashed to `h`), extended
-    /// word by word while the span so far is a known prefix.
+    /// The variant forms that start with a token the word `norm[start..end]` stands for.
+    #[cold]
+    #[inline(never)]
+    fn swap_first(&self, norm: &[u8], start: usize, end: usize, key: u64, found: &mut WordFound<'_>) {
+        self.swaps.each(&norm[start..end], key, &mut |token, token_hash| {
+            let h = Span::START.then(token_hash);
+            self.extend(norm, start, end, h, Some((start..end, token)), found);
+        });
+    }
+
+    /// The listed forms that start with the span `norm[start..end]` (hashed to `h`, with the
+    /// word `given` standing for a token if one does), extended word by word while the
+    /// span so far is a known prefix. With no token yet, each further word that stands for one
+    /// is tried as it too.
     #[cold]
     #[inline(never)]
     fn extend(
@@ -415,27 +530,38 @@ impl TokenEngine {
         start: usize,
         mut end: usize,
         mut h: Span,
-        found: &mut dyn FnMut(Range<usize>, u32, Kind),
+        given: Option<(Range<usize>, &[u8])>,
+        found: &mut WordFound<'_>,
     ) {
-        for n in 1..=self.max_words {
+        let mut words = 1 + norm[start..end].iter().filter(|&&b| b == b' ').count();
+        loop {
             let key = h.key();
             if !may_hold(&self.keys, self.keys_mask, key) {
                 return;
             }
             let Some(slot) = self.table.get(&key) else { return };
             for form in &self.forms[slot.first as usize..(slot.first + slot.count) as usize] {
-                if self.arena[form.text.start as usize..form.text.end as usize] == norm[start..end] {
+                let text = &self.arena[form.text.start as usize..form.text.end as usize];
+                if same_text(text, norm, &(start..end), &given) {
                     for &(record, kind) in &self.owners[form.owners.start as usize..form.owners.end as usize]
                     {
-                        found(start..end, record, kind);
+                        found(start..end, record, kind, given.as_ref().map(|g| g.0.clone()));
                     }
                 }
             }
-            if end >= norm.len() || n == self.max_words {
+            if end >= norm.len() || words >= self.max_words {
                 return;
             }
             let (word, next_end) = next_word(norm, end + 1);
+            if given.is_none() && !self.swaps.rows.is_empty() {
+                let next = &norm[end + 1..next_end];
+                self.swaps.each(next, Span::START.then(word).key(), &mut |token, token_hash| {
+                    let given = Some((end + 1..next_end, token));
+                    self.extend(norm, start, next_end, h.then(token_hash), given, found);
+                });
+            }
             (h, end) = (h.then(word), next_end);
+            words += 1;
         }
     }
 }
