@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -58,14 +59,26 @@ static struct {
     const char *policy;
     enum action on_block, on_warn, on_error;
     bool foreground;
-} opt = {NULL, NULL, NULL, NULL, ACT_REJECT, ACT_TAG, ACT_TEMPFAIL, false};
+    bool log_stderr; /* -f, and standard error is not the journal */
+} opt = {NULL, NULL, NULL, NULL, ACT_REJECT, ACT_TAG, ACT_TEMPFAIL, false, false};
 
 /* ---- logging ---- */
+
+/* Whether standard error is the systemd journal, which syslog reaches too: systemd sets
+   JOURNAL_STREAM to the device and inode of the stream it connects. Under the packaged unit
+   (-f) each line is then written once, to syslog. */
+static bool stderr_is_journal(void) {
+    const char *stream = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    return stream != NULL && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+           (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 static void logmsg(int prio, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    if (opt.foreground) {
+    if (opt.log_stderr) {
         va_list copy;
         va_copy(copy, ap);
         fprintf(stderr, "maildlp-milter: ");
@@ -682,6 +695,7 @@ int main(int argc, char **argv) {
     if (opt.socket == NULL || opt.list == NULL || optind != argc) {
         return usage();
     }
+    opt.log_stderr = opt.foreground && !stderr_is_journal();
     openlog("maildlp-milter", LOG_PID, LOG_MAIL);
     char err[768] = "";
     maildlp_scanner *s = build_scanner(err, sizeof err);

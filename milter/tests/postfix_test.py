@@ -38,6 +38,8 @@ MILTER_DIR = os.path.dirname(HERE)
 ROOT = os.path.dirname(MILTER_DIR)
 EXAMPLES = os.path.join(ROOT, "examples")
 MSGS = os.path.join(EXAMPLES, "messages")
+# The milter under test: the one built here, or (MAILDLP_MILTER) an installed one.
+MILTER = os.environ.get("MAILDLP_MILTER") or os.path.join(MILTER_DIR, "maildlp-milter")
 
 
 def free_port():
@@ -149,7 +151,7 @@ class Milter:
         if os.path.exists(path):
             os.unlink(path)
         self.proc = subprocess.Popen(
-            [*wrapper, os.path.join(MILTER_DIR, "maildlp-milter"), "-f", "-s", self.socket,
+            [*wrapper, MILTER, "-f", "-s", self.socket,
              "-l", os.path.join(EXAMPLES, "protected.csv"), "-c", os.path.join(EXAMPLES, "policy.toml"), *options],
             stdout=subprocess.DEVNULL, stderr=self.logf)
         # The milter logs "listening on" once its socket is open and its signal thread runs.
