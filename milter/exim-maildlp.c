@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 
 #include "maildlp.h"
+#include "read_file.h"
 
 /* Exim's return codes for a dlfunc (local_scan.h). */
 #define EXIM_OK 0
@@ -89,51 +90,6 @@ static struct stamp stamp_of(const char *path) {
         s.present = true;
     }
     return s;
-}
-
-/* Reads at most `limit` bytes of `path`, after skipping its first `skip_line` line; NULL (and
-   `err`) on failure. */
-static char *read_file(const char *path, bool skip_line, size_t limit, size_t *len, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (skip_line) {
-        int c;
-        while ((c = getc(f)) != EOF && c != '\n') {
-        }
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL && n < limit) {
-        size_t want = cap - n < limit - n ? cap - n : limit - n;
-        size_t got = fread(buf + n, 1, want, f);
-        n += got;
-        if (got < want) {
-            break;
-        }
-        if (n == cap) {
-            char *bigger = realloc(buf, cap * 2 + 1);
-            if (bigger == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (buf == NULL || failed) {
-        free(buf);
-        snprintf(err, err_len, "cannot read %s", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 /* ---- the scanner, kept for the life of the process ---- */

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "maildlp.h"
+#include "read_file.h"
 
 enum action { ACT_ACCEPT, ACT_REJECT, ACT_QUARANTINE, ACT_BCC, ACT_TAG, ACT_TEMPFAIL };
 
@@ -102,57 +103,22 @@ struct shared_scanner {
 static pthread_mutex_t scanner_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shared_scanner *current = NULL;
 
-static char *read_file(const char *path, size_t *len, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            break;
-        }
-        char *bigger = realloc(buf, cap * 2 + 1);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (buf == NULL || failed) {
-        free(buf);
-        snprintf(err, err_len, "cannot read %s", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Builds a scanner from the files named on the command line; NULL (and `err`) on failure. The
    list may be plain or sealed: maildlp_scanner_open tells them apart, and a sealed list needs
    the key given with -k. */
 static maildlp_scanner *build_scanner(char *err, size_t err_len) {
     size_t list_len = 0, policy_len = 0, key_len = 0;
-    char *list = read_file(opt.list, &list_len, err, err_len);
+    char *list = read_file(opt.list, false, SIZE_MAX - 1, &list_len, err, err_len);
     if (list == NULL) {
         return NULL;
     }
     char *policy = NULL;
-    if (opt.policy != NULL && (policy = read_file(opt.policy, &policy_len, err, err_len)) == NULL) {
+    if (opt.policy != NULL && (policy = read_file(opt.policy, false, SIZE_MAX - 1, &policy_len, err, err_len)) == NULL) {
         free(list);
         return NULL;
     }
     char *key = NULL;
-    if (opt.key != NULL && (key = read_file(opt.key, &key_len, err, err_len)) == NULL) {
+    if (opt.key != NULL && (key = read_file(opt.key, false, SIZE_MAX - 1, &key_len, err, err_len)) == NULL) {
         free(list);
         free(policy);
         return NULL;
