@@ -34,7 +34,7 @@ import threading
 import time
 from email import message_from_bytes
 
-from postfix_test import MSGS, EXAMPLES, MILTER_DIR, ROOT, envelope, free_port, warn_message
+from postfix_test import MSGS, EXAMPLES, MILTER_DIR, ROOT, Checks, envelope, free_port, warn_message
 
 EXIM = os.environ.get("MAILDLP_EXIM") or next(
     (p for p in (os.path.join(ROOT, "target", "exim", "usr", "sbin", "exim4"), shutil.which("exim4")) if p and os.path.exists(p)),
@@ -142,15 +142,7 @@ def main():
     if "Expand_dlfunc" not in features:
         print(f"{EXIM} has no ${{dlfunc}} support (exim -bV: no Expand_dlfunc)", file=sys.stderr)
         return 2
-    passed = failed = 0
-
-    def check(what, ok, detail=""):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {what} {detail}", file=sys.stderr)
+    check = Checks()
 
     account = pwd.getpwnam("Debian-exim") if os.getuid() == 0 else pwd.getpwuid(os.getuid())
     tmp = tempfile.mkdtemp(prefix="maildlp-exim-")
@@ -279,12 +271,12 @@ def main():
     finally:
         daemon.terminate()
         daemon.wait(timeout=30)
-        if failed:
+        if check.failed:
             print(open(mainlog).read()[-3000:] if os.path.exists(mainlog) else "", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"exim: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"exim: {check.passed} passed, {check.failed} failed")
+    return 0 if check.failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -173,6 +173,20 @@ class Milter:
         self.logf.close()
 
 
+class Checks:
+    """check(what, ok, detail=""): counts passed and failed checks and prints each failure."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAILED: {what} {detail}".rstrip(), file=sys.stderr)
+
+
 def envelope(path):
     """Sender and every recipient (To, Cc, Bcc) of a message file."""
     msg = message_from_bytes(open(path, "rb").read())
@@ -309,15 +323,7 @@ def main():
     if os.geteuid() != 0 or shutil.which("postfix") is None:
         print("postfix tests need root and Debian's postfix package", file=sys.stderr)
         return 2
-    passed = failed = 0
-
-    def check(what, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {what}", file=sys.stderr)
+    check = Checks()
 
     tmp = tempfile.mkdtemp(prefix="maildlp-postfix-")
     sink = Sink()
@@ -473,8 +479,8 @@ def main():
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(tmp2, ignore_errors=True)
     shutil.rmtree(tmp3, ignore_errors=True)
-    print(f"postfix: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"postfix: {check.passed} passed, {check.failed} failed")
+    return 0 if check.failed == 0 else 1
 
 
 if __name__ == "__main__":
