@@ -32,10 +32,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "maildlp.h"
+#include "read_file.h"
 
 enum action { ACT_ACCEPT, ACT_REJECT, ACT_QUARANTINE, ACT_BCC, ACT_TAG, ACT_TEMPFAIL };
 
@@ -58,14 +60,26 @@ static struct {
     const char *policy;
     enum action on_block, on_warn, on_error;
     bool foreground;
-} opt = {NULL, NULL, NULL, NULL, ACT_REJECT, ACT_TAG, ACT_TEMPFAIL, false};
+    bool log_stderr; /* -f, and standard error is not the journal */
+} opt = {NULL, NULL, NULL, NULL, ACT_REJECT, ACT_TAG, ACT_TEMPFAIL, false, false};
 
 /* ---- logging ---- */
+
+/* Whether standard error is the systemd journal, which syslog reaches too: systemd sets
+   JOURNAL_STREAM to the device and inode of the stream it connects. Under the packaged unit
+   (-f) each line is then written once, to syslog. */
+static bool stderr_is_journal(void) {
+    const char *stream = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    return stream != NULL && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+           (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 static void logmsg(int prio, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    if (opt.foreground) {
+    if (opt.log_stderr) {
         va_list copy;
         va_copy(copy, ap);
         fprintf(stderr, "maildlp-milter: ");
@@ -89,57 +103,22 @@ struct shared_scanner {
 static pthread_mutex_t scanner_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shared_scanner *current = NULL;
 
-static char *read_file(const char *path, size_t *len, char *err, size_t err_len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            break;
-        }
-        char *bigger = realloc(buf, cap * 2 + 1);
-        if (bigger == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (buf == NULL || failed) {
-        free(buf);
-        snprintf(err, err_len, "cannot read %s", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Builds a scanner from the files named on the command line; NULL (and `err`) on failure. The
    list may be plain or sealed: maildlp_scanner_open tells them apart, and a sealed list needs
    the key given with -k. */
 static maildlp_scanner *build_scanner(char *err, size_t err_len) {
     size_t list_len = 0, policy_len = 0, key_len = 0;
-    char *list = read_file(opt.list, &list_len, err, err_len);
+    char *list = read_file(opt.list, false, SIZE_MAX - 1, &list_len, err, err_len);
     if (list == NULL) {
         return NULL;
     }
     char *policy = NULL;
-    if (opt.policy != NULL && (policy = read_file(opt.policy, &policy_len, err, err_len)) == NULL) {
+    if (opt.policy != NULL && (policy = read_file(opt.policy, false, SIZE_MAX - 1, &policy_len, err, err_len)) == NULL) {
         free(list);
         return NULL;
     }
     char *key = NULL;
-    if (opt.key != NULL && (key = read_file(opt.key, &key_len, err, err_len)) == NULL) {
+    if (opt.key != NULL && (key = read_file(opt.key, false, SIZE_MAX - 1, &key_len, err, err_len)) == NULL) {
         free(list);
         free(policy);
         return NULL;
@@ -682,6 +661,7 @@ int main(int argc, char **argv) {
     if (opt.socket == NULL || opt.list == NULL || optind != argc) {
         return usage();
     }
+    opt.log_stderr = opt.foreground && !stderr_is_journal();
     openlog("maildlp-milter", LOG_PID, LOG_MAIL);
     char err[768] = "";
     maildlp_scanner *s = build_scanner(err, sizeof err);

@@ -38,6 +38,8 @@ MILTER_DIR = os.path.dirname(HERE)
 ROOT = os.path.dirname(MILTER_DIR)
 EXAMPLES = os.path.join(ROOT, "examples")
 MSGS = os.path.join(EXAMPLES, "messages")
+# The milter under test: the one built here, or (MAILDLP_MILTER) an installed one.
+MILTER = os.environ.get("MAILDLP_MILTER") or os.path.join(MILTER_DIR, "maildlp-milter")
 
 
 def free_port():
@@ -149,7 +151,7 @@ class Milter:
         if os.path.exists(path):
             os.unlink(path)
         self.proc = subprocess.Popen(
-            [*wrapper, os.path.join(MILTER_DIR, "maildlp-milter"), "-f", "-s", self.socket,
+            [*wrapper, MILTER, "-f", "-s", self.socket,
              "-l", os.path.join(EXAMPLES, "protected.csv"), "-c", os.path.join(EXAMPLES, "policy.toml"), *options],
             stdout=subprocess.DEVNULL, stderr=self.logf)
         # The milter logs "listening on" once its socket is open and its signal thread runs.
@@ -169,6 +171,20 @@ class Milter:
         self.proc.terminate()
         self.proc.wait(timeout=10)
         self.logf.close()
+
+
+class Checks:
+    """check(what, ok, detail=""): counts passed and failed checks and prints each failure."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAILED: {what} {detail}".rstrip(), file=sys.stderr)
 
 
 def envelope(path):
@@ -307,15 +323,7 @@ def main():
     if os.geteuid() != 0 or shutil.which("postfix") is None:
         print("postfix tests need root and Debian's postfix package", file=sys.stderr)
         return 2
-    passed = failed = 0
-
-    def check(what, ok):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAILED: {what}", file=sys.stderr)
+    check = Checks()
 
     tmp = tempfile.mkdtemp(prefix="maildlp-postfix-")
     sink = Sink()
@@ -471,8 +479,8 @@ def main():
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(tmp2, ignore_errors=True)
     shutil.rmtree(tmp3, ignore_errors=True)
-    print(f"postfix: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"postfix: {check.passed} passed, {check.failed} failed")
+    return 0 if check.failed == 0 else 1
 
 
 if __name__ == "__main__":

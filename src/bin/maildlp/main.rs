@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use maildlp::list::Key;
 use maildlp::{Error, PolicyBuilder, ProtectedList, Scanner, Verdict};
 
@@ -34,6 +34,17 @@ enum Command {
     Keygen(KeygenArgs),
     /// Seal a protected list: keyed one-way tags of its identifiers, no identifier in clear.
     Seal(SealArgs),
+    /// Write the manual pages (maildlp.1, maildlp-scan.1, ...) into a directory: for packagers,
+    /// so the pages follow the options defined here.
+    #[command(hide = true)]
+    Manpages(ManpagesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ManpagesArgs {
+    /// The directory to write the pages into (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    output: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -151,6 +162,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix::run(&args),
         Command::Keygen(args) => keygen(&args),
         Command::Seal(args) => seal(&args),
+        Command::Manpages(args) => manpages(&args),
     };
     match result {
         Ok(code) => code,
@@ -223,6 +235,14 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         }
         _ => format!("{}: {e}", path.display()),
     })
+}
+
+/// One page for `maildlp` and one per visible subcommand, generated from the definitions above.
+fn manpages(args: &ManpagesArgs) -> Result<ExitCode, String> {
+    std::fs::create_dir_all(&args.output)
+        .and_then(|()| clap_mangen::generate_to(Cli::command(), &args.output))
+        .map_err(|e| format!("cannot write the manual pages to {}: {e}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn keygen(args: &KeygenArgs) -> Result<ExitCode, String> {
