@@ -38,6 +38,7 @@ mod mapi;
 mod meter;
 mod msg;
 mod odf;
+mod ole;
 mod ooxml;
 mod outlook;
 mod pdf;
@@ -74,14 +75,7 @@ const HEAD: u64 = 8192;
 impl Extractor<'_> {
     /// Reads a document or archive of `format` found at nesting `depth`.
     pub(crate) fn document(&mut self, format: Format, bytes: &[u8], depth: usize) {
-        if depth > self.limits.max_depth {
-            self.incomplete(
-                Limit::MaxDepth,
-                format!(
-                    "documents and archives nested deeper than {} were not scanned",
-                    self.limits.max_depth
-                ),
-            );
+        if self.too_deep(depth) {
             return;
         }
         if self.budget.exhausted() {
@@ -107,7 +101,7 @@ impl Extractor<'_> {
                     self.stored(&step, &file.bytes, depth);
                 }
             }
-            Format::Rtf => rtf::read(self, bytes),
+            Format::Rtf => self.rtf(bytes, depth),
             Format::Cfb => self.compound(bytes, depth),
             Format::Tnef => self.tnef(bytes, depth),
         }));
@@ -125,23 +119,42 @@ impl Extractor<'_> {
         }
     }
 
+    /// Whether a document at nesting `depth` is deeper than the policy allows (the limit is
+    /// then noted).
+    fn too_deep(&mut self, depth: usize) -> bool {
+        if depth <= self.limits.max_depth {
+            return false;
+        }
+        self.incomplete(
+            Limit::MaxDepth,
+            format!("documents and archives nested deeper than {} were not scanned", self.limits.max_depth),
+        );
+        true
+    }
+
     /// A ZIP archive: a document stored as one (OOXML, OpenDocument), or files.
     fn zip(&mut self, bytes: &[u8], depth: usize) {
         match zip::open(bytes, self.limits.max_archive_entries) {
             zip::Opened::Directory(mut archive) => match sniff::package(|n| zip::has(&archive, n)) {
                 Package::Ooxml => {
-                    for name in ooxml::read(self, &mut archive) {
-                        if self.budget.exhausted() {
+                    // Objects embedded in the document (a workbook inside a DOCX) are read as
+                    // its attachments: `embedded 1 oleObject1.xlsx > Sheet2!A7`.
+                    let embedded = ooxml::read(self, &mut archive);
+                    for (i, name) in embedded.iter().enumerate() {
+                        if !self.next_embedded(i) {
                             return;
                         }
-                        // Objects embedded in the document (a workbook inside a DOCX) are
-                        // documents too.
-                        if let Some(mut input) = zip::by_name(&mut archive, &name) {
-                            self.member(&name, &mut input, depth + 1);
-                        }
+                        let shown = name.rsplit('/').next().unwrap_or(name);
+                        self.embedded_member(
+                            &mut archive,
+                            bytes,
+                            name,
+                            &format!("embedded {} {shown}", i + 1),
+                            depth,
+                        );
                     }
                 }
-                Package::OpenDocument => odf::read(self, &mut archive),
+                Package::OpenDocument => self.odf(&mut archive, bytes, "", depth),
                 Package::Archive => {
                     let budget = self.budget;
                     zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
@@ -160,6 +173,112 @@ impl Extractor<'_> {
                     self.unreadable("not a readable ZIP archive");
                 }
             }
+        }
+    }
+
+    /// Whether the `i`th (from 0) object embedded in the current document is read: not when
+    /// the budget has run out, nor past `max_archive_entries` (the limit is then noted).
+    fn next_embedded(&mut self, i: usize) -> bool {
+        if self.budget.exhausted() {
+            return false;
+        }
+        if i == self.limits.max_archive_entries {
+            self.too_many_entries();
+            return false;
+        }
+        true
+    }
+
+    /// The member `name` of the document `archive` (whose bytes are `bytes`), embedded in it:
+    /// its name, then its content read at `step` (`embedded 1 oleObject1.bin`).
+    fn embedded_member(
+        &mut self,
+        archive: &mut zip::Archive<'_>,
+        bytes: &[u8],
+        name: &str,
+        step: &str,
+        depth: usize,
+    ) {
+        self.emit_member_name(name.rsplit('/').next().unwrap_or(name));
+        if let Some(data) = zip::stored(archive, bytes, name) {
+            self.stored(step, data, depth);
+        } else if let Some(mut input) = zip::by_name(archive, name) {
+            self.member(step, &mut input, depth);
+        }
+    }
+
+    /// The OpenDocument in `archive` (whose bytes are `bytes`): the package itself (`dir`
+    /// empty) or the sub-document in folder `dir`, then the objects it embeds, each read as
+    /// an attachment of it (`embedded 1 Object 1 > Sheet2!A7`).
+    fn odf(&mut self, archive: &mut zip::Archive<'_>, bytes: &[u8], dir: &str, depth: usize) {
+        let objects = odf::read(self, archive, dir);
+        for (i, object) in objects.iter().enumerate() {
+            if !self.next_embedded(i) {
+                return;
+            }
+            let step = format!("embedded {} {}", i + 1, object.name());
+            match object {
+                odf::Object::Document(sub) => {
+                    self.emit_member_name(object.name());
+                    self.inside(&step, |x| {
+                        if !x.too_deep(depth + 1) {
+                            x.odf(archive, bytes, sub, depth + 1);
+                        }
+                    });
+                }
+                odf::Object::File(name) => self.embedded_member(archive, bytes, name, &step, depth),
+            }
+        }
+    }
+
+    /// An RTF document, then the objects embedded in it (`\object`), each read as an
+    /// attachment of it: `embedded 1 Package > victims.csv`, `embedded 2 Excel.Sheet.12 >
+    /// Sheet1!A1`.
+    fn rtf(&mut self, bytes: &[u8], depth: usize) {
+        let objects = rtf::read(self, bytes, self.limits.max_archive_entries);
+        for (i, data) in objects.data.iter().enumerate() {
+            if !self.next_embedded(i) {
+                return;
+            }
+            match ole::ole1(data) {
+                Some(object) => {
+                    let step = format!("embedded {} {}", i + 1, object.class);
+                    // `Package` objects hold the Packager's data; others, their application's.
+                    self.inside(&step, |x| match ole::package(object.native) {
+                        Some(payload) => x.payload(payload, depth),
+                        None => x.unnamed(object.native, depth),
+                    });
+                }
+                // Not an OLE 1.0 object: its bytes, as they are.
+                None => self.inside(&format!("embedded {}", i + 1), |x| x.unnamed(data, depth)),
+            }
+        }
+        if objects.cut {
+            self.too_many_entries();
+        }
+    }
+
+    /// The file an embedded object holds: read as a member called by its name when it has one,
+    /// else where the object stands.
+    fn payload(&mut self, payload: ole::Payload<'_>, depth: usize) {
+        match payload.name {
+            Some(name) => {
+                self.emit_member_name(&name);
+                self.stored(&name, payload.data, depth);
+            }
+            None => self.unnamed(payload.data, depth),
+        }
+    }
+
+    /// Content without a name of its own (an embedded object's native data): a document is
+    /// read one level deeper, anything else for its runs of text.
+    fn unnamed(&mut self, data: &[u8], depth: usize) {
+        match sniff::sniff(&data[..data.len().min(HEAD as usize)]) {
+            Some(format) => {
+                let granted = self.budget.take(data.len() as u64) as usize;
+                self.document(format, &data[..granted.min(data.len())], depth + 1);
+            }
+            None => self.binary(data),
         }
     }
 
@@ -258,6 +377,19 @@ impl Extractor<'_> {
                 }
             }
             Compound::Message => self.msg(&mut file, depth),
+            // An embedded object: an OLE package (a file with its name), or another
+            // application's document (an OOXML package, a PDF...).
+            Compound::Object => {
+                if let Some(stream) = file.stream_at("/\u{1}Ole10Native") {
+                    self.payload(ole::native_stream(&stream), depth);
+                } else if let Some(data) =
+                    ["Package", "CONTENTS"].iter().find_map(|s| file.stream_at(&format!("/{s}")))
+                {
+                    self.unnamed(&data, depth);
+                } else {
+                    cfb::text_runs(self, bytes);
+                }
+            }
             Compound::Other => cfb::text_runs(self, bytes),
         }
     }
@@ -413,7 +545,7 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 20] = [
+        let files: [(&str, &str, &[&str]); 21] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
@@ -422,6 +554,7 @@ mod tests {
             ("stream.rs", include_str!("stream.rs"), &[]),
             ("strings.rs", include_str!("strings.rs"), &[]),
             ("tar.rs", include_str!("tar.rs"), &[]),
+            ("ole.rs", include_str!("ole.rs"), &[]),
             ("sevenz.rs", include_str!("sevenz.rs"), &["meter"]),
             ("flow.rs", include_str!("flow.rs"), &["xml"]),
             ("zip.rs", include_str!("zip.rs"), &["meter"]),

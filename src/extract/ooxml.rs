@@ -17,8 +17,10 @@ use crate::model::cell_name;
 use crate::model::Budget;
 
 /// Reads the package's text (workbook, document or presentation, and its properties), and
-/// returns the names of the members embedded in it (a workbook inside a DOCX), which are
-/// documents of their own for the caller to read.
+/// returns the names of the members embedded in it, which are documents of their own for the
+/// caller to read: what its `embeddings` folders hold (workbooks, documents, presentations,
+/// OLE objects `oleObject1.bin`), and the workbooks its charts' data come from, in the order
+/// of the package.
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) -> Vec<String> {
     let names = super::zip::names(archive);
     let has = |n: &str| names.iter().any(|m| m == n);
@@ -30,7 +32,38 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) -> Vec<Stri
         presentation(x, archive, &names);
     }
     properties(x, archive);
-    names.into_iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')).collect()
+    embedded(x.budget, archive, names)
+}
+
+/// The members of a package (`names`) that are objects embedded in it: those of its
+/// `embeddings` folders, and those a chart's relationships name as its data (an embedded
+/// package or OLE object), each once.
+fn embedded(budget: &Budget, archive: &mut Archive<'_>, names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in &names {
+        // `word/charts/_rels/chart1.xml.rels` is the relationships of `word/charts/chart1.xml`.
+        let Some(chart) = name
+            .strip_suffix(".rels")
+            .filter(|n| n.contains("/charts/_rels/"))
+            .map(|n| n.replacen("/_rels/", "/", 1))
+        else {
+            continue;
+        };
+        for (kind, target) in relationships(budget, archive, &chart).into_values() {
+            if (kind.ends_with("/package") || kind.ends_with("/oleObject"))
+                && super::zip::has(archive, &target)
+            {
+                out.push(target);
+            }
+        }
+    }
+    out.retain(|n| !n.contains("/embeddings/"));
+    out.sort_unstable();
+    out.dedup();
+    let mut listed: Vec<String> =
+        names.into_iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')).collect();
+    listed.extend(out);
+    listed
 }
 
 /// Streams the XML part `name` through `f`; `false` when it is missing or damaged.

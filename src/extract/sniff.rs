@@ -109,6 +109,10 @@ pub(super) enum Compound {
     Workbook(&'static str),
     /// An Outlook message (`.msg`): it has the stream of fixed-size MAPI properties.
     Message,
+    /// An object embedded in a document (`oleObject1.bin`): an OLE package
+    /// (`\x01Ole10Native`), or another application's file in a `Package` or `CONTENTS`
+    /// stream.
+    Object,
     /// Anything else (Word, PowerPoint, Outlook, other applications').
     Other,
 }
@@ -121,6 +125,8 @@ pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
         Compound::Workbook(stream)
     } else if has("__properties_version1.0") {
         Compound::Message
+    } else if ["\u{1}Ole10Native", "Package", "CONTENTS"].into_iter().any(&has) {
+        Compound::Object
     } else {
         Compound::Other
     }
@@ -224,6 +230,8 @@ mod tests {
         assert_eq!(compound(has(&["Book"])), Compound::Workbook("Book"));
         assert_eq!(compound(has(&["WordDocument", "1Table"])), Compound::Other);
         assert_eq!(compound(has(&["__properties_version1.0", "__substg1.0_0037001F"])), Compound::Message);
+        assert_eq!(compound(has(&["\u{1}Ole10Native", "\u{1}CompObj"])), Compound::Object);
+        assert_eq!(compound(has(&["Package", "\u{1}Ole"])), Compound::Object);
     }
 
     #[test]
