@@ -285,12 +285,11 @@ fn workbook(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
         worksheet(x, archive, &path, sheet, &strings, &styles);
         comments(x, archive, &path, sheet);
     }
-    // Text boxes and shapes drawn over sheets, and chart titles.
-    for (kind, prefix) in [("drawing", "xl/drawings/drawing"), ("chart", "xl/charts/chart")] {
-        for (n, name) in numbered(names, prefix) {
-            flow_part(x, archive, name, &DRAWINGML, Some(&format!("{kind} {n}")));
-        }
+    // Text boxes and shapes drawn over sheets, and charts.
+    for (n, name) in numbered(names, "xl/drawings/drawing") {
+        flow_part(x, archive, name, &DRAWINGML, Some(&format!("drawing {n}")));
     }
+    charts(x, archive, names, "xl/charts/chart");
     // A pivot table keeps its own copy of the data it summarises, even after the source sheet
     // is deleted.
     for name in names.iter().filter(|n| n.starts_with("xl/pivotCache/") && n.ends_with(".xml")) {
@@ -564,6 +563,44 @@ fn flow_part(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str, g: &G
     flow.finish(&mut emit);
 }
 
+/// The charts `prefix` + number + `.xml` (`word/charts/chart1.xml`): their titles and labels,
+/// and the text their data caches hold (categories and series names as the chart shows
+/// them, also when the data they came from is not in the package), each `chart N`.
+fn charts(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String], prefix: &str) {
+    for (n, name) in numbered(names, prefix) {
+        let sub = format!("chart {n}");
+        flow_part(x, archive, name, &DRAWINGML, Some(&sub));
+        // Each cache once (series share their categories), its points one a line.
+        let mut caches: Vec<String> = Vec::new();
+        let (mut current, mut in_cache, mut in_v) = (String::new(), false, false);
+        part(x.budget, archive, name, &mut |n| {
+            match n {
+                Node::Open("strCache", _) => {
+                    in_cache = true;
+                    current.clear();
+                }
+                Node::Close("strCache") => {
+                    in_cache = false;
+                    if !caches.contains(&current) {
+                        caches.push(std::mem::take(&mut current));
+                    }
+                }
+                Node::Open("v", _) if in_cache => in_v = true,
+                Node::Close("v") if in_v => {
+                    in_v = false;
+                    current.push('\n');
+                }
+                Node::Text(t) if in_v => current.push_str(t),
+                _ => {}
+            }
+            caches.len() < 1 << 16
+        });
+        for cache in caches {
+            x.emit(Some(&sub), false, &cache, &[]);
+        }
+    }
+}
+
 /// Member names matching `prefix` + number + `.xml`, in numeric order.
 fn numbered<'n>(names: &'n [String], prefix: &str) -> Vec<(u32, &'n str)> {
     let mut out: Vec<(u32, &str)> = names
@@ -600,6 +637,7 @@ fn document(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
             flow_part(x, archive, name, &WORDML, Some(sub));
         }
     }
+    charts(x, archive, names, "word/charts/chart");
 }
 
 fn presentation(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) {
@@ -612,6 +650,7 @@ fn presentation(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[Strin
     for name in names.iter().filter(|n| n.starts_with("ppt/comments/") && n.ends_with(".xml")) {
         flow_part(x, archive, name, &DRAWINGML, Some("comment"));
     }
+    charts(x, archive, names, "ppt/charts/chart");
 }
 
 /// Document properties (title, subject, author, keywords, company, custom properties).
