@@ -52,6 +52,9 @@ fn places(report: &Report) -> BTreeSet<(String, Part, String)> {
         .collect()
 }
 
+/// Expected findings: (record, part, path).
+type Want = &'static [(&'static str, Part, &'static str)];
+
 fn set(items: &[(&str, Part, &str)]) -> BTreeSet<(String, Part, String)> {
     items.iter().map(|(a, p, b)| (a.to_string(), *p, b.to_string())).collect()
 }
@@ -69,7 +72,7 @@ fn scan_bounded(name: &str, body: &[u8], limits: maildlp::Limits) -> Report {
 #[test]
 fn every_embedding_and_where_it_is() {
     use Part::Attachment as A;
-    let cases: [(&str, &[(&str, Part, &str)]); 11] = [
+    let cases: [(&str, Want); 11] = [
         // A spreadsheet object in a text document, as LibreOffice saves it in DOCX and ODT.
         (
             "report-lo.docx",
@@ -265,7 +268,7 @@ fn embeddings_embedding_themselves_stop_at_the_depth_limit() {
     // A document whose embedded object holds a document whose embedded object holds...:
     // DOCX in an OLE object (its `Package` stream) in a DOCX, and so on.
     let wrap = |inner: &[u8], level: usize| {
-        if level % 2 == 0 {
+        if level.is_multiple_of(2) {
             docx_of(&[("oleObject1.bin", &ole_office(inner))], true)
         } else {
             docx_of(&[("inner.docx", inner)], true)
@@ -402,4 +405,28 @@ fn an_object_referred_to_ten_thousand_times_is_read_once() {
         set(&[("P01", A, "embedded 1 Object 1 > Sheet1!B2"), ("P10", A, "embedded 1 Object 1 > Sheet2!A7")])
     );
     assert!(limits(&r).is_empty());
+}
+
+#[test]
+fn other_kinds_of_ole_object() {
+    // An embedded legacy workbook (an `Excel.Sheet.8` object is the `.xls` itself), and
+    // another application's file in a `CONTENTS` stream.
+    let xls =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/legacy.xls")).unwrap();
+    let contents = compound(&[("CONTENTS".to_string(), b"Statement of Owen Price\r\n".to_vec())]);
+    let doc = docx(&[("oleObject1.bin", &xls), ("oleObject2.bin", &contents)]);
+    let r = scan_as("objects.docx", &doc);
+    use Part::Attachment as A;
+    let found = places(&r);
+    let want = set(&[
+        ("P24", A, "embedded 1 oleObject1.bin > Visible!A1"),
+        ("P25", A, "embedded 1 oleObject1.bin > Hidden!B4"),
+        ("P07", A, "embedded 2 oleObject2.bin"),
+    ]);
+    assert!(found.is_superset(&want), "{found:?}");
+    // Whatever else the legacy reader finds in the workbook (tests/documents.rs says what),
+    // it is found inside it.
+    for (record, _, path) in found.difference(&want) {
+        assert!(path.starts_with("embedded 1 oleObject1.bin > "), "{record} at {path}");
+    }
 }
