@@ -410,10 +410,11 @@ fn an_object_referred_to_ten_thousand_times_is_read_once() {
 #[test]
 fn other_kinds_of_ole_object() {
     // An embedded legacy workbook (an `Excel.Sheet.8` object is the `.xls` itself), and
-    // another application's file in a `CONTENTS` stream.
-    let xls =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/legacy.xls")).unwrap();
-    let contents = compound(&[("CONTENTS".to_string(), b"Statement of Owen Price\r\n".to_vec())]);
+    // another application's document in a `CONTENTS` stream (a PDF, as Acrobat embeds one).
+    let documents = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents");
+    let xls = std::fs::read(documents.join("legacy.xls")).unwrap();
+    let pdf = std::fs::read(documents.join("report.pdf")).unwrap();
+    let contents = compound(&[("CONTENTS".to_string(), pdf)]);
     let doc = docx(&[("oleObject1.bin", &xls), ("oleObject2.bin", &contents)]);
     let r = scan_as("objects.docx", &doc);
     use Part::Attachment as A;
@@ -421,7 +422,8 @@ fn other_kinds_of_ole_object() {
     let want = set(&[
         ("P24", A, "embedded 1 oleObject1.bin > Visible!A1"),
         ("P25", A, "embedded 1 oleObject1.bin > Hidden!B4"),
-        ("P07", A, "embedded 2 oleObject2.bin"),
+        ("P26", A, "embedded 2 oleObject2.bin > properties"),
+        ("P27", A, "embedded 2 oleObject2.bin > page 2"),
     ]);
     assert!(found.is_superset(&want), "{found:?}");
     // Whatever else the legacy reader finds in the workbook (tests/documents.rs says what),
@@ -429,4 +431,16 @@ fn other_kinds_of_ole_object() {
     for (record, _, path) in found.difference(&want) {
         assert!(path.starts_with("embedded 1 oleObject1.bin > "), "{record} at {path}");
     }
+}
+
+#[test]
+fn a_contents_stream_of_no_document_leaves_the_file_to_its_text_runs() {
+    // A compound file with a `CONTENTS` stream of its application's own data (a Publisher
+    // file has one) is read as any other compound file: the text runs of the whole file.
+    let file = compound(&[
+        ("CONTENTS".to_string(), vec![0, 1, 2, 3, 0, 0, 0, 0]),
+        ("Quill".to_string(), b"\0\0\0\0Statement of Owen Price\0\0\0\0".to_vec()),
+    ]);
+    let r = scan_as("objects.docx", &docx(&[("oleObject1.bin", &file)]));
+    assert_eq!(places(&r), set(&[("P07", Part::Attachment, "embedded 1 oleObject1.bin")]));
 }

@@ -378,16 +378,20 @@ impl Extractor<'_> {
             }
             Compound::Message => self.msg(&mut file, depth),
             // An embedded object: an OLE package (a file with its name), or another
-            // application's document (an OOXML package, a PDF...).
+            // application's document (an OOXML package, a PDF...). A `CONTENTS` stream that
+            // holds no document is some application's own data (a Publisher file has one):
+            // the whole file is read for its text runs, as any other compound file.
             Compound::Object => {
                 if let Some(stream) = file.stream_at("/\u{1}Ole10Native") {
-                    self.payload(ole::native_stream(&stream), depth);
-                } else if let Some(data) =
-                    ["Package", "CONTENTS"].iter().find_map(|s| file.stream_at(&format!("/{s}")))
-                {
-                    self.unnamed(&data, depth);
-                } else {
-                    cfb::text_runs(self, bytes);
+                    return self.payload(ole::native_stream(&stream), depth);
+                }
+                let document = ["Package", "CONTENTS"]
+                    .iter()
+                    .filter_map(|s| file.stream_at(&format!("/{s}")))
+                    .find(|data| sniff::sniff(&data[..data.len().min(HEAD as usize)]).is_some());
+                match document {
+                    Some(data) => self.unnamed(&data, depth),
+                    None => cfb::text_runs(self, bytes),
                 }
             }
             Compound::Other => cfb::text_runs(self, bytes),
