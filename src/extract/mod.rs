@@ -22,8 +22,11 @@
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
 //!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
-//!   (objects embedded in an OOXML package or a PDF, attachments of a message) returns them.
+//!   (objects embedded in an OOXML or ODF package, an RTF document or a PDF, attachments of a
+//!   message) returns them, and dispatch reads each as an attachment of its document
+//!   (`embedded 1 oleObject1.xlsx > Sheet2!A7`).
 //! - helpers: `zip`, `tar` and `sevenz` (archives opened and handed out member by member),
+//!   `ole` (the wrappers of embedded objects: OLE 1.0 objects of RTF, OLE packages),
 //!   `stream` (gzip, bzip2 and xz: the one file inside), `xml`,
 //!   `flow` (flowing text of XML documents), `row` (spreadsheet rows), `meter` (readers
 //!   charged to the budget), `extractor` (the state one attachment's reading shares, and how
