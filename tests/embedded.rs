@@ -16,7 +16,7 @@ use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 mod compound;
 #[path = "common/mail.rs"]
 mod mail;
-use compound::compound;
+use compound::{compound, utf16};
 use mail::{attached, limits};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -450,4 +450,34 @@ fn a_contents_stream_of_no_document_leaves_the_file_to_its_text_runs() {
     ]);
     let r = scan_as("objects.docx", &docx(&[("oleObject1.bin", &file)]));
     assert_eq!(places(&r), set(&[("P07", Part::Attachment, "embedded 1 oleObject1.bin")]));
+}
+
+#[test]
+fn ole_packages_attached_to_outlook_messages() {
+    // A `.msg` attachment kept as an OLE object (`PR_ATTACH_METHOD` 6): its storage holds the
+    // OLE package, read as the attachment's file.
+    let mut method = vec![0u8; 8];
+    for v in [
+        0x0003u16.to_le_bytes().as_slice(),
+        &0x3705u16.to_le_bytes(),
+        &6u32.to_le_bytes(),
+        &6u32.to_le_bytes(),
+        &0u32.to_le_bytes(),
+    ] {
+        method.extend_from_slice(v);
+    }
+    let native = packager("visits.csv", b"name\nKofi Mensah\n", 18);
+    let mut stream = (native.len() as u32).to_le_bytes().to_vec();
+    stream.extend(native);
+    let attachment = "/__attach_version1.0_#00000000";
+    let files = vec![
+        ("/__properties_version1.0".to_string(), vec![0u8; 32]),
+        ("/__substg1.0_1000001F".to_string(), utf16("See the object.")),
+        (format!("{attachment}/__properties_version1.0"), method),
+        (format!("{attachment}/__substg1.0_3001001F"), utf16("Package")),
+        (format!("{attachment}/__substg1.0_3701000D/\u{1}Ole10Native"), stream),
+    ];
+    let r = scan_as("object.msg", &compound(&files));
+    assert_eq!(places(&r), set(&[("P21", Part::Attachment, "Package > visits.csv")]));
+    assert!(limits(&r).is_empty());
 }

@@ -385,19 +385,32 @@ impl Extractor<'_> {
             // holds no document is some application's own data (a Publisher file has one):
             // the whole file is read for its text runs, as any other compound file.
             Compound::Object => {
-                if let Some(stream) = file.stream_at("/\u{1}Ole10Native") {
-                    return self.payload(ole::native_stream(&stream), depth);
-                }
-                let document = ["Package", "CONTENTS"]
-                    .iter()
-                    .filter_map(|s| file.stream_at(&format!("/{s}")))
-                    .find(|data| sniff::sniff(&data[..data.len().min(HEAD as usize)]).is_some());
-                match document {
-                    Some(data) => self.unnamed(&data, depth),
-                    None => cfb::text_runs(self, bytes),
+                if !self.ole_object(&mut file, "", depth) {
+                    cfb::text_runs(self, bytes);
                 }
             }
             Compound::Other => cfb::text_runs(self, bytes),
+        }
+    }
+
+    /// The OLE object in the storage at `dir` of `file` (`""` for the root): the file an OLE
+    /// package holds (`\x01Ole10Native`), or the document of a `Package` or `CONTENTS`
+    /// stream; `false` when it holds neither.
+    fn ole_object(&mut self, file: &mut cfb::Compound<'_>, dir: &str, depth: usize) -> bool {
+        if let Some(stream) = file.stream_at(&format!("{dir}/\u{1}Ole10Native")) {
+            self.payload(ole::native_stream(&stream), depth);
+            return true;
+        }
+        let document = ["Package", "CONTENTS"]
+            .iter()
+            .filter_map(|s| file.stream_at(&format!("{dir}/{s}")))
+            .find(|data| sniff::sniff(&data[..data.len().min(HEAD as usize)]).is_some());
+        match document {
+            Some(data) => {
+                self.unnamed(&data, depth);
+                true
+            }
+            None => false,
         }
     }
 

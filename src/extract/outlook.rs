@@ -122,6 +122,11 @@ impl super::Extractor<'_> {
                         x.outlook(&inner, &mut Source::Msg(file), depth + 1)
                     });
                 }
+                (Some(Embedded::Object(path)), Source::Msg(file)) => self.inside(&name, |x| {
+                    if !x.ole_object(file, path, depth + 1) {
+                        x.unreadable("an OLE object kept as a storage of the message is not read")
+                    }
+                }),
                 _ => {
                     if let Some(mut bytes) = attachment.bytes() {
                         self.member(&name, &mut bytes, depth + 1);
