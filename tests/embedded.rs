@@ -7,7 +7,6 @@
 
 #![cfg(feature = "documents")]
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
@@ -17,7 +16,7 @@ mod compound;
 #[path = "common/mail.rs"]
 mod mail;
 use compound::{compound, utf16};
-use mail::{attached, limits};
+use mail::{attached, limits, places, set};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/embedded").join(name)).unwrap()
@@ -38,26 +37,8 @@ fn scan(name: &str) -> Report {
     scan_as(name, &fixture(name))
 }
 
-/// (record, part, path) of every protected-identifier finding.
-fn places(report: &Report) -> BTreeSet<(String, Part, String)> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Identifier { record, location, .. } => {
-                Some((record.clone(), location.part, location.path.clone().unwrap_or_default()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// Expected findings: (record, part, path).
 type Want = &'static [(&'static str, Part, &'static str)];
-
-fn set(items: &[(&str, Part, &str)]) -> BTreeSet<(String, Part, String)> {
-    items.iter().map(|(a, p, b)| (a.to_string(), *p, b.to_string())).collect()
-}
 
 /// Scans `body` attached as `name` under `limits`, holding the peak heap to 4x the message
 /// plus 2 MiB.
