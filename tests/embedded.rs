@@ -462,3 +462,22 @@ fn ole_packages_attached_to_outlook_messages() {
     assert_eq!(places(&r), set(&[("P21", Part::Attachment, "Package > visits.csv")]));
     assert!(limits(&r).is_empty());
 }
+
+#[test]
+fn object_links_are_iris() {
+    // `./Object%201` names the folder `Object 1/`.
+    let mut members = members_of(&fixture("report-lo.odt"));
+    for (name, data) in &mut members {
+        if name == "content.xml" {
+            *data =
+                String::from_utf8(data.clone()).unwrap().replace("./Object 1", "./Object%201").into_bytes();
+        }
+    }
+    let members: Vec<(&str, &[u8])> = members.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let r = scan_as("report.odt", &mail::zip(&members));
+    use Part::Attachment as A;
+    assert_eq!(
+        places(&r),
+        set(&[("P01", A, "embedded 1 Object 1 > Sheet1!B2"), ("P10", A, "embedded 1 Object 1 > Sheet2!A7")])
+    );
+}

@@ -113,14 +113,40 @@ impl Links {
 fn objects(archive: &Archive<'_>, dir: &str, links: Links) -> Vec<Object> {
     let mut out = Vec::new();
     for href in links.list {
-        let name = format!("{dir}{href}");
-        if super::zip::has(archive, &format!("{name}/content.xml")) {
-            out.push(Object::Document(format!("{name}/")));
-        } else if super::zip::has(archive, &name) {
-            out.push(Object::File(name));
+        // A link is an IRI: `Object%201` names `Object 1`.
+        for name in [format!("{dir}{href}"), format!("{dir}{}", percent_decoded(&href))] {
+            if super::zip::has(archive, &format!("{name}/content.xml")) {
+                out.push(Object::Document(format!("{name}/")));
+                break;
+            } else if super::zip::has(archive, &name) {
+                out.push(Object::File(name));
+                break;
+            }
         }
     }
     out
+}
+
+/// `s` with its `%XX` escapes decoded (an escape that is not one, or bytes that are not UTF-8,
+/// kept as they are).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 fn part(budget: &Budget, archive: &mut Archive<'_>, name: &str, f: &mut dyn FnMut(Node<'_>) -> bool) -> bool {
@@ -309,5 +335,19 @@ fn metadata(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str) {
     });
     if !lines.is_empty() {
         x.emit(Some("properties"), false, &lines.join("\n\n"), &[]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_iris() {
+        assert_eq!(percent_decoded("Object%201"), "Object 1");
+        assert_eq!(percent_decoded("Object 1"), "Object 1");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("a%zz%C3%A9"), "a%zzé");
+        assert_eq!(percent_decoded("%FF"), "%FF");
     }
 }
