@@ -19,7 +19,6 @@ Every person named is fictitious and listed in ../protected.csv; each place hold
 different person, so a finding says which place was read.
 """
 
-import io
 import os
 import shutil
 import struct
