@@ -96,6 +96,20 @@ fn documents_inputs() {
     }
 }
 
+/// The `embedded` target: the input as an OLE package's stream in a DOCX and as an RTF
+/// object's data.
+#[cfg(feature = "documents")]
+#[test]
+fn embedded_inputs() {
+    for (name, bytes) in inputs("embedded") {
+        for (file, body) in ["f.docx", "f.rtf"].into_iter().zip(shared::embedding(&bytes)) {
+            let json =
+                shared::scanner().scan(&shared::message(file, "application/octet-stream", &body)).to_json();
+            assert_eq!(shared::broken_promise(&json), None, "{name} as {file}");
+        }
+    }
+}
+
 /// The `cms` target's inputs: each as the binary body of an S/MIME message and as a `.p7m`
 /// attachment in base64; a scan reports, and names no listed value in clear.
 #[test]

@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use base64::Engine;
-use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
+use maildlp::{Part, Policy, ProtectedList, Report, Scanner, Verdict};
 
 #[path = "common/mail.rs"]
 mod mail;
-use mail::limits;
+use mail::{limits, places, set};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/documents/pdf").join(name)).unwrap()
@@ -33,24 +33,6 @@ fn scan(name: &str) -> Report {
         lines.join("\r\n")
     );
     scanner.scan(message.as_bytes())
-}
-
-/// (record, part, path) of every protected-identifier finding.
-fn places(report: &Report) -> BTreeSet<(String, Part, String)> {
-    report
-        .findings()
-        .iter()
-        .filter_map(|f| match &f.detail {
-            Detail::Identifier { record, location, .. } => {
-                Some((record.clone(), location.part, location.path.clone().unwrap_or_default()))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn set(items: &[(&str, Part, &str)]) -> BTreeSet<(String, Part, String)> {
-    items.iter().map(|(a, p, b)| (a.to_string(), *p, b.to_string())).collect()
 }
 
 #[test]

@@ -67,6 +67,15 @@ impl Compound<'_> {
         self.stream_at(&format!("/{name}"))
     }
 
+    /// The paths of the storages directly inside the storage at `path` (`/ObjectPool`), in
+    /// directory order; none when it is not there.
+    pub(super) fn storages_in(&self, path: &str) -> Vec<String> {
+        match self.file.read_storage(path) {
+            Ok(entries) => entries.filter(|e| e.is_storage()).map(|e| e.path().to_string_lossy().into_owned()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// The content of the stream at `path` (from the root, `/a/b`), read as [`Self::stream`]
     /// reads.
     pub(super) fn stream_at(&mut self, path: &str) -> Option<Vec<u8>> {

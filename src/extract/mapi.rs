@@ -160,6 +160,9 @@ pub(super) enum Embedded<'a> {
     Tnef(&'a [u8]),
     /// A storage of the same compound file (a `.msg`'s `__substg1.0_3701000D`), by its path.
     Storage(String),
+    /// An OLE object's own storage in the same compound file (a `.msg` attachment of
+    /// `PR_ATTACH_METHOD` 6), by its path.
+    Object(String),
 }
 
 /// One attachment: its properties, and its content (bytes or a message).

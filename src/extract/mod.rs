@@ -22,8 +22,11 @@
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
 //!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
-//!   (objects embedded in an OOXML package or a PDF, attachments of a message) returns them.
+//!   (objects embedded in an OOXML or ODF package, an RTF document or a PDF, attachments of a
+//!   message) returns them, and dispatch reads each as an attachment of its document
+//!   (`embedded 1 oleObject1.xlsx > Sheet2!A7`).
 //! - helpers: `zip`, `tar` and `sevenz` (archives opened and handed out member by member),
+//!   `ole` (the wrappers of embedded objects: OLE 1.0 objects of RTF, OLE packages),
 //!   `stream` (gzip, bzip2 and xz: the one file inside), `xml`,
 //!   `flow` (flowing text of XML documents), `row` (spreadsheet rows), `meter` (readers
 //!   charged to the budget), `extractor` (the state one attachment's reading shares, and how
@@ -41,6 +44,7 @@ mod mapi;
 mod meter;
 mod msg;
 mod odf;
+mod ole;
 mod ooxml;
 mod outlook;
 mod pdf;
@@ -79,14 +83,7 @@ const HEAD: u64 = 8192;
 impl Extractor<'_> {
     /// Reads a document or archive of `format` found at nesting `depth`.
     pub(crate) fn document(&mut self, format: Format, bytes: &[u8], depth: usize) {
-        if depth > self.limits.max_depth {
-            self.incomplete(
-                Limit::MaxDepth,
-                format!(
-                    "documents and archives nested deeper than {} were not scanned",
-                    self.limits.max_depth
-                ),
-            );
+        if self.too_deep(depth) {
             return;
         }
         if self.budget.exhausted() {
@@ -115,7 +112,7 @@ impl Extractor<'_> {
                         x.stored(&step, &file.bytes, depth);
                     }
                 }
-                Format::Rtf => rtf::read(x, bytes),
+                Format::Rtf => x.rtf(bytes, depth),
                 Format::Cfb => x.compound(bytes, depth),
                 Format::Tnef => x.tnef(bytes, depth),
             })
@@ -140,24 +137,42 @@ impl Extractor<'_> {
         }
     }
 
+    /// Whether a document at nesting `depth` is deeper than the policy allows (the limit is
+    /// then noted).
+    fn too_deep(&mut self, depth: usize) -> bool {
+        if depth <= self.limits.max_depth {
+            return false;
+        }
+        self.incomplete(
+            Limit::MaxDepth,
+            format!("documents and archives nested deeper than {} were not scanned", self.limits.max_depth),
+        );
+        true
+    }
+
     /// A ZIP archive: a document stored as one (OOXML, OpenDocument), or files.
     fn zip(&mut self, bytes: &[u8], depth: usize) {
         match zip::open(bytes, self.limits.max_archive_entries) {
             zip::Opened::Directory(mut archive) => match sniff::package(|n| zip::has(&archive, n)) {
                 Package::Ooxml => {
+                    // Objects embedded in the document (a workbook inside a DOCX) are read as
+                    // its attachments: `embedded 1 oleObject1.xlsx > Sheet2!A7`.
                     let embedded = self.as_reader("ooxml: document", |x| ooxml::read(x, &mut archive));
-                    for name in embedded {
-                        if self.budget.exhausted() {
+                    for (i, name) in embedded.iter().enumerate() {
+                        if !self.next_embedded(i) {
                             return;
                         }
-                        // Objects embedded in the document (a workbook inside a DOCX) are
-                        // documents too.
-                        if let Some(mut input) = zip::by_name(&mut archive, &name) {
-                            self.member(&name, &mut input, depth + 1);
-                        }
+                        let shown = name.rsplit('/').next().unwrap_or(name);
+                        self.embedded_member(
+                            &mut archive,
+                            bytes,
+                            name,
+                            &format!("embedded {} {shown}", i + 1),
+                            depth,
+                        );
                     }
                 }
-                Package::OpenDocument => self.as_reader("odf: document", |x| odf::read(x, &mut archive)),
+                Package::OpenDocument => self.as_reader("odf: document", |x| x.odf(&mut archive, bytes, "", depth)),
                 Package::Archive => {
                     let (budget, mut n) = (self.budget, 0);
                     zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
@@ -179,6 +194,112 @@ impl Extractor<'_> {
                     self.unreadable("not a readable ZIP archive");
                 }
             }
+        }
+    }
+
+    /// Whether the `i`th (from 0) object embedded in the current document is read: not when
+    /// the budget has run out, nor past `max_archive_entries` (the limit is then noted).
+    fn next_embedded(&mut self, i: usize) -> bool {
+        if self.budget.exhausted() {
+            return false;
+        }
+        if i == self.limits.max_archive_entries {
+            self.too_many_entries();
+            return false;
+        }
+        true
+    }
+
+    /// The member `name` of the document `archive` (whose bytes are `bytes`), embedded in it:
+    /// its name, then its content read at `step` (`embedded 1 oleObject1.bin`).
+    fn embedded_member(
+        &mut self,
+        archive: &mut zip::Archive<'_>,
+        bytes: &[u8],
+        name: &str,
+        step: &str,
+        depth: usize,
+    ) {
+        self.emit_member_name(name.rsplit('/').next().unwrap_or(name));
+        if let Some(data) = zip::stored(archive, bytes, name) {
+            self.stored(step, data, depth);
+        } else if let Some(mut input) = zip::by_name(archive, name) {
+            self.member(step, &mut input, depth);
+        }
+    }
+
+    /// The OpenDocument in `archive` (whose bytes are `bytes`): the package itself (`dir`
+    /// empty) or the sub-document in folder `dir`, then the objects it embeds, each read as
+    /// an attachment of it (`embedded 1 Object 1 > Sheet2!A7`).
+    fn odf(&mut self, archive: &mut zip::Archive<'_>, bytes: &[u8], dir: &str, depth: usize) {
+        let objects = odf::read(self, archive, dir);
+        for (i, object) in objects.iter().enumerate() {
+            if !self.next_embedded(i) {
+                return;
+            }
+            let step = format!("embedded {} {}", i + 1, object.name());
+            match object {
+                odf::Object::Document(sub) => {
+                    self.emit_member_name(object.name());
+                    self.inside(&step, |x| {
+                        if !x.too_deep(depth + 1) {
+                            x.odf(archive, bytes, sub, depth + 1);
+                        }
+                    });
+                }
+                odf::Object::File(name) => self.embedded_member(archive, bytes, name, &step, depth),
+            }
+        }
+    }
+
+    /// An RTF document, then the objects embedded in it (`\object`), each read as an
+    /// attachment of it: `embedded 1 Package > victims.csv`, `embedded 2 Excel.Sheet.12 >
+    /// Sheet1!A1`.
+    fn rtf(&mut self, bytes: &[u8], depth: usize) {
+        let objects = rtf::read(self, bytes, self.limits.max_archive_entries);
+        for (i, data) in objects.data.iter().enumerate() {
+            if !self.next_embedded(i) {
+                return;
+            }
+            match ole::ole1(data) {
+                Some(object) => {
+                    let step = format!("embedded {} {}", i + 1, object.class);
+                    // `Package` objects hold the Packager's data; others, their application's.
+                    self.inside(&step, |x| match ole::package(object.native) {
+                        Some(payload) => x.payload(payload, depth),
+                        None => x.unnamed(object.native, depth),
+                    });
+                }
+                // Not an OLE 1.0 object: its bytes, as they are.
+                None => self.inside(&format!("embedded {}", i + 1), |x| x.unnamed(data, depth)),
+            }
+        }
+        if objects.cut {
+            self.too_many_entries();
+        }
+    }
+
+    /// The file an embedded object holds: read as a member called by its name when it has one,
+    /// else where the object stands.
+    fn payload(&mut self, payload: ole::Payload<'_>, depth: usize) {
+        match payload.name {
+            Some(name) => {
+                self.emit_member_name(&name);
+                self.stored(&name, payload.data, depth);
+            }
+            None => self.unnamed(payload.data, depth),
+        }
+    }
+
+    /// Content without a name of its own (an embedded object's native data): a document is
+    /// read one level deeper, anything else for its runs of text.
+    fn unnamed(&mut self, data: &[u8], depth: usize) {
+        match sniff::sniff(&data[..data.len().min(HEAD as usize)]) {
+            Some(format) => {
+                let granted = self.budget.take(data.len() as u64) as usize;
+                self.document(format, &data[..granted.min(data.len())], depth + 1);
+            }
+            None => self.binary(data),
         }
     }
 
@@ -284,7 +405,19 @@ impl Extractor<'_> {
             }
             Compound::Message => self.as_reader("msg: message", |x| x.msg(&mut file, depth)),
             Compound::Word => match self.as_reader("doc: document", |x| doc::read(x, &mut file)) {
-                cfb::Outcome::Read => summary::read(self, &mut file),
+                cfb::Outcome::Read => {
+                    summary::read(self, &mut file);
+                    // Objects embedded in the document: one storage each in `ObjectPool`.
+                    for (i, dir) in file.storages_in("/ObjectPool").iter().enumerate() {
+                        if !self.next_embedded(i) {
+                            break;
+                        }
+                        let step = format!("embedded {}", i + 1);
+                        self.as_reader("doc: embedded object", |x| {
+                            x.inside(&step, |x| x.ole_object(&mut file, dir, depth + 1))
+                        });
+                    }
+                }
                 cfb::Outcome::Encrypted => {}
                 cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
             },
@@ -293,7 +426,37 @@ impl Extractor<'_> {
                 cfb::Outcome::Encrypted => {}
                 cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
             },
+            // An embedded object: an OLE package (a file with its name), or another
+            // application's document (an OOXML package, a PDF...). A `CONTENTS` stream that
+            // holds no document is some application's own data (a Publisher file has one):
+            // the whole file is read for its text runs, as any other compound file.
+            Compound::Object => {
+                if !self.as_reader("ole: object", |x| x.ole_object(&mut file, "", depth)) {
+                    self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
+                }
+            }
             Compound::Other => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+        }
+    }
+
+    /// The OLE object in the storage at `dir` of `file` (`""` for the root): the file an OLE
+    /// package holds (`\x01Ole10Native`), or the document of a `Package` or `CONTENTS`
+    /// stream; `false` when it holds neither.
+    fn ole_object(&mut self, file: &mut cfb::Compound<'_>, dir: &str, depth: usize) -> bool {
+        if let Some(stream) = file.stream_at(&format!("{dir}/\u{1}Ole10Native")) {
+            self.payload(ole::native_stream(&stream), depth);
+            return true;
+        }
+        let document = ["Package", "CONTENTS"]
+            .iter()
+            .filter_map(|s| file.stream_at(&format!("{dir}/{s}")))
+            .find(|data| sniff::sniff(&data[..data.len().min(HEAD as usize)]).is_some());
+        match document {
+            Some(data) => {
+                self.unnamed(&data, depth);
+                true
+            }
+            None => false,
         }
     }
 
@@ -448,7 +611,7 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 25] = [
+        let files: [(&str, &str, &[&str]); 26] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
@@ -457,6 +620,7 @@ mod tests {
             ("stream.rs", include_str!("stream.rs"), &[]),
             ("strings.rs", include_str!("strings.rs"), &[]),
             ("tar.rs", include_str!("tar.rs"), &[]),
+            ("ole.rs", include_str!("ole.rs"), &[]),
             ("sevenz.rs", include_str!("sevenz.rs"), &["meter"]),
             ("flow.rs", include_str!("flow.rs"), &["xml"]),
             ("zip.rs", include_str!("zip.rs"), &["meter"]),

@@ -102,10 +102,8 @@ pub(super) fn read(
             let object = format!("{at}/__substg1.0_3701000D");
             // The storage holds a message, or an OLE object's own storage (`ATTACH_OLE`).
             let ole = a.props.long(id::ATTACH_METHOD) == Some(ATTACH_OLE);
-            if !ole
-                && file.entries(&at).iter().any(|(n, s)| *s && n.eq_ignore_ascii_case("__substg1.0_3701000D"))
-            {
-                a.embedded = Some(Embedded::Storage(object));
+            if file.entries(&at).iter().any(|(n, s)| *s && n.eq_ignore_ascii_case("__substg1.0_3701000D")) {
+                a.embedded = Some(if ole { Embedded::Object(object) } else { Embedded::Storage(object) });
             }
             message.attachments.push(a);
         }

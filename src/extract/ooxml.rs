@@ -17,8 +17,10 @@ use crate::model::cell_name;
 use crate::model::Budget;
 
 /// Reads the package's text (workbook, document or presentation, and its properties), and
-/// returns the names of the members embedded in it (a workbook inside a DOCX), which are
-/// documents of their own for the caller to read.
+/// returns the names of the members embedded in it, which are documents of their own for the
+/// caller to read: what its `embeddings` folders hold (workbooks, documents, presentations,
+/// OLE objects `oleObject1.bin`), and the workbooks its charts' data come from, in the order
+/// of the package.
 pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) -> Vec<String> {
     let names = super::zip::names(archive);
     let has = |n: &str| names.iter().any(|m| m == n);
@@ -30,7 +32,38 @@ pub(super) fn read(x: &mut Extractor<'_>, archive: &mut Archive<'_>) -> Vec<Stri
         presentation(x, archive, &names);
     }
     properties(x, archive);
-    names.into_iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')).collect()
+    embedded(x.budget, archive, names)
+}
+
+/// The members of a package (`names`) that are objects embedded in it: those of its
+/// `embeddings` folders, and those a chart's relationships name as its data (an embedded
+/// package or OLE object), each once.
+fn embedded(budget: &Budget, archive: &mut Archive<'_>, names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in &names {
+        // `word/charts/_rels/chart1.xml.rels` is the relationships of `word/charts/chart1.xml`.
+        let Some(chart) = name
+            .strip_suffix(".rels")
+            .filter(|n| n.contains("/charts/_rels/"))
+            .map(|n| n.replacen("/_rels/", "/", 1))
+        else {
+            continue;
+        };
+        for (kind, target) in relationships(budget, archive, &chart).into_values() {
+            if (kind.ends_with("/package") || kind.ends_with("/oleObject"))
+                && super::zip::has(archive, &target)
+            {
+                out.push(target);
+            }
+        }
+    }
+    out.retain(|n| !n.contains("/embeddings/"));
+    out.sort_unstable();
+    out.dedup();
+    let mut listed: Vec<String> =
+        names.into_iter().filter(|n| n.contains("/embeddings/") && !n.ends_with('/')).collect();
+    listed.extend(out);
+    listed
 }
 
 /// Streams the XML part `name` through `f`; `false` when it is missing or damaged.
@@ -252,12 +285,11 @@ fn workbook(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
         worksheet(x, archive, &path, sheet, &strings, &styles);
         comments(x, archive, &path, sheet);
     }
-    // Text boxes and shapes drawn over sheets, and chart titles.
-    for (kind, prefix) in [("drawing", "xl/drawings/drawing"), ("chart", "xl/charts/chart")] {
-        for (n, name) in numbered(names, prefix) {
-            flow_part(x, archive, name, &DRAWINGML, Some(&format!("{kind} {n}")));
-        }
+    // Text boxes and shapes drawn over sheets, and charts.
+    for (n, name) in numbered(names, "xl/drawings/drawing") {
+        flow_part(x, archive, name, &DRAWINGML, Some(&format!("drawing {n}")));
     }
+    charts(x, archive, names, "xl/charts/chart");
     // A pivot table keeps its own copy of the data it summarises, even after the source sheet
     // is deleted.
     for name in names.iter().filter(|n| n.starts_with("xl/pivotCache/") && n.ends_with(".xml")) {
@@ -531,6 +563,44 @@ fn flow_part(x: &mut Extractor<'_>, archive: &mut Archive<'_>, name: &str, g: &G
     flow.finish(&mut emit);
 }
 
+/// The charts `prefix` + number + `.xml` (`word/charts/chart1.xml`): their titles and labels,
+/// and the text their data caches hold (categories and series names as the chart shows
+/// them, also when the data they came from is not in the package), each `chart N`.
+fn charts(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String], prefix: &str) {
+    for (n, name) in numbered(names, prefix) {
+        let sub = format!("chart {n}");
+        flow_part(x, archive, name, &DRAWINGML, Some(&sub));
+        // Each cache once (series share their categories), its points one a line.
+        let mut caches: Vec<String> = Vec::new();
+        let (mut current, mut in_cache, mut in_v) = (String::new(), false, false);
+        part(x.budget, archive, name, &mut |n| {
+            match n {
+                Node::Open("strCache", _) => {
+                    in_cache = true;
+                    current.clear();
+                }
+                Node::Close("strCache") => {
+                    in_cache = false;
+                    if !caches.contains(&current) {
+                        caches.push(std::mem::take(&mut current));
+                    }
+                }
+                Node::Open("v", _) if in_cache => in_v = true,
+                Node::Close("v") if in_v => {
+                    in_v = false;
+                    current.push('\n');
+                }
+                Node::Text(t) if in_v => current.push_str(t),
+                _ => {}
+            }
+            caches.len() < 1 << 16
+        });
+        for cache in caches {
+            x.emit(Some(&sub), false, &cache, &[]);
+        }
+    }
+}
+
 /// Member names matching `prefix` + number + `.xml`, in numeric order.
 fn numbered<'n>(names: &'n [String], prefix: &str) -> Vec<(u32, &'n str)> {
     let mut out: Vec<(u32, &str)> = names
@@ -567,6 +637,7 @@ fn document(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) 
             flow_part(x, archive, name, &WORDML, Some(sub));
         }
     }
+    charts(x, archive, names, "word/charts/chart");
 }
 
 fn presentation(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[String]) {
@@ -579,6 +650,7 @@ fn presentation(x: &mut Extractor<'_>, archive: &mut Archive<'_>, names: &[Strin
     for name in names.iter().filter(|n| n.starts_with("ppt/comments/") && n.ends_with(".xml")) {
         flow_part(x, archive, name, &DRAWINGML, Some("comment"));
     }
+    charts(x, archive, names, "ppt/charts/chart");
 }
 
 /// Document properties (title, subject, author, keywords, company, custom properties).

@@ -11,7 +11,7 @@
 use super::cfb::Compound;
 use super::mapi::{id, Embedded, Message};
 use super::msg::Storage;
-use super::{lzfu, msg, rtf, tnef};
+use super::{lzfu, msg, tnef};
 use crate::model::Limit;
 
 /// Where the embedded messages of a message are read from.
@@ -79,7 +79,7 @@ impl super::Extractor<'_> {
             }
         }
         if let Some(rtf) = message.rtf_compressed().and_then(|r| lzfu::decompress(r, self.budget)) {
-            self.inside("body", |x| rtf::read(x, &rtf.bytes));
+            self.inside("body", |x| x.rtf(&rtf.bytes, depth));
             if rtf.out_of_budget {
                 self.budget.run_out();
             }
@@ -124,6 +124,11 @@ impl super::Extractor<'_> {
                         x.outlook(&inner, &mut Source::Msg(file), depth + 1)
                     });
                 }
+                (Some(Embedded::Object(path)), Source::Msg(file)) => self.inside(&name, |x| {
+                    if !x.ole_object(file, path, depth + 1) {
+                        x.unreadable("an OLE object kept as a storage of the message is not read")
+                    }
+                }),
                 _ => {
                     if let Some(mut bytes) = attachment.bytes() {
                         self.member(&name, &mut bytes, depth + 1);

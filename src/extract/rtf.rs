@@ -3,6 +3,9 @@
 //!
 //! Groups are followed on an explicit stack; groups nested deeper than the stack allows are
 //! read as plain text of their parent.
+//!
+//! Embedded objects (`{\object ... {\*\objdata HEX}}`) are not text: their data is decoded
+//! from hex and handed back to the caller, which reads the object it holds.
 
 use crate::model::Mark;
 
@@ -46,6 +49,8 @@ const SKIP: &[&str] = &[
 #[derive(Clone, Copy)]
 struct State {
     skip: bool,
+    /// Inside an object's data (`\objdata`): hex digits are its bytes.
+    objdata: bool,
     hidden: bool,
     /// Characters to skip after `\uN` (the `\ucN` setting).
     uc: u32,
@@ -70,11 +75,24 @@ impl Para {
     }
 }
 
-/// Reads the RTF document in `bytes`: a paragraph or table row a segment.
-pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
+/// The data of the objects embedded in a document, in document order.
+pub(super) struct Objects {
+    /// Each object's data (`\objdata`), decoded from hex: an OLE 1.0 object.
+    pub(super) data: Vec<Vec<u8>>,
+    /// Whether the document holds more objects than were kept.
+    pub(super) cut: bool,
+}
+
+/// Reads the RTF document in `bytes`: a paragraph or table row a segment. Returns the data of
+/// its first `max_objects` embedded objects (together no larger than the document).
+pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8], max_objects: usize) -> Objects {
+    let mut objects = Objects { data: Vec::new(), cut: false };
+    // The object being decoded: its bytes, and a high nibble waiting for its low one.
+    let mut object: Option<Vec<u8>> = None;
+    let mut nibble: Option<u8> = None;
     let mut encoding = encoding_rs::WINDOWS_1252;
     let mut stack: Vec<State> = Vec::new();
-    let mut st = State { skip: false, hidden: false, uc: 1, region: None };
+    let mut st = State { skip: false, objdata: false, hidden: false, uc: 1, region: None };
     let mut para = Para { text: String::new(), marks: Vec::new(), region: None };
     let mut pending: Vec<u8> = Vec::new();
     let mut skip_chars = 0u32;
@@ -129,6 +147,11 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
                     if prev.region != st.region {
                         end_para(&mut para, x);
                     }
+                    if st.objdata && !prev.objdata {
+                        if let Some(data) = object.take() {
+                            objects.data.push(data);
+                        }
+                    }
                     st = prev;
                 }
             }
@@ -182,6 +205,24 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
                     st.skip = true;
                 }
                 match word {
+                    "objdata" if !st.objdata => {
+                        st.objdata = true;
+                        nibble = None;
+                        if objects.data.len() < max_objects {
+                            object = Some(Vec::new());
+                        } else {
+                            objects.cut = true;
+                        }
+                    }
+                    "bin" if st.objdata => {
+                        // Raw bytes in place of hex.
+                        let n = param.unwrap_or(0).max(0) as usize;
+                        let raw = &bytes[i.min(bytes.len())..i.saturating_add(n).min(bytes.len())];
+                        if let Some(data) = object.as_mut() {
+                            data.extend_from_slice(raw);
+                        }
+                        i += n;
+                    }
                     "ansicpg" => {
                         if let Some(enc) = param.and_then(codepage) {
                             encoding = enc;
@@ -215,6 +256,14 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
                 }
             }
             b'\r' | b'\n' => i += 1,
+            _ if st.objdata => {
+                // A run of hex digits (and white space), decoded in one go.
+                let end = memchr::memchr3(b'{', b'}', b'\\', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                if let Some(data) = object.as_mut() {
+                    hex(&bytes[i..end], &mut nibble, data);
+                }
+                i = end;
+            }
             _ => {
                 if skip_chars > 0 {
                     skip_chars -= 1;
@@ -227,6 +276,28 @@ pub(super) fn read(x: &mut Extractor<'_>, bytes: &[u8]) {
     }
     flush_bytes(&mut pending, &mut para, &st, encoding);
     end_para(&mut para, x);
+    // An object cut off by the end of the document: what was decoded.
+    if let Some(data) = object {
+        objects.data.push(data);
+    }
+    objects
+}
+
+/// Decodes the hex digits of `text` onto `out` (white space and other bytes passed over), a
+/// digit left over waiting in `nibble`.
+fn hex(text: &[u8], nibble: &mut Option<u8>, out: &mut Vec<u8>) {
+    for &b in text {
+        let v = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => continue,
+        };
+        match nibble.take() {
+            Some(high) => out.push(high << 4 | v),
+            None => *nibble = Some(v),
+        }
+    }
 }
 
 /// A control word at the start of `s` (after the backslash): its name, numeric parameter, and

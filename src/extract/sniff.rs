@@ -132,6 +132,10 @@ pub(super) enum Compound {
     Word,
     /// A PowerPoint presentation (`.ppt`): it has `PowerPoint Document`.
     Presentation,
+    /// An object embedded in a document (`oleObject1.bin`): an OLE package
+    /// (`\x01Ole10Native`), or another application's file in a `Package` or `CONTENTS`
+    /// stream.
+    Object,
     /// Anything else (older Word and PowerPoint, other applications').
     Other,
 }
@@ -148,6 +152,8 @@ pub(super) fn compound(has: impl Fn(&str) -> bool) -> Compound {
         Compound::Word
     } else if has("PowerPoint Document") {
         Compound::Presentation
+    } else if ["\u{1}Ole10Native", "Package", "CONTENTS"].into_iter().any(&has) {
+        Compound::Object
     } else {
         Compound::Other
     }
@@ -253,6 +259,8 @@ mod tests {
         assert_eq!(compound(has(&["PowerPoint Document", "Current User"])), Compound::Presentation);
         assert_eq!(compound(has(&["Contents"])), Compound::Other);
         assert_eq!(compound(has(&["__properties_version1.0", "__substg1.0_0037001F"])), Compound::Message);
+        assert_eq!(compound(has(&["\u{1}Ole10Native", "\u{1}CompObj"])), Compound::Object);
+        assert_eq!(compound(has(&["Package", "\u{1}Ole"])), Compound::Object);
     }
 
     #[test]

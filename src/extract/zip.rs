@@ -105,15 +105,7 @@ pub(super) fn each_entry(
         }
         let (name, encrypted, is_dir, stored) = match archive.by_index_raw(i) {
             Ok(e) => {
-                // A stored member's bytes, when its header and sizes agree with the archive.
-                let stored = (e.compression() == ::zip::CompressionMethod::Stored
-                    && e.size() == e.compressed_size())
-                .then(|| e.data_start())
-                .flatten()
-                .and_then(|start| {
-                    let start = usize::try_from(start).ok()?;
-                    bytes.get(start..start.checked_add(usize::try_from(e.size()).ok()?)?)
-                });
+                let stored = stored_bytes(&e, bytes);
                 (e.name().map(|n| n.into_owned()).unwrap_or_default(), e.encrypted(), e.is_dir(), stored)
             }
             Err(_) => continue,
@@ -136,6 +128,27 @@ pub(super) fn each_entry(
             Err(_) => f(&name, Entry::Damaged("its entry is damaged")),
         }
     }
+}
+
+/// The bytes of the member `e` of an archive whose bytes are `bytes`, where they lie: when it
+/// is stored without compression (nor encryption) and its header and sizes agree with the
+/// archive.
+fn stored_bytes<'d>(e: &ZipFile<'_, Cursor<&[u8]>>, bytes: &'d [u8]) -> Option<&'d [u8]> {
+    if e.compression() != ::zip::CompressionMethod::Stored || e.size() != e.compressed_size() || e.encrypted()
+    {
+        return None;
+    }
+    let start = usize::try_from(e.data_start()?).ok()?;
+    bytes.get(start..start.checked_add(usize::try_from(e.size()).ok()?)?)
+}
+
+/// The bytes of member `name` of `archive` (whose bytes are `bytes`) where they lie, when it
+/// is stored without compression (see [`stored_bytes`]): a document stored in a document is
+/// then not copied.
+pub(super) fn stored<'d>(archive: &mut Archive<'_>, bytes: &'d [u8], name: &str) -> Option<&'d [u8]> {
+    let i = archive.index_for_name(name)?;
+    let e = archive.by_index_raw(i).ok()?;
+    stored_bytes(&e, bytes)
 }
 
 /// What [`each_streamed`] read.

@@ -57,6 +57,27 @@ pub fn limits(report: &Report) -> Vec<String> {
         .collect()
 }
 
+/// (record, part, path) of every protected-identifier finding of `report`.
+pub fn places(report: &Report) -> std::collections::BTreeSet<(String, maildlp::Part, String)> {
+    report
+        .findings()
+        .iter()
+        .filter_map(|f| match &f.detail {
+            Detail::Identifier { record, location, .. } => {
+                Some((record.clone(), location.part, location.path.clone().unwrap_or_default()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The set of (record, part, path) `items`, to compare with [`places`].
+pub fn set(
+    items: &[(&str, maildlp::Part, &str)],
+) -> std::collections::BTreeSet<(String, maildlp::Part, String)> {
+    items.iter().map(|(a, p, b)| (a.to_string(), *p, b.to_string())).collect()
+}
+
 /// Scans `message` with `scanner` after a warm-up scan (the per-thread buffers are then this
 /// message's cost alone), and returns the report and the peak heap the scan reached.
 pub fn measured(scanner: &maildlp::Scanner, message: &[u8]) -> (Report, u64) {

@@ -110,3 +110,29 @@ pub fn legacy_file(data: &[u8]) -> Option<(&'static str, Vec<u8>)> {
     file.flush().ok()?;
     Some((name, file.into_inner().into_inner()))
 }
+
+/// The documents the `embedded` target builds around `data`: a DOCX whose OLE object
+/// (`word/embeddings/oleObject1.bin`) has `data` as its `\x01Ole10Native` stream, and an RTF
+/// whose one object has `data` as its `\objdata`, in hex.
+#[cfg_attr(not(fuzzing), allow(dead_code))]
+pub fn embedding(data: &[u8]) -> [Vec<u8>; 2] {
+    use std::io::{Cursor, Write};
+
+    let mut ole = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("in memory");
+    ole.create_stream("/\u{1}Ole10Native").and_then(|mut s| s.write_all(data)).expect("in memory");
+    ole.flush().expect("in memory");
+    let ole = ole.into_inner().into_inner();
+    let mut docx = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("[Content_Types].xml", &b"<Types/>"[..]),
+        ("word/document.xml", b"<document><body><p><t>See below.</t></p></body></document>"),
+        ("word/embeddings/oleObject1.bin", &ole),
+    ] {
+        docx.start_file(name, options).and_then(|()| Ok(docx.write_all(bytes)?)).expect("in memory");
+    }
+    let docx = docx.finish().expect("in memory").into_inner();
+    let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
+    let rtf = format!("{{\\rtf1 {{\\object\\objemb{{\\*\\objdata {hex}}}}}}}").into_bytes();
+    [docx, rtf]
+}
