@@ -1216,6 +1216,7 @@ mod tests {
             path: Some(path.into()),
             hidden: false,
             field: None,
+            ocr: false,
         }
     }
 

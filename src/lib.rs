@@ -59,6 +59,8 @@ pub mod list;
 mod matcher;
 mod message;
 mod model;
+#[cfg(feature = "ocr")]
+pub mod ocr;
 mod policy;
 pub mod remedy;
 mod report;

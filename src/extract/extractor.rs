@@ -31,6 +31,9 @@ pub(crate) struct Extractor<'w> {
     loc: Location,
     /// Where inside the attachment the current document is (`export.zip > data.xlsx`).
     prefix: String,
+    /// The message's OCR session, when the policy reads images.
+    #[cfg(feature = "ocr")]
+    pub(super) ocr: Option<&'w crate::ocr::Ocr<'w>>,
 }
 
 impl<'w> Extractor<'w> {
@@ -51,7 +54,16 @@ impl<'w> Extractor<'w> {
             found: Vec::new(),
             loc: attachment.clone(),
             prefix: String::new(),
+            #[cfg(feature = "ocr")]
+            ocr: None,
         }
+    }
+
+    /// Reads images by OCR in `ocr`'s session (`None`: images are passed over).
+    #[cfg(feature = "ocr")]
+    pub(crate) fn with_ocr(mut self, ocr: Option<&'w crate::ocr::Ocr<'w>>) -> Self {
+        self.ocr = ocr;
+        self
     }
 
     /// The messages found inside the attachment, in the order they were found.
@@ -107,6 +119,14 @@ impl<'w> Extractor<'w> {
         self.loc.path = (!path.is_empty()).then_some(path);
         self.loc.hidden = hidden;
         (self.sink)(&Segment { location: &self.loc, text, marks });
+    }
+
+    /// Hands over `text` read by OCR from an image at `sub`, charged to the budget.
+    #[cfg(feature = "ocr")]
+    pub(super) fn emit_ocr(&mut self, sub: Option<&str>, text: &str) {
+        self.loc.ocr = true;
+        self.emit(sub, false, text, &[]);
+        self.loc.ocr = false;
     }
 
     /// Emits a block of flowing text whose marks only say hidden or not: a block that is

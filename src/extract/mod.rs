@@ -18,7 +18,8 @@
 //! - this file: dispatch. What a document, archive member or compound file is
 //!   ([`sniff`](mod@sniff)), and which reader reads it; nested documents come back here.
 //!   `outlook.rs` is dispatch too: the messages of TNEF streams and `.msg` files, whose
-//!   attachments come back here.
+//!   attachments come back here. `image.rs` is dispatch too: images (attachments, archive
+//!   members, the media of OOXML and OpenDocument packages) handed to OCR (`crate::ocr`).
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
 //!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
@@ -33,6 +34,8 @@
 mod cfb;
 mod extractor;
 mod flow;
+#[cfg(feature = "ocr")]
+mod image;
 mod lzfu;
 mod mapi;
 mod meter;
@@ -140,8 +143,14 @@ impl Extractor<'_> {
                             self.member(&name, &mut input, depth + 1);
                         }
                     }
+                    #[cfg(feature = "ocr")]
+                    self.package_images(&mut archive, &["word/media/", "xl/media/", "ppt/media/"], depth);
                 }
-                Package::OpenDocument => odf::read(self, &mut archive),
+                Package::OpenDocument => {
+                    odf::read(self, &mut archive);
+                    #[cfg(feature = "ocr")]
+                    self.package_images(&mut archive, &["Pictures/"], depth);
+                }
                 Package::Archive => {
                     let budget = self.budget;
                     zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
@@ -290,6 +299,9 @@ impl Extractor<'_> {
                 }
                 self.found_message(name, head, depth + 1);
             }
+            #[cfg(feature = "ocr")]
+            Member::Media => self.media(name, &mut input, head),
+            #[cfg(not(feature = "ocr"))]
             Member::Media => {}
             Member::Binary => self.binary_member(name, &mut input, head),
             Member::Html => {
