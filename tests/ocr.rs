@@ -323,3 +323,26 @@ fn bombs_huge_dimensions_and_a_thousand_page_tiff_stop_at_a_limit() {
     let cut = &png[..png.len() / 2];
     assert_eq!(limits(&scanner.scan(&attached("cut.png", "image/png", cut))), ["unreadable"]);
 }
+
+#[test]
+fn scanned_pdf_pages_are_read_jpeg_and_raw_pixels_and_fax_is_unreadable() {
+    if !ocr_ready() {
+        return;
+    }
+    let scanner = scanner();
+    let want: BTreeSet<_> =
+        ["P001", "P002", "P003"].map(|r| (r.to_string(), true, Some("page 1 image".to_string()))).into();
+    for name in ["scan-dct.pdf", "scan-flate.pdf"] {
+        let pdf = std::fs::read(dir().join(name)).unwrap();
+        let report = scanner.scan(&attached(name, "application/pdf", &pdf));
+        assert_eq!(named(&report), want, "{name}");
+        assert!(limits(&report).is_empty(), "{name}");
+        // Without OCR the page has no text at all.
+        assert!(scanner_with("").scan(&attached(name, "application/pdf", &pdf)).findings().is_empty());
+    }
+    let fax = std::fs::read(dir().join("scan-ccitt.pdf")).unwrap();
+    let report = scanner.scan(&attached("scan-ccitt.pdf", "application/pdf", &fax));
+    assert_eq!(limits(&report), ["unreadable"]);
+    let message = &report.findings()[0].message;
+    assert!(message.contains("page 1 image") && message.contains("CCITT fax"), "{message}");
+}

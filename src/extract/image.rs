@@ -18,21 +18,33 @@ impl super::Extractor<'_> {
         if !crate::ocr::is_image(bytes) {
             return false;
         }
-        match ocr.read_file(bytes) {
-            Outcome::Text(text) => self.emit_ocr(Some(sub.unwrap_or("image")), &text),
-            Outcome::NoText => {}
-            Outcome::OverBudget => self.ocr_limit(ocr.max_pixels()),
-            Outcome::Unreadable(why) => match sub {
-                Some(name) => self.inside(name, |x| x.unreadable(&why)),
-                None => self.unreadable(&why),
-            },
-            Outcome::Unavailable(why) => self.ocr_unavailable(&why),
+        let outcome = ocr.read_file(bytes);
+        match sub {
+            Some(name) => self.ocr_outcome(name, outcome),
+            None => self.ocr_outcome("image", outcome),
         }
         true
     }
 
+    /// Hands on what OCR made of the image at `sub` (`image`, `page 3 image`, a member's path):
+    /// its text, or the limit that stopped it. An image that does not decode is unreadable
+    /// where it stands (an attachment's own image: the attachment).
+    pub(crate) fn ocr_outcome(&mut self, sub: &str, outcome: Outcome) {
+        match outcome {
+            Outcome::Text(text) => self.emit_ocr(Some(sub), &text),
+            Outcome::NoText => {}
+            Outcome::OverBudget => {
+                let max = self.ocr.map_or(0, |o| o.max_pixels());
+                self.ocr_limit(max)
+            }
+            Outcome::Unreadable(why) if sub == "image" => self.unreadable(&why),
+            Outcome::Unreadable(why) => self.inside(sub, |x| x.unreadable(&why)),
+            Outcome::Unavailable(why) => self.ocr_unavailable(&why),
+        }
+    }
+
     /// Notes, once a message, that images past `max` pixels were not read.
-    pub(super) fn ocr_limit(&mut self, max: u64) {
+    fn ocr_limit(&mut self, max: u64) {
         if !self.has_incomplete(Limit::MaxOcrPixels) {
             let detail = format!("images past the first {max} pixels of the message were not read by OCR");
             self.incomplete(Limit::MaxOcrPixels, detail);
@@ -40,7 +52,7 @@ impl super::Extractor<'_> {
     }
 
     /// Notes, once a message, that images were not read because OCR cannot run, and `why`.
-    pub(crate) fn ocr_unavailable(&mut self, why: &str) {
+    fn ocr_unavailable(&mut self, why: &str) {
         if !self.has_incomplete(Limit::OcrUnavailable) {
             self.incomplete(
                 Limit::OcrUnavailable,

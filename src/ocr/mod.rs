@@ -18,7 +18,7 @@ mod vocabulary;
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
 
-pub(crate) use decode::{is_image, Gray, Outcome};
+pub(crate) use decode::{is_image, Gray, Outcome, MIN_SIDE};
 pub(crate) use vocabulary::Vocabulary;
 
 /// The environment variable that names the Tesseract library to load (a path or a file name),

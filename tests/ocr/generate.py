@@ -169,6 +169,45 @@ def drawing(rng, w, h):
     return img
 
 
+def flate_pdf(img, path):
+    """A one-page PDF whose only content is `img` (grey) as a FlateDecode image XObject."""
+    import zlib
+    grey = img.convert("L")
+    w, h = grey.size
+    data = zlib.compress(grey.tobytes())
+    content = f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
+        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objects):
+        offsets.append(len(out))
+        out += f"{i + 1} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def scans(screenshot):
+    """A scanned page three ways: JPEG (Pillow's PDF writer, DCTDecode), raw grey pixels
+    (FlateDecode, written here) and 1-bit CCITT fax (Pillow's PDF writer): the screenshot at
+    twice its size, as a 192-dpi scan of it would be."""
+    img = Image.open(screenshot).convert("RGB")
+    img = img.resize((img.width * 2, img.height * 2), Image.LANCZOS)
+    img.save(os.path.join(HERE, "scan-dct.pdf"), resolution=192, quality=80)
+    flate_pdf(img, os.path.join(HERE, "scan-flate.pdf"))
+    img.convert("1").save(os.path.join(HERE, "scan-ccitt.pdf"), resolution=192)
+
+
 def main():
     rng = random.Random(29)
     shots = os.path.join(HERE, "screenshots")
@@ -203,6 +242,7 @@ def main():
     img = Image.new("RGB", (620, 60), (255, 255, 255))
     ImageDraw.Draw(img).text((20, 20), "Letter for Beatrlce Featherstcne about the visit.", font=f, fill=(0, 0, 0))
     save_png(img, os.path.join(HERE, "misread.png"))
+    scans(os.path.join(shots, "001.png"))
     for i in range(50):
         wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
         if i % 2 == 0:
