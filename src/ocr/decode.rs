@@ -140,9 +140,10 @@ pub(crate) fn may_hold_text(image: &Gray) -> bool {
     ink * 500 >= total
 }
 
-/// The pixels handed to Tesseract, their size and resolution. Screen text (10-14 pt at 96 dpi,
-/// letters 13-19 pixels high) is read better at twice the size: an image small enough is
-/// enlarged (and said to be at 192 dpi), others go as they are.
+/// The pixels handed to Tesseract, their size and resolution: as they are, said to be at 96 dpi
+/// (a screen's; without a resolution Tesseract guesses one and says so on standard error).
+/// Screen text at 10-14 pt is read as it is (recall 454/455 on the screenshot fixtures), so
+/// nothing is enlarged.
 pub(crate) fn for_tesseract(image: &Gray) -> (std::borrow::Cow<'_, [u8]>, u32, u32, u32) {
     (std::borrow::Cow::Borrowed(&image.pixels), image.width, image.height, 96)
 }

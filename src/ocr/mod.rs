@@ -70,6 +70,17 @@ fn with_engine<T>(languages: &str, f: impl FnOnce(&mut sys::Api<'static>) -> T) 
     })
 }
 
+/// Whether the image file `bytes` is passed over by the cheap test before Tesseract (too small
+/// or no text: a photo, a flat drawing), or does not decode; `false` when Tesseract would read
+/// it. Decodes it under the default allowance; reads nothing. For measuring the test.
+pub fn passes_over(bytes: &[u8]) -> bool {
+    let settings = Settings { languages: String::new(), max_pixels: crate::Limits::default().max_ocr_pixels };
+    match decode::open(bytes, &Ocr::new(&settings)) {
+        Ok(image) => !decode::may_hold_text(&image),
+        Err(_) => true,
+    }
+}
+
 /// What a policy says about OCR, compiled once per scanner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Settings {
