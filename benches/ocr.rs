@@ -47,15 +47,19 @@ fn message(name: &str, bytes: &[u8]) -> Vec<u8> {
 
 fn main() {
     if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
-        eprintln!("note: OMP_THREAD_LIMIT is not set; run with OMP_THREAD_LIMIT=1 for the documented figures");
+        eprintln!(
+            "note: OMP_THREAD_LIMIT is not set; run with OMP_THREAD_LIMIT=1 for the documented figures"
+        );
     }
     if let Err(why) = maildlp::ocr::status(&["eng".to_string()]) {
         eprintln!("OCR is unavailable ({why}): nothing measured");
         return;
     }
     let list = std::fs::read_to_string(dir().join("protected.csv")).expect("list");
-    let scanner =
-        Scanner::new(ProtectedList::from_csv(&list).expect("list"), Policy::from_toml("ocr = true").expect("policy"));
+    let scanner = Scanner::new(
+        ProtectedList::from_csv(&list).expect("list"),
+        Policy::from_toml("ocr = true").expect("policy"),
+    );
 
     // The cheap test on images without text.
     let notext = files("notext", &["jpg", "png"]);
@@ -85,7 +89,9 @@ fn main() {
     let shots = files("screenshots", &["png"]);
     let messages: Vec<Vec<u8>> = shots
         .iter()
-        .map(|p| message(&p.file_name().expect("name").to_string_lossy(), &std::fs::read(p).expect("fixture")))
+        .map(|p| {
+            message(&p.file_name().expect("name").to_string_lossy(), &std::fs::read(p).expect("fixture"))
+        })
         .collect();
     let _ = scanner.scan(&messages[0]);
     let t = Instant::now();

@@ -290,33 +290,33 @@ impl Walker<'_, '_, '_> {
         }
     }
 
+    /// An extractor for the attachment at `loc`, sharing the message's budget, limits met and
+    /// OCR session.
+    #[cfg(feature = "documents")]
+    fn extractor(&mut self, loc: &Location) -> crate::extract::Extractor<'_> {
+        let x = crate::extract::Extractor::new(
+            self.limits,
+            self.budget,
+            &mut self.incomplete,
+            &mut *self.sink,
+            loc,
+        );
+        #[cfg(feature = "ocr")]
+        let x = x.with_ocr(self.ocr);
+        x
+    }
+
     /// The bytes of a file at `loc`: a document or archive to `extract`, else text (HTML when
     /// `is_html`) when they are text.
     fn file(&mut self, b: &[u8], loc: &Location, charset: Option<&str>, is_html: bool, depth: usize) {
         #[cfg(feature = "ocr")]
         if self.ocr.is_some() && crate::ocr::is_image(b) {
-            let x = crate::extract::Extractor::new(
-                self.limits,
-                self.budget,
-                &mut self.incomplete,
-                &mut *self.sink,
-                loc,
-            );
-            x.with_ocr(self.ocr).image(None, b);
+            self.extractor(loc).image(None, b);
             return;
         }
         #[cfg(feature = "documents")]
         if let Some(format) = crate::extract::sniff(b) {
-            let x = crate::extract::Extractor::new(
-                self.limits,
-                self.budget,
-                &mut self.incomplete,
-                &mut *self.sink,
-                loc,
-            );
-            #[cfg(feature = "ocr")]
-            let x = x.with_ocr(self.ocr);
-            let mut x = x;
+            let mut x = self.extractor(loc);
             x.document(format, b, depth + 1);
             for found in x.into_found() {
                 self.found_message(loc, found);
@@ -334,14 +334,7 @@ impl Walker<'_, '_, '_> {
         } else {
             // Binary of no known format: its runs of text, as `strings` shows them.
             #[cfg(feature = "documents")]
-            crate::extract::Extractor::new(
-                self.limits,
-                self.budget,
-                &mut self.incomplete,
-                &mut *self.sink,
-                loc,
-            )
-            .binary(b);
+            self.extractor(loc).binary(b);
         }
     }
 
