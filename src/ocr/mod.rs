@@ -7,7 +7,7 @@
 //!   test that passes over images with no text (icons, photos) before Tesseract sees them.
 //! - `vocabulary`: listed name words, so that OCR text with a one-letter mistake in a word of
 //!   six letters or more still matches (only text read by OCR).
-//! - this file: one scan's [`Ocr`] session (settings and the pixels read so far against
+//! - this file: one scan's `Ocr` session (settings and the pixels read so far against
 //!   `max_ocr_pixels`), and one engine per thread and language set.
 
 mod decode;
