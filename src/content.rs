@@ -22,13 +22,14 @@ pub(crate) fn for_each_segment(
     reading: &Reading<'_>,
     envelope: &Envelope<'_>,
     limits: &Limits,
+    ocr: Option<&Ocr<'_>>,
     sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
     let mut incomplete = reading.incomplete().to_vec();
     match reading.message() {
         Some(m) => {
             let mut walk = reading.walk();
-            let more = for_each_segment_of(m, reading.bytes().len(), envelope, &mut walk, limits, sink);
+            let more = for_each_segment_of(m, reading.bytes().len(), envelope, &mut walk, limits, ocr, sink);
             incomplete.append(&mut walk.incomplete);
             incomplete.extend(more);
         }
@@ -51,12 +52,17 @@ fn for_each_segment_of(
     envelope: &Envelope<'_>,
     walk: &mut Walk<'_>,
     limits: &Limits,
+    ocr: Option<&Ocr<'_>>,
     sink: &mut dyn FnMut(&Segment<'_>),
 ) -> Vec<Incomplete> {
     #[cfg(feature = "documents")]
     let budget = Budget::new(limits.max_extracted_bytes);
+    #[cfg(not(feature = "ocr"))]
+    let _ = ocr;
     let mut w = Walker {
         limits,
+        #[cfg(feature = "ocr")]
+        ocr,
         walk,
         sink,
         counters: [0; Part::ALL],
@@ -96,13 +102,31 @@ struct Walker<'a, 'b, 'w> {
     /// Bytes S/MIME content joined from pieces may still take while it is read (copies held
     /// at once by nested levels): [`JOINED_PER_BYTE`] times the message.
     joined_left: usize,
+    /// The message's OCR session, when the policy reads images.
+    #[cfg(feature = "ocr")]
+    ocr: Option<&'a Ocr<'a>>,
 }
+
+/// One message's OCR session (see `crate::ocr`); without the `ocr` feature, nothing.
+#[cfg(feature = "ocr")]
+pub(crate) type Ocr<'s> = crate::ocr::Ocr<'s>;
+/// One message's OCR session (see `crate::ocr`); without the `ocr` feature, nothing.
+#[cfg(not(feature = "ocr"))]
+pub(crate) type Ocr<'s> = std::marker::PhantomData<&'s ()>;
 
 /// How many bytes of S/MIME content joined from pieces a scan holds at once, per byte of the
 /// message: every level of nesting holds its own copy, and this bounds them together.
 const JOINED_PER_BYTE: usize = 2;
 
 impl Walker<'_, '_, '_> {
+    /// Whether images are read (OCR on): then they are decoded like any attachment.
+    fn reads_images(&self) -> bool {
+        #[cfg(feature = "ocr")]
+        return self.ocr.is_some();
+        #[cfg(not(feature = "ocr"))]
+        false
+    }
+
     fn next_index(&mut self, part: Part) -> u32 {
         let c = &mut self.counters[part as usize];
         *c += 1;
@@ -218,7 +242,11 @@ impl Walker<'_, '_, '_> {
                         let raw = part.body;
                         // Most encoded binaries are images: decode what tells a document or
                         // text from anything else, and the rest only for those.
-                        if !is_message && secure.is_none() && !worth_reading(raw, t, charset) {
+                        if !is_message
+                            && secure.is_none()
+                            && !self.reads_images()
+                            && !worth_reading(raw, t, charset)
+                        {
                             // Numbered as it would be if it were read.
                             if attachment.is_none() {
                                 self.next_index(Part::Attachment);
@@ -262,18 +290,33 @@ impl Walker<'_, '_, '_> {
         }
     }
 
+    /// An extractor for the attachment at `loc`, sharing the message's budget, limits met and
+    /// OCR session.
+    #[cfg(feature = "documents")]
+    fn extractor(&mut self, loc: &Location) -> crate::extract::Extractor<'_> {
+        let x = crate::extract::Extractor::new(
+            self.limits,
+            self.budget,
+            &mut self.incomplete,
+            &mut *self.sink,
+            loc,
+        );
+        #[cfg(feature = "ocr")]
+        let x = x.with_ocr(self.ocr);
+        x
+    }
+
     /// The bytes of a file at `loc`: a document or archive to `extract`, else text (HTML when
     /// `is_html`) when they are text.
     fn file(&mut self, b: &[u8], loc: &Location, charset: Option<&str>, is_html: bool, depth: usize) {
+        #[cfg(feature = "ocr")]
+        if self.ocr.is_some() && crate::ocr::is_image(b) {
+            self.extractor(loc).image(None, b);
+            return;
+        }
         #[cfg(feature = "documents")]
         if let Some(format) = crate::extract::sniff(b) {
-            let mut x = crate::extract::Extractor::new(
-                self.limits,
-                self.budget,
-                &mut self.incomplete,
-                &mut *self.sink,
-                loc,
-            );
+            let mut x = self.extractor(loc);
             x.document(format, b, depth + 1);
             for found in x.into_found() {
                 self.found_message(loc, found);
@@ -291,14 +334,7 @@ impl Walker<'_, '_, '_> {
         } else {
             // Binary of no known format: its runs of text, as `strings` shows them.
             #[cfg(feature = "documents")]
-            crate::extract::Extractor::new(
-                self.limits,
-                self.budget,
-                &mut self.incomplete,
-                &mut *self.sink,
-                loc,
-            )
-            .binary(b);
+            self.extractor(loc).binary(b);
         }
     }
 
@@ -431,6 +467,8 @@ impl Walker<'_, '_, '_> {
             aside: Aside::default(),
             budget: self.budget,
             joined_left: self.joined_left,
+            #[cfg(feature = "ocr")]
+            ocr: self.ocr,
         };
         inner.message(&message, found.depth.max(1));
         let mut more = inner.incomplete;
@@ -533,6 +571,7 @@ fn relocated(at: &Location, path: &str, inner: &Location) -> Location {
         path: Some(path),
         hidden: inner.hidden,
         field: inner.field,
+        ocr: inner.ocr,
     }
 }
 

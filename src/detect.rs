@@ -1232,6 +1232,7 @@ mod tests {
             path: Some(path.into()),
             hidden: false,
             field: None,
+            ocr: false,
         }
     }
 

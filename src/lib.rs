@@ -76,6 +76,8 @@ mod matcher;
 mod message;
 mod model;
 mod panics;
+#[cfg(feature = "ocr")]
+pub mod ocr;
 mod policy;
 pub mod remedy;
 mod report;

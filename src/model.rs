@@ -72,12 +72,15 @@ pub struct Location {
     /// For a display name: the header it stands in.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub field: Option<Field>,
+    /// Whether the text was read from an image by OCR (policy `ocr`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    pub ocr: bool,
 }
 
 impl Location {
     /// A location with no name, path, hidden flag or field.
     pub fn new(part: Part, index: u32) -> Location {
-        Location { part, index, name: None, path: None, hidden: false, field: None }
+        Location { part, index, name: None, path: None, hidden: false, field: None, ocr: false }
     }
 }
 
@@ -189,6 +192,12 @@ pub enum Limit {
     Encrypted,
     /// An attachment or document that could not be read.
     Unreadable,
+    /// `max_ocr_pixels`: images held more pixels than OCR reads in one message.
+    MaxOcrPixels,
+    /// Images that were not read because OCR is on but cannot run (no Tesseract library or
+    /// no language data).
+    #[cfg_attr(feature = "serde", serde(rename = "ocr-unavailable"))]
+    OcrUnavailable,
 }
 
 impl Limit {
@@ -202,13 +211,16 @@ impl Limit {
             Limit::MaxArchiveEntries => "max_archive_entries",
             Limit::Encrypted => "encrypted",
             Limit::Unreadable => "unreadable",
+            Limit::MaxOcrPixels => "max_ocr_pixels",
+            Limit::OcrUnavailable => "ocr-unavailable",
         }
     }
 
     /// Whether each item stopped counts on its own (an encrypted or unreadable attachment),
-    /// rather than once per message (a limit of the policy).
+    /// rather than once per message (a limit of the policy). OCR that cannot run is said in
+    /// its own words (once a message: its detail is the same for every image).
     pub fn is_per_item(self) -> bool {
-        matches!(self, Limit::Encrypted | Limit::Unreadable)
+        matches!(self, Limit::Encrypted | Limit::Unreadable | Limit::OcrUnavailable)
     }
 }
 
@@ -424,6 +436,9 @@ pub struct Limits {
     pub max_extracted_bytes: u64,
     /// Entries read from one archive (default 10,000).
     pub max_archive_entries: usize,
+    /// Pixels of images read by OCR in all of one message (default 50,000,000), when the
+    /// policy turns OCR on.
+    pub max_ocr_pixels: u64,
 }
 
 impl Default for Limits {
@@ -434,6 +449,7 @@ impl Default for Limits {
             max_parts: 10_000,
             max_extracted_bytes: 256 << 20,
             max_archive_entries: 10_000,
+            max_ocr_pixels: 50_000_000,
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Policy {
     detector_confidence: Confidence,
     sensitive_data_severity: Severity,
     name_variants: bool,
+    ocr: bool,
+    ocr_languages: Vec<String>,
 }
 
 impl Default for Policy {
@@ -42,6 +44,8 @@ impl Default for Policy {
             detector_confidence: Confidence::High,
             sensitive_data_severity: Severity::Warn,
             name_variants: false,
+            ocr: false,
+            ocr_languages: vec!["eng".to_string()],
         }
     }
 }
@@ -111,6 +115,16 @@ impl Policy {
     pub fn name_variants(&self) -> bool {
         self.name_variants
     }
+
+    /// Whether the text of images is read by OCR (`ocr`, default false; see `docs/reference.md`).
+    pub fn ocr(&self) -> bool {
+        self.ocr
+    }
+
+    /// The languages OCR reads, as Tesseract names them (`ocr_languages`, default `["eng"]`).
+    pub fn ocr_languages(&self) -> &[String] {
+        &self.ocr_languages
+    }
 }
 
 /// Findings a report lists before it summarises (`max_reported_findings`).
@@ -132,6 +146,9 @@ struct PolicyFile {
     detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
     name_variants: Option<bool>,
+    ocr: Option<bool>,
+    ocr_languages: Option<Vec<String>>,
+    max_ocr_pixels: Option<u64>,
 }
 
 /// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
@@ -147,6 +164,8 @@ pub struct PolicyBuilder {
     detector_confidence: Option<String>,
     sensitive_data_severity: Option<String>,
     name_variants: bool,
+    ocr: Option<bool>,
+    ocr_languages: Option<Vec<String>>,
 }
 
 impl PolicyBuilder {
@@ -165,13 +184,28 @@ impl PolicyBuilder {
                 max_parts: file.max_parts.unwrap_or(d.max_parts),
                 max_extracted_bytes: file.max_extracted_bytes.unwrap_or(d.max_extracted_bytes),
                 max_archive_entries: file.max_archive_entries.unwrap_or(d.max_archive_entries),
+                max_ocr_pixels: file.max_ocr_pixels.unwrap_or(d.max_ocr_pixels),
             },
             max_reported_findings: file.max_reported_findings,
             detectors: file.detectors.unwrap_or_default(),
             detector_confidence: file.detector_confidence,
             sensitive_data_severity: file.sensitive_data_severity,
             name_variants: file.name_variants.unwrap_or(false),
+            ocr: file.ocr,
+            ocr_languages: file.ocr_languages,
         })
+    }
+
+    /// Turns reading the text of images by OCR on or off.
+    pub fn ocr(mut self, on: bool) -> Self {
+        self.ocr = Some(on);
+        self
+    }
+
+    /// Sets the languages OCR reads (Tesseract's names: `eng`, `ara`, `chi_sim`).
+    pub fn ocr_languages<S: AsRef<str>>(mut self, languages: &[S]) -> Self {
+        self.ocr_languages = Some(languages.iter().map(|l| l.as_ref().to_string()).collect());
+        self
     }
 
     /// Adds an internal domain (`met.example` makes `mail.met.example` internal too).
@@ -254,6 +288,7 @@ impl PolicyBuilder {
             ("max_parts", l.max_parts),
             ("max_extracted_bytes", l.max_extracted_bytes.min(usize::MAX as u64) as usize),
             ("max_archive_entries", l.max_archive_entries),
+            ("max_ocr_pixels", l.max_ocr_pixels.min(usize::MAX as u64) as usize),
             ("max_reported_findings", self.max_reported_findings.unwrap_or(1)),
         ] {
             if v == 0 {
@@ -288,6 +323,22 @@ impl PolicyBuilder {
                 )))
             }
         };
+        let ocr_languages = self.ocr_languages.unwrap_or_else(|| vec!["eng".to_string()]);
+        if ocr_languages.is_empty() {
+            return Err(Error::Policy("ocr_languages must name at least one language".to_string()));
+        }
+        if let Some(bad) = ocr_languages
+            .iter()
+            .find(|l| l.is_empty() || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            return Err(Error::Policy(format!("ocr_languages: {bad:?} is not a Tesseract language name")));
+        }
+        let ocr = self.ocr.unwrap_or(false);
+        if ocr && !cfg!(feature = "ocr") {
+            return Err(Error::Policy(
+                "ocr: this build of maildlp has no OCR (cargo feature `ocr`)".to_string(),
+            ));
+        }
         Ok(Policy {
             internal_domains,
             partner_domains,
@@ -298,6 +349,8 @@ impl PolicyBuilder {
             detector_confidence,
             sensitive_data_severity,
             name_variants: self.name_variants,
+            ocr,
+            ocr_languages,
         })
     }
 }
@@ -329,10 +382,19 @@ mod tests {
                 max_depth: 4,
                 max_parts: 50,
                 max_extracted_bytes: 5000,
-                max_archive_entries: 7
+                max_archive_entries: 7,
+                max_ocr_pixels: 50_000_000,
             }
         );
         assert_eq!(p.max_reported_findings(), 9);
+        assert!(!p.ocr(), "OCR is off unless the policy turns it on");
+        assert_eq!(p.ocr_languages(), ["eng"]);
+        let p = Policy::from_toml("ocr_languages = [\"eng\", \"chi_sim\"]\nmax_ocr_pixels = 1000").unwrap();
+        assert_eq!(p.ocr_languages(), ["eng", "chi_sim"]);
+        assert_eq!(p.limits().max_ocr_pixels, 1000);
+        assert!(Policy::from_toml("ocr_languages = []").is_err());
+        assert!(Policy::from_toml("ocr_languages = [\"eng/../x\"]").is_err());
+        assert!(Policy::from_toml("max_ocr_pixels = 0").is_err());
         let p = Policy::from_toml(
             "detectors = [\"payment-card\", \"iban\", \"iban\"]\nsensitive_data_severity = \"block\"",
         )

@@ -24,6 +24,10 @@ pub struct Scanner {
     parser: crate::message::HeaderParser,
     /// The matcher, and through it the list (record ids, the records owning an address).
     matcher: Matcher,
+    /// OCR's settings and the listed name words OCR text is corrected towards, when the
+    /// policy reads images.
+    #[cfg(feature = "ocr")]
+    ocr: Option<(crate::ocr::Settings, crate::ocr::Vocabulary)>,
 }
 
 impl Scanner {
@@ -71,7 +75,21 @@ impl Scanner {
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
         crate::panics::install_hook();
         let matcher = Matcher::new(list, policy.name_variants());
-        Scanner { policy, parser: crate::message::HeaderParser::default(), matcher }
+        #[cfg(feature = "ocr")]
+        let ocr = policy.ocr().then(|| {
+            let settings = crate::ocr::Settings {
+                languages: policy.ocr_languages().join("+"),
+                max_pixels: policy.limits().max_ocr_pixels,
+            };
+            (settings, crate::ocr::Vocabulary::new(matcher.list()))
+        });
+        Scanner {
+            policy,
+            parser: crate::message::HeaderParser::default(),
+            matcher,
+            #[cfg(feature = "ocr")]
+            ocr,
+        }
     }
 
     /// The list the scanner looks identifiers up in.
@@ -200,7 +218,25 @@ impl Scanner {
         let detect = !detectors.is_empty() && content.wants_detectors();
         let least = self.policy.detector_confidence();
         evidence.start_message();
+        #[cfg(feature = "ocr")]
+        let (session, vocabulary) = match &self.ocr {
+            Some((settings, vocabulary)) => (Some(crate::ocr::Ocr::new(settings)), Some(vocabulary)),
+            None => (None, None),
+        };
+        #[cfg(not(feature = "ocr"))]
+        let session: Option<crate::content::Ocr<'_>> = None;
         let mut on_segment = |seg: &Segment<'_>| {
+            // Text read by OCR: words one letter off a listed name word are put back first.
+            #[cfg(feature = "ocr")]
+            let corrected = match vocabulary {
+                Some(v) if seg.location.ocr => v.correct(seg.text),
+                _ => None,
+            };
+            #[cfg(feature = "ocr")]
+            let seg = &match &corrected {
+                Some(text) => Segment { text, ..*seg },
+                None => *seg,
+            };
             norm.fill(seg.text);
             if detect {
                 evidence.find(detectors, seg, norm, &mut |span, d, confidence| {
@@ -219,7 +255,8 @@ impl Scanner {
             spans.sort_unstable_by_key(|s| (s.start, s.end));
             content.hits(seg, hits, spans);
         };
-        let incomplete = crate::content::for_each_segment(reading, envelope, &limits, &mut on_segment);
+        let incomplete =
+            crate::content::for_each_segment(reading, envelope, &limits, session.as_ref(), &mut on_segment);
         content.report(incomplete)
     }
 }

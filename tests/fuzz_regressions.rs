@@ -181,3 +181,26 @@ fn legacy_inputs() {
         assert_eq!(shared::broken_promise(&json), None, "{name}");
     }
 }
+
+/// The `images` target: the input as an image attachment read by OCR, and inside a ZIP.
+#[cfg(feature = "ocr")]
+#[test]
+fn images_inputs() {
+    use std::io::Write;
+
+    for (name, bytes) in inputs("images") {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("scan.png", options).unwrap();
+        zip.write_all(&bytes).unwrap();
+        let archive = zip.finish().unwrap().into_inner();
+        for input in [
+            shared::message("f.png", "image/png", &bytes),
+            shared::message("f.zip", "application/zip", &archive),
+        ] {
+            let json = shared::ocr_scanner().scan(&input).to_json();
+            assert_eq!(shared::broken_promise(&json), None, "{name}");
+        }
+    }
+}

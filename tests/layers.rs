@@ -16,6 +16,7 @@ const FLOORS: &[&[&str]] = &[
     &["matcher"],
     &["detect"],
     &["message"],
+    &["ocr"],
     &["extract"],
     &["content"],
     &["report", "remedy"],

@@ -34,6 +34,9 @@ pub(crate) struct Extractor<'w> {
     /// The reader at work and what it reads (`pdf: text of page 3`), named in what it notes
     /// unreadable: reader names and numbers only, never a name from the document.
     reader: String,
+    /// The message's OCR session, when the policy reads images.
+    #[cfg(feature = "ocr")]
+    pub(super) ocr: Option<&'w crate::ocr::Ocr<'w>>,
 }
 
 impl<'w> Extractor<'w> {
@@ -55,7 +58,16 @@ impl<'w> Extractor<'w> {
             loc: attachment.clone(),
             prefix: String::new(),
             reader: String::new(),
+            #[cfg(feature = "ocr")]
+            ocr: None,
         }
+    }
+
+    /// Reads images by OCR in `ocr`'s session (`None`: images are passed over).
+    #[cfg(feature = "ocr")]
+    pub(crate) fn with_ocr(mut self, ocr: Option<&'w crate::ocr::Ocr<'w>>) -> Self {
+        self.ocr = ocr;
+        self
     }
 
     /// The messages found inside the attachment, in the order they were found.
@@ -111,6 +123,14 @@ impl<'w> Extractor<'w> {
         self.loc.path = (!path.is_empty()).then_some(path);
         self.loc.hidden = hidden;
         (self.sink)(&Segment { location: &self.loc, text, marks });
+    }
+
+    /// Hands over `text` read by OCR from an image at `sub`, charged to the budget.
+    #[cfg(feature = "ocr")]
+    pub(super) fn emit_ocr(&mut self, sub: Option<&str>, text: &str) {
+        self.loc.ocr = true;
+        self.emit(sub, false, text, &[]);
+        self.loc.ocr = false;
     }
 
     /// Emits a block of flowing text whose marks only say hidden or not: a block that is

@@ -18,7 +18,8 @@
 //! - this file: dispatch. What a document, archive member or compound file is
 //!   ([`sniff`](mod@sniff)), and which reader reads it; nested documents come back here.
 //!   `outlook.rs` is dispatch too: the messages of TNEF streams and `.msg` files, whose
-//!   attachments come back here.
+//!   attachments come back here. `image.rs` is dispatch too: images (attachments, archive
+//!   members, the media of OOXML and OpenDocument packages) handed to OCR (`crate::ocr`).
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
 //!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
@@ -38,6 +39,8 @@ mod cfb;
 mod doc;
 mod extractor;
 mod flow;
+#[cfg(feature = "ocr")]
+mod image;
 mod le;
 mod lzfu;
 mod mapi;
@@ -160,7 +163,7 @@ impl Extractor<'_> {
                     let embedded = self.as_reader("ooxml: document", |x| ooxml::read(x, &mut archive));
                     for (i, name) in embedded.iter().enumerate() {
                         if !self.next_embedded(i) {
-                            return;
+                            break;
                         }
                         let shown = name.rsplit('/').next().unwrap_or(name);
                         self.embedded_member(
@@ -171,8 +174,14 @@ impl Extractor<'_> {
                             depth,
                         );
                     }
+                    #[cfg(feature = "ocr")]
+                    self.package_images(&mut archive, &["word/media/", "xl/media/", "ppt/media/"], depth);
                 }
-                Package::OpenDocument => self.as_reader("odf: document", |x| x.odf(&mut archive, bytes, "", depth)),
+                Package::OpenDocument => {
+                    self.as_reader("odf: document", |x| x.odf(&mut archive, bytes, "", depth));
+                    #[cfg(feature = "ocr")]
+                    self.package_images(&mut archive, &["Pictures/"], depth);
+                }
                 Package::Archive => {
                     let (budget, mut n) = (self.budget, 0);
                     zip::each_entry(&mut archive, bytes, budget, &mut |name, entry| {
@@ -488,6 +497,9 @@ impl Extractor<'_> {
                 }
                 self.found_message(name, head, depth + 1);
             }
+            #[cfg(feature = "ocr")]
+            Member::Media => self.media(name, &mut input, head),
+            #[cfg(not(feature = "ocr"))]
             Member::Media => {}
             Member::Binary => self.binary_member(name, &mut input, head),
             Member::Html => {

@@ -11,26 +11,37 @@ use maildlp::{Limits, Policy, ProtectedList, Scanner};
 /// A scanner with a one-record list and small limits, built once.
 pub fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
-    S.get_or_init(|| {
-        // Dependencies panic on some malformed documents; maildlp catches those panics and
-        // reports the document unreadable. libFuzzer's hook would abort on a caught panic, so
-        // it is replaced: a panic that escapes the scan still aborts the run (libfuzzer-sys
-        // aborts when the target unwinds). Replayed by `cargo test`, panics keep their message.
-        #[cfg(fuzzing)]
-        std::panic::set_hook(Box::new(|_| {}));
-        let list = ProtectedList::from_csv(
-            "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n",
-        )
-        .expect("fixed list");
-        let limits = Limits {
-            max_message_bytes: 4 << 20,
-            max_depth: 8,
-            max_parts: 200,
-            max_extracted_bytes: 8 << 20,
-            max_archive_entries: 200,
-        };
-        Scanner::new(list, Policy::builder().limits(limits).build().expect("policy"))
-    })
+    S.get_or_init(|| build(false))
+}
+
+/// The same scanner reading images by OCR (policy `ocr = true`); without Tesseract it still
+/// decodes every image before it says OCR is unavailable.
+#[cfg_attr(not(fuzzing), allow(dead_code))]
+pub fn ocr_scanner() -> &'static Scanner {
+    static S: OnceLock<Scanner> = OnceLock::new();
+    S.get_or_init(|| build(true))
+}
+
+fn build(ocr: bool) -> Scanner {
+    // Dependencies panic on some malformed documents; maildlp catches those panics and
+    // reports the document unreadable. libFuzzer's hook would abort on a caught panic, so
+    // it is replaced: a panic that escapes the scan still aborts the run (libfuzzer-sys
+    // aborts when the target unwinds). Replayed by `cargo test`, panics keep their message.
+    #[cfg(fuzzing)]
+    std::panic::set_hook(Box::new(|_| {}));
+    let list = ProtectedList::from_csv(
+        "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV01,phone,+44 20 7946 0018\n",
+    )
+    .expect("fixed list");
+    let limits = Limits {
+        max_message_bytes: 4 << 20,
+        max_depth: 8,
+        max_parts: 200,
+        max_extracted_bytes: 8 << 20,
+        max_archive_entries: 200,
+        max_ocr_pixels: 4_000_000,
+    };
+    Scanner::new(list, Policy::builder().limits(limits).ocr(ocr).build().expect("policy"))
 }
 
 /// A message to an outsider with `body` as a base64 attachment `name` of `content_type`.

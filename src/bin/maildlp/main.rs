@@ -156,6 +156,13 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
+    // Tesseract built with OpenMP (Debian's) runs a team of spinning threads per image, and
+    // maildlp already reads messages in parallel: one OpenMP thread an engine. Set while the
+    // process has one thread, before the library (and OpenMP) is loaded; a value given wins.
+    #[cfg(feature = "ocr")]
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        std::env::set_var("OMP_THREAD_LIMIT", "1");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
@@ -223,6 +230,13 @@ fn build_scanner(args: &ListArgs) -> Result<Scanner, String> {
         builder = builder.detector_confidence(c);
     }
     let policy = builder.build().map_err(|e| e.to_string())?;
+    #[cfg(feature = "ocr")]
+    if policy.ocr() {
+        // Said once here; each message with images says it in its report.
+        if let Err(why) = maildlp::ocr::status(policy.ocr_languages()) {
+            eprintln!("maildlp: OCR is unavailable, images will not be read: {why}");
+        }
+    }
     let Some((path, bytes)) = list else {
         return Ok(Scanner::new(ProtectedList::new(), policy));
     };

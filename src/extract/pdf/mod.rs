@@ -17,6 +17,8 @@ use super::extractor::Extractor;
 pub(super) use inside::Embedded;
 
 mod inside;
+#[cfg(feature = "ocr")]
+mod scans;
 mod text;
 
 /// Longest `Parent` chain and deepest nesting of drawings followed.
@@ -172,6 +174,27 @@ fn read_loaded(x: &mut Extractor<'_>, bytes: &[u8], embedded: &mut Vec<Embedded>
             return left_out;
         }
         x.emit(Some(&format!("page {n}")), false, text, &[]);
+    }
+    // Pages with no text, when OCR is on: their largest image (a scan).
+    #[cfg(feature = "ocr")]
+    if let Some(ocr) = x.ocr {
+        let texted: HashSet<u32> =
+            dev.done.iter().filter(|(_, t)| !t.trim().is_empty()).map(|(n, _)| *n).collect();
+        for (n, id) in doc.get_pages() {
+            if x.budget.exhausted() {
+                return left_out;
+            }
+            if texted.contains(&n) {
+                continue;
+            }
+            let scanned =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scans::page_image(&doc, id, ocr)));
+            match scanned {
+                Ok(Some(outcome)) => x.ocr_outcome(&format!("page {n} image"), outcome),
+                Ok(None) => {}
+                Err(_) => x.unreadable(&format!("the image of page {n} could not be read")),
+            }
+        }
     }
     for (n, text) in inside::annotations(&doc) {
         x.emit(Some(&format!("page {n} annotation")), false, &text, &[]);

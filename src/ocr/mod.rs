@@ -1,0 +1,164 @@
+//! The text of images, read by Tesseract (policy `ocr = true`): screenshots attached or
+//! pasted inline, images inside documents and archives, scanned PDF pages.
+//!
+//! - `sys`: Tesseract's C API, loaded at run time (the crate's second boundary with foreign
+//!   code; see `docs/design.md`). Nothing of Tesseract is needed to build.
+//! - `decode`: images decoded by the `image` crate under limits, turned grey, and the cheap
+//!   test that passes over images with no text (icons, photos) before Tesseract sees them.
+//! - `vocabulary`: listed name words, so that OCR text with a one-letter mistake in a word of
+//!   six letters or more still matches (only text read by OCR).
+//! - this file: one scan's `Ocr` session (settings and the pixels read so far against
+//!   `max_ocr_pixels`), and one engine per thread and language set.
+
+mod decode;
+#[allow(unsafe_code)]
+mod sys;
+mod vocabulary;
+
+use std::cell::{Cell, RefCell};
+use std::sync::OnceLock;
+
+pub(crate) use decode::{is_image, Gray, Outcome, MIN_SIDE};
+pub(crate) use vocabulary::Vocabulary;
+
+/// The environment variable that names the Tesseract library to load (a path or a file name),
+/// instead of the usual names.
+pub const LIBRARY_VARIABLE: &str = "MAILDLP_TESSERACT";
+
+/// The library, loaded once per process (or why it could not be).
+fn library() -> Result<&'static sys::Tesseract, &'static str> {
+    static LIBRARY: OnceLock<Result<sys::Tesseract, String>> = OnceLock::new();
+    let loaded = LIBRARY.get_or_init(|| {
+        let path = std::env::var(LIBRARY_VARIABLE).ok().filter(|p| !p.is_empty());
+        sys::Tesseract::load(path.as_deref())
+    });
+    match loaded {
+        Ok(t) => Ok(t),
+        Err(why) => Err(why.as_str()),
+    }
+}
+
+thread_local! {
+    /// This thread's engines, one per language set (`eng`, `eng+ara`).
+    static ENGINES: RefCell<Vec<(String, sys::Api<'static>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether OCR can run for `languages` (`["eng", "ara"]`): `Ok` with Tesseract's version, or
+/// why not (no library, no language data). Loads the library and the language data once.
+pub fn status(languages: &[String]) -> Result<String, String> {
+    let lib = library().map_err(str::to_string)?;
+    with_engine(&languages.join("+"), |_| ())?;
+    Ok(lib.version())
+}
+
+/// Runs `f` with this thread's engine for `languages`, created on first use.
+fn with_engine<T>(languages: &str, f: impl FnOnce(&mut sys::Api<'static>) -> T) -> Result<T, String> {
+    let lib = library().map_err(str::to_string)?;
+    ENGINES.with(|cell| {
+        let Ok(mut engines) = cell.try_borrow_mut() else {
+            return Err("Tesseract is already reading on this thread".to_string());
+        };
+        let at = match engines.iter().position(|(l, _)| l == languages) {
+            Some(at) => at,
+            None => {
+                let api = lib.api(languages)?;
+                engines.push((languages.to_string(), api));
+                engines.len() - 1
+            }
+        };
+        Ok(f(&mut engines[at].1))
+    })
+}
+
+/// Whether the image file `bytes` is passed over by the cheap test before Tesseract (too small
+/// or no text: a photo, a flat drawing), or does not decode; `false` when Tesseract would read
+/// it. Decodes it under the default allowance; reads nothing. For measuring the test.
+pub fn passes_over(bytes: &[u8]) -> bool {
+    let settings = Settings { languages: String::new(), max_pixels: crate::Limits::default().max_ocr_pixels };
+    match decode::open(bytes, &Ocr::new(&settings)) {
+        Ok(image) => !decode::may_hold_text(&image),
+        Err(_) => true,
+    }
+}
+
+/// What a policy says about OCR, compiled once per scanner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// Tesseract's language argument (`eng+ara`).
+    pub(crate) languages: String,
+    /// Pixels read per message (`max_ocr_pixels`).
+    pub(crate) max_pixels: u64,
+}
+
+/// One message's OCR: the settings and the pixels read so far.
+#[derive(Debug)]
+pub(crate) struct Ocr<'s> {
+    settings: &'s Settings,
+    used: Cell<u64>,
+}
+
+impl<'s> Ocr<'s> {
+    /// A session for one message.
+    pub(crate) fn new(settings: &'s Settings) -> Ocr<'s> {
+        Ocr { settings, used: Cell::new(0) }
+    }
+
+    /// The most pixels one message may have read.
+    pub(crate) fn max_pixels(&self) -> u64 {
+        self.settings.max_pixels
+    }
+
+    /// Takes `n` pixels from the message's allowance, or none and `false` when fewer are left.
+    fn take(&self, n: u64) -> bool {
+        let left = self.settings.max_pixels.saturating_sub(self.used.get());
+        if n > left {
+            // Nothing more is read in this message once one image did not fit.
+            self.used.set(self.settings.max_pixels);
+            return false;
+        }
+        self.used.set(self.used.get() + n);
+        true
+    }
+
+    /// Reads the text of the image file `bytes` (PNG, JPEG, GIF, TIFF, BMP, WebP).
+    pub(crate) fn read_file(&self, bytes: &[u8]) -> Outcome {
+        let image = match decode::open(bytes, self) {
+            Ok(image) => image,
+            Err(outcome) => return outcome,
+        };
+        self.read(&image)
+    }
+
+    /// Reads the text of decoded grey pixels (charged to the allowance already).
+    pub(crate) fn read(&self, image: &Gray) -> Outcome {
+        if !decode::may_hold_text(image) {
+            return Outcome::NoText;
+        }
+        let (pixels, width, height, dpi) = decode::for_tesseract(image);
+        match with_engine(&self.settings.languages, |api| api.recognise(&pixels, width, height, dpi)) {
+            Ok(Some(text)) => Outcome::Text(text),
+            Ok(None) => Outcome::NoText,
+            Err(why) => Outcome::Unavailable(why),
+        }
+    }
+
+    /// Charges a `width` x `height` image to the allowance: `false` when it does not fit.
+    pub(crate) fn charge(&self, width: u32, height: u32) -> bool {
+        self.take(u64::from(width) * u64::from(height))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allowance_stops_the_message_once_spent() {
+        let s = Settings { languages: "eng".into(), max_pixels: 1000 };
+        let ocr = Ocr::new(&s);
+        assert!(ocr.charge(20, 20));
+        assert!(ocr.charge(20, 20));
+        assert!(!ocr.charge(20, 20), "1200 pixels > 1000");
+        assert!(!ocr.charge(1, 1), "nothing more once an image did not fit");
+    }
+}

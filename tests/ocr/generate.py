@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+"""Generates the OCR fixtures in tests/ocr/ (deterministic: a fixed seed).
+
+- screenshots/NNN.png: 100 screenshots as a screen shows text (96 dpi, 10-14 pt: 13-19 px
+  letters), in DejaVu Sans/Serif/Mono and Liberation Sans/Serif, dark on light: 50 tables
+  (a spreadsheet or web table: a header row, one person a row, grid lines) and 50 paragraphs
+  of prose naming people. screenshots/manifest.csv says which listed names each one shows.
+- notext/NNN.{jpg,png}: 50 images with no text: 25 synthetic "photos" (smooth colour fields,
+  blurred blobs and grain, saved as JPEG) and 25 drawings (lines, circles, polygons and charts
+  without labels on a flat background, saved as PNG).
+- protected.csv: every name shown, one record each.
+
+Run with Debian's python3 and python3-pil (Pillow 9.4) and fonts-dejavu-core, fonts-liberation:
+    /usr/bin/python3 tests/ocr/generate.py
+"""
+
+import csv
+import os
+import random
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FONTS = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+]
+FIRST = """Amelia Oliver Isla George Ava Arthur Mia Noah Ivy Leo Freya Oscar Florence Archie
+Evelyn Henry Rosalind Theodore Harriet Frederick Margaret Sebastian Beatrice Nathaniel Priya
+Mohammed Aisha Tomasz Agnieszka Siobhan Declan Catriona Gareth Rhiannon Olufemi Chidinma
+Katarzyna Giovanni Francesca Dmitri Svetlana Hamish Morwenna Eleanor Benedict Imogen Lachlan
+Juliette Maximilian""".split()
+LAST = """Featherstone Whitmore Ashworth Pemberton Blackwood Hargreaves Thornton Kowalski
+Okonkwo Fitzgerald Macdonald Henderson Castellano Abernathy Lindqvist Ravenscroft Montgomery
+Greenhalgh Chamberlain Winterbottom Sutherland Armstrong Nakamura Rosenberg Wainwright
+Oyelaran Brannigan Villanueva Kensington Holloway Pritchard Llewellyn Donaghy Ferreira
+Mackintosh Osei Patel Nguyen Shah Evans Jones Clarke Hughes Wood Hall Lewis Young Wright Green
+Baker""".split()
+PROSE = [
+    "Following the hearing on {d}, {n} confirmed the statement given to officers.",
+    "Please note that {n} has asked not to be contacted by telephone before {d}.",
+    "The appointment for {n} was moved to {d}; the clinic will write to confirm.",
+    "We spoke to {n} again this morning about the incident reported on {d}.",
+    "Minutes: {n} attended and agreed the actions; next review {d}.",
+    "Support worker allocated to {n}, first visit arranged for {d}.",
+]
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def pt_to_px(pt):
+    return round(pt * 96 / 72)
+
+
+def date(rng):
+    return f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(2019, 2026)}"
+
+
+def palette(rng):
+    """Background and ink as screens show them: white, off-white or light grey; near-black ink."""
+    bg = rng.choice([(255, 255, 255), (250, 250, 250), (243, 244, 246), (255, 255, 240), (236, 240, 245)])
+    ink = rng.choice([(0, 0, 0), (33, 33, 33), (51, 51, 51), (20, 40, 80)])
+    return bg, ink
+
+
+def save_png(img, path):
+    # Quantised to a small palette: screenshots compress well, and the fixtures stay small.
+    img.convert("RGB").quantize(colors=16, dither=Image.Dither.NONE).save(path, optimize=True)
+
+
+def table(rng, names, font, size):
+    bg, ink = palette(rng)
+    f = ImageFont.truetype(font, size)
+    header = ["Name", "Date of birth", "Reference", "Phone"]
+    rows = [[n, date(rng), f"CR-{rng.randint(100000, 999999)}", f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}"] for n in names]
+    pad = size // 2
+    widths = [max(f.getlength(r[i]) for r in [header] + rows) + 2 * pad for i in range(4)]
+    line_h = int(size * 1.6)
+    w = int(sum(widths)) + 40
+    h = line_h * (len(rows) + 1) + 40
+    img = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(img)
+    grid = tuple(max(0, c - 60) for c in bg)
+    head_bg = tuple(max(0, c - 25) for c in bg)
+    d.rectangle([20, 20, w - 20, 20 + line_h], fill=head_bg)
+    y = 20
+    for r, row in enumerate([header] + rows):
+        x = 20
+        for i, cell in enumerate(row):
+            d.text((x + pad, y + (line_h - size) // 2), cell, font=f, fill=ink)
+            x += widths[i]
+        y += line_h
+        d.line([20, y, w - 20, y], fill=grid)
+    x = 20
+    for wd in widths:
+        d.line([x, 20, x, y], fill=grid)
+        x += wd
+    d.line([x, 20, x, y], fill=grid)
+    return img
+
+
+def prose(rng, names, font, size):
+    bg, ink = palette(rng)
+    f = ImageFont.truetype(font, size)
+    text = " ".join(rng.choice(PROSE).format(n=n, d=date(rng)) for n in names)
+    width = rng.choice([560, 640, 720, 800])
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        trial = (line + " " + word).strip()
+        if f.getlength(trial) > width - 40 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    line_h = int(size * 1.5)
+    img = Image.new("RGB", (width, line_h * len(lines) + 40), bg)
+    d = ImageDraw.Draw(img)
+    for i, l in enumerate(lines):
+        d.text((20, 20 + i * line_h), l, font=f, fill=ink)
+    return img
+
+
+def photo(rng, w, h):
+    """A synthetic photo: a smooth colour field, soft blobs, blur and grain."""
+    small = Image.new("RGB", (8, 6))
+    small.putdata([(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)) for _ in range(48)])
+    img = small.resize((w, h), Image.BICUBIC)
+    d = ImageDraw.Draw(img)
+    for _ in range(rng.randint(5, 15)):
+        x, y, r = rng.randint(0, w), rng.randint(0, h), rng.randint(10, w // 3)
+        d.ellipse([x - r, y - r, x + r, y + r], fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
+    img = img.filter(ImageFilter.GaussianBlur(rng.randint(4, 12)))
+    noise = Image.effect_noise((w, h), rng.randint(10, 40)).convert("RGB")
+    return Image.blend(img, noise, 0.15)
+
+
+def drawing(rng, w, h):
+    """A drawing without text: shapes, lines and an unlabelled chart on a flat background."""
+    bg = rng.choice([(255, 255, 255), (248, 248, 248), (230, 240, 255)])
+    img = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(img)
+    colours = [(rng.randint(0, 200), rng.randint(0, 200), rng.randint(0, 200)) for _ in range(5)]
+    kind = rng.randint(0, 2)
+    if kind == 0:  # bar chart, no labels
+        n = rng.randint(4, 10)
+        bw = (w - 40) // n
+        for i in range(n):
+            bh = rng.randint(10, h - 40)
+            d.rectangle([20 + i * bw + 4, h - 20 - bh, 20 + (i + 1) * bw - 4, h - 20], fill=rng.choice(colours))
+        d.line([20, h - 20, w - 20, h - 20], fill=(0, 0, 0), width=2)
+    elif kind == 1:  # shapes
+        for _ in range(rng.randint(3, 12)):
+            x, y, r = rng.randint(0, w), rng.randint(0, h), rng.randint(15, min(w, h) // 3)
+            shape = rng.randint(0, 2)
+            c = rng.choice(colours)
+            if shape == 0:
+                d.ellipse([x - r, y - r, x + r, y + r], outline=c, width=rng.randint(2, 6))
+            elif shape == 1:
+                d.rectangle([x - r, y - r // 2, x + r, y + r // 2], fill=c)
+            else:
+                d.polygon([(x, y - r), (x + r, y + r), (x - r, y + r)], fill=c)
+    else:  # line chart / sketch
+        for c in colours[:3]:
+            pts = [(x, rng.randint(20, h - 20)) for x in range(20, w - 20, rng.randint(20, 60))]
+            d.line(pts, fill=c, width=rng.randint(2, 5))
+    return img
+
+
+def flate_pdf(img, path):
+    """A one-page PDF whose only content is `img` (grey) as a FlateDecode image XObject."""
+    import zlib
+    grey = img.convert("L")
+    w, h = grey.size
+    data = zlib.compress(grey.tobytes())
+    content = f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
+        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objects):
+        offsets.append(len(out))
+        out += f"{i + 1} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def scans(screenshot):
+    """A scanned page three ways: JPEG (Pillow's PDF writer, DCTDecode), raw grey pixels
+    (FlateDecode, written here) and 1-bit CCITT fax (Pillow's PDF writer): the screenshot at
+    twice its size, as a 192-dpi scan of it would be."""
+    img = Image.open(screenshot).convert("RGB")
+    img = img.resize((img.width * 2, img.height * 2), Image.LANCZOS)
+    img.save(os.path.join(HERE, "scan-dct.pdf"), resolution=192, quality=80)
+    flate_pdf(img, os.path.join(HERE, "scan-flate.pdf"))
+    img.convert("1").save(os.path.join(HERE, "scan-ccitt.pdf"), resolution=192)
+
+
+def main():
+    rng = random.Random(29)
+    shots = os.path.join(HERE, "screenshots")
+    notext = os.path.join(HERE, "notext")
+    os.makedirs(shots, exist_ok=True)
+    os.makedirs(notext, exist_ok=True)
+    people = sorted({f"{a} {b}" for a in FIRST for b in LAST})
+    rng.shuffle(people)
+    used = []
+    manifest = []
+    for i in range(100):
+        names = [people.pop() for _ in range(rng.randint(3, 6))]
+        used += names
+        font = FONTS[i % len(FONTS)]
+        size = pt_to_px(rng.choice([10, 10.5, 11, 12, 13, 14]))
+        img = table(rng, names, font, size) if i % 2 == 0 else prose(rng, names, font, size)
+        name = f"{i + 1:03}.png"
+        save_png(img, os.path.join(shots, name))
+        manifest.append((name, "table" if i % 2 == 0 else "prose", os.path.basename(font), size, "|".join(names)))
+    with open(os.path.join(shots, "manifest.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["file", "kind", "font", "px", "names"])
+        w.writerows(manifest)
+    with open(os.path.join(HERE, "protected.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "kind", "value"])
+        for i, n in enumerate(used):
+            w.writerow([f"P{i + 1:03}", "name", n])
+    # Misread: a listed name with one wrong letter in each word, as OCR misreads it (the same
+    # words as plain text are no match: the tolerance is for OCR text only).
+    f = ImageFont.truetype(FONTS[0], pt_to_px(12))
+    img = Image.new("RGB", (620, 60), (255, 255, 255))
+    ImageDraw.Draw(img).text((20, 20), "Letter for Beatrlce Featherstcne about the visit.", font=f, fill=(0, 0, 0))
+    save_png(img, os.path.join(HERE, "misread.png"))
+    scans(os.path.join(shots, "001.png"))
+    for i in range(50):
+        wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
+        if i % 2 == 0:
+            photo(rng, wd, ht).save(os.path.join(notext, f"{i + 1:03}.jpg"), quality=70)
+        else:
+            save_png(drawing(rng, wd, ht), os.path.join(notext, f"{i + 1:03}.png"))
+
+
+if __name__ == "__main__":
+    main()
