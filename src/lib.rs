@@ -75,9 +75,9 @@ pub mod list;
 mod matcher;
 mod message;
 mod model;
-mod panics;
 #[cfg(feature = "ocr")]
 pub mod ocr;
+mod panics;
 mod policy;
 pub mod remedy;
 mod report;

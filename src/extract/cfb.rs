@@ -71,7 +71,9 @@ impl Compound<'_> {
     /// directory order; none when it is not there.
     pub(super) fn storages_in(&self, path: &str) -> Vec<String> {
         match self.file.read_storage(path) {
-            Ok(entries) => entries.filter(|e| e.is_storage()).map(|e| e.path().to_string_lossy().into_owned()).collect(),
+            Ok(entries) => {
+                entries.filter(|e| e.is_storage()).map(|e| e.path().to_string_lossy().into_owned()).collect()
+            }
             Err(_) => Vec::new(),
         }
     }

@@ -430,11 +430,13 @@ impl Extractor<'_> {
                 cfb::Outcome::Encrypted => {}
                 cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
             },
-            Compound::Presentation => match self.as_reader("ppt: presentation", |x| ppt::read(x, &mut file)) {
-                cfb::Outcome::Read => summary::read(self, &mut file),
-                cfb::Outcome::Encrypted => {}
-                cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
-            },
+            Compound::Presentation => {
+                match self.as_reader("ppt: presentation", |x| ppt::read(x, &mut file)) {
+                    cfb::Outcome::Read => summary::read(self, &mut file),
+                    cfb::Outcome::Encrypted => {}
+                    cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+                }
+            }
             // An embedded object: an OLE package (a file with its name), or another
             // application's document (an OOXML package, a PDF...). A `CONTENTS` stream that
             // holds no document is some application's own data (a Publisher file has one):
