@@ -54,7 +54,7 @@ fn scan_bounded(name: &str, body: &[u8], limits: maildlp::Limits) -> Report {
 #[test]
 fn every_embedding_and_where_it_is() {
     use Part::Attachment as A;
-    let cases: [(&str, Want); 11] = [
+    let cases: [(&str, Want); 12] = [
         // A spreadsheet object in a text document, as LibreOffice saves it in DOCX and ODT.
         (
             "report-lo.docx",
@@ -87,6 +87,8 @@ fn every_embedding_and_where_it_is() {
         // OLE object in an ODT.
         ("package.docx", &[("P04", A, "embedded 1 oleObject1.bin > contacts.csv")]),
         ("package-lo.odt", &[("P04", A, "embedded 1 Obj100 > contacts.csv")]),
+        // The same, saved by LibreOffice as Word 97: the object in the `ObjectPool` storage.
+        ("package-lo.doc", &[("P04", A, "embedded 1 > contacts.csv")]),
         // RTF objects: an OLE 1.0 package, and an Excel object holding its workbook.
         (
             "objects.rtf",

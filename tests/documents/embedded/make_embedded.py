@@ -8,7 +8,7 @@ LibreOffice (driven through python-uno) makes the documents it can make: a Write
 embedding a spreadsheet object, saved as DOCX and ODT (`report-lo.*`); a presentation
 embedding a text document (`slides-lo.*`); a text document with a chart (`chart-lo.*`); a
 control embedding a clean spreadsheet (`clean-lo.*`); and the ODT LibreOffice writes when it
-opens a DOCX holding an OLE package (`package-lo.odt`). What LibreOffice cannot make is made
+opens a DOCX holding an OLE package (`package-lo.odt`, and as Word 97 `package-lo.doc`). What LibreOffice cannot make is made
 here by hand, as Word and the Windows Packager lay it out (MS-OLEDS, MS-CFB): an OLE package
 (`oleObject1.bin`, a compound file with an `\\x01Ole10Native` stream, written by the small
 compound-file writer below) in a DOCX (`package.docx`), and an RTF with `\\object` data
@@ -381,6 +381,8 @@ def libreoffice():
         package_docx()
         doc = desktop.loadComponentFromURL("file://" + out("package.docx"), "_blank", 0, (prop("Hidden", True),))
         save(doc, prop, "package-lo.odt", "writer8")
+        # And as Word 97 (`package-lo.doc`): the object in the `ObjectPool` storage.
+        save(doc, prop, "package-lo.doc", "MS Word 97")
         doc.close(True)
         return workbook
     finally:
