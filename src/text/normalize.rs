@@ -8,7 +8,7 @@
 //! Han, kana, Thai, Lao and Hangul syllables stand as words of their own, since those scripts do
 //! not put spaces between words (or join particles to a Korean name). Arabic-script letters
 //! that are one letter to a reader fold to one form, and tatweel and harakat are dropped
-//! ([`arabic`]); those scripts keep their own letters rather than taking the skeleton.
+//! (`arabic`); those scripts keep their own letters rather than taking the skeleton.
 //!
 //! Text and patterns go through the same function, so a match in the normalised text is a match
 //! of what a reader sees. ASCII takes a fast path and never reaches the Unicode tables.
