@@ -636,6 +636,9 @@ mod tests {
 
     const LIST: &str =
         "id,kind,value\nV01,name,Jane Doe\nV01,email,jane.doe@example.org\nV02,email,ravi@example.net\n";
+    /// The addresses of [`LIST`], for the sealed lists of these tests: sealing a name folds in
+    /// its variants, whose table takes minutes to build under miri.
+    const ADDRESSES: &str = "id,kind,value\nV01,email,jane.doe@example.org\nV02,email,ravi@example.net\n";
     const CC: &[u8] = b"From: a@police.example\r\nCc: jane.doe@example.org, ravi@example.net\r\nSubject: x\r\n\r\nhello\r\n";
     const BCC: &[u8] = b"From: a@police.example\r\nBcc: jane.doe@example.org, ravi@example.net\r\nSubject: x\r\n\r\nhello\r\n";
 
@@ -798,7 +801,7 @@ mod tests {
 
     #[test]
     fn sealed_scanner_and_key_errors() {
-        let list = ProtectedList::from_csv(LIST).unwrap();
+        let list = ProtectedList::from_csv(ADDRESSES).unwrap();
         let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
         let sealed = crate::list::seal(&list, &key);
         let text = key.to_text();
@@ -896,7 +899,7 @@ mod tests {
     fn open_decides_plain_or_sealed() {
         let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
         let text = key.to_text();
-        let sealed = crate::list::seal(&ProtectedList::from_csv(LIST).unwrap(), &key);
+        let sealed = crate::list::seal(&ProtectedList::from_csv(ADDRESSES).unwrap(), &key);
         let policy: &[u8] = b"internal_domains = [\"police.example\"]";
 
         for (list, key) in [
@@ -994,7 +997,7 @@ mod tests {
         // SAFETY: freed once.
         unsafe { maildlp_scanner_free(s) };
         let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
-        let sealed = crate::list::seal(&ProtectedList::from_csv(LIST).unwrap(), &key);
+        let sealed = crate::list::seal(&ProtectedList::from_csv(ADDRESSES).unwrap(), &key);
         assert_eq!(open(&sealed[..sealed.len() - 1], Some(&[7u8; 32]), None).0, MAILDLP_INVALID_LIST);
         assert_eq!(open(&sealed, None, None).0, MAILDLP_INVALID_KEY);
         assert_eq!(open(b"id,kind,value\nV01,colour,blue\n", None, None).0, MAILDLP_INVALID_LIST);
