@@ -7,7 +7,6 @@
 
 #![cfg(feature = "documents")]
 
-use base64::Engine;
 use maildlp::{Detail, Limits, Policy, ProtectedList, Rule, Scanner};
 
 #[path = "common/compound.rs"]
@@ -25,20 +24,9 @@ fn scanner(limits: Limits) -> Scanner {
     Scanner::new(list, Policy::builder().limits(limits).build().unwrap())
 }
 
+/// A message to an outsider with `body` as the attachment `name`.
 fn message(name: &str, body: &[u8]) -> Vec<u8> {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(body);
-    let mut m = format!(
-        "From: a@b.example\r\nTo: x@y.example\r\nSubject: adversarial\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
-         --b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n"
-    )
-    .into_bytes();
-    for line in b64.as_bytes().chunks(76) {
-        m.extend_from_slice(line);
-        m.extend_from_slice(b"\r\n");
-    }
-    m.extend_from_slice(b"--b--\r\n");
-    m
+    mail::attached(name, "application/octet-stream", body)
 }
 
 /// What a scan gave: the limits it met and the records it found.
