@@ -10,6 +10,8 @@ use std::path::Path;
 
 use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 
+#[path = "common/compound.rs"]
+mod compound;
 #[path = "common/mail.rs"]
 mod mail;
 use mail::{attached as message, limits};
@@ -329,23 +331,9 @@ fn pivot_caches_and_drawings_over_sheets() {
     assert_eq!(places(&report), want);
 }
 
-/// A compound file holding `streams` (paths from the root; storages made as needed), written
-/// by the `cfb` crate.
+/// A compound file holding `streams` (paths from the root; storages made as needed).
 fn compound_file(streams: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write;
-    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
-    for (path, data) in streams {
-        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
-            file.create_storage_all(dir).unwrap();
-        }
-        file.create_stream(path).unwrap().write_all(data).unwrap();
-    }
-    file.flush().unwrap();
-    file.into_inner().into_inner()
-}
-
-fn utf16le(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    compound::compound(&streams.iter().map(|(p, d)| (p.to_string(), d.to_vec())).collect::<Vec<_>>())
 }
 
 #[test]
@@ -385,7 +373,7 @@ fn compound_files_read_through_their_directory() {
     let s = scanner("");
     // A compound file of no kind maildlp knows (not Word, Excel, PowerPoint or Outlook): the
     // text in its streams is still found, in storages too.
-    let mut notes = utf16le("Interview notes: Jane Doe, second statement.");
+    let mut notes = compound::utf16("Interview notes: Jane Doe, second statement.");
     notes.extend(vec![0u8; 6000]);
     let unknown = compound_file(&[("/Header", b"\x01\x02\x03\x04"), ("/Case files/Notes", &notes)]);
     let report = s.scan(&message("case.bin", "application/octet-stream", &unknown));
@@ -394,7 +382,7 @@ fn compound_files_read_through_their_directory() {
 
     // The encrypted fixture is known by its `EncryptedPackage` stream at the root; the same
     // name deeper down, or written in a stream's text, is no encryption.
-    let mut text = utf16le("EncryptedPackage was not used for Ravi Patel.");
+    let mut text = compound::utf16("EncryptedPackage was not used for Ravi Patel.");
     text.extend(vec![0u8; 100]);
     let plain = compound_file(&[("/Storage/EncryptedPackage", b"\x00\x01"), ("/Contents", &text)]);
     let report = s.scan(&message("plain.bin", "application/octet-stream", &plain));
@@ -402,7 +390,7 @@ fn compound_files_read_through_their_directory() {
     assert!(limits(&report).is_empty(), "{:?}", limits(&report));
 
     // A workbook stream that is not a workbook: read for its text runs.
-    let mut not_biff = utf16le("Owen Price");
+    let mut not_biff = compound::utf16("Owen Price");
     not_biff.extend(vec![0xffu8; 5000]);
     let fake = compound_file(&[("/Workbook", &not_biff)]);
     let report = s.scan(&message("fake.xls", "application/octet-stream", &fake));
