@@ -648,11 +648,43 @@ fn spelled_out(c: char) -> Option<&'static str> {
     })
 }
 
+/// The letter whose skeleton stands for a cased letter in both its cases, so that a name in
+/// Cyrillic, Greek or Armenian folds the same in capitals, in small letters and as a title.
+///
+/// UTS #39 gives the two cases of a letter unrelated skeletons: capital Cyrillic Н looks like H,
+/// small н like nothing Latin; capital Greek Ν like N, small ν like v; Ю like `IO`, ю not at all.
+/// Taking the skeleton of the letter as written would make ПЕТРОВ, Петров and петров three
+/// different words. Both cases take the capital's skeleton where that is all Latin (Н and н
+/// fold to h, so an H disguised as Н is still found), else the small letter's (п looks like n,
+/// so П and п fold to n). The cost: a small letter that looks like a Latin letter other than its
+/// capital does (ν like v, η like n) passes for its capital's look-alike instead.
+fn case_basis(d: char) -> char {
+    let mut folded = caseless::Caseless::default_case_fold(std::iter::once(d));
+    let lower = match (folded.next(), folded.next()) {
+        (Some(l), None) => l,
+        _ => return d,
+    };
+    let mut upper = lower.to_uppercase();
+    let upper = match (upper.next(), upper.next()) {
+        (Some(u), None) if u != lower => u,
+        _ => return d,
+    };
+    let mut buf = [0u8; 4];
+    let latin = unicode_security::skeleton(upper.encode_utf8(&mut buf))
+        .filter(|&g| !is_combining_mark(g))
+        .all(|g| g.is_ascii_alphabetic());
+    if latin {
+        upper
+    } else {
+        lower
+    }
+}
+
 /// Folds one non-ASCII character, calling `emit` with each resulting character.
 ///
-/// The skeleton is taken of the character as written, before case folding: capital Greek Ν
-/// looks like N while small ν looks like v. UTS #39 maps capital I-like letters to `l`; folded
-/// text compares them with `i`, so they become `i` here.
+/// A cased letter takes the skeleton of the case [`case_basis`] chooses, so that both cases
+/// fold alike. UTS #39 maps capital I-like letters to `l`; folded text compares them with `i`,
+/// so they become `i` here.
 fn fold_char(c: char, emit: &mut dyn FnMut(char)) {
     if let Some(digit) = super::digits::ascii_of_other(c) {
         emit(digit);
@@ -680,13 +712,14 @@ fn fold_char(c: char, emit: &mut dyn FnMut(char)) {
             s.chars().for_each(&mut *emit);
             return;
         }
+        let basis = case_basis(d);
         let mut buf = [0u8; 4];
-        for g in unicode_security::skeleton(d.encode_utf8(&mut buf)) {
+        for g in unicode_security::skeleton(basis.encode_utf8(&mut buf)) {
             if is_combining_mark(g) {
                 continue;
             }
             if g.is_ascii() {
-                emit(if g == 'l' && d.is_uppercase() { 'i' } else { g.to_ascii_lowercase() });
+                emit(if g == 'l' && basis.is_uppercase() { 'i' } else { g.to_ascii_lowercase() });
             } else if let Some(s) = spelled_out(g.to_lowercase().next().unwrap_or(g)) {
                 s.chars().for_each(&mut *emit);
             } else {
