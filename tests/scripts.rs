@@ -54,6 +54,10 @@ const fn name(script: &'static str, listed: &'static str, written: &'static str,
 }
 
 const CASES: &[Case] = &[
+    // Hiragana and katakana spell the same sounds.
+    name("japanese", "サトウ ハナコ", "きのうさとうはなこさんが", true),
+    name("japanese", "さとう はなこ", "昨日サトウハナコさんが", true),
+    name("japanese", "さとう はなこ", "昨日サトウハナゴさんが", false),
     // Cased scripts: a name is the same name in capitals, small letters and as a title.
     name("cyrillic", "Юрий Петров", "юрий петров пришёл", true),
     name("cyrillic", "Юрий Петров", "ЮРИЙ ПЕТРОВ", true),
@@ -364,7 +368,7 @@ proptest! {
         const HANGUL: [&str; 8] = ["김", "민", "수", "이", "준", "박", "영", "희"];
         const THAI: [&str; 8] = ["สม", "ชาย", "ใจ", "ดี", "ศักดิ์", "ฝน", "นี", "วิ"];
         let context: [&str; 4] = match script {
-            0 => ["さん", "が", "きのう", "に"],
+            0 => ["ちゃん", "は", "へ", "に"],
             1 => ["씨가", "는", "에게", "어제 "],
             _ => ["คุณ", "โทร", "เรือ", "ขอ"],
         };

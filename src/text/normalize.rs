@@ -594,12 +594,15 @@ fn is_standalone(c: char) -> bool {
 /// The skeleton is for letters that pass for Latin ones. In these scripts it merges letters a
 /// reader tells apart (it takes the dots off Arabic letters: ث and پ become ى, ش becomes س;
 /// Thai ม becomes ฆ; Arabic-Indic zero becomes a full stop), which would make different names
-/// one. They fold by their own rules instead: Arabic script by [`arabic`]; Thai, Lao and kana
-/// stay as written, their vowel, tone and voicing marks kept (they tell names apart there, as
+/// one. They fold by their own rules instead: Arabic script by [`arabic`]; hiragana to katakana;
+/// Thai, Lao and kana stay as written otherwise, their vowel, tone and voicing marks kept (they tell names apart there, as
 /// letters do: か and が, ถิ and ถี).
 fn own_script(d: char) -> Option<Option<char>> {
     match d as u32 {
         0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF => Some(arabic(d)),
+        // Hiragana letters and iteration marks: their katakana, which spell the same sounds
+        // (a name is written in either: さとう and サトウ are one name).
+        0x3041..=0x3096 | 0x309D..=0x309E => Some(char::from_u32(d as u32 + 0x60)),
         0x0E00..=0x0EFF | 0x3040..=0x30FF | 0xAC00..=0xD7A3 => Some(Some(d)),
         _ => None,
     }
@@ -862,7 +865,7 @@ mod tests {
             T { name: "cyrillic look-alikes", input: "Jаnе Dое", want: "jane doe" },
             T { name: "greek look-alikes", input: "ΑΝΝ Εve ΡΟΒ", want: "ann eve pob" },
             T { name: "cyrillic capital i", input: "Іvan", want: "ivan" },
-            T { name: "han stands alone", input: "山田太郎さん", want: "山 田 太 郎 さ ん" },
+            T { name: "han stands alone", input: "山田太郎さん", want: "山 田 太 郎 サ ン" },
             T { name: "nbsp is space", input: "Jane\u{a0}Doe", want: "jane doe" },
             T { name: "digits kept", input: "Case 12/34", want: "case 12 34" },
             T { name: "empty", input: " ,;- ", want: "" },
@@ -893,6 +896,9 @@ mod tests {
                 want: "doe jane カ\u{3099}",
             },
             T { name: "kana voicing kept", input: "ガ ｶﾞ カ", want: "カ\u{3099} カ\u{3099} カ" },
+            T {
+                name: "hiragana is katakana", input: "さとう がゞ", want: "サ ト ウ カ\u{3099} ヽ\u{3099}"
+            },
             T {
                 name: "katakana middle dot separates",
                 input: "ジョン・スミス",
