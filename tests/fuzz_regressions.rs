@@ -204,3 +204,30 @@ fn images_inputs() {
         }
     }
 }
+
+/// The fuzz crate's manifest parses and names every target in `fuzz/fuzz_targets` once (the
+/// fuzz crate is built by cargo-fuzz on nightly, outside `cargo test`, so a broken manifest
+/// would otherwise go unseen until someone fuzzes).
+#[test]
+fn fuzz_manifest_names_every_target() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = toml::from_str(&manifest).unwrap_or_else(|e| panic!("fuzz/Cargo.toml: {e}"));
+    let mut named: Vec<String> = manifest["bin"]
+        .as_array()
+        .expect("[[bin]] entries")
+        .iter()
+        .map(|bin| {
+            let (name, path) = (bin["name"].as_str().unwrap(), bin["path"].as_str().unwrap());
+            assert_eq!(path, format!("fuzz_targets/{name}.rs"), "target {name}");
+            name.to_string()
+        })
+        .collect();
+    named.sort();
+    let mut files: Vec<String> = std::fs::read_dir(root.join("fuzz_targets"))
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".rs").map(String::from))
+        .collect();
+    files.sort();
+    assert_eq!(named, files);
+}
