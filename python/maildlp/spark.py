@@ -7,14 +7,17 @@
     findings = maildlp.spark.audit(spark, ["hdfs:///exports/2024/"], open("protected.csv", "rb").read())
     findings.write.parquet("hdfs:///audits/2024.parquet")
 
-Files are read with Spark's ``binaryFile`` source from any Hadoop-compatible path (directories
+Files are listed with Spark's ``binaryFile`` source on any Hadoop-compatible path (directories
 read recursively: ``.eml`` files, Maildir folders, mbox files), split into messages on the
 executors (an mbox's messages are ``PATH#N``, as ``maildlp scan`` names them), and scanned
-there. The list, policy and key travel to the executors as bytes; each Python worker compiles
+there. Local files (``file:`` paths) are read by the executors themselves; files of other
+filesystems come as bytes from ``binaryFile``, which holds a whole file in memory and takes
+files under 2 GiB. The list, policy and key travel to the executors as bytes; each Python worker compiles
 one scanner and keeps it for every partition it is given.
 """
 
 import json
+import os
 
 import maildlp
 
@@ -74,28 +77,83 @@ def rows_of(source, report):
     ]
 
 
-def audit(spark, paths, protected, policy=None, key=None):
+def audit(spark, paths, protected, policy=None, key=None, read="auto"):
     """Scans every message under ``paths`` and returns a DataFrame of ``SCHEMA``.
 
     ``protected`` is the list file's content (CSV, or a sealed list with ``key``), ``policy``
-    TOML text or None; each as str or bytes. ``paths`` is a path or a list of them.
+    TOML text or None; each as str or bytes. ``paths`` is a path or a list of them. ``read``:
+    ``"auto"`` reads local files on the workers and others through Spark's ``binaryFile``
+    source; ``"spark"`` reads every file through ``binaryFile``.
     """
+    if read not in ("auto", "spark"):
+        raise ValueError(f'read must be "auto" or "spark", not {read!r}')
     protected, policy, key = _bytes(protected), _bytes(policy), _bytes(key)
     # Refused here, on the driver, with the list's line, rather than on every executor.
     maildlp.Scanner(protected, policy=policy, key=key)
     if isinstance(paths, str):
         paths = [paths]
-    files = (
-        spark.read.format("binaryFile")
-        .option("recursiveFileLookup", "true")
-        .load(list(paths))
-        .select("path", "content")
-    )
+    paths = list(paths)
+    tasks = 3 * spark.sparkContext.defaultParallelism
+    if read == "auto" and all(_is_local(spark, p) for p in paths):
+        # Local files: listed here as ``maildlp scan`` lists them and read by the workers
+        # themselves (the bytes never pass through the JVM, and Hadoop's listing, slow for many
+        # small files, is not needed).
+        names = [name for p in paths for name in local_files(local_path(p))]
+        if not names:
+            return spark.createDataFrame([], SCHEMA)
+        work = spark.sparkContext.parallelize(names, min(tasks, len(names)))
 
-    def scan_partition(rows):
+        def messages(name):
+            return maildlp.read_messages(name)
+
+    else:
+        files = (
+            spark.read.format("binaryFile")
+            .option("recursiveFileLookup", "true")
+            .load(paths)
+            .select("path", "content")
+        )
+        # Spark makes a partition of every few small files (an .eml or Maildir message each),
+        # and a task costs far more than scanning its files: a few partitions per core.
+        if files.rdd.getNumPartitions() > tasks:
+            files = files.coalesce(tasks)
+        work = files.rdd
+
+        def messages(row):
+            return maildlp.split_messages(local_path(row.path), bytes(row.content))
+
+    def scan_partition(items):
         scanner = _scanner(protected, policy, key)
-        for row in rows:
-            for source, message in maildlp.split_messages(local_path(row.path), bytes(row.content)):
+        for item in items:
+            for source, message in messages(item):
                 yield from rows_of(source, scanner.scan(message))
 
-    return files.rdd.mapPartitions(scan_partition).toDF(SCHEMA)
+    return spark.createDataFrame(work.mapPartitions(scan_partition), SCHEMA, verifySchema=False)
+
+
+def local_files(path):
+    """The files under a local ``path`` in the order ``maildlp scan`` reads them: names sorted,
+    names starting with a dot left out, links to files followed and links to directories not."""
+    if not os.path.isdir(path) or os.path.islink(path):
+        return [path]
+    out = []
+    for name in sorted(os.listdir(path)):
+        if name.startswith("."):
+            continue
+        full = os.path.join(path, name)
+        if os.path.isdir(full) and not os.path.islink(full):
+            out.extend(local_files(full))
+        elif os.path.isfile(full):
+            out.append(full)
+    return out
+
+
+def _is_local(spark, path):
+    """Whether ``path`` names the local filesystem (``file:``, or no scheme where the default
+    filesystem is the local one)."""
+    if path.startswith("file:"):
+        return True
+    if "://" in path or (":" in path.split("/", 1)[0]):
+        return False
+    default = spark.sparkContext._jsc.hadoopConfiguration().get("fs.defaultFS") or "file:///"
+    return default.startswith("file:")
