@@ -17,7 +17,7 @@ use maildlp::{Detail, Finding, Policy, ProtectedList, Report, Scanner, Verdict};
 mod compound;
 #[path = "common/mail.rs"]
 mod mail;
-use compound::{compound, utf16};
+use compound::{compound, persist, presentation, rec, utf16};
 use mail::{attached as message, limits, measured};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -286,50 +286,6 @@ fn piece_tables_that_lie_cost_no_more_than_the_file() {
         let report = s.scan(&message("bad.doc", "application/msword", &word_file(w, table)));
         assert_eq!(places(&report), want(&[("L01", None, false)]));
     }
-}
-
-/// A PowerPoint record.
-fn rec(kind: u16, instance: u16, container: bool, body: &[u8]) -> Vec<u8> {
-    let mut out = ((instance << 4) | if container { 0xf } else { 0 }).to_le_bytes().to_vec();
-    out.extend(kind.to_le_bytes());
-    out.extend((body.len() as u32).to_le_bytes());
-    out.extend(body);
-    out
-}
-
-/// A presentation stream and its `Current User`: the document record (persist id 1) holding
-/// `lists`, then `records` (persist ids 2, 3...), the persist directory and one edit.
-fn presentation(lists: &[u8], records: &[Vec<u8>]) -> Vec<u8> {
-    let mut stream = rec(0x03e8, 0, true, lists);
-    let mut offsets = vec![0u32];
-    for r in records {
-        offsets.push(stream.len() as u32);
-        stream.extend(r);
-    }
-    let dir_at = stream.len() as u32;
-    let mut dir = (1u32 | (offsets.len() as u32) << 20).to_le_bytes().to_vec();
-    dir.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
-    stream.extend(rec(0x1772, 0, false, &dir));
-    let edit_at = stream.len() as u32;
-    let mut edit = vec![0u8; 28];
-    edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
-    edit[16..20].copy_from_slice(&1u32.to_le_bytes());
-    stream.extend(rec(0x0ff5, 0, false, &edit));
-    let mut user = vec![0u8; 20];
-    user[4..8].copy_from_slice(&0xe391_c05fu32.to_le_bytes());
-    user[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    compound(&[
-        ("/PowerPoint Document".into(), stream),
-        ("/Current User".into(), rec(0x0ff6, 0, false, &user)),
-    ])
-}
-
-/// A `SlidePersistAtom` naming persist id `persist` (and notes id `id`).
-fn persist(persist: u32, id: u32) -> Vec<u8> {
-    let mut body = vec![0u8; 20];
-    body[0..4].copy_from_slice(&persist.to_le_bytes());
-    body[12..16].copy_from_slice(&id.to_le_bytes());
-    rec(0x03f3, 0, false, &body)
 }
 
 #[test]
