@@ -88,6 +88,17 @@ const REPORT_DOC: Want = &[
     ("L25", Some("text box"), false),
 ];
 
+/// Text hidden through styles (`styles.doc`): none of it is hidden by its own properties.
+const STYLES_DOC: Want = &[
+    ("L27", None, false),
+    // A character style that hides, and one based on it.
+    ("L28", None, true),
+    ("L29", None, true),
+    // A paragraph style that hides; a span in such a paragraph shown by its own properties.
+    ("L30", None, true),
+    ("L31", None, false),
+];
+
 const SLIDES_PPT: Want = &[
     ("L14", Some("slide 1"), false),
     ("L15", Some("slide 1 notes"), false),
@@ -109,8 +120,9 @@ const BOOK_XLS: Want = &[
 
 #[test]
 fn every_place_of_every_legacy_format() {
-    let cases: [(&str, Want); 6] = [
+    let cases: [(&str, Want); 7] = [
         ("report.doc", REPORT_DOC),
+        ("styles.doc", STYLES_DOC),
         ("slides.ppt", SLIDES_PPT),
         ("book.xls", BOOK_XLS),
         ("clean.doc", &[]),
@@ -147,12 +159,9 @@ fn inside_an_archive_the_path_shows_the_chain() {
 }
 
 /// The offset in `file` (a compound file) of the stream whose first bytes are `head`, at a
-/// sector boundary.
+/// sector boundary (of the mini stream's 64-byte sectors, for a stream under 4 KiB).
 fn stream_at(file: &[u8], head: &[u8]) -> usize {
-    (512..file.len())
-        .step_by(512)
-        .find(|&at| file[at..].starts_with(head))
-        .expect("the stream is in the file")
+    (512..file.len()).step_by(64).find(|&at| file[at..].starts_with(head)).expect("the stream is in the file")
 }
 
 #[test]
@@ -382,8 +391,10 @@ fn presentations_whose_records_and_edits_lie() {
 fn legacy_files_cut_or_flipped_anywhere_give_a_report() {
     let s = scanner();
     // Each file, and the first bytes of the stream its reader reads.
-    let files: [(&str, &[u8]); 3] = [
+    let files: [(&str, &[u8]); 4] = [
         ("report.doc", &[0xec, 0xa5]),
+        // Its table stream, which starts with the style sheet.
+        ("styles.doc", &[0x12, 0, 0x17, 0, 0x0a, 0]),
         ("slides.ppt", &[0x0f, 0x00, 0xe8, 0x03]),
         ("book.xls", &[9, 8, 16, 0]),
     ];
