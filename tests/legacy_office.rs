@@ -120,11 +120,13 @@ const BOOK_XLS: Want = &[
 
 #[test]
 fn every_place_of_every_legacy_format() {
-    let cases: [(&str, Want); 7] = [
+    let cases: [(&str, Want); 8] = [
         ("report.doc", REPORT_DOC),
         ("styles.doc", STYLES_DOC),
         ("slides.ppt", SLIDES_PPT),
         ("book.xls", BOOK_XLS),
+        // The same workbook as Excel 95 (BIFF5, a `Book` stream), saved by Gnumeric.
+        ("book95.xls", BOOK_XLS),
         ("clean.doc", &[]),
         ("clean.ppt", &[]),
         ("clean.xls", &[]),
@@ -391,12 +393,14 @@ fn presentations_whose_records_and_edits_lie() {
 fn legacy_files_cut_or_flipped_anywhere_give_a_report() {
     let s = scanner();
     // Each file, and the first bytes of the stream its reader reads.
-    let files: [(&str, &[u8]); 4] = [
+    let files: [(&str, &[u8]); 5] = [
         ("report.doc", &[0xec, 0xa5]),
         // Its table stream, which starts with the style sheet.
         ("styles.doc", &[0x12, 0, 0x17, 0, 0x0a, 0]),
         ("slides.ppt", &[0x0f, 0x00, 0xe8, 0x03]),
         ("book.xls", &[9, 8, 16, 0]),
+        // Its `Book` stream: a BOF of BIFF5.
+        ("book95.xls", &[9, 8, 8, 0, 0, 5]),
     ];
     for (name, head) in files {
         let file = fixture(name);

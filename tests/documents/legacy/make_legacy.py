@@ -4,10 +4,14 @@ Excel 97 `.xls`) with the producer people really use for them today, LibreOffice
 
     apt-get install -y libreoffice-core-nogui libreoffice-writer-nogui \
         libreoffice-calc-nogui libreoffice-impress-nogui
-    python3 tests/documents/legacy/make_legacy.py
+    python3 tests/documents/legacy/make_legacy.py              # all of them
+    python3 tests/documents/legacy/make_legacy.py styles.doc   # those named only
 
 The sources are OpenDocument flat XML (`.fodt`, `.fods`, `.fodp`) written here by hand (no
-Python package needed), converted with `soffice --headless --convert-to`. Every person named
+Python package needed), converted with `soffice --headless --convert-to`; `book95.xls` is
+`book.xls` saved as Excel 95 (BIFF5) by Gnumeric's `ssconvert` (`apt-get install -y gnumeric`),
+since LibreOffice no longer writes Excel 95 (Gnumeric keeps its cell note in UTF-16, which
+LibreOffice does not show; Excel 95 files keep 8-bit notes). Every person named
 is fictitious and listed in protected.csv beside this script; each place holds a different
 person, so a test can tell which place was read. The `clean-*` files are controls that name
 nobody.
@@ -255,6 +259,14 @@ def main():
             )
             produced = os.path.join(tmp, os.path.splitext(src)[0] + "." + fmt)
             shutil.move(produced, os.path.join(HERE, name))
+    # Excel 95 (BIFF5, a `Book` stream), which LibreOffice no longer writes: Gnumeric's
+    # converter makes it of LibreOffice's book.xls (apt-get install gnumeric).
+    if not sys.argv[1:] or "book95.xls" in sys.argv[1:]:
+        subprocess.run(
+            ["ssconvert", "--export-type=Gnumeric_Excel:excel_biff7",
+             os.path.join(HERE, "book.xls"), os.path.join(HERE, "book95.xls")],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
     print("fixtures written to", HERE)
 
 
