@@ -168,7 +168,8 @@ fn sheet(stream: &[u8], mut at: usize, left: &mut usize, biff8: bool) -> Option<
 /// The text of a BIFF5 note: 8-bit characters, as the format has them; UTF-16 when every
 /// second byte is zero, as Gnumeric writes them (its Excel 95 files keep notes in UTF-16).
 fn note_text(bytes: &[u8]) -> String {
-    let wide = bytes.len() >= 2 && bytes.len() % 2 == 0 && bytes.iter().skip(1).step_by(2).all(|&b| b == 0);
+    let wide =
+        bytes.len() >= 2 && bytes.len().is_multiple_of(2) && bytes.iter().skip(1).step_by(2).all(|&b| b == 0);
     if wide {
         let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)
