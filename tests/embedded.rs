@@ -15,7 +15,7 @@ use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 mod compound;
 #[path = "common/mail.rs"]
 mod mail;
-use compound::{compound, utf16};
+use compound::{compound, streams, utf16};
 use mail::{attached, limits, places, set};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -490,27 +490,11 @@ fn object_links_are_iris() {
     );
 }
 
-/// The streams of the compound file `bytes`: (path from its root, content), in the order of
-/// its directory.
-fn streams_of(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut file = cfb::CompoundFile::open(std::io::Cursor::new(bytes)).unwrap();
-    let paths: Vec<String> =
-        file.walk().filter(|e| e.is_stream()).map(|e| e.path().to_string_lossy().into_owned()).collect();
-    paths
-        .into_iter()
-        .map(|p| {
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut file.open_stream(&p).unwrap(), &mut data).unwrap();
-            (p, data)
-        })
-        .collect()
-}
-
 /// `levels` workbooks, each holding the next in a storage `MBD00000001`, the innermost the
 /// spreadsheet object of `objects-lo.xls` (Yusuf Demir in Sheet1!B2).
 fn workbooks_in_workbooks(levels: usize) -> Vec<u8> {
-    let outer = streams_of(&fixture("clean-lo.xls")).into_iter().find(|(p, _)| p == "/Workbook").unwrap();
-    let objects = streams_of(&fixture("objects-lo.xls"));
+    let outer = streams(&fixture("clean-lo.xls")).into_iter().find(|(p, _)| p == "/Workbook").unwrap();
+    let objects = streams(&fixture("objects-lo.xls"));
     let storage = objects.iter().find(|(p, _)| p.ends_with("/Workbook") && p != "/Workbook").unwrap();
     let dir = storage.0.trim_end_matches("/Workbook").to_string();
     let mut streams: Vec<(String, Vec<u8>)> =

@@ -17,7 +17,7 @@ use maildlp::{Detail, Finding, Policy, ProtectedList, Report, Scanner, Verdict};
 mod compound;
 #[path = "common/mail.rs"]
 mod mail;
-use compound::{compound, persist, presentation, rec, utf16};
+use compound::{compound, edited, persist, presentation, rec, utf16};
 use mail::{attached as message, limits, measured};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -371,17 +371,8 @@ fn presentations_whose_records_and_edits_lie() {
     dir.extend(slide_at.to_le_bytes());
     dir.extend((3u32 | 4095 << 20).to_le_bytes());
     stream.extend(rec(0x1772, 0, false, &dir));
-    let edit_at = stream.len() as u32;
-    let mut edit = vec![0u8; 28];
-    edit[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
-    edit[16..20].copy_from_slice(&1u32.to_le_bytes());
-    stream.extend(rec(0x0ff5, 0, false, &edit));
-    let mut user = vec![0u8; 20];
-    user[4..8].copy_from_slice(&0xe391_c05fu32.to_le_bytes());
-    user[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    let user = rec(0x0ff6, 0, false, &user);
-    let file = compound(&[("/PowerPoint Document".into(), stream), ("/Current User".into(), user)]);
+    // The edit's previous edit is itself.
+    let file = edited(stream, dir_at, true);
     let m = message("lies.ppt", "application/vnd.ms-powerpoint", &file);
     let (report, peak) = measured(&s, &m);
     // Followed 16 deep, the deep atom is not reached; the slide's other text is.

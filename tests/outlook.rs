@@ -16,7 +16,6 @@
 #![cfg(feature = "documents")]
 
 use std::collections::BTreeSet;
-use std::io::{Cursor, Read};
 use std::path::Path;
 
 use base64::Engine;
@@ -24,7 +23,7 @@ use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 
 #[path = "common/compound.rs"]
 mod compound;
-use compound::{compound, utf16};
+use compound::{compound, streams, utf16};
 
 fn fixture(folder: &str, name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(folder).join(name)).unwrap()
@@ -293,21 +292,6 @@ fn attach_method(method: u32) -> Vec<u8> {
     v.extend(method.to_le_bytes());
     v.extend(0u32.to_le_bytes());
     v
-}
-
-/// Every stream of a compound file, by path.
-fn streams(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).unwrap();
-    let paths: Vec<String> =
-        file.walk().filter(|e| e.is_stream()).map(|e| e.path().to_string_lossy().into_owned()).collect();
-    paths
-        .into_iter()
-        .map(|p| {
-            let mut data = Vec::new();
-            file.open_stream(&p).unwrap().read_to_end(&mut data).unwrap();
-            (p, data)
-        })
-        .collect()
 }
 
 /// A TNEF stream written attribute by attribute ([MS-OXTNEF] 2.1.3).

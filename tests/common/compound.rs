@@ -9,6 +9,22 @@ pub fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
+/// Every stream of the compound file `bytes`: (path from its root, content), in the order of
+/// its directory.
+pub fn streams(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).unwrap();
+    let paths: Vec<String> =
+        file.walk().filter(|e| e.is_stream()).map(|e| e.path().to_string_lossy().into_owned()).collect();
+    paths
+        .into_iter()
+        .map(|p| {
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut file.open_stream(&p).unwrap(), &mut data).unwrap();
+            (p, data)
+        })
+        .collect()
+}
+
 /// A compound file holding `files` (paths from the root, storages made as needed).
 pub fn compound(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
@@ -44,8 +60,18 @@ pub fn presentation(lists: &[u8], records: &[Vec<u8>]) -> Vec<u8> {
     let mut dir = (1u32 | (offsets.len() as u32) << 20).to_le_bytes().to_vec();
     dir.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
     stream.extend(rec(0x1772, 0, false, &dir));
+    edited(stream, dir_at, false)
+}
+
+/// The presentation file whose `PowerPoint Document` stream is `stream` (its persist directory
+/// at `dir_at`) then one edit, whose previous edit is itself when `loops`, and its `Current
+/// User` pointing at that edit.
+pub fn edited(mut stream: Vec<u8>, dir_at: u32, loops: bool) -> Vec<u8> {
     let edit_at = stream.len() as u32;
     let mut edit = vec![0u8; 28];
+    if loops {
+        edit[8..12].copy_from_slice(&edit_at.to_le_bytes());
+    }
     edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
     edit[16..20].copy_from_slice(&1u32.to_le_bytes());
     stream.extend(rec(0x0ff5, 0, false, &edit));

@@ -260,6 +260,16 @@ def office():
     return desktop, prop, proc, profile
 
 
+def close(desktop, proc, profile):
+    """Stops the LibreOffice that `office()` started, and removes its profile."""
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    proc.wait(timeout=60)
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 def save(doc, prop, name, filter_name):
     doc.storeToURL("file://" + out(name), (prop("FilterName", filter_name),))
 
@@ -389,12 +399,7 @@ def libreoffice():
         doc.close(True)
         return workbook
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        proc.wait(timeout=60)
-        shutil.rmtree(profile, ignore_errors=True)
+        close(desktop, proc, profile)
 
 
 def ole_shape(doc, page, clsid):
@@ -440,12 +445,7 @@ def legacy_objects():
         save(doc, prop, "clean-lo.xls", "MS Excel 97")
         doc.close(True)
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        proc.wait(timeout=60)
-        shutil.rmtree(profile, ignore_errors=True)
+        close(desktop, proc, profile)
 
 
 if __name__ == "__main__":
