@@ -54,7 +54,7 @@ fn scan_bounded(name: &str, body: &[u8], limits: maildlp::Limits) -> Report {
 #[test]
 fn every_embedding_and_where_it_is() {
     use Part::Attachment as A;
-    let cases: [(&str, Want); 15] = [
+    let cases: [(&str, Want); 16] = [
         // A spreadsheet object in a text document, as LibreOffice saves it in DOCX and ODT.
         (
             "report-lo.docx",
@@ -89,6 +89,9 @@ fn every_embedding_and_where_it_is() {
         ("package-lo.odt", &[("P04", A, "embedded 1 Obj100 > contacts.csv")]),
         // The same, saved by LibreOffice as Word 97: the object in the `ObjectPool` storage.
         ("package-lo.doc", &[("P04", A, "embedded 1 > contacts.csv")]),
+        // A spreadsheet object in a Word 97 document: the workbook's own streams in its
+        // `ObjectPool` storage, read where they lie.
+        ("report-lo.doc", &[("P17", A, "embedded 1 > Sheet1!B2"), ("P18", A, "embedded 1 > Sheet2!A7")]),
         // A text document and a spreadsheet on a sheet, saved by LibreOffice as Excel 97: each
         // in a storage `MBD...` of the workbook, a Word 97 document and an Excel 97 workbook.
         ("objects-lo.xls", &[("P15", A, "embedded 1"), ("P16", A, "embedded 2 > Sheet1!B2")]),

@@ -3,7 +3,7 @@
 
     apt-get install libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno
     /usr/bin/python3 tests/documents/embedded/make_embedded.py          # all of them
-    /usr/bin/python3 tests/documents/embedded/make_embedded.py legacy   # objects-lo.xls, objects-lo.ppt, clean-lo.xls
+    /usr/bin/python3 tests/documents/embedded/make_embedded.py legacy   # objects-lo.*, report-lo.doc, clean-lo.xls
 
 LibreOffice (driven through python-uno) makes the documents it can make: a Writer document
 embedding a spreadsheet object, saved as DOCX and ODT (`report-lo.*`); a presentation
@@ -414,8 +414,9 @@ def legacy_objects():
     """Objects embedded in Excel 97 and PowerPoint 97 files, as LibreOffice saves them: a text
     document and a spreadsheet on a sheet (`objects-lo.xls`: each in a storage `MBD...` of
     its own, the text document as a Word 97 document, the spreadsheet as an Excel 97
-    workbook) and on a slide (`objects-lo.ppt`: each a compound file compressed with zlib in
-    an `ExOleObjStg` record), and a control (`clean-lo.xls`)."""
+    workbook), on a slide (`objects-lo.ppt`: each a compound file compressed with zlib in
+    an `ExOleObjStg` record), and in a text document (`report-lo.doc`: the spreadsheet in a
+    storage of `ObjectPool`); and a control (`clean-lo.xls`)."""
     desktop, prop, proc, profile = office()
     try:
         doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (prop("Hidden", True),))
@@ -434,6 +435,15 @@ def legacy_objects():
             "Nadia Kowalski"  # P17, a spreadsheet on a slide
         ole_shape(doc, page, WRITER).Text.setString("Notes by Hana Sato.")  # P18, a text document
         save(doc, prop, "objects-lo.ppt", "MS PowerPoint 97")
+        doc.close(True)
+
+        # A spreadsheet object in a text document, as Word 97 keeps it (`ObjectPool`, the
+        # workbook's own streams in the object's storage).
+        doc = writer_with_sheet(desktop, prop, "Quarterly figures are in the table below.", {
+            ("Sheet1", "B2"): "Nadia Kowalski",  # P17
+            ("Sheet2", "A7"): "Hana Sato",  # P18
+        })
+        save(doc, prop, "report-lo.doc", "MS Word 97")
         doc.close(True)
 
         doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (prop("Hidden", True),))
