@@ -467,7 +467,7 @@ impl Extractor<'_> {
             // An embedded object: an OLE package (a file with its name), or another
             // application's document (an OOXML package, a PDF...). A `CONTENTS` stream that
             // holds no document is some application's own data (a Publisher file has one):
-            // the whole file is read for its text runs, as any other compound file.
+            // the whole file (or storage) is read for its text runs, as any other compound file.
             Compound::Object => {
                 if !self.as_reader("ole: object", |x| x.ole_object(file, "", depth)) {
                     runs(self, file);
