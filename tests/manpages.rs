@@ -19,7 +19,17 @@ fn a_page_for_the_command_and_each_subcommand_with_their_options() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["maildlp-fix.1", "maildlp-keygen.1", "maildlp-report.1", "maildlp-scan.1", "maildlp-seal.1", "maildlp.1"]);
+    assert_eq!(
+        names,
+        [
+            "maildlp-fix.1",
+            "maildlp-keygen.1",
+            "maildlp-report.1",
+            "maildlp-scan.1",
+            "maildlp-seal.1",
+            "maildlp.1"
+        ]
+    );
 
     let page = |name: &str| std::fs::read_to_string(out.join(name)).expect("a page");
     let main = page("maildlp.1");

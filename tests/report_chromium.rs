@@ -169,7 +169,7 @@ fn the_report_renders_in_chromium_with_the_totals_and_sorts() {
     assert_eq!(input_order.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), sources);
     assert_ne!(input_order, sorted, "the input order was already sorted: the test would prove nothing");
     let mut by_findings = input_order.clone();
-    by_findings.sort_by(|a, b| b.2.cmp(&a.2));
+    by_findings.sort_by_key(|r| std::cmp::Reverse(r.2));
     assert_eq!(sorted, by_findings, "a stable sort of the input order");
 
     // Sorted by date, earliest first: one click; the undated message comes first.

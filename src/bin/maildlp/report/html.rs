@@ -168,9 +168,9 @@ fn chart(h: &mut String, a: &Audit) {
     let (Some(first), Some(last)) =
         (a.months.keys().next().and_then(|k| ym(k)), a.months.keys().next_back().and_then(|k| ym(k)))
     else {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"note\" id=\"chart-none\">No message has a date{}.</p>\n",
+            "<p class=\"note\" id=\"chart-none\">No message has a date{}.</p>",
             if a.totals.messages > 0 { " (scan with --details to read them)" } else { "" }
         );
         return;
@@ -288,7 +288,7 @@ fn chart(h: &mut String, a: &Audit) {
 }
 
 fn records(h: &mut String, a: &Audit) {
-    let _ = write!(h, "<h2 id=\"records\">Records most exposed</h2>\n");
+    let _ = writeln!(h, "<h2 id=\"records\">Records most exposed</h2>");
     if a.records.is_empty() {
         h.push_str("<p class=\"note\">No protected record was exposed.</p>\n");
     } else {
@@ -320,10 +320,10 @@ fn records(h: &mut String, a: &Audit) {
         h.push_str("</tbody></table>\n");
     }
     if a.unlisted_findings > 0 {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<p class=\"note\">{} further findings were past a message's <code>max_reported_findings</code>: \
-             counted in the totals and rules, not attributed to records.</p>\n",
+             counted in the totals and rules, not attributed to records.</p>",
             num(a.unlisted_findings)
         );
     }
@@ -336,7 +336,7 @@ fn parties(
     what: &str,
     map: &std::collections::HashMap<String, Counts>,
 ) {
-    let _ = write!(h, "<div><h2 id=\"{id}\">{title}</h2>\n");
+    let _ = writeln!(h, "<div><h2 id=\"{id}\">{title}</h2>");
     let mut ps: Vec<_> = map.iter().filter(|(_, c)| c.exposed() > 0).collect();
     if ps.is_empty() {
         h.push_str("<p class=\"note\">None with a blocked or warned message.</p></div>");
@@ -433,18 +433,18 @@ fn messages(h: &mut String, a: &Audit) {
         h.push_str("<p class=\"note\">No message was blocked or warned.</p>\n");
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<p class=\"note\">Click a column header to sort by it (again for the other way). Allowed messages \
-         ({}) are counted, not listed. Each row lists its first {} findings.</p>\n",
+         ({}) are counted, not listed. Each row lists its first {} findings.</p>",
         num(a.totals.allowed()),
         super::FINDINGS_PER_ROW
     );
     if a.rows_left_out > 0 {
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<p class=\"note\" id=\"left-out\">The table lists the first {} messages with findings; \
-             {} more are counted above but not listed (<code>--max-rows</code>).</p>\n",
+             {} more are counted above but not listed (<code>--max-rows</code>).</p>",
             num(a.rows.len() as u64),
             num(a.rows_left_out)
         );
