@@ -29,6 +29,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// `1 message`, `2 messages`, `18,714 messages`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", num(n), if n == 1 { one } else { many })
+}
+
 /// `18714` → `18,714`.
 fn num(n: u64) -> String {
     crate::output::thousands(usize::try_from(n).unwrap_or(usize::MAX))
@@ -44,7 +49,8 @@ table{border-collapse:collapse;margin:6px 0;font-size:.93em}th,td{border:1px sol
 th{background:#f6f8fa}td.n,th.n{text-align:right}.cols{display:flex;flex-wrap:wrap;gap:32px}
 #messages th[data-key]{cursor:pointer;user-select:none}#messages th[aria-sort=ascending]::after{content:' \\25B2'}
 #messages th[aria-sort=descending]::after{content:' \\25BC'}#messages ul{margin:0;padding-left:1.1em}
-#messages td{max-width:380px;overflow-wrap:anywhere}svg text{font:11px system-ui,sans-serif;fill:#57606a}
+#messages td{max-width:380px;overflow-wrap:anywhere}#messages td:nth-child(2){white-space:nowrap}
+#messages td:last-child{min-width:340px;max-width:520px}svg text{font:11px system-ui,sans-serif;fill:#57606a}
 .bar-b{fill:#b42318}.bar-w{fill:#e3a008}.grid{stroke:#eaeef2}
 ";
 
@@ -55,7 +61,7 @@ const SCRIPT: &str = "
 (function(){var t=document.getElementById('messages');if(!t||!t.tHead)return;
 var hs=t.tHead.rows[0].cells,b=t.tBodies[0];
 function val(r,i,n){var c=r.cells[i],v=c.getAttribute('data-v');if(v===null)v=c.textContent;return n?parseFloat(v)||0:v.toLowerCase();}
-function sort(i,desc){var n=hs[i].classList.contains('n'),rows=Array.prototype.slice.call(b.rows);
+function sort(i,desc){var n=hs[i].hasAttribute('data-num'),rows=Array.prototype.slice.call(b.rows);
 rows.sort(function(x,y){var a=val(x,i,n),c=val(y,i,n),r=a<c?-1:a>c?1:0;if(desc)r=-r;
 return r||(+x.getAttribute('data-i'))-(+y.getAttribute('data-i'));});
 rows.forEach(function(r){b.appendChild(r);});
@@ -211,8 +217,17 @@ fn chart(h: &mut String, a: &Audit) {
         counts[counts.len() - 1].0,
         num(exposed)
     );
-    for i in 0..=4u64 {
-        let v = top * i / 4;
+    // Grid lines at round numbers: 1, 2 or 5 × 10^k is cut in that many steps up to 5, past it
+    // in 5, 4 and 5 (10: 2, 4, ...; 20: 5, 10, ...; 50: 10, 20, ...).
+    let steps = if top <= 5 {
+        top
+    } else if top.to_string().starts_with('2') {
+        4
+    } else {
+        5
+    };
+    for i in 0..=steps {
+        let v = top * i / steps;
         let y = y_of(v);
         let _ = write!(
             h,
@@ -269,8 +284,8 @@ fn chart(h: &mut String, a: &Audit) {
     if before.messages > 0 {
         let _ = write!(
             h,
-            " {} earlier messages ({} blocked, {} warned) are before the {MAX_MONTHS} months drawn.",
-            num(before.messages),
+            " {} ({} blocked, {} warned) are before the {MAX_MONTHS} months drawn.",
+            count(before.messages, "earlier message", "earlier messages"),
             num(before.blocked),
             num(before.warned)
         );
@@ -278,7 +293,7 @@ fn chart(h: &mut String, a: &Audit) {
     if a.undated.messages > 0 {
         let _ = write!(
             h,
-            " <span id=\"undated\">{} messages ({} blocked, {} warned) have no date and are not drawn.</span>",
+            " <span id=\"undated\">Messages with no date, not drawn: {} ({} blocked, {} warned).</span>",
             num(a.undated.messages),
             num(a.undated.blocked),
             num(a.undated.warned)
@@ -298,10 +313,10 @@ fn records(h: &mut String, a: &Audit) {
         });
         let _ = write!(
             h,
-            "<p class=\"note\">{} records named in findings; the {} in most messages:</p>\n<table id=\"records-table\">\
+            "<p class=\"note\">{} named in findings; the {} in most messages:</p>\n<table id=\"records-table\">\
              <thead><tr><th>Record</th><th class=\"n\">Messages</th><th class=\"n\">Findings</th><th>Rules</th>\
              <th>First month</th><th>Last month</th></tr></thead><tbody>",
-            num(rs.len() as u64),
+            count(rs.len() as u64, "record", "records"),
             rs.len().min(TOP)
         );
         for (id, r) in rs.iter().take(TOP) {
@@ -451,8 +466,8 @@ fn messages(h: &mut String, a: &Audit) {
     }
     h.push_str(
         "<table id=\"messages\"><thead><tr><th data-key=\"source\">Message</th><th data-key=\"date\">Date</th>\
-         <th data-key=\"from\">From</th><th data-key=\"subject\">Subject</th><th data-key=\"verdict\" class=\"n\">Verdict</th>\
-         <th data-key=\"findings\" class=\"n\">Findings</th><th data-key=\"records\" class=\"n\">Records</th>\
+         <th data-key=\"from\">From</th><th data-key=\"subject\">Subject</th><th data-key=\"verdict\" data-num>Verdict</th>\
+         <th data-key=\"findings\" data-num class=\"n\">Findings</th><th data-key=\"records\" data-num>Records</th>\
          <th>Rules</th><th>What was found</th></tr></thead><tbody>\n",
     );
     for (i, m) in a.rows.iter().enumerate() {
@@ -546,7 +561,7 @@ mod tests {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let h = page(&refs, 10);
         assert_eq!(h.matches("data-month=").count(), MAX_MONTHS);
-        assert!(h.contains("1 earlier messages (1 blocked, 0 warned)"));
+        assert!(h.contains("1 earlier message (1 blocked, 0 warned)"));
     }
 
     #[test]
