@@ -8,7 +8,7 @@
 
 pub mod html;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -418,13 +418,23 @@ pub struct Reader {
     audit: Audit,
     /// The Spark message being put together.
     pending: Option<Message>,
+    /// Hashes of the sources of Spark messages put together, to refuse rows of one message
+    /// that do not follow each other (8 bytes a message, not the sources).
+    spark_sources: HashSet<u64>,
     line: u64,
+}
+
+/// A fixed hash of `source` (the same in every run).
+fn source_hash(source: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(source, &mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 impl Reader {
     /// A reader keeping at most `max_rows` messages for the table.
     pub fn new(max_rows: usize) -> Reader {
-        Reader { audit: Audit::new(max_rows), pending: None, line: 0 }
+        Reader { audit: Audit::new(max_rows), pending: None, spark_sources: HashSet::new(), line: 0 }
     }
 
     fn flush(&mut self) {
@@ -460,6 +470,12 @@ impl Reader {
                 let (source, verdict, finding) = spark_row(&obj)?;
                 self.audit.spark_rows = true;
                 if self.pending.as_ref().is_none_or(|m| m.source != source) {
+                    if !self.spark_sources.insert(source_hash(&source)) {
+                        return Err(format!(
+                            "a row of {source:?} after rows of other messages: the rows of one message must \
+                             follow each other, as the audit writes them (df.orderBy(\"source\") before writing)"
+                        ));
+                    }
                     self.flush();
                     self.pending = Some(Message {
                         source,
@@ -634,6 +650,11 @@ mod tests {
         assert_eq!(a.records["V02"].messages, 1);
         assert_eq!(a.undated.messages, 3);
         assert!(a.spark_rows && !a.details);
+        let mut shuffled = rows.to_vec();
+        shuffled.swap(1, 2);
+        let err = audit(&shuffled, 10).expect_err("m.mbox#1 comes back");
+        assert_eq!(err.line, 3);
+        assert!(err.why.contains("\"m.mbox#1\" after rows of other messages"), "{}", err.why);
     }
 
     #[test]
