@@ -219,3 +219,45 @@ fn a_large_input_keeps_the_first_rows_and_says_how_many_were_left_out() {
     assert!(page.contains("lists the first 100 messages with findings; 2,400 more"));
     assert!(page.len() < 200_000, "{} bytes", page.len());
 }
+
+/// The `data-n` of every total and the rules table of a page.
+fn totals_and_rules(page: &str) -> (Vec<(String, u64)>, String) {
+    let totals = page
+        .split("<strong id=\"total-")
+        .skip(1)
+        .map(|s| {
+            let name = s.split('"').next().unwrap().to_string();
+            let n = s.split("data-n=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().parse().unwrap();
+            (name, n)
+        })
+        .collect();
+    let at = page.find("<table id=\"rules-table\"").expect("a rules table");
+    let rules = page[at..at + page[at..].find("</table>").unwrap()].to_string();
+    (totals, rules)
+}
+
+#[test]
+fn the_spark_audits_rows_report_what_the_scans_lines_do() {
+    // tests/report-spark/ is what `df.write.json` wrote for `maildlp.spark.audit` on these
+    // messages (tests/tools/report_spark_fixture.py, pyspark 4.3.0 on local[2]).
+    let dir = tmp("spark-vs-scan");
+    let o = bin()
+        .current_dir(root())
+        .args(["scan", "--format", "json", "--protected", "examples/protected.csv"])
+        .args(["--policy", "examples/policy.toml", "examples/messages", "tests/report"])
+        .output()
+        .unwrap();
+    let jsonl = dir.join("scan.jsonl");
+    std::fs::write(&jsonl, &o.stdout).unwrap();
+    let page = |input: &Path, name: &str| {
+        let html = dir.join(name);
+        let o = bin().args(["report", p(input), "-o", p(&html)]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read_to_string(html).unwrap()
+    };
+    let scan = totals_and_rules(&page(&jsonl, "scan.html"));
+    let spark = totals_and_rules(&page(&root().join("tests/report-spark"), "spark.html"));
+    assert_eq!(spark, scan);
+    assert_eq!(scan.0.len(), 6);
+    assert_eq!(scan.0[0], ("messages".to_string(), 9));
+}
