@@ -3,7 +3,7 @@
 //! identifier in clear: the subject is masked as excerpts are, a sender that the list protects
 //! is masked.
 
-use maildlp::{Field, Scanner};
+use maildlp::Scanner;
 
 /// A message's date, sender, subject and external recipient domains, from its headers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -21,21 +21,6 @@ pub struct Details {
     /// The distinct domains of the recipients outside the internal domains, sorted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<String>,
-}
-
-/// Whether `field` names someone who receives the message (not its sender or a reply address).
-fn receives(field: Field) -> bool {
-    matches!(
-        field,
-        Field::To
-            | Field::Cc
-            | Field::Bcc
-            | Field::ResentTo
-            | Field::ResentCc
-            | Field::ResentBcc
-            | Field::Attendee
-            | Field::Envelope
-    )
 }
 
 /// Whether `domain` (lower case) is one of `internal` or below one.
@@ -66,7 +51,7 @@ pub fn of(scanner: &Scanner, message: &[u8]) -> Details {
     let internal = scanner.policy().internal_domains();
     let mut domains: Vec<String> = maildlp::recipients_of(message)
         .into_iter()
-        .filter(|r| receives(r.field))
+        .filter(|r| r.field.is_recipient())
         .filter_map(|r| r.address.rsplit_once('@').map(|(_, d)| d.to_string()))
         .filter(|d| !d.is_empty() && !is_internal(d, internal))
         .collect();

@@ -13,6 +13,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use maildlp::Verdict;
 use serde_json::{Map, Value};
 
 /// Messages listed in the table unless `--max-rows` says otherwise.
@@ -41,34 +42,13 @@ pub struct ReportArgs {
     title: String,
 }
 
-/// A message's verdict, ordered by severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    /// No finding.
-    Allow,
-    /// Warnings only.
-    Warn,
-    /// Blocked.
-    Block,
-}
-
-impl Verdict {
-    fn parse(s: &str) -> Option<Verdict> {
-        match s {
-            "allow" => Some(Verdict::Allow),
-            "warn" => Some(Verdict::Warn),
-            "block" => Some(Verdict::Block),
-            _ => None,
-        }
-    }
-
-    /// Its name in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Allow => "allow",
-            Verdict::Warn => "warn",
-            Verdict::Block => "block",
-        }
+/// A verdict as the JSON names it.
+fn parse_verdict(s: &str) -> Option<Verdict> {
+    match s {
+        "allow" => Some(Verdict::Allow),
+        "warn" => Some(Verdict::Warn),
+        "block" => Some(Verdict::Block),
+        _ => None,
     }
 }
 
@@ -383,7 +363,7 @@ fn scan_line(obj: &Map<String, Value>, findings: &[Value]) -> Result<Message, St
 
 fn verdict(obj: &Map<String, Value>) -> Result<Verdict, String> {
     let v = required(obj, "verdict")?;
-    Verdict::parse(v).ok_or_else(|| format!("\"verdict\" {v:?} is not allow, warn or block"))
+    parse_verdict(v).ok_or_else(|| format!("\"verdict\" {v:?} is not allow, warn or block"))
 }
 
 /// One row of the Spark audit (`SCHEMA` of `maildlp.spark`): the message it belongs to and

@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use maildlp::Verdict;
+
 use super::{Audit, Counts, Message};
 
 /// Rows of the records, senders and domains tables.
@@ -414,7 +416,11 @@ fn row(h: &mut String, i: usize, m: &Message) {
         esc(date.get(..10).unwrap_or(date)),
         esc(m.from.as_deref().unwrap_or("")),
         esc(m.subject.as_deref().unwrap_or("")),
-        m.verdict as u8,
+        match m.verdict {
+            Verdict::Allow => 0,
+            Verdict::Warn => 1,
+            Verdict::Block => 2,
+        },
         m.total_findings,
         num(m.total_findings),
         records.len(),
