@@ -64,6 +64,7 @@
 
 mod address;
 mod content;
+mod details;
 mod detect;
 mod error;
 #[cfg(feature = "documents")]
@@ -87,6 +88,7 @@ mod scanner;
 pub mod sources;
 mod text;
 
+pub use details::MessageDetails;
 pub use detect::{Confidence, Detector};
 pub use error::{Error, Result};
 pub use list::{Identifier, ProtectedList, Record};

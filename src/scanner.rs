@@ -113,6 +113,24 @@ impl Scanner {
         &self.policy
     }
 
+    /// The date, sender, subject and external recipient domains of `message`, for an audit
+    /// report: the subject masked as [`Scanner::mask_text`] masks, a sender the list protects
+    /// masked, domains outside the policy's internal ones. Nothing for bytes that are not a
+    /// message.
+    ///
+    /// ```
+    /// use maildlp::{Policy, Scanner};
+    ///
+    /// let scanner = Scanner::open(b"id,kind,value\nV01,name,Jane Doe\n", None, Policy::default())?;
+    /// let details = scanner.details(b"From: desk@met.example\r\nTo: a@paper.example\r\nSubject: Jane Doe\r\n\r\nHi\r\n");
+    /// assert_eq!(details.subject.as_deref(), Some("J*** D**"));
+    /// assert_eq!(details.domains, ["paper.example"]);
+    /// # Ok::<(), maildlp::Error>(())
+    /// ```
+    pub fn details(&self, message: &[u8]) -> crate::MessageDetails {
+        crate::details::of(self, message)
+    }
+
     /// `text` as a report shows it: every protected identifier a reader would recognise in
     /// it masked, and, as in excerpts, every address-shaped token and long number
     /// (`Re: Jane Doe` → `Re: J*** D**`). For subjects and other labels a report carries.

@@ -4,7 +4,6 @@
 //! prints reports. Exit status: 0 when every message is `allow`, 1 when any is `warn` or
 //! `block`, 2 on a usage error or a file that could not be read (the others are still scanned).
 
-mod details;
 mod fix;
 mod output;
 mod pipeline;

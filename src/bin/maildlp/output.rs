@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use maildlp::{Detail, Finding, Part, PlaceSummary, Report};
 
-use crate::details::Details;
 use crate::{Format, Tally};
+use maildlp::MessageDetails as Details;
 
 /// One message's report and where it came from.
 pub struct Line<'a> {

@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex};
 
 use maildlp::{Recipients, Report, Scanner};
 
-use crate::details::Details;
+use maildlp::MessageDetails as Details;
 
 use maildlp::sources::{Input, Item, Messages};
 
@@ -38,7 +38,7 @@ fn scan(scanner: &Scanner, rcpts: &Recipients, details: bool, item: Item) -> Out
             source,
             report: scanner.scan_to(&bytes, rcpts),
             last_of_file,
-            details: details.then(|| crate::details::of(scanner, &bytes)),
+            details: details.then(|| scanner.details(&bytes)),
         },
         Item::Error { source, error } => Outcome::Error { source, error },
     }

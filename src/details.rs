@@ -1,13 +1,14 @@
-//! What `scan --format json --details` adds to each message's line, for `maildlp report`: when
-//! it was sent, by whom, its subject, and the domains of its external recipients. Never an
-//! identifier in clear: the subject is masked as excerpts are, a sender that the list protects
-//! is masked.
+//! A message's details for an audit report (`scan --format json --details`, the Spark audit's
+//! columns): when it was sent, by whom, its subject, and the domains of its external
+//! recipients. Never an identifier in clear: the subject is masked as excerpts are, a sender
+//! that the list protects is masked.
 
-use maildlp::Scanner;
+use crate::Scanner;
 
-/// A message's date, sender, subject and external recipient domains, from its headers.
+/// A message's date, sender, subject and external recipient domains, from its headers
+/// ([`Scanner::details`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Details {
+pub struct MessageDetails {
     /// The `Date` header in UTC, RFC 3339 (`2024-11-12T09:14:00Z`); absent when missing or
     /// not a date.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,8 +33,8 @@ fn is_internal(domain: &str, internal: &[String]) -> bool {
 }
 
 /// The details of `message` (RFC 5322 bytes; anything else gives none), masked by `scanner`.
-pub fn of(scanner: &Scanner, message: &[u8]) -> Details {
-    let mut details = Details::default();
+pub(crate) fn of(scanner: &Scanner, message: &[u8]) -> MessageDetails {
+    let mut details = MessageDetails::default();
     if let Some(headers) = mail_parser::MessageParser::new().parse_headers(message) {
         details.date = headers
             .date()
@@ -49,7 +50,7 @@ pub fn of(scanner: &Scanner, message: &[u8]) -> Details {
         details.subject = headers.subject().map(|s| scanner.mask_text(s));
     }
     let internal = scanner.policy().internal_domains();
-    let mut domains: Vec<String> = maildlp::recipients_of(message)
+    let mut domains: Vec<String> = crate::recipients_of(message)
         .into_iter()
         .filter(|r| r.field.is_recipient())
         .filter_map(|r| r.address.rsplit_once('@').map(|(_, d)| d.to_string()))
@@ -64,7 +65,7 @@ pub fn of(scanner: &Scanner, message: &[u8]) -> Details {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use maildlp::{PolicyBuilder, ProtectedList};
+    use crate::{PolicyBuilder, ProtectedList};
 
     fn scanner() -> Scanner {
         let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV01,email,jane@example.org\n")
@@ -98,6 +99,6 @@ mod tests {
 
     #[test]
     fn not_a_message_gives_nothing() {
-        assert_eq!(of(&scanner(), b"\x00\x01\x02"), Details::default());
+        assert_eq!(of(&scanner(), b"\x00\x01\x02"), MessageDetails::default());
     }
 }
