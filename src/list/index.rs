@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use super::canonical::{self, Phone, PhoneRef};
+use super::canonical::{Phone, PhoneRef};
 use super::plain::ProtectedList;
 use crate::model::Kind;
 
@@ -32,7 +32,7 @@ impl AddressIndex {
         t.entries.reserve(count);
         for record in list.records() {
             for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
-                let canonical = canonical::address(ident.value());
+                let canonical = crate::address::canonical_cow(ident.value());
                 let r = record.index() as u32;
                 if t.owners(&canonical).any(|o| o == r) {
                     continue;
@@ -41,7 +41,7 @@ impl AddressIndex {
                 t.arena.push_str(&canonical);
                 let idx = t.entries.len() as u32;
                 t.entries.push((start, t.arena.len() as u32, r));
-                let hash = t.hasher.hash_one(canonical.as_str());
+                let hash = t.hasher.hash_one(&*canonical);
                 let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
                 t.table.insert_unique(hash, idx, |&i| {
                     let (s, e, _) = entries[i as usize];

@@ -120,6 +120,8 @@ pub struct ProtectedList {
     /// Contacts: a canonical address, or `@` and a canonical domain, and the records whose
     /// identifiers it may receive.
     contacts: hashbrown::HashMap<String, Vec<u32>>,
+    /// The most records the list may have (policy `max_list_records`), if limited.
+    record_limit: Option<usize>,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -158,6 +160,12 @@ impl ProtectedList {
     /// leading UTF-8 byte-order mark and CRLF line ends are accepted. A sealed list is an error
     /// that says so (open it with its key: [`open`](super::open)).
     pub fn from_csv_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_csv_bytes_limited(bytes, usize::MAX)
+    }
+
+    /// [`ProtectedList::from_csv_bytes`], refusing a list of more than `max_records` records
+    /// (policy `max_list_records`) at the line that starts one more, before it is all read.
+    pub fn from_csv_bytes_limited(bytes: &[u8], max_records: usize) -> Result<Self> {
         if super::sealed::is_sealed(bytes) {
             return Err(Error::list(0, "this is a sealed list, not CSV (it opens with its key)"));
         }
@@ -167,7 +175,7 @@ impl ProtectedList {
             .flexible(true)
             .comment(Some(b'#'))
             .from_reader(bytes);
-        let mut list = ProtectedList::new();
+        let mut list = ProtectedList { record_limit: Some(max_records), ..ProtectedList::new() };
         // Sized for a typical list (about 30 bytes a row, two rows a record): no rehashing.
         list.text.reserve(bytes.len() / 2);
         list.rows.reserve(bytes.len() / 30);
@@ -199,7 +207,7 @@ impl ProtectedList {
             }
             let field = |i: usize| -> Result<&str> {
                 let raw = row.get(i).unwrap_or(b"");
-                std::str::from_utf8(raw).map(str::trim).map_err(|_| Error::list(line, "not valid UTF-8"))
+                std::str::from_utf8(raw).map(trim).map_err(|_| Error::list(line, "not valid UTF-8"))
             };
             let Some([id_col, kind_col, value_col]) = columns else {
                 let mut found = [None; 3];
@@ -232,6 +240,7 @@ impl ProtectedList {
         }
         list.group();
         list.text.shrink_to_fit();
+        list.record_limit = None;
         Ok(list)
     }
 
@@ -245,7 +254,7 @@ impl ProtectedList {
     }
 
     fn push_at(&mut self, id: &str, kind: &str, value: &str, line: u64) -> Result<()> {
-        let (id, value) = (id.trim(), value.trim());
+        let (id, value) = (trim(id), trim(value));
         if id.is_empty() {
             return Err(Error::list(line, "empty id"));
         }
@@ -262,7 +271,7 @@ impl ProtectedList {
             return Err(Error::list(line, format!("empty {kind} value")));
         }
         validate(kind, value).map_err(|reason| Error::list(line, reason))?;
-        let record = self.record_for(id);
+        let record = self.record_for(id, line)?;
         let value = self.store(value);
         self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
         self.grouped = false;
@@ -282,7 +291,7 @@ impl ProtectedList {
                 format!("the contact {value:?} is neither an address nor @ and a domain"),
             ));
         };
-        let record = self.record_for(id);
+        let record = self.record_for(id, line)?;
         let records = self.contacts.entry(key).or_default();
         if !records.contains(&record) {
             records.push(record);
@@ -317,13 +326,14 @@ impl ProtectedList {
         &self.text[span.0 as usize..span.1 as usize]
     }
 
-    /// The index of the record `id`, created if new.
-    fn record_for(&mut self, id: &str) -> u32 {
+    /// The index of the record `id`, created if new (the list's record limit allowing: the
+    /// error names `line`).
+    fn record_for(&mut self, id: &str, line: u64) -> Result<u32> {
         // Rows of one record usually follow each other: no look-up for those.
         if let Some(last) = self.rows.last() {
             let rec = self.records[last.record as usize];
             if self.text(rec.id) == id {
-                return last.record;
+                return Ok(last.record);
             }
         }
         let hash = self.hasher.hash_one(id);
@@ -332,7 +342,10 @@ impl ProtectedList {
             &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize] == id
         });
         if let Some(&r) = found {
-            return r;
+            return Ok(r);
+        }
+        if let Some(max) = self.record_limit.filter(|&max| self.records.len() >= max) {
+            return Err(Error::list(line, super::too_many_records(max)));
         }
         let r = self.records.len() as u32;
         let span = self.store(id);
@@ -341,7 +354,7 @@ impl ProtectedList {
         self.by_id.insert_unique(hash, r, |&x| {
             hasher.hash_one(&text[records[x as usize].id.0 as usize..records[x as usize].id.1 as usize])
         });
-        r
+        Ok(r)
     }
 
     /// Groups rows by record (a stable counting sort), so each record's rows are contiguous.
@@ -508,6 +521,16 @@ impl Lookup for ProtectedList {
                 each(record.index() as u32, ident.value());
             }
         }
+    }
+}
+
+/// `s` without white space around it: [`str::trim`], with no character search when `s` starts
+/// and ends with a printable ASCII character (a million rows have three fields each).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
