@@ -257,36 +257,6 @@ fn digest(word: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Sorts entries by tag, record and role: first into buckets by the top bits of their tags
-/// (tags are uniform), then each bucket on its own, which stays in the cache where one sort of
-/// tens of millions of entries would not.
-fn sort_entries(mut entries: Vec<(u64, u32, u8)>) -> Vec<(u64, u32, u8)> {
-    let bits = (usize::BITS - entries.len().leading_zeros()).saturating_sub(8).min(20);
-    if bits < 4 {
-        entries.sort_unstable();
-        return entries;
-    }
-    let shift = 64 - bits;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for e in &entries {
-        starts[(e.0 >> shift) as usize + 1] += 1;
-    }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    let mut next = starts.clone();
-    let mut sorted = vec![(0u64, 0u32, 0u8); entries.len()];
-    for e in entries {
-        let slot = &mut next[(e.0 >> shift) as usize];
-        sorted[*slot] = e;
-        *slot += 1;
-    }
-    for b in starts.windows(2) {
-        sorted[b[0]..b[1]].sort_unstable();
-    }
-    sorted
-}
-
 /// Tags and filter keys are already pseudo-random: a set of them hashes them as they are.
 #[derive(Default)]
 struct TagHasher(u64);
@@ -426,7 +396,7 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         entries.push((tagger.tag(CONTACTS, key.as_bytes()), record, entry_byte(CONTACT, Kind::Email)));
     });
     // Prefix entries carry no record: the same prefix of two records is one entry.
-    let mut entries = sort_entries(entries);
+    let mut entries = super::index::sort_by_hash(entries, |e| e.0, |a, b| a.cmp(b));
     entries.dedup();
     let filter = if firsts.is_empty() { Vec::new() } else { vec![0u64; filter_words(firsts.len())] };
     let mask = filter.len().saturating_sub(1) as u64;
