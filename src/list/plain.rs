@@ -374,14 +374,18 @@ impl ProtectedList {
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut next = starts.clone();
-        let mut sorted = self.rows.clone();
-        for row in &self.rows {
-            let slot = &mut next[row.record as usize];
-            sorted[*slot as usize] = *row;
-            *slot += 1;
+        // A list whose rows come record by record (the usual CSV) is grouped already: no copy
+        // of its rows.
+        if !self.rows.windows(2).all(|w| w[0].record <= w[1].record) {
+            let mut next = starts.clone();
+            let mut sorted = self.rows.clone();
+            for row in &self.rows {
+                let slot = &mut next[row.record as usize];
+                sorted[*slot as usize] = *row;
+                *slot += 1;
+            }
+            self.rows = sorted;
         }
-        self.rows = sorted;
         for (r, rec) in self.records.iter_mut().enumerate() {
             rec.rows = (starts[r], starts[r + 1]);
         }
