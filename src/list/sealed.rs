@@ -956,7 +956,7 @@ mod tests {
         use siphasher::sip::SipHasher13;
         let (k0, k1) = (0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908);
         let mine = SipKey13::new(k0, k1);
-        for m in [0u64, 1, 0x6f6c_6c65_68, u64::MAX, 0x9e37_79b9_7f4a_7c15] {
+        for m in [0u64, 1, 0x006f_6c6c_6568, u64::MAX, 0x9e37_79b9_7f4a_7c15] {
             let mut h = SipHasher13::new_with_keys(k0, k1);
             h.write(&m.to_le_bytes());
             assert_eq!(mine.hash_u64(m), h.finish(), "{m:#x}");
