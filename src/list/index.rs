@@ -122,6 +122,25 @@ impl Index {
     }
 }
 
+/// A hasher for keys that are already well mixed hashes (tags, filter keys, span keys): a
+/// table uses them as they are.
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Sorts `items` by `cmp`, which orders first by `hash` (a uniformly distributed 64-bit value):
 /// first into buckets by the top bits of their hashes, then each bucket on its own, which stays
 /// in the cache where one sort of millions of items would not.

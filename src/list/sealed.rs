@@ -257,24 +257,6 @@ fn digest(word: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Tags and filter keys are already pseudo-random: a set of them hashes them as they are.
-#[derive(Default)]
-struct TagHasher(u64);
-
-impl Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The number of 64-bit words of a word filter of `keys` distinct keys: about sixteen bits a
 /// key (one absent word in a hundred passes), a power of two, at least 64 and at most
 /// [`MAX_FILTER_WORDS`] (4 MiB, which a scan reads about as fast as a small one).
@@ -339,7 +321,8 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let mut entries: Vec<(u64, u32, u8)> = Vec::with_capacity(list.identifier_count() * 3);
     // The keys of distinct first words, for the word filter (a set: a million names have far
     // fewer distinct first words).
-    let mut firsts: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<TagHasher>> = Default::default();
+    let mut firsts: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<super::index::PassThrough>> =
+        Default::default();
     let mut max_words = 1usize;
     // Every listed form and every variant form (the given name folded to its family's token:
     // see `variants`), so that one sealed file serves a policy with or without `name_variants`.

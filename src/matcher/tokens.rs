@@ -12,7 +12,7 @@
 //! 150 MB and ten seconds to build.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use crate::list::variants::{self, TOKEN_MARK};
@@ -120,24 +120,7 @@ fn spaces(x: u64) -> u64 {
 }
 
 /// Keys are already well mixed hashes: the table uses them as they are.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<crate::list::index::PassThrough>>;
 
 /// What a key stands for: forms with that hash (`first..first + count` in `forms`), possibly
 /// none when the key is only a prefix of longer forms.
