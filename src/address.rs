@@ -58,7 +58,15 @@ pub fn is_valid(addr: &str) -> bool {
     let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
     let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c);
     let bad = if local.is_ascii() {
-        local.bytes().any(|b| forbidden(b as char))
+        // The same test on bytes: every ASCII white-space character is a control character
+        // or the space.
+        local.bytes().any(|b| {
+            b.is_ascii_control()
+                || matches!(
+                    b,
+                    b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"'
+                )
+        })
     } else {
         local.chars().any(forbidden)
     };
@@ -140,6 +148,15 @@ mod tests {
         }
         for bad in ["", "jane", "@x.org", "jane@", "ja ne@x.org", "a@b..c", "a@-b.c", "a@b c.d", "a<b@c.d"] {
             assert!(!is_valid(bad), "{bad}");
+        }
+        // Every ASCII character in a local part is judged as it is beside a non-ASCII one (the
+        // byte path and the character path agree).
+        for b in 0u8..128 {
+            let c = b as char;
+            let (ascii, wide) = (format!("a{c}b@x.org"), format!("a{c}bé@x.org"));
+            assert_eq!(is_valid(&ascii), is_valid(&wide), "{b:#x}");
+            let forbidden = c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c);
+            assert_eq!(is_valid(&ascii), !forbidden, "{b:#x}");
         }
     }
 

@@ -206,9 +206,10 @@ pub unsafe extern "C" fn maildlp_scanner_new(
                 let line = utf8_error_line(list, &e);
                 return Err((MAILDLP_INVALID_UTF8, format!("protected list, line {line}: not valid UTF-8")));
             }
-            let list = ProtectedList::from_csv_bytes(list).map_err(refused)?;
             // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len`.
             let policy = unsafe { policy_from(policy_toml, policy_len) }?;
+            let list =
+                ProtectedList::from_csv_bytes_limited(list, policy.max_list_records()).map_err(refused)?;
             Ok(Scanner::new(list, policy))
         };
         // SAFETY: the caller promises `out` is NULL or valid for a write and `err_buf` NULL or
@@ -346,11 +347,11 @@ pub unsafe extern "C" fn maildlp_scanner_new_sealed(
             let sealed = unsafe { required(sealed, sealed_len, "sealed") }?;
             // SAFETY: as above.
             let key = unsafe { required(key, key_len, "key") }?;
-            let list = crate::list::Key::from_bytes(key)
-                .and_then(|k| SealedList::open(sealed, &k))
-                .map_err(refused)?;
             // SAFETY: the caller promises `policy_toml` is NULL or valid for `policy_len`.
             let policy = unsafe { policy_from(policy_toml, policy_len) }?;
+            let list = crate::list::Key::from_bytes(key)
+                .and_then(|k| SealedList::open_owned(sealed.to_vec(), &k, policy.max_list_records()))
+                .map_err(refused)?;
             Ok(Scanner::new(list, policy))
         };
         // SAFETY: the caller promises `out` is NULL or valid for a write and `err_buf` NULL or
@@ -846,6 +847,60 @@ mod tests {
                 ),
                 MAILDLP_NULL_ARGUMENT
             );
+        }
+    }
+
+    /// Each constructor refuses a list of more records than the policy's `max_list_records`
+    /// (`MAILDLP_INVALID_LIST`, the message naming the key) and takes one of that many.
+    #[test]
+    fn max_list_records_refuses_a_bigger_list() {
+        let csv = "id,kind,value\nA,email,a@x.example\nB,email,b@x.example\n";
+        let key = crate::list::Key::from_bytes(&[7u8; 32]).unwrap();
+        let sealed = crate::list::seal(&ProtectedList::from_csv(csv).unwrap(), &key);
+        let text = key.to_text();
+        for (max, ok) in [(1, false), (2, true)] {
+            let policy = format!("max_list_records = {max}");
+            let (mut out, mut err) = (null_mut(), [0 as c_char; 256]);
+            // SAFETY: every pointer is valid for the length given with it.
+            let statuses = unsafe {
+                let plain = maildlp_scanner_new(
+                    csv.as_ptr().cast(),
+                    csv.len(),
+                    policy.as_ptr().cast(),
+                    policy.len(),
+                    &mut out,
+                    err.as_mut_ptr(),
+                    err.len(),
+                );
+                maildlp_scanner_free(out);
+                let first = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
+                let sealed = maildlp_scanner_new_sealed(
+                    sealed.as_ptr(),
+                    sealed.len(),
+                    text.as_ptr(),
+                    text.len(),
+                    policy.as_ptr().cast(),
+                    policy.len(),
+                    &mut out,
+                    err.as_mut_ptr(),
+                    err.len(),
+                );
+                maildlp_scanner_free(out);
+                let second = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
+                [(plain, first), (sealed, second)]
+            };
+            for (status, message) in statuses {
+                if ok {
+                    assert_eq!(status, MAILDLP_OK, "{message}");
+                } else {
+                    assert_eq!(status, MAILDLP_INVALID_LIST, "{message}");
+                    assert!(message.contains("max_list_records"), "{message}");
+                }
+            }
+            let (status, scanner, message) = open(&sealed, Some(text.as_bytes()), Some(policy.as_bytes()));
+            // SAFETY: the scanner is NULL or the one just made.
+            unsafe { maildlp_scanner_free(scanner) };
+            assert_eq!(status == MAILDLP_OK, ok, "{message}");
         }
     }
 

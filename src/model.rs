@@ -386,7 +386,14 @@ impl Kind {
     }
 
     pub(crate) fn parse(s: &str) -> Option<Kind> {
-        let s = s.trim();
+        // Most kinds are written as they are named: no trimming for those.
+        let s = if s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.ends_with(|c: char| c.is_ascii_alphabetic())
+        {
+            s
+        } else {
+            s.trim()
+        };
         [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(s))

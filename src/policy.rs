@@ -30,6 +30,7 @@ pub struct Policy {
     name_variants: bool,
     ocr: bool,
     ocr_languages: Vec<String>,
+    max_list_records: usize,
 }
 
 impl Default for Policy {
@@ -46,6 +47,7 @@ impl Default for Policy {
             name_variants: false,
             ocr: false,
             ocr_languages: vec!["eng".to_string()],
+            max_list_records: DEFAULT_MAX_LIST_RECORDS,
         }
     }
 }
@@ -92,6 +94,13 @@ impl Policy {
         self.max_reported_findings
     }
 
+    /// The most records a protected list may have (`max_list_records`, default 100,000,000):
+    /// a bigger list is refused with an error that says so, before it takes the memory it
+    /// would need.
+    pub fn max_list_records(&self) -> usize {
+        self.max_list_records
+    }
+
     /// The sensitive-data detectors enabled (none by default).
     pub fn detectors(&self) -> &[Detector] {
         &self.detectors
@@ -130,6 +139,10 @@ impl Policy {
 /// Findings a report lists before it summarises (`max_reported_findings`).
 pub const DEFAULT_MAX_REPORTED_FINDINGS: usize = 100;
 
+/// The most records a protected list may have unless the policy says otherwise
+/// (`max_list_records`).
+pub const DEFAULT_MAX_LIST_RECORDS: usize = 100_000_000;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
@@ -149,6 +162,7 @@ struct PolicyFile {
     ocr: Option<bool>,
     ocr_languages: Option<Vec<String>>,
     max_ocr_pixels: Option<u64>,
+    max_list_records: Option<usize>,
 }
 
 /// Builds a [`Policy`]: from the defaults, from TOML, then adjusted from code (the CLI's flags
@@ -166,6 +180,7 @@ pub struct PolicyBuilder {
     name_variants: bool,
     ocr: Option<bool>,
     ocr_languages: Option<Vec<String>>,
+    max_list_records: Option<usize>,
 }
 
 impl PolicyBuilder {
@@ -193,6 +208,7 @@ impl PolicyBuilder {
             name_variants: file.name_variants.unwrap_or(false),
             ocr: file.ocr,
             ocr_languages: file.ocr_languages,
+            max_list_records: file.max_list_records,
         })
     }
 
@@ -266,6 +282,12 @@ impl PolicyBuilder {
         self
     }
 
+    /// Sets the most records a protected list may have: see [`Policy::max_list_records`].
+    pub fn max_list_records(mut self, n: usize) -> Self {
+        self.max_list_records = Some(n);
+        self
+    }
+
     /// Validates and builds the policy.
     pub fn build(self) -> Result<Policy> {
         let domains = |key: &str, given: &[String]| -> Result<Vec<String>> {
@@ -290,6 +312,7 @@ impl PolicyBuilder {
             ("max_archive_entries", l.max_archive_entries),
             ("max_ocr_pixels", l.max_ocr_pixels.min(usize::MAX as u64) as usize),
             ("max_reported_findings", self.max_reported_findings.unwrap_or(1)),
+            ("max_list_records", self.max_list_records.unwrap_or(1)),
         ] {
             if v == 0 {
                 return Err(Error::Policy(format!("{key} must be at least 1")));
@@ -351,6 +374,7 @@ impl PolicyBuilder {
             name_variants: self.name_variants,
             ocr,
             ocr_languages,
+            max_list_records: self.max_list_records.unwrap_or(DEFAULT_MAX_LIST_RECORDS),
         })
     }
 }
@@ -412,6 +436,11 @@ mod tests {
         assert!(p.name_variants());
         assert_eq!(p, Policy::builder().name_variants(true).build().unwrap());
         assert!(!Policy::from_toml("name_variants = false").unwrap().name_variants());
+        assert_eq!(Policy::default().max_list_records(), 100_000_000);
+        let p = Policy::from_toml("max_list_records = 5000").unwrap();
+        assert_eq!(p.max_list_records(), 5000);
+        assert_eq!(p, Policy::builder().max_list_records(5000).build().unwrap());
+        assert!(Policy::from_toml("max_list_records = 0").is_err());
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Scanner {
     /// # Ok::<(), maildlp::Error>(())
     /// ```
     pub fn open(list: &[u8], key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
-        Ok(Scanner::with_list(crate::list::open(list, key)?, policy))
+        Ok(Scanner::with_list(crate::list::open_limited(list, key, policy.max_list_records())?, policy))
     }
 
     fn with_list(list: Box<dyn Lookup>, policy: Policy) -> Scanner {
@@ -204,8 +204,7 @@ impl Scanner {
     /// [`Scanner::open`] taking the list file's bytes by value: they are freed as soon as the
     /// list is read, before it is compiled, so a large list's file is not held beside it.
     pub fn open_owned(list: Vec<u8>, key: Option<&[u8]>, policy: Policy) -> Result<Scanner> {
-        let lookup = crate::list::open(&list, key)?;
-        drop(list);
+        let lookup = crate::list::open_owned(list, key, policy.max_list_records())?;
         Ok(Scanner::with_list(lookup, policy))
     }
 

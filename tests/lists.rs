@@ -144,3 +144,41 @@ fn open_decides_plain_or_sealed_from_the_bytes() {
     let err = ProtectedList::from_csv_bytes(&sealed).unwrap_err();
     assert!(err.to_string().contains("sealed list"), "{err}");
 }
+
+/// A list of more records than the policy's `max_list_records` is refused, plain (at the line
+/// that starts one record too many) or sealed, with a message that names the key; one of
+/// exactly that many records opens.
+#[test]
+fn a_list_over_max_list_records_is_refused() {
+    use maildlp::list::{seal, Key};
+
+    let csv = "id,kind,value\nA,name,Ann Lee\nA,email,ann@x.example\nB,name,Bo Li\n# c\nC,email,c@x.example\nB,phone,020 7946 0018\n";
+    let key = Key::generate().unwrap();
+    let key_file = key.to_text();
+    let sealed = seal(&ProtectedList::from_csv(csv).unwrap(), &key);
+    let limit = |n: usize| Policy::from_toml(&format!("max_list_records = {n}")).unwrap();
+
+    let err = Scanner::open(csv.as_bytes(), None, limit(2)).unwrap_err();
+    assert_eq!(err.line(), Some(6), "{err}");
+    assert!(
+        err.to_string().contains("more than 2 records") && err.to_string().contains("max_list_records"),
+        "{err}"
+    );
+    let err = Scanner::open_owned(csv.as_bytes().to_vec(), None, limit(2)).unwrap_err();
+    assert_eq!(err.line(), Some(6), "{err}");
+    let err = Scanner::open(&sealed, Some(key_file.as_bytes()), limit(2)).unwrap_err();
+    assert!(err.to_string().contains("max_list_records"), "{err}");
+    let err = Scanner::open_owned(sealed.clone(), Some(key_file.as_bytes()), limit(2)).unwrap_err();
+    assert!(err.to_string().contains("max_list_records"), "{err}");
+
+    assert!(Scanner::open(csv.as_bytes(), None, limit(3)).is_ok());
+    assert!(Scanner::open(&sealed, Some(key_file.as_bytes()), limit(3)).is_ok());
+
+    // A sealed file that claims four billion records is refused by the default limit before
+    // anything is allocated for them.
+    let mut forged = sealed[..15 + 2 + 32].to_vec();
+    forged.extend_from_slice(&u32::MAX.to_le_bytes());
+    forged.extend_from_slice(&sealed[15 + 2 + 32 + 4..]);
+    let err = Scanner::open(&forged, Some(key_file.as_bytes()), Policy::default()).unwrap_err();
+    assert!(err.to_string().contains("more than 100000000 records"), "{err}");
+}

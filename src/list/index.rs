@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use super::canonical::{self, Phone, PhoneRef};
+use super::canonical::{Phone, PhoneRef};
 use super::plain::ProtectedList;
 use crate::model::Kind;
 
@@ -32,7 +32,7 @@ impl AddressIndex {
         t.entries.reserve(count);
         for record in list.records() {
             for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
-                let canonical = canonical::address(ident.value());
+                let canonical = crate::address::canonical_cow(ident.value());
                 let r = record.index() as u32;
                 if t.owners(&canonical).any(|o| o == r) {
                     continue;
@@ -41,7 +41,7 @@ impl AddressIndex {
                 t.arena.push_str(&canonical);
                 let idx = t.entries.len() as u32;
                 t.entries.push((start, t.arena.len() as u32, r));
-                let hash = t.hasher.hash_one(canonical.as_str());
+                let hash = t.hasher.hash_one(&*canonical);
                 let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
                 t.table.insert_unique(hash, idx, |&i| {
                     let (s, e, _) = entries[i as usize];
@@ -119,5 +119,74 @@ pub(crate) struct Index {
 impl Index {
     pub(crate) fn new(list: &ProtectedList) -> Self {
         Index { addresses: AddressIndex::new(list), phones: PhoneIndex::new(list) }
+    }
+}
+
+/// A hasher for keys that are already well mixed hashes (tags, filter keys, span keys): a
+/// table uses them as they are.
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Sorts `items` by `cmp`, which orders first by `hash` (a uniformly distributed 64-bit value):
+/// first into buckets by the top bits of their hashes, then each bucket on its own, which stays
+/// in the cache where one sort of millions of items would not.
+pub(crate) fn sort_by_hash<T: Copy>(
+    mut items: Vec<T>,
+    hash: impl Fn(&T) -> u64,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    let bits = (usize::BITS - items.len().leading_zeros()).saturating_sub(8).min(20);
+    let Some(&first) = items.first().filter(|_| bits >= 4) else {
+        items.sort_unstable_by(cmp);
+        return items;
+    };
+    let shift = 64 - bits;
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for item in &items {
+        starts[(hash(item) >> shift) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut next = starts.clone();
+    let mut sorted = vec![first; items.len()];
+    for item in items {
+        let slot = &mut next[(hash(&item) >> shift) as usize];
+        sorted[*slot] = item;
+        *slot += 1;
+    }
+    for b in starts.windows(2) {
+        sorted[b[0]..b[1]].sort_unstable_by(&cmp);
+    }
+    sorted
+}
+
+#[cfg(test)]
+mod tests {
+    /// Bucketed or not (below and above 4,096 items), the order is the comparison's.
+    #[test]
+    fn sort_by_hash_sorts() {
+        for n in [0usize, 1, 100, 5000, 70_000] {
+            let items: Vec<(u64, u32)> = (0..n as u64)
+                .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) & !0xff | (i % 3), (n as u64 - i) as u32))
+                .collect();
+            let mut expected = items.clone();
+            expected.sort();
+            assert_eq!(super::sort_by_hash(items, |i| i.0, |a, b| a.cmp(b)), expected, "{n}");
+        }
     }
 }

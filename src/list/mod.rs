@@ -38,14 +38,38 @@ use canonical::PhoneRef;
 ///   now.
 /// - A plain list that is refused is an [`Error::List`] naming its line.
 pub fn open(bytes: &[u8], key: Option<&[u8]>) -> Result<Box<dyn Lookup>> {
-    let key = key.map(Key::from_bytes).transpose()?;
-    if !sealed::is_sealed(bytes) {
-        return Ok(Box::new(ProtectedList::from_csv_bytes(bytes)?));
+    open_limited(bytes, key, usize::MAX)
+}
+
+/// [`open`], refusing a list of more than `max_records` records (policy `max_list_records`)
+/// with an error that says so, before it takes the memory it would need.
+pub fn open_limited(bytes: &[u8], key: Option<&[u8]>, max_records: usize) -> Result<Box<dyn Lookup>> {
+    if sealed::is_sealed(bytes) {
+        return open_owned(bytes.to_vec(), key, max_records);
     }
+    // A plain list needs no key, but a malformed one fails now rather than once it is sealed.
+    key.map(Key::from_bytes).transpose()?;
+    Ok(Box::new(ProtectedList::from_csv_bytes_limited(bytes, max_records)?))
+}
+
+/// [`open_limited`] taking the file's bytes by value: a sealed list keeps them and reads them
+/// in place; a plain list is read from them, then they are freed.
+pub fn open_owned(bytes: Vec<u8>, key: Option<&[u8]>, max_records: usize) -> Result<Box<dyn Lookup>> {
+    if !sealed::is_sealed(&bytes) {
+        return open_limited(&bytes, key, max_records);
+    }
+    let key = key.map(Key::from_bytes).transpose()?;
     let Some(key) = key else {
         return Err(Error::Key("the list is sealed: it opens only with the key it was sealed with".into()));
     };
-    Ok(Box::new(SealedList::open(bytes, &key)?))
+    Ok(Box::new(SealedList::open_owned(bytes, &key, max_records)?))
+}
+
+/// The message of a list refused for its size.
+pub(crate) fn too_many_records(max: usize) -> String {
+    format!(
+        "the list has more than {max} records, the policy's max_list_records: raise it if the machine has the memory for the list"
+    )
 }
 
 /// What a word engine or a list calls for each name or term found in normalised text: its span,

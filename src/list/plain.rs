@@ -120,6 +120,8 @@ pub struct ProtectedList {
     /// Contacts: a canonical address, or `@` and a canonical domain, and the records whose
     /// identifiers it may receive.
     contacts: hashbrown::HashMap<String, Vec<u32>>,
+    /// The most records the list may have (policy `max_list_records`), if limited.
+    record_limit: Option<usize>,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -158,6 +160,12 @@ impl ProtectedList {
     /// leading UTF-8 byte-order mark and CRLF line ends are accepted. A sealed list is an error
     /// that says so (open it with its key: [`open`](super::open)).
     pub fn from_csv_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_csv_bytes_limited(bytes, usize::MAX)
+    }
+
+    /// [`ProtectedList::from_csv_bytes`], refusing a list of more than `max_records` records
+    /// (policy `max_list_records`) at the line that starts one more, before it is all read.
+    pub fn from_csv_bytes_limited(bytes: &[u8], max_records: usize) -> Result<Self> {
         if super::sealed::is_sealed(bytes) {
             return Err(Error::list(0, "this is a sealed list, not CSV (it opens with its key)"));
         }
@@ -166,8 +174,8 @@ impl ProtectedList {
             .has_headers(false)
             .flexible(true)
             .comment(Some(b'#'))
-            .from_reader(bytes);
-        let mut list = ProtectedList::new();
+            .from_reader(std::io::Cursor::new(bytes));
+        let mut list = ProtectedList { record_limit: Some(max_records), ..ProtectedList::new() };
         // Sized for a typical list (about 30 bytes a row, two rows a record): no rehashing.
         list.text.reserve(bytes.len() / 2);
         list.rows.reserve(bytes.len() / 30);
@@ -175,16 +183,39 @@ impl ProtectedList {
         let mut columns: Option<[usize; 3]> = None;
         let mut row = csv::ByteRecord::new();
         // csv counts only the lines it returns; comments and blank lines count for people.
-        let (mut counted_to, mut line_no) = (0usize, 1u64);
-        let mut line_at = |byte: usize| {
-            let byte = byte.min(bytes.len());
-            if byte > counted_to {
-                line_no += memchr::memchr_iter(b'\n', &bytes[counted_to..byte]).count() as u64;
-                counted_to = byte;
+        let mut lines = Lines { bytes, counted_to: 0, line: 1 };
+        let mut line_at = |byte: usize| lines.at(byte);
+        // A list that is UTF-8 throughout (checked once) has its simple lines (no quote, no
+        // carriage return but the last) split here, as csv would split them; a line that is not
+        // simple, and every line of a list that is not UTF-8, is read by csv from where it starts.
+        let text = std::str::from_utf8(bytes).ok();
+        let mut fields: Vec<&str> = Vec::new();
+        let mut pos = 0usize;
+        while pos < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+            let content = &bytes[pos..end];
+            let content = content.strip_suffix(b"\r").unwrap_or(content);
+            if let Some(text) = text.filter(|_| memchr::memchr2(b'"', b'\r', content).is_none()) {
+                let line = line_at(pos);
+                let start = pos;
+                pos = end + 1;
+                if content.is_empty() || content[0] == b'#' {
+                    continue;
+                }
+                fields.clear();
+                let mut at = start;
+                for part in content.split(|&b| b == b',') {
+                    fields.push(&text[at..at + part.len()]);
+                    at += part.len() + 1;
+                }
+                take_row(&mut list, &mut columns, &fields, line)?;
+                continue;
             }
-            line_no
-        };
-        loop {
+            let mut at = csv::Position::new();
+            at.set_byte(pos as u64);
+            if let Err(e) = reader.seek(at) {
+                return Err(Error::list(line_at(pos), format!("unreadable CSV: {e}")));
+            }
             match reader.read_byte_record(&mut row) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -193,45 +224,27 @@ impl ProtectedList {
                     return Err(Error::list(line, format!("unreadable CSV: {e}")));
                 }
             }
+            pos = (reader.position().byte() as usize).max(pos + 1);
             let line = row.position().map_or(0, |p| line_at(row_start(bytes, p.byte() as usize)));
-            if row.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
+            // Only the fields read must be UTF-8 (every one of the header row; the id, kind and
+            // value of any other).
+            let used = |i: usize| columns.is_none_or(|c| c.contains(&i));
+            let mut slow = Vec::with_capacity(row.len());
+            for (i, raw) in row.iter().enumerate() {
+                match std::str::from_utf8(raw) {
+                    Ok(f) => slow.push(f),
+                    Err(_) if used(i) => return Err(Error::list(line, "not valid UTF-8")),
+                    Err(_) => slow.push(""),
+                }
             }
-            let field = |i: usize| -> Result<&str> {
-                let raw = row.get(i).unwrap_or(b"");
-                std::str::from_utf8(raw).map(str::trim).map_err(|_| Error::list(line, "not valid UTF-8"))
-            };
-            let Some([id_col, kind_col, value_col]) = columns else {
-                let mut found = [None; 3];
-                for i in 0..row.len() {
-                    let name = field(i)?.to_ascii_lowercase();
-                    let slot = match name.as_str() {
-                        "id" => 0,
-                        "kind" => 1,
-                        "value" => 2,
-                        _ => continue,
-                    };
-                    found[slot].get_or_insert(i);
-                }
-                match found {
-                    [Some(a), Some(b), Some(c)] => columns = Some([a, b, c]),
-                    _ => {
-                        return Err(Error::list(
-                            line,
-                            "the header row must name the columns id, kind and value",
-                        ))
-                    }
-                }
-                continue;
-            };
-            let (id, kind, value) = (field(id_col)?, field(kind_col)?, field(value_col)?);
-            list.push_at(id, kind, value, line)?;
+            take_row(&mut list, &mut columns, &slow, line)?;
         }
         if columns.is_none() {
             return Err(Error::list(0, "empty list: the header row id,kind,value is missing"));
         }
         list.group();
         list.text.shrink_to_fit();
+        list.record_limit = None;
         Ok(list)
     }
 
@@ -245,11 +258,12 @@ impl ProtectedList {
     }
 
     fn push_at(&mut self, id: &str, kind: &str, value: &str, line: u64) -> Result<()> {
-        let (id, value) = (id.trim(), value.trim());
+        let (id, value) = (trim(id), trim(value));
         if id.is_empty() {
             return Err(Error::list(line, "empty id"));
         }
-        if kind.trim().eq_ignore_ascii_case("contact") {
+        let kind = trim(kind);
+        if kind.eq_ignore_ascii_case("contact") {
             return self.push_contact(id, value, line);
         }
         let Some(kind) = Kind::parse(kind) else {
@@ -262,7 +276,7 @@ impl ProtectedList {
             return Err(Error::list(line, format!("empty {kind} value")));
         }
         validate(kind, value).map_err(|reason| Error::list(line, reason))?;
-        let record = self.record_for(id);
+        let record = self.record_for(id, line)?;
         let value = self.store(value);
         self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
         self.grouped = false;
@@ -282,7 +296,7 @@ impl ProtectedList {
                 format!("the contact {value:?} is neither an address nor @ and a domain"),
             ));
         };
-        let record = self.record_for(id);
+        let record = self.record_for(id, line)?;
         let records = self.contacts.entry(key).or_default();
         if !records.contains(&record) {
             records.push(record);
@@ -317,13 +331,14 @@ impl ProtectedList {
         &self.text[span.0 as usize..span.1 as usize]
     }
 
-    /// The index of the record `id`, created if new.
-    fn record_for(&mut self, id: &str) -> u32 {
+    /// The index of the record `id`, created if new (the list's record limit allowing: the
+    /// error names `line`).
+    fn record_for(&mut self, id: &str, line: u64) -> Result<u32> {
         // Rows of one record usually follow each other: no look-up for those.
         if let Some(last) = self.rows.last() {
             let rec = self.records[last.record as usize];
             if self.text(rec.id) == id {
-                return last.record;
+                return Ok(last.record);
             }
         }
         let hash = self.hasher.hash_one(id);
@@ -332,7 +347,10 @@ impl ProtectedList {
             &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize] == id
         });
         if let Some(&r) = found {
-            return r;
+            return Ok(r);
+        }
+        if let Some(max) = self.record_limit.filter(|&max| self.records.len() >= max) {
+            return Err(Error::list(line, super::too_many_records(max)));
         }
         let r = self.records.len() as u32;
         let span = self.store(id);
@@ -341,7 +359,7 @@ impl ProtectedList {
         self.by_id.insert_unique(hash, r, |&x| {
             hasher.hash_one(&text[records[x as usize].id.0 as usize..records[x as usize].id.1 as usize])
         });
-        r
+        Ok(r)
     }
 
     /// Groups rows by record (a stable counting sort), so each record's rows are contiguous.
@@ -356,14 +374,18 @@ impl ProtectedList {
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut next = starts.clone();
-        let mut sorted = self.rows.clone();
-        for row in &self.rows {
-            let slot = &mut next[row.record as usize];
-            sorted[*slot as usize] = *row;
-            *slot += 1;
+        // A list whose rows come record by record (the usual CSV) is grouped already: no copy
+        // of its rows.
+        if !self.rows.windows(2).all(|w| w[0].record <= w[1].record) {
+            let mut next = starts.clone();
+            let mut sorted = self.rows.clone();
+            for row in &self.rows {
+                let slot = &mut next[row.record as usize];
+                sorted[*slot as usize] = *row;
+                *slot += 1;
+            }
+            self.rows = sorted;
         }
-        self.rows = sorted;
         for (r, rec) in self.records.iter_mut().enumerate() {
             rec.rows = (starts[r], starts[r + 1]);
         }
@@ -511,6 +533,75 @@ impl Lookup for ProtectedList {
     }
 }
 
+/// Line numbers of byte offsets, counted on from the last one asked (offsets are asked in
+/// order).
+struct Lines<'b> {
+    bytes: &'b [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line of the byte at `byte`.
+    #[inline]
+    fn at(&mut self, byte: usize) -> u64 {
+        let byte = byte.min(self.bytes.len());
+        if byte > self.counted_to {
+            let gap = &self.bytes[self.counted_to..byte];
+            // The usual step is one line: from one line's start to the next's.
+            self.line += match memchr::memchr(b'\n', gap) {
+                None => 0,
+                Some(p) if p + 1 == gap.len() => 1,
+                Some(_) => memchr::memchr_iter(b'\n', gap).count() as u64,
+            };
+            self.counted_to = byte;
+        }
+        self.line
+    }
+}
+
+/// Takes one row of a list's CSV (its fields, untrimmed), found at `line`: the header row while
+/// `columns` is not yet known, else an identifier. A row of white space only is skipped.
+fn take_row(
+    list: &mut ProtectedList,
+    columns: &mut Option<[usize; 3]>,
+    fields: &[&str],
+    line: u64,
+) -> Result<()> {
+    if fields.iter().all(|f| f.bytes().all(|b| b.is_ascii_whitespace())) {
+        return Ok(());
+    }
+    let field = |i: usize| trim(fields.get(i).copied().unwrap_or(""));
+    let Some([id_col, kind_col, value_col]) = *columns else {
+        let mut found = [None; 3];
+        for i in 0..fields.len() {
+            let slot = match field(i).to_ascii_lowercase().as_str() {
+                "id" => 0,
+                "kind" => 1,
+                "value" => 2,
+                _ => continue,
+            };
+            found[slot].get_or_insert(i);
+        }
+        match found {
+            [Some(a), Some(b), Some(c)] => *columns = Some([a, b, c]),
+            _ => return Err(Error::list(line, "the header row must name the columns id, kind and value")),
+        }
+        return Ok(());
+    };
+    list.push_at(field(id_col), field(kind_col), field(value_col), line)
+}
+
+/// `s` without white space around it: [`str::trim`], with no character search when `s` starts
+/// and ends with a printable ASCII character (a million rows have three fields each).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// csv reports a record as starting where the previous one ended, before any blank or comment
 /// lines it skipped; this finds where the row itself starts.
 fn row_start(bytes: &[u8], mut at: usize) -> usize {
@@ -613,6 +704,54 @@ mod tests {
         assert_eq!(ids[0].value(), "Doe, Jane");
         assert_eq!(ids[0].line(), 4);
         assert_eq!(ids[1].line(), 6);
+    }
+
+    /// Lines split without csv read as csv reads them: each list below is read as it is (most
+    /// lines split here) and with a comment line of invalid UTF-8 after it (every line read by
+    /// csv), and both give the same records, identifiers and lines, or the same error line.
+    #[test]
+    fn simple_lines_read_as_csv_reads_them() {
+        let lists = [
+            "id,kind,value\nV01,name,Jane Doe\nV01,email,jane@x.example\n",
+            "\u{feff}id,kind,value\r\n\r\nV01,name,Jane Doe\r\n#c\r\n  \r\nV02,phone,020 7946 0018",
+            "kind,extra,value,id\nname,,Ann Lee,A\n\n\nemail,x,ann@x.example,A,more,fields\n",
+            "id,kind,value\nA,name,\"Lee, Ann\"\nB,name,\"Bo\nLi\"\nB,term,x\"y\nC,name,Cy\rD,name,Di\n",
+            "id,kind,value\n  #A,name,Ann\n#B,name,\"Bo\nC,name,Cy\n",
+            "id,kind,value\nA,name,Ann\nA,phone,12\n",
+            "id,kind,value\nA,name\n",
+            "id,value\nA,Ann\n",
+            "\n\n# only comments\n",
+            "id,kind,value\nA,name,  Ann  ,\n , name,x\n",
+        ];
+        let summary = |r: Result<ProtectedList>| match r {
+            Ok(list) => Ok(list
+                .records()
+                .map(|r| {
+                    (
+                        r.id().to_string(),
+                        r.identifiers()
+                            .map(|i| (i.kind(), i.value().to_string(), i.line()))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<Vec<_>>()),
+            Err(e) => Err(e.line()),
+        };
+        for list in lists {
+            let mut slow = list.as_bytes().to_vec();
+            if !slow.ends_with(b"\n") {
+                slow.push(b'\n');
+            }
+            slow.extend_from_slice(b"#\xff\n");
+            assert_eq!(
+                summary(ProtectedList::from_csv(list)),
+                summary(ProtectedList::from_csv_bytes(&slow)),
+                "{list:?}"
+            );
+        }
+        let bo = ProtectedList::from_csv(lists[3]).unwrap();
+        assert_eq!(bo.record(1).unwrap().identifiers().next().unwrap().value(), "Bo\nLi");
+        assert_eq!(bo.record(3).unwrap().identifiers().next().unwrap().line(), 6);
     }
 
     #[test]

@@ -2,27 +2,44 @@
 //!
 //! A sealed list holds, for every record, its id and, for every normalised form the matcher
 //! needs, a keyed one-way tag: each name and term as word sequences in both orders (and every
-//! word prefix of them, which the token engine extends through), each canonical address, each
+//! word prefix of them, which the scan extends through), each canonical address, each
 //! phone's digit forms. No identifier and no word of one is in the file; without the key, a
 //! tag says nothing about what it stands for, and guessing names needs the key for every guess.
+//! The security argument (what the file alone, and the file with its key, tell an attacker)
+//! is in docs/sealed-lists.md.
 //!
 //! Tags are SipHash-2-4 with a 128-bit key derived from the list's 256-bit key by BLAKE3's key
 //! derivation; the key check value is BLAKE3 in keyed mode. SipHash rather than BLAKE3 for the
-//! tags because scanning computes one tag per word of every message (and one more per word a
-//! listed form continues with): SipHash-2-4, a pseudo-random function made for short inputs,
-//! costs about 25 ns on a word where BLAKE3's keyed mode costs 130 ns (measured on this
-//! project's machine), and both need the key to be computed at all.
+//! tags because a scan computes tags of words of text: SipHash-2-4, a pseudo-random function
+//! made for short inputs, costs about 25 ns on a word where BLAKE3's keyed mode costs 130 ns.
+//!
+//! Most words of text start no listed form, and a scan should not pay a tag for them: the
+//! file also holds a **word filter**, a bit set of a keyed hash of the first word of every
+//! form (SipHash-1-3 under a second derived key, of a 64-bit digest of the word). A word of
+//! text is looked up only when its bits are all set; most are ruled out by one SipHash-1-3 of
+//! eight bytes and one load. The filter is keyed like the tags: without the key, its bits say
+//! only about how many distinct first words the list has.
 //!
 //! Tags are 64 bits. A tag found in text for a span that is not listed is a false match when
-//! it equals one of the `n` tags in the file: probability `n / 2^64` per look-up, 2.2e-13 for a
-//! list of a million names, a million addresses and 100,000 phones (about four million tags).
+//! it equals one of the `n` tags in the file: probability `n / 2^64` per look-up, 1.8e-12 for
+//! a list of ten million records (34 million tags).
 //!
-//! File layout (little-endian): the magic `MAILDLP-SEALED\n`, a version (u16), the key check
-//! value (32 bytes), the number of records (u32) and each record's id (u16 length, UTF-8), the
-//! longest form in words (u16), the number of entries (u64) and the entries sorted by tag,
-//! each a tag (u64), a record (u32), a kind (u8) and a role (u8). A list's contacts are
-//! entries of their own role (the tag of the address, or of `@` and the domain); a file that
-//! has any is version 2.
+//! File layout, version 3 (little-endian; every section is read where it lies in the file,
+//! so that opening a list is checking it, not copying it):
+//!
+//! - the magic `MAILDLP-SEALED\n`, the version (u16), the key check value (32 bytes);
+//! - the record ids: their number `n` (u32), the length of their text (u32), `n` end offsets
+//!   (u32) into the text, and the text (UTF-8);
+//! - the longest form in words (u16);
+//! - the word filter: its number of 64-bit words (u32, a power of two) and the words;
+//! - the entries, sorted by tag: their number `m` (u64), `m` tags (u64), `m` records (u32,
+//!   `u32::MAX` for a prefix, which stands for no record), `m` bytes of role (high four bits)
+//!   and kind (low four bits);
+//! - the patterns, in clear: their number (u32), and each one's record (u32), length (u32)
+//!   and text.
+//!
+//! Versions 1 and 2 (one tag, record, kind and role after another, no filter) are refused
+//! with a message that says to seal the list again.
 
 use std::hash::Hasher;
 use std::ops::Range;
@@ -36,12 +53,11 @@ use crate::error::{Error, Result};
 use crate::model::Kind;
 
 const MAGIC: &[u8] = b"MAILDLP-SEALED\n";
-/// Version 1 has no contacts; version 2 is written only for a list that has some, so that a
-/// maildlp that cannot honour contacts refuses the file rather than ignore them.
-const VERSION: u16 = 1;
-const VERSION_CONTACTS: u16 = 2;
+/// The format this maildlp writes and reads.
+const VERSION: u16 = 3;
 const CHECK_CONTEXT: &[u8] = b"maildlp sealed list key check v1";
 const TAG_CONTEXT: &str = "maildlp 2026-11 sealed list tags v1";
+const FILTER_CONTEXT: &str = "maildlp 2026-12 sealed list word filter v3";
 
 /// Roles of an entry: what a tag stands for.
 const FORM: u8 = 0;
@@ -61,6 +77,8 @@ const INTL: u8 = b'I';
 const NATIONAL: u8 = b'N';
 const DERIVED: u8 = b'D';
 
+/// Most 64-bit words a word filter has (4 MiB): see [`filter_words`].
+const MAX_FILTER_WORDS: usize = 1 << 19;
 /// A 256-bit key for sealed lists.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Key([u8; 32]);
@@ -119,15 +137,19 @@ impl Key {
         let k = blake3::derive_key(TAG_CONTEXT, &self.0);
         let k0 = u64::from_le_bytes(k[..8].try_into().unwrap_or_default());
         let k1 = u64::from_le_bytes(k[8..16].try_into().unwrap_or_default());
-        Tagger { k0, k1 }
+        let f = blake3::derive_key(FILTER_CONTEXT, &self.0);
+        let f0 = u64::from_le_bytes(f[..8].try_into().unwrap_or_default());
+        let f1 = u64::from_le_bytes(f[8..16].try_into().unwrap_or_default());
+        Tagger { k0, k1, filter: SipKey13::new(f0, f1) }
     }
 }
 
-/// Computes tags.
+/// Computes tags and word filter keys.
 #[derive(Debug, Clone, Copy)]
 struct Tagger {
     k0: u64,
     k1: u64,
+    filter: SipKey13,
 }
 
 impl Tagger {
@@ -155,69 +177,126 @@ impl Tagger {
         h.write(digits.as_bytes());
         h.finish()
     }
+
+    /// The word filter's key of a word: SipHash-1-3 of its [`digest`].
+    #[inline]
+    fn filter_key(&self, word: &[u8]) -> u64 {
+        self.filter.hash_u64(digest(word))
+    }
 }
 
-/// What one tag stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Info {
-    record: u32,
-    kind: Kind,
-    role: u8,
+/// SipHash-1-3 of one 64-bit word under a fixed key, its key schedule done once: the word
+/// filter's keyed hash. It is the function of `siphasher`'s `SipHasher13` fed the word's eight
+/// little-endian bytes (a test checks it), written out so that a scan pays five rounds and
+/// nothing else.
+#[derive(Debug, Clone, Copy)]
+struct SipKey13 {
+    v: [u64; 4],
 }
 
-/// Tags sorted, with a bucket per value of their top bits: a look-up reads one bucket of about
-/// one entry.
-#[derive(Debug)]
-struct Index {
-    tags: Vec<u64>,
-    infos: Vec<Info>,
-    buckets: Vec<u32>,
-    shift: u32,
-}
-
-impl Index {
-    fn new(mut entries: Vec<(u64, Info)>) -> Index {
-        entries.sort_unstable_by_key(|e| (e.0, e.1.record, e.1.role));
-        entries.dedup();
-        let bits = (entries.len().max(1).next_power_of_two().trailing_zeros()).clamp(4, 28);
-        let shift = 64 - bits;
-        let mut buckets = vec![0u32; (1usize << bits) + 1];
-        let (tags, infos): (Vec<u64>, Vec<Info>) = entries.into_iter().unzip();
-        // buckets[b] = first entry whose top bits are >= b.
-        let mut e = 0usize;
-        for (b, slot) in buckets.iter_mut().enumerate() {
-            while e < tags.len() && ((tags[e] >> shift) as usize) < b {
-                e += 1;
-            }
-            *slot = e as u32;
+impl SipKey13 {
+    fn new(k0: u64, k1: u64) -> SipKey13 {
+        SipKey13 {
+            v: [
+                k0 ^ 0x736f_6d65_7073_6575,
+                k1 ^ 0x646f_7261_6e64_6f6d,
+                k0 ^ 0x6c79_6765_6e65_7261,
+                k1 ^ 0x7465_6462_7974_6573,
+            ],
         }
-        Index { tags, infos, buckets, shift }
     }
 
-    fn range(&self, tag: u64) -> Range<usize> {
-        let b = (tag >> self.shift) as usize;
-        let (lo, hi) = (self.buckets[b] as usize, self.buckets[b + 1] as usize);
-        let start = lo + self.tags[lo..hi].partition_point(|&t| t < tag);
-        let end = start + self.tags[start..hi].iter().take_while(|&&t| t == tag).count();
-        start..end
-    }
-
-    fn get(&self, tag: u64) -> &[Info] {
-        &self.infos[self.range(tag)]
-    }
-
-    fn len(&self) -> usize {
-        self.tags.len()
+    /// One compression round per block (the message, then the last block of an eight-byte
+    /// message: its length in the top byte), three finalisation rounds.
+    #[inline]
+    fn hash_u64(&self, m: u64) -> u64 {
+        let mut v = self.v;
+        for block in [m, 8u64 << 56] {
+            v[3] ^= block;
+            sip_round(&mut v);
+            v[0] ^= block;
+        }
+        v[2] ^= 0xff;
+        sip_round(&mut v);
+        sip_round(&mut v);
+        sip_round(&mut v);
+        v[0] ^ v[1] ^ v[2] ^ v[3]
     }
 }
 
-/// A sealed protected list, opened with its key: record ids and the tags of their identifiers.
+#[inline(always)]
+fn sip_round(v: &mut [u64; 4]) {
+    v[0] = v[0].wrapping_add(v[1]);
+    v[1] = v[1].rotate_left(13) ^ v[0];
+    v[0] = v[0].rotate_left(32);
+    v[2] = v[2].wrapping_add(v[3]);
+    v[3] = v[3].rotate_left(16) ^ v[2];
+    v[0] = v[0].wrapping_add(v[3]);
+    v[3] = v[3].rotate_left(21) ^ v[0];
+    v[2] = v[2].wrapping_add(v[1]);
+    v[1] = v[1].rotate_left(17) ^ v[2];
+    v[2] = v[2].rotate_left(32);
+}
+
+/// A 64-bit digest of a word, not keyed (it never leaves the process: only its keyed hash
+/// sets the filter): a word of up to eight bytes is its bytes, a longer one its bytes mixed
+/// eight at a time and its length. Two words with one digest only let one more word through
+/// the filter, to be looked up by its tag.
+#[inline]
+fn digest(word: &[u8]) -> u64 {
+    let le = |c: &[u8]| c.iter().rev().fold(0u64, |a, &b| a << 8 | b as u64);
+    if word.len() <= 8 {
+        return le(word);
+    }
+    let mut chunks = word.chunks_exact(8);
+    let mut h = (&mut chunks).fold(word.len() as u64, |h, c| {
+        let h = (h ^ le(c)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^ (h >> 29)
+    });
+    h = (h ^ le(chunks.remainder())).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 31)
+}
+
+/// The number of 64-bit words of a word filter of `keys` distinct keys: about sixteen bits a
+/// key (one absent word in a hundred passes), a power of two, at least 64 and at most
+/// [`MAX_FILTER_WORDS`] (4 MiB, which a scan reads about as fast as a small one).
+fn filter_words(keys: usize) -> usize {
+    (keys.saturating_mul(16) / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS)
+}
+
+/// The three bits `key` sets in its word of a filter (the word is picked by its low bits).
+#[inline]
+fn filter_bits(key: u64) -> u64 {
+    1 << (key >> 46 & 63) | 1 << (key >> 52 & 63) | 1 << (key >> 58)
+}
+
+/// An entry's role and kind, as its byte in the file holds them.
+fn entry_byte(role: u8, kind: Kind) -> u8 {
+    role << 4 | kind_byte(kind)
+}
+
+/// A sealed protected list, opened with its key: the file itself, checked, with a bucket table
+/// over its sorted tags.
 #[derive(Debug)]
 pub struct SealedList {
-    ids: Vec<String>,
+    file: Vec<u8>,
+    /// The number of records, where their end offsets and their ids' text start.
+    records: usize,
+    id_ends: usize,
+    id_text: usize,
+    /// The number of entries, and where their tags, records and role bytes start.
+    entries: usize,
+    tags: usize,
+    owners: usize,
+    roles: usize,
+    /// `buckets[b]`: the first entry whose tag's top bits are `b` or more.
+    buckets: Vec<u32>,
+    shift: u32,
+    /// The word filter (see the module docs).
+    filter: Vec<u64>,
+    filter_mask: u64,
     /// Pattern identifiers, in clear (shapes, not identities).
     patterns: Vec<(u32, String)>,
-    index: Index,
     max_words: usize,
     tagger: Tagger,
     words: bool,
@@ -237,11 +316,19 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
 /// each contact address, or `@` and a domain, keyed like everything else.
 pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
     let tagger = key.tagger();
-    let mut entries: Vec<(u64, Info)> = Vec::with_capacity(list.identifier_count() * 3);
+    // (tag, record, role and kind): sixteen bytes an entry while sorting. A name is usually
+    // two forms and a prefix of each; an address one tag; a phone up to four.
+    let mut entries: Vec<(u64, u32, u8)> = Vec::with_capacity(list.identifier_count() * 3);
+    // The keys of distinct first words, for the word filter (a set: a million names have far
+    // fewer distinct first words).
+    let mut firsts: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<super::index::PassThrough>> =
+        Default::default();
     let mut max_words = 1usize;
     // Every listed form and every variant form (the given name folded to its family's token:
     // see `variants`), so that one sealed file serves a policy with or without `name_variants`.
     let mut add_form = |form: &[u8], record: u32, kind: Kind| {
+        let first = memchr::memchr(b' ', form).unwrap_or(form.len());
+        firsts.insert(tagger.filter_key(&form[..first]));
         // The form, and each of its word prefixes (which the scan extends through).
         let mut h = tagger.start(WORDS);
         let mut start = 0;
@@ -249,14 +336,14 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         for (i, &b) in form.iter().enumerate() {
             if b == b' ' {
                 h.write(&form[start..i]);
-                entries.push((h.finish(), Info { record: u32::MAX, kind, role: PREFIX }));
+                entries.push((h.finish(), u32::MAX, entry_byte(PREFIX, kind)));
                 h.write(b" ");
                 start = i + 1;
                 words += 1;
             }
         }
         h.write(&form[start..]);
-        entries.push((h.finish(), Info { record, kind, role: FORM }));
+        entries.push((h.finish(), record, entry_byte(FORM, kind)));
         max_words = max_words.max(words);
     };
     list.each_word_form(&mut add_form);
@@ -266,57 +353,70 @@ pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
         for ident in record.identifiers() {
             match ident.kind() {
                 Kind::Email => {
-                    entries.push((
-                        tagger.address(&canonical::address(ident.value())),
-                        Info { record: r, kind: Kind::Email, role: EMAIL },
-                    ));
+                    let tag = tagger.address(&crate::address::canonical_cow(ident.value()));
+                    entries.push((tag, r, entry_byte(EMAIL, Kind::Email)));
                 }
                 Kind::Phone => {
                     let phone = Phone::parse(ident.value());
                     let (intl, digits) = phone.parts();
-                    let info = Info { record: r, kind: Kind::Phone, role: PHONE };
+                    let role = entry_byte(PHONE, Kind::Phone);
                     if intl {
-                        entries.push((tagger.number(INTL, digits), info));
+                        entries.push((tagger.number(INTL, digits), r, role));
                         for cc in 1..=3 {
                             if let Some(national) = digits.get(cc..).filter(|n| n.len() >= MIN_DIGITS) {
-                                entries.push((tagger.number(DERIVED, national), info));
+                                entries.push((tagger.number(DERIVED, national), r, role));
                             }
                         }
                     } else {
-                        entries.push((tagger.number(NATIONAL, digits), info));
+                        entries.push((tagger.number(NATIONAL, digits), r, role));
                     }
                 }
                 _ => {}
             }
         }
     }
-    let mut contacts = false;
     list.each_contact(&mut |key, record| {
-        contacts = true;
-        entries
-            .push((tagger.tag(CONTACTS, key.as_bytes()), Info { record, kind: Kind::Email, role: CONTACT }));
+        entries.push((tagger.tag(CONTACTS, key.as_bytes()), record, entry_byte(CONTACT, Kind::Email)));
     });
     // Prefix entries carry no record: the same prefix of two records is one entry.
-    let index = Index::new(entries);
-    let mut out = Vec::with_capacity(64 + list.len() * 8 + index.len() * 14);
+    let mut entries = super::index::sort_by_hash(entries, |e| e.0, |a, b| a.cmp(b));
+    entries.dedup();
+    let filter = if firsts.is_empty() { Vec::new() } else { vec![0u64; filter_words(firsts.len())] };
+    let mask = filter.len().saturating_sub(1) as u64;
+    let mut filter = filter;
+    for k in firsts {
+        filter[(k & mask) as usize] |= filter_bits(k);
+    }
+
+    let id_bytes: usize = list.records().map(|r| r.id().len()).sum();
+    let mut out = Vec::with_capacity(64 + list.len() * 4 + id_bytes + filter.len() * 8 + entries.len() * 13);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(if contacts { VERSION_CONTACTS } else { VERSION }).to_le_bytes());
+    out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&key.check_value());
     out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(id_bytes as u32).to_le_bytes());
+    let mut end = 0u32;
     for record in list.records() {
-        let id = record.id().as_bytes();
-        let id = &id[..id.len().min(u16::MAX as usize)];
-        out.extend_from_slice(&(id.len() as u16).to_le_bytes());
-        out.extend_from_slice(id);
+        end = end.wrapping_add(record.id().len() as u32);
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for record in list.records() {
+        out.extend_from_slice(record.id().as_bytes());
     }
     out.extend_from_slice(&(max_words.min(u16::MAX as usize) as u16).to_le_bytes());
-    out.extend_from_slice(&(index.len() as u64).to_le_bytes());
-    for (tag, info) in index.tags.iter().zip(&index.infos) {
-        out.extend_from_slice(&tag.to_le_bytes());
-        out.extend_from_slice(&info.record.to_le_bytes());
-        out.push(kind_byte(info.kind));
-        out.push(info.role);
+    out.extend_from_slice(&(filter.len() as u32).to_le_bytes());
+    for w in &filter {
+        out.extend_from_slice(&w.to_le_bytes());
     }
+    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for e in &entries {
+        out.extend_from_slice(&e.0.to_le_bytes());
+    }
+    for e in &entries {
+        out.extend_from_slice(&e.1.to_le_bytes());
+    }
+    out.extend(entries.iter().map(|e| e.2));
+    drop(entries);
     // Pattern identifiers follow in clear: (record, length, the pattern).
     let patterns: Vec<(u32, &str)> = list
         .records()
@@ -372,8 +472,15 @@ impl<'b> Reader<'b> {
         self.at = end;
         Ok(s)
     }
+    /// Skips `count` items of `size` bytes, returning where they start.
+    fn skip(&mut self, count: usize, size: usize) -> Result<usize> {
+        let at = self.at;
+        self.take(count.checked_mul(size).ok_or_else(|| damaged("it is cut short"))?)?;
+        Ok(at)
+    }
     fn u16(&mut self) -> Result<u16> {
-        Ok(u16::from_le_bytes([self.take(1)?[0], self.take(1)?[0]]))
+        let s = self.take(2)?;
+        Ok(u16::from_le_bytes([s[0], s[1]]))
     }
     fn u32(&mut self) -> Result<u32> {
         let s = self.take(4)?;
@@ -391,12 +498,86 @@ fn damaged(why: &str) -> Error {
     Error::Sealed(format!("not a readable sealed list: {why}"))
 }
 
+/// The little-endian `u64` at `at` of `b` (0 past its end, which a checked file never asks).
+#[inline]
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes)
+}
+
+/// The little-endian `u32` at `at` of `b` (0 past its end, which a checked file never asks).
+#[inline]
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes)
+}
+
 /// Where the word of `norm` starting at `start` ends.
 fn next_space(norm: &[u8], start: usize) -> usize {
     memchr::memchr(b' ', &norm[start..]).map_or(norm.len(), |p| start + p)
 }
 
+/// One entry of the index: its record and kind, and its role.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    record: u32,
+    kind: Kind,
+    role: u8,
+}
+
 impl SealedList {
+    /// The tag of entry `i`.
+    #[inline]
+    fn tag_of(&self, i: usize) -> u64 {
+        u64_at(&self.file, self.tags + 8 * i)
+    }
+
+    /// Entry `i`.
+    #[inline]
+    fn entry(&self, i: usize) -> Entry {
+        let byte = self.file.get(self.roles + i).copied().unwrap_or(0);
+        Entry {
+            record: u32_at(&self.file, self.owners + 4 * i),
+            kind: kind_of(byte & 15).unwrap_or(Kind::Name),
+            role: byte >> 4,
+        }
+    }
+
+    /// The entries whose tag is `tag`: a bucket of about eight tags, read in order.
+    #[inline]
+    fn find(&self, tag: u64) -> Range<usize> {
+        let b = (tag >> self.shift) as usize;
+        let (lo, hi) = match (self.buckets.get(b), self.buckets.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
+            _ => return 0..0,
+        };
+        let mut i = lo;
+        while i < hi && self.tag_of(i) < tag {
+            i += 1;
+        }
+        let start = i;
+        while i < hi && self.tag_of(i) == tag {
+            i += 1;
+        }
+        start..i
+    }
+
+    /// Calls `found(record)` for every entry of `role` with the tag `tag`.
+    fn each_owner(&self, tag: u64, role: u8, found: &mut dyn FnMut(u32)) {
+        for i in self.find(tag) {
+            let e = self.entry(i);
+            if e.role == role {
+                found(e.record);
+            }
+        }
+    }
+
+    /// Whether the word filter lets `word` through as the first word of a form.
+    #[inline]
+    fn may_start(&self, word: &[u8]) -> bool {
+        let key = self.tagger.filter_key(word);
+        let bits = filter_bits(key);
+        self.filter.get((key & self.filter_mask) as usize).is_some_and(|w| w & bits == bits)
+    }
+
     /// Calls `found` for every form that starts with the span `norm[start..end]` (whose tag
     /// so far is in `h`), extended word by word while the span is a listed prefix. `given` is
     /// the word a family token stands for, if one does; with a `table` and no token yet, each
@@ -414,14 +595,20 @@ impl SealedList {
     ) {
         let mut words = 1 + norm[start..end].iter().filter(|&&b| b == b' ').count();
         loop {
-            let infos = self.index.get(h.finish());
-            if infos.is_empty() {
+            let entries = self.find(h.finish());
+            if entries.is_empty() {
                 return;
             }
-            for i in infos.iter().filter(|i| i.role == FORM) {
-                found(start..end, i.record, i.kind, given.clone());
+            let mut prefix = false;
+            for i in entries {
+                let e = self.entry(i);
+                match e.role {
+                    FORM => found(start..end, e.record, e.kind, given.clone()),
+                    PREFIX => prefix = true,
+                    _ => {}
+                }
             }
-            if end >= norm.len() || words >= self.max_words || !infos.iter().any(|i| i.role == PREFIX) {
+            if end >= norm.len() || words >= self.max_words || !prefix {
                 return;
             }
             let next_end = next_space(norm, end + 1);
@@ -441,85 +628,136 @@ impl SealedList {
     }
 
     /// Opens a sealed list with its key. A wrong key is an error that says so, never a list
-    /// that silently matches nothing.
+    /// that silently matches nothing. The bytes are copied: [`SealedList::open_owned`] keeps
+    /// the caller's.
     pub fn open(bytes: &[u8], key: &Key) -> Result<SealedList> {
-        let mut r = Reader { b: bytes, at: 0 };
+        SealedList::open_owned(bytes.to_vec(), key, usize::MAX)
+    }
+
+    /// Opens a sealed list from its file's bytes, which it keeps and reads in place, refusing
+    /// one of more than `max_records` records (policy `max_list_records`).
+    pub fn open_owned(file: Vec<u8>, key: &Key, max_records: usize) -> Result<SealedList> {
+        let mut r = Reader { b: &file, at: 0 };
         if r.take(MAGIC.len())? != MAGIC {
             return Err(damaged("no sealed-list header"));
         }
         let version = r.u16()?;
-        if version != VERSION && version != VERSION_CONTACTS {
+        if version == 1 || version == 2 {
+            return Err(Error::Sealed(format!(
+                "the list was sealed by an earlier maildlp (format version {version}, this maildlp reads version {VERSION}): seal it again from its CSV with `maildlp seal`"
+            )));
+        }
+        if version != VERSION {
             return Err(damaged(&format!("version {version} (this maildlp reads version {VERSION})")));
         }
         if r.take(32)? != key.check_value() {
             return Err(Error::Key("the key is not the one this list was sealed with".into()));
         }
-        let n = r.u32()? as usize;
-        let mut ids = Vec::with_capacity(n.min(bytes.len() / 2));
-        for _ in 0..n {
-            let len = r.u16()? as usize;
-            let id = std::str::from_utf8(r.take(len)?).map_err(|_| damaged("a record id is not UTF-8"))?;
-            ids.push(id.to_string());
+        let records = r.u32()? as usize;
+        if records > max_records {
+            return Err(Error::Sealed(super::too_many_records(max_records)));
+        }
+        let text_len = r.u32()? as usize;
+        let id_ends = r.skip(records, 4)?;
+        let id_text = r.skip(text_len, 1)?;
+        let text = std::str::from_utf8(&file[id_text..id_text + text_len])
+            .map_err(|_| damaged("a record id is not UTF-8"))?;
+        let mut last = 0usize;
+        for i in 0..records {
+            let end = u32_at(&file, id_ends + 4 * i) as usize;
+            if end < last || end > text_len || !text.is_char_boundary(end) {
+                return Err(damaged("a record id is out of range"));
+            }
+            last = end;
+        }
+        if last != text_len {
+            return Err(damaged("the record ids do not fill their text"));
         }
         let max_words = r.u16()?.max(1) as usize;
-        let count = r.u64()? as usize;
-        if count.checked_mul(14).is_none_or(|need| need > bytes.len() - r.at) {
-            return Err(damaged("its entries do not fit in the file"));
+        let filter_len = r.u32()? as usize;
+        if filter_len != 0 && (!filter_len.is_power_of_two() || filter_len > MAX_FILTER_WORDS) {
+            return Err(damaged("its word filter is not a power of two words"));
         }
-        let mut tags = Vec::with_capacity(count);
-        let mut infos = Vec::with_capacity(count);
-        let mut last = 0u64;
-        for i in 0..count {
-            let e = r.take(14)?;
-            let tag = u64::from_le_bytes([e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]]);
-            let record = u32::from_le_bytes([e[8], e[9], e[10], e[11]]);
-            let kind = kind_of(e[12]).ok_or_else(|| damaged("an entry has an unknown kind"))?;
-            if (i > 0 && tag < last)
-                || (record != u32::MAX && record as usize >= ids.len())
-                || e[13] > CONTACT
-            {
-                return Err(damaged("an entry is out of order or out of range"));
-            }
-            last = tag;
-            tags.push(tag);
-            infos.push(Info { record, kind, role: e[13] });
+        let filter: Vec<u64> = r.take(filter_len * 8)?.chunks_exact(8).map(|c| u64_at(c, 0)).collect();
+        let entries = usize::try_from(r.u64()?).map_err(|_| damaged("its entries do not fit in memory"))?;
+        if entries > u32::MAX as usize {
+            return Err(damaged("it has more entries than a list can"));
         }
+        let tags = r.skip(entries, 8)?;
+        let owners = r.skip(entries, 4)?;
+        let roles = r.skip(entries, 1)?;
         let mut patterns = Vec::new();
-        if r.at < bytes.len() {
-            let n = r.u32()?;
-            for _ in 0..n {
-                let record = r.u32()?;
-                let len = r.u32()? as usize;
-                let p = std::str::from_utf8(r.take(len)?).map_err(|_| damaged("a pattern is not UTF-8"))?;
-                if record as usize >= ids.len() {
-                    return Err(damaged("a pattern's record is out of range"));
-                }
-                canonical::pattern(p).map_err(|e| damaged(&e))?;
-                patterns.push((record, p.to_string()));
+        let n = r.u32()?;
+        for _ in 0..n {
+            let record = r.u32()?;
+            let len = r.u32()? as usize;
+            let p = std::str::from_utf8(r.take(len)?).map_err(|_| damaged("a pattern is not UTF-8"))?;
+            if record as usize >= records {
+                return Err(damaged("a pattern's record is out of range"));
             }
-            if r.at != bytes.len() {
-                return Err(damaged("bytes follow its last section"));
+            canonical::pattern(p).map_err(|e| damaged(&e))?;
+            patterns.push((record, p.to_string()));
+        }
+        if r.at != file.len() {
+            return Err(damaged("bytes follow its last section"));
+        }
+        // The entries are checked once here, so that a look-up can trust them.
+        let (mut words, mut phones, mut addresses, mut contacts) = (false, false, false, false);
+        for &byte in &file[roles..roles + entries] {
+            if byte >> 4 > CONTACT || kind_of(byte & 15).is_none() {
+                return Err(damaged("an entry has an unknown role or kind"));
+            }
+            match byte >> 4 {
+                FORM => words = true,
+                PHONE => phones = true,
+                EMAIL => addresses = true,
+                CONTACT => contacts = true,
+                _ => {}
             }
         }
-        // Sorted already: the buckets are one pass.
-        let bits = (count.max(1).next_power_of_two().trailing_zeros()).clamp(4, 28);
+        let out_of_range = file[owners..owners + 4 * entries]
+            .chunks_exact(4)
+            .any(|c| u32_at(c, 0) != u32::MAX && u32_at(c, 0) as usize >= records);
+        if out_of_range {
+            return Err(damaged("an entry's record is out of range"));
+        }
+        // About eight entries a bucket; the tags must be in order for the buckets to hold.
+        let bits = (usize::BITS - 1 - entries.max(1).leading_zeros()).saturating_sub(3).clamp(1, 28);
         let shift = 64 - bits;
         let mut buckets = vec![0u32; (1usize << bits) + 1];
-        let mut e = 0usize;
-        for (b, slot) in buckets.iter_mut().enumerate() {
-            while e < tags.len() && ((tags[e] >> shift) as usize) < b {
-                e += 1;
+        let mut previous = 0u64;
+        for (i, c) in file[tags..tags + 8 * entries].chunks_exact(8).enumerate() {
+            let tag = u64_at(c, 0);
+            if tag < previous {
+                return Err(damaged("its entries are out of order"));
             }
-            *slot = e as u32;
+            previous = tag;
+            // Every bucket after the last one that started before this tag starts here.
+            let b = (tag >> shift) as usize;
+            buckets[b + 1] = i as u32 + 1;
         }
-        let words = infos.iter().any(|i| i.role == FORM);
-        let phones = infos.iter().any(|i| i.role == PHONE);
-        let addresses = infos.iter().any(|i| i.role == EMAIL);
-        let contacts = infos.iter().any(|i| i.role == CONTACT);
+        // buckets[b + 1] holds one past the last entry of bucket b, or 0 where the bucket is
+        // empty: carrying the greatest end forward makes every slot the start of its bucket.
+        let mut start = 0u32;
+        for slot in buckets.iter_mut() {
+            start = start.max(*slot);
+            *slot = start;
+        }
+        let filter_mask = filter.len().saturating_sub(1) as u64;
         Ok(SealedList {
-            ids,
+            file,
+            records,
+            id_ends,
+            id_text,
+            entries,
+            tags,
+            owners,
+            roles,
+            buckets,
+            shift,
+            filter,
+            filter_mask,
             patterns,
-            index: Index { tags, infos, buckets, shift },
             max_words,
             tagger: key.tagger(),
             words,
@@ -531,17 +769,28 @@ impl SealedList {
 
     /// The number of records.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.records
     }
 
     /// Whether it has no record.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.records == 0
     }
 
     /// The id of record `r`.
     pub fn id(&self, r: usize) -> Option<&str> {
-        self.ids.get(r).map(String::as_str)
+        if r >= self.records {
+            return None;
+        }
+        let start = if r == 0 { 0 } else { u32_at(&self.file, self.id_ends + 4 * (r - 1)) as usize };
+        let end = u32_at(&self.file, self.id_ends + 4 * r) as usize;
+        // Checked when opened: UTF-8, and every end on a character boundary.
+        self.file.get(self.id_text + start..self.id_text + end).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// The number of tags the file holds (forms, prefixes, addresses, phone forms, contacts).
+    pub fn tag_count(&self) -> usize {
+        self.entries
     }
 }
 
@@ -571,14 +820,20 @@ impl Lookup for SealedList {
         let mut start = 0;
         while start < norm.len() {
             let first_end = next_space(norm, start);
-            let mut h = self.tagger.start(WORDS);
-            h.write(&norm[start..first_end]);
-            self.walk(norm, start, first_end, h, None, table, found);
+            let word = &norm[start..first_end];
+            if self.may_start(word) {
+                let mut h = self.tagger.start(WORDS);
+                h.write(word);
+                self.walk(norm, start, first_end, h, None, table, found);
+            }
             if let Some(table) = table {
-                for &t in table.text_tokens(&norm[start..first_end]) {
-                    let mut h = self.tagger.start(WORDS);
-                    h.write(&table.token(t).bytes);
-                    self.walk(norm, start, first_end, h, Some(start..first_end), None, found);
+                for &t in table.text_tokens(word) {
+                    let token = &table.token(t).bytes;
+                    if self.may_start(token) {
+                        let mut h = self.tagger.start(WORDS);
+                        h.write(token);
+                        self.walk(norm, start, first_end, h, Some(start..first_end), None, found);
+                    }
                 }
             }
             start = first_end + 1;
@@ -594,18 +849,12 @@ impl Lookup for SealedList {
             return;
         }
         canonical::contact_keys(addr, &mut |key| {
-            for i in
-                self.index.get(self.tagger.tag(CONTACTS, key.as_bytes())).iter().filter(|i| i.role == CONTACT)
-            {
-                found(i.record);
-            }
+            self.each_owner(self.tagger.tag(CONTACTS, key.as_bytes()), CONTACT, found)
         });
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
-        for i in self.index.get(self.tagger.address(addr)).iter().filter(|i| i.role == EMAIL) {
-            found(i.record);
-        }
+        self.each_owner(self.tagger.address(addr), EMAIL, found)
     }
 
     fn has_phones(&self) -> bool {
@@ -614,11 +863,7 @@ impl Lookup for SealedList {
 
     fn phone_owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
         let (intl, digits) = phone.parts();
-        let mut look = |form: u8, d: &str| {
-            for i in self.index.get(self.tagger.number(form, d)).iter().filter(|i| i.role == PHONE) {
-                found(i.record);
-            }
-        };
+        let mut look = |form: u8, d: &str| self.each_owner(self.tagger.number(form, d), PHONE, found);
         if intl {
             // The same international number, or a national one behind this country code.
             look(INTL, digits);
@@ -665,20 +910,86 @@ mod tests {
         assert!(matches!(SealedList::open(b"id,kind,value\n", &k), Err(Error::Sealed(_))));
     }
 
+    /// Every entry is found by its tag through the buckets, at every list size the bucket
+    /// count steps through, and a tag not in the file finds nothing.
     #[test]
-    fn index_finds_every_tag() {
-        let entries: Vec<(u64, Info)> = (0..1000u64)
-            .map(|i| {
-                (
-                    i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                    Info { record: i as u32, kind: Kind::Name, role: FORM },
-                )
-            })
-            .collect();
-        let index = Index::new(entries.clone());
-        for (t, info) in entries {
-            assert_eq!(index.get(t), [info]);
+    fn buckets_find_every_tag() {
+        let k = Key::from_bytes(&[7u8; 32]).unwrap();
+        for n in [1usize, 2, 9, 100, 3000] {
+            let mut list = ProtectedList::new();
+            for i in 0..n {
+                list.push(&format!("R{i}"), Kind::Email, &format!("p{i}@x.example")).unwrap();
+            }
+            let sealed = SealedList::open(&seal(&list, &k), &k).unwrap();
+            assert_eq!(sealed.tag_count(), n);
+            for i in 0..n {
+                let mut owners = Vec::new();
+                sealed.address_owners(&format!("p{i}@x.example"), &mut |r| owners.push(r));
+                assert_eq!(owners, [i as u32], "{n} records, address {i}");
+                assert_eq!(sealed.id(i), Some(format!("R{i}").as_str()));
+            }
+            assert!(!sealed.is_listed_address("nobody@x.example"));
+            assert_eq!(sealed.id(n), None);
         }
-        assert!(index.get(12345).is_empty());
+    }
+
+    /// The filter's hash is SipHash-1-3 as the `siphasher` crate computes it.
+    #[test]
+    fn the_filter_hash_is_siphash_1_3() {
+        use siphasher::sip::SipHasher13;
+        let (k0, k1) = (0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908);
+        let mine = SipKey13::new(k0, k1);
+        for m in [0u64, 1, 0x006f_6c6c_6568, u64::MAX, 0x9e37_79b9_7f4a_7c15] {
+            let mut h = SipHasher13::new_with_keys(k0, k1);
+            h.write(&m.to_le_bytes());
+            assert_eq!(mine.hash_u64(m), h.finish(), "{m:#x}");
+        }
+    }
+
+    /// The filter lets every listed first word through (both orders of a name, a term's first
+    /// word) and keeps out most other words.
+    #[test]
+    fn the_filter_passes_first_words_and_few_others() {
+        let k = Key::from_bytes(&[3u8; 32]).unwrap();
+        let mut list = ProtectedList::new();
+        for i in 0..500 {
+            list.push(&format!("R{i}"), Kind::Name, &format!("given{i} family{i}")).unwrap();
+        }
+        list.push("T", Kind::Term, "operation nightingale").unwrap();
+        let sealed = SealedList::open(&seal(&list, &k), &k).unwrap();
+        for i in 0..500 {
+            assert!(sealed.may_start(format!("given{i}").as_bytes()));
+            assert!(sealed.may_start(format!("family{i}").as_bytes()));
+        }
+        assert!(sealed.may_start(b"operation"));
+        let passed = (0..10_000).filter(|i| sealed.may_start(format!("other{i}").as_bytes())).count();
+        assert!(passed < 500, "{passed} of 10,000 other words passed");
+    }
+
+    /// A file of versions 1 and 2 (before the word filter) is refused with a message that says
+    /// to seal the list again.
+    #[test]
+    fn an_earlier_format_says_to_seal_again() {
+        let k = Key::generate().unwrap();
+        for version in [1u16, 2] {
+            let mut old = MAGIC.to_vec();
+            old.extend_from_slice(&version.to_le_bytes());
+            old.extend_from_slice(&k.check_value());
+            old.extend_from_slice(&0u32.to_le_bytes());
+            let err = SealedList::open(&old, &k).unwrap_err();
+            assert!(matches!(err, Error::Sealed(_)), "{err}");
+            assert!(err.to_string().contains("seal it again"), "{err}");
+        }
+    }
+
+    /// A list of more records than allowed is refused before any of it is read.
+    #[test]
+    fn more_records_than_allowed_are_refused() {
+        let k = Key::generate().unwrap();
+        let list = ProtectedList::from_csv("id,kind,value\nA,name,Ann Lee\nB,name,Bo Li\n").unwrap();
+        let sealed = seal(&list, &k);
+        assert!(SealedList::open_owned(sealed.clone(), &k, 2).is_ok());
+        let err = SealedList::open_owned(sealed, &k, 1).unwrap_err();
+        assert!(err.to_string().contains("max_list_records"), "{err}");
     }
 }

@@ -12,7 +12,7 @@
 //! 150 MB and ten seconds to build.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use crate::list::variants::{self, TOKEN_MARK};
@@ -120,24 +120,7 @@ fn spaces(x: u64) -> u64 {
 }
 
 /// Keys are already well mixed hashes: the table uses them as they are.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<crate::list::index::PassThrough>>;
 
 /// What a key stands for: forms with that hash (`first..first + count` in `forms`), possibly
 /// none when the key is only a prefix of longer forms.
@@ -336,12 +319,24 @@ impl TokenEngineBuilder {
 
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
-        let TokenEngineBuilder { mut arena, mut rows } = self;
+        let TokenEngineBuilder { mut arena, rows } = self;
         arena.shrink_to_fit();
         let src = &arena;
         let text = |r: &(u64, u32, u32, u32, Kind)| &src[r.1 as usize..r.2 as usize];
-        // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours.
-        rows.sort_unstable_by(|a, b| (a.0, text(a), a.3, a.4).cmp(&(b.0, text(b), b.3, b.4)));
+        // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
+        // and owner first, which compares no bytes, then by text (a stable sort, keeping the
+        // owners in order) only within a run of one hash that holds more than one text, which
+        // takes two forms whose hashes collide.
+        let mut rows =
+            crate::list::index::sort_by_hash(rows, |r| r.0, |a, b| (a.0, a.3, a.4).cmp(&(b.0, b.3, b.4)));
+        let mut i = 0;
+        while i < rows.len() {
+            let run = i + rows[i..].iter().take_while(|r| r.0 == rows[i].0).count();
+            if rows[i + 1..run].iter().any(|r| text(r) != text(&rows[i])) {
+                rows[i..run].sort_by(|a, b| text(a).cmp(text(b)));
+            }
+            i = run;
+        }
         rows.dedup_by(|a, b| a.0 == b.0 && text(a) == text(b) && a.3 == b.3 && a.4 == b.4);
 
         let mut forms: Vec<Form> = Vec::with_capacity(rows.len());
