@@ -207,40 +207,32 @@ struct Repointed<'a> {
     /// The file.
     bytes: &'a [u8],
     /// Its header, with the first directory's offset replaced.
-    head: [u8; 16],
-    /// The header's length: 8 bytes (classic TIFF) or 16 (BigTIFF).
-    head_len: usize,
+    head: [u8; 8],
     /// Where reading stands.
     at: usize,
 }
 
 impl<'a> Repointed<'a> {
     /// `bytes` with its header pointing at the directory at `offset`; `None` when the header
-    /// is not a TIFF's or the offset does not fit it.
+    /// is not a classic TIFF's (the image crate does not read BigTIFF) or the offset does not
+    /// fit it.
     fn new(bytes: &'a [u8], offset: u64) -> Option<Repointed<'a>> {
-        let little = match bytes.get(..2)? {
-            b"II" => true,
-            b"MM" => false,
+        let offset = u32::try_from(offset).ok()?;
+        let mut head = [0u8; 8];
+        head.copy_from_slice(bytes.get(..8)?);
+        let pointer = match &head[..4] {
+            b"II*\0" => offset.to_le_bytes(),
+            b"MM\0*" => offset.to_be_bytes(),
             _ => return None,
         };
-        let version = bytes.get(2..4)?;
-        let big = version == if little { [43, 0] } else { [0, 43] };
-        let mut head = [0u8; 16];
-        let head_len = if big { 16 } else { 8 };
-        head[..head_len].copy_from_slice(bytes.get(..head_len)?);
-        if big {
-            head[8..16].copy_from_slice(&if little { offset.to_le_bytes() } else { offset.to_be_bytes() });
-        } else {
-            let offset = u32::try_from(offset).ok()?;
-            head[4..8].copy_from_slice(&if little { offset.to_le_bytes() } else { offset.to_be_bytes() });
-        }
-        Some(Repointed { bytes, head, head_len, at: 0 })
+        head[4..8].copy_from_slice(&pointer);
+        Some(Repointed { bytes, head, at: 0 })
     }
 }
 
 impl BufRead for Repointed<'_> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        Ok(match self.head.get(self.at..self.head_len) {
+        Ok(match self.head.get(self.at..) {
             Some(head) if !head.is_empty() => head,
             _ => self.bytes.get(self.at..).unwrap_or_default(),
         })
@@ -403,6 +395,91 @@ mod tests {
         assert!(!may_hold_text(&flat));
         let icon = gray(16, 16, |x, _| if x % 2 == 0 { 0 } else { 255 });
         assert!(!may_hold_text(&icon));
+    }
+
+    /// What `each_image` hands on: each label with the size and first pixel of a decoded image,
+    /// or the outcome instead.
+    fn each(bytes: &[u8], max_pixels: u64) -> Vec<(Option<String>, Result<(u32, u32, u8), Outcome>)> {
+        let settings = super::super::Settings { languages: "eng".into(), max_pixels };
+        let ocr = Ocr::new(&settings);
+        let mut out = Vec::new();
+        each_image(bytes, &ocr, &mut |label, image| {
+            out.push((label.map(str::to_string), image.map(|i| (i.width, i.height, i.pixels[0]))));
+        });
+        out
+    }
+
+    /// A TIFF of grey pages, each `(width, height, shade)`.
+    fn tiff_of(pages: &[(u32, u32, u8)]) -> Vec<u8> {
+        use tiff::encoder::{colortype::Gray8, TiffEncoder};
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut e = TiffEncoder::new(&mut out).unwrap();
+        for &(w, h, shade) in pages {
+            e.write_image::<Gray8>(w, h, &vec![shade; (w * h) as usize]).unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn every_tiff_page_is_decoded_under_the_allowance() {
+        let pages = [(40, 40, 10), (50, 60, 20), (64, 33, 30)];
+        let label = |n: usize| Some(format!("page {n}"));
+        let tiff = tiff_of(&pages);
+        let want: Vec<_> =
+            pages.iter().enumerate().map(|(i, &(w, h, s))| (label(i + 1), Ok((w, h, s)))).collect();
+        assert_eq!(each(&tiff, 1_000_000), want);
+        // 1600 + 3000 pixels fit 5000; the third page (2112) does not, and ends it.
+        let spent = each(&tiff, 5000);
+        assert_eq!(spent[..2], want[..2]);
+        assert_eq!(spent[2], (label(3), Err(Outcome::OverBudget)));
+        // One page: no label. A page under 32 pixels a side: no text, and the pages go on.
+        assert_eq!(each(&tiff_of(&[(40, 40, 7)]), 10_000), [(None, Ok((40, 40, 7)))]);
+        let small = each(&tiff_of(&[(40, 40, 1), (8, 8, 2), (40, 40, 3)]), 10_000);
+        assert_eq!(small[1], (label(2), Err(Outcome::NoText)));
+        assert_eq!(small[2], (label(3), Ok((40, 40, 3))));
+        // A second directory pointing back at the first (a loop): the walk ends there, said.
+        let mut looped = tiff_of(&pages[..2]);
+        let first = u32::from_le_bytes(looped[4..8].try_into().unwrap()) as usize;
+        let entries = usize::from(u16::from_le_bytes(looped[first..first + 2].try_into().unwrap()));
+        let next_at = first + 2 + entries * 12;
+        let second = u32::from_le_bytes(looped[next_at..next_at + 4].try_into().unwrap()) as usize;
+        let entries2 = usize::from(u16::from_le_bytes(looped[second..second + 2].try_into().unwrap()));
+        let back = second + 2 + entries2 * 12;
+        looped[back..back + 4].copy_from_slice(&(first as u32).to_le_bytes());
+        let got = each(&looped, 1_000_000);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], want[0]);
+        assert!(matches!(&got[1], (Some(l), Err(Outcome::Unreadable(_))) if l == "page 2"), "{got:?}");
+    }
+
+    /// A GIF of `frames`, each a 40 x 40 canvas in one shade.
+    fn gif_of(frames: &[u8]) -> Vec<u8> {
+        use image::codecs::gif::GifEncoder;
+        let mut out = Vec::new();
+        {
+            let mut e = GifEncoder::new(&mut out);
+            for &shade in frames {
+                let buffer = image::RgbaImage::from_pixel(40, 40, image::Rgba([shade, shade, shade, 255]));
+                e.encode_frame(image::Frame::new(buffer)).unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_distinct_gif_frame_is_decoded_under_the_allowance() {
+        let frame = |n: u32| Some(format!("frame {n}"));
+        // The second frame is the first again: not handed on, but charged (composed).
+        let gif = gif_of(&[0, 0, 255, 0]);
+        let want =
+            vec![(frame(1), Ok((40, 40, 0))), (frame(3), Ok((40, 40, 255))), (frame(4), Ok((40, 40, 0)))];
+        assert_eq!(each(&gif, 1_000_000), want);
+        // 1600 pixels a frame: three fit 5000, the fourth does not.
+        let spent = each(&gif, 5000);
+        assert_eq!(spent[..2], want[..2]);
+        assert_eq!(spent[2], (frame(4), Err(Outcome::OverBudget)));
+        // One frame: the image itself.
+        assert_eq!(each(&gif_of(&[128]), 10_000), [(None, Ok((40, 40, 128)))]);
     }
 
     #[test]
