@@ -2,9 +2,8 @@
 //! is read by OCR (policy `ocr = true`, path `page 3 image`). A JPEG (`DCTDecode`) goes to the
 //! image decoders as it is; raw pixels (no filter or `FlateDecode`, grey, RGB or CMYK, 1 or 8
 //! bits a component) are inflated to just their size and turned grey here, and CCITT fax
-//! (Group 4 and one-dimensional Group 3) is decoded to 1-bit rows by `ocr::ccitt`. JBIG2 (no
-//! maintained Rust decoder exists), two-dimensional Group 3 and JPEG 2000 images are said
-//! unreadable.
+//! (Group 4 and one-dimensional Group 3) is decoded to 1-bit rows by `ocr::ccitt`. JBIG2,
+//! two-dimensional Group 3 and JPEG 2000 images are said unreadable.
 
 use pdf_extract::{Document, Object, ObjectId};
 
@@ -29,7 +28,7 @@ pub(super) fn page_image(doc: &Document, page: ObjectId, ocr: &Ocr<'_>) -> Optio
         ["CCITTFaxDecode"] => Encoding::Fax(fax_params(doc, dict)),
         _ => {
             let named = match filters.last().map(String::as_str) {
-                Some("JBIG2Decode") => "JBIG2 (no maintained Rust decoder reads it)",
+                Some("JBIG2Decode") => "JBIG2",
                 Some("JPXDecode") => "JPEG 2000",
                 _ => "an encoding",
             };
