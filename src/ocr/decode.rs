@@ -131,17 +131,17 @@ fn grey(image: DynamicImage) -> Gray {
     Gray { pixels: grey.into_raw(), width, height, dpi: SCREEN_DPI }
 }
 
+/// What is handed each page or frame decoded: its label (`page 2`; `None` for an image of one
+/// page) and its pixels, or the outcome to report instead.
+pub(crate) type Each<'e> = dyn FnMut(Option<&str>, Result<Gray, Outcome>) + 'e;
+
 /// Decodes every page of a multi-page TIFF and every frame of an animated GIF in `bytes`, in
 /// order, handing each to `each` with its label (`page 2`, `frame 3`); any other image, and a
 /// TIFF or GIF of one image, is handed once with no label. Each page or frame is charged to
 /// the allowance as it is decoded, and nothing more is decoded once one does not fit. A GIF
 /// frame the same as the frame read before it (an animation that holds still) is not handed
 /// again.
-pub(crate) fn each_image(
-    bytes: &[u8],
-    ocr: &Ocr<'_>,
-    each: &mut dyn FnMut(Option<&str>, Result<Gray, Outcome>),
-) {
+pub(crate) fn each_image(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
     match image::guess_format(bytes) {
         Ok(ImageFormat::Tiff) => tiff_pages(bytes, ocr, each),
         Ok(ImageFormat::Gif) => gif_frames(bytes, ocr, each),
@@ -151,7 +151,7 @@ pub(crate) fn each_image(
 
 /// The pages of a TIFF: its directories are walked by the `tiff` crate, and each page is
 /// decoded by the image crate from the file with its header pointed at that page's directory.
-fn tiff_pages(bytes: &[u8], ocr: &Ocr<'_>, each: &mut dyn FnMut(Option<&str>, Result<Gray, Outcome>)) {
+fn tiff_pages(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
     let walk = std::panic::catch_unwind(|| tiff::decoder::Decoder::new(Cursor::new(bytes)));
     let Ok(Ok(mut walk)) = walk else {
         // A damaged header: the image decoder says how.
@@ -270,7 +270,7 @@ impl Seek for Repointed<'_> {
 
 /// The frames of a GIF, composed on its canvas as a viewer shows them. Each frame decoded is
 /// charged the canvas's pixels (composing it costs that much, whether it is read or not).
-fn gif_frames(bytes: &[u8], ocr: &Ocr<'_>, each: &mut dyn FnMut(Option<&str>, Result<Gray, Outcome>)) {
+fn gif_frames(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
     let Ok(decoder) = GifDecoder::new(Cursor::new(bytes)) else {
         return each(None, open(bytes, ocr));
     };
@@ -399,7 +399,9 @@ mod tests {
 
     /// What `each_image` hands on: each label with the size and first pixel of a decoded image,
     /// or the outcome instead.
-    fn each(bytes: &[u8], max_pixels: u64) -> Vec<(Option<String>, Result<(u32, u32, u8), Outcome>)> {
+    type Handed = Vec<(Option<String>, Result<(u32, u32, u8), Outcome>)>;
+
+    fn each(bytes: &[u8], max_pixels: u64) -> Handed {
         let settings = super::super::Settings { languages: "eng".into(), max_pixels };
         let ocr = Ocr::new(&settings);
         let mut out = Vec::new();
