@@ -113,6 +113,37 @@ impl Scanner {
         &self.policy
     }
 
+    /// `text` as a report shows it: every protected identifier a reader would recognise in
+    /// it masked, and, as in excerpts, every address-shaped token and long number
+    /// (`Re: Jane Doe` → `Re: J*** D**`). For subjects and other labels a report carries.
+    ///
+    /// ```
+    /// use maildlp::{Policy, Scanner};
+    ///
+    /// let scanner = Scanner::open(b"id,kind,value\nV01,name,Jane Doe\n", None, Policy::default())?;
+    /// assert_eq!(scanner.mask_text("Re: Jane Doe"), "Re: J*** D**");
+    /// assert_eq!(scanner.mask_text("Rota for May"), "Rota for May");
+    /// # Ok::<(), maildlp::Error>(())
+    /// ```
+    pub fn mask_text(&self, text: &str) -> String {
+        crate::report::Masking::mask_label(self, text)
+    }
+
+    /// Whether a record of the list gives `addr` (in any case, with or without angle
+    /// brackets) as its own address.
+    ///
+    /// ```
+    /// use maildlp::{Policy, Scanner};
+    ///
+    /// let scanner = Scanner::open(b"id,kind,value\nV01,email,jane@example.org\n", None, Policy::default())?;
+    /// assert!(scanner.is_protected_address("<Jane@Example.org>"));
+    /// assert!(!scanner.is_protected_address("desk@met.example"));
+    /// # Ok::<(), maildlp::Error>(())
+    /// ```
+    pub fn is_protected_address(&self, addr: &str) -> bool {
+        self.lookup().is_listed_address(&crate::address::canonical(addr))
+    }
+
     /// The message with its recipient exposure fixed: every external visible recipient moved
     /// to Bcc, protected addresses taken out of Reply-To and Mail-Followup-To (see
     /// [`remedy::bcc`](crate::remedy::bcc)). Internal domains come from the policy, protected

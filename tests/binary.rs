@@ -100,6 +100,33 @@ fn utf16_big_endian_text_in_binary_is_found() {
 }
 
 #[test]
+fn text_right_after_0xff_padding_is_found() {
+    // A block of 0xff (free sectors, erased flash, padded records) right before the name, in
+    // ASCII, UTF-16LE and UTF-16BE, at both parities; padding after it too.
+    let encodings: [fn(&str) -> Vec<u8>; 3] = [
+        |s| s.as_bytes().to_vec(),
+        |s| s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        |s| s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+    ];
+    for (n, encode) in encodings.iter().enumerate() {
+        for pad in [4096, 4097] {
+            let mut data = binary(1_000);
+            data.extend(vec![0xff; pad]);
+            data.extend(encode("Jane Doe"));
+            data.extend([0xff; 64]);
+            let r = scanner(Limits::default()).scan(&message("disk.img", "application/octet-stream", &data));
+            let (found, limits) = outcome(&r);
+            assert_eq!(
+                found,
+                [(Part::Attachment, Some("disk.img".to_string()), None)],
+                "encoding {n}, {pad}"
+            );
+            assert!(limits.is_empty(), "{limits:?}");
+        }
+    }
+}
+
+#[test]
 fn a_huge_binary_member_meets_the_limit() {
     let mut big = binary(2 << 20);
     big.extend_from_slice(b"\0Jane Doe\0");

@@ -17,7 +17,7 @@ use maildlp::{Detail, Finding, Policy, ProtectedList, Report, Scanner, Verdict};
 mod compound;
 #[path = "common/mail.rs"]
 mod mail;
-use compound::{compound, utf16};
+use compound::{compound, edited, persist, presentation, rec, utf16};
 use mail::{attached as message, limits, measured};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -88,6 +88,17 @@ const REPORT_DOC: Want = &[
     ("L25", Some("text box"), false),
 ];
 
+/// Text hidden through styles (`styles.doc`): none of it is hidden by its own properties.
+const STYLES_DOC: Want = &[
+    ("L27", None, false),
+    // A character style that hides, and one based on it.
+    ("L28", None, true),
+    ("L29", None, true),
+    // A paragraph style that hides; a span in such a paragraph shown by its own properties.
+    ("L30", None, true),
+    ("L31", None, false),
+];
+
 const SLIDES_PPT: Want = &[
     ("L14", Some("slide 1"), false),
     ("L15", Some("slide 1 notes"), false),
@@ -109,10 +120,13 @@ const BOOK_XLS: Want = &[
 
 #[test]
 fn every_place_of_every_legacy_format() {
-    let cases: [(&str, Want); 6] = [
+    let cases: [(&str, Want); 8] = [
         ("report.doc", REPORT_DOC),
+        ("styles.doc", STYLES_DOC),
         ("slides.ppt", SLIDES_PPT),
         ("book.xls", BOOK_XLS),
+        // The same workbook as Excel 95 (BIFF5, a `Book` stream), saved by Gnumeric.
+        ("book95.xls", BOOK_XLS),
         ("clean.doc", &[]),
         ("clean.ppt", &[]),
         ("clean.xls", &[]),
@@ -147,12 +161,9 @@ fn inside_an_archive_the_path_shows_the_chain() {
 }
 
 /// The offset in `file` (a compound file) of the stream whose first bytes are `head`, at a
-/// sector boundary.
+/// sector boundary (of the mini stream's 64-byte sectors, for a stream under 4 KiB).
 fn stream_at(file: &[u8], head: &[u8]) -> usize {
-    (512..file.len())
-        .step_by(512)
-        .find(|&at| file[at..].starts_with(head))
-        .expect("the stream is in the file")
+    (512..file.len()).step_by(64).find(|&at| file[at..].starts_with(head)).expect("the stream is in the file")
 }
 
 #[test]
@@ -288,50 +299,6 @@ fn piece_tables_that_lie_cost_no_more_than_the_file() {
     }
 }
 
-/// A PowerPoint record.
-fn rec(kind: u16, instance: u16, container: bool, body: &[u8]) -> Vec<u8> {
-    let mut out = ((instance << 4) | if container { 0xf } else { 0 }).to_le_bytes().to_vec();
-    out.extend(kind.to_le_bytes());
-    out.extend((body.len() as u32).to_le_bytes());
-    out.extend(body);
-    out
-}
-
-/// A presentation stream and its `Current User`: the document record (persist id 1) holding
-/// `lists`, then `records` (persist ids 2, 3...), the persist directory and one edit.
-fn presentation(lists: &[u8], records: &[Vec<u8>]) -> Vec<u8> {
-    let mut stream = rec(0x03e8, 0, true, lists);
-    let mut offsets = vec![0u32];
-    for r in records {
-        offsets.push(stream.len() as u32);
-        stream.extend(r);
-    }
-    let dir_at = stream.len() as u32;
-    let mut dir = (1u32 | (offsets.len() as u32) << 20).to_le_bytes().to_vec();
-    dir.extend(offsets.iter().flat_map(|o| o.to_le_bytes()));
-    stream.extend(rec(0x1772, 0, false, &dir));
-    let edit_at = stream.len() as u32;
-    let mut edit = vec![0u8; 28];
-    edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
-    edit[16..20].copy_from_slice(&1u32.to_le_bytes());
-    stream.extend(rec(0x0ff5, 0, false, &edit));
-    let mut user = vec![0u8; 20];
-    user[4..8].copy_from_slice(&0xe391_c05fu32.to_le_bytes());
-    user[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    compound(&[
-        ("/PowerPoint Document".into(), stream),
-        ("/Current User".into(), rec(0x0ff6, 0, false, &user)),
-    ])
-}
-
-/// A `SlidePersistAtom` naming persist id `persist` (and notes id `id`).
-fn persist(persist: u32, id: u32) -> Vec<u8> {
-    let mut body = vec![0u8; 20];
-    body[0..4].copy_from_slice(&persist.to_le_bytes());
-    body[12..16].copy_from_slice(&id.to_le_bytes());
-    rec(0x03f3, 0, false, &body)
-}
-
 #[test]
 fn a_hand_made_presentation_in_list_order_with_its_master_and_comments() {
     // Slides listed 3 then 2 (the list's order is the presentation's); slide 3's placeholder
@@ -404,17 +371,8 @@ fn presentations_whose_records_and_edits_lie() {
     dir.extend(slide_at.to_le_bytes());
     dir.extend((3u32 | 4095 << 20).to_le_bytes());
     stream.extend(rec(0x1772, 0, false, &dir));
-    let edit_at = stream.len() as u32;
-    let mut edit = vec![0u8; 28];
-    edit[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    edit[12..16].copy_from_slice(&dir_at.to_le_bytes());
-    edit[16..20].copy_from_slice(&1u32.to_le_bytes());
-    stream.extend(rec(0x0ff5, 0, false, &edit));
-    let mut user = vec![0u8; 20];
-    user[4..8].copy_from_slice(&0xe391_c05fu32.to_le_bytes());
-    user[8..12].copy_from_slice(&edit_at.to_le_bytes());
-    let user = rec(0x0ff6, 0, false, &user);
-    let file = compound(&[("/PowerPoint Document".into(), stream), ("/Current User".into(), user)]);
+    // The edit's previous edit is itself.
+    let file = edited(stream, dir_at, true);
     let m = message("lies.ppt", "application/vnd.ms-powerpoint", &file);
     let (report, peak) = measured(&s, &m);
     // Followed 16 deep, the deep atom is not reached; the slide's other text is.
@@ -426,10 +384,14 @@ fn presentations_whose_records_and_edits_lie() {
 fn legacy_files_cut_or_flipped_anywhere_give_a_report() {
     let s = scanner();
     // Each file, and the first bytes of the stream its reader reads.
-    let files: [(&str, &[u8]); 3] = [
+    let files: [(&str, &[u8]); 5] = [
         ("report.doc", &[0xec, 0xa5]),
+        // Its table stream, which starts with the style sheet.
+        ("styles.doc", &[0x12, 0, 0x17, 0, 0x0a, 0]),
         ("slides.ppt", &[0x0f, 0x00, 0xe8, 0x03]),
         ("book.xls", &[9, 8, 16, 0]),
+        // Its `Book` stream: a BOF of BIFF5.
+        ("book95.xls", &[9, 8, 8, 0, 0, 5]),
     ];
     for (name, head) in files {
         let file = fixture(name);

@@ -19,13 +19,23 @@ fn a_page_for_the_command_and_each_subcommand_with_their_options() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["maildlp-fix.1", "maildlp-keygen.1", "maildlp-scan.1", "maildlp-seal.1", "maildlp.1"]);
+    assert_eq!(
+        names,
+        [
+            "maildlp-fix.1",
+            "maildlp-keygen.1",
+            "maildlp-report.1",
+            "maildlp-scan.1",
+            "maildlp-seal.1",
+            "maildlp.1"
+        ]
+    );
 
     let page = |name: &str| std::fs::read_to_string(out.join(name)).expect("a page");
     let main = page("maildlp.1");
     assert!(main.contains(".TH maildlp 1"), "{main}");
     assert!(main.contains(env!("CARGO_PKG_VERSION")), "the version is on the page");
-    for sub in ["scan", "fix", "keygen", "seal"] {
+    for sub in ["scan", "fix", "keygen", "seal", "report"] {
         assert!(main.contains(&format!("maildlp\\-{sub}(1)")), "maildlp.1 points to maildlp-{sub}(1)");
     }
     assert!(!main.contains("manpages"), "the packagers' subcommand stays out of the pages");
@@ -34,6 +44,10 @@ fn a_page_for_the_command_and_each_subcommand_with_their_options() {
         assert!(scan.contains(option), "maildlp-scan.1 documents {option}");
     }
     assert!(page("maildlp-seal.1").contains("\\-\\-key"));
+    let report = page("maildlp-report.1");
+    for option in ["\\-\\-output", "\\-\\-max\\-rows", "FINDINGS.jsonl"] {
+        assert!(report.contains(option), "maildlp-report.1 documents {option}");
+    }
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! What calamine does not say of a legacy Excel workbook (BIFF8 `.xls`, [MS-XLS]), read from
-//! its records: which rows (`ROW` with `fDyZero`) and columns (`COLINFO` with `fHidden`) of
-//! each sheet are hidden, and the sheet's cell notes (a `NOTE` names the cell and an object,
-//! whose `TXO` record and the `CONTINUE` records after it hold the text).
+//! What calamine does not say of a legacy Excel workbook (BIFF8 `.xls` of Excel 97 and later,
+//! [MS-XLS]; BIFF5, Excel 5 and 95, the `Book` stream), read from its records: which rows
+//! (`ROW` with `fDyZero`) and columns (`COLINFO` with `fHidden`) of each sheet are hidden, and
+//! the sheet's cell notes (in BIFF8 a `NOTE` names the cell and an object, whose `TXO` record
+//! and the `CONTINUE` records after it hold the text; in BIFF5 the `NOTE` holds its text,
+//! continued by `NOTE`s of row 0xFFFF).
 //!
 //! Records are a type, a length and a body; each is read once, in order, and every offset is
 //! checked against the stream, so a damaged workbook gives less, never more work.
@@ -21,8 +23,9 @@ const OBJ: u16 = 0x005d;
 const TXO: u16 = 0x01b6;
 const CONTINUE: u16 = 0x003c;
 const NOTE: u16 = 0x001c;
-/// `vers` of a BIFF8 `BOF`.
+/// `vers` of a BIFF8 and of a BIFF5 `BOF`.
 const BIFF8: u16 = 0x0600;
+const BIFF5: u16 = 0x0500;
 
 /// What is hidden in one sheet, and its notes.
 #[derive(Debug, Default, PartialEq)]
@@ -55,21 +58,23 @@ fn record(stream: &[u8], at: usize) -> Option<(u16, &[u8], usize)> {
     Some((kind, body, at + 4 + len))
 }
 
-/// The sheets of the BIFF8 workbook `stream`, by name; empty for an encrypted workbook or one
-/// of an older version.
+/// The sheets of the BIFF8 or BIFF5 workbook `stream`, by name; empty for an encrypted
+/// workbook or one of an older version.
 pub(super) fn sheets(stream: &[u8]) -> HashMap<String, Sheet> {
     let mut out = HashMap::new();
-    match record(stream, 0) {
-        Some((BOF, body, _)) if u16_at(body, 0) == Some(BIFF8) => {}
+    let biff8 = match record(stream, 0) {
+        Some((BOF, body, _)) if u16_at(body, 0) == Some(BIFF8) => true,
+        Some((BOF, body, _)) if u16_at(body, 0) == Some(BIFF5) => false,
         _ => return out,
-    }
+    };
     let mut places = Vec::new();
     let mut at = 0;
     while let Some((kind, body, next)) = record(stream, at) {
         match kind {
             FILEPASS => return HashMap::new(),
             BOUNDSHEET => {
-                if let (Some(pos), Some(name)) = (u32_at(body, 0), short_string(body, 6)) {
+                let name = if biff8 { short_string(body, 6) } else { byte_string(body, 6) };
+                if let (Some(pos), Some(name)) = (u32_at(body, 0), name) {
                     places.push((name, pos as usize));
                 }
             }
@@ -82,21 +87,24 @@ pub(super) fn sheets(stream: &[u8]) -> HashMap<String, Sheet> {
     // sheets say they start where.
     let mut left = stream.len();
     for (name, pos) in places {
-        if let Some(sheet) = sheet(stream, pos, &mut left) {
+        if let Some(sheet) = sheet(stream, pos, &mut left, biff8) {
             out.insert(name, sheet);
         }
     }
     out
 }
 
-/// The sheet whose substream starts at `at`, reading no more than `left` bytes of records.
-fn sheet(stream: &[u8], mut at: usize, left: &mut usize) -> Option<Sheet> {
+/// The sheet whose substream starts at `at`, reading no more than `left` bytes of records;
+/// `biff8` for a BIFF8 workbook, else BIFF5.
+fn sheet(stream: &[u8], mut at: usize, left: &mut usize, biff8: bool) -> Option<Sheet> {
     if record(stream, at)?.0 != BOF {
         return None;
     }
     let mut sheet = Sheet::default();
     let mut texts: HashMap<u16, String> = HashMap::new();
     let mut object = None;
+    // A BIFF5 note being read: its cell and the bytes of its text so far.
+    let mut note: Option<(u16, u16, Vec<u8>)> = None;
     while let Some((kind, body, next)) = record(stream, at) {
         *left = match left.checked_sub(next - at) {
             Some(l) => l,
@@ -122,6 +130,24 @@ fn sheet(stream: &[u8], mut at: usize, left: &mut usize) -> Option<Sheet> {
                     texts.insert(id, continued(stream, next, usize::from(chars)));
                 }
             }
+            NOTE if !biff8 => {
+                if let (Some(row), Some(col), Some(len)) = (u16_at(body, 0), u16_at(body, 2), u16_at(body, 4))
+                {
+                    let text = body.get(6..).unwrap_or_default();
+                    let text = &text[..usize::from(len).min(text.len())];
+                    match (row, &mut note) {
+                        // The rest of the note before.
+                        (0xffff, Some((_, _, held))) => held.extend_from_slice(text),
+                        (0xffff, None) => {}
+                        _ => {
+                            let done = note.replace((row, col, text.to_vec()));
+                            sheet
+                                .notes
+                                .extend(done.map(|(r, c, t)| (u32::from(r), u32::from(c), note_text(&t))));
+                        }
+                    }
+                }
+            }
             NOTE => {
                 if let (Some(row), Some(col), Some(id)) = (u16_at(body, 0), u16_at(body, 2), u16_at(body, 6))
                 {
@@ -134,8 +160,22 @@ fn sheet(stream: &[u8], mut at: usize, left: &mut usize) -> Option<Sheet> {
         }
         at = next;
     }
+    sheet.notes.extend(note.map(|(r, c, t)| (u32::from(r), u32::from(c), note_text(&t))));
     sheet.hidden_rows.sort_unstable();
     Some(sheet)
+}
+
+/// The text of a BIFF5 note: 8-bit characters, as the format has them; UTF-16 when every
+/// second byte is zero, as Gnumeric writes them (its Excel 95 files keep notes in UTF-16).
+fn note_text(bytes: &[u8]) -> String {
+    let wide =
+        bytes.len() >= 2 && bytes.len().is_multiple_of(2) && bytes.iter().skip(1).step_by(2).all(|&b| b == 0);
+    if wide {
+        let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|&b| cp1252(b)).collect()
+    }
 }
 
 /// The `chars` characters of a text object, held by the `CONTINUE` records from `at` on: each
@@ -157,6 +197,12 @@ fn continued(stream: &[u8], mut at: usize, chars: usize) -> String {
         at = next;
     }
     String::from_utf16_lossy(&units)
+}
+
+/// A BIFF5 string at `at`: a count of characters, then the 8-bit characters.
+fn byte_string(body: &[u8], at: usize) -> Option<String> {
+    let count = usize::from(*body.get(at)?);
+    Some(body.get(at + 1..)?.iter().take(count).map(|&b| cp1252(b)).collect())
 }
 
 /// A `ShortXLUnicodeString` at `at`: a count of characters, a flag byte, the characters.
@@ -232,6 +278,43 @@ mod tests {
         assert!(s.row_hidden(5) && !s.row_hidden(6));
         assert!(s.col_hidden(3) && s.col_hidden(4) && !s.col_hidden(2));
         assert_eq!(s.notes, [(1, 2, "Jane Doe".to_string())]);
+    }
+
+    #[test]
+    fn biff5_rows_columns_and_notes() {
+        // Globals: a BIFF5 BOF, a sheet whose name is 8-bit; the sheet's substream after it.
+        let bof = rec(BOF, &[0, 5, 0x10, 0, 0, 0, 0, 0]);
+        let mut bound = 0u32.to_le_bytes().to_vec();
+        bound.extend([0, 0, 4]);
+        bound.extend(b"Caf\xe9");
+        let globals_len = bof.len() + 4 + bound.len() + 4;
+        bound[..4].copy_from_slice(&(globals_len as u32).to_le_bytes());
+        let mut wb = bof.clone();
+        wb.extend(rec(BOUNDSHEET, &bound));
+        wb.extend(rec(EOF, &[]));
+        wb.extend(bof);
+        let mut row = vec![0u8; 16];
+        row[0] = 2;
+        row[12] = 0x20;
+        wb.extend(rec(ROW, &row));
+        wb.extend(rec(COLINFO, &[1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0]));
+        // A continuation with no note before it is nothing; a note of 8-bit text continued by
+        // a NOTE of row 0xffff; one in UTF-16.
+        wb.extend(rec(NOTE, &[[0xff, 0xff, 0, 0, 3, 0].as_slice(), b"XYZ"].concat()));
+        wb.extend(rec(NOTE, &[[1, 0, 2, 0, 5, 0].as_slice(), b"Jane "].concat()));
+        wb.extend(rec(NOTE, &[[0xff, 0xff, 0, 0, 3, 0].as_slice(), b"Doe"].concat()));
+        wb.extend(rec(NOTE, &[[3, 0, 0, 0, 6, 0].as_slice(), b"R\0a\0v\0"].concat()));
+        // A length past the record: what the record holds (nothing).
+        wb.extend(rec(NOTE, &[0xff, 0xff, 0, 0, 0xff, 0x7f]));
+        wb.extend(rec(EOF, &[]));
+        let sheets = sheets(&wb);
+        let s = &sheets["Café"];
+        assert_eq!(s.hidden_rows, [2]);
+        assert!(s.col_hidden(1) && !s.col_hidden(0));
+        assert_eq!(s.notes, [(1, 2, "Jane Doe".to_string()), (3, 0, "Rav".to_string())]);
+        for end in 0..wb.len() {
+            let _ = super::sheets(&wb[..end]);
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! from its records by `biff.rs`), password-protected Office documents (an OOXML package
 //! encrypted in an `EncryptedPackage` stream), Word `.doc` and PowerPoint `.ppt` (read by
 //! `doc.rs` and `ppt.rs` through the streams opened here), and others (other applications'),
-//! whose text runs are read as a reader of the raw file would find them. Outlook `.msg` files are opened here and read by `msg.rs`. Which kind a file is, is told by `sniff.rs` from
+//! whose text runs are read as a reader of the raw file would find them. An OLE object a
+//! document keeps as a storage of its own (Word's `ObjectPool`, Excel's `MBD...` storages) is
+//! read where it lies, the file seen from that storage ([`Compound::enter`]). Outlook `.msg` files are opened here and read by `msg.rs`. Which kind a file is, is told by `sniff.rs` from
 //! the streams at the root of its directory.
 //!
 //! The `cfb` crate refuses a file whose header, directory or sector chains are damaged (a chain
@@ -38,9 +40,14 @@ pub(super) enum Outcome {
     Unread,
 }
 
-/// A compound file opened through its directory.
+/// A compound file opened through its directory, seen from one of its storages: the root, or
+/// (for an OLE object a document keeps as a storage of its own) the storage [`Self::enter`]
+/// went into, whose entries are then read as the entries of a file's root are. Paths given to
+/// its methods are from that storage (`/WordDocument`).
 pub(super) struct Compound<'d> {
     file: CompoundFile<Cursor<&'d [u8]>>,
+    /// The path of the storage seen as the root (`/ObjectPool/_1234`), empty for the root.
+    base: String,
 }
 
 /// The compound file in `bytes` with its directory read, or `None` when the `cfb` crate refuses
@@ -50,14 +57,22 @@ pub(super) fn open(bytes: &[u8]) -> Option<Compound<'_>> {
         return None;
     }
     let file = OpenOptions::new().max_buffer_size(STREAM_BUFFER).open_with(Cursor::new(bytes)).ok()?;
-    Some(Compound { file })
+    Some(Compound { file, base: String::new() })
 }
 
 impl Compound<'_> {
+    /// The path in the file of `path` (from the storage seen as the root).
+    fn at(&self, path: &str) -> String {
+        match path {
+            "/" | "" if !self.base.is_empty() => self.base.clone(),
+            _ => format!("{}{path}", self.base),
+        }
+    }
+
     /// Whether the root storage holds a stream called `name` (names compare without regard to
     /// case, as the format does).
     pub(super) fn has_stream(&self, name: &str) -> bool {
-        self.file.is_stream(format!("/{name}"))
+        self.file.is_stream(self.at(&format!("/{name}")))
     }
 
     /// The content of the stream `name` at the root, its chain followed through the FAT (or
@@ -67,13 +82,15 @@ impl Compound<'_> {
         self.stream_at(&format!("/{name}"))
     }
 
-    /// The paths of the storages directly inside the storage at `path` (`/ObjectPool`), in
-    /// directory order; none when it is not there.
-    pub(super) fn storages_in(&self, path: &str) -> Vec<String> {
-        match self.file.read_storage(path) {
-            Ok(entries) => {
-                entries.filter(|e| e.is_storage()).map(|e| e.path().to_string_lossy().into_owned()).collect()
-            }
+    /// The paths of the storages directly inside the storage at `path` (`/ObjectPool`) whose
+    /// names start with `prefix` (compared as written), in directory order; none when it is
+    /// not there.
+    pub(super) fn storages_in(&self, path: &str, prefix: &str) -> Vec<String> {
+        match self.file.read_storage(self.at(path)) {
+            Ok(entries) => entries
+                .filter(|e| e.is_storage() && e.name().starts_with(prefix))
+                .map(|e| format!("{}/{}", path.trim_end_matches('/'), e.name()))
+                .collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -81,7 +98,7 @@ impl Compound<'_> {
     /// The content of the stream at `path` (from the root, `/a/b`), read as [`Self::stream`]
     /// reads.
     pub(super) fn stream_at(&mut self, path: &str) -> Option<Vec<u8>> {
-        let mut stream = self.file.open_stream(path).ok()?;
+        let mut stream = self.file.open_stream(self.at(path)).ok()?;
         let mut data = Vec::new();
         stream.read_to_end(&mut data).ok()?;
         Some(data)
@@ -91,10 +108,34 @@ impl Compound<'_> {
     /// a storage. The directory is a tree (the crate refuses one with loops), so every entry
     /// of the file is listed at most once whatever storages are listed.
     pub(super) fn entries(&self, path: &str) -> Vec<(String, bool)> {
-        match self.file.read_storage(path) {
+        match self.file.read_storage(self.at(path)) {
             Ok(entries) => entries.map(|e| (e.name().to_string(), e.is_storage())).collect(),
             Err(_) => Vec::new(),
         }
+    }
+
+    /// Sees the storage at `dir` (from the root seen now) as the root, until [`Self::leave`]
+    /// is given what this returns.
+    pub(super) fn enter(&mut self, dir: &str) -> String {
+        let inner = self.at(dir);
+        std::mem::replace(&mut self.base, inner)
+    }
+
+    /// Sees again the root [`Self::enter`] left (`outer`, what it returned).
+    pub(super) fn leave(&mut self, outer: String) {
+        self.base = outer;
+    }
+
+    /// The paths (from the root seen now) of the streams under it, at any depth, in the
+    /// directory's order.
+    fn streams(&self) -> Vec<String> {
+        let Ok(walk) = self.file.walk_storage(self.at("/")) else {
+            return Vec::new();
+        };
+        let skip = self.base.len();
+        walk.filter(|e| e.is_stream())
+            .filter_map(|e| e.path().to_str().and_then(|p| p.get(skip..)).map(str::to_string))
+            .collect()
     }
 }
 
@@ -297,6 +338,20 @@ fn sheets(x: &mut Extractor<'_>, book: &mut Xls<Cursor<&[u8]>>, facts: &HashMap<
 /// [`strings::runs`](super::strings::runs)), one a line.
 pub(super) fn text_runs(x: &mut Extractor<'_>, bytes: &[u8]) {
     x.emit(None, false, &runs(bytes), &[]);
+}
+
+/// Runs of readable text in each stream of the storage `file` sees as its root (an OLE
+/// object no reader here understands), stream by stream, as far as the budget allows.
+pub(super) fn stream_runs(x: &mut Extractor<'_>, file: &mut Compound<'_>) {
+    for path in file.streams() {
+        if x.budget.exhausted() {
+            return;
+        }
+        if let Some(data) = file.stream_at(&path) {
+            let granted = x.budget.take(data.len() as u64) as usize;
+            x.emit(None, false, &runs(&data[..granted.min(data.len())]), &[]);
+        }
+    }
 }
 
 #[cfg(test)]

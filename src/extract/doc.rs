@@ -9,7 +9,9 @@
 //! UTF-16. Paragraphs end with a paragraph mark (13) and table cells with a cell mark (7); a
 //! row ends with a mark whose paragraph properties say "table row end". Field codes (between
 //! marks 19 and 20) are left out, their results kept, as Word shows them. Character
-//! properties mark hidden text (`sprmCFVanish`) and tracked deletions (`sprmCFRMarkDel`).
+//! properties mark hidden text (`sprmCFVanish`) and tracked deletions (`sprmCFRMarkDel`);
+//! text is hidden too when its character style or its paragraph's style hides it (the style
+//! sheet, `STSH`, each style's character properties over those of the style it is based on).
 //!
 //! Everything is read from bytes the file declares with lengths: offsets past a stream's end
 //! are dropped, and no more characters are decoded than the `WordDocument` stream has bytes,
@@ -29,6 +31,7 @@ const MIN_NFIB: u16 = 0x00c1;
 const F_ENCRYPTED: u16 = 0x0100;
 const F_WHICH_TABLE: u16 = 0x0200;
 /// Indexes of (fc, lcb) pairs in `FibRgFcLcb97`.
+const FC_STSHF: usize = 1;
 const FC_PLCF_HDD: usize = 11;
 const FC_PLCF_BTE_CHPX: usize = 12;
 const FC_PLCF_BTE_PAPX: usize = 13;
@@ -36,10 +39,190 @@ const FC_CLX: usize = 33;
 /// Bit of a piece's `fc` that says its text is 8-bit.
 const FC_COMPRESSED: u32 = 0x4000_0000;
 
-/// Paragraph and character property flags kept from the formatted disk pages.
+/// Paragraph and character property flags kept from the formatted disk pages. `HIDDEN` on a
+/// character is a tracked deletion (hidden whatever styles say), and what a character's
+/// `sprmCFVanish` and character style do to the vanish of its paragraph's style is
+/// `VANISH_*` (none: it keeps it). `STYLE_HIDDEN` on a paragraph: its style hides its text.
 const HIDDEN: u8 = 1;
 const IN_TABLE: u8 = 2;
 const ROW_END: u8 = 4;
+const STYLE_HIDDEN: u8 = 8;
+const VANISH_ON: u8 = 16;
+const VANISH_OFF: u8 = 32;
+const VANISH_FLIP: u8 = 64;
+
+/// `sprmCFVanish`, `sprmCFRMarkDel`, `sprmCIstd` (a run's character style).
+const SPRM_VANISH: u16 = 0x083c;
+const SPRM_DELETED: u16 = 0x0800;
+const SPRM_ISTD: u16 = 0x4a30;
+/// The most styles followed from one to the one it is based on, and so on.
+const MAX_BASES: usize = 16;
+
+/// What a list of character properties does to the vanish it is applied over: a toggle
+/// property is set on (1), off (0), to the opposite of what it is applied over (0x81), or
+/// left as it is (0x80, or not set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Toggle {
+    Keep,
+    On,
+    Off,
+    Flip,
+}
+
+impl Toggle {
+    /// The toggle set by the operand `value`.
+    fn of(value: u8) -> Toggle {
+        match value {
+            0 => Toggle::Off,
+            1 => Toggle::On,
+            0x81 => Toggle::Flip,
+            _ => Toggle::Keep,
+        }
+    }
+
+    /// `self`, then `then` over it.
+    fn then(self, then: Toggle) -> Toggle {
+        match (self, then) {
+            (_, Toggle::On | Toggle::Off) | (Toggle::Keep, Toggle::Flip) => then,
+            (a, Toggle::Keep) => a,
+            (Toggle::On, Toggle::Flip) => Toggle::Off,
+            (Toggle::Off, Toggle::Flip) => Toggle::On,
+            (Toggle::Flip, Toggle::Flip) => Toggle::Keep,
+        }
+    }
+
+    /// The vanish this gives over `under`.
+    fn over(self, under: bool) -> bool {
+        match self {
+            Toggle::Keep => under,
+            Toggle::On => true,
+            Toggle::Off => false,
+            Toggle::Flip => !under,
+        }
+    }
+
+    /// As `VANISH_*` flags.
+    fn flags(self) -> u8 {
+        match self {
+            Toggle::Keep => 0,
+            Toggle::On => VANISH_ON,
+            Toggle::Off => VANISH_OFF,
+            Toggle::Flip => VANISH_FLIP,
+        }
+    }
+
+    /// From `VANISH_*` flags.
+    fn from_flags(flags: u8) -> Toggle {
+        if flags & VANISH_ON != 0 {
+            Toggle::On
+        } else if flags & VANISH_OFF != 0 {
+            Toggle::Off
+        } else if flags & VANISH_FLIP != 0 {
+            Toggle::Flip
+        } else {
+            Toggle::Keep
+        }
+    }
+}
+
+/// Whether a character whose flags are `chars`, in a paragraph whose flags are `para`, is
+/// hidden.
+fn hidden(chars: u8, para: u8) -> bool {
+    chars & HIDDEN != 0 || Toggle::from_flags(chars).over(para & STYLE_HIDDEN != 0)
+}
+
+/// What each style of the style sheet does to the vanish of text, by style index, its own
+/// character properties over those of the styles it is based on. Styles the sheet does not
+/// describe leave it as it is.
+#[derive(Default)]
+struct Styles {
+    vanish: Vec<Toggle>,
+}
+
+impl Styles {
+    /// The style sheet (`STSH`, [MS-DOC] 2.9.271) `stsh`: a header (`Stshi`: the number of
+    /// styles, the size of each style's fixed part), then each style (`LPStd`): its size, its
+    /// fixed part (`Stdf`: kind, the style it is based on, how many property lists), its name,
+    /// then its property lists (`UPX`s, each with its size, padded to an even length).
+    fn read(stsh: &[u8]) -> Styles {
+        let Some(header) = u16_at(stsh, 0).map(usize::from) else {
+            return Styles::default();
+        };
+        let (Some(count), Some(base_len)) = (u16_at(stsh, 2), u16_at(stsh, 4)) else {
+            return Styles::default();
+        };
+        let mut own = Vec::new();
+        let mut at = 2 + header;
+        for _ in 0..count {
+            let Some(len) = u16_at(stsh, at).map(usize::from) else {
+                break;
+            };
+            let std = slice_at(stsh, at + 2, len).unwrap_or_default();
+            at += 2 + len;
+            own.push(style(std, usize::from(base_len)).unwrap_or((Toggle::Keep, None)));
+        }
+        // Each style's own toggle over those of its bases, followed at most MAX_BASES deep.
+        let vanish = (0..own.len())
+            .map(|i| {
+                let mut chain = vec![own[i].0];
+                let mut base = own[i].1;
+                while let Some(b) = base.filter(|_| chain.len() < MAX_BASES) {
+                    let Some(&(t, next)) = own.get(b) else {
+                        break;
+                    };
+                    chain.push(t);
+                    base = next;
+                }
+                chain.iter().rev().fold(Toggle::Keep, |under, &t| under.then(t))
+            })
+            .collect();
+        Styles { vanish }
+    }
+
+    /// What style `istd` does to the vanish of text.
+    fn vanish(&self, istd: u16) -> Toggle {
+        self.vanish.get(usize::from(istd)).copied().unwrap_or(Toggle::Keep)
+    }
+}
+
+/// One style (`STD`, whose fixed part is `base_len` bytes): what its own character properties
+/// do to the vanish of text, and the style it is based on. Paragraph styles (kind 1) keep
+/// their character properties in their second property list, character styles (kind 2) in
+/// their first; other kinds are read as leaving it.
+fn style(std: &[u8], base_len: usize) -> Option<(Toggle, Option<usize>)> {
+    let kind_base = u16_at(std, 2)?;
+    let (kind, base) = (kind_base & 0xf, usize::from(kind_base >> 4));
+    let upxs = usize::from(u16_at(std, 4)? & 0xf);
+    let base = (base != 0x0fff).then_some(base);
+    let chpx = match kind {
+        1 => 1,
+        2 => 0,
+        _ => return Some((Toggle::Keep, base)),
+    };
+    // The name: a count of UTF-16 units, the units, and a terminating zero.
+    let name_len = usize::from(u16_at(std, base_len)?);
+    let mut at = base_len + 2 + 2 * (name_len + 1);
+    for i in 0..upxs {
+        let len = usize::from(u16_at(std, at)?);
+        if i == chpx {
+            let grpprl = slice_at(std, at + 2, len)?;
+            return Some((vanish(grpprl), base));
+        }
+        at += 2 + len + (len & 1);
+    }
+    Some((Toggle::Keep, base))
+}
+
+/// What `sprmCFVanish` in the character properties `grpprl` does, the last one winning.
+fn vanish(grpprl: &[u8]) -> Toggle {
+    let mut t = Toggle::Keep;
+    sprms(grpprl, |sprm, operand| {
+        if sprm == SPRM_VANISH {
+            t = Toggle::of(operand.first().copied().unwrap_or(0x80));
+        }
+    });
+    t
+}
 
 /// Reads the Word document in `file`.
 pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
@@ -136,9 +319,10 @@ impl Props {
     }
 
     /// Reads the formatted disk pages listed by the bin table (`PlcBteChpx` or `PlcBtePapx`)
-    /// at `plc` of the table stream; `papx` for paragraph pages. Only runs with flags are kept,
-    /// and each page is read once, however often the table lists it.
-    fn read(word: &[u8], table: &[u8], plc: Option<(usize, usize)>, papx: bool) -> Props {
+    /// at `plc` of the table stream; `papx` for paragraph pages; the styles they name are
+    /// those of `styles`. Only runs with flags are kept, and each page is read once, however
+    /// often the table lists it.
+    fn read(word: &[u8], table: &[u8], plc: Option<(usize, usize)>, papx: bool, styles: &Styles) -> Props {
         let mut props = Props::default();
         let Some(plc) = plc.and_then(|(fc, lcb)| slice_at(table, fc, lcb)) else {
             return props;
@@ -160,8 +344,11 @@ impl Props {
                 let (Some(start), Some(end)) = (u32_at(page, 4 * i), u32_at(page, 4 * (i + 1))) else {
                     break;
                 };
-                let grpprl = if papx { papx_sprms(page, crun, i) } else { chpx_sprms(page, crun, i) };
-                let flags = grpprl.map_or(0, |g| sprm_flags(g, papx));
+                let flags = if papx {
+                    papx_sprms(page, crun, i).map_or(0, |(istd, g)| para_flags(g, istd, styles))
+                } else {
+                    chpx_sprms(page, crun, i).map_or(0, |g| char_flags(g, styles))
+                };
                 if flags != 0 && start < end {
                     props.spans.push((start, end, flags));
                 }
@@ -182,8 +369,8 @@ fn chpx_sprms(page: &[u8], crun: usize, i: usize) -> Option<&[u8]> {
     slice_at(page, off + 1, cb)
 }
 
-/// The paragraph properties (without the style index) of run `i` of a paragraph page.
-fn papx_sprms(page: &[u8], crun: usize, i: usize) -> Option<&[u8]> {
+/// The paragraph properties of run `i` of a paragraph page: its style index, and the rest.
+fn papx_sprms(page: &[u8], crun: usize, i: usize) -> Option<(u16, &[u8])> {
     let off = 2 * usize::from(*page.get(4 * (crun + 1) + 13 * i)?);
     if off == 0 {
         return None;
@@ -195,12 +382,12 @@ fn papx_sprms(page: &[u8], crun: usize, i: usize) -> Option<&[u8]> {
         let cb = usize::from(*page.get(off + 1)?);
         slice_at(page, off + 2, 2 * cb)?
     };
-    data.get(2..)
+    Some((u16_at(data, 0)?, data.get(2..)?))
 }
 
-/// The flags a list of property modifiers (`grpprl`) sets.
-fn sprm_flags(grpprl: &[u8], papx: bool) -> u8 {
-    let mut flags = 0;
+/// Calls `f` with each property modifier of the list `grpprl` and its operand (cut where the
+/// list ends).
+fn sprms(grpprl: &[u8], mut f: impl FnMut(u16, &[u8])) {
     let mut at = 0;
     while let Some(sprm) = u16_at(grpprl, at) {
         let operand = at + 2;
@@ -215,21 +402,45 @@ fn sprm_flags(grpprl: &[u8], papx: bool) -> u8 {
             }
             _ => 1 + usize::from(grpprl.get(operand).copied().unwrap_or(0)),
         };
-        let value = grpprl.get(operand).copied().unwrap_or(0);
-        // Toggles: 1 is on, 0x81 the opposite of the style (taken as on).
-        let on = matches!(value, 1 | 0x81);
-        match (papx, sprm) {
-            // sprmCFVanish, sprmCFRMarkDel (a tracked deletion).
-            (false, 0x083c | 0x0800) if on => flags |= HIDDEN,
-            // sprmPFInTable; sprmPItap (a table depth).
-            (true, 0x2416) if value != 0 => flags |= IN_TABLE,
-            (true, 0x6649) if value != 0 => flags |= IN_TABLE,
-            // sprmPFTtp, sprmPFInnerTtp.
-            (true, 0x2417 | 0x244c) if value != 0 => flags |= ROW_END | IN_TABLE,
-            _ => {}
-        }
+        let end = (operand + len).min(grpprl.len());
+        f(sprm, grpprl.get(operand..end).unwrap_or_default());
         at = operand + len;
     }
+}
+
+/// The flags the character properties `grpprl` set: a tracked deletion, and what the run's
+/// character style (`sprmCIstd`, one of `styles`) and its own `sprmCFVanish` over it do to
+/// the vanish of its paragraph.
+fn char_flags(grpprl: &[u8], styles: &Styles) -> u8 {
+    let (mut flags, mut style, mut direct) = (0, Toggle::Keep, Toggle::Keep);
+    sprms(grpprl, |sprm, operand| {
+        let value = operand.first().copied().unwrap_or(0);
+        match sprm {
+            SPRM_VANISH => direct = Toggle::of(value),
+            // A deletion is hidden whatever the style (0x81, the opposite of the style's,
+            // taken as on).
+            SPRM_DELETED if matches!(value, 1 | 0x81) => flags |= HIDDEN,
+            SPRM_ISTD => style = u16_at(operand, 0).map_or(Toggle::Keep, |istd| styles.vanish(istd)),
+            _ => {}
+        }
+    });
+    flags | style.then(direct).flags()
+}
+
+/// The flags the paragraph properties `grpprl` of a paragraph of style `istd` (one of
+/// `styles`) set.
+fn para_flags(grpprl: &[u8], istd: u16, styles: &Styles) -> u8 {
+    let mut flags = if styles.vanish(istd).over(false) { STYLE_HIDDEN } else { 0 };
+    sprms(grpprl, |sprm, operand| {
+        let value = operand.first().copied().unwrap_or(0);
+        match sprm {
+            // sprmPFInTable; sprmPItap (a table depth).
+            0x2416 | 0x6649 if value != 0 => flags |= IN_TABLE,
+            // sprmPFTtp, sprmPFInnerTtp.
+            0x2417 | 0x244c if value != 0 => flags |= ROW_END | IN_TABLE,
+            _ => {}
+        }
+    });
     flags
 }
 
@@ -248,8 +459,10 @@ impl<'d> Document<'d> {
         let fib = Fib::parse(word)?;
         let clx = fib.pair(word, FC_CLX).and_then(|(fc, lcb)| slice_at(table, fc, lcb))?;
         let pieces = pieces(clx)?;
-        let chars = Props::read(word, table, fib.pair(word, FC_PLCF_BTE_CHPX), false);
-        let paras = Props::read(word, table, fib.pair(word, FC_PLCF_BTE_PAPX), true);
+        let stsh = fib.pair(word, FC_STSHF).and_then(|(fc, lcb)| slice_at(table, fc, lcb));
+        let styles = stsh.map(Styles::read).unwrap_or_default();
+        let chars = Props::read(word, table, fib.pair(word, FC_PLCF_BTE_CHPX), false, &styles);
+        let paras = Props::read(word, table, fib.pair(word, FC_PLCF_BTE_PAPX), true, &styles);
         Some(Document { word, table, fib, pieces, chars, paras })
     }
 
@@ -415,6 +628,7 @@ impl<'s> Story<'s> {
 
     /// One UTF-16 unit of the story, with the flags of its character and paragraph.
     fn unit(&mut self, x: &mut Extractor<'_>, u: u16, chars: u8, para: u8) {
+        let chars = if hidden(chars, para) { HIDDEN } else { 0 };
         let cell = self.last_was_cell;
         self.last_was_cell = false;
         match u {
@@ -503,16 +717,97 @@ mod tests {
 
     #[test]
     fn property_modifiers() {
+        let none = Styles::default();
         // sprmCFBold (1 byte), sprmCFVanish on.
-        assert_eq!(sprm_flags(&[0x35, 0x08, 1, 0x3c, 0x08, 1], false), HIDDEN);
-        assert_eq!(sprm_flags(&[0x35, 0x08, 1], false), 0);
-        assert_eq!(sprm_flags(&[0x3c, 0x08, 0], false), 0);
-        assert_eq!(sprm_flags(&[0x00, 0x08, 0x81], false), HIDDEN);
+        assert_eq!(char_flags(&[0x35, 0x08, 1, 0x3c, 0x08, 1], &none), VANISH_ON);
+        assert_eq!(char_flags(&[0x35, 0x08, 1], &none), 0);
+        assert_eq!(char_flags(&[0x3c, 0x08, 0], &none), VANISH_OFF);
+        assert_eq!(char_flags(&[0x3c, 0x08, 0x81], &none), VANISH_FLIP);
+        // A tracked deletion is hidden whatever the styles say.
+        assert_eq!(char_flags(&[0x00, 0x08, 0x81], &none), HIDDEN);
+        assert!(hidden(HIDDEN | VANISH_OFF, 0));
         // sprmPFInTable, then sprmPFTtp after a variable-length modifier.
-        assert_eq!(sprm_flags(&[0x16, 0x24, 1], true), IN_TABLE);
-        assert_eq!(sprm_flags(&[0x15, 0xc6, 2, 9, 9, 0x17, 0x24, 1], true), ROW_END | IN_TABLE);
+        assert_eq!(para_flags(&[0x16, 0x24, 1], 0, &none), IN_TABLE);
+        assert_eq!(para_flags(&[0x15, 0xc6, 2, 9, 9, 0x17, 0x24, 1], 0, &none), ROW_END | IN_TABLE);
         // A modifier cut short ends the list.
-        assert_eq!(sprm_flags(&[0x17, 0x24], true), 0);
+        assert_eq!(para_flags(&[0x17, 0x24], 0, &none), 0);
+        assert_eq!(char_flags(&[0x30, 0x4a, 1], &none), 0);
+    }
+
+    #[test]
+    fn toggles_over_toggles() {
+        use Toggle::*;
+        for under in [false, true] {
+            for (a, b) in
+                [(Keep, On), (On, Keep), (On, Flip), (Flip, Flip), (Off, Flip), (Flip, Off), (Keep, Flip)]
+            {
+                // Applying two at once is applying one after the other.
+                assert_eq!(a.then(b).over(under), b.over(a.over(under)), "{a:?} {b:?} {under}");
+            }
+        }
+        for t in [Keep, On, Off, Flip] {
+            assert_eq!(Toggle::from_flags(t.flags()), t);
+        }
+    }
+
+    /// A style sheet of `styles`: (kind, base, character properties), each with a name and
+    /// the property lists its kind has, the paragraph styles' first one empty.
+    fn stsh(styles: &[(u16, u16, &[u8])]) -> Vec<u8> {
+        // Stshi: cstd, cbSTDBaseInFile (10), and the rest of its 18 bytes.
+        let mut out = 18u16.to_le_bytes().to_vec();
+        let mut stshi = vec![0u8; 18];
+        stshi[0..2].copy_from_slice(&(styles.len() as u16).to_le_bytes());
+        stshi[2..4].copy_from_slice(&10u16.to_le_bytes());
+        out.extend(stshi);
+        for &(kind, base, chpx) in styles {
+            let upxs: Vec<&[u8]> = if kind == 1 { vec![&[0, 0], chpx] } else { vec![chpx] };
+            let mut std = vec![0u8; 10];
+            std[2..4].copy_from_slice(&(kind | base << 4).to_le_bytes());
+            std[4..6].copy_from_slice(&(upxs.len() as u16).to_le_bytes());
+            std.extend([1, 0, b'S', 0, 0, 0]);
+            for upx in upxs {
+                std.extend((upx.len() as u16).to_le_bytes());
+                std.extend(upx);
+                if upx.len() % 2 == 1 {
+                    std.push(0);
+                }
+            }
+            out.extend((std.len() as u16).to_le_bytes());
+            out.extend(std);
+        }
+        out
+    }
+
+    #[test]
+    fn styles_hide_over_their_bases() {
+        const ON: &[u8] = &[0x3c, 0x08, 1];
+        const FLIP: &[u8] = &[0x3c, 0x08, 0x81];
+        const BOLD: &[u8] = &[0x35, 0x08, 1];
+        let sheet = stsh(&[
+            (1, 0x0fff, BOLD), // 0: a paragraph style
+            (1, 0, ON),        // 1: a paragraph style that hides
+            (2, 0x0fff, ON),   // 2: a character style that hides (an odd-length list)
+            (2, 2, BOLD),      // 3: based on it
+            (2, 3, FLIP),      // 4: based on that, the opposite
+            (2, 5, BOLD),      // 5: based on itself
+            (7, 0x0fff, ON),   // 6: a kind not read
+        ]);
+        let styles = Styles::read(&sheet);
+        let got: Vec<Toggle> = (0..8).map(|i| styles.vanish(i)).collect();
+        use Toggle::*;
+        assert_eq!(got, [Keep, On, On, On, Off, Keep, Keep, Keep]);
+        // A run in style 3 is hidden, and shown by its own sprmCFVanish off.
+        assert_eq!(char_flags(&[0x30, 0x4a, 3, 0], &styles), VANISH_ON);
+        assert_eq!(char_flags(&[0x30, 0x4a, 3, 0, 0x3c, 0x08, 0], &styles), VANISH_OFF);
+        // A paragraph in style 1 is hidden; a run in it flipped is not.
+        assert_eq!(para_flags(&[], 1, &styles), STYLE_HIDDEN);
+        assert!(hidden(0, STYLE_HIDDEN));
+        assert!(!hidden(char_flags(&[0x3c, 0x08, 0x81], &styles), STYLE_HIDDEN));
+        // Cut anywhere: no panic, and styles not described leave text as it is.
+        for end in 0..sheet.len() {
+            let _ = Styles::read(&sheet[..end]);
+        }
+        assert_eq!(Styles::read(&[]).vanish(1), Keep);
     }
 
     /// A CLX: `prc` (property lists), then a Pcdt of pieces at CPs `cps` stored at `fcs`.

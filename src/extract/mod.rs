@@ -23,8 +23,8 @@
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
 //!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
-//!   (objects embedded in an OOXML or ODF package, an RTF document or a PDF, attachments of a
-//!   message) returns them, and dispatch reads each as an attachment of its document
+//!   (objects embedded in an OOXML or ODF package, an RTF document, a PDF or a PowerPoint 97
+//!   presentation, attachments of a message) returns them, and dispatch reads each as an attachment of its document
 //!   (`embedded 1 oleObject1.xlsx > Sheet2!A7`).
 //! - helpers: `zip`, `tar` and `sevenz` (archives opened and handed out member by member),
 //!   `ole` (the wrappers of embedded objects: OLE 1.0 objects of RTF, OLE packages),
@@ -403,56 +403,106 @@ impl Extractor<'_> {
         let Some(mut file) = cfb::open(bytes) else {
             return self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
         };
+        self.compound_file(&mut file, Some(bytes), depth);
+    }
+
+    /// The compound file `file` as it sees its root (the file, whose bytes are `bytes`, or an
+    /// OLE object kept as one of its storages, `bytes` then `None`), read as
+    /// [`Self::compound`] says. What no reader understands is read for its text runs: the
+    /// file's bytes, or the streams of the storage.
+    fn compound_file(&mut self, file: &mut cfb::Compound<'_>, bytes: Option<&[u8]>, depth: usize) {
+        let runs = |x: &mut Self, file: &mut cfb::Compound<'_>| {
+            x.as_reader("cfb: text runs", |x| match bytes {
+                Some(bytes) => cfb::text_runs(x, bytes),
+                None => cfb::stream_runs(x, file),
+            })
+        };
         match sniff::compound(|name| file.has_stream(name)) {
             Compound::Encrypted => self.encrypted("the document"),
             Compound::Workbook(stream) => {
-                if self.as_reader("xls: workbook", |x| cfb::workbook(x, &mut file, stream)) {
-                    summary::read(self, &mut file);
+                if self.as_reader("xls: workbook", |x| cfb::workbook(x, file, stream)) {
+                    summary::read(self, file);
+                    // Objects embedded in the workbook: one storage each, `MBD` and a number.
+                    let storages = file.storages_in("/", "MBD");
+                    self.pooled_objects(file, &storages, "xls: embedded object", depth);
                 } else {
-                    self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
+                    runs(self, file);
                 }
             }
-            Compound::Message => self.as_reader("msg: message", |x| x.msg(&mut file, depth)),
-            Compound::Word => match self.as_reader("doc: document", |x| doc::read(x, &mut file)) {
+            Compound::Message => self.as_reader("msg: message", |x| x.msg(file, depth)),
+            Compound::Word => match self.as_reader("doc: document", |x| doc::read(x, file)) {
                 cfb::Outcome::Read => {
-                    summary::read(self, &mut file);
+                    summary::read(self, file);
                     // Objects embedded in the document: one storage each in `ObjectPool`.
-                    for (i, dir) in file.storages_in("/ObjectPool").iter().enumerate() {
-                        if !self.next_embedded(i) {
-                            break;
-                        }
-                        let step = format!("embedded {}", i + 1);
-                        self.as_reader("doc: embedded object", |x| {
-                            x.inside(&step, |x| x.ole_object(&mut file, dir, depth + 1))
-                        });
-                    }
+                    let storages = file.storages_in("/ObjectPool", "");
+                    self.pooled_objects(file, &storages, "doc: embedded object", depth);
                 }
                 cfb::Outcome::Encrypted => {}
-                cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+                cfb::Outcome::Unread => runs(self, file),
             },
             Compound::Presentation => {
-                match self.as_reader("ppt: presentation", |x| ppt::read(x, &mut file)) {
-                    cfb::Outcome::Read => summary::read(self, &mut file),
+                let (read, objects) = self.as_reader("ppt: presentation", |x| ppt::read(x, file));
+                match read {
+                    cfb::Outcome::Read => {
+                        summary::read(self, file);
+                        // Objects embedded in the presentation, each a compound file kept in a
+                        // record (compressed or not).
+                        for (i, object) in objects.iter().enumerate() {
+                            if !self.next_embedded(i) {
+                                break;
+                            }
+                            let step = format!("embedded {}", i + 1);
+                            self.as_reader("ppt: embedded object", |x| match object {
+                                ppt::Object::Stored(data) => x.stored(&step, data, depth + 1),
+                                ppt::Object::Compressed(data) => {
+                                    x.member(&step, &mut stream::zlib(data), depth + 1)
+                                }
+                            });
+                        }
+                    }
                     cfb::Outcome::Encrypted => {}
-                    cfb::Outcome::Unread => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+                    cfb::Outcome::Unread => runs(self, file),
                 }
             }
             // An embedded object: an OLE package (a file with its name), or another
             // application's document (an OOXML package, a PDF...). A `CONTENTS` stream that
             // holds no document is some application's own data (a Publisher file has one):
-            // the whole file is read for its text runs, as any other compound file.
+            // the whole file (or storage) is read for its text runs, as any other compound file.
             Compound::Object => {
-                if !self.as_reader("ole: object", |x| x.ole_object(&mut file, "", depth)) {
-                    self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes));
+                if !self.as_reader("ole: object", |x| x.ole_object(file, "", depth)) {
+                    runs(self, file);
                 }
             }
-            Compound::Other => self.as_reader("cfb: text runs", |x| cfb::text_runs(x, bytes)),
+            Compound::Other => runs(self, file),
+        }
+    }
+
+    /// The OLE objects a legacy Office file keeps in the storages `storages` of `file` (a
+    /// Word document's `ObjectPool`, a workbook's `MBD` storages), each read as an attachment
+    /// of the file, `embedded 1 > Sheet1!B2`, by `reader`; at most `max_archive_entries`.
+    fn pooled_objects(
+        &mut self,
+        file: &mut cfb::Compound<'_>,
+        storages: &[String],
+        reader: &str,
+        depth: usize,
+    ) {
+        for (i, dir) in storages.iter().enumerate() {
+            if !self.next_embedded(i) {
+                break;
+            }
+            let step = format!("embedded {}", i + 1);
+            self.as_reader(reader, |x| x.inside(&step, |x| x.ole_object(file, dir, depth + 1)));
         }
     }
 
     /// The OLE object in the storage at `dir` of `file` (`""` for the root): the file an OLE
     /// package holds (`\x01Ole10Native`), or the document of a `Package` or `CONTENTS`
-    /// stream; `false` when it holds neither.
+    /// stream; or, in a storage of the file (not its root), whatever else the storage holds,
+    /// read as a compound file of its own: the document of an OLE 2 application kept as the
+    /// storage itself (a workbook's `Workbook` stream, a Word document's `WordDocument` and
+    /// table streams), or another application's data (for its text runs). `false` for a root
+    /// that holds none of the first three.
     fn ole_object(&mut self, file: &mut cfb::Compound<'_>, dir: &str, depth: usize) -> bool {
         if let Some(stream) = file.stream_at(&format!("{dir}/\u{1}Ole10Native")) {
             self.payload(ole::native_stream(&stream), depth);
@@ -462,13 +512,20 @@ impl Extractor<'_> {
             .iter()
             .filter_map(|s| file.stream_at(&format!("{dir}/{s}")))
             .find(|data| sniff::sniff(&data[..data.len().min(HEAD as usize)]).is_some());
-        match document {
-            Some(data) => {
-                self.unnamed(&data, depth);
-                true
-            }
-            None => false,
+        if let Some(data) = document {
+            self.unnamed(&data, depth);
+            return true;
         }
+        if dir.is_empty() {
+            return false;
+        }
+        // The storage, read where it is as a compound file of its own, one level deeper.
+        if !self.too_deep(depth + 1) {
+            let outer = file.enter(dir);
+            self.as_reader(Format::Cfb.reader(), |x| x.compound_file(file, None, depth + 1));
+            file.leave(outer);
+        }
+        true
     }
 
     /// Reads one member of an archive (or the content of a gzip stream) called `name`: a

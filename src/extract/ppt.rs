@@ -9,6 +9,11 @@
 //! holds the text of its other shapes (text boxes) and points at its notes page. Text is UTF-16
 //! (`TextCharsAtom`) or 8-bit (`TextBytesAtom`); paragraphs end with a carriage return.
 //!
+//! OLE objects on slides (a workbook, a document, an OLE package) are kept in records of their
+//! own (`ExOleObjStg`): a compound file, compressed with zlib when the record's instance says
+//! so; the document's list of external objects names each through the persist directory.
+//! They are returned ([`Objects`]), in the order of that list, for dispatch to read.
+//!
 //! Slides are `slide 3`, their notes `slide 3 notes`, hidden slides (and their notes) are
 //! `hidden`; the text of masters is `master`, without the prompts ("Click to edit...") of
 //! empty placeholders. Every offset and length is checked against the stream; the tree is
@@ -37,6 +42,9 @@ const TEXT_BYTES: u16 = 0x0fa8;
 const CSTRING: u16 = 0x0fba;
 const COMMENT: u16 = 0x2ee0;
 const PERSIST_DIRECTORY: u16 = 0x1772;
+const EX_OBJ_LIST: u16 = 0x0409;
+const EX_OLE_OBJ_ATOM: u16 = 0x0fc3;
+const EX_OLE_OBJ_STG: u16 = 0x1011;
 
 /// `headerToken` of a `CurrentUserAtom` for an encrypted presentation.
 const ENCRYPTED_TOKEN: u32 = 0xf3d1_c4df;
@@ -76,33 +84,104 @@ fn records(bytes: &[u8]) -> impl Iterator<Item = Record<'_>> {
     })
 }
 
-/// Reads the presentation in `file`.
-pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
+/// An OLE object kept in a presentation: the compound file that is its storage.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Object<'s> {
+    /// As it is.
+    Stored(&'s [u8]),
+    /// Compressed with zlib (its decompressed size, which the record gives first, left out).
+    Compressed(&'s [u8]),
+}
+
+/// The OLE objects a presentation embeds, where its stream holds them.
+#[derive(Default)]
+pub(super) struct Objects {
+    stream: Vec<u8>,
+    /// The body of each `ExOleObjStg` record, and whether it is compressed.
+    found: Vec<(std::ops::Range<usize>, bool)>,
+}
+
+impl Objects {
+    /// The objects, in the order the document lists them.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Object<'_>> {
+        self.found.iter().map(|(range, compressed)| {
+            let body = self.stream.get(range.clone()).unwrap_or_default();
+            if *compressed {
+                Object::Compressed(body.get(4..).unwrap_or_default())
+            } else {
+                Object::Stored(body)
+            }
+        })
+    }
+}
+
+/// Reads the presentation in `file`: how it went, and the OLE objects it embeds.
+pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> (Outcome, Objects) {
+    let none = Objects::default;
     let Some(stream) = file.stream_at("/PowerPoint Document") else {
-        return Outcome::Unread;
+        return (Outcome::Unread, none());
     };
+    let found = match slides(x, file, &stream) {
+        Ok((edits, document)) => objects(&stream, &edits, document),
+        Err(outcome) => return (outcome, none()),
+    };
+    (Outcome::Read, Objects { stream, found })
+}
+
+/// The `ExOleObjStg` records the external objects of the document record (whose body is
+/// `document`, found through `edits`) name, each once, as ranges of `stream`.
+fn objects(stream: &[u8], edits: &Edits, document: &[u8]) -> Vec<(std::ops::Range<usize>, bool)> {
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for list in records(document).filter(|r| r.kind == EX_OBJ_LIST) {
+        // Each embedded, linked or control object is a container holding an `ExOleObjAtom`,
+        // whose persistIdRef names the storage.
+        for object in records(list.body).filter(|r| r.container) {
+            for atom in records(object.body).filter(|r| r.kind == EX_OLE_OBJ_ATOM) {
+                let Some(persist) = u32_at(atom.body, 16).filter(|&p| seen.insert(p)) else {
+                    continue;
+                };
+                let Some(&at) = edits.offsets.get(&persist) else {
+                    continue;
+                };
+                if let Some((r, end)) = record(stream, at).filter(|(r, _)| r.kind == EX_OLE_OBJ_STG) {
+                    found.push((end - r.body.len()..end, r.instance == 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Reads the text of the presentation whose `PowerPoint Document` stream is `stream`: the
+/// persist directory and the document record's body when it is read, else how it went.
+fn slides<'s>(
+    x: &mut Extractor<'_>,
+    file: &mut Compound<'_>,
+    stream: &'s [u8],
+) -> Result<(Edits, &'s [u8]), Outcome> {
     let user = file.stream_at("/Current User").unwrap_or_default();
     let last_edit = match current_edit(&user) {
         Some(Err(())) => {
             x.encrypted("the presentation");
-            return Outcome::Encrypted;
+            return Err(Outcome::Encrypted);
         }
         Some(Ok(at)) => Some(at),
         None => None,
     };
     // Without a readable `Current User`, the last edit written is the last one.
     let last_edit = last_edit
-        .filter(|&at| record(&stream, at).is_some_and(|(r, _)| r.kind == USER_EDIT))
-        .or_else(|| last_user_edit(&stream));
+        .filter(|&at| record(stream, at).is_some_and(|(r, _)| r.kind == USER_EDIT))
+        .or_else(|| last_user_edit(stream));
     let Some(last_edit) = last_edit else {
-        return Outcome::Unread;
+        return Err(Outcome::Unread);
     };
-    let Some(edits) = Edits::read(&stream, last_edit) else {
+    let Some(edits) = Edits::read(stream, last_edit) else {
         x.encrypted("the presentation");
-        return Outcome::Encrypted;
+        return Err(Outcome::Encrypted);
     };
-    let Some(document) = edits.record(&stream, edits.document).filter(|r| r.kind == DOCUMENT) else {
-        return Outcome::Unread;
+    let Some(document) = edits.record(stream, edits.document).filter(|r| r.kind == DOCUMENT) else {
+        return Err(Outcome::Unread);
     };
     let lists = SlideLists::read(document.body);
     // Each record is read once, however often the lists name it.
@@ -113,7 +192,7 @@ pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
             break;
         }
         let path = format!("slide {}", n + 1);
-        let record = once(slide.persist).and_then(|p| edits.record(&stream, p)).filter(|r| r.kind == SLIDE);
+        let record = once(slide.persist).and_then(|p| edits.record(stream, p)).filter(|r| r.kind == SLIDE);
         let (hidden, notes) = record.map_or((false, None), |r| slide_facts(r.body));
         for text in &slide.texts {
             emit(x, &path, hidden, text);
@@ -130,15 +209,14 @@ pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
         let notes = notes
             .and_then(|id| lists.notes.get(&id))
             .and_then(|&p| once(p))
-            .and_then(|p| edits.record(&stream, p));
+            .and_then(|p| edits.record(stream, p));
         if let Some(r) = notes.filter(|r| r.kind == NOTES) {
             let path = format!("{path} notes");
             texts(r.body, 0, false, &mut |text, _| emit(x, &path, hidden, text));
         }
     }
     for &persist in &lists.masters {
-        if let Some(r) =
-            once(persist).and_then(|p| edits.record(&stream, p)).filter(|r| r.kind == MAIN_MASTER)
+        if let Some(r) = once(persist).and_then(|p| edits.record(stream, p)).filter(|r| r.kind == MAIN_MASTER)
         {
             texts(r.body, 0, false, &mut |text, _| {
                 if !text.trim_start().starts_with("Click to edit") {
@@ -147,7 +225,7 @@ pub(super) fn read(x: &mut Extractor<'_>, file: &mut Compound<'_>) -> Outcome {
             });
         }
     }
-    Outcome::Read
+    Ok((edits, document.body))
 }
 
 /// Emits each paragraph of `text` (a text atom's content) under `path`.

@@ -46,6 +46,12 @@ impl Codec {
     }
 }
 
+/// The bytes of the zlib stream (RFC 1950) `bytes`, as they inflate (uncharged: the caller
+/// meters them). PowerPoint compresses the OLE objects it embeds this way.
+pub(super) fn zlib(bytes: &[u8]) -> impl Read + '_ {
+    flate2::read::ZlibDecoder::new(bytes)
+}
+
 /// The file inside the stream `bytes` compressed with `codec`, as it inflates (uncharged: the
 /// caller meters it), and its name: the one a gzip header records, else `outer` (the name the
 /// stream was found under) without its suffix, else the format's name. `memory` is what the

@@ -81,8 +81,13 @@ pub fn run(args: &FixArgs) -> Result<ExitCode, String> {
     for (path, report) in written {
         if report.verdict() != Verdict::Allow {
             remains = true;
-            output::write(&mut *report_out, args.format, &path, report, false)
-                .map_err(|e| format!("cannot write the report: {e}"))?;
+            output::write(
+                &mut *report_out,
+                args.format,
+                &output::Line { source: &path, report, details: None },
+                false,
+            )
+            .map_err(|e| format!("cannot write the report: {e}"))?;
         }
     }
     if args.format == Format::Text && remains {

@@ -4,10 +4,12 @@
 //! prints reports. Exit status: 0 when every message is `allow`, 1 when any is `warn` or
 //! `block`, 2 on a usage error or a file that could not be read (the others are still scanned).
 
+mod details;
 mod fix;
 mod output;
 mod pipeline;
 mod progress;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,6 +36,10 @@ enum Command {
     Keygen(KeygenArgs),
     /// Seal a protected list: keyed one-way tags of its identifiers, no identifier in clear.
     Seal(SealArgs),
+    /// Write one self-contained HTML report (totals, exposures by month, records, senders,
+    /// domains, rules, messages) from the JSON Lines of `scan --format json` or of the Spark
+    /// audit.
+    Report(report::ReportArgs),
     /// Write the manual pages (maildlp.1, maildlp-scan.1, ...) into a directory: for packagers,
     /// so the pages follow the options defined here.
     #[command(hide = true)]
@@ -84,6 +90,11 @@ struct ScanArgs {
     /// and what allowed it; in JSON, an "allowed" field).
     #[arg(long)]
     explain: bool,
+    /// With --format json: add each message's date ("date", UTC), sender ("from"; masked when
+    /// the list protects it), subject ("subject", masked as excerpts are) and external
+    /// recipient domains ("domains"), for `maildlp report`.
+    #[arg(long)]
+    details: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -169,6 +180,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix::run(&args),
         Command::Keygen(args) => keygen(&args),
         Command::Seal(args) => seal(&args),
+        Command::Report(args) => report::run(&args),
         Command::Manpages(args) => manpages(&args),
     };
     match result {
@@ -315,11 +327,13 @@ fn scan(args: &ScanArgs) -> Result<ExitCode, String> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut write_failed = None;
-    pipeline::run(&scanner, &args.paths, &rcpts, threads, &mut |outcome| match outcome {
-        pipeline::Outcome::Report { source, report, last_of_file } => {
+    let details = args.details && args.format == Format::Json;
+    pipeline::run(&scanner, &args.paths, &rcpts, details, threads, &mut |outcome| match outcome {
+        pipeline::Outcome::Report { source, report, last_of_file, details } => {
             tally.add(report.verdict());
             if write_failed.is_none() {
-                if let Err(e) = output::write(&mut out, args.format, &source, &report, args.explain) {
+                let line = output::Line { source: &source, report: &report, details: details.as_ref() };
+                if let Err(e) = output::write(&mut out, args.format, &line, args.explain) {
                     write_failed = Some(e);
                 }
             }

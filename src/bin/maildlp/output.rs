@@ -6,29 +6,37 @@ use std::collections::{BTreeMap, HashSet};
 
 use maildlp::{Detail, Finding, Part, PlaceSummary, Report};
 
+use crate::details::Details;
 use crate::{Format, Tally};
+
+/// One message's report and where it came from.
+pub struct Line<'a> {
+    /// The message's name (`PATH`, `PATH#N`).
+    pub source: &'a str,
+    /// Its report.
+    pub report: &'a Report,
+    /// Its date, sender, subject and domains (`scan --details`), added to the JSON.
+    pub details: Option<&'a Details>,
+}
 
 /// Writes the report of one message; with `explain`, where contacts or partner domains kept a
 /// protected rule from firing.
-pub fn write(
-    out: &mut dyn Write,
-    format: Format,
-    source: &str,
-    report: &Report,
-    explain: bool,
-) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, format: Format, line: &Line<'_>, explain: bool) -> io::Result<()> {
+    let Line { source, report, details } = *line;
     match format {
         Format::Json => {
             #[derive(serde::Serialize)]
-            struct Line<'a> {
+            struct Json<'a> {
                 source: &'a str,
                 #[serde(flatten)]
                 report: &'a Report,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 allowed: Option<&'a [maildlp::Allowed]>,
+                #[serde(flatten, skip_serializing_if = "Option::is_none")]
+                details: Option<&'a Details>,
             }
             let allowed = explain.then(|| report.allowed());
-            serde_json::to_writer(&mut *out, &Line { source, report, allowed })?;
+            serde_json::to_writer(&mut *out, &Json { source, report, allowed, details })?;
             writeln!(out)
         }
         Format::Text => {

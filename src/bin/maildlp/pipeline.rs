@@ -18,22 +18,28 @@ use std::sync::{Condvar, Mutex};
 
 use maildlp::{Recipients, Report, Scanner};
 
+use crate::details::Details;
+
 use maildlp::sources::{Input, Item, Messages};
 
 /// The result for one input, in input order.
 pub enum Outcome {
     /// A scanned message.
-    Report { source: String, report: Report, last_of_file: bool },
+    Report { source: String, report: Report, last_of_file: bool, details: Option<Details> },
     /// An input that could not be read.
     Error { source: String, error: String },
 }
 
-/// The outcome of one input.
-fn scan(scanner: &Scanner, rcpts: &Recipients, item: Item) -> Outcome {
+/// The outcome of one input; with `details`, the message's date, sender, subject and
+/// recipient domains too.
+fn scan(scanner: &Scanner, rcpts: &Recipients, details: bool, item: Item) -> Outcome {
     match item {
-        Item::Message { source, bytes, last_of_file } => {
-            Outcome::Report { source, report: scanner.scan_to(&bytes, rcpts), last_of_file }
-        }
+        Item::Message { source, bytes, last_of_file } => Outcome::Report {
+            source,
+            report: scanner.scan_to(&bytes, rcpts),
+            last_of_file,
+            details: details.then(|| crate::details::of(scanner, &bytes)),
+        },
         Item::Error { source, error } => Outcome::Error { source, error },
     }
 }
@@ -134,18 +140,20 @@ impl Source {
 }
 
 /// Scans every message under `paths` on `threads` threads (on the caller's thread alone when
-/// `threads` is 1); calls `each` in input order, on the caller's thread.
+/// `threads` is 1), reading each one's [`Details`] too when `details` is set; calls `each` in
+/// input order, on the caller's thread.
 pub fn run(
     scanner: &Scanner,
     paths: &[PathBuf],
     rcpts: &Recipients,
+    details: bool,
     threads: usize,
     each: &mut dyn FnMut(Outcome),
 ) {
     let threads = threads.max(1);
     if threads == 1 {
         for item in Messages::new(paths) {
-            each(scan(scanner, rcpts, item));
+            each(scan(scanner, rcpts, details, item));
         }
         return;
     }
@@ -160,7 +168,7 @@ pub fn run(
         read: Condvar::new(),
     };
     let take = || source.take();
-    let scan = |item| scan(scanner, rcpts, item);
+    let scan = |item| scan(scanner, rcpts, details, item);
     let (done_tx, done_rx) = channel::<(Place, bool, Outcome)>();
     let mut order = InOrder { pending: BTreeMap::new(), next: (0, 0), each };
     // One input (a single message) is scanned here, with no thread started.

@@ -2,13 +2,16 @@
 """Makes the fixtures of tests/embedded.rs: documents that embed other documents.
 
     apt-get install libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui python3-uno
-    /usr/bin/python3 tests/documents/embedded/make_embedded.py
+    /usr/bin/python3 tests/documents/embedded/make_embedded.py          # all of them
+    /usr/bin/python3 tests/documents/embedded/make_embedded.py legacy   # objects-lo.*, report-lo.doc, clean-lo.xls
 
 LibreOffice (driven through python-uno) makes the documents it can make: a Writer document
 embedding a spreadsheet object, saved as DOCX and ODT (`report-lo.*`); a presentation
 embedding a text document (`slides-lo.*`); a text document with a chart (`chart-lo.*`); a
 control embedding a clean spreadsheet (`clean-lo.*`); and the ODT LibreOffice writes when it
-opens a DOCX holding an OLE package (`package-lo.odt`, and as Word 97 `package-lo.doc`). What LibreOffice cannot make is made
+opens a DOCX holding an OLE package (`package-lo.odt`, and as Word 97 `package-lo.doc`); and
+objects on a sheet and on a slide saved as Excel 97 and PowerPoint 97 (`objects-lo.xls`,
+`objects-lo.ppt`, the control `clean-lo.xls`). What LibreOffice cannot make is made
 here by hand, as Word and the Windows Packager lay it out (MS-OLEDS, MS-CFB): an OLE package
 (`oleObject1.bin`, a compound file with an `\\x01Ole10Native` stream, written by the small
 compound-file writer below) in a DOCX (`package.docx`), and an RTF with `\\object` data
@@ -257,6 +260,16 @@ def office():
     return desktop, prop, proc, profile
 
 
+def close(desktop, proc, profile):
+    """Stops the LibreOffice that `office()` started, and removes its profile."""
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    proc.wait(timeout=60)
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 def save(doc, prop, name, filter_name):
     doc.storeToURL("file://" + out(name), (prop("FilterName", filter_name),))
 
@@ -386,15 +399,70 @@ def libreoffice():
         doc.close(True)
         return workbook
     finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        proc.wait(timeout=60)
-        shutil.rmtree(profile, ignore_errors=True)
+        close(desktop, proc, profile)
+
+
+def ole_shape(doc, page, clsid):
+    """An OLE object of `clsid` added to the draw page `page` of `doc`: its model."""
+    shape = doc.createInstance("com.sun.star.drawing.OLE2Shape")
+    page.add(shape)
+    shape.CLSID = clsid
+    return shape.Model
+
+
+def legacy_objects():
+    """Objects embedded in Excel 97 and PowerPoint 97 files, as LibreOffice saves them: a text
+    document and a spreadsheet on a sheet (`objects-lo.xls`: each in a storage `MBD...` of
+    its own, the text document as a Word 97 document, the spreadsheet as an Excel 97
+    workbook), on a slide (`objects-lo.ppt`: each a compound file compressed with zlib in
+    an `ExOleObjStg` record), and in a text document (`report-lo.doc`: the spreadsheet in a
+    storage of `ObjectPool`); and a control (`clean-lo.xls`)."""
+    desktop, prop, proc, profile = office()
+    try:
+        doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (prop("Hidden", True),))
+        sheet = doc.Sheets.getByIndex(0)
+        sheet.getCellRangeByName("A1").String = "Statements received this week."
+        ole_shape(doc, sheet.DrawPage, WRITER).Text.setString(
+            "Statement of Fatima Zahra, taken on Monday.")  # P15, a text document on a sheet
+        ole_shape(doc, sheet.DrawPage, CALC).Sheets.getByIndex(0).getCellRangeByName("B2").String = \
+            "Yusuf Demir"  # P16, a spreadsheet on a sheet
+        save(doc, prop, "objects-lo.xls", "MS Excel 97")
+        doc.close(True)
+
+        doc = desktop.loadComponentFromURL("private:factory/simpress", "_blank", 0, (prop("Hidden", True),))
+        page = doc.DrawPages.getByIndex(0)
+        ole_shape(doc, page, CALC).Sheets.getByIndex(0).getCellRangeByName("B2").String = \
+            "Nadia Kowalski"  # P17, a spreadsheet on a slide
+        ole_shape(doc, page, WRITER).Text.setString("Notes by Hana Sato.")  # P18, a text document
+        save(doc, prop, "objects-lo.ppt", "MS PowerPoint 97")
+        doc.close(True)
+
+        # A spreadsheet object in a text document, as Word 97 keeps it (`ObjectPool`, the
+        # workbook's own streams in the object's storage).
+        doc = writer_with_sheet(desktop, prop, "Quarterly figures are in the table below.", {
+            ("Sheet1", "B2"): "Nadia Kowalski",  # P17
+            ("Sheet2", "A7"): "Hana Sato",  # P18
+        })
+        save(doc, prop, "report-lo.doc", "MS Word 97")
+        doc.close(True)
+
+        doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (prop("Hidden", True),))
+        sheet = doc.Sheets.getByIndex(0)
+        sheet.getCellRangeByName("A1").String = "Cases by region."
+        cells = ole_shape(doc, sheet.DrawPage, CALC).Sheets.getByIndex(0)
+        cells.getCellRangeByName("A2").String = "Holly"  # not Holly Berry (P09)
+        cells.getCellRangeByName("B2").String = "Berries"
+        save(doc, prop, "clean-lo.xls", "MS Excel 97")
+        doc.close(True)
+    finally:
+        close(desktop, proc, profile)
 
 
 if __name__ == "__main__":
-    workbook = libreoffice()
-    objects_rtf(workbook)
+    import sys
+    # `legacy`: the Excel 97 and PowerPoint 97 files only.
+    if sys.argv[1:] != ["legacy"]:
+        workbook = libreoffice()
+        objects_rtf(workbook)
+    legacy_objects()
     print("fixtures written to", HERE)

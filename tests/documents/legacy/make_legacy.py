@@ -4,10 +4,14 @@ Excel 97 `.xls`) with the producer people really use for them today, LibreOffice
 
     apt-get install -y libreoffice-core-nogui libreoffice-writer-nogui \
         libreoffice-calc-nogui libreoffice-impress-nogui
-    python3 tests/documents/legacy/make_legacy.py
+    python3 tests/documents/legacy/make_legacy.py              # all of them
+    python3 tests/documents/legacy/make_legacy.py styles.doc   # those named only
 
 The sources are OpenDocument flat XML (`.fodt`, `.fods`, `.fodp`) written here by hand (no
-Python package needed), converted with `soffice --headless --convert-to`. Every person named
+Python package needed), converted with `soffice --headless --convert-to`; `book95.xls` is
+`book.xls` saved as Excel 95 (BIFF5) by Gnumeric's `ssconvert` (`apt-get install -y gnumeric`),
+since LibreOffice no longer writes Excel 95 (Gnumeric keeps its cell note in UTF-16, which
+LibreOffice does not show; Excel 95 files keep 8-bit notes). Every person named
 is fictitious and listed in protected.csv beside this script; each place holds a different
 person, so a test can tell which place was read. The `clean-*` files are controls that name
 nobody.
@@ -16,6 +20,7 @@ nobody.
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,10 +41,11 @@ NS = (
 )
 
 
-def document(title, body, styles="", master=""):
+def document(title, body, styles="", master="", common=""):
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document {NS} office:mimetype="application/vnd.oasis.opendocument.text">
 <office:meta><dc:title>{title}</dc:title></office:meta>
+<office:styles>{common}</office:styles>
 <office:automatic-styles>
  <style:style style:name="Hid" style:family="text"><style:text-properties text:display="none"/></style:style>
  <style:style style:name="B" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
@@ -87,6 +93,28 @@ def report_fodt():
 <style:footer><text:p>Copy for Chloe Martin</text:p></style:footer>
 """
     return document("Notes on Ingrid Olsen", body, master=master)
+
+
+def styles_fodt():
+    """Text hidden through named styles, which Word 97 keeps in its style sheet: a character
+    style, one based on it, and a paragraph style; a span in that paragraph shown again by
+    its own properties."""
+    common = """
+ <style:style style:name="Secret" style:family="text"><style:text-properties text:display="none"/></style:style>
+ <style:style style:name="Inherited" style:family="text" style:parent-style-name="Secret"><style:text-properties fo:font-style="italic"/></style:style>
+ <style:style style:name="Concealed" style:family="paragraph"><style:text-properties text:display="none"/></style:style>
+"""
+    styles = """
+ <style:style style:name="Shown" style:family="text"><style:text-properties text:display="true"/></style:style>
+"""
+    body = """
+<text:p>Visible: Pia Keller.</text:p>
+<text:p>Styled: <text:span text:style-name="Secret">Rafael Costa</text:span></text:p>
+<text:p>Inherited: <text:span text:style-name="Inherited">Selin Aydin</text:span></text:p>
+<text:p text:style-name="Concealed">Concealed paragraph about Tomas Varga</text:p>
+<text:p text:style-name="Concealed"><text:span text:style-name="Shown">Shown again: Yara Haddad</text:span></text:p>
+"""
+    return document("Styles", body, styles=styles, common=common)
 
 
 def clean_fodt():
@@ -206,11 +234,15 @@ def main():
     sources = [
         ("report.fodt", report_fodt(), "doc", "report.doc"),
         ("clean.fodt", clean_fodt(), "doc", "clean.doc"),
+        ("styles.fodt", styles_fodt(), "doc", "styles.doc"),
         ("book.fods", book_fods(), "xls", "book.xls"),
         ("clean.fods", clean_fods(), "xls", "clean.xls"),
         ("slides.fodp", slides_fodp(), "ppt", "slides.ppt"),
         ("clean.fodp", clean_fodp(), "ppt", "clean.ppt"),
     ]
+    # Names given on the command line: those fixtures only (`styles.doc`).
+    if sys.argv[1:]:
+        sources = [s for s in sources if s[3] in sys.argv[1:]]
     with tempfile.TemporaryDirectory() as tmp:
         # No preview picture in the files (it would make each presentation 450 KB).
         os.makedirs(os.path.join(tmp, "profile", "user"))
@@ -227,6 +259,14 @@ def main():
             )
             produced = os.path.join(tmp, os.path.splitext(src)[0] + "." + fmt)
             shutil.move(produced, os.path.join(HERE, name))
+    # Excel 95 (BIFF5, a `Book` stream), which LibreOffice no longer writes: Gnumeric's
+    # converter makes it of LibreOffice's book.xls (apt-get install gnumeric).
+    if not sys.argv[1:] or "book95.xls" in sys.argv[1:]:
+        subprocess.run(
+            ["ssconvert", "--export-type=Gnumeric_Excel:excel_biff7",
+             os.path.join(HERE, "book.xls"), os.path.join(HERE, "book95.xls")],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
     print("fixtures written to", HERE)
 
 

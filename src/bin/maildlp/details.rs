@@ -1,0 +1,103 @@
+//! What `scan --format json --details` adds to each message's line, for `maildlp report`: when
+//! it was sent, by whom, its subject, and the domains of its external recipients. Never an
+//! identifier in clear: the subject is masked as excerpts are, a sender that the list protects
+//! is masked.
+
+use maildlp::Scanner;
+
+/// A message's date, sender, subject and external recipient domains, from its headers.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Details {
+    /// The `Date` header in UTC, RFC 3339 (`2024-11-12T09:14:00Z`); absent when missing or
+    /// not a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The sender's address (`From`), lower case; masked when a record lists it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The subject, every protected identifier, address and long number in it masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The distinct domains of the recipients outside the internal domains, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
+}
+
+/// Whether `domain` (lower case) is one of `internal` or below one.
+fn is_internal(domain: &str, internal: &[String]) -> bool {
+    internal.iter().any(|d| {
+        let d = d.trim_start_matches('.');
+        domain == d || domain.strip_suffix(d).is_some_and(|rest| rest.ends_with('.'))
+    })
+}
+
+/// The details of `message` (RFC 5322 bytes; anything else gives none), masked by `scanner`.
+pub fn of(scanner: &Scanner, message: &[u8]) -> Details {
+    let mut details = Details::default();
+    if let Some(headers) = mail_parser::MessageParser::new().parse_headers(message) {
+        details.date = headers
+            .date()
+            .filter(|d| d.is_valid())
+            .map(|d| mail_parser::DateTime::from_timestamp(d.to_timestamp()).to_rfc3339());
+        details.from = headers
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty())
+            .map(|a| if scanner.is_protected_address(&a) { scanner.mask_text(&a) } else { a });
+        details.subject = headers.subject().map(|s| scanner.mask_text(s));
+    }
+    let internal = scanner.policy().internal_domains();
+    let mut domains: Vec<String> = maildlp::recipients_of(message)
+        .into_iter()
+        .filter(|r| r.field.is_recipient())
+        .filter_map(|r| r.address.rsplit_once('@').map(|(_, d)| d.to_string()))
+        .filter(|d| !d.is_empty() && !is_internal(d, internal))
+        .collect();
+    domains.sort();
+    domains.dedup();
+    details.domains = domains;
+    details
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maildlp::{PolicyBuilder, ProtectedList};
+
+    fn scanner() -> Scanner {
+        let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV01,email,jane@example.org\n")
+            .expect("list");
+        let policy = PolicyBuilder::default().internal_domain("met.example").build().expect("policy");
+        Scanner::new(list, policy)
+    }
+
+    #[test]
+    fn date_in_utc_sender_subject_masked_external_domains() {
+        let msg = b"Date: Tue, 12 Nov 2024 23:30:00 -0200\r\nFrom: Desk <Desk@Met.Example>\r\n\
+            To: a@partner.example, b@met.example, c@sub.met.example\r\nCc: d@Partner.example\r\n\
+            Bcc: e@other.example\r\nReply-To: f@reply.example\r\nSubject: Update on Jane Doe <script>\r\n\r\nbody\r\n";
+        let d = of(&scanner(), msg);
+        assert_eq!(d.date.as_deref(), Some("2024-11-13T01:30:00Z"));
+        assert_eq!(d.from.as_deref(), Some("desk@met.example"));
+        assert_eq!(d.subject.as_deref(), Some("Update on J*** D** <script>"));
+        assert_eq!(d.domains, ["other.example", "partner.example"]);
+    }
+
+    #[test]
+    fn a_protected_sender_is_masked_and_a_bad_date_left_out() {
+        let msg = b"Date: someday\r\nFrom: jane@example.org\r\nTo: x@met.example\r\n\r\nbody\r\n";
+        let d = of(&scanner(), msg);
+        assert_eq!(d.date, None);
+        let from = d.from.expect("from");
+        assert!(!from.contains("jane") && from.starts_with('j'), "{from}");
+        assert_eq!(d.subject, None);
+        assert!(d.domains.is_empty());
+    }
+
+    #[test]
+    fn not_a_message_gives_nothing() {
+        assert_eq!(of(&scanner(), b"\x00\x01\x02"), Details::default());
+    }
+}
