@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 use maildlp::{Detail, Policy, ProtectedList, Report, Rule, Scanner, Verdict};
 
+#[path = "common/compound.rs"]
+mod compound;
+use compound::{attach_method, compound, prop_list, utf16, Tnef};
 #[path = "common/mail.rs"]
 mod mail;
 use mail::{attached, limits, zip};
@@ -312,12 +315,18 @@ fn bombs_huge_dimensions_and_a_thousand_page_tiff_stop_at_a_limit() {
     // With an allowance that fits it, the header's promise is not kept: unreadable, no panic.
     let big = scanner_with("ocr = true\nmax_ocr_pixels = 5000000000");
     assert_eq!(limits(&big.scan(&attached("huge.png", "image/png", &huge))), ["unreadable"]);
-    // A thousand pages of 64 x 64: the first page is read (a flat grey: no text), in bounded time.
+    // A thousand pages of 64 x 64: every page is decoded (a flat grey: no text) within the
+    // allowance (4,096,000 pixels), in bounded time; with an allowance of 100,000 pixels the
+    // 25th page does not fit and the rest are not read.
     let tiff = std::fs::read(dir().join("pages.tif")).unwrap();
     let started = std::time::Instant::now();
     let report = scanner.scan(&attached("pages.tif", "image/tiff", &tiff));
     assert!(report.findings().is_empty(), "{:?}", report.findings());
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let started = std::time::Instant::now();
+    let small = scanner_with("ocr = true\nmax_ocr_pixels = 100000");
+    assert_eq!(limits(&small.scan(&attached("pages.tif", "image/tiff", &tiff))), ["max_ocr_pixels"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
     // Damaged: a PNG cut in half is unreadable, said once.
     let png = std::fs::read(dir().join("screenshots/001.png")).unwrap();
     let cut = &png[..png.len() / 2];
@@ -325,14 +334,16 @@ fn bombs_huge_dimensions_and_a_thousand_page_tiff_stop_at_a_limit() {
 }
 
 #[test]
-fn scanned_pdf_pages_are_read_jpeg_and_raw_pixels_and_fax_is_unreadable() {
+fn scanned_pdf_pages_are_read_jpeg_raw_pixels_and_fax() {
     if !ocr_ready() {
         return;
     }
     let scanner = scanner();
     let want: BTreeSet<_> =
         ["P001", "P002", "P003"].map(|r| (r.to_string(), true, Some("page 1 image".to_string()))).into();
-    for name in ["scan-dct.pdf", "scan-flate.pdf"] {
+    // Pillow's PDF writer: JPEG, and 1-bit as CCITT Group 4 with /BlackIs1 true (in a
+    // /DecodeParms array); raw grey pixels deflated.
+    for name in ["scan-dct.pdf", "scan-flate.pdf", "scan-ccitt.pdf"] {
         let pdf = std::fs::read(dir().join(name)).unwrap();
         let report = scanner.scan(&attached(name, "application/pdf", &pdf));
         assert_eq!(named(&report), want, "{name}");
@@ -340,9 +351,79 @@ fn scanned_pdf_pages_are_read_jpeg_and_raw_pixels_and_fax_is_unreadable() {
         // Without OCR the page has no text at all.
         assert!(scanner_with("").scan(&attached(name, "application/pdf", &pdf)).findings().is_empty());
     }
-    let fax = std::fs::read(dir().join("scan-ccitt.pdf")).unwrap();
-    let report = scanner.scan(&attached("scan-ccitt.pdf", "application/pdf", &fax));
-    assert_eq!(limits(&report), ["unreadable"]);
-    let message = &report.findings()[0].message;
-    assert!(message.contains("page 1 image") && message.contains("CCITT fax"), "{message}");
+    // tiff2pdf's three Group 4 pages (the name on page 3), and page 3 alone as one-dimensional
+    // Group 3 with EOLs and byte-aligned rows.
+    for (name, page) in [("letter-g4.pdf", "page 3 image"), ("letter-g3.pdf", "page 1 image")] {
+        let pdf = std::fs::read(dir().join(name)).unwrap();
+        let report = scanner.scan(&attached(name, "application/pdf", &pdf));
+        assert_eq!(named(&report), [("P004".to_string(), true, Some(page.to_string()))].into(), "{name}");
+        assert!(limits(&report).is_empty(), "{name}: {:?}", limits(&report));
+    }
+}
+
+/// A multi-page TIFF (three Group 4 fax pages joined by libtiff's tiffcp) has every page read,
+/// each at its own path; an animated GIF (Pillow) every frame. The name stands only on the
+/// last page or frame.
+#[test]
+fn every_page_of_a_tiff_and_every_frame_of_a_gif_is_read() {
+    if !ocr_ready() {
+        return;
+    }
+    let scanner = scanner();
+    let found = |path: &str| BTreeSet::from([("P004".to_string(), true, Some(path.to_string()))]);
+    let tiff = std::fs::read(dir().join("letter.tif")).unwrap();
+    let report = scanner.scan(&attached("letter.tif", "image/tiff", &tiff));
+    assert_eq!(named(&report), found("page 3"));
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+    let archive = zip(&[("faxes/letter.tif", &tiff)]);
+    let report = scanner.scan(&attached("faxes.zip", "application/zip", &archive));
+    assert_eq!(named(&report), found("faxes/letter.tif > page 3"));
+    // Two pages fit an allowance of 2,000,000 pixels (793,600 each), the third does not.
+    let report = scanner_with("ocr = true\nmax_ocr_pixels = 2000000").scan(&attached(
+        "letter.tif",
+        "image/tiff",
+        &tiff,
+    ));
+    assert!(named(&report).is_empty());
+    assert_eq!(limits(&report), ["max_ocr_pixels"]);
+    let gif = std::fs::read(dir().join("slides.gif")).unwrap();
+    let report = scanner.scan(&attached("slides.gif", "image/gif", &gif));
+    assert_eq!(named(&report), found("frame 3"));
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+}
+
+/// An image attached to a `.msg` (Outlook) and to a TNEF `winmail.dat` (Exchange) is read by
+/// OCR at its path inside them.
+#[test]
+fn images_inside_msg_and_winmail_dat_are_read() {
+    if !ocr_ready() {
+        return;
+    }
+    let scanner = scanner();
+    let png = std::fs::read(dir().join("screenshots/001.png")).unwrap();
+    let want = |path: &str| -> BTreeSet<_> {
+        ["P001", "P002", "P003"].map(|r| (r.to_string(), true, Some(path.to_string()))).into()
+    };
+    let files = vec![
+        ("/__properties_version1.0".to_string(), vec![0u8; 32]),
+        ("/__substg1.0_1000001F".to_string(), utf16("The list is attached.")),
+        ("/__attach_version1.0_#00000000/__properties_version1.0".to_string(), attach_method(1)),
+        ("/__attach_version1.0_#00000000/__substg1.0_3707001F".to_string(), utf16("list.png")),
+        ("/__attach_version1.0_#00000000/__substg1.0_37010102".to_string(), png.clone()),
+    ];
+    let msg = compound(&files);
+    let report = scanner.scan(&attached("list.msg", "application/vnd.ms-outlook", &msg));
+    assert_eq!(named(&report), want("list.png"));
+    // Without OCR the picture is not read.
+    assert!(
+        named(&scanner_with("").scan(&attached("list.msg", "application/vnd.ms-outlook", &msg))).is_empty()
+    );
+    let mut w = Tnef::new();
+    w.attribute(1, 0x9006, 8, &0x0001_0000u32.to_le_bytes()); // attTnefVersion
+    w.attribute(1, 0x8004, 1, b"Case list\0"); // attSubject
+    w.attribute(2, 0x9002, 6, &[1, 0, 0xff, 0xff, 0xff, 0xff, 1, 0, 1, 0, 0, 0, 0, 0]); // attAttachRendData
+    w.attribute(2, 0x800f, 6, &png); // attAttachData
+    w.attribute(2, 0x9005, 6, &prop_list(&[(0x001f, 0x3707, &utf16("list.png"))]));
+    let report = scanner.scan(&attached("winmail.dat", "application/ms-tnef", &w.out));
+    assert_eq!(named(&report), want("list.png"));
 }

@@ -23,7 +23,7 @@ use maildlp::{Detail, Part, Policy, ProtectedList, Report, Scanner, Verdict};
 
 #[path = "common/compound.rs"]
 mod compound;
-use compound::{compound, streams, utf16};
+use compound::{attach_method, compound, prop_list, streams, utf16, Tnef};
 
 fn fixture(folder: &str, name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(folder).join(name)).unwrap()
@@ -281,53 +281,6 @@ fn names_inside_are_attachment_names() {
         })
         .collect();
     assert_eq!(got, [(Part::AttachmentName, Some("winmail.dat".to_string()), None)]);
-}
-
-/// The `__properties_version1.0` of an attachment: its 8-byte header and `PR_ATTACH_METHOD`.
-fn attach_method(method: u32) -> Vec<u8> {
-    let mut v = vec![0u8; 8];
-    v.extend(0x0003u16.to_le_bytes());
-    v.extend(0x3705u16.to_le_bytes());
-    v.extend(6u32.to_le_bytes());
-    v.extend(method.to_le_bytes());
-    v.extend(0u32.to_le_bytes());
-    v
-}
-
-/// A TNEF stream written attribute by attribute ([MS-OXTNEF] 2.1.3).
-struct Tnef {
-    out: Vec<u8>,
-}
-
-impl Tnef {
-    fn new() -> Tnef {
-        let mut out = vec![0x78, 0x9f, 0x3e, 0x22];
-        out.extend(0x0001u16.to_le_bytes());
-        Tnef { out }
-    }
-
-    fn attribute(&mut self, level: u8, id: u16, ty: u16, data: &[u8]) {
-        self.out.push(level);
-        self.out.extend((u32::from(ty) << 16 | u32::from(id)).to_le_bytes());
-        self.out.extend((data.len() as u32).to_le_bytes());
-        self.out.extend(data);
-        let sum = data.iter().fold(0u16, |s, &b| s.wrapping_add(u16::from(b)));
-        self.out.extend(sum.to_le_bytes());
-    }
-}
-
-/// A TNEF MAPI property list of (type, id, value), string and binary values with a count.
-fn prop_list(list: &[(u16, u16, &[u8])]) -> Vec<u8> {
-    let mut out = (list.len() as u32).to_le_bytes().to_vec();
-    for (ty, id, value) in list {
-        out.extend(ty.to_le_bytes());
-        out.extend(id.to_le_bytes());
-        out.extend(1u32.to_le_bytes());
-        out.extend((value.len() as u32).to_le_bytes());
-        out.extend(*value);
-        out.resize(out.len().next_multiple_of(4), 0);
-    }
-    out
 }
 
 /// An OLE object kept as a storage of a `.msg` is read, never passed over.

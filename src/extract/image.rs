@@ -1,5 +1,5 @@
 //! Dispatch of images to OCR (policy `ocr = true`): an attachment that is an image (path
-//! `image`), an image member of an archive (its own path), and the pictures of a document
+//! `image`; a multi-page TIFF's pages `page 2`, an animated GIF's frames `frame 2`), an image member of an archive (its own path), and the pictures of a document
 //! package (`word/media/image2.png`, `Pictures/1000.png`). Their text is handed on marked as
 //! read by OCR; what stops an image (the message's `max_ocr_pixels`, OCR that cannot run, an
 //! image that does not decode) is noted as any limit is.
@@ -12,17 +12,19 @@ use crate::ocr::Outcome;
 
 impl super::Extractor<'_> {
     /// Reads the image file `bytes` at `sub` inside the current document (`None`: the document
-    /// is the image). Returns whether it was an image OCR reads and OCR is on.
+    /// is the image): every page of a multi-page TIFF and every frame of an animated GIF, each
+    /// at its own path (`page 2`, `scans.zip > fax.tif > page 2`). Returns whether it was an image OCR reads and OCR is on.
     pub(crate) fn image(&mut self, sub: Option<&str>, bytes: &[u8]) -> bool {
         let Some(ocr) = self.ocr else { return false };
         if !crate::ocr::is_image(bytes) {
             return false;
         }
-        let outcome = ocr.read_file(bytes);
-        match sub {
-            Some(name) => self.ocr_outcome(name, outcome),
-            None => self.ocr_outcome("image", outcome),
-        }
+        ocr.read_each(bytes, |page, outcome| match (sub, page) {
+            (None, None) => self.ocr_outcome("image", outcome),
+            (None, Some(page)) => self.ocr_outcome(page, outcome),
+            (Some(name), None) => self.ocr_outcome(name, outcome),
+            (Some(name), Some(page)) => self.ocr_outcome(&format!("{name} > {page}"), outcome),
+        });
         true
     }
 

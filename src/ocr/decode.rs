@@ -3,9 +3,10 @@
 //! tells an image that may hold text from one that cannot (an icon, a photo) before Tesseract
 //! spends time on it.
 
-use std::io::Cursor;
+use std::io::{BufRead, Cursor, Read, Seek, SeekFrom};
 
-use image::{ImageFormat, ImageReader, Limits};
+use image::codecs::gif::GifDecoder;
+use image::{AnimationDecoder, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::Ocr;
 
@@ -34,6 +35,19 @@ pub(crate) struct Gray {
     pub(crate) width: u32,
     /// Height in pixels.
     pub(crate) height: u32,
+    /// Its resolution in dots an inch: a scan's, when its file says (a TIFF's tags, a PDF
+    /// page's size), else a screen's ([`SCREEN_DPI`]).
+    pub(crate) dpi: u32,
+}
+
+/// The resolution of an image whose file does not say: a screen's.
+pub(crate) const SCREEN_DPI: u32 = 96;
+
+/// A resolution of `dots` over `inches` when it is one a scan or a screen has (50 to 1200 dots
+/// an inch), else `None`.
+pub(crate) fn resolution(dots: f64, inches: f64) -> Option<u32> {
+    let dpi = (dots / inches).round();
+    (50.0..=1200.0).contains(&dpi).then_some(dpi as u32)
 }
 
 /// Images narrower or lower than this hold no text worth reading (icons, spacers, bullets).
@@ -60,11 +74,17 @@ pub(crate) fn is_image(head: &[u8]) -> bool {
     image::guess_format(head).is_ok_and(|f| FORMATS.contains(&f))
 }
 
-/// Decodes the image file `bytes` into grey, charging its pixels to `ocr`'s allowance; an image
-/// that cannot have text, does not fit the allowance or does not decode is the outcome to
-/// report instead.
+/// Decodes the image file `bytes` into grey (its first page or frame), charging its pixels to
+/// `ocr`'s allowance; an image that cannot have text, does not fit the allowance or does not
+/// decode is the outcome to report instead.
 pub(crate) fn open(bytes: &[u8], ocr: &Ocr<'_>) -> Result<Gray, Outcome> {
-    let reader = || ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok();
+    open_from(|| Cursor::new(bytes), ocr)
+}
+
+/// [`open`] for an image read from the readers `source` makes (one to guess the format, one for
+/// the size, one to decode).
+fn open_from<R: BufRead + Seek>(source: impl Fn() -> R, ocr: &Ocr<'_>) -> Result<Gray, Outcome> {
+    let reader = || ImageReader::new(source()).with_guessed_format().ok();
     let Some(format) = reader().and_then(|r| r.format()).filter(|f| FORMATS.contains(f)) else {
         return Err(Outcome::Unreadable("not an image format OCR reads".to_string()));
     };
@@ -73,6 +93,23 @@ pub(crate) fn open(bytes: &[u8], ocr: &Ocr<'_>) -> Result<Gray, Outcome> {
         Some(Err(e)) => return Err(Outcome::Unreadable(format!("damaged {format:?} image: {e}"))),
         None => return Err(Outcome::Unreadable("not an image".to_string())),
     };
+    let limits = fit(width, height, ocr)?;
+    let Some(mut r) = reader() else { return Err(Outcome::Unreadable("not an image".to_string())) };
+    r.limits(limits);
+    // A decoder that panics on a malformed image costs that image, never the scan.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.decode()));
+    match decoded {
+        Ok(Ok(image)) => Ok(grey(image)),
+        Ok(Err(e)) => Err(Outcome::Unreadable(format!("damaged {format:?} image: {e}"))),
+        Err(_) => Err(Outcome::Unreadable(format!("its {format:?} decoder failed"))),
+    }
+}
+
+/// Charges a `width` x `height` image (or page, or frame) to the allowance and gives the
+/// decoder's limits for it: exactly that size, and at most 8 bytes a pixel (RGBA, 16 bits a
+/// channel) and room for the decoder's own buffers. An image under 32 pixels a side is
+/// `NoText` and costs nothing.
+fn fit(width: u32, height: u32, ocr: &Ocr<'_>) -> Result<Limits, Outcome> {
     if width < MIN_SIDE || height < MIN_SIDE {
         return Err(Outcome::NoText);
     }
@@ -83,21 +120,200 @@ pub(crate) fn open(bytes: &[u8], ocr: &Ocr<'_>) -> Result<Gray, Outcome> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
-    // The decoded image in its widest colour type (RGBA, 16 bits a channel), and room for the
-    // decoder's own buffers.
     limits.max_alloc = Some((pixels * 8 + (16 << 20)).min(MAX_ALLOC));
-    let Some(mut r) = reader() else { return Err(Outcome::Unreadable("not an image".to_string())) };
-    r.limits(limits);
-    // A decoder that panics on a malformed image costs that image, never the scan.
-    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| r.decode()));
-    match decoded {
-        Ok(Ok(image)) => {
-            let grey = image.into_luma8();
-            let (width, height) = grey.dimensions();
-            Ok(Gray { pixels: grey.into_raw(), width, height })
+    Ok(limits)
+}
+
+/// A decoded image in 8-bit grey.
+fn grey(image: DynamicImage) -> Gray {
+    let grey = image.into_luma8();
+    let (width, height) = grey.dimensions();
+    Gray { pixels: grey.into_raw(), width, height, dpi: SCREEN_DPI }
+}
+
+/// What is handed each page or frame decoded: its label (`page 2`; `None` for an image of one
+/// page) and its pixels, or the outcome to report instead.
+pub(crate) type Each<'e> = dyn FnMut(Option<&str>, Result<Gray, Outcome>) + 'e;
+
+/// Decodes every page of a multi-page TIFF and every frame of an animated GIF in `bytes`, in
+/// order, handing each to `each` with its label (`page 2`, `frame 3`); any other image, and a
+/// TIFF or GIF of one image, is handed once with no label. Each page or frame is charged to
+/// the allowance as it is decoded, and nothing more is decoded once one does not fit. A GIF
+/// frame the same as the frame read before it (an animation that holds still) is not handed
+/// again.
+pub(crate) fn each_image(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
+    match image::guess_format(bytes) {
+        Ok(ImageFormat::Tiff) => tiff_pages(bytes, ocr, each),
+        Ok(ImageFormat::Gif) => gif_frames(bytes, ocr, each),
+        _ => each(None, open(bytes, ocr)),
+    }
+}
+
+/// The pages of a TIFF: its directories are walked by the `tiff` crate, and each page is
+/// decoded by the image crate from the file with its header pointed at that page's directory.
+fn tiff_pages(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
+    let walk = std::panic::catch_unwind(|| tiff::decoder::Decoder::new(Cursor::new(bytes)));
+    let Ok(Ok(mut walk)) = walk else {
+        // A damaged header: the image decoder says how.
+        return each(None, open(bytes, ocr));
+    };
+    if !walk.more_images() {
+        return each(None, open(bytes, ocr));
+    }
+    for page in 1.. {
+        let label = format!("page {page}");
+        let image = match walk.ifd_pointer() {
+            Some(_) if page == 1 => open(bytes, ocr),
+            Some(ifd) => match Repointed::new(bytes, ifd.0) {
+                Some(file) => open_from(|| file.clone(), ocr),
+                None => Err(Outcome::Unreadable("its pages are not where its header says".to_string())),
+            },
+            None => Err(Outcome::Unreadable("its pages are not where its header says".to_string())),
+        };
+        let dpi = tiff_dpi(&mut walk);
+        let image = image.map(|image| Gray { dpi: dpi.unwrap_or(image.dpi), ..image });
+        let spent = matches!(image, Err(Outcome::OverBudget));
+        each(Some(&label), image);
+        if spent || !walk.more_images() {
+            return;
         }
-        Ok(Err(e)) => Err(Outcome::Unreadable(format!("damaged {format:?} image: {e}"))),
-        Err(_) => Err(Outcome::Unreadable(format!("its {format:?} decoder failed"))),
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| walk.next_image()));
+        if !matches!(next, Ok(Ok(()))) {
+            let why = "its page directory is damaged (the pages after it are not read)".to_string();
+            return each(Some(&format!("page {}", page + 1)), Err(Outcome::Unreadable(why)));
+        }
+    }
+}
+
+/// The horizontal resolution of the TIFF page `walk` stands on (`XResolution` in
+/// `ResolutionUnit`s: inches unless 3, centimetres), when it has one a scan has.
+fn tiff_dpi<R: Read + Seek>(walk: &mut tiff::decoder::Decoder<R>) -> Option<u32> {
+    use tiff::decoder::ifd::Value;
+    let (n, d) = match walk.find_tag(tiff::tags::Tag::XResolution).ok()?? {
+        Value::Rational(n, d) => (f64::from(n), f64::from(d)),
+        _ => return None,
+    };
+    let inches = match walk.find_tag_unsigned::<u16>(tiff::tags::Tag::ResolutionUnit).ok()? {
+        Some(3) => d / 2.54,
+        _ => d,
+    };
+    resolution(n, inches)
+}
+
+/// A TIFF file read as if its header named another directory as the first: the image crate
+/// decodes the first page a header names, so each page is read as the first of its file.
+#[derive(Clone)]
+struct Repointed<'a> {
+    /// The file.
+    bytes: &'a [u8],
+    /// Its header, with the first directory's offset replaced.
+    head: [u8; 8],
+    /// Where reading stands.
+    at: usize,
+}
+
+impl<'a> Repointed<'a> {
+    /// `bytes` with its header pointing at the directory at `offset`; `None` when the header
+    /// is not a classic TIFF's (the image crate does not read BigTIFF) or the offset does not
+    /// fit it.
+    fn new(bytes: &'a [u8], offset: u64) -> Option<Repointed<'a>> {
+        let offset = u32::try_from(offset).ok()?;
+        let mut head = [0u8; 8];
+        head.copy_from_slice(bytes.get(..8)?);
+        let pointer = match &head[..4] {
+            b"II*\0" => offset.to_le_bytes(),
+            b"MM\0*" => offset.to_be_bytes(),
+            _ => return None,
+        };
+        head[4..8].copy_from_slice(&pointer);
+        Some(Repointed { bytes, head, at: 0 })
+    }
+}
+
+impl BufRead for Repointed<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        Ok(match self.head.get(self.at..) {
+            Some(head) if !head.is_empty() => head,
+            _ => self.bytes.get(self.at..).unwrap_or_default(),
+        })
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = self.at.saturating_add(n);
+    }
+}
+
+impl Read for Repointed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Seek for Repointed<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let (base, by) = match to {
+            SeekFrom::Start(at) => (0, i128::from(at)),
+            SeekFrom::End(by) => (self.bytes.len() as i128, i128::from(by)),
+            SeekFrom::Current(by) => (self.at as i128, i128::from(by)),
+        };
+        let Ok(at) = usize::try_from(base + by) else {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start"));
+        };
+        self.at = at;
+        Ok(at as u64)
+    }
+}
+
+/// The frames of a GIF, composed on its canvas as a viewer shows them. Each frame decoded is
+/// charged the canvas's pixels (composing it costs that much, whether it is read or not).
+fn gif_frames(bytes: &[u8], ocr: &Ocr<'_>, each: &mut Each<'_>) {
+    let Ok(decoder) = GifDecoder::new(Cursor::new(bytes)) else {
+        return each(None, open(bytes, ocr));
+    };
+    let (width, height) = decoder.dimensions();
+    let mut decoder = decoder;
+    match fit(width, height, ocr).map(|limits| decoder.set_limits(limits)) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return each(None, Err(Outcome::Unreadable(format!("damaged Gif image: {e}")))),
+        Err(outcome) => return each(None, Err(outcome)),
+    }
+    let mut frames = decoder.into_frames();
+    let mut next = || match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frames.next())) {
+        Ok(Some(Ok(frame))) => Some(Ok(grey(DynamicImage::ImageRgba8(frame.into_buffer())))),
+        Ok(Some(Err(e))) => Some(Err(Outcome::Unreadable(format!("damaged Gif image: {e}")))),
+        Ok(None) => None,
+        Err(_) => Some(Err(Outcome::Unreadable("its Gif decoder failed".to_string()))),
+    };
+    let Some(first) = next() else {
+        return each(None, Err(Outcome::Unreadable("damaged Gif image: it has no frame".to_string())));
+    };
+    let Some(mut second) = next() else {
+        // One frame: the image itself.
+        return each(None, first);
+    };
+    let mut last = first.as_ref().ok().cloned();
+    each(Some("frame 1"), first);
+    for n in 2.. {
+        let label = format!("frame {n}");
+        if !ocr.charge(width, height) {
+            return each(Some(&label), Err(Outcome::OverBudget));
+        }
+        match second {
+            Ok(frame) if last.as_ref() == Some(&frame) => {}
+            Ok(frame) => {
+                each(Some(&label), Ok(frame.clone()));
+                last = Some(frame);
+            }
+            Err(outcome) => return each(Some(&label), Err(outcome)),
+        }
+        match next() {
+            Some(frame) => second = frame,
+            None => return,
+        }
     }
 }
 
@@ -140,12 +356,13 @@ pub(crate) fn may_hold_text(image: &Gray) -> bool {
     ink * 500 >= total
 }
 
-/// The pixels handed to Tesseract, their size and resolution: as they are, said to be at 96 dpi
-/// (a screen's; without a resolution Tesseract guesses one and says so on standard error).
-/// Screen text at 10-14 pt is read as it is (recall 454/455 on the screenshot fixtures), so
-/// nothing is enlarged.
+/// The pixels handed to Tesseract, their size and resolution: as they are, at the image's
+/// resolution (96 dpi, a screen's, unless its file says; without a resolution Tesseract guesses
+/// one and says so on standard error, and a scan's matters: a 192-dpi dithered scan said to be
+/// 96 dpi loses a line). Screen text at 10-14 pt is read as it is (recall 454/455 on the
+/// screenshot fixtures), so nothing is enlarged.
 pub(crate) fn for_tesseract(image: &Gray) -> (std::borrow::Cow<'_, [u8]>, u32, u32, u32) {
-    (std::borrow::Cow::Borrowed(&image.pixels), image.width, image.height, 96)
+    (std::borrow::Cow::Borrowed(&image.pixels), image.width, image.height, image.dpi)
 }
 
 #[cfg(test)]
@@ -159,7 +376,7 @@ mod tests {
                 pixels.push(f(x, y));
             }
         }
-        Gray { pixels, width, height }
+        Gray { pixels, width, height, dpi: SCREEN_DPI }
     }
 
     #[test]
@@ -178,6 +395,93 @@ mod tests {
         assert!(!may_hold_text(&flat));
         let icon = gray(16, 16, |x, _| if x % 2 == 0 { 0 } else { 255 });
         assert!(!may_hold_text(&icon));
+    }
+
+    /// What `each_image` hands on: each label with the size and first pixel of a decoded image,
+    /// or the outcome instead.
+    type Handed = Vec<(Option<String>, Result<(u32, u32, u8), Outcome>)>;
+
+    fn each(bytes: &[u8], max_pixels: u64) -> Handed {
+        let settings = super::super::Settings { languages: "eng".into(), max_pixels };
+        let ocr = Ocr::new(&settings);
+        let mut out = Vec::new();
+        each_image(bytes, &ocr, &mut |label, image| {
+            out.push((label.map(str::to_string), image.map(|i| (i.width, i.height, i.pixels[0]))));
+        });
+        out
+    }
+
+    /// A TIFF of grey pages, each `(width, height, shade)`.
+    fn tiff_of(pages: &[(u32, u32, u8)]) -> Vec<u8> {
+        use tiff::encoder::{colortype::Gray8, TiffEncoder};
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut e = TiffEncoder::new(&mut out).unwrap();
+        for &(w, h, shade) in pages {
+            e.write_image::<Gray8>(w, h, &vec![shade; (w * h) as usize]).unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn every_tiff_page_is_decoded_under_the_allowance() {
+        let pages = [(40, 40, 10), (50, 60, 20), (64, 33, 30)];
+        let label = |n: usize| Some(format!("page {n}"));
+        let tiff = tiff_of(&pages);
+        let want: Vec<_> =
+            pages.iter().enumerate().map(|(i, &(w, h, s))| (label(i + 1), Ok((w, h, s)))).collect();
+        assert_eq!(each(&tiff, 1_000_000), want);
+        // 1600 + 3000 pixels fit 5000; the third page (2112) does not, and ends it.
+        let spent = each(&tiff, 5000);
+        assert_eq!(spent[..2], want[..2]);
+        assert_eq!(spent[2], (label(3), Err(Outcome::OverBudget)));
+        // One page: no label. A page under 32 pixels a side: no text, and the pages go on.
+        assert_eq!(each(&tiff_of(&[(40, 40, 7)]), 10_000), [(None, Ok((40, 40, 7)))]);
+        let small = each(&tiff_of(&[(40, 40, 1), (8, 8, 2), (40, 40, 3)]), 10_000);
+        assert_eq!(small[1], (label(2), Err(Outcome::NoText)));
+        assert_eq!(small[2], (label(3), Ok((40, 40, 3))));
+        // A second directory pointing back at the first (a loop): the walk ends there, said.
+        let mut looped = tiff_of(&pages[..2]);
+        let first = u32::from_le_bytes(looped[4..8].try_into().unwrap()) as usize;
+        let entries = usize::from(u16::from_le_bytes(looped[first..first + 2].try_into().unwrap()));
+        let next_at = first + 2 + entries * 12;
+        let second = u32::from_le_bytes(looped[next_at..next_at + 4].try_into().unwrap()) as usize;
+        let entries2 = usize::from(u16::from_le_bytes(looped[second..second + 2].try_into().unwrap()));
+        let back = second + 2 + entries2 * 12;
+        looped[back..back + 4].copy_from_slice(&(first as u32).to_le_bytes());
+        let got = each(&looped, 1_000_000);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], want[0]);
+        assert!(matches!(&got[1], (Some(l), Err(Outcome::Unreadable(_))) if l == "page 2"), "{got:?}");
+    }
+
+    /// A GIF of `frames`, each a 40 x 40 canvas in one shade.
+    fn gif_of(frames: &[u8]) -> Vec<u8> {
+        use image::codecs::gif::GifEncoder;
+        let mut out = Vec::new();
+        {
+            let mut e = GifEncoder::new(&mut out);
+            for &shade in frames {
+                let buffer = image::RgbaImage::from_pixel(40, 40, image::Rgba([shade, shade, shade, 255]));
+                e.encode_frame(image::Frame::new(buffer)).unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_distinct_gif_frame_is_decoded_under_the_allowance() {
+        let frame = |n: u32| Some(format!("frame {n}"));
+        // The second frame is the first again: not handed on, but charged (composed).
+        let gif = gif_of(&[0, 0, 255, 0]);
+        let want =
+            vec![(frame(1), Ok((40, 40, 0))), (frame(3), Ok((40, 40, 255))), (frame(4), Ok((40, 40, 0)))];
+        assert_eq!(each(&gif, 1_000_000), want);
+        // 1600 pixels a frame: three fit 5000, the fourth does not.
+        let spent = each(&gif, 5000);
+        assert_eq!(spent[..2], want[..2]);
+        assert_eq!(spent[2], (frame(4), Err(Outcome::OverBudget)));
+        // One frame: the image itself.
+        assert_eq!(each(&gif_of(&[128]), 10_000), [(None, Ok((40, 40, 128)))]);
     }
 
     #[test]

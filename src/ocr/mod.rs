@@ -5,11 +5,13 @@
 //!   code; see `docs/design.md`). Nothing of Tesseract is needed to build.
 //! - `decode`: images decoded by the `image` crate under limits, turned grey, and the cheap
 //!   test that passes over images with no text (icons, photos) before Tesseract sees them.
+//! - `ccitt`: CCITT fax (Group 3 and 4) images of scanned PDF pages, decoded by the `fax` crate.
 //! - `vocabulary`: listed name words, so that OCR text with a one-letter mistake in a word of
 //!   six letters or more still matches (only text read by OCR).
 //! - this file: one scan's `Ocr` session (settings and the pixels read so far against
 //!   `max_ocr_pixels`), and one engine per thread and language set.
 
+pub(crate) mod ccitt;
 mod decode;
 #[allow(unsafe_code)]
 mod sys;
@@ -18,7 +20,7 @@ mod vocabulary;
 use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
 
-pub(crate) use decode::{is_image, Gray, Outcome, MIN_SIDE};
+pub(crate) use decode::{is_image, resolution, Gray, Outcome, MIN_SIDE, SCREEN_DPI};
 pub(crate) use vocabulary::Vocabulary;
 
 /// The environment variable that names the Tesseract library to load (a path or a file name),
@@ -120,13 +122,24 @@ impl<'s> Ocr<'s> {
         true
     }
 
-    /// Reads the text of the image file `bytes` (PNG, JPEG, GIF, TIFF, BMP, WebP).
-    pub(crate) fn read_file(&self, bytes: &[u8]) -> Outcome {
+    /// Reads the text of the image file `bytes` (PNG, JPEG, GIF, TIFF, BMP, WebP): its first
+    /// page or frame, at `dpi` dots an inch when the caller knows (a scanned PDF page).
+    pub(crate) fn read_file(&self, bytes: &[u8], dpi: Option<u32>) -> Outcome {
         let image = match decode::open(bytes, self) {
             Ok(image) => image,
             Err(outcome) => return outcome,
         };
-        self.read(&image)
+        self.read(&Gray { dpi: dpi.unwrap_or(image.dpi), ..image })
+    }
+
+    /// Reads the text of every page and frame of the image file `bytes` (a multi-page TIFF's
+    /// pages, an animated GIF's frames), handing each outcome to `each` with its label (`page
+    /// 2`, `frame 3`); an image of one page is handed once with no label.
+    pub(crate) fn read_each(&self, bytes: &[u8], mut each: impl FnMut(Option<&str>, Outcome)) {
+        decode::each_image(bytes, self, &mut |label, image| match image {
+            Ok(image) => each(label, self.read(&image)),
+            Err(outcome) => each(label, outcome),
+        });
     }
 
     /// Reads the text of decoded grey pixels (charged to the allowance already).

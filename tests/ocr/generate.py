@@ -174,13 +174,18 @@ def flate_pdf(img, path):
     import zlib
     grey = img.convert("L")
     w, h = grey.size
-    data = zlib.compress(grey.tobytes())
+    image_pdf(w, h, "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", zlib.compress(grey.tobytes()), path)
+
+
+def image_pdf(w, h, image, data, path):
+    """A one-page PDF whose only content is one image XObject of `w` x `h` pixels: `image` the
+    rest of its dictionary (colour space, filter), `data` its stream."""
     content = f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
-        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
+        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image} /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n")
@@ -206,6 +211,76 @@ def scans(screenshot):
     img.save(os.path.join(HERE, "scan-dct.pdf"), resolution=192, quality=80)
     flate_pdf(img, os.path.join(HERE, "scan-flate.pdf"))
     img.convert("1").save(os.path.join(HERE, "scan-ccitt.pdf"), resolution=192)
+
+
+LETTER = [
+    ["Northfield Housing Association", "14 Mill Lane, Northfield", "", "Dear Sir or Madam,",
+     "Thank you for your letter about the repairs", "to the flats on the east side of the estate."],
+    ["The surveyor will visit in the first week of", "next month and will write to each tenant",
+     "before the work begins.", "", "Yours faithfully,", "The Lettings Team"],
+    ["Enclosure: tenant named in the complaint", "", "Tenant: Henry Okonkwo",
+     "Flat 7, east side", "Reference held by the lettings office"],
+]
+
+
+def letter():
+    """A three-page scanned letter as a fax would send it: 1-bit pages of 1240 x 640 pixels
+    (DejaVu Serif, 34 px), the listed name only on page 3. Pillow writes each page as an
+    uncompressed 1-bit TIFF; libtiff's tiffcp joins them into one CCITT Group 4 TIFF
+    (letter.tif), and tiff2pdf turns that into a PDF whose pages are CCITTFaxDecode Group 4
+    images (letter-g4.pdf; its dates are set to 2026-01-01 so the file is reproducible). Page 3
+    alone, encoded by tiffcp as one strip of one-dimensional Group 3 with byte-aligned rows and
+    EOLs (`-c g3:1d:fill`), is wrapped as it is in a PDF image with /K 0 /EndOfLine true
+    /EncodedByteAlign true (letter-g3.pdf, written here: tiff2pdf re-encodes Group 3 as Group
+    4). Needs Debian's libtiff-tools 4.5."""
+    import re
+    import subprocess
+    import tempfile
+
+    f = ImageFont.truetype(FONTS[1], 34)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = []
+        for i, lines in enumerate(LETTER):
+            img = Image.new("1", (1240, 640), 1)
+            d = ImageDraw.Draw(img)
+            for j, line in enumerate(lines):
+                d.text((80, 60 + j * 56), line, font=f, fill=0)
+            d.text((1040, 580), f"{i + 1} / 3", font=f, fill=0)
+            pages.append(os.path.join(tmp, f"p{i + 1}.tif"))
+            img.save(pages[-1], dpi=(200, 200))
+        tif = os.path.join(HERE, "letter.tif")
+        subprocess.run(["tiffcp", "-c", "g4", *pages, tif], check=True)
+        pdf = os.path.join(HERE, "letter-g4.pdf")
+        subprocess.run(["tiff2pdf", "-o", pdf, tif], check=True)
+        with open(pdf, "rb") as f:
+            data = re.sub(rb"\(D:\d{14}\)", b"(D:20260101000000)", f.read())
+        with open(pdf, "wb") as f:
+            f.write(data)
+        g3 = os.path.join(tmp, "p3-g3.tif")
+        subprocess.run(["tiffcp", "-c", "g3:1d:fill", "-r", "640", pages[2], g3], check=True)
+        with Image.open(g3) as img:
+            offset = img.tag_v2[273][0]
+            length = img.tag_v2[279][0]
+        with open(g3, "rb") as f:
+            strip = f.read()[offset:offset + length]
+        params = "/K 0 /Columns 1240 /Rows 640 /EndOfLine true /EncodedByteAlign true /BlackIs1 true"
+        image_pdf(1240, 640, f"/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << {params} >>",
+                  strip, os.path.join(HERE, "letter-g3.pdf"))
+
+
+def slides():
+    """An animated GIF of three slides (Pillow's GIF writer, 720 x 240, DejaVu Sans 30 px), the
+    listed name only on the third: slides.gif."""
+    f = ImageFont.truetype(FONTS[0], 30)
+    frames = []
+    for lines in (["Quarterly review", "Housing repairs, east side"], ["Surveys booked: 14", "Visits done: 9"],
+                  ["Complaint from the tenant", "Henry Okonkwo, flat 7"]):
+        img = Image.new("L", (720, 240), 255)
+        d = ImageDraw.Draw(img)
+        for j, line in enumerate(lines):
+            d.text((40, 50 + j * 60), line, font=f, fill=0)
+        frames.append(img.convert("P"))
+    frames[0].save(os.path.join(HERE, "slides.gif"), save_all=True, append_images=frames[1:], duration=2000, loop=0)
 
 
 def main():
@@ -243,6 +318,8 @@ def main():
     ImageDraw.Draw(img).text((20, 20), "Letter for Beatrlce Featherstcne about the visit.", font=f, fill=(0, 0, 0))
     save_png(img, os.path.join(HERE, "misread.png"))
     scans(os.path.join(shots, "001.png"))
+    letter()
+    slides()
     for i in range(50):
         wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
         if i % 2 == 0:
