@@ -27,6 +27,8 @@ class Scanner:
     def __init__(self, protected: _Text, policy: Optional[_Text] = None, key: Optional[_Text] = None) -> None: ...
     def scan(self, message: bytes, rcpts: Sequence[str] = ...) -> Report:
         """The report of one message: {"verdict": ..., "findings": [...]}. Releases the GIL."""
+    def details(self, message: bytes) -> Dict[str, Any]:
+        """{"date", "from", "subject", "domains"} of a message, masked (as `maildlp scan --details`). Releases the GIL."""
     def fix_bcc(self, message: bytes) -> bytes:
         """The message with external recipients moved from To/Cc to Bcc (as `maildlp fix --bcc`)."""
 

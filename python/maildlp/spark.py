@@ -1,4 +1,6 @@
-"""Audit a whole mail archive on Spark: one row per finding, one per message allowed clean.
+"""Audit a whole mail archive on Spark: one row per finding, one per message allowed clean,
+each with its message's date, sender, subject and external recipient domains (masked), which
+``maildlp report`` draws its months, senders and domains from.
 
     from pyspark.sql import SparkSession
     import maildlp.spark
@@ -24,7 +26,8 @@ import maildlp
 #: The columns of the DataFrame ``audit`` returns.
 SCHEMA = (
     "source string, verdict string, rule string, severity string, record string, "
-    "field string, location string"
+    "field string, location string, date string, sender string, subject string, "
+    "domains array<string>"
 )
 
 # One compiled scanner per Python worker process, by the bytes it was compiled from.
@@ -58,11 +61,17 @@ def local_path(uri):
     return uri
 
 
-def rows_of(source, report):
-    """The rows of one message's report: one per finding, or one with no rule when it has none."""
+def rows_of(source, report, details=None):
+    """The rows of one message's report: one per finding, or one with no rule when it has none.
+
+    ``details`` is what ``Scanner.details`` gives (or a ``maildlp scan --details`` line, which
+    holds the same keys): its date, sender, subject and domains go on every row of the message.
+    """
+    details = details or {}
+    tail = (details.get("date"), details.get("from"), details.get("subject"), list(details.get("domains") or []))
     findings = report.get("findings") or []
     if not findings:
-        return [(source, report["verdict"], None, None, None, None, None)]
+        return [(source, report["verdict"], None, None, None, None, None, *tail)]
     return [
         (
             source,
@@ -72,6 +81,7 @@ def rows_of(source, report):
             f.get("record"),
             f.get("field"),
             json.dumps(f["location"], sort_keys=True) if "location" in f else None,
+            *tail,
         )
         for f in findings
     ]
@@ -126,7 +136,7 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
         scanner = _scanner(protected, policy, key)
         for item in items:
             for source, message in messages(item):
-                yield from rows_of(source, scanner.scan(message))
+                yield from rows_of(source, scanner.scan(message), scanner.details(message))
 
     return spark.createDataFrame(work.mapPartitions(scan_partition), SCHEMA, verifySchema=False)
 

@@ -12,7 +12,7 @@ use maildlp::{Error, Policy, Recipients};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 create_exception!(_native, MaildlpError, PyException, "Something maildlp was given was refused.");
 create_exception!(
@@ -111,6 +111,20 @@ impl Scanner {
         let recipients = Recipients::new(&rcpts).map_err(|e| refused(py, e))?;
         let json = py.detach(|| self.inner.scan_to(message, &recipients).to_json());
         py.import("json")?.call_method1("loads", (json,))
+    }
+
+    /// The date, sender, subject and external recipient domains of one message (bytes), as
+    /// `maildlp scan --format json --details` adds them to a line: a dict with `date` (UTC,
+    /// RFC 3339), `from` and `subject` (None when missing) and `domains` (a sorted list). The
+    /// subject is masked as excerpts are, a sender the list protects masked. Releases the GIL.
+    fn details<'py>(&self, py: Python<'py>, message: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+        let d = py.detach(|| self.inner.details(message));
+        let dict = PyDict::new(py);
+        dict.set_item("date", d.date)?;
+        dict.set_item("from", d.from)?;
+        dict.set_item("subject", d.subject)?;
+        dict.set_item("domains", d.domains)?;
+        Ok(dict)
     }
 
     /// The message with its recipient exposure fixed as `maildlp fix --bcc` fixes it: external

@@ -55,12 +55,12 @@ def cli_rows(*args):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CLI} is missing: run the README's first command")
         pytest.skip(f"{CLI} is missing")
-    out = subprocess.run([CLI, "scan", "--format", "json", *args], capture_output=True, check=False)
+    out = subprocess.run([CLI, "scan", "--format", "json", "--details", *args], capture_output=True, check=False)
     assert out.returncode in (0, 1), out.stderr.decode()
     rows = []
     for line in out.stdout.decode().splitlines():
         obj = json.loads(line)
-        rows += maildlp.spark.rows_of(obj.pop("source"), obj)
+        rows += maildlp.spark.rows_of(obj.pop("source"), obj, obj)
     return rows
 
 
@@ -75,7 +75,10 @@ def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read):
     # "auto": the workers read the local files; "spark": the bytes come from binaryFile, as
     # for files on HDFS or S3.
     df = maildlp.spark.audit(spark, archive, protected_bytes, policy=policy_text, read=read)
-    assert df.columns == ["source", "verdict", "rule", "severity", "record", "field", "location"]
+    assert df.columns == [
+        "source", "verdict", "rule", "severity", "record", "field", "location",
+        "date", "sender", "subject", "domains",
+    ]
     got = sorted((tuple(r) for r in df.collect()), key=repr)
     want = sorted((tuple(r) for r in cli_rows("--protected", protected, "--policy", policy, archive)), key=repr)
     if read == "spark":
@@ -91,6 +94,11 @@ def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read):
     assert {"protected-identifier", "protected-recipient-exposed", "visible-recipients", None} <= rules
     verdicts = {r[1] for r in got}
     assert verdicts == {"allow", "warn", "block"}
+    # Every message has its date and sender; subjects naming a protected person are masked.
+    assert all(r[7] and r[7].startswith("2024-") and r[8] for r in got)
+    assert any(r[9].startswith("About ") and "*" in r[9] for r in got)
+    assert not any("Jane Doe" in (r[9] or "") for r in got)
+    assert any("paper.example" in r[10] for r in got)
 
 
 def test_a_bad_list_is_refused_on_the_driver_with_its_line(spark, archive):

@@ -340,14 +340,7 @@ fn scan_line(obj: &Map<String, Value>, findings: &[Value]) -> Result<Message, St
         }
         Some(_) => return Err("\"summary\" is not an object".into()),
     }
-    let domains = match obj.get("domains") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|d| d.as_str().map(str::to_string).ok_or("\"domains\" holds a non-string"))
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err("\"domains\" is not an array".into()),
-    };
+    let domains = domains(obj)?;
     Ok(Message {
         source,
         verdict,
@@ -358,6 +351,18 @@ fn scan_line(obj: &Map<String, Value>, findings: &[Value]) -> Result<Message, St
         findings,
         total_findings: total,
         rules,
+    })
+}
+
+/// The external recipient domains of a line (`scan --details`, the Spark audit's `domains`).
+fn domains(obj: &Map<String, Value>) -> Result<Vec<String>, String> {
+    Ok(match obj.get("domains") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|d| d.as_str().map(str::to_string).ok_or("\"domains\" holds a non-string"))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("\"domains\" is not an array".into()),
     })
 }
 
@@ -457,13 +462,21 @@ impl Reader {
                         ));
                     }
                     self.flush();
+                    // The message's details, on each of its rows (the audit's date, sender,
+                    // subject and domains columns).
+                    let (date, from, subject) = (
+                        date(&obj)?,
+                        field(&obj, "sender")?.map(str::to_string),
+                        field(&obj, "subject")?.map(str::to_string),
+                    );
+                    self.audit.details |= date.is_some() || from.is_some() || subject.is_some();
                     self.pending = Some(Message {
                         source,
                         verdict,
-                        date: None,
-                        from: None,
-                        subject: None,
-                        domains: Vec::new(),
+                        date,
+                        from,
+                        subject,
+                        domains: domains(&obj)?,
                         findings: Vec::new(),
                         total_findings: 0,
                         rules: BTreeMap::new(),

@@ -92,10 +92,11 @@ pub fn render(a: &Audit, title: &str, input: &str) -> String {
         i = esc(input),
         lines = num(a.lines),
     );
-    if a.spark_rows {
+    if a.spark_rows && !a.details {
         h.push_str(
-            "<p class=\"note\">Rows of the Spark audit carry no date, sender, subject or \
-             recipient domain: those parts of the report are empty for them.</p>\n",
+            "<p class=\"note\">These rows of the Spark audit carry no date, sender, subject or \
+             recipient domain (an audit written before it had those columns): those parts of the \
+             report are empty for them.</p>\n",
         );
     } else if !a.details && a.totals.messages > 0 {
         h.push_str(
