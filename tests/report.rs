@@ -144,7 +144,32 @@ fn a_spark_output_directory_is_read_part_by_part() {
     for (id, n) in [("messages", 2), ("blocked", 1), ("allowed", 1), ("findings", 2), ("records", 2)] {
         assert!(page.contains(&format!("id=\"total-{id}\" data-n=\"{n}\"")), "{id}");
     }
-    assert!(page.contains("Rows of the Spark audit carry no date"));
+    assert!(page.contains("rows of the Spark audit carry no date"));
+}
+
+/// The audit's rows carry their message's date, sender, subject and domains: the report draws
+/// its months, senders and domains from them as from `scan --details`.
+#[test]
+fn spark_rows_with_details_give_months_senders_and_domains() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = dir.path().join("rows.json");
+    let details = r#""date":"2024-11-12T09:14:00Z","sender":"desk@met.example","subject":"About J*** D**","domains":["paper.example"]"#;
+    std::fs::write(
+        &rows,
+        format!(
+            "{{\"source\":\"/a/1.eml\",\"verdict\":\"block\",\"rule\":\"protected-identifier\",\"severity\":\"block\",\"record\":\"V01\",{details}}}\n\
+             {{\"source\":\"/a/2.eml\",\"verdict\":\"allow\",\"date\":\"2025-01-02T00:00:00Z\",\"sender\":\"desk@met.example\",\"domains\":[]}}\n"
+        ),
+    )
+    .unwrap();
+    let html = dir.path().join("report.html");
+    let o = bin().args(["report", p(&rows), "-o", p(&html)]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(!page.contains("carry no date"));
+    for want in ["2024-11", "desk@met.example", "paper.example", "About J*** D**"] {
+        assert!(page.contains(want), "{want} not in the page");
+    }
 }
 
 #[test]
