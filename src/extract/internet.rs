@@ -374,6 +374,8 @@ fn date(filetime: u64) -> Option<String> {
 mod tests {
     use std::borrow::Cow;
 
+    use mail_parser::MimeHeaders;
+
     use super::super::mapi::{kind, Props};
     use super::*;
 
@@ -403,7 +405,7 @@ mod tests {
         m.props.push(
             id::CLIENT_SUBMIT_TIME,
             kind::TIME,
-            Cow::Owned(130_377_270_040_000_000u64.to_le_bytes().to_vec()),
+            Cow::Owned(130_378_746_040_000_000u64.to_le_bytes().to_vec()),
         );
         m.recipients.push(row("Jane Doe", "jane@example.org", 1));
         m.recipients.push(row("Ravi Patel", "ravi@example.org", 2));

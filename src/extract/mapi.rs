@@ -244,18 +244,37 @@ pub(super) struct Message<'a> {
 
 impl Message<'_> {
     /// The encoding of 8-bit strings: `PR_INTERNET_CPID`, else `PR_MESSAGE_CODEPAGE`, else the
-    /// container's, else windows-1252.
+    /// container's, else windows-1252. A 7-bit Internet code page (ISO-2022) stands for the
+    /// Windows code page of its script: 8-bit properties are written in a Windows code page,
+    /// and Japanese Outlook names ISO-2022-JP (50220) for mail whose strings are Shift_JIS.
     pub(super) fn encoding(&self) -> &'static Encoding {
         [self.props.long(id::INTERNET_CPID), self.props.long(id::MESSAGE_CODEPAGE), self.codepage]
             .into_iter()
             .flatten()
+            .map(|cp| match cp {
+                50220..=50222 => 932,
+                50225 => 949,
+                50227 | 52936 => 936,
+                cp => cp,
+            })
             .find_map(codepage)
             .unwrap_or(encoding_rs::WINDOWS_1252)
     }
 
-    /// The subject.
+    /// The subject, without the mark a PST store may start it with (U+0001 and a character
+    /// giving the length of its prefix, `RE: `).
     pub(super) fn subject(&self) -> Option<String> {
-        self.props.string(id::SUBJECT, self.encoding()).or_else(|| self.string8(self.subject.as_deref()))
+        let subject = self
+            .props
+            .string(id::SUBJECT, self.encoding())
+            .or_else(|| self.string8(self.subject.as_deref()))?;
+        match subject.strip_prefix('\u{1}') {
+            Some(rest) => {
+                let rest: String = rest.chars().skip(1).collect();
+                (!rest.trim().is_empty()).then_some(rest)
+            }
+            None => Some(subject),
+        }
     }
 
     /// The plain-text body.
@@ -401,6 +420,14 @@ mod tests {
         assert_eq!(tnef.encoding(), encoding_rs::WINDOWS_1250);
         tnef.codepage = Some(437);
         assert_eq!(tnef.encoding(), encoding_rs::WINDOWS_1252);
+        // ISO-2022-JP named, Shift_JIS written.
+        let mut jp = Message::default();
+        jp.props.push(id::INTERNET_CPID, kind::LONG, Cow::Owned(50220u32.to_le_bytes().to_vec()));
+        jp.props.push(id::SUBJECT, kind::STRING8, Cow::Borrowed(b"\x93\xfa\x96\x7b\x8c\xea"));
+        assert_eq!(jp.subject().as_deref(), Some("日本語"));
+        let mut marked = Message::default();
+        marked.props.push(id::SUBJECT, kind::UNICODE, utf16("\u{1}\u{4}RE: Zoë"));
+        assert_eq!(marked.subject().as_deref(), Some("RE: Zoë"));
         assert_eq!(codepage(28592), Some(encoding_rs::ISO_8859_2));
     }
 

@@ -152,7 +152,15 @@ fn walk<F: Flavour>(store: &Rc<F::Store>, each: &mut dyn FnMut(Found) -> bool) {
         for (i, node) in rows.into_iter().enumerate() {
             let number = i + 1;
             let found = match guarded(|| message::<F>(store, node)) {
-                Ok(Ok(m)) => Found::Message { folder: path.clone(), number, bytes: internet::write(&m) },
+                Ok(Ok((m, errors))) => {
+                    // What could not be read of it is said first, and the rest scanned.
+                    for error in errors {
+                        if !each(unreadable(&path, Some(number), format!("an attachment: {error}"))) {
+                            return;
+                        }
+                    }
+                    Found::Message { folder: path.clone(), number, bytes: internet::write(&m) }
+                }
                 Ok(Err(e)) => unreadable(&path, Some(number), format!("the message cannot be read: {e}")),
                 Err(_) => unreadable(&path, Some(number), "the message is malformed".into()),
             };
@@ -204,22 +212,31 @@ fn walk<F: Flavour>(store: &Rc<F::Store>, each: &mut dyn FnMut(Found) -> bool) {
     }
 }
 
-/// The message of node `node` in the MAPI model.
-fn message<F: Flavour>(store: &Rc<F::Store>, node: NodeId) -> io::Result<Message<'static>> {
+/// The message of node `node` in the MAPI model, and why any of its attachments could not be
+/// read.
+fn message<F: Flavour>(store: &Rc<F::Store>, node: NodeId) -> io::Result<(Message<'static>, Vec<String>)> {
     let entry = store.properties().make_entry_id(node)?;
     let pst = F::open_message(store, &entry)?;
     let mut message = model(&*pst);
+    let mut errors = Vec::new();
     if let Some(table) = pst.attachment_table() {
+        let rows = rows(&**table);
         let nodes: Vec<NodeId> = table.rows_matrix().map(|r| NodeId::from(u32::from(r.id()))).collect();
-        for node in nodes {
-            // An attachment that cannot be opened is still one: named by its row if it can be.
+        for (i, (node, row)) in nodes.into_iter().zip(rows).enumerate() {
             match F::open_attachment(&pst, node) {
                 Ok(a) => message.attachments.push(attachment(&*a)),
-                Err(_) => message.attachments.push(Attachment::default()),
+                // Still one: with what its row of the table says (its name, when the table
+                // has that column).
+                Err(e) => {
+                    let a = Attachment { props: row, ..Attachment::default() };
+                    let name = a.name(message.encoding()).unwrap_or_else(|| format!("attachment {}", i + 1));
+                    errors.push(format!("{name} cannot be read: {e}"));
+                    message.attachments.push(a);
+                }
             }
         }
     }
-    Ok(message)
+    Ok((message, errors))
 }
 
 /// A message's properties and recipients (its attachments are the caller's).
