@@ -57,37 +57,85 @@ pub enum Input {
     },
 }
 
-/// How many regular files `paths` name (directories walked as for scanning), for a progress
-/// bar; stops counting at `limit`.
+/// How many regular files `paths` name (directories walked as for scanning), at most `limit`.
 pub fn count_files(paths: &[PathBuf], limit: usize) -> usize {
-    fn walk(path: &Path, named: bool, n: &mut usize, limit: usize) {
-        if *n >= limit {
-            return;
+    let mut n = 0usize;
+    walk_files(paths, &mut |_| n += 1);
+    n.min(limit)
+}
+
+/// About how many messages `paths` hold, for a progress bar: one a file, an Outlook data
+/// file's messages as its folders count them, an mbox's `From ` lines. Files are opened only
+/// to look at their first bytes, and an mbox read through once.
+pub fn estimate_messages(paths: &[PathBuf]) -> usize {
+    let mut total = 0usize;
+    walk_files(paths, &mut |path| {
+        total += if path.as_os_str() == "-" { 1 } else { estimate_file(path) };
+    });
+    total
+}
+
+/// About how many messages the file at `path` holds (at least one).
+fn estimate_file(path: &Path) -> usize {
+    let Ok(mut file) = fs::File::open(path) else { return 1 };
+    let mut head = Vec::new();
+    if (&mut file).take(12).read_to_end(&mut head).is_err() {
+        return 1;
+    }
+    if pst::is_pst(&head) {
+        return match file.rewind() {
+            Ok(()) => pst::count(Box::new(std::io::BufReader::new(file)), &head).max(1),
+            Err(_) => 1,
+        };
+    }
+    if !head.starts_with(b"From ") {
+        return 1;
+    }
+    // An mbox: its separator lines (a body line starting `From ` is escaped, `>From `).
+    let mut reader = std::io::BufReader::new(file);
+    let mut count = 1;
+    let mut line = Vec::new();
+    let mut first = true;
+    while matches!(std::io::BufRead::read_until(&mut reader, b'\n', &mut line), Ok(n) if n > 0) {
+        if !first && line.starts_with(b"From ") {
+            count += 1;
         }
+        first = false;
+        line.clear();
+    }
+    count
+}
+
+/// Calls `each` with every regular file `paths` name (directories walked as for scanning;
+/// `-` as it is).
+fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
+    fn walk(path: &Path, named: bool, each: &mut dyn FnMut(&Path)) {
         let meta = if named { fs::metadata(path) } else { fs::symlink_metadata(path) };
         match meta {
             Ok(m) if m.is_dir() => {
                 if let Ok(rd) = fs::read_dir(path) {
-                    for e in rd.flatten() {
-                        if !e.file_name().to_string_lossy().starts_with('.') {
-                            walk(&e.path(), false, n, limit);
-                        }
+                    let mut names: Vec<PathBuf> = rd
+                        .flatten()
+                        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                        .map(|e| e.path())
+                        .collect();
+                    names.sort();
+                    for p in names {
+                        walk(&p, false, each);
                     }
                 }
             }
-            Ok(m) if m.is_file() || m.file_type().is_symlink() => *n += 1,
+            Ok(m) if m.is_file() || m.file_type().is_symlink() => each(path),
             _ => {}
         }
     }
-    let mut n = 0;
     for p in paths {
         if p.as_os_str() == "-" {
-            n += 1;
+            each(p);
         } else {
-            walk(p, true, &mut n, limit);
+            walk(p, true, each);
         }
     }
-    n
 }
 
 /// Every message under some paths, in order: paths as given, directory entries sorted by name,

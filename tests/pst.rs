@@ -287,3 +287,35 @@ fn a_truncated_or_corrupt_store_is_unreadable_without_a_panic() {
         assert!(n >= 1);
     }
 }
+
+#[test]
+fn messages_estimated_for_the_progress_bar() {
+    use maildlp::sources::estimate_messages;
+    // The folders' own counts, without reading a message.
+    assert_eq!(estimate_messages(&[fixture("testPST.pst")]), 7);
+    assert_eq!(estimate_messages(&[fixture("testPST_variousBodyTypes.pst")]), 4);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("a.mbox"),
+        "From a@b Sat Jan  3 01:05:34 1996\nSubject: 1\n\n>From x\nFrom a@b Sat Jan  3 01:05:34 1996\nSubject: 2\n\nx\n",
+    )
+    .expect("mbox");
+    std::fs::write(dir.path().join("b.eml"), "Subject: x\n\nbody\n").expect("eml");
+    std::fs::copy(fixture("nonUnicodeCP932.pst"), dir.path().join("c.pst")).expect("pst");
+    assert_eq!(estimate_messages(&[dir.path().to_path_buf()]), 2 + 1 + 1);
+}
+
+#[test]
+fn no_progress_on_stderr_when_it_is_not_a_terminal() {
+    // 60 stores of 4 messages: a batch the bar is drawn for on a terminal.
+    let dir = tempfile::tempdir().expect("temp dir");
+    for i in 0..60 {
+        std::fs::copy(fixture("testPST_variousBodyTypes.pst"), dir.path().join(format!("{i:02}.pst")))
+            .expect("copy");
+    }
+    assert!(maildlp::sources::estimate_messages(&[dir.path().to_path_buf()]) >= 200);
+    let o = maildlp(&["scan", "--format", "json", dir.path().to_str().unwrap_or_default()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 240);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}

@@ -86,6 +86,49 @@ pub(crate) fn read(
     }
 }
 
+/// How many messages the folders under the top of the store in `reader` say they hold
+/// (`PR_CONTENT_COUNT`, search folders left out), without reading a message; 0 when the file
+/// cannot be read as a store.
+pub(crate) fn count(reader: Box<dyn PstReader>, head: &[u8]) -> usize {
+    crate::panics::install_hook();
+    let version = head.get(10..12).map(|v| u16::from_le_bytes([v[0], v[1]])).unwrap_or(0);
+    let counted = guarded(|| match version {
+        14 | 15 => AnsiPstFile::read_from(reader)
+            .and_then(|f| AnsiStore::read(Rc::new(f)))
+            .map(|s| count_in(&(s as Rc<dyn Store>))),
+        23 => UnicodePstFile::read_from(reader)
+            .and_then(|f| UnicodeStore::read(Rc::new(f)))
+            .map(|s| count_in(&(s as Rc<dyn Store>))),
+        _ => Ok(0),
+    });
+    counted.ok().and_then(Result::ok).unwrap_or(0)
+}
+
+/// The messages the folders of `store` say they hold.
+fn count_in(store: &Rc<dyn Store>) -> usize {
+    let Ok(top) = store.properties().ipm_sub_tree_entry_id().and_then(|e| store.open_folder(&e)) else {
+        return 0;
+    };
+    let mut total = 0usize;
+    let mut stack = vec![(top, 0usize)];
+    while let Some((folder, depth)) = stack.pop() {
+        total += usize::try_from(folder.properties().content_count().unwrap_or(0)).unwrap_or(0);
+        if depth >= MAX_FOLDER_DEPTH {
+            continue;
+        }
+        let Some(table) = folder.hierarchy_table() else { continue };
+        for row in table.rows_matrix() {
+            let node = NodeId::from(u32::from(row.id()));
+            if matches!(node.id_type(), Ok(NodeIdType::NormalFolder)) {
+                if let Ok(f) = store.properties().make_entry_id(node).and_then(|e| store.open_folder(&e)) {
+                    stack.push((f, depth + 1));
+                }
+            }
+        }
+    }
+    total
+}
+
 /// The two kinds of file, whose messages and attachments the crate opens by distinct types.
 trait Flavour {
     type Store: Store + 'static;
@@ -341,5 +384,6 @@ mod tests {
         v36[10] = 36;
         let e = read(Box::new(io::Cursor::new(v36.clone())), &v36, &mut |_| true).err().unwrap_or_default();
         assert!(e.contains("2013"), "{e}");
+        assert_eq!(count(Box::new(io::Cursor::new(v36)), &head), 0);
     }
 }
