@@ -133,30 +133,34 @@ fn attachments_with_their_names_and_bytes() {
 }
 
 #[test]
-fn parts_the_reader_cannot_open_are_said() {
-    // outlook-pst 1.2 opens no attachment that is an embedded message (it finds no
-    // PR_ATTACH_METHOD in its property context): said as an error of the message, which is
-    // scanned all the same, under the name its attachment table gives.
+fn embedded_messages_with_their_own_attachments() {
+    // A message holding a message holding a message, the outer two with a picture each.
     let all = items("msgInMsgInMsg.pst");
-    assert_eq!(all.len(), 2, "{all:?}");
-    assert_eq!(all[0].0, "#1");
-    let error = all[0].1.as_ref().expect_err("the embedded message");
-    assert!(error.contains("I have attachments!"), "{error}");
-    let m = parse(all[1].1.as_ref().expect("the message"));
-    assert_eq!(m.subject(), Some("I have sub attachments!"));
-    // A distribution list it cannot read (java-libpst's test store): the rest is read.
+    assert_eq!(all.len(), 1, "{all:?}");
+    let bytes = all[0].1.as_ref().expect("the message");
+    let outer = parse(bytes);
+    assert_eq!(outer.subject(), Some("I have sub attachments!"));
+    fn walk(m: &Message<'_>, subjects: &mut Vec<String>, pictures: &mut Vec<String>) {
+        for a in m.attachments() {
+            match a.message() {
+                Some(inner) => {
+                    subjects.push(inner.subject().unwrap_or_default().to_string());
+                    walk(inner, subjects, pictures);
+                }
+                None => pictures.push(a.attachment_name().unwrap_or_default().to_string()),
+            }
+        }
+    }
+    let (mut subjects, mut pictures) = (Vec::new(), Vec::new());
+    walk(&outer, &mut subjects, &mut pictures);
+    // As readpst shows them.
+    assert_eq!(subjects, ["I have attachments!", "Microsoft Outlook テスト メッセージ"]);
+    pictures.sort();
+    assert_eq!(pictures, ["blue.png", "green.png"]);
+    // A calendar item, a contact and a distribution list (java-libpst's test store).
     let all = items("dist-list.pst");
     let at: Vec<(&str, bool)> = all.iter().map(|(at, m)| (at.as_str(), m.is_ok())).collect();
-    assert_eq!(
-        at,
-        [
-            ("#Calendar/1", false),
-            ("#Calendar/1", false),
-            ("#Calendar/1", true),
-            ("#Contacts/1", true),
-            ("#Contacts/2", false)
-        ]
-    );
+    assert_eq!(at, [("#Calendar/1", true), ("#Contacts/1", true), ("#Contacts/2", true)]);
 }
 
 #[test]
@@ -186,7 +190,11 @@ fn maildlp(args: &[&str]) -> std::process::Output {
 fn a_protected_name_found_with_its_location() {
     let dir = tempfile::tempdir().expect("temp dir");
     let list = dir.path().join("list.csv");
-    std::fs::write(&list, "id,kind,value\nP1,name,Timothy Allison\nP2,name,Jörn Kottmann\n").expect("list");
+    std::fs::write(
+        &list,
+        "id,kind,value\nP1,name,Timothy Allison\nP2,name,Jörn Kottmann\nP3,term,docx attachment\n",
+    )
+    .expect("list");
     for threads in ["1", "3"] {
         let pst = fixture("testPST_variousBodyTypes.pst");
         let top = fixture("testPST.pst");
@@ -201,7 +209,7 @@ fn a_protected_name_found_with_its_location() {
             pst.to_str().unwrap_or_default(),
             top.to_str().unwrap_or_default(),
         ]);
-        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
         let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
             .lines()
             .map(|l| serde_json::from_str(l).expect("json"))
@@ -242,10 +250,15 @@ fn a_protected_name_found_with_its_location() {
             kottmann["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["record"] == "P2")),
             "{kottmann}"
         );
-        // The embedded message testPST.pst#7 holds is said, not silently left out.
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("testPST.pst#7: an attachment"), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+        // The document attached to the message forwarded as an attachment of testPST.pst#7.
+        let forwarded = &lines[10];
+        let docx = forwarded["findings"].as_array().and_then(|f| f.iter().find(|f| f["record"] == "P3"));
+        assert_eq!(
+            docx.map(|f| f["location"]["name"].clone()),
+            Some(serde_json::json!("attachment.docx")),
+            "{forwarded}"
+        );
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "");
     }
 }
 

@@ -6,9 +6,9 @@
 //! ANSI (Outlook 97–2002) and Unicode (Outlook 2003 and later) files, unencoded or with
 //! compressible or high encryption, are read. A message's own properties, its recipient table
 //! (each row's properties, `PR_RECIPIENT_TYPE` among them), its attachments (each one's
-//! properties and data) and its embedded messages become the model. The crate hands an
-//! embedded message out only behind its generic interface, through which an attachment cannot
-//! be opened: the attachments of an embedded message are named, not read.
+//! properties and data) and its embedded messages (read the same way, attachments included)
+//! become the model. The crate is the copy of `vendor/outlook-pst`, patched to open embedded
+//! messages at all (`vendor/outlook-pst/PATCHES.md`).
 //!
 //! Folders are walked depth first with a stack of their own (no recursion), their messages in
 //! the order of the folder's contents table; search folders are left out (their messages are
@@ -134,8 +134,12 @@ trait Flavour {
     type Store: Store + 'static;
     type Message: PstMessage + 'static;
     fn open_message(store: &Rc<Self::Store>, entry: &EntryId) -> io::Result<Rc<Self::Message>>;
-    fn open_attachment(message: &Rc<Self::Message>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>>;
+    /// The attachment of node `node`, and the embedded message it holds, if it holds one.
+    fn open_attachment(message: &Rc<Self::Message>, node: NodeId) -> io::Result<Opened<Self::Message>>;
 }
+
+/// An attachment opened, and the embedded message it holds.
+type Opened<M> = (Rc<dyn PstAttachment>, Option<Rc<M>>);
 
 /// Unicode files (Outlook 2003 and later).
 struct Unicode;
@@ -146,8 +150,10 @@ impl Flavour for Unicode {
     fn open_message(store: &Rc<UnicodeStore>, entry: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
         UnicodeMessage::read(store.clone(), entry, None)
     }
-    fn open_attachment(message: &Rc<UnicodeMessage>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>> {
-        Ok(UnicodeAttachment::read(message.clone(), node, None)?)
+    fn open_attachment(message: &Rc<UnicodeMessage>, node: NodeId) -> io::Result<Opened<UnicodeMessage>> {
+        let a = UnicodeAttachment::read(message.clone(), node, None)?;
+        let embedded = a.embedded_message();
+        Ok((a, embedded))
     }
 }
 
@@ -160,8 +166,10 @@ impl Flavour for Ansi {
     fn open_message(store: &Rc<AnsiStore>, entry: &EntryId) -> io::Result<Rc<AnsiMessage>> {
         AnsiMessage::read(store.clone(), entry, None)
     }
-    fn open_attachment(message: &Rc<AnsiMessage>, node: NodeId) -> io::Result<Rc<dyn PstAttachment>> {
-        Ok(AnsiAttachment::read(message.clone(), node, None)?)
+    fn open_attachment(message: &Rc<AnsiMessage>, node: NodeId) -> io::Result<Opened<AnsiMessage>> {
+        let a = AnsiAttachment::read(message.clone(), node, None)?;
+        let embedded = a.embedded_message();
+        Ok((a, embedded))
     }
 }
 
@@ -255,31 +263,49 @@ fn walk<F: Flavour>(store: &Rc<F::Store>, each: &mut dyn FnMut(Found) -> bool) {
     }
 }
 
-/// The message of node `node` in the MAPI model, and why any of its attachments could not be
-/// read.
+/// The message of node `node` in the MAPI model, and why any of its attachments (or theirs)
+/// could not be read.
 fn message<F: Flavour>(store: &Rc<F::Store>, node: NodeId) -> io::Result<(Message<'static>, Vec<String>)> {
     let entry = store.properties().make_entry_id(node)?;
     let pst = F::open_message(store, &entry)?;
-    let mut message = model(&*pst);
     let mut errors = Vec::new();
-    if let Some(table) = pst.attachment_table() {
-        let rows = rows(&**table);
-        let nodes: Vec<NodeId> = table.rows_matrix().map(|r| NodeId::from(u32::from(r.id()))).collect();
-        for (i, (node, row)) in nodes.into_iter().zip(rows).enumerate() {
-            match F::open_attachment(&pst, node) {
-                Ok(a) => message.attachments.push(attachment(&*a)),
-                // Still one: with what its row of the table says (its name, when the table
-                // has that column).
-                Err(e) => {
-                    let a = Attachment { props: row, ..Attachment::default() };
-                    let name = a.name(message.encoding()).unwrap_or_else(|| format!("attachment {}", i + 1));
-                    errors.push(format!("{name} cannot be read: {e}"));
-                    message.attachments.push(a);
+    let message = with_attachments::<F>(&pst, 0, &mut errors);
+    Ok((message, errors))
+}
+
+/// `pst` in the MAPI model with its attachments, embedded messages read the same way to
+/// [`internet::MAX_NESTING`] levels (`nesting` the level of `pst`); what cannot be read is
+/// said in `errors`.
+fn with_attachments<F: Flavour>(
+    pst: &Rc<F::Message>,
+    nesting: usize,
+    errors: &mut Vec<String>,
+) -> Message<'static> {
+    let mut message = model(&**pst);
+    let Some(table) = pst.attachment_table() else { return message };
+    let rows = rows(&**table);
+    let nodes: Vec<NodeId> = table.rows_matrix().map(|r| NodeId::from(u32::from(r.id()))).collect();
+    for (i, (node, row)) in nodes.into_iter().zip(rows).enumerate() {
+        match F::open_attachment(pst, node) {
+            Ok((a, embedded)) => {
+                let mut a = attachment(&*a);
+                if let Some(inner) = embedded.filter(|_| nesting + 1 < internet::MAX_NESTING) {
+                    a.embedded =
+                        Some(Embedded::Message(Box::new(with_attachments::<F>(&inner, nesting + 1, errors))));
                 }
+                message.attachments.push(a);
+            }
+            // Still one: with what its row of the table says (its name, when the table has
+            // that column).
+            Err(e) => {
+                let a = Attachment { props: row, ..Attachment::default() };
+                let name = a.name(message.encoding()).unwrap_or_else(|| format!("attachment {}", i + 1));
+                errors.push(format!("{name} cannot be read: {e}"));
+                message.attachments.push(a);
             }
         }
     }
-    Ok((message, errors))
+    message
 }
 
 /// A message's properties and recipients (its attachments are the caller's).
@@ -294,8 +320,7 @@ fn model(pst: &dyn PstMessage) -> Message<'static> {
     message
 }
 
-/// An attachment's properties and content; an embedded message with its properties,
-/// recipients and the names of its attachments.
+/// An attachment's properties and file content (an embedded message is the caller's).
 fn attachment(a: &dyn PstAttachment) -> Attachment<'static> {
     let mut out = Attachment::default();
     for (id, value) in a.properties().iter() {
@@ -304,18 +329,8 @@ fn attachment(a: &dyn PstAttachment) -> Attachment<'static> {
             push(&mut out.props, *id, value);
         }
     }
-    match a.data() {
-        Some(AttachmentData::Binary(b)) => out.data = Some(Cow::Owned(b.buffer().to_vec())),
-        Some(AttachmentData::Message(m)) => {
-            let mut inner = model(&**m);
-            if let Some(table) = m.attachment_table() {
-                for props in rows(&**table) {
-                    inner.attachments.push(Attachment { props, ..Attachment::default() });
-                }
-            }
-            out.embedded = Some(Embedded::Message(Box::new(inner)));
-        }
-        None => {}
+    if let Some(AttachmentData::Binary(b)) = a.data() {
+        out.data = Some(Cow::Owned(b.buffer().to_vec()));
     }
     out
 }
