@@ -106,9 +106,9 @@ fn estimate_file(path: &Path) -> usize {
     count
 }
 
-/// Calls `each` with every regular file `paths` name (directories walked as for scanning;
-/// `-` as it is).
-fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
+/// Calls `each` with every regular file `paths` name, in the order [`Messages`] reads them
+/// (directories walked in name order, hidden entries skipped; `-` as it is).
+pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
     fn walk(path: &Path, named: bool, each: &mut dyn FnMut(&Path)) {
         let meta = if named { fs::metadata(path) } else { fs::symlink_metadata(path) };
         match meta {

@@ -29,6 +29,11 @@ fn items(name: &str) -> Vec<(String, Result<Vec<u8>, String>)> {
         .collect()
 }
 
+/// The addresses of an address header.
+fn addresses<'a>(a: Option<&'a mail_parser::Address<'a>>) -> Vec<&'a str> {
+    a.map(|a| a.iter().filter_map(|x| x.address()).collect()).unwrap_or_default()
+}
+
 fn parse(bytes: &[u8]) -> Message<'_> {
     MessageParser::default().parse(bytes).expect("an Internet message")
 }
@@ -89,7 +94,7 @@ fn ansi_store_in_its_code_page() {
     let m = parse(bytes);
     assert_eq!(m.subject(), Some("日本語 Non Unicode タイトル"));
     assert_eq!(m.body_text(0).map(|b| b.trim().to_string()).as_deref(), Some("日本語 Non Unicode 本文"));
-    let to: Vec<&str> = m.to().map(|t| t.iter().filter_map(|a| a.address()).collect()).unwrap_or_default();
+    let to = addresses(m.to());
     assert_eq!(to, ["xmailuser2@xmailserver.test"]);
 }
 
@@ -100,7 +105,7 @@ fn recipients_of_the_table_with_their_kind() {
     assert_eq!(all.len(), 1);
     let bytes = all[0].1.as_ref().expect("a message");
     let m = parse(bytes);
-    let to: Vec<&str> = m.to().map(|t| t.iter().filter_map(|a| a.address()).collect()).unwrap_or_default();
+    let to = addresses(m.to());
     let want: Vec<String> = (1..=200).map(|i| format!("xmailuser{i}@xmailserver.test")).collect();
     assert_eq!(to, want);
     assert!(m.cc().is_none() && m.bcc().is_none());

@@ -376,12 +376,8 @@ mod tests {
 
     use mail_parser::MimeHeaders;
 
-    use super::super::mapi::{kind, Props};
+    use super::super::mapi::{kind, utf16, Props};
     use super::*;
-
-    fn utf16(s: &str) -> Cow<'static, [u8]> {
-        Cow::Owned(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
-    }
 
     fn row(name: &str, address: &str, kind_: u32) -> Props<'static> {
         let mut r = Props::default();

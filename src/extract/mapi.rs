@@ -398,13 +398,15 @@ pub(super) fn codepage(cp: u32) -> Option<&'static Encoding> {
     Encoding::for_label(label.as_bytes())
 }
 
+/// `s` in UTF-16LE, as Unicode properties are stored (for tests).
+#[cfg(test)]
+pub(super) fn utf16(s: &str) -> Cow<'static, [u8]> {
+    Cow::Owned(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utf16(s: &str) -> Cow<'static, [u8]> {
-        Cow::Owned(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
-    }
 
     #[test]
     fn strings_in_their_code_page() {

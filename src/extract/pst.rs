@@ -63,45 +63,38 @@ pub(crate) fn read(
     head: &[u8],
     each: &mut dyn FnMut(Found) -> bool,
 ) -> Result<(), String> {
-    crate::panics::install_hook();
-    let version = head.get(10..12).map(|v| u16::from_le_bytes([v[0], v[1]])).unwrap_or(0);
-    match version {
-        14 | 15 => {
-            let store = guarded(|| AnsiPstFile::read_from(reader).and_then(|f| AnsiStore::read(Rc::new(f))))
-                .map_err(|_| "the Outlook data file is malformed".to_string())?
-                .map_err(|e| format!("not a readable Outlook data file: {e}"))?;
-            walk::<Ansi>(&store, each);
-            Ok(())
-        }
-        23 => {
-            let store =
-                guarded(|| UnicodePstFile::read_from(reader).and_then(|f| UnicodeStore::read(Rc::new(f))))
-                    .map_err(|_| "the Outlook data file is malformed".to_string())?
-                    .map_err(|e| format!("not a readable Outlook data file: {e}"))?;
-            walk::<Unicode>(&store, each);
-            Ok(())
-        }
-        36 => Err("an offline store of Outlook 2013 or later (4 KiB pages), which is not read".into()),
-        v => Err(format!("an Outlook data file of unknown version {v}")),
+    match version(head) {
+        14 | 15 => walk::<Ansi>(&open::<Ansi>(reader)?, each),
+        23 => walk::<Unicode>(&open::<Unicode>(reader)?, each),
+        36 => return Err("an offline store of Outlook 2013 or later (4 KiB pages), which is not read".into()),
+        v => return Err(format!("an Outlook data file of unknown version {v}")),
     }
+    Ok(())
+}
+
+/// The file format version (`wVer`) of the header whose first bytes are `head`.
+fn version(head: &[u8]) -> u16 {
+    head.get(10..12).map(|v| u16::from_le_bytes([v[0], v[1]])).unwrap_or(0)
+}
+
+/// The store in `reader`, or why it cannot be opened.
+fn open<F: Flavour>(reader: Box<dyn PstReader>) -> Result<Rc<F::Store>, String> {
+    crate::panics::install_hook();
+    guarded(|| F::open(reader))
+        .map_err(|_| "the Outlook data file is malformed".to_string())?
+        .map_err(|e| format!("not a readable Outlook data file: {e}"))
 }
 
 /// How many messages the folders under the top of the store in `reader` say they hold
 /// (`PR_CONTENT_COUNT`, search folders left out), without reading a message; 0 when the file
 /// cannot be read as a store.
 pub(crate) fn count(reader: Box<dyn PstReader>, head: &[u8]) -> usize {
-    crate::panics::install_hook();
-    let version = head.get(10..12).map(|v| u16::from_le_bytes([v[0], v[1]])).unwrap_or(0);
-    let counted = guarded(|| match version {
-        14 | 15 => AnsiPstFile::read_from(reader)
-            .and_then(|f| AnsiStore::read(Rc::new(f)))
-            .map(|s| count_in(&(s as Rc<dyn Store>))),
-        23 => UnicodePstFile::read_from(reader)
-            .and_then(|f| UnicodeStore::read(Rc::new(f)))
-            .map(|s| count_in(&(s as Rc<dyn Store>))),
-        _ => Ok(0),
-    });
-    counted.ok().and_then(Result::ok).unwrap_or(0)
+    let store: Result<Rc<dyn Store>, String> = match version(head) {
+        14 | 15 => open::<Ansi>(reader).map(|s| s as Rc<dyn Store>),
+        23 => open::<Unicode>(reader).map(|s| s as Rc<dyn Store>),
+        _ => return 0,
+    };
+    store.ok().and_then(|s| guarded(|| count_in(&s)).ok()).unwrap_or(0)
 }
 
 /// The messages the folders of `store` say they hold.
@@ -129,10 +122,14 @@ fn count_in(store: &Rc<dyn Store>) -> usize {
     total
 }
 
-/// The two kinds of file, whose messages and attachments the crate opens by distinct types.
+/// The two kinds of file, whose stores, messages and attachments the crate opens by distinct
+/// types.
 trait Flavour {
     type Store: Store + 'static;
     type Message: PstMessage + 'static;
+    /// The store of the file `reader`.
+    fn open(reader: Box<dyn PstReader>) -> io::Result<Rc<Self::Store>>;
+    /// The message `entry`.
     fn open_message(store: &Rc<Self::Store>, entry: &EntryId) -> io::Result<Rc<Self::Message>>;
     /// The attachment of node `node`, and the embedded message it holds, if it holds one.
     fn open_attachment(message: &Rc<Self::Message>, node: NodeId) -> io::Result<Opened<Self::Message>>;
@@ -141,37 +138,38 @@ trait Flavour {
 /// An attachment opened, and the embedded message it holds.
 type Opened<M> = (Rc<dyn PstAttachment>, Option<Rc<M>>);
 
-/// Unicode files (Outlook 2003 and later).
-struct Unicode;
+/// A [`Flavour`] of the crate's types for one kind of file.
+macro_rules! flavour {
+    ($(#[$doc:meta])* $name:ident: $file:ty, $store:ty, $message:ty, $attachment:ty) => {
+        $(#[$doc])*
+        struct $name;
 
-impl Flavour for Unicode {
-    type Store = UnicodeStore;
-    type Message = UnicodeMessage;
-    fn open_message(store: &Rc<UnicodeStore>, entry: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
-        UnicodeMessage::read(store.clone(), entry, None)
-    }
-    fn open_attachment(message: &Rc<UnicodeMessage>, node: NodeId) -> io::Result<Opened<UnicodeMessage>> {
-        let a = UnicodeAttachment::read(message.clone(), node, None)?;
-        let embedded = a.embedded_message();
-        Ok((a, embedded))
-    }
+        impl Flavour for $name {
+            type Store = $store;
+            type Message = $message;
+            fn open(reader: Box<dyn PstReader>) -> io::Result<Rc<$store>> {
+                <$store>::read(Rc::new(<$file>::read_from(reader)?))
+            }
+            fn open_message(store: &Rc<$store>, entry: &EntryId) -> io::Result<Rc<$message>> {
+                <$message>::read(store.clone(), entry, None)
+            }
+            fn open_attachment(message: &Rc<$message>, node: NodeId) -> io::Result<Opened<$message>> {
+                let a = <$attachment>::read(message.clone(), node, None)?;
+                let embedded = a.embedded_message();
+                Ok((a, embedded))
+            }
+        }
+    };
 }
 
-/// ANSI files (Outlook 97 to 2002).
-struct Ansi;
-
-impl Flavour for Ansi {
-    type Store = AnsiStore;
-    type Message = AnsiMessage;
-    fn open_message(store: &Rc<AnsiStore>, entry: &EntryId) -> io::Result<Rc<AnsiMessage>> {
-        AnsiMessage::read(store.clone(), entry, None)
-    }
-    fn open_attachment(message: &Rc<AnsiMessage>, node: NodeId) -> io::Result<Opened<AnsiMessage>> {
-        let a = AnsiAttachment::read(message.clone(), node, None)?;
-        let embedded = a.embedded_message();
-        Ok((a, embedded))
-    }
-}
+flavour!(
+    /// Unicode files (Outlook 2003 and later).
+    Unicode: UnicodePstFile, UnicodeStore, UnicodeMessage, UnicodeAttachment
+);
+flavour!(
+    /// ANSI files (Outlook 97 to 2002).
+    Ansi: AnsiPstFile, AnsiStore, AnsiMessage, AnsiAttachment
+);
 
 /// Every folder under the top of the store, depth first, and each folder's messages.
 fn walk<F: Flavour>(store: &Rc<F::Store>, each: &mut dyn FnMut(Found) -> bool) {
