@@ -13,7 +13,7 @@
 //! Folders are walked depth first with a stack of their own (no recursion), their messages in
 //! the order of the folder's contents table; search folders are left out (their messages are
 //! other folders'). A folder, message or attachment that cannot be read is reported as such
-//! and the walk goes on. The crate is run under [`guarded`](crate::panics::guarded): a panic
+//! and the walk goes on. The crate is run under [`guarded`]: a panic
 //! on a malformed file makes that part unreadable.
 //!
 //! [MS-PST]: https://learn.microsoft.com/en-us/openspecs/office_file_formats/ms-pst/
