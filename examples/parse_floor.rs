@@ -5,7 +5,7 @@
 //!
 //!     cargo run --release --example parse_floor -- PATH...
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mail_parser::{MessageParser, PartType};
 
@@ -23,32 +23,18 @@ fn decoded_bytes(message: &mail_parser::Message) -> usize {
         .sum()
 }
 
-fn visit(path: &Path, parser: &MessageParser, totals: &mut (usize, usize, usize)) {
-    if path.is_dir() {
-        let Ok(entries) = std::fs::read_dir(path) else { return };
-        let mut names: Vec<PathBuf> = entries
-            .flatten()
-            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-            .map(|e| e.path())
-            .collect();
-        names.sort();
-        for p in names {
-            visit(&p, parser, totals);
-        }
-    } else if let Ok(bytes) = std::fs::read(path) {
-        totals.0 += 1;
-        if let Some(m) = parser.parse(&bytes) {
-            totals.1 += m.parts.len();
-            totals.2 += decoded_bytes(&m);
-        }
-    }
-}
-
 fn main() {
     let parser = MessageParser::default();
     let mut totals = (0, 0, 0);
-    for p in std::env::args().skip(1) {
-        visit(Path::new(&p), &parser, &mut totals);
-    }
+    let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    maildlp::sources::walk_files(&paths, &mut |path| {
+        if let Ok(bytes) = std::fs::read(path) {
+            totals.0 += 1;
+            if let Some(m) = parser.parse(&bytes) {
+                totals.1 += m.parts.len();
+                totals.2 += decoded_bytes(&m);
+            }
+        }
+    });
     println!("{} messages, {} parts, {} decoded bytes", totals.0, totals.1, totals.2);
 }

@@ -1,19 +1,33 @@
-//! Where messages come from: files, directories (Maildir included), mbox files, standard input.
+//! Where messages come from: files, directories (Maildir included), mbox files, Outlook data
+//! files (PST, OST), standard input.
 //!
 //! The one part of the library that reads files (cargo feature `sources`, on with `cli`): the
 //! command line, the Python package and any program that scans stored mail read messages the
-//! same way, in the same order, under the same names (`PATH`, `PATH#N` for an mbox's Nth).
+//! same way, in the same order, under the same names (`PATH`, `PATH#N` for an mbox's Nth,
+//! `PATH#FOLDER/N` for the Nth message of a folder of an Outlook data file).
+//!
+//! An Outlook data file is read message by message as it is scanned (a store may hold many
+//! gigabytes): by a thread of its own, which hands messages over a channel of
+//! [`STREAM_AHEAD`] places and stops when they are no longer taken.
 
 use std::collections::VecDeque;
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+
+use crate::extract::pst::{self, Found};
+
+/// Messages of an Outlook data file read ahead of the one being scanned, at most.
+pub const STREAM_AHEAD: usize = 32;
 
 /// One message to scan, or one input that could not be read.
 pub enum Item {
     /// A message.
     Message {
-        /// The name it is reported under: `PATH`, or `PATH#N` for an mbox's Nth message.
+        /// The name it is reported under: `PATH`, `PATH#N` for an mbox's Nth message, or
+        /// `PATH#FOLDER/N` for the Nth message of a folder of an Outlook data file (`PATH#N`
+        /// in the top folder; `FOLDER` the folder's path under the top, `Inbox/Projects`).
         source: String,
         /// The message as stored.
         bytes: Vec<u8>,
@@ -30,7 +44,7 @@ pub enum Item {
 }
 
 /// What [`Messages::next_input`] hands out: a message or error, or a regular file to read
-/// (with [`read`]).
+/// (with [`read`] or [`open`]).
 pub enum Input {
     /// A message or an error, ready.
     Item(Item),
@@ -43,37 +57,85 @@ pub enum Input {
     },
 }
 
-/// How many regular files `paths` name (directories walked as for scanning), for a progress
-/// bar; stops counting at `limit`.
+/// How many regular files `paths` name (directories walked as for scanning), at most `limit`.
 pub fn count_files(paths: &[PathBuf], limit: usize) -> usize {
-    fn walk(path: &Path, named: bool, n: &mut usize, limit: usize) {
-        if *n >= limit {
-            return;
+    let mut n = 0usize;
+    walk_files(paths, &mut |_| n += 1);
+    n.min(limit)
+}
+
+/// About how many messages `paths` hold, for a progress bar: one a file, an Outlook data
+/// file's messages as its folders count them, an mbox's `From ` lines. Files are opened only
+/// to look at their first bytes, and an mbox read through once.
+pub fn estimate_messages(paths: &[PathBuf]) -> usize {
+    let mut total = 0usize;
+    walk_files(paths, &mut |path| {
+        total += if path.as_os_str() == "-" { 1 } else { estimate_file(path) };
+    });
+    total
+}
+
+/// About how many messages the file at `path` holds (at least one).
+fn estimate_file(path: &Path) -> usize {
+    let Ok(mut file) = fs::File::open(path) else { return 1 };
+    let mut head = Vec::new();
+    if (&mut file).take(12).read_to_end(&mut head).is_err() {
+        return 1;
+    }
+    if pst::is_pst(&head) {
+        return match file.rewind() {
+            Ok(()) => pst::count(Box::new(std::io::BufReader::new(file)), &head).max(1),
+            Err(_) => 1,
+        };
+    }
+    if !head.starts_with(b"From ") {
+        return 1;
+    }
+    // An mbox: its separator lines (a body line starting `From ` is escaped, `>From `).
+    let mut reader = std::io::BufReader::new(file);
+    let mut count = 1;
+    let mut line = Vec::new();
+    let mut first = true;
+    while matches!(std::io::BufRead::read_until(&mut reader, b'\n', &mut line), Ok(n) if n > 0) {
+        if !first && line.starts_with(b"From ") {
+            count += 1;
         }
+        first = false;
+        line.clear();
+    }
+    count
+}
+
+/// Calls `each` with every regular file `paths` name, in the order [`Messages`] reads them
+/// (directories walked in name order, hidden entries skipped; `-` as it is).
+pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
+    fn walk(path: &Path, named: bool, each: &mut dyn FnMut(&Path)) {
         let meta = if named { fs::metadata(path) } else { fs::symlink_metadata(path) };
         match meta {
             Ok(m) if m.is_dir() => {
                 if let Ok(rd) = fs::read_dir(path) {
-                    for e in rd.flatten() {
-                        if !e.file_name().to_string_lossy().starts_with('.') {
-                            walk(&e.path(), false, n, limit);
-                        }
+                    let mut names: Vec<PathBuf> = rd
+                        .flatten()
+                        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                        .map(|e| e.path())
+                        .collect();
+                    names.sort();
+                    for p in names {
+                        walk(&p, false, each);
                     }
                 }
             }
-            Ok(m) if m.is_file() || m.file_type().is_symlink() => *n += 1,
+            Ok(m) if m.is_file() || m.file_type().is_symlink() => each(path),
             _ => {}
         }
     }
-    let mut n = 0;
     for p in paths {
         if p.as_os_str() == "-" {
-            n += 1;
+            each(p);
         } else {
-            walk(p, true, &mut n, limit);
+            walk(p, true, each);
         }
     }
-    n
 }
 
 /// Every message under some paths, in order: paths as given, directory entries sorted by name,
@@ -88,6 +150,8 @@ pub struct Messages {
     queued: VecDeque<Item>,
     /// The regular file reached last, not read yet.
     unread_file: Option<(String, PathBuf)>,
+    /// The Outlook data file being read, message by message.
+    stream: Option<Stream>,
 }
 
 impl Messages {
@@ -97,6 +161,7 @@ impl Messages {
             stack: paths.iter().rev().map(|p| (p.clone(), true, None)).collect(),
             queued: VecDeque::new(),
             unread_file: None,
+            stream: None,
         }
     }
 
@@ -108,6 +173,10 @@ impl Messages {
             if let Some(item) = self.queued.pop_front() {
                 return Some(Input::Item(item));
             }
+            if let Some(item) = self.stream.as_mut().and_then(Stream::next) {
+                return Some(Input::Item(item));
+            }
+            self.stream = None;
             if let Some((source, path)) = self.unread_file.take() {
                 return Some(Input::File { source, path });
             }
@@ -188,24 +257,155 @@ impl Iterator for Messages {
         loop {
             match self.next_input()? {
                 Input::Item(item) => return Some(item),
-                Input::File { source, path } => read(source, &path, &mut |item| self.queued.push_back(item)),
+                Input::File { source, path } => match open(source, &path) {
+                    Opened::Items(items) => self.queued.extend(items),
+                    Opened::Stream(stream) => self.stream = Some(stream),
+                },
             }
         }
     }
 }
 
-/// The messages of the regular file at `path` (one, or an mbox's), or the error reading it.
+/// The messages of the regular file at `path` (one, an mbox's, or an Outlook data file's), or
+/// the error reading it, all read before this returns (see [`open`] to take an Outlook data
+/// file's messages as they are read).
 pub fn read(source: String, path: &Path, each: &mut dyn FnMut(Item)) {
-    match fs::read(path) {
-        Ok(bytes) => messages_of_file(&source, bytes, each),
-        Err(e) => each(Item::Error { source, error: e.to_string() }),
+    match open(source, path) {
+        Opened::Items(items) => items.into_iter().for_each(each),
+        Opened::Stream(stream) => stream.for_each(each),
+    }
+}
+
+/// A regular file opened: its messages read (one, or an mbox's, or the error reading it), or an
+/// Outlook data file being read by a thread of its own.
+pub enum Opened {
+    /// The messages, read.
+    Items(Vec<Item>),
+    /// The messages of an Outlook data file, as they are read.
+    Stream(Stream),
+}
+
+/// The messages of an Outlook data file, read by a thread of its own at most [`STREAM_AHEAD`]
+/// ahead of the one taken; dropping it stops the reading.
+pub struct Stream {
+    receiver: Receiver<Item>,
+}
+
+impl Iterator for Stream {
+    type Item = Item;
+
+    /// The next message, waiting for it to be read.
+    fn next(&mut self) -> Option<Item> {
+        self.receiver.recv().ok()
+    }
+}
+
+/// Opens the regular file at `path`: an Outlook data file (recognised by its first bytes) is
+/// handed out as a [`Stream`], any other file read whole into its messages.
+pub fn open(source: String, path: &Path) -> Opened {
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Opened::Items(vec![Item::Error { source, error: e.to_string() }]),
+    };
+    let mut bytes = Vec::new();
+    let read = (&mut file).take(12).read_to_end(&mut bytes);
+    if read.is_ok() && pst::is_pst(&bytes) {
+        return match file.rewind() {
+            Ok(()) => Opened::Stream(stream(source, Box::new(std::io::BufReader::new(file)), bytes)),
+            Err(e) => Opened::Items(vec![Item::Error { source, error: e.to_string() }]),
+        };
+    }
+    match read.and_then(|_| file.read_to_end(&mut bytes)) {
+        Ok(_) => {
+            let mut items = Vec::new();
+            messages_of_file(&source, bytes, &mut |i| items.push(i));
+            Opened::Items(items)
+        }
+        Err(e) => Opened::Items(vec![Item::Error { source, error: e.to_string() }]),
+    }
+}
+
+/// Starts a thread reading the Outlook data file `reader` (first bytes `head`).
+fn stream(source: String, reader: Box<dyn outlook_pst::PstReader + Send>, head: Vec<u8>) -> Stream {
+    let (sender, receiver) = sync_channel(STREAM_AHEAD);
+    let spawned = std::thread::Builder::new().name("maildlp-pst".into()).spawn({
+        let source = source.clone();
+        move || pst_messages(&source, reader, &head, &mut |item| sender.send(item).is_ok())
+    });
+    if let Err(e) = spawned {
+        let (sender, receiver) = sync_channel(1);
+        let _ = sender.send(Item::Error { source, error: format!("cannot start a thread to read it: {e}") });
+        return Stream { receiver };
+    }
+    Stream { receiver }
+}
+
+/// The messages of the Outlook data file `reader` (first bytes `head`), reported under
+/// `source`, handed to `each` until it returns `false`: `source#FOLDER/N` (`source#N` in the
+/// top folder), the last one `last_of_file`. A store that cannot be read, or holds no message,
+/// is one error.
+fn pst_messages(
+    source: &str,
+    reader: Box<dyn outlook_pst::PstReader>,
+    head: &[u8],
+    each: &mut dyn FnMut(Item) -> bool,
+) {
+    let name = |folder: &str, number: Option<usize>| match (folder.is_empty(), number) {
+        (true, None) => source.to_string(),
+        (true, Some(n)) => format!("{source}#{n}"),
+        (false, None) => format!("{source}#{folder}"),
+        (false, Some(n)) => format!("{source}#{folder}/{n}"),
+    };
+    // One item behind, to know which is the last.
+    let mut held: Option<Item> = None;
+    let mut going = true;
+    let result = pst::read(reader, head, &mut |found| {
+        let item = match found {
+            Found::Message { folder, number, bytes } => {
+                Item::Message { source: name(&folder, Some(number)), bytes, last_of_file: false }
+            }
+            Found::Unreadable { folder, number, error } => {
+                Item::Error { source: name(&folder, number), error }
+            }
+        };
+        if let Some(previous) = held.replace(item) {
+            going = each(previous);
+        }
+        going
+    });
+    if !going {
+        return;
+    }
+    match (result, held) {
+        (Err(error), None) => {
+            each(Item::Error { source: source.to_string(), error });
+        }
+        (Ok(()), None) => {
+            each(Item::Error {
+                source: source.to_string(),
+                error: "an Outlook data file with no message".into(),
+            });
+        }
+        (_, Some(mut last)) => {
+            if let Item::Message { last_of_file, .. } = &mut last {
+                *last_of_file = true;
+            }
+            each(last);
+        }
     }
 }
 
 /// The messages of a file's content as [`Messages`] hands them out: the whole file as one
-/// message reported as `source`, or an mbox's messages as `source#1`, `source#2`...
+/// message reported as `source`, an mbox's messages as `source#1`, `source#2`..., or an
+/// Outlook data file's as `source#FOLDER/N`.
 pub fn messages_of_file(source: &str, bytes: Vec<u8>, each: &mut dyn FnMut(Item)) {
-    if is_mbox(&bytes) {
+    if pst::is_pst(&bytes) {
+        let head = bytes.get(..12).unwrap_or_default().to_vec();
+        pst_messages(source, Box::new(std::io::Cursor::new(bytes)), &head, &mut |item| {
+            each(item);
+            true
+        });
+    } else if is_mbox(&bytes) {
         let messages = split_mbox(&bytes);
         let count = messages.len();
         for (n, msg) in messages.into_iter().enumerate() {

@@ -157,6 +157,23 @@ fn tnef_inputs() {
     }
 }
 
+/// The `pst` target: the input read as an Outlook data file, each message found scanned.
+#[cfg(all(feature = "documents", feature = "sources"))]
+#[test]
+fn pst_inputs() {
+    for (name, bytes) in inputs("pst") {
+        let mut items = 0;
+        maildlp::sources::messages_of_file("fuzz.pst", bytes, &mut |item| {
+            items += 1;
+            if let maildlp::sources::Item::Message { bytes, .. } = item {
+                let json = shared::scanner().scan(&bytes).to_json();
+                assert_eq!(shared::broken_promise(&json), None, "{name}");
+            }
+        });
+        assert!(items >= 1, "{name}");
+    }
+}
+
 /// The `archives` target: the first byte names the archive, the rest is its content.
 #[cfg(feature = "documents")]
 #[test]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom up. Modules on one floor may use each other only where `SAME_FLOOR` allows it.
 const FLOORS: &[&[&str]] = &[
-    &["model", "error", "address", "panics", "sources"],
+    &["model", "error", "address", "panics"],
     &["text"],
     &["list"],
     &["matcher"],
@@ -18,6 +18,7 @@ const FLOORS: &[&[&str]] = &[
     &["message"],
     &["ocr"],
     &["extract"],
+    &["sources"],
     &["content"],
     &["report", "remedy"],
     &["rules"],

@@ -40,7 +40,8 @@ def read_messages(path: Union[str, "os.PathLike[str]"], errors: Literal["raise",
     """(source, bytes) for every message under path, as `maildlp scan` reads them."""
 
 def split_messages(source: str, content: bytes) -> list[Tuple[str, bytes]]:
-    """The messages of one file's content: itself as `source`, or an mbox's as `source#N`."""
+    """The messages of one file's content: itself as `source`, an mbox's as `source#N`, or an
+    Outlook data file's (PST, OST) as `source#FOLDER/N`."""
 
 def scan(
     message: bytes,

@@ -136,8 +136,9 @@ impl Scanner {
     }
 }
 
-/// The messages under a path, as `maildlp scan` reads them: a file (one message, or an mbox's
-/// messages as `PATH#N`), or a directory walked in name order (Maildir included).
+/// The messages under a path, as `maildlp scan` reads them: a file (one message, an mbox's
+/// messages as `PATH#N`, or an Outlook data file's as `PATH#FOLDER/N`), or a directory walked
+/// in name order (Maildir included).
 #[pyclass(module = "maildlp")]
 struct MessageReader {
     messages: Mutex<Messages>,
@@ -168,8 +169,9 @@ impl MessageReader {
 }
 
 /// Yields `(source, message bytes)` for every message under `path` (a file, a directory, an
-/// mbox or a Maildir), in the order and under the names `maildlp scan` gives them. An input
-/// that cannot be read raises `OSError` (naming it), or is passed over with `errors="skip"`.
+/// mbox, a Maildir, or an Outlook data file, PST or OST, read message by message), in the
+/// order and under the names `maildlp scan` gives them. An input that cannot be read raises
+/// `OSError` (naming it), or is passed over with `errors="skip"`.
 #[pyfunction]
 #[pyo3(signature = (path, errors="raise"))]
 fn read_messages(path: PathBuf, errors: &str) -> PyResult<MessageReader> {
@@ -184,7 +186,8 @@ fn read_messages(path: PathBuf, errors: &str) -> PyResult<MessageReader> {
 }
 
 /// The messages of one file's content, as `read_messages` gives them for a file: the whole
-/// content as one message reported as `source`, or an mbox's messages as `source#N`. For
+/// content as one message reported as `source`, an mbox's messages as `source#N`, or an
+/// Outlook data file's as `source#FOLDER/N`. For
 /// files that arrive as bytes (Spark's `binaryFile` source).
 #[pyfunction]
 fn split_messages<'py>(py: Python<'py>, source: &str, content: Vec<u8>) -> Vec<(String, Bound<'py, PyBytes>)> {

@@ -132,6 +132,15 @@ def test_read_messages_splits_mbox_and_walks_directories(tmp_path):
     assert names == sorted(os.listdir(MESSAGES))
 
 
+def test_read_messages_reads_outlook_data_files():
+    # An Outlook 2010 store with four messages in the folder Inbox/tmp (tests/pst/SOURCES.md).
+    pst = os.path.join(ROOT, "tests", "pst", "testPST_variousBodyTypes.pst")
+    got = list(maildlp.read_messages(pst))
+    assert [source for source, _ in got] == [f"{pst}#Inbox/tmp/{n}" for n in range(1, 5)]
+    assert all(b"\r\nSubject: " in message or message.startswith(b"Subject: ") for _, message in got)
+    assert maildlp.split_messages("x.pst", read(pst))[0] == ("x.pst#Inbox/tmp/1", got[0][1])
+
+
 def test_read_messages_errors(tmp_path):
     missing = tmp_path / "missing.eml"
     with pytest.raises(OSError) as e:

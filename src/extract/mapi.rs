@@ -22,6 +22,8 @@ pub(super) mod kind {
     pub(crate) const LONG: u16 = 0x0003;
     /// Boolean.
     pub(crate) const BOOLEAN: u16 = 0x000b;
+    /// A time: 100-nanosecond intervals since 1601-01-01 UTC, 64 bits.
+    pub(crate) const TIME: u16 = 0x0040;
     /// An object (an embedded message, an OLE storage).
     pub(crate) const OBJECT: u16 = 0x000d;
     /// 8-bit string in the message's code page.
@@ -38,10 +40,16 @@ pub(super) mod kind {
 pub(super) mod id {
     /// `PR_SUBJECT`.
     pub(crate) const SUBJECT: u16 = 0x0037;
+    /// `PR_CLIENT_SUBMIT_TIME`: when the sender sent it.
+    pub(crate) const CLIENT_SUBMIT_TIME: u16 = 0x0039;
     /// `PR_SENT_REPRESENTING_NAME`.
     pub(crate) const SENT_REPRESENTING_NAME: u16 = 0x0042;
     /// `PR_SENT_REPRESENTING_EMAIL_ADDRESS`.
     pub(crate) const SENT_REPRESENTING_EMAIL: u16 = 0x0065;
+    /// `PR_TRANSPORT_MESSAGE_HEADERS`: the Internet headers a received message came with.
+    pub(crate) const TRANSPORT_MESSAGE_HEADERS: u16 = 0x007d;
+    /// `PR_RECIPIENT_TYPE` of a recipient row: 1 To, 2 Cc, 3 Bcc.
+    pub(crate) const RECIPIENT_TYPE: u16 = 0x0c15;
     /// `PR_SENDER_NAME`.
     pub(crate) const SENDER_NAME: u16 = 0x0c1a;
     /// `PR_SENDER_EMAIL_ADDRESS`.
@@ -50,12 +58,16 @@ pub(super) mod id {
     pub(crate) const DISPLAY_CC: u16 = 0x0e03;
     /// `PR_DISPLAY_TO`: the To names as Outlook shows them.
     pub(crate) const DISPLAY_TO: u16 = 0x0e04;
+    /// `PR_MESSAGE_DELIVERY_TIME`: when it was received.
+    pub(crate) const MESSAGE_DELIVERY_TIME: u16 = 0x0e06;
     /// `PR_BODY`.
     pub(crate) const BODY: u16 = 0x1000;
     /// `PR_RTF_COMPRESSED`.
     pub(crate) const RTF_COMPRESSED: u16 = 0x1009;
     /// `PR_HTML` (binary) and `PR_BODY_HTML` (string).
     pub(crate) const HTML: u16 = 0x1013;
+    /// `PR_INTERNET_MESSAGE_ID`.
+    pub(crate) const INTERNET_MESSAGE_ID: u16 = 0x1035;
     /// `PR_DISPLAY_NAME` (of a recipient or an attachment).
     pub(crate) const DISPLAY_NAME: u16 = 0x3001;
     /// `PR_EMAIL_ADDRESS`.
@@ -68,6 +80,8 @@ pub(super) mod id {
     pub(crate) const ATTACH_METHOD: u16 = 0x3705;
     /// `PR_ATTACH_LONG_FILENAME`.
     pub(crate) const ATTACH_LONG_FILENAME: u16 = 0x3707;
+    /// `PR_ATTACH_MIME_TAG`: the attachment's media type.
+    pub(crate) const ATTACH_MIME_TAG: u16 = 0x370e;
     /// `PR_SMTP_ADDRESS`.
     pub(crate) const SMTP_ADDRESS: u16 = 0x39fe;
     /// `PR_INTERNET_CPID`.
@@ -127,6 +141,19 @@ impl<'a> Props<'a> {
         }
     }
 
+    /// Time property `id`, in 100-nanosecond intervals since 1601-01-01 UTC.
+    pub(super) fn time(&self, id: u16) -> Option<u64> {
+        let v: [u8; 8] = self.get(id, kind::TIME)?.get(..8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(v))
+    }
+
+    /// The Internet address of the person these properties name: the SMTP address property
+    /// `smtp`, else the address property `email` when it is an Internet address rather than
+    /// an Exchange one.
+    pub(super) fn address(&self, smtp: u16, email: u16, encoding: &'static Encoding) -> Option<String> {
+        self.string(smtp, encoding).or_else(|| self.string(email, encoding).filter(|a| a.contains('@')))
+    }
+
     /// Integer property `id` (32-bit, or 16-bit widened).
     pub(super) fn long(&self, id: u16) -> Option<u32> {
         let v = self.get(id, kind::LONG).or_else(|| self.get(id, kind::SHORT))?;
@@ -163,6 +190,8 @@ pub(super) enum Embedded<'a> {
     /// An OLE object's own storage in the same compound file (a `.msg` attachment of
     /// `PR_ATTACH_METHOD` 6), by its path.
     Object(String),
+    /// The message itself, read already (a PST store's embedded message object).
+    Message(Box<Message<'a>>),
 }
 
 /// One attachment: its properties, and its content (bytes or a message).
@@ -215,18 +244,37 @@ pub(super) struct Message<'a> {
 
 impl Message<'_> {
     /// The encoding of 8-bit strings: `PR_INTERNET_CPID`, else `PR_MESSAGE_CODEPAGE`, else the
-    /// container's, else windows-1252.
+    /// container's, else windows-1252. A 7-bit Internet code page (ISO-2022) stands for the
+    /// Windows code page of its script: 8-bit properties are written in a Windows code page,
+    /// and Japanese Outlook names ISO-2022-JP (50220) for mail whose strings are Shift_JIS.
     pub(super) fn encoding(&self) -> &'static Encoding {
         [self.props.long(id::INTERNET_CPID), self.props.long(id::MESSAGE_CODEPAGE), self.codepage]
             .into_iter()
             .flatten()
+            .map(|cp| match cp {
+                50220..=50222 => 932,
+                50225 => 949,
+                50227 | 52936 => 936,
+                cp => cp,
+            })
             .find_map(codepage)
             .unwrap_or(encoding_rs::WINDOWS_1252)
     }
 
-    /// The subject.
+    /// The subject, without the mark a PST store may start it with (U+0001 and a character
+    /// giving the length of its prefix, `RE: `).
     pub(super) fn subject(&self) -> Option<String> {
-        self.props.string(id::SUBJECT, self.encoding()).or_else(|| self.string8(self.subject.as_deref()))
+        let subject = self
+            .props
+            .string(id::SUBJECT, self.encoding())
+            .or_else(|| self.string8(self.subject.as_deref()))?;
+        match subject.strip_prefix('\u{1}') {
+            Some(rest) => {
+                let rest: String = rest.chars().skip(1).collect();
+                (!rest.trim().is_empty()).then_some(rest)
+            }
+            None => Some(subject),
+        }
     }
 
     /// The plain-text body.
@@ -300,9 +348,7 @@ impl Message<'_> {
                 lines.insert(l);
             }
         };
-        let address = |p: &Props<'_>, smtp: u16, email: u16| {
-            p.string(smtp, enc).or_else(|| p.string(email, enc).filter(|a| a.contains('@')))
-        };
+        let address = |p: &Props<'_>, smtp: u16, email: u16| p.address(smtp, email, enc);
         let props = &self.props;
         line(props.string(id::SENDER_NAME, enc), address(props, id::SENDER_SMTP, id::SENDER_EMAIL));
         line(
@@ -352,13 +398,15 @@ pub(super) fn codepage(cp: u32) -> Option<&'static Encoding> {
     Encoding::for_label(label.as_bytes())
 }
 
+/// `s` in UTF-16LE, as Unicode properties are stored (for tests).
+#[cfg(test)]
+pub(super) fn utf16(s: &str) -> Cow<'static, [u8]> {
+    Cow::Owned(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utf16(s: &str) -> Cow<'static, [u8]> {
-        Cow::Owned(s.encode_utf16().flat_map(u16::to_le_bytes).collect())
-    }
 
     #[test]
     fn strings_in_their_code_page() {
@@ -374,6 +422,14 @@ mod tests {
         assert_eq!(tnef.encoding(), encoding_rs::WINDOWS_1250);
         tnef.codepage = Some(437);
         assert_eq!(tnef.encoding(), encoding_rs::WINDOWS_1252);
+        // ISO-2022-JP named, Shift_JIS written.
+        let mut jp = Message::default();
+        jp.props.push(id::INTERNET_CPID, kind::LONG, Cow::Owned(50220u32.to_le_bytes().to_vec()));
+        jp.props.push(id::SUBJECT, kind::STRING8, Cow::Borrowed(b"\x93\xfa\x96\x7b\x8c\xea"));
+        assert_eq!(jp.subject().as_deref(), Some("日本語"));
+        let mut marked = Message::default();
+        marked.props.push(id::SUBJECT, kind::UNICODE, utf16("\u{1}\u{4}RE: Zoë"));
+        assert_eq!(marked.subject().as_deref(), Some("RE: Zoë"));
         assert_eq!(codepage(28592), Some(encoding_rs::ISO_8859_2));
     }
 

@@ -21,7 +21,8 @@
 //!   attachments come back here. `image.rs` is dispatch too: images (attachments, archive
 //!   members, the media of OOXML and OpenDocument packages) handed to OCR (`crate::ocr`).
 //! - readers, one a family: `ooxml`, `odf`, `pdf`, `rtf`, `cfb`, and for Outlook `tnef`,
-//!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF). None reads another's
+//!   `msg` (through `cfb`'s directory) and `lzfu` (compressed RTF); `pst` (Outlook data files,
+//!   for `crate::sources`: their messages written out by the helper `internet`). None reads another's
 //!   format, and none calls back into dispatch: a reader that finds documents inside its own
 //!   (objects embedded in an OOXML or ODF package, an RTF document, a PDF or a PowerPoint 97
 //!   presentation, attachments of a message) returns them, and dispatch reads each as an attachment of its document
@@ -41,6 +42,8 @@ mod extractor;
 mod flow;
 #[cfg(feature = "ocr")]
 mod image;
+#[cfg(feature = "sources")]
+mod internet;
 mod le;
 mod lzfu;
 mod mapi;
@@ -52,6 +55,8 @@ mod ooxml;
 mod outlook;
 mod pdf;
 mod ppt;
+#[cfg(feature = "sources")]
+pub(crate) mod pst;
 mod row;
 mod rtf;
 mod sevenz;
@@ -682,7 +687,7 @@ mod tests {
     fn files_depend_one_way() {
         // Each file, and the only modules of this folder it may use. Dispatch (this file) is
         // used by none; readers use only helpers; helpers use only lower helpers.
-        let files: [(&str, &str, &[&str]); 26] = [
+        let files: [(&str, &str, &[&str]); 28] = [
             ("meter.rs", include_str!("meter.rs"), &[]),
             ("row.rs", include_str!("row.rs"), &[]),
             ("xml.rs", include_str!("xml.rs"), &[]),
@@ -709,6 +714,8 @@ mod tests {
             ("lzfu.rs", include_str!("lzfu.rs"), &[]),
             ("tnef.rs", include_str!("tnef.rs"), &["mapi"]),
             ("msg.rs", include_str!("msg.rs"), &["cfb", "mapi"]),
+            ("internet.rs", include_str!("internet.rs"), &["lzfu", "mapi"]),
+            ("pst.rs", include_str!("pst.rs"), &["internet", "mapi"]),
         ];
         for (file, source, allowed) in files {
             for used in uses(source) {

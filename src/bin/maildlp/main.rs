@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan messages: files, directories (Maildir included), mbox files, or - for standard input.
+    /// Scan messages: files, directories (Maildir included), mbox files, Outlook data files
+    /// (PST, OST), or - for standard input.
     Scan(ScanArgs),
     /// Fix recipient exposure in one message: move outsiders to Bcc, or send one copy each.
     Fix(FixArgs),
@@ -74,7 +75,8 @@ struct SealArgs {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// Message files, directories, mbox files, or - for standard input.
+    /// Message files, directories, mbox files, Outlook data files (PST, OST), or - for
+    /// standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     #[command(flatten)]

@@ -9,7 +9,8 @@
 //! inputs run out, as the other threads finish. No thread waits on another while there is
 //! work: on a busy machine a hand-off per message would cost a context switch each. Memory
 //! holds the message each thread is scanning, the rest of an mbox being handed out, and
-//! reports that finished early.
+//! reports that finished early. An Outlook data file is read by a thread of its own
+//! ([`Stream`]) a few messages ahead: its messages are taken from it before any other input.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ use maildlp::{Recipients, Report, Scanner};
 
 use maildlp::MessageDetails as Details;
 
-use maildlp::sources::{Input, Item, Messages};
+use maildlp::sources::{Input, Item, Messages, Opened, Stream};
 
 /// The result for one input, in input order.
 pub enum Outcome {
@@ -74,6 +75,10 @@ impl InOrder<'_> {
 /// read but not yet taken, and how many files are being read (their messages may still come).
 struct Shared {
     messages: Messages,
+    /// The Outlook data files being read, in input order: each one's input number, the number
+    /// of its next message, the stream, and the message read after that one (to know which
+    /// is the last).
+    streams: VecDeque<(usize, usize, Stream, Option<Item>)>,
     taken: usize,
     queued: VecDeque<Work>,
     reading: usize,
@@ -96,6 +101,18 @@ impl Source {
             let s = &mut *guard;
             if let Some(work) = s.queued.pop_front() {
                 return Some(work);
+            }
+            if let Some((input, n, stream, held)) = s.streams.front_mut() {
+                // Waits for the reading thread under the lock: the others would wait for the
+                // same message.
+                if let Some(item) = held.take().or_else(|| stream.next()) {
+                    *held = stream.next();
+                    let work = ((*input, *n), held.is_none(), item);
+                    *n += 1;
+                    return Some(work);
+                }
+                s.streams.pop_front();
+                continue;
             }
             if !s.exhausted {
                 match s.messages.next_input() {
@@ -122,10 +139,30 @@ impl Source {
     }
 
     /// Reads input number `input`, a regular file: its first message (or the error reading
-    /// it) to scan now, the others queued for any thread.
+    /// it) to scan now, the others queued for any thread (an Outlook data file's left to its
+    /// stream).
     fn read_file(&self, input: usize, source: String, path: PathBuf) -> Work {
-        let mut items = Vec::new();
-        maildlp::sources::read(source.clone(), &path, &mut |i| items.push(i));
+        let items = match maildlp::sources::open(source.clone(), &path) {
+            Opened::Items(items) => items,
+            Opened::Stream(mut stream) => {
+                let first = stream.next();
+                let held = stream.next();
+                let last = held.is_none();
+                if let Ok(mut s) = self.shared.lock() {
+                    s.reading -= 1;
+                    if !last {
+                        let at = s.streams.partition_point(|(i, ..)| *i < input);
+                        s.streams.insert(at, (input, 1, stream, held));
+                    }
+                }
+                self.read.notify_all();
+                return (
+                    (input, 0),
+                    last,
+                    first.unwrap_or(Item::Error { source, error: "no message in the file".into() }),
+                );
+            }
+        };
         let count = items.len();
         let mut items = items.into_iter().enumerate().map(|(n, item)| ((input, n), n + 1 == count, item));
         let first = items.next();
@@ -160,6 +197,7 @@ pub fn run(
     let source = Source {
         shared: Mutex::new(Shared {
             messages: Messages::new(paths),
+            streams: VecDeque::new(),
             taken: 0,
             queued: VecDeque::new(),
             reading: 0,
