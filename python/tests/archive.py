@@ -3,9 +3,9 @@
 ``write_archive(root, count)`` writes ``count`` messages under ``root`` as a real archive is laid
 out: mbox files (``mail/*.mbox``, 500 messages each), a Maildir (``maildir/{cur,new}``) and loose
 ``.eml`` files, a quarter of the messages in each of mbox and Maildir and the rest as ``.eml``,
-plus every PST file found in ``tests/data/pst`` of the repository (real Outlook files, when
-present). The messages vary as outgoing mail does: names and addresses of the sample list
-(examples/protected.csv) in bodies, subjects and To/Cc, too many visible external recipients,
+plus the Outlook data files of ``tests/pst`` (real PST files made by Outlook: their sources
+are in tests/pst/SOURCES.md). The messages vary as outgoing mail does: names and addresses of
+the sample list (examples/protected.csv) in bodies, subjects and To/Cc, too many visible external recipients,
 quoted-printable and base64 bodies, HTML parts, attachments, and clean mail. Deterministic:
 the same ``count`` writes the same bytes.
 """
@@ -133,7 +133,7 @@ def write_archive(root, count):
     for n in range(2 * quarter, count):
         with open(os.path.join(root, "eml", f"{n:06d}.eml"), "wb") as f:
             f.write(message(n))
-    pst = os.path.join(ROOT, "tests", "data", "pst")
+    pst = os.path.join(ROOT, "tests", "pst")
     if os.path.isdir(pst):
         os.makedirs(os.path.join(root, "pst"))
         for name in sorted(os.listdir(pst)):

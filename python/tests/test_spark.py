@@ -1,7 +1,7 @@
 """``maildlp.spark.audit`` on a real local Spark (``local[2]``) against the command line.
 
-A generated archive of 20,000 messages (mbox, Maildir and ``.eml``, plus the repository's PST
-files when there are any: tests/archive.py) is audited on Spark; the DataFrame must hold exactly
+A generated archive of 20,000 messages (mbox, Maildir and ``.eml``) with the repository's
+Outlook-made PST files beside them (tests/archive.py) is audited on Spark; the DataFrame must hold exactly
 the rows ``maildlp scan --format json`` gives for the same files, turned into rows the same way.
 Needs pyspark and Java; under CI=true a missing one fails rather than skips.
 """
@@ -89,6 +89,8 @@ def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read):
     sources = {r[0] for r in got}
     assert len([s for s in sources if ".pst#" not in s]) == COUNT
     assert any(".mbox#" in s for s in sources)
+    # The 18 messages of the seven Outlook-made PST files, read on the workers.
+    assert len([s for s in sources if ".pst#" in s]) == 18
     assert any("/maildir/cur/" in s for s in sources) and any("/maildir/new/" in s for s in sources)
     rules = {r[2] for r in got}
     assert {"protected-identifier", "protected-recipient-exposed", "visible-recipients", None} <= rules
