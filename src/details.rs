@@ -3,8 +3,6 @@
 //! recipients. Never an identifier in clear: the subject is masked as excerpts are, a sender
 //! that the list protects is masked.
 
-use crate::Scanner;
-
 /// A message's date, sender, subject and external recipient domains, from its headers
 /// ([`Scanner::details`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -32,8 +30,14 @@ fn is_internal(domain: &str, internal: &[String]) -> bool {
     })
 }
 
-/// The details of `message` (RFC 5322 bytes; anything else gives none), masked by `scanner`.
-pub(crate) fn of(scanner: &Scanner, message: &[u8]) -> MessageDetails {
+/// The details of `message` (RFC 5322 bytes; anything else gives none): the subject through
+/// `mask`, a sender for which `protected` holds through `mask`, the domains outside `internal`.
+pub(crate) fn of(
+    message: &[u8],
+    internal: &[String],
+    mask: &dyn Fn(&str) -> String,
+    protected: &dyn Fn(&str) -> bool,
+) -> MessageDetails {
     let mut details = MessageDetails::default();
     if let Some(headers) = mail_parser::MessageParser::new().parse_headers(message) {
         details.date = headers
@@ -46,10 +50,9 @@ pub(crate) fn of(scanner: &Scanner, message: &[u8]) -> MessageDetails {
             .and_then(|a| a.address())
             .map(|a| a.trim().to_lowercase())
             .filter(|a| !a.is_empty())
-            .map(|a| if scanner.is_protected_address(&a) { scanner.mask_text(&a) } else { a });
-        details.subject = headers.subject().map(|s| scanner.mask_text(s));
+            .map(|a| if protected(&a) { mask(&a) } else { a });
+        details.subject = headers.subject().map(mask);
     }
-    let internal = scanner.policy().internal_domains();
     let mut domains: Vec<String> = crate::recipients_of(message)
         .into_iter()
         .filter(|r| r.field.is_recipient())
@@ -65,7 +68,7 @@ pub(crate) fn of(scanner: &Scanner, message: &[u8]) -> MessageDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{PolicyBuilder, ProtectedList};
+    use crate::{PolicyBuilder, ProtectedList, Scanner};
 
     fn scanner() -> Scanner {
         let list = ProtectedList::from_csv("id,kind,value\nV01,name,Jane Doe\nV01,email,jane@example.org\n")
@@ -79,7 +82,7 @@ mod tests {
         let msg = b"Date: Tue, 12 Nov 2024 23:30:00 -0200\r\nFrom: Desk <Desk@Met.Example>\r\n\
             To: a@partner.example, b@met.example, c@sub.met.example\r\nCc: d@Partner.example\r\n\
             Bcc: e@other.example\r\nReply-To: f@reply.example\r\nSubject: Update on Jane Doe <script>\r\n\r\nbody\r\n";
-        let d = of(&scanner(), msg);
+        let d = scanner().details(msg);
         assert_eq!(d.date.as_deref(), Some("2024-11-13T01:30:00Z"));
         assert_eq!(d.from.as_deref(), Some("desk@met.example"));
         assert_eq!(d.subject.as_deref(), Some("Update on J*** D** <script>"));
@@ -89,7 +92,7 @@ mod tests {
     #[test]
     fn a_protected_sender_is_masked_and_a_bad_date_left_out() {
         let msg = b"Date: someday\r\nFrom: jane@example.org\r\nTo: x@met.example\r\n\r\nbody\r\n";
-        let d = of(&scanner(), msg);
+        let d = scanner().details(msg);
         assert_eq!(d.date, None);
         let from = d.from.expect("from");
         assert!(!from.contains("jane") && from.starts_with('j'), "{from}");
@@ -99,6 +102,6 @@ mod tests {
 
     #[test]
     fn not_a_message_gives_nothing() {
-        assert_eq!(of(&scanner(), b"\x00\x01\x02"), MessageDetails::default());
+        assert_eq!(scanner().details(b"\x00\x01\x02"), MessageDetails::default());
     }
 }

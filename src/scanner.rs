@@ -128,7 +128,9 @@ impl Scanner {
     /// # Ok::<(), maildlp::Error>(())
     /// ```
     pub fn details(&self, message: &[u8]) -> crate::MessageDetails {
-        crate::details::of(self, message)
+        crate::details::of(message, self.policy.internal_domains(), &|text| self.mask_text(text), &|addr| {
+            self.is_protected_address(addr)
+        })
     }
 
     /// `text` as a report shows it: every protected identifier a reader would recognise in

@@ -20,7 +20,7 @@ const FLOORS: &[&[&str]] = &[
     &["extract"],
     &["sources"],
     &["content"],
-    &["report", "remedy"],
+    &["report", "remedy", "details"],
     &["rules"],
     &["policy"],
     &["scanner"],
