@@ -35,7 +35,7 @@ SCHEMA = (
 COLUMNS = [c.split(" ", 1)[0] for c in SCHEMA.split(", ")]
 
 # Tasks per core of the cluster (``defaultParallelism``).
-_TASKS_PER_CORE = 4
+_TASKS_PER_CORE = 2
 # Rows of one Arrow record batch sent back to the JVM, about.
 _ROWS_PER_BATCH = 4096
 # Bytes of files read through ``binaryFile`` handed to the scanner at once, about.
