@@ -8,7 +8,8 @@ Writes the generated archive of tests/archive.py (default 100,000 messages) unde
 then audits it on a local Spark with two cores, writing Parquet as a user would. The Spark
 session is started, and the job run once to warm the JVM and the Python workers up, before
 the clock: the figure is the job's steady throughput, not the JVM's start. Each run is taken
-three times and the fastest kept. Prints, for each, the wall time, the CPU time of every
+three times and the fastest kept; so is the audit of a single message, the cost of a job however
+few its messages. Prints, for each, the wall time, the CPU time of every
 process it ran on (the command line; the JVM and its Python workers), messages per second and
 the ratios of the audit's throughput to the command line's.
 """
@@ -33,29 +34,32 @@ def children_cpu():
 
 
 def tree_cpu(root):
-    """CPU seconds of process ``root``'s descendants now alive, with the children they reaped."""
+    """CPU seconds of process ``root``'s descendants now alive, with the children they reaped,
+    by program name (``java``, ``python3``)."""
     parents = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                name, fields = f.read().split("(", 1)[1].rsplit(")", 1)
         except OSError:
             continue
-        parents[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
-    total, stack = 0, [root]
+        fields = fields.split()
+        parents[int(pid)] = (int(fields[1]), name, sum(int(x) for x in fields[11:15]))
+    total, stack = {}, [root]
     while stack:
         parent = stack.pop()
-        for pid, (ppid, ticks) in parents.items():
+        for pid, (ppid, name, ticks) in parents.items():
             if ppid == parent:
-                total += ticks
+                total[name] = total.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
                 stack.append(pid)
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def best(run):
-    """The fastest of RUNS runs of ``run`` (which returns wall and CPU seconds)."""
+    """The fastest of RUNS runs of ``run`` (which returns wall and CPU seconds, and what else it
+    measured)."""
     return min((run() for _ in range(RUNS)), key=lambda r: r[0])
 
 
@@ -103,27 +107,41 @@ def main():
     with open(policy) as f:
         policy_text = f.read()
 
-    def run_spark():
-        out = os.path.join(base, "audit.parquet")
-        shutil.rmtree(out, ignore_errors=True)
-        cpu, t = tree_cpu(os.getpid()), time.perf_counter()
-        start = time.process_time()
-        df = maildlp.spark.audit(spark, archive, protected_bytes, policy=policy_text)
-        df.write.parquet(out)
-        wall = time.perf_counter() - t
-        return wall, tree_cpu(os.getpid()) - cpu + time.process_time() - start
+    def run_spark(paths=archive):
+        def run():
+            out = os.path.join(base, "audit.parquet")
+            shutil.rmtree(out, ignore_errors=True)
+            cpu, t = tree_cpu(os.getpid()), time.perf_counter()
+            start = time.process_time()
+            df = maildlp.spark.audit(spark, paths, protected_bytes, policy=policy_text)
+            df.write.parquet(out)
+            wall = time.perf_counter() - t
+            after = tree_cpu(os.getpid())
+            split = {name: after[name] - cpu.get(name, 0) for name in after}
+            split["driver"] = time.process_time() - start
+            return wall, sum(split.values()), split
 
-    run_spark()  # the JVM's code compiled and the Python workers started: not timed
-    spark_time, spark_cpu = best(run_spark)
+        return run
+
+    run_spark()()  # the JVM's code compiled and the Python workers started: not timed
+    spark_time, spark_cpu, spark_split = best(run_spark())
+    # What any audit costs however few its messages: the job over a single message.
+    one = os.path.join(ROOT, "examples", "messages", "incident-bcc.eml")
+    floor_time, floor_cpu, floor_split = best(run_spark(one))
     spark.stop()
 
     def line(what, wall, cpu):
         print(f"{what}: {wall:.2f} s ({count / wall:,.0f} messages/s), CPU {cpu:.2f} s ({count / cpu:,.0f} messages/CPU-s)")
 
+    def split(cpu):
+        return ", ".join(f"{name} {s:.2f}" for name, s in sorted(cpu.items()) if s >= 0.005)
+
     print(f"messages: {count} ({size / 1e6:.0f} MB, and the 18 of the PST files)")
     line("maildlp scan --threads 2", cli_time, cli_cpu)
     line("maildlp scan --threads 2 --details", details_time, details_cpu)
     line("spark audit local[2] to Parquet", spark_time, spark_cpu)
+    print(f"  CPU by process (s): {split(spark_split)}")
+    print(f"spark audit of one message (the job's fixed cost): {floor_time:.2f} s, CPU {floor_cpu:.2f} s ({split(floor_split)})")
     print(f"spark / scan throughput: {cli_time / spark_time:.2f}x (CPU: {cli_cpu / spark_cpu:.2f}x)")
     print(f"spark / scan --details throughput: {details_time / spark_time:.2f}x (CPU: {details_cpu / spark_cpu:.2f}x)")
 
