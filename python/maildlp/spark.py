@@ -22,6 +22,7 @@ import json
 import os
 
 import maildlp
+from maildlp import _native
 
 #: The columns of the DataFrame ``audit`` returns.
 SCHEMA = (
@@ -29,6 +30,16 @@ SCHEMA = (
     "field string, location string, date string, sender string, subject string, "
     "domains array<string>"
 )
+
+#: The names of its columns.
+COLUMNS = [c.split(" ", 1)[0] for c in SCHEMA.split(", ")]
+
+# Tasks per core of the cluster (``defaultParallelism``).
+_TASKS_PER_CORE = 2
+# Rows of one Arrow record batch sent back to the JVM, about.
+_ROWS_PER_BATCH = 4096
+# Bytes of files read through ``binaryFile`` handed to the scanner at once, about.
+_BYTES_PER_CALL = 16 << 20
 
 # One compiled scanner per Python worker process, by the bytes it was compiled from.
 _SCANNERS = {}
@@ -94,6 +105,9 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
     TOML text or None; each as str or bytes. ``paths`` is a path or a list of them. ``read``:
     ``"auto"`` reads local files on the workers and others through Spark's ``binaryFile``
     source; ``"spark"`` reads every file through ``binaryFile``.
+
+    Needs PyArrow and pandas on the driver and the workers (``pip install pyspark[sql]``): the
+    rows come back from the workers as Arrow record batches (``mapInArrow``).
     """
     if read not in ("auto", "spark"):
         raise ValueError(f'read must be "auto" or "spark", not {read!r}')
@@ -103,18 +117,23 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
     if isinstance(paths, str):
         paths = [paths]
     paths = list(paths)
-    tasks = 3 * spark.sparkContext.defaultParallelism
+    # A few tasks per core: each costs far more than scanning a small file, and files dealt
+    # into lists of about equal size keep both cores busy to the end.
+    tasks = _TASKS_PER_CORE * spark.sparkContext.defaultParallelism
     if read == "auto" and all(_is_local(spark, p) for p in paths):
         # Local files: listed here as ``maildlp scan`` lists them and read by the workers
         # themselves (the bytes never pass through the JVM, and Hadoop's listing, slow for many
-        # small files, is not needed).
-        names = [name for p in paths for name in local_files(local_path(p))]
-        if not names:
+        # small files, is not needed). One row per task: the names of its files, as bytes
+        # (a name need not be UTF-8).
+        lists = _native.plan_files([local_path(p) for p in paths], tasks)
+        if not lists:
             return spark.createDataFrame([], SCHEMA)
-        work = spark.sparkContext.parallelize(names, min(tasks, len(names)))
+        rows = spark.sparkContext.parallelize([(names,) for names in lists], len(lists))
+        files = spark.createDataFrame(rows, "paths array<binary>", verifySchema=False)
 
-        def messages(name):
-            return maildlp.read_messages(name)
+        def batches(scanner, batch):
+            for names in batch.column(0).to_pylist():
+                yield _native.audit_paths(scanner, [os.fsdecode(n) for n in names], _ROWS_PER_BATCH)
 
     else:
         files = (
@@ -127,18 +146,51 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
         # and a task costs far more than scanning its files: a few partitions per core.
         if files.rdd.getNumPartitions() > tasks:
             files = files.coalesce(tasks)
-        work = files.rdd
 
-        def messages(row):
-            return maildlp.split_messages(local_path(row.path), bytes(row.content))
+        def batches(scanner, batch):
+            # Files handed to the scanner a few MiB at a time: a batch of Spark's may hold
+            # thousands of whole files.
+            sources = batch.column(0).to_pylist()
+            contents = batch.column(1)
+            group, size = [], 0
+            for i, source in enumerate(sources):
+                content = contents[i].as_py()
+                group.append((local_path(source), content))
+                size += len(content)
+                if size >= _BYTES_PER_CALL:
+                    yield _native.audit_contents(scanner, group, _ROWS_PER_BATCH)
+                    group, size = [], 0
+            if group:
+                yield _native.audit_contents(scanner, group, _ROWS_PER_BATCH)
 
-    def scan_partition(items):
+    def scan(input_batches):
+        import pyarrow
+
         scanner = _scanner(protected, policy, key)
-        for item in items:
-            for source, message in messages(item):
-                yield from rows_of(source, scanner.scan(message), scanner.details(message))
+        for batch in input_batches:
+            for native in batches(scanner, batch):
+                for columns in native:
+                    yield _record_batch(pyarrow, columns)
 
-    return spark.createDataFrame(work.mapPartitions(scan_partition), SCHEMA, verifySchema=False)
+    return files.mapInArrow(scan, SCHEMA)
+
+
+def _record_batch(pa, columns):
+    """The Arrow record batch of the buffers ``_native.AuditBatches`` hands out."""
+    rows, strings, (domain_offsets, domains) = columns
+    arrays = [_strings(pa, column) for column in strings]
+    arrays.append(
+        pa.Array.from_buffers(
+            pa.list_(pa.string()), rows, [None, pa.py_buffer(domain_offsets)], children=[_strings(pa, domains)]
+        )
+    )
+    return pa.RecordBatch.from_arrays(arrays, names=COLUMNS)
+
+
+def _strings(pa, column):
+    length, valid, offsets, data = column
+    buffers = [None if valid is None else pa.py_buffer(valid), pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), length, buffers)
 
 
 def local_files(path):

@@ -4,15 +4,17 @@
 //! conversion of its reports (the JSON object the command line prints, without `source`) to
 //! Python objects. A scan releases the GIL, so threads scan at once.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use maildlp::sources::{Item, Messages};
-use maildlp::{Error, Policy, Recipients};
+use maildlp::{Error, MessageDetails, Policy, Recipients, Report};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyOSError, PyValueError};
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use serde_json::Value;
 
 create_exception!(_native, MaildlpError, PyException, "Something maildlp was given was refused.");
 create_exception!(
@@ -190,7 +192,11 @@ fn read_messages(path: PathBuf, errors: &str) -> PyResult<MessageReader> {
 /// Outlook data file's as `source#FOLDER/N`. For
 /// files that arrive as bytes (Spark's `binaryFile` source).
 #[pyfunction]
-fn split_messages<'py>(py: Python<'py>, source: &str, content: Vec<u8>) -> Vec<(String, Bound<'py, PyBytes>)> {
+fn split_messages<'py>(
+    py: Python<'py>,
+    source: &str,
+    content: Vec<u8>,
+) -> Vec<(String, Bound<'py, PyBytes>)> {
     let mut out = Vec::new();
     maildlp::sources::messages_of_file(source, content, &mut |item| {
         if let Item::Message { source, bytes, .. } = item {
@@ -200,6 +206,330 @@ fn split_messages<'py>(py: Python<'py>, source: &str, content: Vec<u8>) -> Vec<(
     out
 }
 
+/// One column of strings in Apache Arrow's layout (`utf8`): a validity bitmap, 32-bit offsets
+/// and the UTF-8 bytes, ready for `pyarrow.Array.from_buffers`.
+struct StringColumn {
+    valid: Vec<u8>,
+    offsets: Vec<u8>,
+    data: Vec<u8>,
+    len: usize,
+    nulls: usize,
+}
+
+impl StringColumn {
+    fn new() -> StringColumn {
+        StringColumn {
+            valid: Vec::new(),
+            offsets: 0i32.to_ne_bytes().to_vec(),
+            data: Vec::new(),
+            len: 0,
+            nulls: 0,
+        }
+    }
+
+    fn push(&mut self, value: Option<&str>) -> PyResult<()> {
+        if self.len.is_multiple_of(8) {
+            self.valid.push(0);
+        }
+        match value {
+            Some(s) => {
+                self.data.extend_from_slice(s.as_bytes());
+                if let Some(byte) = self.valid.last_mut() {
+                    *byte |= 1 << (self.len % 8);
+                }
+            }
+            None => self.nulls += 1,
+        }
+        let end = i32::try_from(self.data.len())
+            .map_err(|_| PyOverflowError::new_err("a batch of audit rows holds over 2 GiB of text"))?;
+        self.offsets.extend_from_slice(&end.to_ne_bytes());
+        self.len += 1;
+        Ok(())
+    }
+
+    /// `(length, validity or None when no value is null, offsets, data)`.
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let valid = (self.nulls > 0).then(|| PyBytes::new(py, &self.valid));
+        (self.len, valid, PyBytes::new(py, &self.offsets), PyBytes::new(py, &self.data)).into_pyobject(py)
+    }
+}
+
+/// The rows of `maildlp.spark.SCHEMA` being gathered, column by column: the seven columns of a
+/// finding and the message's date, sender and subject as strings, its domains as a list.
+struct AuditColumns {
+    strings: [StringColumn; 10],
+    domain_offsets: Vec<u8>,
+    domains: StringColumn,
+    rows: usize,
+}
+
+impl AuditColumns {
+    fn new() -> AuditColumns {
+        AuditColumns {
+            strings: std::array::from_fn(|_| StringColumn::new()),
+            domain_offsets: 0i32.to_ne_bytes().to_vec(),
+            domains: StringColumn::new(),
+            rows: 0,
+        }
+    }
+
+    /// The rows of one message, as `maildlp.spark.rows_of` makes them from its report and
+    /// details: one a finding, or one with no rule when there is none.
+    fn push_message(&mut self, source: &str, report: &Report, details: &MessageDetails) -> PyResult<()> {
+        let verdict = report.verdict().as_str();
+        let findings = report.findings();
+        let mut rows: Vec<[Option<String>; 5]> = Vec::with_capacity(findings.len().max(1));
+        for finding in findings {
+            let value = serde_json::to_value(finding).map_err(|e| MaildlpError::new_err(e.to_string()))?;
+            let text = |key: &str| match value.get(key) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(python_json(other)),
+            };
+            rows.push([
+                text("rule"),
+                text("severity"),
+                text("record"),
+                text("field"),
+                value.get("location").map(python_json),
+            ]);
+        }
+        if rows.is_empty() {
+            rows.push(Default::default());
+        }
+        for row in &rows {
+            let [rule, severity, record, field, location] = row;
+            let cells = [
+                Some(source),
+                Some(verdict),
+                rule.as_deref(),
+                severity.as_deref(),
+                record.as_deref(),
+                field.as_deref(),
+                location.as_deref(),
+                details.date.as_deref(),
+                details.from.as_deref(),
+                details.subject.as_deref(),
+            ];
+            for (column, cell) in self.strings.iter_mut().zip(cells) {
+                column.push(cell)?;
+            }
+            for domain in &details.domains {
+                self.domains.push(Some(domain))?;
+            }
+            let end = i32::try_from(self.domains.len)
+                .map_err(|_| PyOverflowError::new_err("a batch of audit rows holds over 2^31 domains"))?;
+            self.domain_offsets.extend_from_slice(&end.to_ne_bytes());
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// `(rows, [ten string columns], (domain list offsets, domain strings))`, each string
+    /// column as [`StringColumn::into_py`] gives it.
+    fn into_py<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let strings = self.strings.into_iter().map(|c| c.into_py(py)).collect::<PyResult<Vec<_>>>()?;
+        let domains = (PyBytes::new(py, &self.domain_offsets), self.domains.into_py(py)?);
+        (self.rows, strings, domains).into_pyobject(py)
+    }
+}
+
+/// A JSON value written as Python's `json.dumps(value, sort_keys=True)` writes it: keys
+/// sorted, `", "` and `": "` between items, every character outside printable ASCII escaped.
+fn python_json(value: &Value) -> String {
+    fn write(out: &mut String, value: &Value) {
+        match value {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(s) => write_str(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(out, item);
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (key, item)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_str(out, key);
+                    out.push_str(": ");
+                    write(out, item);
+                }
+                out.push('}');
+            }
+        }
+    }
+    fn write_str(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                ' '..='~' => out.push(c),
+                _ => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out.push('"');
+    }
+    let mut out = String::new();
+    write(&mut out, value);
+    out
+}
+
+/// Where the messages of an audit come from.
+enum AuditInput {
+    /// Local files (or directories), read here.
+    Paths(Messages),
+    /// Files' contents with the names their messages are reported under, split here.
+    Contents { files: VecDeque<(String, Vec<u8>)>, messages: VecDeque<Item> },
+}
+
+impl AuditInput {
+    fn next(&mut self) -> Option<Item> {
+        match self {
+            AuditInput::Paths(messages) => messages.next(),
+            AuditInput::Contents { files, messages } => loop {
+                if let Some(item) = messages.pop_front() {
+                    return Some(item);
+                }
+                let (source, content) = files.pop_front()?;
+                maildlp::sources::messages_of_file(&source, content, &mut |item| messages.push_back(item));
+            },
+        }
+    }
+}
+
+/// The rows of `maildlp.spark.SCHEMA` for every message of some files, in batches of Arrow
+/// buffers (what `maildlp.spark` builds record batches of): each batch scanned with the GIL
+/// released, a few thousand rows at a time.
+#[pyclass(module = "maildlp")]
+struct AuditBatches {
+    scanner: Py<Scanner>,
+    input: Mutex<AuditInput>,
+    rows: usize,
+}
+
+#[pymethods]
+impl AuditBatches {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let scanner = &self.scanner.get().inner;
+        let batch = py.detach(|| -> Result<AuditColumns, PyErr> {
+            let mut input = self.input.lock().map_err(|_| MaildlpError::new_err("audit input poisoned"))?;
+            let mut columns = AuditColumns::new();
+            let recipients = Recipients::default();
+            while columns.rows < self.rows {
+                match input.next() {
+                    None => break,
+                    Some(Item::Message { source, bytes, .. }) => {
+                        let report = scanner.scan_to(&bytes, &recipients);
+                        let details = scanner.details(&bytes);
+                        columns.push_message(&source, &report, &details)?;
+                    }
+                    Some(Item::Error { source, error }) => {
+                        return Err(PyOSError::new_err((format!("{source}: {error}"),)));
+                    }
+                }
+            }
+            Ok(columns)
+        })?;
+        if batch.rows == 0 {
+            return Ok(None);
+        }
+        batch.into_py(py).map(Some)
+    }
+}
+
+/// The rows of the audit of local `paths` (files or directories, read as `read_messages`
+/// reads them), in batches of about `rows` rows: see `maildlp.spark`. An input that cannot be
+/// read raises `OSError`, naming it.
+#[pyfunction]
+#[pyo3(signature = (scanner, paths, rows=4096))]
+fn audit_paths(scanner: Py<Scanner>, paths: Vec<PathBuf>, rows: usize) -> AuditBatches {
+    AuditBatches { scanner, input: Mutex::new(AuditInput::Paths(Messages::new(&paths))), rows: rows.max(1) }
+}
+
+/// The rows of the audit of files given as `(source, content)`, each split as
+/// `split_messages` splits it, in batches of about `rows` rows: see `maildlp.spark`. A file
+/// that cannot be read (a damaged Outlook data file) raises `OSError`, naming it.
+#[pyfunction]
+#[pyo3(signature = (scanner, files, rows=4096))]
+fn audit_contents(scanner: Py<Scanner>, files: Vec<(String, Vec<u8>)>, rows: usize) -> AuditBatches {
+    let input = AuditInput::Contents { files: files.into(), messages: VecDeque::new() };
+    AuditBatches { scanner, input: Mutex::new(input), rows: rows.max(1) }
+}
+
+/// The regular files under local `paths` in the order `read_messages` reads them (directories
+/// walked in name order, hidden entries left out, links to directories not followed), dealt
+/// into at most `parts` lists of about equal size in bytes, each in that order (file names as
+/// bytes). A path that does not exist raises `FileNotFoundError`.
+#[pyfunction]
+fn plan_files(py: Python<'_>, paths: Vec<PathBuf>, parts: usize) -> PyResult<Vec<Vec<Bound<'_, PyBytes>>>> {
+    for path in &paths {
+        if std::fs::metadata(path).is_err() {
+            return Err(PyFileNotFoundError::new_err((format!(
+                "{}: no such file or directory",
+                path.display()
+            ),)));
+        }
+    }
+    let files = py.detach(|| {
+        let mut files: Vec<(PathBuf, u64)> = Vec::new();
+        maildlp::sources::walk_files(&paths, &mut |path| {
+            // Links to directories and dangling links are not read; a link to a file is.
+            if let Ok(meta) = std::fs::metadata(path) {
+                if meta.is_file() {
+                    files.push((path.to_path_buf(), meta.len()));
+                }
+            }
+        });
+        files
+    });
+    // Largest first, each to the lightest list: lists within one file's size of each other.
+    let parts = parts.clamp(1, files.len().max(1));
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].1));
+    let mut loads = vec![0u64; parts];
+    let mut dealt: Vec<Vec<usize>> = vec![Vec::new(); parts];
+    for i in order {
+        let lightest = (0..parts).min_by_key(|&p| loads[p]).unwrap_or(0);
+        // An empty file still costs a message.
+        loads[lightest] += files[i].1.max(1);
+        dealt[lightest].push(i);
+    }
+    Ok(dealt
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(|mut part| {
+            part.sort_unstable();
+            part.into_iter().map(|i| PyBytes::new(py, files[i].0.as_os_str().as_encoded_bytes())).collect()
+        })
+        .collect())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -207,6 +537,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<MessageReader>()?;
     m.add_function(wrap_pyfunction!(read_messages, m)?)?;
     m.add_function(wrap_pyfunction!(split_messages, m)?)?;
+    m.add_class::<AuditBatches>()?;
+    m.add_function(wrap_pyfunction!(audit_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(audit_contents, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_files, m)?)?;
     m.add("MaildlpError", py.get_type::<MaildlpError>())?;
     m.add("ListError", py.get_type::<ListError>())?;
     m.add("PolicyError", py.get_type::<PolicyError>())?;

@@ -13,10 +13,16 @@ import subprocess
 import pytest
 
 import maildlp
+from maildlp import _native
 
 from archive import ROOT, write_archive
 
-pyspark = pytest.importorskip("pyspark") if os.environ.get("CI") != "true" else __import__("pyspark")
+if os.environ.get("CI") != "true":
+    pyspark = pytest.importorskip("pyspark")
+    pa = pytest.importorskip("pyarrow")
+else:
+    import pyarrow as pa
+    import pyspark  # noqa: F401
 
 import maildlp.spark  # noqa: E402  (after pyspark: the module is only for Spark users)
 
@@ -107,3 +113,84 @@ def test_a_bad_list_is_refused_on_the_driver_with_its_line(spark, archive):
     with pytest.raises(maildlp.ListError) as e:
         maildlp.spark.audit(spark, archive, b"id,kind,value\nR1,name,Jane Doe\nR2,planet,Mars\n")
     assert e.value.line == 3
+
+
+# A message whose findings have locations with an attachment's name outside ASCII, quotes and
+# a tab in it (the location column is JSON text written as Python's json.dumps writes it), and
+# messages with no date, sender or external domain (null and empty cells).
+ODD = [
+    (
+        "From: desk@police.example\r\nTo: a@paper.example, b@other.example\r\n"
+        "Subject: =?utf-8?b?w5xiZXJzaWNodCBKYW5lIERvZQ==?=\r\nDate: Tue, 2 Jan 2024 09:00:00 +0100\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nRavi Patel again \u2013 see the list.\r\n"
+        "--b\r\nContent-Type: text/csv\r\n"
+        "Content-Disposition: attachment; filename*=utf-8''%C3%9Cbersicht%20%22Q1%22%09%F0%9F%93%8E.csv\r\n\r\n"
+        "id,name\r\n1,Jane Doe\r\n--b--\r\n"
+    ).encode(),
+    b"Subject: nothing\r\n\r\nNo headers to speak of.\r\n",
+    b"To: x@police.example\r\nSubject: Amara Okafor\r\n\r\nInternal only.\r\n",
+]
+
+
+def scanner_of_examples():
+    with open(os.path.join(EXAMPLES, "protected.csv"), "rb") as f:
+        protected = f.read()
+    with open(os.path.join(EXAMPLES, "policy.toml")) as f:
+        policy = f.read()
+    return maildlp.Scanner(protected, policy=policy)
+
+
+def rows_of_batches(native):
+    rows = []
+    for columns in native:
+        batch = maildlp.spark._record_batch(pa, columns)
+        assert batch.schema.names == maildlp.spark.COLUMNS
+        rows += [tuple(r.values()) for r in batch.to_pylist()]
+    return rows
+
+
+def test_record_batches_hold_the_rows_of_each_report(tmp_path):
+    for n, raw in enumerate(ODD):
+        (tmp_path / f"odd{n}.eml").write_bytes(raw)
+    scanner = scanner_of_examples()
+    want = []
+    for source, raw in list(maildlp.read_messages(os.path.join(EXAMPLES, "messages"))) + list(
+        maildlp.read_messages(str(tmp_path))
+    ):
+        want += maildlp.spark.rows_of(source, scanner.scan(raw), scanner.details(raw))
+    paths = [os.path.join(EXAMPLES, "messages"), str(tmp_path)]
+    # Batches of three rows: rows of one message may straddle two batches' worth.
+    got = rows_of_batches(_native.audit_paths(scanner, paths, 3))
+    assert got == want
+    contents = [
+        (f"{p}/{name}", open(os.path.join(p, name), "rb").read()) for p in paths for name in sorted(os.listdir(p))
+    ]
+    assert rows_of_batches(_native.audit_contents(scanner, contents, 1000)) == want
+    # What the odd messages are there for.
+    locations = [json.loads(r[6]) for r in got if r[6]]
+    assert any(loc.get("name", "").startswith("\u00dc") and '"' in loc["name"] for loc in locations)
+    assert any(r[7] is None and r[8] is None and r[10] == [] for r in got)
+    assert len({r[0] for r in got}) == len(os.listdir(os.path.join(EXAMPLES, "messages"))) + len(ODD)
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    scanner = scanner_of_examples()
+    with pytest.raises(OSError, match="missing.eml"):
+        list(_native.audit_paths(scanner, [str(tmp_path / "missing.eml")]))
+
+
+def test_files_are_dealt_into_lists_of_about_equal_size(archive):
+    lists = _native.plan_files([archive], 8)
+    assert len(lists) == 8
+    lists = [[os.fsdecode(n) for n in names] for names in lists]
+    files = maildlp.spark.local_files(archive)
+    # Every file once, each list in the order maildlp scan reads them.
+    assert sorted(n for names in lists for n in names) == sorted(files)
+    order = {name: i for i, name in enumerate(files)}
+    assert all([order[n] for n in names] == sorted(order[n] for n in names) for names in lists)
+    sizes = [sum(os.path.getsize(n) for n in names) for names in lists]
+    largest = max(os.path.getsize(n) for n in files)
+    assert max(sizes) - min(sizes) <= largest
+    with pytest.raises(FileNotFoundError):
+        _native.plan_files([os.path.join(archive, "nothing-here")], 8)
