@@ -17,7 +17,7 @@ mod sealed;
 pub(crate) mod variants;
 
 pub use plain::{Identifier, ProtectedList, Record};
-pub use sealed::{seal, Key, SealedList};
+pub use sealed::{seal, seal_to, Key, SealedList};
 
 use std::ops::Range;
 

@@ -111,7 +111,7 @@ pub struct ProtectedList {
     rows: Vec<Row>,
     records: Vec<RecordRow>,
     /// Record index by id (hashes of ids; compared against `text`).
-    by_id: hashbrown::HashTable<u32>,
+    by_id: IdTable,
     hasher: hashbrown::DefaultHashBuilder,
     /// Whether `rows` is grouped by record (false while loading or after `push`).
     grouped: bool,
@@ -179,7 +179,7 @@ impl ProtectedList {
         // Sized for a typical list (about 30 bytes a row, two rows a record): no rehashing.
         list.text.reserve(bytes.len() / 2);
         list.rows.reserve(bytes.len() / 30);
-        list.by_id.reserve(bytes.len() / 60, |_| 0);
+        list.by_id.reserve(bytes.len() / 60);
         let mut columns: Option<[usize; 3]> = None;
         let mut row = csv::ByteRecord::new();
         // csv counts only the lines it returns; comments and blank lines count for people.
@@ -343,22 +343,20 @@ impl ProtectedList {
         }
         let hash = self.hasher.hash_one(id);
         let (text, records) = (&self.text, &self.records);
-        let found = self.by_id.find(hash, |&r| {
-            &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize] == id
-        });
-        if let Some(&r) = found {
-            return Ok(r);
-        }
+        let slot = match self
+            .by_id
+            .find(hash, |r| &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize] == id)
+        {
+            Ok(r) => return Ok(r),
+            Err(slot) => slot,
+        };
         if let Some(max) = self.record_limit.filter(|&max| self.records.len() >= max) {
             return Err(Error::list(line, super::too_many_records(max)));
         }
         let r = self.records.len() as u32;
         let span = self.store(id);
         self.records.push(RecordRow { id: span, rows: (0, 0) });
-        let (text, records, hasher) = (&self.text, &self.records, &self.hasher);
-        self.by_id.insert_unique(hash, r, |&x| {
-            hasher.hash_one(&text[records[x as usize].id.0 as usize..records[x as usize].id.1 as usize])
-        });
+        self.by_id.insert(slot, hash, r);
         Ok(r)
     }
 
@@ -647,6 +645,88 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// Record indexes by a hash of their ids: open addressing with linear probing, a slot one `u64`
+/// (the hash's top 32 bits, which also place it, above the record index plus one; 0 is empty).
+/// A look-up of an id not yet listed, as most are while a list loads, reads one cache line of
+/// the table (a table of separate control bytes and values, as hashbrown's, reads two, and in a
+/// list of ten million records each is a miss), and growing the table needs no id hashed again.
+#[derive(Clone, Default)]
+struct IdTable {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl IdTable {
+    /// Room for `n` records without growing (the table at most four fifths full).
+    fn reserve(&mut self, n: usize) {
+        let want = (self.len + n).saturating_mul(5) / 4 + 1;
+        if want > self.slots.len() {
+            self.resize(want.next_power_of_two());
+        }
+    }
+
+    /// The slot where a hash starts its probe: its top bits.
+    #[inline]
+    fn home(&self, top: u32) -> usize {
+        // `slots.len()` is a power of two, at most 2^32 (records are numbered in u32).
+        ((u64::from(top) * self.slots.len() as u64) >> 32) as usize
+    }
+
+    /// The record whose id has `hash` and for which `is` holds, or the empty slot where it
+    /// would go.
+    #[inline]
+    fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> std::result::Result<u32, usize> {
+        if self.slots.is_empty() {
+            return Err(usize::MAX);
+        }
+        let top = (hash >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(top);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return Err(i);
+            }
+            if (slot >> 32) as u32 == top && is((slot as u32).wrapping_sub(1)) {
+                return Ok((slot as u32).wrapping_sub(1));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Puts `record` in the empty slot `find` gave for `hash` (the table grown first if full).
+    #[inline]
+    fn insert(&mut self, slot: usize, hash: u64, record: u32) {
+        let top = (hash >> 32) as u32;
+        // Records are fewer than u32::MAX (the list's limit is far below it).
+        let value = u64::from(top) << 32 | u64::from(record.wrapping_add(1));
+        if slot == usize::MAX || (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.resize((self.slots.len() * 2).max(16));
+            let mask = self.slots.len() - 1;
+            let mut i = self.home(top);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = value;
+        } else {
+            self.slots[slot] = value;
+        }
+        self.len += 1;
+    }
+
+    fn resize(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = size - 1;
+        for value in old.into_iter().filter(|&v| v != 0) {
+            let mut i = self.home((value >> 32) as u32);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = value;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -777,5 +857,26 @@ mod tests {
         let b: Vec<_> = list.record(1).unwrap().identifiers().map(|i| i.value()).collect();
         assert_eq!(b, ["Bo Li", "Kestrel"]);
         assert!(list.record(2).is_none());
+    }
+
+    /// Records by id, across the id table's growth from empty (ids of many records
+    /// interleaved, each looked up again), and a reserved table alike.
+    #[test]
+    fn records_by_id_through_the_tables_growth() {
+        for reserve in [0, 5_000] {
+            let mut list = ProtectedList::new();
+            list.by_id.reserve(reserve);
+            for round in 0..3 {
+                for i in 0..5_000u32 {
+                    let id = format!("R{}", (i * 7919) % 5_000);
+                    list.push(&id, Kind::Term, &format!("term {round} {i}")).unwrap();
+                }
+            }
+            assert_eq!(list.len(), 5_000);
+            for (n, record) in list.records().enumerate() {
+                assert_eq!(record.id(), format!("R{}", (n as u32 * 7919) % 5_000));
+                assert_eq!(record.identifiers().count(), 3);
+            }
+        }
     }
 }

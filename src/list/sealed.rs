@@ -313,125 +313,318 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
 /// Seals `list` under `key`: the bytes of a sealed list file.
 ///
 /// `contact` rows are sealed as tags too (who a victim's solicitor is is itself sensitive):
-/// each contact address, or `@` and a domain, keyed like everything else.
+/// each contact address, or `@` and a domain, keyed like everything else. The bytes depend on
+/// the list and the key alone: the same list sealed twice with one key gives the same file.
 pub fn seal(list: &ProtectedList, key: &Key) -> Vec<u8> {
-    let tagger = key.tagger();
-    // (tag, record, role and kind): sixteen bytes an entry while sorting. A name is usually
-    // two forms and a prefix of each; an address one tag; a phone up to four.
-    let mut entries: Vec<(u64, u32, u8)> = Vec::with_capacity(list.identifier_count() * 3);
-    // The keys of distinct first words, for the word filter (a set: a million names have far
-    // fewer distinct first words).
-    let mut firsts: hashbrown::HashSet<u64, std::hash::BuildHasherDefault<super::index::PassThrough>> =
-        Default::default();
-    let mut max_words = 1usize;
-    // Every listed form and every variant form (the given name folded to its family's token:
-    // see `variants`), so that one sealed file serves a policy with or without `name_variants`.
-    let mut add_form = |form: &[u8], record: u32, kind: Kind| {
-        let first = memchr::memchr(b' ', form).unwrap_or(form.len());
-        firsts.insert(tagger.filter_key(&form[..first]));
-        // The form, and each of its word prefixes (which the scan extends through).
-        let mut h = tagger.start(WORDS);
-        let mut start = 0;
-        let mut words = 1;
-        for (i, &b) in form.iter().enumerate() {
-            if b == b' ' {
-                h.write(&form[start..i]);
-                entries.push((h.finish(), u32::MAX, entry_byte(PREFIX, kind)));
-                h.write(b" ");
-                start = i + 1;
-                words += 1;
-            }
-        }
-        h.write(&form[start..]);
-        entries.push((h.finish(), record, entry_byte(FORM, kind)));
-        max_words = max_words.max(words);
-    };
-    list.each_word_form(&mut add_form);
-    list.each_variant_form(&mut add_form);
-    for record in list.records() {
-        let r = record.index() as u32;
-        for ident in record.identifiers() {
-            match ident.kind() {
-                Kind::Email => {
-                    let tag = tagger.address(&crate::address::canonical_cow(ident.value()));
-                    entries.push((tag, r, entry_byte(EMAIL, Kind::Email)));
-                }
-                Kind::Phone => {
-                    let phone = Phone::parse(ident.value());
-                    let (intl, digits) = phone.parts();
-                    let role = entry_byte(PHONE, Kind::Phone);
-                    if intl {
-                        entries.push((tagger.number(INTL, digits), r, role));
-                        for cc in 1..=3 {
-                            if let Some(national) = digits.get(cc..).filter(|n| n.len() >= MIN_DIGITS) {
-                                entries.push((tagger.number(DERIVED, national), r, role));
-                            }
-                        }
-                    } else {
-                        entries.push((tagger.number(NATIONAL, digits), r, role));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    list.each_contact(&mut |key, record| {
-        entries.push((tagger.tag(CONTACTS, key.as_bytes()), record, entry_byte(CONTACT, Kind::Email)));
-    });
-    // Prefix entries carry no record: the same prefix of two records is one entry.
-    let mut entries = super::index::sort_by_hash(entries, |e| e.0, |a, b| a.cmp(b));
-    entries.dedup();
-    let filter = if firsts.is_empty() { Vec::new() } else { vec![0u64; filter_words(firsts.len())] };
-    let mask = filter.len().saturating_sub(1) as u64;
-    let mut filter = filter;
-    for k in firsts {
-        filter[(k & mask) as usize] |= filter_bits(k);
+    let entries = Entries::of(list, key);
+    let mut out = Vec::with_capacity(entries.file_len(list));
+    // Writing into memory cannot fail.
+    let _ = entries.write(list, key, &mut out);
+    out
+}
+
+/// [`seal`] into `out` (a file, say), written as it is made: the sealed list is never whole in
+/// memory beside the entries it is written from. The bytes written are [`seal`]'s.
+pub fn seal_to<W: std::io::Write>(list: &ProtectedList, key: &Key, out: W) -> std::io::Result<()> {
+    Entries::of(list, key).write(list, key, out)
+}
+
+/// An entry as it is sorted: tag, record, role and kind (sixteen bytes).
+type Entry3 = (u64, u32, u8);
+
+/// A list's entries as a sealed file holds them, sorted and without duplicates; the word filter;
+/// the longest form in words.
+struct Entries {
+    /// The entries by the top bits of their tags: each bucket's tags are below the next one's.
+    buckets: Buckets,
+    filter: Vec<u64>,
+    max_words: usize,
+}
+
+/// Entries put straight into the bucket of the top bits of their tags (which are uniformly
+/// distributed) as they are made: each bucket is then sorted on its own, in the cache, and the
+/// entries are never moved across all of memory to sort them (the top pass of a sort of tens of
+/// millions of entries, which waits on memory for every one).
+struct Buckets {
+    buckets: Vec<Vec<Entry3>>,
+    bits: u32,
+}
+
+impl Buckets {
+    /// Buckets for about `entries` entries, at most `most` (some thousands of entries a
+    /// bucket, at most 1,024 buckets), each with room for its share of `most`: untouched room
+    /// costs no memory, where a bucket grown and copied costs its copy.
+    fn new(entries: usize, most: usize) -> Buckets {
+        let bits = (usize::BITS - entries.leading_zeros()).saturating_sub(14).min(RADIX_BITS);
+        let room = most.div_ceil(1 << bits);
+        Buckets { buckets: (0..1 << bits).map(|_| Vec::with_capacity(room)).collect(), bits }
     }
 
-    let id_bytes: usize = list.records().map(|r| r.id().len()).sum();
-    let mut out = Vec::with_capacity(64 + list.len() * 4 + id_bytes + filter.len() * 8 + entries.len() * 13);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&key.check_value());
-    out.extend_from_slice(&(list.len() as u32).to_le_bytes());
-    out.extend_from_slice(&(id_bytes as u32).to_le_bytes());
-    let mut end = 0u32;
-    for record in list.records() {
-        end = end.wrapping_add(record.id().len() as u32);
-        out.extend_from_slice(&end.to_le_bytes());
+    #[inline]
+    fn push(&mut self, e: Entry3) {
+        // The top `bits` bits of the tag (none of them when there is one bucket).
+        let b = ((e.0 as u128 * self.buckets.len() as u128) >> 64) as usize;
+        self.buckets[b].push(e);
     }
-    for record in list.records() {
-        out.extend_from_slice(record.id().as_bytes());
+
+    /// Sorts every bucket and drops its duplicates.
+    fn sort(&mut self) {
+        for bucket in &mut self.buckets {
+            radix_sort(bucket, 64 - RADIX_BITS - self.bits);
+            bucket.dedup();
+        }
     }
-    out.extend_from_slice(&(max_words.min(u16::MAX as usize) as u16).to_le_bytes());
-    out.extend_from_slice(&(filter.len() as u32).to_le_bytes());
-    for w in &filter {
-        out.extend_from_slice(&w.to_le_bytes());
+
+    fn len(&self) -> usize {
+        self.buckets.iter().map(Vec::len).sum()
     }
-    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-    for e in &entries {
-        out.extend_from_slice(&e.0.to_le_bytes());
+
+    fn iter(&self) -> impl Iterator<Item = &Entry3> + '_ {
+        self.buckets.iter().flatten()
     }
-    for e in &entries {
-        out.extend_from_slice(&e.1.to_le_bytes());
+}
+
+/// A set of tags (uniformly distributed already: hashed as they are).
+type TagSet = hashbrown::HashSet<u64, std::hash::BuildHasherDefault<super::index::PassThrough>>;
+
+impl Entries {
+    fn of(list: &ProtectedList, key: &Key) -> Entries {
+        let tagger = key.tagger();
+        // A name is usually two forms and a prefix of each; an address one tag; a phone up to
+        // four. Most prefixes (a given name, a family name) are shared by many records: each
+        // is pushed once (a set of those seen, one for names and one for terms), not once a
+        // form, which for a list of ten million names keeps twenty million entries out of
+        // memory and out of the sort.
+        let mut entries = Buckets::new(list.identifier_count() * 2, list.identifier_count() * 3);
+        let mut prefixes: [TagSet; 2] = Default::default();
+        // The keys of distinct first words, for the word filter (a set: a million names have
+        // far fewer distinct first words).
+        let mut firsts = TagSet::default();
+        let mut max_words = 1usize;
+        // Every listed form and every variant form (the given name folded to its family's
+        // token: see `variants`), so that one sealed file serves a policy with or without
+        // `name_variants`.
+        let mut add_form = |form: &[u8], record: u32, kind: Kind| {
+            let first = memchr::memchr(b' ', form).unwrap_or(form.len());
+            firsts.insert(tagger.filter_key(&form[..first]));
+            // The form, and each of its word prefixes (which the scan extends through).
+            let mut h = tagger.start(WORDS);
+            let mut start = 0;
+            let mut words = 1;
+            for (i, &b) in form.iter().enumerate() {
+                if b == b' ' {
+                    h.write(&form[start..i]);
+                    let tag = h.finish();
+                    if prefixes[usize::from(kind == Kind::Term)].insert(tag) {
+                        entries.push((tag, u32::MAX, entry_byte(PREFIX, kind)));
+                    }
+                    h.write(b" ");
+                    start = i + 1;
+                    words += 1;
+                }
+            }
+            h.write(&form[start..]);
+            entries.push((h.finish(), record, entry_byte(FORM, kind)));
+            max_words = max_words.max(words);
+        };
+        list.each_word_form(&mut add_form);
+        list.each_variant_form(&mut add_form);
+        drop(prefixes);
+        for record in list.records() {
+            let r = record.index() as u32;
+            for ident in record.identifiers() {
+                match ident.kind() {
+                    Kind::Email => {
+                        let tag = tagger.address(&crate::address::canonical_cow(ident.value()));
+                        entries.push((tag, r, entry_byte(EMAIL, Kind::Email)));
+                    }
+                    Kind::Phone => {
+                        let phone = Phone::parse(ident.value());
+                        let (intl, digits) = phone.parts();
+                        let role = entry_byte(PHONE, Kind::Phone);
+                        if intl {
+                            entries.push((tagger.number(INTL, digits), r, role));
+                            for cc in 1..=3 {
+                                if let Some(national) = digits.get(cc..).filter(|n| n.len() >= MIN_DIGITS) {
+                                    entries.push((tagger.number(DERIVED, national), r, role));
+                                }
+                            }
+                        } else {
+                            entries.push((tagger.number(NATIONAL, digits), r, role));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        list.each_contact(&mut |key, record| {
+            entries.push((tagger.tag(CONTACTS, key.as_bytes()), record, entry_byte(CONTACT, Kind::Email)));
+        });
+        // The same form of one record twice (listed twice, or a variant form that is a listed
+        // one) is one entry.
+        entries.sort();
+        let mut filter = if firsts.is_empty() { Vec::new() } else { vec![0u64; filter_words(firsts.len())] };
+        let mask = filter.len().saturating_sub(1) as u64;
+        for k in firsts {
+            filter[(k & mask) as usize] |= filter_bits(k);
+        }
+        Entries { buckets: entries, filter, max_words }
     }
-    out.extend(entries.iter().map(|e| e.2));
-    drop(entries);
-    // Pattern identifiers follow in clear: (record, length, the pattern).
-    let patterns: Vec<(u32, &str)> = list
-        .records()
-        .flat_map(|r| {
-            let index = r.index() as u32;
-            r.identifiers().filter(|i| i.kind() == Kind::Pattern).map(move |i| (index, i.value()))
-        })
-        .collect();
-    out.extend_from_slice(&(patterns.len() as u32).to_le_bytes());
-    for (record, p) in patterns {
-        out.extend_from_slice(&record.to_le_bytes());
-        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
-        out.extend_from_slice(p.as_bytes());
+
+    /// The length of the file.
+    fn file_len(&self, list: &ProtectedList) -> usize {
+        let id_bytes: usize = list.records().map(|r| r.id().len()).sum();
+        let patterns: usize = list
+            .records()
+            .flat_map(|r| r.identifiers().filter(|i| i.kind() == Kind::Pattern).map(|i| 8 + i.value().len()))
+            .sum();
+        MAGIC.len()
+            + 2
+            + 32
+            + 8
+            + list.len() * 4
+            + id_bytes
+            + 2
+            + 4
+            + self.filter.len() * 8
+            + 8
+            + self.buckets.len() * 13
+            + 4
+            + patterns
     }
-    out
+
+    /// Writes the file (the layout is in the module docs) through a buffer of its own.
+    fn write<W: std::io::Write>(&self, list: &ProtectedList, key: &Key, out: W) -> std::io::Result<()> {
+        let mut out = Chunks { buf: Vec::with_capacity(CHUNK), out };
+        out.put(MAGIC)?;
+        out.put(&VERSION.to_le_bytes())?;
+        out.put(&key.check_value())?;
+        let id_bytes: usize = list.records().map(|r| r.id().len()).sum();
+        out.put(&(list.len() as u32).to_le_bytes())?;
+        out.put(&(id_bytes as u32).to_le_bytes())?;
+        let mut end = 0u32;
+        for record in list.records() {
+            end = end.wrapping_add(record.id().len() as u32);
+            out.put(&end.to_le_bytes())?;
+        }
+        for record in list.records() {
+            out.put(record.id().as_bytes())?;
+        }
+        out.put(&(self.max_words.min(u16::MAX as usize) as u16).to_le_bytes())?;
+        out.put(&(self.filter.len() as u32).to_le_bytes())?;
+        for w in &self.filter {
+            out.put(&w.to_le_bytes())?;
+        }
+        out.put(&(self.buckets.len() as u64).to_le_bytes())?;
+        for e in self.buckets.iter() {
+            out.put(&e.0.to_le_bytes())?;
+        }
+        for e in self.buckets.iter() {
+            out.put(&e.1.to_le_bytes())?;
+        }
+        for e in self.buckets.iter() {
+            out.put(&[e.2])?;
+        }
+        // Pattern identifiers follow in clear: (record, length, the pattern).
+        let patterns = || {
+            list.records().flat_map(|r| {
+                let index = r.index() as u32;
+                r.identifiers().filter(|i| i.kind() == Kind::Pattern).map(move |i| (index, i.value()))
+            })
+        };
+        out.put(&(patterns().count() as u32).to_le_bytes())?;
+        for (record, p) in patterns() {
+            out.put(&record.to_le_bytes())?;
+            out.put(&(p.len() as u32).to_le_bytes())?;
+            out.put(p.as_bytes())?;
+        }
+        out.flush()
+    }
+}
+
+/// The size of the buffer a sealed file is written through.
+const CHUNK: usize = 1 << 20;
+
+/// A writer's buffer, filled by small writes and handed to the writer a chunk at a time.
+struct Chunks<W> {
+    buf: Vec<u8>,
+    out: W,
+}
+
+impl<W: std::io::Write> Chunks<W> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.buf.len() + bytes.len() > CHUNK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        if bytes.len() > CHUNK {
+            return self.out.write_all(bytes);
+        }
+        self.buf.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// The bits a pass of [`radix_sort`] sorts by.
+const RADIX_BITS: u32 = 10;
+
+/// Sorts entries in place whose tags are equal above bit `shift + RADIX_BITS`: a radix sort, ten
+/// bits at a time from there down, each pass moving every entry once to its bucket; buckets of a
+/// few entries are sorted as they are (and entries of equal tags by their records and roles).
+/// A pass writes to at most 1,024 places at a time, each moving forward, which stay in the
+/// cache.
+fn radix_sort(entries: &mut [Entry3], shift: u32) {
+    const BUCKETS: usize = 1 << RADIX_BITS;
+    if entries.len() <= 64 {
+        entries.sort_unstable();
+        return;
+    }
+    let digit = |e: &Entry3| (e.0 >> shift) as usize & (BUCKETS - 1);
+    let mut ends = [0usize; BUCKETS];
+    for e in entries.iter() {
+        ends[digit(e)] += 1;
+    }
+    let mut sum = 0;
+    for end in ends.iter_mut() {
+        sum += *end;
+        *end = sum;
+    }
+    // `next[b]`: the first place of bucket b not yet holding one of its entries.
+    let mut next = [0usize; BUCKETS];
+    next[1..].copy_from_slice(&ends[..BUCKETS - 1]);
+    for b in 0..BUCKETS {
+        while next[b] < ends[b] {
+            // Carry the entry here to its bucket, and the one found there to its own, until
+            // one that belongs here comes back.
+            let mut e = entries[next[b]];
+            let mut d = digit(&e);
+            while d != b {
+                std::mem::swap(&mut e, &mut entries[next[d]]);
+                next[d] += 1;
+                d = digit(&e);
+            }
+            entries[next[b]] = e;
+            next[b] += 1;
+        }
+    }
+    let mut start = 0;
+    for &end in &ends {
+        let bucket = &mut entries[start..end];
+        match shift.checked_sub(RADIX_BITS) {
+            Some(lower) => radix_sort(bucket, lower),
+            // The lowest bits (those of them sorted already are equal in a bucket), then equal tags.
+            None if shift > 0 => radix_sort(bucket, 0),
+            None => bucket.sort_unstable(),
+        }
+        start = end;
+    }
 }
 
 fn kind_byte(k: Kind) -> u8 {

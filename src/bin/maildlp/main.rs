@@ -300,10 +300,11 @@ fn seal(args: &SealArgs) -> Result<ExitCode, String> {
     let list = ProtectedList::from_csv_bytes(&bytes).map_err(|e| format!("{}: {e}", args.list.display()))?;
     // The CSV is not needed once it is read: a list of ten million records is 750 MB of it.
     drop(bytes);
-    let sealed = maildlp::list::seal(&list, &key);
-    drop(list);
-    std::fs::write(&args.output, sealed)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    // Written as it is made: the sealed file (570 MB for ten million records) is never whole in
+    // memory.
+    let cannot = |e: std::io::Error| format!("cannot write {}: {e}", args.output.display());
+    let file = std::fs::File::create(&args.output).map_err(cannot)?;
+    maildlp::list::seal_to(&list, &key, file).map_err(cannot)?;
     Ok(ExitCode::SUCCESS)
 }
 
