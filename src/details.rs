@@ -4,7 +4,7 @@
 //! that the list protects is masked.
 
 /// A message's date, sender, subject and external recipient domains, from its headers
-/// ([`Scanner::details`]).
+/// ([`Scanner::details`](crate::Scanner::details)).
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MessageDetails {
     /// The `Date` header in UTC, RFC 3339 (`2024-11-12T09:14:00Z`); absent when missing or
