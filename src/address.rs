@@ -28,7 +28,7 @@ pub fn canonical(addr: &str) -> String {
 /// [`canonical`] without a copy when `addr` is already canonical (the usual case).
 pub fn canonical_cow(addr: &str) -> std::borrow::Cow<'_, str> {
     let plain = !addr.is_empty()
-        && addr.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase() && b != b'"')
+        && addr.bytes().all(|b| CANONICAL_BYTE[b as usize])
         && !addr.starts_with(['<', '@'])
         && !addr.ends_with(['>', '.']);
     if plain {
@@ -36,6 +36,51 @@ pub fn canonical_cow(addr: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Owned(canonical(addr))
     }
+}
+
+/// The bytes an address already in canonical form is made of: printable ASCII but upper-case
+/// letters and `"`.
+const CANONICAL_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_graphic() && !c.is_ascii_uppercase() && c != b'"';
+        b += 1;
+    }
+    t
+};
+
+/// The ASCII bytes forbidden in an unquoted local part: control characters (every ASCII white
+/// space character but the space is one), the space and `<>()[]\,;:@"`.
+const FORBIDDEN_LOCAL: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_control()
+            || matches!(c, b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"');
+        b += 1;
+    }
+    t
+};
+
+/// Whether the ASCII domain `dom` is dot-separated labels of letters, digits and hyphens, none
+/// empty and none starting or ending with a hyphen: the test of [`is_valid`] on bytes.
+fn ascii_labels(dom: &[u8]) -> bool {
+    // The byte before, `.` at the start of a label.
+    let mut prev = b'.';
+    for &c in dom {
+        match c {
+            b'.' if prev == b'.' || prev == b'-' => return false,
+            b'-' if prev == b'.' => return false,
+            b'.' | b'-' => {}
+            c if c.is_ascii_alphanumeric() => {}
+            _ => return false,
+        }
+        prev = c;
+    }
+    prev != b'.' && prev != b'-'
 }
 
 /// The domain of a canonical address (the text after the last `@`), if it has one.
@@ -48,7 +93,7 @@ pub fn domain(addr: &str) -> Option<&str> {
 /// Whether `addr` looks like an email address: one local part, an `@`, a dotted domain whose
 /// labels are letters, digits and hyphens. Quoted local parts are accepted.
 pub fn is_valid(addr: &str) -> bool {
-    let Some(at) = addr.rfind('@') else {
+    let Some(at) = memchr::memrchr(b'@', addr.as_bytes()) else {
         return false;
     };
     let (local, dom) = (&addr[..at], &addr[at + 1..]);
@@ -60,13 +105,7 @@ pub fn is_valid(addr: &str) -> bool {
     let bad = if local.is_ascii() {
         // The same test on bytes: every ASCII white-space character is a control character
         // or the space.
-        local.bytes().any(|b| {
-            b.is_ascii_control()
-                || matches!(
-                    b,
-                    b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"'
-                )
-        })
+        local.bytes().any(|b| FORBIDDEN_LOCAL[b as usize])
     } else {
         local.chars().any(forbidden)
     };
@@ -76,6 +115,9 @@ pub fn is_valid(addr: &str) -> bool {
     let dom = dom.strip_suffix('.').unwrap_or(dom);
     if let Some(lit) = dom.strip_prefix('[') {
         return lit.ends_with(']');
+    }
+    if dom.is_ascii() {
+        return ascii_labels(dom.as_bytes());
     }
     dom.split('.').all(|label| {
         !label.is_empty()
@@ -158,6 +200,32 @@ mod tests {
             let forbidden = c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c);
             assert_eq!(is_valid(&ascii), !forbidden, "{b:#x}");
         }
+    }
+
+    /// ASCII domains are judged on bytes as the character test judges them: every domain of
+    /// one to five characters from `a`, `1`, `-`, `.` and `_`.
+    #[test]
+    fn ascii_domains_judged_as_characters_are() {
+        let by_chars = |dom: &str| {
+            let dom = dom.strip_suffix('.').unwrap_or(dom);
+            dom.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        };
+        let alphabet = ['a', '1', '-', '.', '_'];
+        let mut doms = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            doms = doms.iter().flat_map(|d| alphabet.iter().map(move |c| format!("{d}{c}"))).collect();
+            for d in &doms {
+                assert_eq!(is_valid(&format!("x@{d}")), by_chars(d), "{d}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 5 + 25 + 125 + 625 + 3125);
     }
 
     #[test]

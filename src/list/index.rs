@@ -149,30 +149,46 @@ pub(crate) fn sort_by_hash<T: Copy>(
     hash: impl Fn(&T) -> u64,
     cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
 ) -> Vec<T> {
+    sort_by_hash_in_place(&mut items, hash, cmp);
+    items
+}
+
+/// [`sort_by_hash`] in place: the buckets are made by swapping items into them (no second copy
+/// of the items, which for millions of them is tens of megabytes).
+pub(crate) fn sort_by_hash_in_place<T>(
+    items: &mut [T],
+    hash: impl Fn(&T) -> u64,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
     let bits = (usize::BITS - items.len().leading_zeros()).saturating_sub(8).min(20);
-    let Some(&first) = items.first().filter(|_| bits >= 4) else {
+    if bits < 4 {
         items.sort_unstable_by(cmp);
-        return items;
-    };
+        return;
+    }
     let shift = 64 - bits;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for item in &items {
+    let buckets = 1usize << bits;
+    let mut starts = vec![0usize; buckets + 1];
+    for item in items.iter() {
         starts[(hash(item) >> shift) as usize + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut next = starts.clone();
-    let mut sorted = vec![first; items.len()];
-    for item in items {
-        let slot = &mut next[(hash(&item) >> shift) as usize];
-        sorted[*slot] = item;
-        *slot += 1;
+    // `next[b]`: the first place of bucket `b` not yet holding one of its items.
+    let mut next = starts[..buckets].to_vec();
+    for b in 0..buckets {
+        while next[b] < starts[b + 1] {
+            let i = next[b];
+            let home = (hash(&items[i]) >> shift) as usize;
+            if home != b {
+                items.swap(i, next[home]);
+            }
+            next[home] += 1;
+        }
     }
     for b in starts.windows(2) {
-        sorted[b[0]..b[1]].sort_unstable_by(&cmp);
+        items[b[0]..b[1]].sort_unstable_by(&cmp);
     }
-    sorted
 }
 
 #[cfg(test)]
