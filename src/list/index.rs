@@ -8,15 +8,22 @@ use super::canonical::{Phone, PhoneRef};
 use super::plain::ProtectedList;
 use crate::model::Kind;
 
-/// Listed addresses (canonical) and the records that list each.
+/// Listed addresses (canonical) and the records that list each. An address listed in canonical
+/// form (the usual case) is read from the list's own text; only the others are copied.
 #[derive(Default, Clone)]
 pub(crate) struct AddressIndex {
+    /// The canonical forms of the addresses that are not listed in that form.
     arena: String,
-    /// (start, end) of an address in `arena`, and its record.
+    /// (start, end) of an address, and its record, whose top bit ([`OWN`]) says that the
+    /// address is in `arena` rather than in the list's text.
     entries: Vec<(u32, u32, u32)>,
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
 }
+
+/// Marks an entry's address as copied into the index's arena. Records are fewer than 2^31: a
+/// list's text is at most 4 GiB, and two billion distinct ids would take more.
+const OWN: u32 = 1 << 31;
 
 impl std::fmt::Debug for AddressIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,44 +34,59 @@ impl std::fmt::Debug for AddressIndex {
 impl AddressIndex {
     pub(crate) fn new(list: &ProtectedList) -> Self {
         let mut t = AddressIndex::default();
-        let count = list.records().flat_map(|r| r.identifiers()).filter(|i| i.kind() == Kind::Email).count();
+        let text = list.text_all();
+        let mut count = 0;
+        list.each_row(&mut |_, kind, _| count += (kind == Kind::Email) as usize);
         t.table.reserve(count, |_| 0);
-        t.entries.reserve(count);
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
-                let canonical = crate::address::canonical_cow(ident.value());
-                let r = record.index() as u32;
-                if t.owners(&canonical).any(|o| o == r) {
-                    continue;
-                }
-                let start = t.arena.len() as u32;
-                t.arena.push_str(&canonical);
-                let idx = t.entries.len() as u32;
-                t.entries.push((start, t.arena.len() as u32, r));
-                let hash = t.hasher.hash_one(&*canonical);
-                let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
-                t.table.insert_unique(hash, idx, |&i| {
-                    let (s, e, _) = entries[i as usize];
-                    hasher.hash_one(&arena[s as usize..e as usize])
-                });
+        t.entries.reserve_exact(count);
+        list.each_row(&mut |r, kind, value| {
+            if kind != Kind::Email {
+                return;
             }
-        }
+            let canonical = crate::address::canonical_cow(value);
+            if t.owners(text, &canonical).any(|o| o == r) {
+                return;
+            }
+            let (start, end, r) = match &canonical {
+                std::borrow::Cow::Borrowed(a) => {
+                    let start = (a.as_ptr() as usize - text.as_ptr() as usize) as u32;
+                    (start, start + a.len() as u32, r)
+                }
+                std::borrow::Cow::Owned(a) => {
+                    let start = t.arena.len() as u32;
+                    t.arena.push_str(a);
+                    (start, t.arena.len() as u32, r | OWN)
+                }
+            };
+            let idx = t.entries.len() as u32;
+            t.entries.push((start, end, r));
+            let hash = t.hasher.hash_one(&*canonical);
+            let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
+            t.table.insert_unique(hash, idx, |&i| hasher.hash_one(address_of(arena, text, entries[i as usize])));
+        });
         t.arena.shrink_to_fit();
         t
     }
 
-    /// The records that list the canonical address `addr`.
-    pub(crate) fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
+    /// The records that list the canonical address `addr`; `text` is the list's text.
+    pub(crate) fn owners<'a>(&'a self, text: &'a str, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
         let hash = self.hasher.hash_one(addr);
         self.table.iter_hash(hash).filter_map(move |&i| {
-            let (s, e, r) = self.entries[i as usize];
-            (&self.arena[s as usize..e as usize] == addr).then_some(r)
+            let entry = self.entries[i as usize];
+            (address_of(&self.arena, text, entry) == addr).then_some(entry.2 & !OWN)
         })
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The address of an [`AddressIndex`] entry: in `arena` or in the list's `text`.
+#[inline]
+fn address_of<'a>(arena: &'a str, text: &'a str, (start, end, record): (u32, u32, u32)) -> &'a str {
+    let from = if record & OWN != 0 { arena } else { text };
+    &from[start as usize..end as usize]
 }
 
 /// Listed phones, looked up by their last digits.
@@ -76,11 +98,11 @@ pub(crate) struct PhoneIndex {
 impl PhoneIndex {
     pub(crate) fn new(list: &ProtectedList) -> Self {
         let mut phones = PhoneIndex::default();
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
-                phones.insert(Phone::parse(ident.value()), record.index() as u32);
+        list.each_row(&mut |r, kind, value| {
+            if kind == Kind::Phone {
+                phones.insert(Phone::parse(value), r);
             }
-        }
+        });
         phones
     }
 

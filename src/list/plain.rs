@@ -244,6 +244,11 @@ impl ProtectedList {
         }
         list.group();
         list.text.shrink_to_fit();
+        list.rows.shrink_to_fit();
+        list.records.shrink_to_fit();
+        // Ids are looked up only while rows are added: the table goes (a million records'
+        // is 20 MB), and is made again if a row is pushed.
+        list.by_id = hashbrown::HashTable::new();
         list.record_limit = None;
         Ok(list)
     }
@@ -327,6 +332,20 @@ impl ProtectedList {
         (start, self.text.len() as u32)
     }
 
+    /// All the list's text (ids and values).
+    pub(crate) fn text_all(&self) -> &str {
+        &self.text
+    }
+
+    /// Calls `f(record, kind, value)` for every identifier, record by record in list order.
+    pub(crate) fn each_row(&self, f: &mut dyn FnMut(u32, Kind, &str)) {
+        for (r, rec) in self.records.iter().enumerate() {
+            for row in &self.rows[rec.rows.0 as usize..rec.rows.1 as usize] {
+                f(r as u32, row.kind, self.text(row.value));
+            }
+        }
+    }
+
     fn text(&self, span: Span) -> &str {
         &self.text[span.0 as usize..span.1 as usize]
     }
@@ -340,6 +359,9 @@ impl ProtectedList {
             if self.text(rec.id) == id {
                 return Ok(last.record);
             }
+        }
+        if self.by_id.len() < self.records.len() {
+            self.index_ids();
         }
         let hash = self.hasher.hash_one(id);
         let (text, records) = (&self.text, &self.records);
@@ -360,6 +382,16 @@ impl ProtectedList {
             hasher.hash_one(&text[records[x as usize].id.0 as usize..records[x as usize].id.1 as usize])
         });
         Ok(r)
+    }
+
+    /// Makes the table of record ids again (it goes once a list is loaded).
+    fn index_ids(&mut self) {
+        let (text, records, hasher) = (&self.text, &self.records, &self.hasher);
+        let id = |r: u32| &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize];
+        self.by_id = hashbrown::HashTable::with_capacity(records.len());
+        for r in 0..records.len() as u32 {
+            self.by_id.insert_unique(hasher.hash_one(id(r)), r, |&x| hasher.hash_one(id(x)));
+        }
     }
 
     /// Groups rows by record (a stable counting sort), so each record's rows are contiguous.
@@ -513,7 +545,7 @@ impl Lookup for ProtectedList {
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
-        self.index().addresses.owners(addr).for_each(found)
+        self.index().addresses.owners(&self.text, addr).for_each(found)
     }
 
     fn has_phones(&self) -> bool {

@@ -436,9 +436,8 @@ impl TokenEngineBuilder {
         }
         rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && kind(a) == kind(b) && text(a) == text(b));
 
-        // The forms in key order, their texts laid out in that order (without the ends), each
-        // distinct key with its first form.
-        let mut arena: Vec<u8> = Vec::with_capacity(src.len().saturating_sub(2 * rows.len()));
+        // The forms in key order (their texts stay where they are in the arena), each distinct
+        // key with its first form.
         let mut forms: Vec<Form> = Vec::with_capacity(rows.len());
         let mut owners = Vec::with_capacity(rows.len());
         let mut keys: Vec<u64> = Vec::with_capacity(rows.len());
@@ -450,19 +449,19 @@ impl TokenEngineBuilder {
             firsts.push(forms.len() as u32);
             while i < rows.len() && rows[i].0 == key {
                 let t = text(&rows[i]);
-                let start = arena.len() as u32;
-                arena.extend_from_slice(t);
+                let start = rows[i].1;
                 let o0 = owners.len() as u32;
                 while i < rows.len() && rows[i].0 == key && text(&rows[i]) == t {
                     owners.push((rows[i].2, kind(&rows[i])));
                     i += 1;
                 }
-                forms.push(Form { text: start..arena.len() as u32, owners: o0..owners.len() as u32 });
+                forms.push(Form { text: start..start + t.len() as u32, owners: o0..owners.len() as u32 });
             }
         }
         firsts.push(forms.len() as u32);
         drop(rows);
-        drop(src);
+        let mut arena = src;
+        arena.shrink_to_fit();
         // Every word prefix of every form is a key too (no forms unless it is also a form's).
         let mut prefixes: Vec<u64> = prefixes.into_iter().filter(|k| keys.binary_search(k).is_err()).collect();
         let table = if prefixes.is_empty() {
