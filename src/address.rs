@@ -59,7 +59,10 @@ const FORBIDDEN_LOCAL: [bool; 128] = {
     while b < 128 {
         let c = b as u8;
         t[b] = c.is_ascii_control()
-            || matches!(c, b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"');
+            || matches!(
+                c,
+                b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"'
+            );
         b += 1;
     }
     t

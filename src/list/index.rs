@@ -62,7 +62,8 @@ impl AddressIndex {
             t.entries.push((start, end, r));
             let hash = t.hasher.hash_one(&*canonical);
             let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
-            t.table.insert_unique(hash, idx, |&i| hasher.hash_one(address_of(arena, text, entries[i as usize])));
+            t.table
+                .insert_unique(hash, idx, |&i| hasher.hash_one(address_of(arena, text, entries[i as usize])));
         });
         t.arena.shrink_to_fit();
         t

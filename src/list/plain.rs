@@ -122,6 +122,11 @@ pub struct ProtectedList {
     contacts: hashbrown::HashMap<String, Vec<u32>>,
     /// The most records the list may have (policy `max_list_records`), if limited.
     record_limit: Option<usize>,
+    /// The word forms of the names and terms (two a name, one a term) and their bytes, as
+    /// [`Lookup::word_forms_hint`] gives them.
+    word_forms: (usize, usize),
+    /// The number of pattern rows.
+    patterns: usize,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -183,22 +188,30 @@ impl ProtectedList {
         let mut columns: Option<[usize; 3]> = None;
         let mut row = csv::ByteRecord::new();
         // csv counts only the lines it returns; comments and blank lines count for people.
-        let mut lines = Lines { bytes, counted_to: 0, line: 1 };
-        let mut line_at = |byte: usize| lines.at(byte);
+        let mut line_at = Lines { bytes, counted_to: 0, line: 1 };
         // A list that is UTF-8 throughout (checked once) has its simple lines (no quote, no
         // carriage return but the last) split here, as csv would split them; a line that is not
         // simple, and every line of a list that is not UTF-8, is read by csv from where it starts.
         let text = std::str::from_utf8(bytes).ok();
         let mut fields: Vec<&str> = Vec::new();
         let mut pos = 0usize;
+        // The next quote or carriage return at or after `pos` (the end if none): the lines
+        // before it are simple, with no search of their own.
+        let mut special = 0usize;
         while pos < bytes.len() {
             let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
             let content = &bytes[pos..end];
             let content = content.strip_suffix(b"\r").unwrap_or(content);
-            if let Some(text) = text.filter(|_| memchr::memchr2(b'"', b'\r', content).is_none()) {
-                let line = line_at(pos);
+            if special < pos {
+                special = memchr::memchr2(b'"', b'\r', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+            }
+            let simple = special >= pos + content.len() || memchr::memchr2(b'"', b'\r', content).is_none();
+            if let Some(text) = text.filter(|_| simple) {
+                let line = line_at.at(pos);
                 let start = pos;
                 pos = end + 1;
+                // The next line starts one line on: no need to count it again.
+                line_at.skip_line(pos);
                 if content.is_empty() || content[0] == b'#' {
                     continue;
                 }
@@ -214,18 +227,18 @@ impl ProtectedList {
             let mut at = csv::Position::new();
             at.set_byte(pos as u64);
             if let Err(e) = reader.seek(at) {
-                return Err(Error::list(line_at(pos), format!("unreadable CSV: {e}")));
+                return Err(Error::list(line_at.at(pos), format!("unreadable CSV: {e}")));
             }
             match reader.read_byte_record(&mut row) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| line_at(p.byte() as usize));
+                    let line = e.position().map_or(0, |p| line_at.at(p.byte() as usize));
                     return Err(Error::list(line, format!("unreadable CSV: {e}")));
                 }
             }
             pos = (reader.position().byte() as usize).max(pos + 1);
-            let line = row.position().map_or(0, |p| line_at(row_start(bytes, p.byte() as usize)));
+            let line = row.position().map_or(0, |p| line_at.at(row_start(bytes, p.byte() as usize)));
             // Only the fields read must be UTF-8 (every one of the header row; the id, kind and
             // value of any other).
             let used = |i: usize| columns.is_none_or(|c| c.contains(&i));
@@ -282,6 +295,17 @@ impl ProtectedList {
         }
         validate(kind, value).map_err(|reason| Error::list(line, reason))?;
         let record = self.record_for(id, line)?;
+        let copies = match kind {
+            Kind::Name => 2,
+            Kind::Term => 1,
+            Kind::Pattern => {
+                self.patterns += 1;
+                0
+            }
+            _ => 0,
+        };
+        self.word_forms.0 += copies;
+        self.word_forms.1 += copies * value.len();
         let value = self.store(value);
         self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
         self.grouped = false;
@@ -501,18 +525,8 @@ impl Lookup for ProtectedList {
 
     fn word_forms_hint(&self) -> (usize, usize) {
         // Names are listed in two word orders (see `canonical::forms`); normalised forms are
-        // about as long as the values.
-        let (mut forms, mut bytes) = (0, 0);
-        for row in &self.rows {
-            let copies = match row.kind {
-                Kind::Name => 2,
-                Kind::Term => 1,
-                _ => 0,
-            };
-            forms += copies;
-            bytes += copies * (row.value.1 - row.value.0) as usize;
-        }
-        (forms, bytes)
+        // about as long as the values. Counted as rows are added.
+        self.word_forms
     }
 
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
@@ -557,6 +571,9 @@ impl Lookup for ProtectedList {
     }
 
     fn each_pattern(&self, each: &mut dyn FnMut(u32, &str)) {
+        if self.patterns == 0 {
+            return;
+        }
         for record in self.records() {
             for ident in record.identifiers().filter(|i| i.kind() == Kind::Pattern) {
                 each(record.index() as u32, ident.value());
@@ -574,6 +591,16 @@ struct Lines<'b> {
 }
 
 impl Lines<'_> {
+    /// Counts the line that ends just before `next` (the start of the next line, the line last
+    /// asked about ending at `next - 1` with a line feed).
+    #[inline]
+    fn skip_line(&mut self, next: usize) {
+        if next <= self.bytes.len() && next > self.counted_to {
+            self.line += 1;
+            self.counted_to = next;
+        }
+    }
+
     /// The line of the byte at `byte`.
     #[inline]
     fn at(&mut self, byte: usize) -> u64 {

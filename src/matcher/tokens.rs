@@ -337,13 +337,29 @@ impl std::fmt::Debug for TokenEngine {
 /// Keys already well mixed: a set of them hashes nothing.
 type KeySet = hashbrown::HashSet<u64, BuildHasherDefault<crate::list::index::PassThrough>>;
 
-/// One form while building: its key, where its text starts in the builder's arena (it ends at
-/// the next [`END`] byte, and the byte after that is its owner's kind: see [`kind_byte`]), and
+/// One form while building: its key, where it is in the builder's arena (see [`entry`]), and
 /// its owner's record. Sixteen bytes.
 type Row = (u64, u32, u32);
 
-/// Ends each form in the builder's arena: no normalised text holds it.
-const END: u8 = 0;
+/// A form's length in the builder's arena when it is this or more: the length follows in four
+/// bytes.
+const LONG: u8 = u8::MAX;
+
+/// The text and the kind of the builder's entry at `at`: a [`kind_byte`], the text's length
+/// (one byte, or [`LONG`] and four), then the text.
+#[inline]
+fn entry(arena: &[u8], at: u32) -> (&[u8], Kind) {
+    let at = at as usize;
+    let kind = KINDS[(arena[at] as usize).min(KINDS.len() - 1)];
+    let (start, len) = match arena[at + 1] {
+        LONG => {
+            let len = arena.get(at + 2..at + 6).and_then(|b| b.try_into().ok()).map_or(0, u32::from_le_bytes);
+            (at + 6, len as usize)
+        }
+        len => (at + 2, len as usize),
+    };
+    (&arena[start..start + len], kind)
+}
 
 /// The kinds, by [`kind_byte`].
 const KINDS: [Kind; 5] = [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern];
@@ -388,9 +404,15 @@ impl TokenEngineBuilder {
             return;
         }
         let start = self.arena.len() as u32;
-        self.arena.extend_from_slice(form);
-        self.arena.push(END);
         self.arena.push(kind_byte(kind));
+        match u8::try_from(form.len()) {
+            Ok(len) if len < LONG => self.arena.push(len),
+            _ => {
+                self.arena.push(LONG);
+                self.arena.extend_from_slice(&(form.len() as u32).to_le_bytes());
+            }
+        }
+        self.arena.extend_from_slice(form);
         // The form's key, and the key of each of its word prefixes (which the scan extends
         // through).
         let mut h = Span::START;
@@ -409,14 +431,8 @@ impl TokenEngineBuilder {
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
         let TokenEngineBuilder { arena: src, mut rows, prefixes, max_words } = self;
-        let text = |r: &Row| {
-            let t = &src[r.1 as usize..];
-            &t[..memchr::memchr(END, t).unwrap_or(t.len())]
-        };
-        let kind = |r: &Row| {
-            let end = r.1 as usize + text(r).len();
-            KINDS[src.get(end + 1).map_or(0, |&b| b as usize).min(KINDS.len() - 1)]
-        };
+        let text = |r: &Row| entry(&src, r.1).0;
+        let kind = |r: &Row| entry(&src, r.1).1;
         // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
         // and owner first, which compares no bytes, then by text (a stable sort, keeping the
         // owners in order) only within a run of one hash that holds more than one text, which
@@ -449,10 +465,12 @@ impl TokenEngineBuilder {
             firsts.push(forms.len() as u32);
             while i < rows.len() && rows[i].0 == key {
                 let t = text(&rows[i]);
-                let start = rows[i].1;
+                let start = (t.as_ptr() as usize - src.as_ptr() as usize) as u32;
                 let o0 = owners.len() as u32;
-                while i < rows.len() && rows[i].0 == key && text(&rows[i]) == t {
-                    owners.push((rows[i].2, kind(&rows[i])));
+                while let Some((_, kind)) =
+                    rows.get(i).filter(|r| r.0 == key).map(|r| entry(&src, r.1)).filter(|e| e.0 == t)
+                {
+                    owners.push((rows[i].2, kind));
                     i += 1;
                 }
                 forms.push(Form { text: start..start + t.len() as u32, owners: o0..owners.len() as u32 });
@@ -463,7 +481,8 @@ impl TokenEngineBuilder {
         let mut arena = src;
         arena.shrink_to_fit();
         // Every word prefix of every form is a key too (no forms unless it is also a form's).
-        let mut prefixes: Vec<u64> = prefixes.into_iter().filter(|k| keys.binary_search(k).is_err()).collect();
+        let mut prefixes: Vec<u64> =
+            prefixes.into_iter().filter(|k| keys.binary_search(k).is_err()).collect();
         let table = if prefixes.is_empty() {
             KeyTable::new(keys, firsts)
         } else {
