@@ -69,22 +69,62 @@ const FORBIDDEN_LOCAL: [bool; 128] = {
 };
 
 /// Whether the ASCII domain `dom` is dot-separated labels of letters, digits and hyphens, none
-/// empty and none starting or ending with a hyphen: the test of [`is_valid`] on bytes.
+/// empty and none starting or ending with a hyphen: the test of [`is_valid`] on bytes, one
+/// table step a byte.
 fn ascii_labels(dom: &[u8]) -> bool {
-    // The byte before, `.` at the start of a label.
-    let mut prev = b'.';
+    // The state is the class of the byte before ([`LABEL_DOT`] at the start of a label), or
+    // [`LABEL_BAD`] once the domain is refused.
+    let mut state = LABEL_DOT;
     for &c in dom {
-        match c {
-            b'.' if prev == b'.' || prev == b'-' => return false,
-            b'-' if prev == b'.' => return false,
-            b'.' | b'-' => {}
-            c if c.is_ascii_alphanumeric() => {}
-            _ => return false,
-        }
-        prev = c;
+        state = LABEL_STEP[(state as usize) << 2 | LABEL_CLASS[c as usize] as usize];
     }
-    prev != b'.' && prev != b'-'
+    state == LABEL_ALNUM
 }
+
+/// The classes of [`ascii_labels`]: a byte no label holds, a letter or digit, `.` and `-`.
+const LABEL_BAD: u8 = 0;
+const LABEL_ALNUM: u8 = 1;
+const LABEL_DOT: u8 = 2;
+const LABEL_HYPHEN: u8 = 3;
+
+/// Each byte's label class.
+const LABEL_CLASS: [u8; 256] = {
+    let mut t = [LABEL_BAD; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            b'.' => LABEL_DOT,
+            b'-' => LABEL_HYPHEN,
+            c if c.is_ascii_alphanumeric() => LABEL_ALNUM,
+            _ => LABEL_BAD,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The next state of [`ascii_labels`] by `state << 2 | class`: a refused domain stays
+/// refused; a `.` only ends a label that ends with a letter or digit, and a `-` never starts
+/// one.
+const LABEL_STEP: [u8; 16] = {
+    let mut t = [LABEL_BAD; 16];
+    let mut state = 1;
+    while state < 4 {
+        let mut class = 1;
+        while class < 4 {
+            let ok = match class as u8 {
+                LABEL_DOT => state as u8 == LABEL_ALNUM,
+                LABEL_HYPHEN => state as u8 != LABEL_DOT,
+                _ => true,
+            };
+            t[state << 2 | class] = if ok { class as u8 } else { LABEL_BAD };
+            class += 1;
+        }
+        state += 1;
+    }
+    t
+};
 
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
@@ -177,6 +217,34 @@ mod tests {
             assert_eq!(canonical_cow(t.input), t.want, "{} (cow)", t.input);
         }
         assert!(matches!(canonical_cow("jane@x.org"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    /// The table of [`ascii_labels`] decides as the rules say, on every string of up to four
+    /// bytes over letters, digits, `.`, `-`, `_` and a non-ASCII byte.
+    #[test]
+    fn ascii_labels_follow_the_rules() {
+        let rules = |dom: &[u8]| {
+            !dom.is_empty()
+                && dom.split(|&b| b == b'.').all(|l| {
+                    !l.is_empty()
+                        && !l.starts_with(b"-")
+                        && !l.ends_with(b"-")
+                        && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                })
+        };
+        let alphabet = b"aZ9.-_\xc3";
+        let mut dom = Vec::new();
+        for n in 0..=4u32 {
+            for i in 0..alphabet.len().pow(n) {
+                dom.clear();
+                let mut k = i;
+                for _ in 0..n {
+                    dom.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                assert_eq!(ascii_labels(&dom), rules(&dom), "{:?}", String::from_utf8_lossy(&dom));
+            }
+        }
     }
 
     #[test]

@@ -127,6 +127,8 @@ pub struct ProtectedList {
     word_forms: (usize, usize),
     /// The number of pattern rows.
     patterns: usize,
+    /// The number of email rows.
+    emails: usize,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -217,10 +219,11 @@ impl ProtectedList {
                 }
                 fields.clear();
                 let mut at = start;
-                for part in content.split(|&b| b == b',') {
-                    fields.push(&text[at..at + part.len()]);
-                    at += part.len() + 1;
+                for comma in memchr::memchr_iter(b',', content) {
+                    fields.push(&text[at..start + comma]);
+                    at = start + comma + 1;
                 }
+                fields.push(&text[at..start + content.len()]);
                 take_row(&mut list, &mut columns, &fields, line)?;
                 continue;
             }
@@ -302,6 +305,10 @@ impl ProtectedList {
                 self.patterns += 1;
                 0
             }
+            Kind::Email => {
+                self.emails += 1;
+                0
+            }
             _ => 0,
         };
         self.word_forms.0 += copies;
@@ -359,6 +366,11 @@ impl ProtectedList {
     /// All the list's text (ids and values).
     pub(crate) fn text_all(&self) -> &str {
         &self.text
+    }
+
+    /// The number of email rows.
+    pub(crate) fn email_count(&self) -> usize {
+        self.emails
     }
 
     /// Calls `f(record, kind, value)` for every identifier, record by record in list order.
