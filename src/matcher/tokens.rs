@@ -130,10 +130,12 @@ struct Slot {
     count: u32,
 }
 
-#[derive(Debug)]
+/// A distinct form: where its entry is in the arena (see [`entry`]), and the end of its owners
+/// in `owners` (they start where the previous form's end). Eight bytes.
+#[derive(Debug, Clone, Copy)]
 struct Form {
-    text: Range<u32>,
-    owners: Range<u32>,
+    entry: u32,
+    owners_end: u32,
 }
 
 /// The keys of the forms and of their word prefixes, sorted, each with the first of its forms
@@ -465,15 +467,14 @@ impl TokenEngineBuilder {
             firsts.push(forms.len() as u32);
             while i < rows.len() && rows[i].0 == key {
                 let t = text(&rows[i]);
-                let start = (t.as_ptr() as usize - src.as_ptr() as usize) as u32;
-                let o0 = owners.len() as u32;
+                let at = rows[i].1;
                 while let Some((_, kind)) =
                     rows.get(i).filter(|r| r.0 == key).map(|r| entry(&src, r.1)).filter(|e| e.0 == t)
                 {
                     owners.push((rows[i].2, kind));
                     i += 1;
                 }
-                forms.push(Form { text: start..start + t.len() as u32, owners: o0..owners.len() as u32 });
+                forms.push(Form { entry: at, owners_end: owners.len() as u32 });
             }
         }
         firsts.push(forms.len() as u32);
@@ -506,17 +507,15 @@ impl TokenEngineBuilder {
             all_firsts.push(forms.len() as u32);
             KeyTable::new(all_keys, all_firsts)
         };
-        let max_len = forms.iter().map(|f| (f.text.end - f.text.start) as usize).max().unwrap_or(0);
+        let form_text = |f: &Form| entry(&arena, f.entry).0;
+        let max_len = forms.iter().map(|f| form_text(f).len()).max().unwrap_or(0);
         // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
         // table (a probe is a cache miss in a large list's table).
-        let (filter, filter_mask) = bit_set(
-            forms.iter().map(|f| Fnv::START.feed(&arena[f.text.start as usize..f.text.end as usize]).key()),
-            16,
-        );
+        let (filter, filter_mask) = bit_set(forms.iter().map(|f| Fnv::START.feed(form_text(f)).key()), 16);
         let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
         let mut starts = vec![0u64; 1 << 10];
         for f in &forms {
-            let t = &arena[f.text.start as usize..f.text.end as usize];
+            let t = form_text(f);
             let seconds = match t {
                 [_, second, ..] => *second as usize..*second as usize + 1,
                 _ => 0..256,
@@ -531,7 +530,7 @@ impl TokenEngineBuilder {
         if memchr::memchr(TOKEN_MARK, &arena).is_some() {
             tokens = forms
                 .iter()
-                .flat_map(|f| arena[f.text.start as usize..f.text.end as usize].split(|&b| b == b' '))
+                .flat_map(|f| form_text(f).split(|&b| b == b' '))
                 .filter(|w| w.first() == Some(&TOKEN_MARK))
                 .collect();
             tokens.sort_unstable();
@@ -574,10 +573,7 @@ impl TokenEngine {
                 }
                 if let Some(slot) = self.table.get(Span::of(&norm[start..end]).key()) {
                     let forms = &self.forms[slot.first as usize..(slot.first + slot.count) as usize];
-                    if forms
-                        .iter()
-                        .any(|f| self.arena[f.text.start as usize..f.text.end as usize] == norm[start..end])
-                    {
+                    if forms.iter().any(|f| entry(&self.arena, f.entry).0 == &norm[start..end]) {
                         found(start..end);
                     }
                 }
@@ -659,11 +655,12 @@ impl TokenEngine {
                 return;
             }
             let Some(slot) = self.table.get(key) else { return };
-            for form in &self.forms[slot.first as usize..(slot.first + slot.count) as usize] {
-                let text = &self.arena[form.text.start as usize..form.text.end as usize];
+            for i in slot.first as usize..(slot.first + slot.count) as usize {
+                let form = self.forms[i];
+                let text = entry(&self.arena, form.entry).0;
                 if same_text(text, norm, &(start..end), &given) {
-                    for &(record, kind) in &self.owners[form.owners.start as usize..form.owners.end as usize]
-                    {
+                    let first = i.checked_sub(1).map_or(0, |p| self.forms[p].owners_end) as usize;
+                    for &(record, kind) in &self.owners[first..form.owners_end as usize] {
                         found(start..end, record, kind, given.as_ref().map(|g| g.0.clone()));
                     }
                 }
