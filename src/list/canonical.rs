@@ -79,22 +79,37 @@ pub(crate) fn ascii_normalized(text: &[u8], out: &mut Vec<u8>) {
     // No longer than the text: a space stands for one separator byte or more.
     out.clear();
     out.resize(text.len(), 0);
+    // `sep`: a separator follows a word, so the next word starts with a space.
     let (mut o, mut sep) = (0, false);
     for &b in text {
-        if b.is_ascii_alphanumeric() {
-            if sep && o > 0 {
-                out[o] = b' ';
-                o += 1;
-            }
-            sep = false;
-            out[o] = b.to_ascii_lowercase();
-            o += 1;
-        } else {
-            sep = true;
+        let folded = ASCII_WORD_FOLD[b as usize];
+        if folded == 0 {
+            sep = o > 0;
+            continue;
         }
+        if sep {
+            out[o] = b' ';
+            o += 1;
+            sep = false;
+        }
+        out[o] = folded;
+        o += 1;
     }
     out.truncate(o);
 }
+
+/// Each ASCII letter and digit lower-cased; 0 for every other byte (a separator).
+const ASCII_WORD_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// The canonical form of a listed address (see [`crate::address::canonical`]): the form an
 /// address found in text or in a header is compared with.
