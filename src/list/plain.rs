@@ -497,15 +497,12 @@ impl ProtectedList {
     /// `canonical::each_form`), in list order.
     pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
         let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-        for record in self.records() {
-            let r = record.index() as u32;
-            for ident in record.identifiers() {
-                if matches!(ident.kind(), Kind::Name | Kind::Term) {
-                    canonical::each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
-                        f(form, r, ident.kind())
-                    });
-                }
-            }
+        // The rows are grouped by record, in list order within each: record by record.
+        debug_assert!(self.grouped);
+        for row in self.rows.iter().filter(|r| matches!(r.kind, Kind::Name | Kind::Term)) {
+            canonical::each_form(row.kind, self.text(row.value), &mut norm, &mut buf, &mut |form| {
+                f(form, row.record, row.kind)
+            });
         }
     }
 }
