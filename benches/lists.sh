@@ -9,7 +9,8 @@
 # million records) and the varied corpus (5,000 messages with the 10k-record list), a key,
 # and each list sealed. Then prints, for each figure, the median wall time of RUNS runs
 # (default 5) and the largest peak RSS:
-#   - plain 1M and sealed 1M and 10M lists: open and scan one small message;
+#   - plain 1M and sealed 1M and 10M lists: open and scan one small message; the plain 1M list
+#     with name variants on, and with common given names (every one with variants), off and on;
 #   - `seal` of the 1M and 10M lists;
 #   - the varied corpus scanned with the plain and the sealed 10k list (ratio: goal <= 1.2);
 #   - the scan cost of the varied corpus with the sealed 10M list against the sealed 10k list,
@@ -29,6 +30,15 @@ mkdir -p "$dir"
 [ -f "$dir/1m/protected.csv" ] || "$gen" "$dir/1m" 1 1000000 >/dev/null
 [ -f "$dir/10m/protected.csv" ] || "$gen" "$dir/10m" 1 10000000 >/dev/null
 [ -f "$dir/k.key" ] || "$bin" keygen -o "$dir/k.key"
+# The 1M list with every given name one of the 100 common US given names (each has variants),
+# and a policy with name variants on.
+if [ ! -f "$dir/1m/common.csv" ]; then
+    given=$(grep -v '^#' tests/common-names/given.txt | head -n 100 | tr '\n' ' ')
+    awk -F, -v g="$given" 'BEGIN { n = split(g, G, " ") }
+        NR > 1 && $2 == "name" { i++; sub(/^[^ ]+/, G[(i - 1) % n + 1], $3); print $1 "," $2 "," $3; next }
+        { print }' "$dir/1m/protected.csv" >"$dir/1m/common.csv"
+fi
+echo 'name_variants = true' >"$dir/variants.toml"
 msg=$dir/1m/msgs/000000.eml
 
 # measure NAME COMMAND...: RUNS runs on core 0; prints the median wall time, the median CPU
@@ -62,6 +72,9 @@ echo "lists: $(du -h --apparent-size "$dir/1m/protected.csv" | cut -f1) (1M CSV)
 echo "corpus: $(find "$dir/v/msgs" -type f | wc -l) messages, $(du -sh --apparent-size "$dir/v/msgs" | cut -f1)"
 scan="$bin scan --threads 1 --format json"
 measure "plain 1M: open + one message" $scan --protected "$dir/1m/protected.csv" "$msg"
+measure "plain 1M, variants on: open + one message" $scan --policy "$dir/variants.toml" --protected "$dir/1m/protected.csv" "$msg"
+measure "plain 1M common names: open + one message" $scan --protected "$dir/1m/common.csv" "$msg"
+measure "the same, variants on" $scan --policy "$dir/variants.toml" --protected "$dir/1m/common.csv" "$msg"
 measure "sealed 1M: open + one message" $scan --protected "$dir/1m/p.sealed" --key "$dir/k.key" "$msg"
 measure "sealed 10M: open + one message" $scan --protected "$dir/10m/p.sealed" --key "$dir/k.key" "$msg"
 measure "sealed 10k: open + one message" $scan --protected "$dir/v/p.sealed" --key "$dir/k.key" "$msg"
@@ -85,6 +98,9 @@ done
 if [ "${CALLGRIND:-0}" = 1 ]; then
     mkdir -p "$dir/v10"
     [ -n "$(ls -A "$dir/v10")" ] || find "$dir/v/msgs" -type f | sort | awk 'NR % 10 == 0' | xargs cp -t "$dir/v10"
+    valgrind --tool=callgrind --callgrind-out-file="$dir/cg.plain1M" $scan --protected "$dir/1m/protected.csv" \
+        "$msg" >/dev/null 2>"$dir/cg.plain1M.log" || true
+    printf '%-52s %s instructions\n' "plain 1M: open + one message" "$(grep -o 'Collected : [0-9]*' "$dir/cg.plain1M.log" | cut -d' ' -f3)"
     for l in "plain10k:$dir/v/protected.csv" "sealed10k:$dir/v/p.sealed" "sealed10M:$dir/10m/p.sealed"; do
         name=${l%%:*}
         valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$name" $scan --protected "${l#*:}" \

@@ -28,7 +28,7 @@ pub fn canonical(addr: &str) -> String {
 /// [`canonical`] without a copy when `addr` is already canonical (the usual case).
 pub fn canonical_cow(addr: &str) -> std::borrow::Cow<'_, str> {
     let plain = !addr.is_empty()
-        && addr.bytes().all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase() && b != b'"')
+        && addr.bytes().all(|b| CANONICAL_BYTE[b as usize])
         && !addr.starts_with(['<', '@'])
         && !addr.ends_with(['>', '.']);
     if plain {
@@ -37,6 +37,94 @@ pub fn canonical_cow(addr: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(canonical(addr))
     }
 }
+
+/// The bytes an address already in canonical form is made of: printable ASCII but upper-case
+/// letters and `"`.
+const CANONICAL_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_graphic() && !c.is_ascii_uppercase() && c != b'"';
+        b += 1;
+    }
+    t
+};
+
+/// The ASCII bytes forbidden in an unquoted local part: control characters (every ASCII white
+/// space character but the space is one), the space and `<>()[]\,;:@"`.
+const FORBIDDEN_LOCAL: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_control()
+            || matches!(
+                c,
+                b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"'
+            );
+        b += 1;
+    }
+    t
+};
+
+/// Whether the ASCII domain `dom` is dot-separated labels of letters, digits and hyphens, none
+/// empty and none starting or ending with a hyphen: the test of [`is_valid`] on bytes, one
+/// table step a byte.
+fn ascii_labels(dom: &[u8]) -> bool {
+    // The state is the class of the byte before ([`LABEL_DOT`] at the start of a label), or
+    // [`LABEL_BAD`] once the domain is refused.
+    let mut state = LABEL_DOT;
+    for &c in dom {
+        state = LABEL_STEP[(state as usize) << 2 | LABEL_CLASS[c as usize] as usize];
+    }
+    state == LABEL_ALNUM
+}
+
+/// The classes of [`ascii_labels`]: a byte no label holds, a letter or digit, `.` and `-`.
+const LABEL_BAD: u8 = 0;
+const LABEL_ALNUM: u8 = 1;
+const LABEL_DOT: u8 = 2;
+const LABEL_HYPHEN: u8 = 3;
+
+/// Each byte's label class.
+const LABEL_CLASS: [u8; 256] = {
+    let mut t = [LABEL_BAD; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            b'.' => LABEL_DOT,
+            b'-' => LABEL_HYPHEN,
+            c if c.is_ascii_alphanumeric() => LABEL_ALNUM,
+            _ => LABEL_BAD,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The next state of [`ascii_labels`] by `state << 2 | class`: a refused domain stays
+/// refused; a `.` only ends a label that ends with a letter or digit, and a `-` never starts
+/// one.
+const LABEL_STEP: [u8; 16] = {
+    let mut t = [LABEL_BAD; 16];
+    let mut state = 1;
+    while state < 4 {
+        let mut class = 1;
+        while class < 4 {
+            let ok = match class as u8 {
+                LABEL_DOT => state as u8 == LABEL_ALNUM,
+                LABEL_HYPHEN => state as u8 != LABEL_DOT,
+                _ => true,
+            };
+            t[state << 2 | class] = if ok { class as u8 } else { LABEL_BAD };
+            class += 1;
+        }
+        state += 1;
+    }
+    t
+};
 
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
@@ -48,7 +136,7 @@ pub fn domain(addr: &str) -> Option<&str> {
 /// Whether `addr` looks like an email address: one local part, an `@`, a dotted domain whose
 /// labels are letters, digits and hyphens. Quoted local parts are accepted.
 pub fn is_valid(addr: &str) -> bool {
-    let Some(at) = addr.rfind('@') else {
+    let Some(at) = memchr::memrchr(b'@', addr.as_bytes()) else {
         return false;
     };
     let (local, dom) = (&addr[..at], &addr[at + 1..]);
@@ -60,13 +148,7 @@ pub fn is_valid(addr: &str) -> bool {
     let bad = if local.is_ascii() {
         // The same test on bytes: every ASCII white-space character is a control character
         // or the space.
-        local.bytes().any(|b| {
-            b.is_ascii_control()
-                || matches!(
-                    b,
-                    b' ' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'\\' | b',' | b';' | b':' | b'@' | b'"'
-                )
-        })
+        local.bytes().any(|b| FORBIDDEN_LOCAL[b as usize])
     } else {
         local.chars().any(forbidden)
     };
@@ -76,6 +158,9 @@ pub fn is_valid(addr: &str) -> bool {
     let dom = dom.strip_suffix('.').unwrap_or(dom);
     if let Some(lit) = dom.strip_prefix('[') {
         return lit.ends_with(']');
+    }
+    if dom.is_ascii() {
+        return ascii_labels(dom.as_bytes());
     }
     dom.split('.').all(|label| {
         !label.is_empty()
@@ -134,6 +219,34 @@ mod tests {
         assert!(matches!(canonical_cow("jane@x.org"), std::borrow::Cow::Borrowed(_)));
     }
 
+    /// The table of [`ascii_labels`] decides as the rules say, on every string of up to four
+    /// bytes over letters, digits, `.`, `-`, `_` and a non-ASCII byte.
+    #[test]
+    fn ascii_labels_follow_the_rules() {
+        let rules = |dom: &[u8]| {
+            !dom.is_empty()
+                && dom.split(|&b| b == b'.').all(|l| {
+                    !l.is_empty()
+                        && !l.starts_with(b"-")
+                        && !l.ends_with(b"-")
+                        && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                })
+        };
+        let alphabet = b"aZ9.-_\xc3";
+        let mut dom = Vec::new();
+        for n in 0..=4u32 {
+            for i in 0..alphabet.len().pow(n) {
+                dom.clear();
+                let mut k = i;
+                for _ in 0..n {
+                    dom.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                assert_eq!(ascii_labels(&dom), rules(&dom), "{:?}", String::from_utf8_lossy(&dom));
+            }
+        }
+    }
+
     #[test]
     fn validity() {
         for good in [
@@ -158,6 +271,32 @@ mod tests {
             let forbidden = c.is_whitespace() || c.is_control() || "<>()[]\\,;:@\"".contains(c);
             assert_eq!(is_valid(&ascii), !forbidden, "{b:#x}");
         }
+    }
+
+    /// ASCII domains are judged on bytes as the character test judges them: every domain of
+    /// one to five characters from `a`, `1`, `-`, `.` and `_`.
+    #[test]
+    fn ascii_domains_judged_as_characters_are() {
+        let by_chars = |dom: &str| {
+            let dom = dom.strip_suffix('.').unwrap_or(dom);
+            dom.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+        };
+        let alphabet = ['a', '1', '-', '.', '_'];
+        let mut doms = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            doms = doms.iter().flat_map(|d| alphabet.iter().map(move |c| format!("{d}{c}"))).collect();
+            for d in &doms {
+                assert_eq!(is_valid(&format!("x@{d}")), by_chars(d), "{d}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 5 + 25 + 125 + 625 + 3125);
     }
 
     #[test]

@@ -386,7 +386,14 @@ impl Kind {
     }
 
     pub(crate) fn parse(s: &str) -> Option<Kind> {
-        // Most kinds are written as they are named: no trimming for those.
+        // Most kinds are written as they are named, lower-case: no search for those.
+        match s {
+            "name" => return Some(Kind::Name),
+            "email" => return Some(Kind::Email),
+            "phone" => return Some(Kind::Phone),
+            _ => {}
+        }
+        // Others: no trimming for those written without white space around them.
         let s = if s.starts_with(|c: char| c.is_ascii_alphabetic())
             && s.ends_with(|c: char| c.is_ascii_alphabetic())
         {

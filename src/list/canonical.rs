@@ -38,6 +38,24 @@ pub(crate) fn each_form(
     buf: &mut Vec<u8>,
     f: &mut dyn FnMut(&[u8]),
 ) {
+    // ASCII (most lists) is normalised here, in `buf`, and the name surname first after it.
+    if value.is_ascii() {
+        ascii_normalized(value.as_bytes(), buf);
+        let len = buf.len();
+        if len == 0 {
+            return;
+        }
+        f(buf);
+        if kind == Kind::Name {
+            if let Some(space) = buf.iter().rposition(|&b| b == b' ') {
+                buf.extend_from_within(space + 1..len);
+                buf.push(b' ');
+                buf.extend_from_within(..space);
+                f(&buf[len..]);
+            }
+        }
+        return;
+    }
     norm.fill(value);
     let n = norm.as_bytes();
     if n.is_empty() {
@@ -54,6 +72,44 @@ pub(crate) fn each_form(
         }
     }
 }
+
+/// ASCII text normalised into `out` as [`Normalized::fill`] normalises it: its letters and
+/// digits lower-cased, each run of other bytes a word separator, words joined by one space.
+pub(crate) fn ascii_normalized(text: &[u8], out: &mut Vec<u8>) {
+    // No longer than the text: a space stands for one separator byte or more.
+    out.clear();
+    out.resize(text.len(), 0);
+    // `sep`: a separator follows a word, so the next word starts with a space.
+    let (mut o, mut sep) = (0, false);
+    for &b in text {
+        let folded = ASCII_WORD_FOLD[b as usize];
+        if folded == 0 {
+            sep = o > 0;
+            continue;
+        }
+        if sep {
+            out[o] = b' ';
+            o += 1;
+            sep = false;
+        }
+        out[o] = folded;
+        o += 1;
+    }
+    out.truncate(o);
+}
+
+/// Each ASCII letter and digit lower-cased; 0 for every other byte (a separator).
+const ASCII_WORD_FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// The canonical form of a listed address (see [`crate::address::canonical`]): the form an
 /// address found in text or in a header is compared with.
@@ -229,6 +285,45 @@ mod tests {
         assert_eq!(forms(Kind::Name, "Jane  DOE"), ["jane doe", "doe jane"]);
         assert_eq!(forms(Kind::Name, "Zoë"), ["zoe"]);
         assert_eq!(forms(Kind::Term, "Operation Nightingale"), ["operation nightingale"]);
+    }
+
+    /// The ASCII path normalises as the text normaliser does: every byte of ASCII in many
+    /// arrangements (separators at either end, in runs, between letters and digits).
+    #[test]
+    fn ascii_names_normalise_as_text_does() {
+        let mut values: Vec<String> = Vec::new();
+        for b in 0u8..128 {
+            let c = b as char;
+            values.extend([
+                format!("{c}"),
+                format!("Jane{c}Doe"),
+                format!("{c}{c}J{c} 9{c}"),
+                format!("A{c}{c}b"),
+            ]);
+        }
+        values.extend(
+            ["", " ", "  Jane   DOE  ", "O'Brien-Smith", "jane.doe@x", "Mc Donald\t3rd", "a,b;;c"]
+                .map(String::from),
+        );
+        // A deterministic mix of short strings over a small alphabet of each class.
+        let alphabet = b"aZ9 .-'_\t,";
+        let mut x = 12345u64;
+        for _ in 0..5000 {
+            let mut v = String::new();
+            for _ in 0..(x % 12) {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                v.push(alphabet[(x >> 33) as usize % alphabet.len()] as char);
+            }
+            values.push(v);
+        }
+        let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+        for v in &values {
+            norm.fill(v);
+            ascii_normalized(v.as_bytes(), &mut buf);
+            assert_eq!(buf, norm.as_bytes(), "{v:?}");
+        }
+        assert_eq!(forms(Kind::Name, " jane  O'Brien "), ["jane o brien", "brien jane o"]);
+        assert_eq!(forms(Kind::Name, "..."), Vec::<String>::new());
     }
 
     #[test]

@@ -8,15 +8,22 @@ use super::canonical::{Phone, PhoneRef};
 use super::plain::ProtectedList;
 use crate::model::Kind;
 
-/// Listed addresses (canonical) and the records that list each.
+/// Listed addresses (canonical) and the records that list each. An address listed in canonical
+/// form (the usual case) is read from the list's own text; only the others are copied.
 #[derive(Default, Clone)]
 pub(crate) struct AddressIndex {
+    /// The canonical forms of the addresses that are not listed in that form.
     arena: String,
-    /// (start, end) of an address in `arena`, and its record.
+    /// (start, end) of an address, and its record, whose top bit ([`OWN`]) says that the
+    /// address is in `arena` rather than in the list's text.
     entries: Vec<(u32, u32, u32)>,
     table: hashbrown::HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
 }
+
+/// Marks an entry's address as copied into the index's arena. Records are fewer than 2^31: a
+/// list's text is at most 4 GiB, and two billion distinct ids would take more.
+const OWN: u32 = 1 << 31;
 
 impl std::fmt::Debug for AddressIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -25,46 +32,69 @@ impl std::fmt::Debug for AddressIndex {
 }
 
 impl AddressIndex {
-    pub(crate) fn new(list: &ProtectedList) -> Self {
+    /// An empty table with room for `count` addresses.
+    fn with_capacity(count: usize) -> Self {
         let mut t = AddressIndex::default();
-        let count = list.records().flat_map(|r| r.identifiers()).filter(|i| i.kind() == Kind::Email).count();
         t.table.reserve(count, |_| 0);
-        t.entries.reserve(count);
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Email) {
-                let canonical = crate::address::canonical_cow(ident.value());
-                let r = record.index() as u32;
-                if t.owners(&canonical).any(|o| o == r) {
-                    continue;
-                }
-                let start = t.arena.len() as u32;
-                t.arena.push_str(&canonical);
-                let idx = t.entries.len() as u32;
-                t.entries.push((start, t.arena.len() as u32, r));
-                let hash = t.hasher.hash_one(&*canonical);
-                let (arena, entries, hasher) = (&t.arena, &t.entries, &t.hasher);
-                t.table.insert_unique(hash, idx, |&i| {
-                    let (s, e, _) = entries[i as usize];
-                    hasher.hash_one(&arena[s as usize..e as usize])
-                });
-            }
-        }
-        t.arena.shrink_to_fit();
+        t.entries.reserve_exact(count);
         t
     }
 
-    /// The records that list the canonical address `addr`.
-    pub(crate) fn owners<'a>(&'a self, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let hash = self.hasher.hash_one(addr);
+    /// Adds the listed address `value` of record `r`; `text` is the list's text, which holds
+    /// `value`.
+    fn insert(&mut self, text: &str, r: u32, value: &str) {
+        let canonical = crate::address::canonical_cow(value);
+        // One hash an address, for the look-up and the insertion.
+        let hash = self.hasher.hash_one(&*canonical);
+        if self.owners_hashed(text, &canonical, hash).any(|o| o == r) {
+            return;
+        }
+        let (start, end, r) = match &canonical {
+            std::borrow::Cow::Borrowed(a) => {
+                let start = (a.as_ptr() as usize - text.as_ptr() as usize) as u32;
+                (start, start + a.len() as u32, r)
+            }
+            std::borrow::Cow::Owned(a) => {
+                let start = self.arena.len() as u32;
+                self.arena.push_str(a);
+                (start, self.arena.len() as u32, r | OWN)
+            }
+        };
+        let idx = self.entries.len() as u32;
+        self.entries.push((start, end, r));
+        let (arena, entries, hasher) = (&self.arena, &self.entries, &self.hasher);
+        self.table
+            .insert_unique(hash, idx, |&i| hasher.hash_one(address_of(arena, text, entries[i as usize])));
+    }
+
+    /// The records that list the canonical address `addr`; `text` is the list's text.
+    pub(crate) fn owners<'a>(&'a self, text: &'a str, addr: &'a str) -> impl Iterator<Item = u32> + 'a {
+        self.owners_hashed(text, addr, self.hasher.hash_one(addr))
+    }
+
+    /// [`AddressIndex::owners`] of `addr` whose hash is `hash`.
+    fn owners_hashed<'a>(
+        &'a self,
+        text: &'a str,
+        addr: &'a str,
+        hash: u64,
+    ) -> impl Iterator<Item = u32> + 'a {
         self.table.iter_hash(hash).filter_map(move |&i| {
-            let (s, e, r) = self.entries[i as usize];
-            (&self.arena[s as usize..e as usize] == addr).then_some(r)
+            let entry = self.entries[i as usize];
+            (address_of(&self.arena, text, entry) == addr).then_some(entry.2 & !OWN)
         })
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The address of an [`AddressIndex`] entry: in `arena` or in the list's `text`.
+#[inline]
+fn address_of<'a>(arena: &'a str, text: &'a str, (start, end, record): (u32, u32, u32)) -> &'a str {
+    let from = if record & OWN != 0 { arena } else { text };
+    &from[start as usize..end as usize]
 }
 
 /// Listed phones, looked up by their last digits.
@@ -74,16 +104,6 @@ pub(crate) struct PhoneIndex {
 }
 
 impl PhoneIndex {
-    pub(crate) fn new(list: &ProtectedList) -> Self {
-        let mut phones = PhoneIndex::default();
-        for record in list.records() {
-            for ident in record.identifiers().filter(|i| i.kind() == Kind::Phone) {
-                phones.insert(Phone::parse(ident.value()), record.index() as u32);
-            }
-        }
-        phones
-    }
-
     /// Adds a listed phone with its record.
     pub(crate) fn insert(&mut self, phone: Phone, record: u32) {
         if let Some(k) = phone.key() {
@@ -117,8 +137,18 @@ pub(crate) struct Index {
 }
 
 impl Index {
+    /// The tables of `list`'s addresses and phones, in one pass over its rows.
     pub(crate) fn new(list: &ProtectedList) -> Self {
-        Index { addresses: AddressIndex::new(list), phones: PhoneIndex::new(list) }
+        let text = list.text_all();
+        let mut addresses = AddressIndex::with_capacity(list.email_count());
+        let mut phones = PhoneIndex::default();
+        list.each_row(&mut |r, kind, value| match kind {
+            Kind::Email => addresses.insert(text, r, value),
+            Kind::Phone => phones.insert(Phone::parse(value), r),
+            _ => {}
+        });
+        addresses.arena.shrink_to_fit();
+        Index { addresses, phones }
     }
 }
 
@@ -149,30 +179,86 @@ pub(crate) fn sort_by_hash<T: Copy>(
     hash: impl Fn(&T) -> u64,
     cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
 ) -> Vec<T> {
-    let bits = (usize::BITS - items.len().leading_zeros()).saturating_sub(8).min(20);
-    let Some(&first) = items.first().filter(|_| bits >= 4) else {
+    sort_by_hash_in_place(&mut items, hash, cmp);
+    items
+}
+
+/// [`sort_by_hash`] in place: items are swapped into buckets of the top bits of their hashes
+/// (no second copy of the items, which for millions of them is tens of megabytes), in two
+/// passes of up to eleven bits (each pass's counts stay in the cache), until a bucket holds
+/// about one item; then each bucket is sorted by `cmp` on its own.
+pub(crate) fn sort_by_hash_in_place<T>(
+    items: &mut [T],
+    hash: impl Fn(&T) -> u64,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
+    let bits = (usize::BITS - items.len().leading_zeros()).min(22);
+    if bits < 6 || u32::try_from(items.len()).is_err() {
         items.sort_unstable_by(cmp);
-        return items;
-    };
-    let shift = 64 - bits;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for item in &items {
-        starts[(hash(item) >> shift) as usize + 1] += 1;
+        return;
+    }
+    let first = bits.min(11);
+    let second = bits - first;
+    let mut counts = vec![0u32; (1 << first.max(second)) + 1];
+    let top = |item: &T| (hash(item) >> (64 - first)) as usize;
+    buckets_in_place(items, &top, 1 << first, &mut counts);
+    let firsts: Vec<u32> = counts[..=1 << first].to_vec();
+    for b in firsts.windows(2) {
+        let bucket = &mut items[b[0] as usize..b[1] as usize];
+        if second == 0 || bucket.len() <= SMALL_BUCKET {
+            sort_small(bucket, &cmp);
+            continue;
+        }
+        let next = |item: &T| (hash(item) << first >> (64 - second)) as usize;
+        buckets_in_place(bucket, &next, 1 << second, &mut counts);
+        for c in counts[..=1 << second].windows(2) {
+            sort_small(&mut bucket[c[0] as usize..c[1] as usize], &cmp);
+        }
+    }
+}
+
+/// Buckets at most this large are sorted by insertion.
+const SMALL_BUCKET: usize = 16;
+
+/// Sorts `items` by `cmp`: by insertion when they are few, else with the standard sort.
+#[inline]
+fn sort_small<T>(items: &mut [T], cmp: &impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if items.len() > SMALL_BUCKET {
+        items.sort_unstable_by(cmp);
+        return;
+    }
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && cmp(&items[j - 1], &items[j]) == std::cmp::Ordering::Greater {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// Puts `items` in order of `bucket(item)` (below `buckets`) by swapping; afterwards
+/// `starts[b]..starts[b + 1]` are the items of bucket `b`.
+fn buckets_in_place<T>(items: &mut [T], bucket: &impl Fn(&T) -> usize, buckets: usize, starts: &mut [u32]) {
+    let starts = &mut starts[..=buckets];
+    starts.fill(0);
+    for item in items.iter() {
+        starts[bucket(item) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut next = starts.clone();
-    let mut sorted = vec![first; items.len()];
-    for item in items {
-        let slot = &mut next[(hash(&item) >> shift) as usize];
-        sorted[*slot] = item;
-        *slot += 1;
+    // `next[b]`: the first place of bucket `b` not yet holding one of its items.
+    let mut next: Vec<u32> = starts[..buckets].to_vec();
+    for b in 0..buckets {
+        while next[b] < starts[b + 1] {
+            let i = next[b] as usize;
+            let home = bucket(&items[i]);
+            if home != b {
+                items.swap(i, next[home] as usize);
+            }
+            next[home] += 1;
+        }
     }
-    for b in starts.windows(2) {
-        sorted[b[0]..b[1]].sort_unstable_by(&cmp);
-    }
-    sorted
 }
 
 #[cfg(test)]
@@ -180,7 +266,7 @@ mod tests {
     /// Bucketed or not (below and above 4,096 items), the order is the comparison's.
     #[test]
     fn sort_by_hash_sorts() {
-        for n in [0usize, 1, 100, 5000, 70_000] {
+        for n in [0usize, 1, 31, 32, 100, 2047, 2048, 5000, 70_000, 300_000] {
             let items: Vec<(u64, u32)> = (0..n as u64)
                 .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) & !0xff | (i % 3), (n as u64 - i) as u32))
                 .collect();
@@ -188,5 +274,11 @@ mod tests {
             expected.sort();
             assert_eq!(super::sort_by_hash(items, |i| i.0, |a, b| a.cmp(b)), expected, "{n}");
         }
+        // Many equal hashes (one name listed by many records): sorted by the rest.
+        let items: Vec<(u64, u32)> =
+            (0..50_000u32).map(|i| (u64::from(i % 7) << 61, i.wrapping_mul(2_654_435_761))).collect();
+        let mut expected = items.clone();
+        expected.sort();
+        assert_eq!(super::sort_by_hash(items, |i| i.0, |a, b| a.cmp(b)), expected, "equal hashes");
     }
 }

@@ -122,6 +122,13 @@ pub struct ProtectedList {
     contacts: hashbrown::HashMap<String, Vec<u32>>,
     /// The most records the list may have (policy `max_list_records`), if limited.
     record_limit: Option<usize>,
+    /// The word forms of the names and terms (two a name, one a term) and their bytes, as
+    /// [`Lookup::word_forms_hint`] gives them.
+    word_forms: (usize, usize),
+    /// The number of pattern rows.
+    patterns: usize,
+    /// The number of email rows.
+    emails: usize,
 }
 
 impl std::fmt::Debug for ProtectedList {
@@ -183,49 +190,61 @@ impl ProtectedList {
         let mut columns: Option<[usize; 3]> = None;
         let mut row = csv::ByteRecord::new();
         // csv counts only the lines it returns; comments and blank lines count for people.
-        let mut lines = Lines { bytes, counted_to: 0, line: 1 };
-        let mut line_at = |byte: usize| lines.at(byte);
+        let mut line_at = Lines { bytes, counted_to: 0, line: 1 };
         // A list that is UTF-8 throughout (checked once) has its simple lines (no quote, no
         // carriage return but the last) split here, as csv would split them; a line that is not
         // simple, and every line of a list that is not UTF-8, is read by csv from where it starts.
         let text = std::str::from_utf8(bytes).ok();
         let mut fields: Vec<&str> = Vec::new();
         let mut pos = 0usize;
+        // The next quote or carriage return at or after `pos` (the end if none): the lines
+        // before it are simple, with no search of their own.
+        let mut special = 0usize;
         while pos < bytes.len() {
             let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
             let content = &bytes[pos..end];
             let content = content.strip_suffix(b"\r").unwrap_or(content);
-            if let Some(text) = text.filter(|_| memchr::memchr2(b'"', b'\r', content).is_none()) {
-                let line = line_at(pos);
+            if special < pos {
+                special = memchr::memchr2(b'"', b'\r', &bytes[pos..]).map_or(bytes.len(), |p| pos + p);
+            }
+            let simple = special >= pos + content.len() || memchr::memchr2(b'"', b'\r', content).is_none();
+            if let Some(text) = text.filter(|_| simple) {
+                let line = line_at.at(pos);
                 let start = pos;
                 pos = end + 1;
+                // The next line starts one line on: no need to count it again.
+                line_at.skip_line(pos);
                 if content.is_empty() || content[0] == b'#' {
                     continue;
                 }
                 fields.clear();
+                // A line is short: a byte loop finds its commas with less setup than `memchr`.
                 let mut at = start;
-                for part in content.split(|&b| b == b',') {
-                    fields.push(&text[at..at + part.len()]);
-                    at += part.len() + 1;
+                for (i, &b) in content.iter().enumerate() {
+                    if b == b',' {
+                        fields.push(&text[at..start + i]);
+                        at = start + i + 1;
+                    }
                 }
+                fields.push(&text[at..start + content.len()]);
                 take_row(&mut list, &mut columns, &fields, line)?;
                 continue;
             }
             let mut at = csv::Position::new();
             at.set_byte(pos as u64);
             if let Err(e) = reader.seek(at) {
-                return Err(Error::list(line_at(pos), format!("unreadable CSV: {e}")));
+                return Err(Error::list(line_at.at(pos), format!("unreadable CSV: {e}")));
             }
             match reader.read_byte_record(&mut row) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| line_at(p.byte() as usize));
+                    let line = e.position().map_or(0, |p| line_at.at(p.byte() as usize));
                     return Err(Error::list(line, format!("unreadable CSV: {e}")));
                 }
             }
             pos = (reader.position().byte() as usize).max(pos + 1);
-            let line = row.position().map_or(0, |p| line_at(row_start(bytes, p.byte() as usize)));
+            let line = row.position().map_or(0, |p| line_at.at(row_start(bytes, p.byte() as usize)));
             // Only the fields read must be UTF-8 (every one of the header row; the id, kind and
             // value of any other).
             let used = |i: usize| columns.is_none_or(|c| c.contains(&i));
@@ -244,6 +263,11 @@ impl ProtectedList {
         }
         list.group();
         list.text.shrink_to_fit();
+        list.rows.shrink_to_fit();
+        list.records.shrink_to_fit();
+        // Ids are looked up only while rows are added: the table goes (a million records'
+        // is 20 MB), and is made again if a row is pushed.
+        list.by_id = hashbrown::HashTable::new();
         list.record_limit = None;
         Ok(list)
     }
@@ -277,6 +301,21 @@ impl ProtectedList {
         }
         validate(kind, value).map_err(|reason| Error::list(line, reason))?;
         let record = self.record_for(id, line)?;
+        let copies = match kind {
+            Kind::Name => 2,
+            Kind::Term => 1,
+            Kind::Pattern => {
+                self.patterns += 1;
+                0
+            }
+            Kind::Email => {
+                self.emails += 1;
+                0
+            }
+            _ => 0,
+        };
+        self.word_forms.0 += copies;
+        self.word_forms.1 += copies * value.len();
         let value = self.store(value);
         self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
         self.grouped = false;
@@ -327,6 +366,25 @@ impl ProtectedList {
         (start, self.text.len() as u32)
     }
 
+    /// All the list's text (ids and values).
+    pub(crate) fn text_all(&self) -> &str {
+        &self.text
+    }
+
+    /// The number of email rows.
+    pub(crate) fn email_count(&self) -> usize {
+        self.emails
+    }
+
+    /// Calls `f(record, kind, value)` for every identifier, record by record in list order.
+    pub(crate) fn each_row(&self, f: &mut dyn FnMut(u32, Kind, &str)) {
+        for (r, rec) in self.records.iter().enumerate() {
+            for row in &self.rows[rec.rows.0 as usize..rec.rows.1 as usize] {
+                f(r as u32, row.kind, self.text(row.value));
+            }
+        }
+    }
+
     fn text(&self, span: Span) -> &str {
         &self.text[span.0 as usize..span.1 as usize]
     }
@@ -340,6 +398,9 @@ impl ProtectedList {
             if self.text(rec.id) == id {
                 return Ok(last.record);
             }
+        }
+        if self.by_id.len() < self.records.len() {
+            self.index_ids();
         }
         let hash = self.hasher.hash_one(id);
         let (text, records) = (&self.text, &self.records);
@@ -358,6 +419,16 @@ impl ProtectedList {
         self.records.push(RecordRow { id: span, rows: (0, 0) });
         self.by_id.insert(slot, hash, r);
         Ok(r)
+    }
+
+    /// Makes the table of record ids again (it goes once a list is loaded).
+    fn index_ids(&mut self) {
+        let (text, records, hasher) = (&self.text, &self.records, &self.hasher);
+        let id = |r: u32| &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize];
+        self.by_id = hashbrown::HashTable::with_capacity(records.len());
+        for r in 0..records.len() as u32 {
+            self.by_id.insert_unique(hasher.hash_one(id(r)), r, |&x| hasher.hash_one(id(x)));
+        }
     }
 
     /// Groups rows by record (a stable counting sort), so each record's rows are contiguous.
@@ -424,15 +495,12 @@ impl ProtectedList {
     /// `canonical::each_form`), in list order.
     pub(crate) fn each_word_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
         let (mut norm, mut buf) = (Normalized::new(), Vec::new());
-        for record in self.records() {
-            let r = record.index() as u32;
-            for ident in record.identifiers() {
-                if matches!(ident.kind(), Kind::Name | Kind::Term) {
-                    canonical::each_form(ident.kind(), ident.value(), &mut norm, &mut buf, &mut |form| {
-                        f(form, r, ident.kind())
-                    });
-                }
-            }
+        // The rows are grouped by record, in list order within each: record by record.
+        debug_assert!(self.grouped);
+        for row in self.rows.iter().filter(|r| matches!(r.kind, Kind::Name | Kind::Term)) {
+            canonical::each_form(row.kind, self.text(row.value), &mut norm, &mut buf, &mut |form| {
+                f(form, row.record, row.kind)
+            });
         }
     }
 }
@@ -467,18 +535,8 @@ impl Lookup for ProtectedList {
 
     fn word_forms_hint(&self) -> (usize, usize) {
         // Names are listed in two word orders (see `canonical::forms`); normalised forms are
-        // about as long as the values.
-        let (mut forms, mut bytes) = (0, 0);
-        for row in &self.rows {
-            let copies = match row.kind {
-                Kind::Name => 2,
-                Kind::Term => 1,
-                _ => 0,
-            };
-            forms += copies;
-            bytes += copies * (row.value.1 - row.value.0) as usize;
-        }
-        (forms, bytes)
+        // about as long as the values. Counted as rows are added.
+        self.word_forms
     }
 
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
@@ -511,7 +569,7 @@ impl Lookup for ProtectedList {
     }
 
     fn address_owners(&self, addr: &str, found: &mut dyn FnMut(u32)) {
-        self.index().addresses.owners(addr).for_each(found)
+        self.index().addresses.owners(&self.text, addr).for_each(found)
     }
 
     fn has_phones(&self) -> bool {
@@ -523,6 +581,9 @@ impl Lookup for ProtectedList {
     }
 
     fn each_pattern(&self, each: &mut dyn FnMut(u32, &str)) {
+        if self.patterns == 0 {
+            return;
+        }
         for record in self.records() {
             for ident in record.identifiers().filter(|i| i.kind() == Kind::Pattern) {
                 each(record.index() as u32, ident.value());
@@ -540,6 +601,16 @@ struct Lines<'b> {
 }
 
 impl Lines<'_> {
+    /// Counts the line that ends just before `next` (the start of the next line, the line last
+    /// asked about ending at `next - 1` with a line feed).
+    #[inline]
+    fn skip_line(&mut self, next: usize) {
+        if next <= self.bytes.len() && next > self.counted_to {
+            self.line += 1;
+            self.counted_to = next;
+        }
+    }
+
     /// The line of the byte at `byte`.
     #[inline]
     fn at(&mut self, byte: usize) -> u64 {
@@ -616,7 +687,8 @@ fn row_start(bytes: &[u8], mut at: usize) -> usize {
 fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
     match kind {
         Kind::Email => {
-            let bare = value.strip_prefix('<').and_then(|v| v.strip_suffix('>')).unwrap_or(value).trim();
+            // `value` is trimmed: only what is inside angle brackets needs trimming.
+            let bare = value.strip_prefix('<').and_then(|v| v.strip_suffix('>')).map_or(value, str::trim);
             if !address::is_valid(bare.strip_suffix('.').unwrap_or(bare)) {
                 return Err("the email is not an address".into());
             }

@@ -258,8 +258,17 @@ pub(crate) fn each_variant_form(
     buf: &mut Vec<u8>,
     f: &mut dyn FnMut(&[u8]),
 ) {
-    norm.fill(value);
-    let n = norm.as_bytes();
+    // The name normalised at the start of `buf` (ASCII on bytes, as `canonical::each_form`
+    // does), each variant form after it.
+    if value.is_ascii() {
+        super::canonical::ascii_normalized(value.as_bytes(), buf);
+    } else {
+        norm.fill(value);
+        buf.clear();
+        buf.extend_from_slice(norm.as_bytes());
+    }
+    let len = buf.len();
+    let n = &buf[..len];
     let Some(given) = given_word(value, n) else { return };
     // The given name's bytes, and where the last word starts.
     let mut start = 0;
@@ -269,28 +278,28 @@ pub(crate) fn each_variant_form(
     let end = memchr::memchr(b' ', &n[start..]).map_or(n.len(), |p| start + p);
     let last = memchr::memrchr(b' ', n).map_or(0, |p| p + 1);
     let table = table();
-    for &t in table.listed_tokens(&n[start..end]) {
+    for &t in table.listed_tokens(&buf[start..end]) {
         let token = &table.token(t).bytes;
         // As listed.
-        buf.clear();
-        buf.extend_from_slice(&n[..start]);
+        buf.truncate(len);
+        buf.extend_from_within(..start);
         buf.extend_from_slice(token);
-        buf.extend_from_slice(&n[end..]);
-        f(buf);
+        buf.extend_from_within(end..len);
+        f(&buf[len..]);
         // Surname first: the last word, then the others.
-        buf.clear();
+        buf.truncate(len);
         if start == last {
             buf.extend_from_slice(token);
             buf.push(b' ');
-            buf.extend_from_slice(&n[..last - 1]);
+            buf.extend_from_within(..last - 1);
         } else {
-            buf.extend_from_slice(&n[last..]);
+            buf.extend_from_within(last..len);
             buf.push(b' ');
-            buf.extend_from_slice(&n[..start]);
+            buf.extend_from_within(..start);
             buf.extend_from_slice(token);
-            buf.extend_from_slice(&n[end..last - 1]);
+            buf.extend_from_within(end..last - 1);
         }
-        f(buf);
+        f(&buf[len..]);
     }
 }
 

@@ -130,15 +130,59 @@ struct Slot {
     count: u32,
 }
 
-#[derive(Debug)]
+/// A distinct form: where its entry is in the arena (see [`entry`]), and the end of its owners
+/// in `owners` (they start where the previous form's end). Eight bytes.
+#[derive(Debug, Clone, Copy)]
 struct Form {
-    text: Range<u32>,
-    owners: Range<u32>,
+    entry: u32,
+    owners_end: u32,
+}
+
+/// The keys of the forms and of their word prefixes, sorted, each with the first of its forms
+/// (the forms are in key order, so a key's forms run to the next key's first): about a dozen
+/// bytes a key, where a hash map takes over thirty. A key is found from its top bits, through
+/// `buckets`, among one or two others.
+#[derive(Default)]
+struct KeyTable {
+    keys: Vec<u64>,
+    /// `firsts[i]`: the first form of `keys[i]`; one more at the end, the number of forms.
+    firsts: Vec<u32>,
+    /// `buckets[b]..buckets[b + 1]`: the keys whose top `64 - shift` bits are `b`.
+    buckets: Vec<u32>,
+    shift: u32,
+}
+
+impl KeyTable {
+    /// The table of `keys` (sorted, distinct) and `firsts` (one more than `keys`).
+    fn new(keys: Vec<u64>, firsts: Vec<u32>) -> KeyTable {
+        debug_assert!(keys.windows(2).all(|w| w[0] < w[1]) && firsts.len() == keys.len() + 1);
+        // One or two keys a bucket.
+        let bits = (usize::BITS - keys.len().leading_zeros()).saturating_sub(1).clamp(1, 32);
+        let shift = 64 - bits;
+        let mut buckets = vec![0u32; (1usize << bits) + 1];
+        for &k in &keys {
+            buckets[(k >> shift) as usize + 1] += 1;
+        }
+        for b in 1..buckets.len() {
+            buckets[b] += buckets[b - 1];
+        }
+        KeyTable { keys, firsts, buckets, shift }
+    }
+
+    /// The forms of `key`, if it is a key (none when it is only a prefix of longer forms).
+    #[inline]
+    fn get(&self, key: u64) -> Option<Slot> {
+        let b = (key >> self.shift) as usize;
+        let (lo, hi) = (*self.buckets.get(b)? as usize, *self.buckets.get(b + 1)? as usize);
+        let at = lo + self.keys.get(lo..hi)?.iter().position(|&k| k == key)?;
+        let first = self.firsts[at];
+        Some(Slot { first, count: self.firsts[at + 1] - first })
+    }
 }
 
 /// The token engine. Build with [`TokenEngineBuilder::build`], search with [`TokenEngine::find`].
 pub struct TokenEngine {
-    table: KeyMap<Slot>,
+    table: KeyTable,
     forms: Vec<Form>,
     arena: Vec<u8>,
     owners: Vec<(u32, Kind)>,
@@ -292,19 +336,68 @@ impl std::fmt::Debug for TokenEngine {
     }
 }
 
+/// Keys already well mixed: a set of them hashes nothing.
+type KeySet = hashbrown::HashSet<u64, BuildHasherDefault<crate::list::index::PassThrough>>;
+
+/// One form while building: its key, where it is in the builder's arena (see [`entry`]), and
+/// its owner's record. Sixteen bytes.
+type Row = (u64, u32, u32);
+
+/// A form's length in the builder's arena when it is this or more: the length follows in four
+/// bytes.
+const LONG: u8 = u8::MAX;
+
+/// The text and the kind of the builder's entry at `at`: a [`kind_byte`], the text's length
+/// (one byte, or [`LONG`] and four), then the text.
+#[inline]
+fn entry(arena: &[u8], at: u32) -> (&[u8], Kind) {
+    let at = at as usize;
+    let kind = KINDS[(arena[at] as usize).min(KINDS.len() - 1)];
+    let (start, len) = match arena[at + 1] {
+        LONG => {
+            let len = arena.get(at + 2..at + 6).and_then(|b| b.try_into().ok()).map_or(0, u32::from_le_bytes);
+            (at + 6, len as usize)
+        }
+        len => (at + 2, len as usize),
+    };
+    (&arena[start..start + len], kind)
+}
+
+/// The kinds, by [`kind_byte`].
+const KINDS: [Kind; 5] = [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern];
+
+/// The byte a kind is kept as in the builder's arena (its place in [`KINDS`]).
+fn kind_byte(kind: Kind) -> u8 {
+    match kind {
+        Kind::Name => 0,
+        Kind::Email => 1,
+        Kind::Phone => 2,
+        Kind::Term => 3,
+        Kind::Pattern => 4,
+    }
+}
+
 /// Collects forms without an allocation each, then builds the table.
 #[derive(Default)]
 pub struct TokenEngineBuilder {
     arena: Vec<u8>,
-    /// (key, text start, text end, record, kind)
-    rows: Vec<(u64, u32, u32, u32, Kind)>,
+    rows: Vec<Row>,
+    /// The keys of the forms' word prefixes (a set: a million names share far fewer given
+    /// names and surnames).
+    prefixes: KeySet,
+    max_words: usize,
 }
 
 impl TokenEngineBuilder {
     /// A builder with room for `forms` forms of `bytes` bytes in all: a million names grown
     /// by doubling would hold up to twice that, and both copies while moving.
     pub fn with_capacity(forms: usize, bytes: usize) -> TokenEngineBuilder {
-        TokenEngineBuilder { arena: Vec::with_capacity(bytes), rows: Vec::with_capacity(forms) }
+        TokenEngineBuilder {
+            arena: Vec::with_capacity(bytes + 2 * forms),
+            rows: Vec::with_capacity(forms),
+            prefixes: KeySet::default(),
+            max_words: 1,
+        }
     }
 
     /// Adds one normalised form owned by `record`.
@@ -313,89 +406,116 @@ impl TokenEngineBuilder {
             return;
         }
         let start = self.arena.len() as u32;
+        self.arena.push(kind_byte(kind));
+        match u8::try_from(form.len()) {
+            Ok(len) if len < LONG => self.arena.push(len),
+            _ => {
+                self.arena.push(LONG);
+                self.arena.extend_from_slice(&(form.len() as u32).to_le_bytes());
+            }
+        }
         self.arena.extend_from_slice(form);
-        self.rows.push((Span::of(form).key(), start, self.arena.len() as u32, record, kind));
+        // The form's key, and the key of each of its word prefixes (which the scan extends
+        // through).
+        let mut h = Span::START;
+        let mut words = 0;
+        for word in form.split(|&b| b == b' ') {
+            if words > 0 {
+                self.prefixes.insert(h.key());
+            }
+            h = h.then(word_hash(word));
+            words += 1;
+        }
+        self.max_words = self.max_words.max(words);
+        self.rows.push((h.key(), start, record));
     }
 
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
-        let TokenEngineBuilder { mut arena, rows } = self;
-        arena.shrink_to_fit();
-        let src = &arena;
-        let text = |r: &(u64, u32, u32, u32, Kind)| &src[r.1 as usize..r.2 as usize];
+        let TokenEngineBuilder { arena: src, mut rows, prefixes, max_words } = self;
+        let text = |r: &Row| entry(&src, r.1).0;
+        let kind = |r: &Row| entry(&src, r.1).1;
         // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
         // and owner first, which compares no bytes, then by text (a stable sort, keeping the
         // owners in order) only within a run of one hash that holds more than one text, which
         // takes two forms whose hashes collide.
-        let mut rows =
-            crate::list::index::sort_by_hash(rows, |r| r.0, |a, b| (a.0, a.3, a.4).cmp(&(b.0, b.3, b.4)));
+        crate::list::index::sort_by_hash_in_place(
+            &mut rows,
+            |r| r.0,
+            |a, b| (a.0, a.2).cmp(&(b.0, b.2)).then_with(|| kind(a).cmp(&kind(b))),
+        );
         let mut i = 0;
         while i < rows.len() {
             let run = i + rows[i..].iter().take_while(|r| r.0 == rows[i].0).count();
-            if rows[i + 1..run].iter().any(|r| text(r) != text(&rows[i])) {
+            if run - i > 1 && rows[i + 1..run].iter().any(|r| text(r) != text(&rows[i])) {
                 rows[i..run].sort_by(|a, b| text(a).cmp(text(b)));
             }
             i = run;
         }
-        rows.dedup_by(|a, b| a.0 == b.0 && text(a) == text(b) && a.3 == b.3 && a.4 == b.4);
+        rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && kind(a) == kind(b) && text(a) == text(b));
 
+        // The forms in key order (their texts stay where they are in the arena), each distinct
+        // key with its first form.
         let mut forms: Vec<Form> = Vec::with_capacity(rows.len());
         let mut owners = Vec::with_capacity(rows.len());
-        // Each distinct key and the first of its forms.
-        let mut slots: Vec<(u64, u32)> = Vec::new();
-        let mut max_words = 1;
+        let mut keys: Vec<u64> = Vec::with_capacity(rows.len());
+        let mut firsts: Vec<u32> = Vec::with_capacity(rows.len() + 1);
         let mut i = 0;
         while i < rows.len() {
             let key = rows[i].0;
-            slots.push((key, forms.len() as u32));
+            keys.push(key);
+            firsts.push(forms.len() as u32);
             while i < rows.len() && rows[i].0 == key {
-                let (t, span) = (text(&rows[i]), rows[i].1..rows[i].2);
-                let o0 = owners.len() as u32;
-                while i < rows.len() && rows[i].0 == key && text(&rows[i]) == t {
-                    owners.push((rows[i].3, rows[i].4));
+                let t = text(&rows[i]);
+                let at = rows[i].1;
+                while let Some((_, kind)) =
+                    rows.get(i).filter(|r| r.0 == key).map(|r| entry(&src, r.1)).filter(|e| e.0 == t)
+                {
+                    owners.push((rows[i].2, kind));
                     i += 1;
                 }
-                forms.push(Form { text: span, owners: o0..owners.len() as u32 });
+                forms.push(Form { entry: at, owners_end: owners.len() as u32 });
             }
         }
-        // The rows go before the table is made: for a million names, 48 MB that need not be
-        // held beside it.
-        let reserve = rows.len() + rows.len() / 2;
+        firsts.push(forms.len() as u32);
         drop(rows);
-        let mut table: KeyMap<Slot> = KeyMap::default();
-        table.reserve(reserve);
-        for (n, &(key, first)) in slots.iter().enumerate() {
-            let end = slots.get(n + 1).map_or(forms.len() as u32, |s| s.1);
-            table.insert(key, Slot { first, count: end - first });
-        }
-        drop(slots);
-        // Every word prefix of every form is a key too (count 0 unless it is also a form).
-        for form in &forms {
-            let t = &arena[form.text.start as usize..form.text.end as usize];
-            let mut words = 0;
-            let mut h = Span::START;
-            let mut rest = t.split(|&b| b == b' ').peekable();
-            while let Some(word) = rest.next() {
-                h = h.then(word_hash(word));
-                words += 1;
-                if rest.peek().is_some() {
-                    table.entry(h.key()).or_insert(Slot { first: 0, count: 0 });
+        let mut arena = src;
+        arena.shrink_to_fit();
+        // Every word prefix of every form is a key too (no forms unless it is also a form's).
+        let mut prefixes: Vec<u64> =
+            prefixes.into_iter().filter(|k| keys.binary_search(k).is_err()).collect();
+        let table = if prefixes.is_empty() {
+            KeyTable::new(keys, firsts)
+        } else {
+            prefixes.sort_unstable();
+            let mut all_keys = Vec::with_capacity(keys.len() + prefixes.len());
+            let mut all_firsts = Vec::with_capacity(keys.len() + prefixes.len() + 1);
+            let mut p = prefixes.iter().peekable();
+            for (n, &k) in keys.iter().enumerate() {
+                while let Some(&&q) = p.peek().filter(|&&&q| q < k) {
+                    all_keys.push(q);
+                    all_firsts.push(firsts[n]);
+                    p.next();
                 }
+                all_keys.push(k);
+                all_firsts.push(firsts[n]);
             }
-            max_words = max_words.max(words);
-        }
-        table.shrink_to_fit();
-        let max_len = forms.iter().map(|f| (f.text.end - f.text.start) as usize).max().unwrap_or(0);
+            for &q in p {
+                all_keys.push(q);
+                all_firsts.push(forms.len() as u32);
+            }
+            all_firsts.push(forms.len() as u32);
+            KeyTable::new(all_keys, all_firsts)
+        };
+        let form_text = |f: &Form| entry(&arena, f.entry).0;
+        let max_len = forms.iter().map(|f| form_text(f).len()).max().unwrap_or(0);
         // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
         // table (a probe is a cache miss in a large list's table).
-        let (filter, filter_mask) = bit_set(
-            forms.iter().map(|f| Fnv::START.feed(&arena[f.text.start as usize..f.text.end as usize]).key()),
-            16,
-        );
-        let (keys, keys_mask) = bit_set(table.keys().copied(), 16);
+        let (filter, filter_mask) = bit_set(forms.iter().map(|f| Fnv::START.feed(form_text(f)).key()), 16);
+        let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
         let mut starts = vec![0u64; 1 << 10];
         for f in &forms {
-            let t = &arena[f.text.start as usize..f.text.end as usize];
+            let t = form_text(f);
             let seconds = match t {
                 [_, second, ..] => *second as usize..*second as usize + 1,
                 _ => 0..256,
@@ -405,14 +525,17 @@ impl TokenEngineBuilder {
                 starts[pair / 64] |= 1 << (pair % 64);
             }
         }
-        // The tokens the variant forms hold.
-        let mut tokens: Vec<&[u8]> = forms
-            .iter()
-            .flat_map(|f| arena[f.text.start as usize..f.text.end as usize].split(|&b| b == b' '))
-            .filter(|w| w.first() == Some(&TOKEN_MARK))
-            .collect();
-        tokens.sort_unstable();
-        tokens.dedup();
+        // The tokens the variant forms hold (none without a token mark anywhere).
+        let mut tokens: Vec<&[u8]> = Vec::new();
+        if memchr::memchr(TOKEN_MARK, &arena).is_some() {
+            tokens = forms
+                .iter()
+                .flat_map(|f| form_text(f).split(|&b| b == b' '))
+                .filter(|w| w.first() == Some(&TOKEN_MARK))
+                .collect();
+            tokens.sort_unstable();
+            tokens.dedup();
+        }
         let swaps = Swaps::new(&tokens);
         TokenEngine {
             table,
@@ -448,12 +571,9 @@ impl TokenEngine {
                 if !may_hold(&self.filter, self.filter_mask, key) {
                     continue;
                 }
-                if let Some(slot) = self.table.get(&Span::of(&norm[start..end]).key()) {
+                if let Some(slot) = self.table.get(Span::of(&norm[start..end]).key()) {
                     let forms = &self.forms[slot.first as usize..(slot.first + slot.count) as usize];
-                    if forms
-                        .iter()
-                        .any(|f| self.arena[f.text.start as usize..f.text.end as usize] == norm[start..end])
-                    {
+                    if forms.iter().any(|f| entry(&self.arena, f.entry).0 == &norm[start..end]) {
                         found(start..end);
                     }
                 }
@@ -534,12 +654,13 @@ impl TokenEngine {
             if !may_hold(&self.keys, self.keys_mask, key) {
                 return;
             }
-            let Some(slot) = self.table.get(&key) else { return };
-            for form in &self.forms[slot.first as usize..(slot.first + slot.count) as usize] {
-                let text = &self.arena[form.text.start as usize..form.text.end as usize];
+            let Some(slot) = self.table.get(key) else { return };
+            for i in slot.first as usize..(slot.first + slot.count) as usize {
+                let form = self.forms[i];
+                let text = entry(&self.arena, form.entry).0;
                 if same_text(text, norm, &(start..end), &given) {
-                    for &(record, kind) in &self.owners[form.owners.start as usize..form.owners.end as usize]
-                    {
+                    let first = i.checked_sub(1).map_or(0, |p| self.forms[p].owners_end) as usize;
+                    for &(record, kind) in &self.owners[first..form.owners_end as usize] {
                         found(start..end, record, kind, given.as_ref().map(|g| g.0.clone()));
                     }
                 }
