@@ -171,20 +171,9 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
-/// Sorts `items` by `cmp`, which orders first by `hash` (a uniformly distributed 64-bit value):
-/// first into buckets by the top bits of their hashes, then each bucket on its own, which stays
-/// in the cache where one sort of millions of items would not.
-pub(crate) fn sort_by_hash<T: Copy>(
-    mut items: Vec<T>,
-    hash: impl Fn(&T) -> u64,
-    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> Vec<T> {
-    sort_by_hash_in_place(&mut items, hash, cmp);
-    items
-}
-
-/// [`sort_by_hash`] in place: items are swapped into buckets of the top bits of their hashes
-/// (no second copy of the items, which for millions of them is tens of megabytes), in two
+/// Sorts `items` by `cmp`, which orders first by `hash` (a uniformly distributed 64-bit value),
+/// in a way that stays in the cache where one sort of millions of items would not: items are
+/// swapped into buckets of the top bits of their hashes (no second copy of the items, which for millions of them is tens of megabytes), in two
 /// passes of up to eleven bits (each pass's counts stay in the cache), until a bucket holds
 /// about one item; then each bucket is sorted by `cmp` on its own.
 pub(crate) fn sort_by_hash_in_place<T>(
@@ -265,20 +254,24 @@ fn buckets_in_place<T>(items: &mut [T], bucket: &impl Fn(&T) -> usize, buckets: 
 mod tests {
     /// Bucketed or not (below and above 4,096 items), the order is the comparison's.
     #[test]
-    fn sort_by_hash_sorts() {
+    fn sort_by_hash_in_place_sorts() {
         for n in [0usize, 1, 31, 32, 100, 2047, 2048, 5000, 70_000, 300_000] {
             let items: Vec<(u64, u32)> = (0..n as u64)
                 .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) & !0xff | (i % 3), (n as u64 - i) as u32))
                 .collect();
             let mut expected = items.clone();
             expected.sort();
-            assert_eq!(super::sort_by_hash(items, |i| i.0, |a, b| a.cmp(b)), expected, "{n}");
+            let mut sorted = items;
+            super::sort_by_hash_in_place(&mut sorted, |i| i.0, |a, b| a.cmp(b));
+            assert_eq!(sorted, expected, "{n}");
         }
         // Many equal hashes (one name listed by many records): sorted by the rest.
         let items: Vec<(u64, u32)> =
             (0..50_000u32).map(|i| (u64::from(i % 7) << 61, i.wrapping_mul(2_654_435_761))).collect();
         let mut expected = items.clone();
         expected.sort();
-        assert_eq!(super::sort_by_hash(items, |i| i.0, |a, b| a.cmp(b)), expected, "equal hashes");
+        let mut sorted = items;
+        super::sort_by_hash_in_place(&mut sorted, |i| i.0, |a, b| a.cmp(b));
+        assert_eq!(sorted, expected, "equal hashes");
     }
 }

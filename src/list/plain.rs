@@ -267,7 +267,7 @@ impl ProtectedList {
         list.records.shrink_to_fit();
         // Ids are looked up only while rows are added: the table goes (a million records'
         // is 20 MB), and is made again if a row is pushed.
-        list.by_id = hashbrown::HashTable::new();
+        list.by_id = IdTable::default();
         list.record_limit = None;
         Ok(list)
     }
@@ -425,10 +425,16 @@ impl ProtectedList {
     fn index_ids(&mut self) {
         let (text, records, hasher) = (&self.text, &self.records, &self.hasher);
         let id = |r: u32| &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize];
-        self.by_id = hashbrown::HashTable::with_capacity(records.len());
+        let mut table = IdTable::default();
+        table.reserve(records.len());
         for r in 0..records.len() as u32 {
-            self.by_id.insert_unique(hasher.hash_one(id(r)), r, |&x| hasher.hash_one(id(x)));
+            let hash = hasher.hash_one(id(r));
+            // Ids are distinct: the probe ends at an empty slot.
+            if let Err(slot) = table.find(hash, |_| false) {
+                table.insert(slot, hash, r);
+            }
         }
+        self.by_id = table;
     }
 
     /// Groups rows by record (a stable counting sort), so each record's rows are contiguous.
@@ -729,6 +735,11 @@ struct IdTable {
 }
 
 impl IdTable {
+    /// The records in the table.
+    fn len(&self) -> usize {
+        self.len
+    }
+
     /// Room for `n` records without growing (the table at most four fifths full).
     fn reserve(&mut self, n: usize) {
         let want = (self.len + n).saturating_mul(5) / 4 + 1;
