@@ -632,6 +632,13 @@ static int usage(void) {
 }
 
 int main(int argc, char **argv) {
+    /* Tesseract (OCR, with `ocr = true`) as Debian builds it runs a team of OpenMP threads on
+     * each image, which spin while they wait: several times the CPU for the same page, when
+     * the milter reads sessions in parallel already (docs/performance.md#ocr). One thread an
+     * image, as the maildlp command sets it, unless the operator set the variable: set before
+     * any thread starts and before Tesseract, and with it libgomp (which reads it once), is
+     * loaded. */
+    setenv("OMP_THREAD_LIMIT", "1", 0);
     int c;
     while ((c = getopt(argc, argv, "s:l:k:c:b:w:e:fh")) != -1) {
         switch (c) {

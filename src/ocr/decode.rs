@@ -35,8 +35,9 @@ pub(crate) struct Gray {
     pub(crate) width: u32,
     /// Height in pixels.
     pub(crate) height: u32,
-    /// Its resolution in dots an inch: a scan's, when its file says (a TIFF's tags, a PDF
-    /// page's size), else a screen's ([`SCREEN_DPI`]).
+    /// Its resolution in dots an inch: a scan's, when its file says (a TIFF's tags, a PNG's
+    /// `pHYs`, a JPEG's JFIF header, a BMP's header, a PDF page's size), else a screen's
+    /// ([`SCREEN_DPI`]).
     pub(crate) dpi: u32,
 }
 
@@ -78,7 +79,47 @@ pub(crate) fn is_image(head: &[u8]) -> bool {
 /// `ocr`'s allowance; an image that cannot have text, does not fit the allowance or does not
 /// decode is the outcome to report instead.
 pub(crate) fn open(bytes: &[u8], ocr: &Ocr<'_>) -> Result<Gray, Outcome> {
-    open_from(|| Cursor::new(bytes), ocr)
+    let image = open_from(|| Cursor::new(bytes), ocr)?;
+    Ok(Gray { dpi: file_resolution(bytes).unwrap_or(image.dpi), ..image })
+}
+
+/// The resolution a PNG, JPEG or BMP file gives for its pixels, as the `tesseract` command
+/// (Leptonica) reads it: a PNG's `pHYs` chunk in pixels a metre, a JPEG's JFIF header in dots an
+/// inch or a centimetre, a BMP's pixels a metre; `None` when the file gives none or one no scan
+/// or screen has (a TIFF's is read page by page, by `tiff_dpi`).
+pub(crate) fn file_resolution(bytes: &[u8]) -> Option<u32> {
+    let at = |at: usize, n: usize| bytes.get(at..at.checked_add(n)?);
+    let be16 = |i: usize| at(i, 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let be32 = |i: usize| at(i, 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let le32 = |i: usize| at(i, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let per_metre = |dots: u32| resolution(f64::from(dots) * 0.0254, 1.0);
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        // The chunks before the image data: length, type, data, CRC. `pHYs` holds pixels a
+        // unit across, down, and the unit (1: the metre; 0: none, an aspect ratio only).
+        let mut i = 8usize;
+        loop {
+            let len = usize::try_from(be32(i)?).ok()?;
+            match at(i + 4, 4)? {
+                b"pHYs" if len == 9 && at(i + 16, 1)? == [1] => return per_metre(be32(i + 8)?),
+                b"IDAT" | b"IEND" => return None,
+                _ => i = i.checked_add(12)?.checked_add(len)?,
+            }
+        }
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff, 0xe0]) && at(6, 5)? == b"JFIF\0" {
+        // The JFIF segment, first after the start of image: units (1: inch, 2: centimetre;
+        // 0: none, an aspect ratio only), then dots a unit across.
+        let dots = f64::from(be16(14)?);
+        match at(13, 1)? {
+            [1] => resolution(dots, 1.0),
+            [2] => resolution(dots * 2.54, 1.0),
+            _ => None,
+        }
+    } else if bytes.starts_with(b"BM") && le32(14)? >= 40 {
+        // A BITMAPINFOHEADER (or a later one): pixels a metre across at 38.
+        per_metre(le32(38)?)
+    } else {
+        None
+    }
 }
 
 /// [`open`] for an image read from the readers `source` makes (one to guess the format, one for
@@ -482,6 +523,86 @@ mod tests {
         assert_eq!(spent[2], (frame(4), Err(Outcome::OverBudget)));
         // One frame: the image itself.
         assert_eq!(each(&gif_of(&[128]), 10_000), [(None, Ok((40, 40, 128)))]);
+    }
+
+    #[test]
+    fn the_resolution_a_file_gives() {
+        // A PNG: signature, IHDR, then pHYs (300 dpi is 11811 pixels a metre) before IDAT.
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0; 4]);
+            c
+        };
+        let phys = |ppm: u32, unit: u8| {
+            let mut d = ppm.to_be_bytes().to_vec();
+            d.extend_from_slice(&ppm.to_be_bytes());
+            d.push(unit);
+            d
+        };
+        let png = |chunks: &[Vec<u8>]| {
+            let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+            p.extend(chunk(b"IHDR", &[0; 13]));
+            chunks.iter().for_each(|c| p.extend_from_slice(c));
+            p
+        };
+        assert_eq!(
+            file_resolution(&png(&[chunk(b"pHYs", &phys(11811, 1)), chunk(b"IDAT", &[0])])),
+            Some(300)
+        );
+        assert_eq!(
+            file_resolution(&png(&[chunk(b"tEXt", b"a\0b"), chunk(b"pHYs", &phys(3780, 1))])),
+            Some(96)
+        );
+        // No unit (an aspect ratio), after the image data, none at all, a size past the end.
+        assert_eq!(file_resolution(&png(&[chunk(b"pHYs", &phys(11811, 0))])), None);
+        assert_eq!(file_resolution(&png(&[chunk(b"IDAT", &[0]), chunk(b"pHYs", &phys(11811, 1))])), None);
+        assert_eq!(file_resolution(&png(&[])), None);
+        let mut long = png(&[]);
+        long.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(file_resolution(&long), None);
+        // A JPEG's JFIF header: dots an inch, a centimetre, or no unit.
+        let jfif = |unit: u8, dots: u16| {
+            let mut j = vec![0xff, 0xd8, 0xff, 0xe0, 0, 16];
+            j.extend_from_slice(b"JFIF\0\x01\x01");
+            j.push(unit);
+            j.extend_from_slice(&dots.to_be_bytes());
+            j.extend_from_slice(&dots.to_be_bytes());
+            j
+        };
+        assert_eq!(file_resolution(&jfif(1, 200)), Some(200));
+        assert_eq!(file_resolution(&jfif(2, 118)), Some(300));
+        assert_eq!(file_resolution(&jfif(0, 1)), None);
+        assert_eq!(file_resolution(&jfif(1, 10)), None, "no scan has 10 dpi");
+        assert_eq!(file_resolution(&jfif(1, 300)[..14]), None);
+        // A BMP's info header: pixels a metre.
+        let mut bmp = b"BM".to_vec();
+        bmp.resize(14, 0);
+        bmp.extend_from_slice(&40u32.to_le_bytes());
+        bmp.resize(38, 0);
+        bmp.extend_from_slice(&3780u32.to_le_bytes());
+        assert_eq!(file_resolution(&bmp), Some(96));
+        assert_eq!(file_resolution(&bmp[..40]), None);
+        let mut core = bmp.clone();
+        core[14..18].copy_from_slice(&12u32.to_le_bytes());
+        assert_eq!(file_resolution(&core), None, "an OS/2 core header gives no resolution");
+        bmp[38..42].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(file_resolution(&bmp), None, "zero: none given");
+        // A pHYs of the wrong length is passed over like any other chunk.
+        assert_eq!(file_resolution(&png(&[chunk(b"pHYs", &[0; 8]), chunk(b"IDAT", &[0])])), None);
+        // And what an image decoded from such a file is handed to Tesseract at.
+        let mut encoded = Vec::new();
+        image::GrayImage::from_pixel(40, 40, image::Luma([200]))
+            .write_to(&mut Cursor::new(&mut encoded), ImageFormat::Png)
+            .unwrap();
+        let settings = super::super::Settings { languages: "eng".into(), max_pixels: 10_000 };
+        assert_eq!(open(&encoded, &Ocr::new(&settings)).unwrap().dpi, SCREEN_DPI);
+        let mut jpeg = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut jpeg);
+        encoder.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(300));
+        encoder.encode(&[200; 1600], 40, 40, image::ExtendedColorType::L8).unwrap();
+        assert_eq!(open(&jpeg, &Ocr::new(&settings)).unwrap().dpi, 300);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! - `vocabulary`: listed name words, so that OCR text with a one-letter mistake in a word of
 //!   six letters or more still matches (only text read by OCR).
 //! - this file: one scan's `Ocr` session (settings and the pixels read so far against
-//!   `max_ocr_pixels`), and one engine per thread and language set.
+//!   `max_ocr_pixels`), and the engines, kept between images and threads.
 
 pub(crate) mod ccitt;
 mod decode;
@@ -17,8 +17,8 @@ mod decode;
 mod sys;
 mod vocabulary;
 
-use std::cell::{Cell, RefCell};
-use std::sync::OnceLock;
+use std::cell::Cell;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 pub(crate) use decode::{is_image, resolution, Gray, Outcome, MIN_SIDE, SCREEN_DPI};
 pub(crate) use vocabulary::Vocabulary;
@@ -40,9 +40,54 @@ fn library() -> Result<&'static sys::Tesseract, &'static str> {
     }
 }
 
-thread_local! {
-    /// This thread's engines, one per language set (`eng`, `eng+ara`).
-    static ENGINES: RefCell<Vec<(String, sys::Api<'static>)>> = const { RefCell::new(Vec::new()) };
+/// Engines not reading now, each with its language set (`eng`, `eng+ara`): taken by a thread
+/// for one image and given back, so that an engine (whose language data takes Tesseract about
+/// as long to load as a page takes to read) outlives the thread that made it. The milter's
+/// threads come and go with its SMTP sessions (libmilter's pool of workers); without this, a
+/// session's first image would pay for loading the data again.
+static IDLE: Pool<sys::Api<'static>> = Pool::new();
+
+/// The most idle engines kept for one language set: as many as the machine has cores (more
+/// read no faster at once); an engine given back past that is freed.
+fn max_idle() -> usize {
+    static MAX: OnceLock<usize> = OnceLock::new();
+    *MAX.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+}
+
+/// Idle values (engines) shared by every thread, each under a key (its language set).
+struct Pool<T> {
+    idle: Mutex<Vec<(String, T)>>,
+}
+
+impl<T> Pool<T> {
+    const fn new() -> Pool<T> {
+        Pool { idle: Mutex::new(Vec::new()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, T)>> {
+        // A panic elsewhere while the lock was held leaves the list whole (it is only pushed
+        // to and removed from).
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// An idle value kept under `key`, now the caller's, or `None`.
+    fn take(&self, key: &str) -> Option<T> {
+        let mut idle = self.lock();
+        let at = idle.iter().position(|(k, _)| k == key)?;
+        Some(idle.swap_remove(at).1)
+    }
+
+    /// Keeps `value` under `key` for the next [`Pool::take`], unless `max` are idle under that
+    /// key already: then it is handed back (to be dropped outside the lock).
+    fn give(&self, key: &str, value: T, max: usize) -> Option<T> {
+        let mut idle = self.lock();
+        if idle.iter().filter(|(k, _)| k == key).count() < max {
+            idle.push((key.to_string(), value));
+            None
+        } else {
+            Some(value)
+        }
+    }
 }
 
 /// Whether OCR can run for `languages` (`["eng", "ara"]`): `Ok` with Tesseract's version, or
@@ -53,23 +98,18 @@ pub fn status(languages: &[String]) -> Result<String, String> {
     Ok(lib.version())
 }
 
-/// Runs `f` with this thread's engine for `languages`, created on first use.
+/// Runs `f` with an idle engine for `languages`, or a new one when none is idle, and keeps it
+/// for the next image.
 fn with_engine<T>(languages: &str, f: impl FnOnce(&mut sys::Api<'static>) -> T) -> Result<T, String> {
     let lib = library().map_err(str::to_string)?;
-    ENGINES.with(|cell| {
-        let Ok(mut engines) = cell.try_borrow_mut() else {
-            return Err("Tesseract is already reading on this thread".to_string());
-        };
-        let at = match engines.iter().position(|(l, _)| l == languages) {
-            Some(at) => at,
-            None => {
-                let api = lib.api(languages)?;
-                engines.push((languages.to_string(), api));
-                engines.len() - 1
-            }
-        };
-        Ok(f(&mut engines[at].1))
-    })
+    let mut api = match IDLE.take(languages) {
+        Some(api) => api,
+        None => lib.api(languages)?,
+    };
+    let out = f(&mut api);
+    // An engine past the bound is freed here, outside the lock.
+    drop(IDLE.give(languages, api, max_idle()));
+    Ok(out)
 }
 
 /// Whether the image file `bytes` is passed over by the cheap test before Tesseract (too small
@@ -173,5 +213,39 @@ mod tests {
         assert!(ocr.charge(20, 20));
         assert!(!ocr.charge(20, 20), "1200 pixels > 1000");
         assert!(!ocr.charge(1, 1), "nothing more once an image did not fit");
+    }
+
+    #[test]
+    fn a_value_given_back_on_one_thread_is_taken_on_another() {
+        let pool: Pool<u32> = Pool::new();
+        assert_eq!(pool.take("eng"), None);
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(pool.give("eng", 1, 2), None));
+        });
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert_eq!(pool.take("eng+ara"), None, "kept under its own key only");
+                assert_eq!(pool.take("eng"), Some(1));
+                assert_eq!(pool.take("eng"), None, "taken once");
+            });
+        });
+    }
+
+    #[test]
+    fn the_pool_keeps_at_most_max_a_key() {
+        let pool: Pool<u32> = Pool::new();
+        assert_eq!(pool.give("eng", 1, 2), None);
+        assert_eq!(pool.give("eng", 2, 2), None);
+        assert_eq!(pool.give("eng", 3, 2), Some(3), "a third is handed back to be freed");
+        assert_eq!(pool.give("ara", 4, 2), None, "another key has its own bound");
+        let mut taken = [pool.take("eng"), pool.take("eng"), pool.take("eng")];
+        taken.sort();
+        assert_eq!(taken, [None, Some(1), Some(2)]);
+        assert_eq!(pool.take("ara"), Some(4));
+    }
+
+    #[test]
+    fn engines_are_kept_for_as_many_threads_as_cores() {
+        assert!(max_idle() >= 2);
     }
 }

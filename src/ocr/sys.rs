@@ -143,12 +143,18 @@ fn open(name: &str) -> Result<Library, libloading::Error> {
     unsafe { Library::new(name) }
 }
 
-/// One Tesseract engine (`TessBaseAPI`), initialised for its languages. Not shared between
-/// threads (Tesseract's engine is not thread-safe): each thread keeps its own.
+/// One Tesseract engine (`TessBaseAPI`), initialised for its languages. Used by one thread at
+/// a time (Tesseract's engine is not thread-safe), which may hand it to another between images.
 pub(crate) struct Api<'l> {
     lib: &'l Tesseract,
     handle: Handle,
 }
+
+// SAFETY: an engine may be handed from one thread to another between images: `TessBaseAPI`
+// keeps no per-thread state (the library has no thread-local storage) and is used by one
+// thread at a time (an `Api` is used through `&mut`, and held by one thread or, idle, behind
+// a mutex). The `Tesseract` it borrows is immutable and its library handle is `Sync`.
+unsafe impl Send for Api<'_> {}
 
 impl Api<'_> {
     /// The text Tesseract reads in a `width` x `height` image of 8-bit grey `pixels` (row after
