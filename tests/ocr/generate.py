@@ -9,6 +9,8 @@
   blurred blobs and grain, saved as JPEG) and 25 drawings (lines, circles, polygons and charts
   without labels on a flat background, saved as PNG).
 - protected.csv: every name shown, one record each.
+- german.png: a line of German naming a person with umlauts and sharp s (Jürgen Weißmüller),
+  read with `ocr_languages = ["eng", "deu"]` (Debian `tesseract-ocr-deu`).
 
 Run with Debian's python3 and python3-pil (Pillow 9.4) and fonts-dejavu-core, fonts-liberation:
     /usr/bin/python3 tests/ocr/generate.py
@@ -283,6 +285,15 @@ def slides():
     frames[0].save(os.path.join(HERE, "slides.gif"), save_all=True, append_images=frames[1:], duration=2000, loop=0)
 
 
+def german():
+    """A screenshot of one line of German whose name has letters English data lacks (ü, ß)."""
+    f = ImageFont.truetype(FONTS[1], pt_to_px(14))
+    img = Image.new("RGB", (860, 70), (255, 255, 255))
+    text = "Bescheid für Jürgen Weißmüller über die Anhörung am 3. März."
+    ImageDraw.Draw(img).text((20, 20), text, font=f, fill=(0, 0, 0))
+    save_png(img, os.path.join(HERE, "german.png"))
+
+
 def main():
     rng = random.Random(29)
     shots = os.path.join(HERE, "screenshots")
@@ -320,6 +331,7 @@ def main():
     scans(os.path.join(shots, "001.png"))
     letter()
     slides()
+    german()
     for i in range(50):
         wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
         if i % 2 == 0:
