@@ -335,7 +335,7 @@ fn bombs_huge_dimensions_and_a_thousand_page_tiff_stop_at_a_limit() {
 }
 
 #[test]
-fn scanned_pdf_pages_are_read_jpeg_raw_pixels_and_fax() {
+fn scanned_pdf_pages_are_read_jpeg_raw_pixels_fax_and_jbig2() {
     if !ocr_ready() {
         return;
     }
@@ -354,7 +354,13 @@ fn scanned_pdf_pages_are_read_jpeg_raw_pixels_and_fax() {
     }
     // tiff2pdf's three Group 4 pages (the name on page 3), and page 3 alone as one-dimensional
     // Group 3 with EOLs and byte-aligned rows.
-    for (name, page) in [("letter-g4.pdf", "page 3 image"), ("letter-g3.pdf", "page 1 image")] {
+    // Page 3 alone as JBIG2 (/JBIG2Decode): a page information segment and an MMR-coded
+    // generic region.
+    for (name, page) in [
+        ("letter-g4.pdf", "page 3 image"),
+        ("letter-g3.pdf", "page 1 image"),
+        ("letter-jbig2.pdf", "page 1 image"),
+    ] {
         let pdf = std::fs::read(dir().join(name)).unwrap();
         let report = scanner.scan(&attached(name, "application/pdf", &pdf));
         assert_eq!(named(&report), [("P004".to_string(), true, Some(page.to_string()))].into(), "{name}");
@@ -476,4 +482,28 @@ fn a_language_without_its_data_makes_images_ocr_unavailable_once_naming_it() {
     // The status the CLI checks at start says the same.
     let why = maildlp::ocr::status(&["eng".to_string(), "zzz".to_string()]).unwrap_err();
     assert!(why.contains("zzz"), "{why}");
+}
+
+#[test]
+fn a_jbig2_scan_is_charged_before_it_is_decoded_and_damage_is_unreadable() {
+    if !ocr_ready() {
+        return;
+    }
+    let pdf = std::fs::read(dir().join("letter-jbig2.pdf")).unwrap();
+    // 1240 x 640 pixels: past an allowance of 500,000, so not decoded.
+    let report =
+        scanner_with("ocr = true\nmax_ocr_pixels = 500000").scan(&attached("a.pdf", "application/pdf", &pdf));
+    assert_eq!(limits(&report), ["max_ocr_pixels"]);
+    assert!(named(&report).is_empty());
+    // The stream's page information segment saying a page of 65535 x 65535 pixels, not the
+    // image's 1240 x 640: refused before decoding, the page unreadable.
+    let jb2 = std::fs::read(dir().join("letter.jb2")).unwrap();
+    let at = pdf.windows(jb2.len()).position(|w| w == jb2.as_slice()).expect("the stream in the PDF");
+    let mut huge = pdf.clone();
+    huge[at + 11..at + 19].copy_from_slice(&[0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff]);
+    let report = scanner().scan(&attached("a.pdf", "application/pdf", &huge));
+    assert_eq!(limits(&report), ["unreadable"]);
+    let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
+    assert!(said.contains("its JBIG2 page is 65535 x 65535 pixels, its image 1240 x 640"), "{said}");
+    assert!(named(&report).is_empty());
 }

@@ -270,6 +270,45 @@ def letter():
                   strip, os.path.join(HERE, "letter-g3.pdf"))
 
 
+def jbig2():
+    """Page 3 of the letter as a JBIG2 scan in a PDF (/JBIG2Decode): letter-jbig2.pdf. The JBIG2
+    stream is in the embedded organisation PDF uses (T.88 Annex D.3): a page information
+    segment (1240 x 640, 200 dpi), one immediate generic region segment coded with MMR (its
+    bitmap is T.6, Group 4, as Pillow's libtiff writer codes it in one strip, from the page
+    drawn with ink as 1 bits, JBIG2's black) and an end of page segment. Also written alone as
+    letter.jb2 (a fuzzing seed)."""
+    import struct
+    import tempfile
+
+    f = ImageFont.truetype(FONTS[1], 34)
+    img = Image.new("1", (1240, 640), 0)
+    d = ImageDraw.Draw(img)
+    for j, line in enumerate(LETTER[2]):
+        d.text((80, 60 + j * 56), line, font=f, fill=1)
+    d.text((1040, 580), "3 / 3", font=f, fill=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Pillow's libtiff Group 4 writer, one strip; libtiff codes 0 bits as white runs
+        # whatever the photometric says, which is what JBIG2's MMR wants.
+        g4 = os.path.join(tmp, "p3-g4.tif")
+        img.save(g4, compression="group4", tiffinfo={278: 640})
+        with Image.open(g4) as t:
+            offset, length = t.tag_v2[273][0], t.tag_v2[279][0]
+        with open(g4, "rb") as fh:
+            mmr = fh.read()[offset:offset + length]
+
+    def segment(number, kind, data):
+        # Number, flags (type; page association in one byte), no referred-to segments, page 1.
+        return struct.pack(">IBBBI", number, kind, 0, 1, len(data)) + data
+
+    page_info = struct.pack(">IIIIBH", 1240, 640, 7874, 7874, 0, 0)  # 200 dpi in pixels a metre
+    region = struct.pack(">IIIIB", 1240, 640, 0, 0, 0) + bytes([1]) + mmr  # OR; MMR = 1
+    stream = segment(0, 48, page_info) + segment(1, 38, region) + segment(2, 49, b"")
+    with open(os.path.join(HERE, "letter.jb2"), "wb") as fh:
+        fh.write(stream)
+    image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
+              stream, os.path.join(HERE, "letter-jbig2.pdf"))
+
+
 def slides():
     """An animated GIF of three slides (Pillow's GIF writer, 720 x 240, DejaVu Sans 30 px), the
     listed name only on the third: slides.gif."""
@@ -332,6 +371,7 @@ def main():
     letter()
     slides()
     german()
+    jbig2()
     for i in range(50):
         wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
         if i % 2 == 0:
