@@ -354,12 +354,13 @@ fn scanned_pdf_pages_are_read_jpeg_raw_pixels_fax_and_jbig2() {
     }
     // tiff2pdf's three Group 4 pages (the name on page 3), and page 3 alone as one-dimensional
     // Group 3 with EOLs and byte-aligned rows.
-    // Page 3 alone as JBIG2 (/JBIG2Decode): a page information segment and an MMR-coded
-    // generic region.
+    // Page 3 alone as JBIG2 (/JBIG2Decode): a page information segment and a generic region,
+    // MMR-coded, and arithmetic-coded (template 0).
     for (name, page) in [
         ("letter-g4.pdf", "page 3 image"),
         ("letter-g3.pdf", "page 1 image"),
         ("letter-jbig2.pdf", "page 1 image"),
+        ("letter-jbig2-mq.pdf", "page 1 image"),
     ] {
         let pdf = std::fs::read(dir().join(name)).unwrap();
         let report = scanner.scan(&attached(name, "application/pdf", &pdf));

@@ -270,13 +270,108 @@ def letter():
                   strip, os.path.join(HERE, "letter-g3.pdf"))
 
 
+# The MQ coder's probability states (T.88 Table E.1): Qe, next if MPS, next if LPS, switch.
+MQ_STATES = [(0x5601,1,1,1),(0x3401,2,6,0),(0x1801,3,9,0),(0x0AC1,4,12,0),(0x0521,5,29,0),(0x0221,38,33,0),
+(0x5601,7,6,1),(0x5401,8,14,0),(0x4801,9,14,0),(0x3801,10,14,0),(0x3001,11,17,0),(0x2401,12,18,0),
+(0x1C01,13,20,0),(0x1601,29,21,0),(0x5601,15,14,1),(0x5401,16,14,0),(0x5101,17,15,0),(0x4801,18,16,0),
+(0x3801,19,17,0),(0x3401,20,18,0),(0x3001,21,19,0),(0x2801,22,19,0),(0x2401,23,20,0),(0x2201,24,21,0),
+(0x1C01,25,22,0),(0x1801,26,23,0),(0x1601,27,24,0),(0x1401,28,25,0),(0x1201,29,26,0),(0x1101,30,27,0),
+(0x0AC1,31,28,0),(0x09C1,32,29,0),(0x08A1,33,30,0),(0x0521,34,31,0),(0x0441,35,32,0),(0x02A1,36,33,0),
+(0x0221,37,34,0),(0x0141,38,35,0),(0x0111,39,36,0),(0x0085,40,37,0),(0x0049,41,38,0),(0x0025,42,39,0),
+(0x0015,43,40,0),(0x0009,44,41,0),(0x0005,45,42,0),(0x0001,45,43,0),(0x5601,46,46,0)]
+
+
+def generic_template0(bits, width, height):
+    """The MQ-coded data of a generic region (template 0, its default AT pixels, no TPGDON)
+    holding `bits` (rows of 0/1, 1 black), ended by the 0xFF 0xAC marker: the arithmetic coding
+    JBIG2 encoders (jbig2enc, scanners) use, written from T.88 Annex E.2 (INITENC, ENCODE,
+    RENORME, BYTEOUT, FLUSH) and 6.2.5.3 (the 16 pixels of template 0's context)."""
+    index = [0] * 65536
+    mps = [0] * 65536
+    a, c, ct = 0x8000, 0, 12
+    out = [0]
+
+    def byteout():
+        nonlocal c, ct
+        if out[-1] == 0xFF:
+            out.append(c >> 20); c &= 0xFFFFF; ct = 7
+        elif c < 0x8000000:
+            out.append(c >> 19); c &= 0x7FFFF; ct = 8
+        else:
+            out[-1] += 1
+            if out[-1] == 0xFF:
+                c &= 0x7FFFFFF
+                out.append(c >> 20); c &= 0xFFFFF; ct = 7
+            else:
+                out.append(c >> 19); c &= 0x7FFFF; ct = 8
+
+    def encode(cx, d):
+        nonlocal a, c, ct
+        qe, nmps, nlps, switch = MQ_STATES[index[cx]]
+        a -= qe
+        if d == mps[cx]:
+            if a & 0x8000 == 0:
+                if a < qe:
+                    a = qe
+                else:
+                    c += qe
+                index[cx] = nmps
+            else:
+                c += qe
+                return
+        else:
+            if a < qe:
+                c += qe
+            else:
+                a = qe
+            if switch:
+                mps[cx] = 1 - mps[cx]
+            index[cx] = nlps
+        while True:
+            a = (a << 1) & 0xFFFF
+            c <<= 1
+            ct -= 1
+            if ct == 0:
+                byteout()
+            if a & 0x8000:
+                break
+
+    def px(x, y):
+        if 0 <= x < width and 0 <= y:
+            return bits[y][x]
+        return 0
+
+    for y in range(height):
+        for x in range(width):
+            cx = (px(x - 1, y) | px(x - 2, y) << 1 | px(x - 3, y) << 2 | px(x - 4, y) << 3
+                  | px(x + 3, y - 1) << 4 | px(x + 2, y - 1) << 5 | px(x + 1, y - 1) << 6
+                  | px(x, y - 1) << 7 | px(x - 1, y - 1) << 8 | px(x - 2, y - 1) << 9
+                  | px(x - 3, y - 1) << 10 | px(x + 2, y - 2) << 11 | px(x + 1, y - 2) << 12
+                  | px(x, y - 2) << 13 | px(x - 1, y - 2) << 14 | px(x - 2, y - 2) << 15)
+            encode(cx, bits[y][x])
+    # FLUSH (SETBITS, then two bytes out).
+    temp = c + a
+    c |= 0xFFFF
+    if c >= temp:
+        c -= 0x8000
+    c <<= ct
+    byteout()
+    c <<= ct
+    byteout()
+    data = bytes(b & 0xFF for b in out[1:])
+    if out[-1] == 0xFF:
+        data = data[:-1]
+    return data + b"\xff\xac"
+
+
 def jbig2():
     """Page 3 of the letter as a JBIG2 scan in a PDF (/JBIG2Decode): letter-jbig2.pdf. The JBIG2
     stream is in the embedded organisation PDF uses (T.88 Annex D.3): a page information
     segment (1240 x 640, 200 dpi), one immediate generic region segment coded with MMR (its
     bitmap is T.6, Group 4, as Pillow's libtiff writer codes it in one strip, from the page
     drawn with ink as 1 bits, JBIG2's black) and an end of page segment. Also written alone as
-    letter.jb2 (a fuzzing seed)."""
+    letter.jb2 (a fuzzing seed). letter-jbig2-mq.pdf: the same page with its generic region
+    arithmetic-coded (generic_template0)."""
     import struct
     import tempfile
 
@@ -307,6 +402,14 @@ def jbig2():
         fh.write(stream)
     image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
               stream, os.path.join(HERE, "letter-jbig2.pdf"))
+    # The same page arithmetic-coded (MMR = 0, template 0, AT pixels (3,-1) (-3,-1) (2,-2) (-2,-2)).
+    px = img.load()
+    bits = [[1 if px[x, y] else 0 for x in range(1240)] for y in range(640)]
+    at = bytes([3, 0xFF, 0xFD, 0xFF, 2, 0xFE, 0xFE, 0xFE])
+    region = struct.pack(">IIIIB", 1240, 640, 0, 0, 0) + bytes([0]) + at + generic_template0(bits, 1240, 640)
+    stream = segment(0, 48, page_info) + segment(1, 38, region) + segment(2, 49, b"")
+    image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
+              stream, os.path.join(HERE, "letter-jbig2-mq.pdf"))
 
 
 def slides():
