@@ -355,12 +355,14 @@ fn scanned_pdf_pages_are_read_jpeg_raw_pixels_fax_and_jbig2() {
     // tiff2pdf's three Group 4 pages (the name on page 3), and page 3 alone as one-dimensional
     // Group 3 with EOLs and byte-aligned rows.
     // Page 3 alone as JBIG2 (/JBIG2Decode): a page information segment and a generic region,
-    // MMR-coded, and arithmetic-coded (template 0).
+    // MMR-coded, and arithmetic-coded (template 0), the latter also with a deflated
+    // /JBIG2Globals stream that holds no dictionary.
     for (name, page) in [
         ("letter-g4.pdf", "page 3 image"),
         ("letter-g3.pdf", "page 1 image"),
         ("letter-jbig2.pdf", "page 1 image"),
         ("letter-jbig2-mq.pdf", "page 1 image"),
+        ("letter-jbig2-globals.pdf", "page 1 image"),
     ] {
         let pdf = std::fs::read(dir().join(name)).unwrap();
         let report = scanner.scan(&attached(name, "application/pdf", &pdf));
@@ -507,4 +509,10 @@ fn a_jbig2_scan_is_charged_before_it_is_decoded_and_damage_is_unreadable() {
     let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
     assert!(said.contains("its JBIG2 page is 65535 x 65535 pixels, its image 1240 x 640"), "{said}");
     assert!(named(&report).is_empty());
+    // A /JBIG2Globals stream whose symbol dictionary is damaged: unreadable, said so.
+    let pdf = std::fs::read(dir().join("letter-jbig2-bad-globals.pdf")).unwrap();
+    let report = scanner().scan(&attached("a.pdf", "application/pdf", &pdf));
+    assert_eq!(limits(&report), ["unreadable"]);
+    let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
+    assert!(said.contains("its JBIG2 globals are damaged"), "{said}");
 }

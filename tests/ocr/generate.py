@@ -179,9 +179,10 @@ def flate_pdf(img, path):
     image_pdf(w, h, "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", zlib.compress(grey.tobytes()), path)
 
 
-def image_pdf(w, h, image, data, path):
+def image_pdf(w, h, image, data, path, extra=()):
     """A one-page PDF whose only content is one image XObject of `w` x `h` pixels: `image` the
-    rest of its dictionary (colour space, filter), `data` its stream."""
+    rest of its dictionary (colour space, filter), `data` its stream; `extra` more objects, from
+    number 6."""
     content = f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -189,6 +190,7 @@ def image_pdf(w, h, image, data, path):
         f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
         f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image} /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        *extra,
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -410,6 +412,17 @@ def jbig2():
     stream = segment(0, 48, page_info) + segment(1, 38, region) + segment(2, 49, b"")
     image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
               stream, os.path.join(HERE, "letter-jbig2-mq.pdf"))
+    # With a /JBIG2Globals stream (deflated): one holding only an end of file segment (type 51,
+    # no dictionary; the page reads as without), and one holding a symbol dictionary segment
+    # (type 0) of 5 zero bytes, too short to be one (damaged).
+    import zlib
+
+    for name, globals_ in (("letter-jbig2-globals.pdf", segment(3, 51, b"")),
+                           ("letter-jbig2-bad-globals.pdf", segment(3, 0, bytes(5)))):
+        packed = zlib.compress(globals_, 9)
+        obj = f"<< /Filter /FlateDecode /Length {len(packed)} >>\nstream\n".encode() + packed + b"\nendstream"
+        image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode "
+                  "/DecodeParms << /JBIG2Globals 6 0 R >>", stream, os.path.join(HERE, name), [obj])
 
 
 def slides():
