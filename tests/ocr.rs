@@ -2,8 +2,9 @@
 //! inside archives and Office documents; one-letter OCR mistakes in long name words; the
 //! message's pixel allowance. The fixtures (`tests/ocr/`) are made by `tests/ocr/generate.py`.
 //!
-//! These tests need Tesseract (Debian `libtesseract5 tesseract-ocr-eng`). Without it they say so
-//! and pass, except under `CI=true`, where a missing library fails them: CI installs it.
+//! These tests need Tesseract (Debian `libtesseract5 tesseract-ocr-eng`, and `tesseract-ocr-deu`
+//! for the test of `ocr_languages`). Without it they say so and pass, except under `CI=true`,
+//! where a missing library or language fails them: CI installs them.
 
 #![cfg(feature = "ocr")]
 
@@ -334,7 +335,7 @@ fn bombs_huge_dimensions_and_a_thousand_page_tiff_stop_at_a_limit() {
 }
 
 #[test]
-fn scanned_pdf_pages_are_read_jpeg_raw_pixels_and_fax() {
+fn scanned_pdf_pages_are_read_jpeg_raw_pixels_fax_and_jbig2() {
     if !ocr_ready() {
         return;
     }
@@ -353,7 +354,16 @@ fn scanned_pdf_pages_are_read_jpeg_raw_pixels_and_fax() {
     }
     // tiff2pdf's three Group 4 pages (the name on page 3), and page 3 alone as one-dimensional
     // Group 3 with EOLs and byte-aligned rows.
-    for (name, page) in [("letter-g4.pdf", "page 3 image"), ("letter-g3.pdf", "page 1 image")] {
+    // Page 3 alone as JBIG2 (/JBIG2Decode): a page information segment and a generic region,
+    // MMR-coded, and arithmetic-coded (template 0), the latter also with a deflated
+    // /JBIG2Globals stream that holds no dictionary.
+    for (name, page) in [
+        ("letter-g4.pdf", "page 3 image"),
+        ("letter-g3.pdf", "page 1 image"),
+        ("letter-jbig2.pdf", "page 1 image"),
+        ("letter-jbig2-mq.pdf", "page 1 image"),
+        ("letter-jbig2-globals.pdf", "page 1 image"),
+    ] {
         let pdf = std::fs::read(dir().join(name)).unwrap();
         let report = scanner.scan(&attached(name, "application/pdf", &pdf));
         assert_eq!(named(&report), [("P004".to_string(), true, Some(page.to_string()))].into(), "{name}");
@@ -426,4 +436,83 @@ fn images_inside_msg_and_winmail_dat_are_read() {
     w.attribute(2, 0x9005, 6, &prop_list(&[(0x001f, 0x3707, &utf16("list.png"))]));
     let report = scanner.scan(&attached("winmail.dat", "application/ms-tnef", &w.out));
     assert_eq!(named(&report), want("list.png"));
+}
+
+/// A scanner for the German fixture's one listed person, with `policy`.
+fn german_scanner(policy: &str) -> Scanner {
+    let list = "id,kind,value\nD001,name,Jürgen Weißmüller\n";
+    Scanner::new(ProtectedList::from_csv(list).unwrap(), Policy::from_toml(policy).unwrap())
+}
+
+#[test]
+fn other_languages_are_read_when_the_policy_names_them() {
+    if !ocr_ready() {
+        return;
+    }
+    // Debian `tesseract-ocr-deu`; CI installs it, and under CI=true its absence fails.
+    if let Err(why) = maildlp::ocr::status(&["eng".to_string(), "deu".to_string()]) {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true and Tesseract has no German data: {why}");
+        }
+        eprintln!("skipped: {why}");
+        return;
+    }
+    // "Bescheid für Jürgen Weißmüller über die Anhörung am 3. März." in DejaVu Serif, 14 pt.
+    let png = std::fs::read(dir().join("german.png")).unwrap();
+    let message = attached("bescheid.png", "image/png", &png);
+    let report = german_scanner("ocr = true\nocr_languages = [\"eng\", \"deu\"]").scan(&message);
+    assert_eq!(named(&report), BTreeSet::from([("D001".to_string(), true, Some("image".to_string()))]));
+    assert!(limits(&report).is_empty(), "{:?}", limits(&report));
+    // English data alone reads the umlauts and the sharp s as other letters ("Jiirgen
+    // Weifmiiller"): the name is not found, which is why the language is named.
+    let english = german_scanner("ocr = true").scan(&message);
+    assert!(named(&english).is_empty(), "{:?}", named(&english));
+}
+
+#[test]
+fn a_language_without_its_data_makes_images_ocr_unavailable_once_naming_it() {
+    if !ocr_ready() {
+        return;
+    }
+    let png = std::fs::read(dir().join("screenshots/001.png")).unwrap();
+    let archive = zip(&[("a.png", &png), ("b.png", &png)]);
+    let message = attached("two.zip", "application/zip", &archive);
+    let report = scanner_with("ocr = true\nocr_languages = [\"eng\", \"zzz\"]").scan(&message);
+    assert_eq!(limits(&report), ["ocr-unavailable"], "said once for the two images");
+    assert!(named(&report).is_empty());
+    let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
+    assert!(said.contains("OCR is unavailable") && said.contains("no language data for \"zzz\""), "{said}");
+    // The status the CLI checks at start says the same.
+    let why = maildlp::ocr::status(&["eng".to_string(), "zzz".to_string()]).unwrap_err();
+    assert!(why.contains("zzz"), "{why}");
+}
+
+#[test]
+fn a_jbig2_scan_is_charged_before_it_is_decoded_and_damage_is_unreadable() {
+    if !ocr_ready() {
+        return;
+    }
+    let pdf = std::fs::read(dir().join("letter-jbig2.pdf")).unwrap();
+    // 1240 x 640 pixels: past an allowance of 500,000, so not decoded.
+    let report =
+        scanner_with("ocr = true\nmax_ocr_pixels = 500000").scan(&attached("a.pdf", "application/pdf", &pdf));
+    assert_eq!(limits(&report), ["max_ocr_pixels"]);
+    assert!(named(&report).is_empty());
+    // The stream's page information segment saying a page of 65535 x 65535 pixels, not the
+    // image's 1240 x 640: refused before decoding, the page unreadable.
+    let jb2 = std::fs::read(dir().join("letter.jb2")).unwrap();
+    let at = pdf.windows(jb2.len()).position(|w| w == jb2.as_slice()).expect("the stream in the PDF");
+    let mut huge = pdf.clone();
+    huge[at + 11..at + 19].copy_from_slice(&[0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff]);
+    let report = scanner().scan(&attached("a.pdf", "application/pdf", &huge));
+    assert_eq!(limits(&report), ["unreadable"]);
+    let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
+    assert!(said.contains("its JBIG2 page is 65535 x 65535 pixels, its image 1240 x 640"), "{said}");
+    assert!(named(&report).is_empty());
+    // A /JBIG2Globals stream whose symbol dictionary is damaged: unreadable, said so.
+    let pdf = std::fs::read(dir().join("letter-jbig2-bad-globals.pdf")).unwrap();
+    let report = scanner().scan(&attached("a.pdf", "application/pdf", &pdf));
+    assert_eq!(limits(&report), ["unreadable"]);
+    let said = &report.findings().iter().find(|f| f.rule == Rule::ScanIncomplete).unwrap().message;
+    assert!(said.contains("its JBIG2 globals are damaged"), "{said}");
 }

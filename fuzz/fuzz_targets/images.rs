@@ -1,6 +1,7 @@
 //! Arbitrary bytes as an image attachment read by OCR (policy `ocr = true`), then inside a ZIP:
 //! the image decoders under the message's pixel allowance and their limits. Seeds: the PNG,
-//! JPEG, GIF, TIFF, BMP and WebP files of `fuzz/regressions/images`.
+//! JPEG, GIF, TIFF, BMP and WebP files of `fuzz/regressions/images`, and PDFs whose page is a
+//! JBIG2 scan, MMR- and arithmetic-coded (sniffed as PDF whatever their name).
 #![no_main]
 
 use std::io::Write;

@@ -13,6 +13,7 @@
 
 pub(crate) mod ccitt;
 mod decode;
+pub(crate) mod jbig2;
 #[allow(unsafe_code)]
 mod sys;
 mod vocabulary;

@@ -27,6 +27,8 @@ struct Functions {
     set_source_resolution: unsafe extern "C" fn(Handle, c_int),
     get_utf8_text: unsafe extern "C" fn(Handle) -> *mut c_char,
     delete_text: unsafe extern "C" fn(*const c_char),
+    loaded_languages: unsafe extern "C" fn(Handle) -> *mut *mut c_char,
+    delete_text_array: unsafe extern "C" fn(*mut *mut c_char),
     clear: unsafe extern "C" fn(Handle),
     version: unsafe extern "C" fn() -> *const c_char,
 }
@@ -86,6 +88,8 @@ impl Tesseract {
             set_source_resolution: get!(b"TessBaseAPISetSourceResolution\0"),
             get_utf8_text: get!(b"TessBaseAPIGetUTF8Text\0"),
             delete_text: get!(b"TessDeleteText\0"),
+            loaded_languages: get!(b"TessBaseAPIGetLoadedLanguagesAsVector\0"),
+            delete_text_array: get!(b"TessDeleteTextArray\0"),
             clear: get!(b"TessBaseAPIClear\0"),
             version: get!(b"TessVersion\0"),
         };
@@ -122,6 +126,16 @@ impl Tesseract {
         if status != 0 {
             return Err(format!("Tesseract has no language data for {languages:?} (tesseract-ocr-LANG)"));
         }
+        // Tesseract starts with the languages whose data it found and passes over the others
+        // (`eng+zzz` reads English only): a language named without its data is refused too.
+        let loaded = api.loaded_languages();
+        let missing: Vec<&str> = languages.split('+').filter(|l| !loaded.iter().any(|m| m == l)).collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "Tesseract has no language data for {:?} (tesseract-ocr-LANG)",
+                missing.join("+")
+            ));
+        }
         // Automatic page segmentation without orientation detection (Tesseract's default for
         // the command line), and no debugging output on standard error.
         // SAFETY: `handle` is live and initialised; 3 is `PSM_AUTO`.
@@ -130,6 +144,32 @@ impl Tesseract {
         // Tesseract does not know is refused (returns false), which is harmless.
         unsafe { (self.f.set_variable)(api.handle, c"debug_file".as_ptr(), c"/dev/null".as_ptr()) };
         Ok(api)
+    }
+}
+
+impl Api<'_> {
+    /// The languages whose data the engine loaded (`["eng", "deu"]`).
+    fn loaded_languages(&self) -> Vec<String> {
+        // SAFETY: `handle` is live and initialised; the result is a new null-terminated array of
+        // NUL-terminated strings (or null), owned by the caller and freed below.
+        let array = unsafe { (self.lib.f.loaded_languages)(self.handle) };
+        if array.is_null() {
+            return Vec::new();
+        }
+        let mut names = Vec::new();
+        for i in 0.. {
+            // SAFETY: `array` is non-null and null-terminated, and `i` has not passed its end
+            // (the loop stops at the first null).
+            let name = unsafe { *array.add(i) };
+            if name.is_null() {
+                break;
+            }
+            // SAFETY: `name` is a non-null NUL-terminated string of the array, read before it is freed.
+            names.push(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned());
+        }
+        // SAFETY: `array` came from `TessBaseAPIGetLoadedLanguagesAsVector` and is freed once.
+        unsafe { (self.lib.f.delete_text_array)(array) };
+        names
     }
 }
 

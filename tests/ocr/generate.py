@@ -9,6 +9,8 @@
   blurred blobs and grain, saved as JPEG) and 25 drawings (lines, circles, polygons and charts
   without labels on a flat background, saved as PNG).
 - protected.csv: every name shown, one record each.
+- german.png: a line of German naming a person with umlauts and sharp s (Jürgen Weißmüller),
+  read with `ocr_languages = ["eng", "deu"]` (Debian `tesseract-ocr-deu`).
 
 Run with Debian's python3 and python3-pil (Pillow 9.4) and fonts-dejavu-core, fonts-liberation:
     /usr/bin/python3 tests/ocr/generate.py
@@ -177,9 +179,10 @@ def flate_pdf(img, path):
     image_pdf(w, h, "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", zlib.compress(grey.tobytes()), path)
 
 
-def image_pdf(w, h, image, data, path):
+def image_pdf(w, h, image, data, path, extra=()):
     """A one-page PDF whose only content is one image XObject of `w` x `h` pixels: `image` the
-    rest of its dictionary (colour space, filter), `data` its stream."""
+    rest of its dictionary (colour space, filter), `data` its stream; `extra` more objects, from
+    number 6."""
     content = f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -187,6 +190,7 @@ def image_pdf(w, h, image, data, path):
         f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
         f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} {image} /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        *extra,
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -268,6 +272,159 @@ def letter():
                   strip, os.path.join(HERE, "letter-g3.pdf"))
 
 
+# The MQ coder's probability states (T.88 Table E.1): Qe, next if MPS, next if LPS, switch.
+MQ_STATES = [(0x5601,1,1,1),(0x3401,2,6,0),(0x1801,3,9,0),(0x0AC1,4,12,0),(0x0521,5,29,0),(0x0221,38,33,0),
+(0x5601,7,6,1),(0x5401,8,14,0),(0x4801,9,14,0),(0x3801,10,14,0),(0x3001,11,17,0),(0x2401,12,18,0),
+(0x1C01,13,20,0),(0x1601,29,21,0),(0x5601,15,14,1),(0x5401,16,14,0),(0x5101,17,15,0),(0x4801,18,16,0),
+(0x3801,19,17,0),(0x3401,20,18,0),(0x3001,21,19,0),(0x2801,22,19,0),(0x2401,23,20,0),(0x2201,24,21,0),
+(0x1C01,25,22,0),(0x1801,26,23,0),(0x1601,27,24,0),(0x1401,28,25,0),(0x1201,29,26,0),(0x1101,30,27,0),
+(0x0AC1,31,28,0),(0x09C1,32,29,0),(0x08A1,33,30,0),(0x0521,34,31,0),(0x0441,35,32,0),(0x02A1,36,33,0),
+(0x0221,37,34,0),(0x0141,38,35,0),(0x0111,39,36,0),(0x0085,40,37,0),(0x0049,41,38,0),(0x0025,42,39,0),
+(0x0015,43,40,0),(0x0009,44,41,0),(0x0005,45,42,0),(0x0001,45,43,0),(0x5601,46,46,0)]
+
+
+def generic_template0(bits, width, height):
+    """The MQ-coded data of a generic region (template 0, its default AT pixels, no TPGDON)
+    holding `bits` (rows of 0/1, 1 black), ended by the 0xFF 0xAC marker: the arithmetic coding
+    JBIG2 encoders (jbig2enc, scanners) use, written from T.88 Annex E.2 (INITENC, ENCODE,
+    RENORME, BYTEOUT, FLUSH) and 6.2.5.3 (the 16 pixels of template 0's context)."""
+    index = [0] * 65536
+    mps = [0] * 65536
+    a, c, ct = 0x8000, 0, 12
+    out = [0]
+
+    def byteout():
+        nonlocal c, ct
+        if out[-1] == 0xFF:
+            out.append(c >> 20); c &= 0xFFFFF; ct = 7
+        elif c < 0x8000000:
+            out.append(c >> 19); c &= 0x7FFFF; ct = 8
+        else:
+            out[-1] += 1
+            if out[-1] == 0xFF:
+                c &= 0x7FFFFFF
+                out.append(c >> 20); c &= 0xFFFFF; ct = 7
+            else:
+                out.append(c >> 19); c &= 0x7FFFF; ct = 8
+
+    def encode(cx, d):
+        nonlocal a, c, ct
+        qe, nmps, nlps, switch = MQ_STATES[index[cx]]
+        a -= qe
+        if d == mps[cx]:
+            if a & 0x8000 == 0:
+                if a < qe:
+                    a = qe
+                else:
+                    c += qe
+                index[cx] = nmps
+            else:
+                c += qe
+                return
+        else:
+            if a < qe:
+                c += qe
+            else:
+                a = qe
+            if switch:
+                mps[cx] = 1 - mps[cx]
+            index[cx] = nlps
+        while True:
+            a = (a << 1) & 0xFFFF
+            c <<= 1
+            ct -= 1
+            if ct == 0:
+                byteout()
+            if a & 0x8000:
+                break
+
+    def px(x, y):
+        if 0 <= x < width and 0 <= y:
+            return bits[y][x]
+        return 0
+
+    for y in range(height):
+        for x in range(width):
+            cx = (px(x - 1, y) | px(x - 2, y) << 1 | px(x - 3, y) << 2 | px(x - 4, y) << 3
+                  | px(x + 3, y - 1) << 4 | px(x + 2, y - 1) << 5 | px(x + 1, y - 1) << 6
+                  | px(x, y - 1) << 7 | px(x - 1, y - 1) << 8 | px(x - 2, y - 1) << 9
+                  | px(x - 3, y - 1) << 10 | px(x + 2, y - 2) << 11 | px(x + 1, y - 2) << 12
+                  | px(x, y - 2) << 13 | px(x - 1, y - 2) << 14 | px(x - 2, y - 2) << 15)
+            encode(cx, bits[y][x])
+    # FLUSH (SETBITS, then two bytes out).
+    temp = c + a
+    c |= 0xFFFF
+    if c >= temp:
+        c -= 0x8000
+    c <<= ct
+    byteout()
+    c <<= ct
+    byteout()
+    data = bytes(b & 0xFF for b in out[1:])
+    if out[-1] == 0xFF:
+        data = data[:-1]
+    return data + b"\xff\xac"
+
+
+def jbig2():
+    """Page 3 of the letter as a JBIG2 scan in a PDF (/JBIG2Decode): letter-jbig2.pdf. The JBIG2
+    stream is in the embedded organisation PDF uses (T.88 Annex D.3): a page information
+    segment (1240 x 640, 200 dpi), one immediate generic region segment coded with MMR (its
+    bitmap is T.6, Group 4, as Pillow's libtiff writer codes it in one strip, from the page
+    drawn with ink as 1 bits, JBIG2's black) and an end of page segment. Also written alone as
+    letter.jb2 (a fuzzing seed). letter-jbig2-mq.pdf: the same page with its generic region
+    arithmetic-coded (generic_template0)."""
+    import struct
+    import tempfile
+
+    f = ImageFont.truetype(FONTS[1], 34)
+    img = Image.new("1", (1240, 640), 0)
+    d = ImageDraw.Draw(img)
+    for j, line in enumerate(LETTER[2]):
+        d.text((80, 60 + j * 56), line, font=f, fill=1)
+    d.text((1040, 580), "3 / 3", font=f, fill=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Pillow's libtiff Group 4 writer, one strip; libtiff codes 0 bits as white runs
+        # whatever the photometric says, which is what JBIG2's MMR wants.
+        g4 = os.path.join(tmp, "p3-g4.tif")
+        img.save(g4, compression="group4", tiffinfo={278: 640})
+        with Image.open(g4) as t:
+            offset, length = t.tag_v2[273][0], t.tag_v2[279][0]
+        with open(g4, "rb") as fh:
+            mmr = fh.read()[offset:offset + length]
+
+    def segment(number, kind, data):
+        # Number, flags (type; page association in one byte), no referred-to segments, page 1.
+        return struct.pack(">IBBBI", number, kind, 0, 1, len(data)) + data
+
+    page_info = struct.pack(">IIIIBH", 1240, 640, 7874, 7874, 0, 0)  # 200 dpi in pixels a metre
+    region = struct.pack(">IIIIB", 1240, 640, 0, 0, 0) + bytes([1]) + mmr  # OR; MMR = 1
+    stream = segment(0, 48, page_info) + segment(1, 38, region) + segment(2, 49, b"")
+    with open(os.path.join(HERE, "letter.jb2"), "wb") as fh:
+        fh.write(stream)
+    image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
+              stream, os.path.join(HERE, "letter-jbig2.pdf"))
+    # The same page arithmetic-coded (MMR = 0, template 0, AT pixels (3,-1) (-3,-1) (2,-2) (-2,-2)).
+    px = img.load()
+    bits = [[1 if px[x, y] else 0 for x in range(1240)] for y in range(640)]
+    at = bytes([3, 0xFF, 0xFD, 0xFF, 2, 0xFE, 0xFE, 0xFE])
+    region = struct.pack(">IIIIB", 1240, 640, 0, 0, 0) + bytes([0]) + at + generic_template0(bits, 1240, 640)
+    stream = segment(0, 48, page_info) + segment(1, 38, region) + segment(2, 49, b"")
+    image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode",
+              stream, os.path.join(HERE, "letter-jbig2-mq.pdf"))
+    # With a /JBIG2Globals stream (deflated): one holding only an end of file segment (type 51,
+    # no dictionary; the page reads as without), and one holding a symbol dictionary segment
+    # (type 0) of 5 zero bytes, too short to be one (damaged).
+    import zlib
+
+    for name, globals_ in (("letter-jbig2-globals.pdf", segment(3, 51, b"")),
+                           ("letter-jbig2-bad-globals.pdf", segment(3, 0, bytes(5)))):
+        packed = zlib.compress(globals_, 9)
+        obj = f"<< /Filter /FlateDecode /Length {len(packed)} >>\nstream\n".encode() + packed + b"\nendstream"
+        image_pdf(1240, 640, "/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode "
+                  "/DecodeParms << /JBIG2Globals 6 0 R >>", stream, os.path.join(HERE, name), [obj])
+
+
 def slides():
     """An animated GIF of three slides (Pillow's GIF writer, 720 x 240, DejaVu Sans 30 px), the
     listed name only on the third: slides.gif."""
@@ -281,6 +438,15 @@ def slides():
             d.text((40, 50 + j * 60), line, font=f, fill=0)
         frames.append(img.convert("P"))
     frames[0].save(os.path.join(HERE, "slides.gif"), save_all=True, append_images=frames[1:], duration=2000, loop=0)
+
+
+def german():
+    """A screenshot of one line of German whose name has letters English data lacks (ü, ß)."""
+    f = ImageFont.truetype(FONTS[1], pt_to_px(14))
+    img = Image.new("RGB", (860, 70), (255, 255, 255))
+    text = "Bescheid für Jürgen Weißmüller über die Anhörung am 3. März."
+    ImageDraw.Draw(img).text((20, 20), text, font=f, fill=(0, 0, 0))
+    save_png(img, os.path.join(HERE, "german.png"))
 
 
 def main():
@@ -320,6 +486,8 @@ def main():
     scans(os.path.join(shots, "001.png"))
     letter()
     slides()
+    german()
+    jbig2()
     for i in range(50):
         wd, ht = rng.choice([(320, 240), (400, 300), (480, 360), (360, 480)])
         if i % 2 == 0:

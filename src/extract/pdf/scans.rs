@@ -2,12 +2,13 @@
 //! is read by OCR (policy `ocr = true`, path `page 3 image`). A JPEG (`DCTDecode`) goes to the
 //! image decoders as it is; raw pixels (no filter or `FlateDecode`, grey, RGB or CMYK, 1 or 8
 //! bits a component) are inflated to just their size and turned grey here, and CCITT fax
-//! (Group 4 and one-dimensional Group 3) is decoded to 1-bit rows by `ocr::ccitt`. JBIG2,
-//! two-dimensional Group 3 and JPEG 2000 images are said unreadable.
+//! (Group 4 and one-dimensional Group 3) is decoded to 1-bit rows by `ocr::ccitt`, JBIG2 (with
+//! its `/JBIG2Globals`) by `ocr::jbig2`. Two-dimensional Group 3 and JPEG 2000 images are said
+//! unreadable.
 
 use pdf_extract::{Document, Object, ObjectId};
 
-use crate::ocr::{ccitt, Gray, Ocr, Outcome};
+use crate::ocr::{ccitt, jbig2, Gray, Ocr, Outcome};
 
 /// What OCR made of the largest image of page `page`, or `None` when the page has no image.
 pub(super) fn page_image(doc: &Document, page: ObjectId, ocr: &Ocr<'_>) -> Option<Outcome> {
@@ -26,9 +27,12 @@ pub(super) fn page_image(doc: &Document, page: ObjectId, ocr: &Ocr<'_>) -> Optio
         [] => Encoding::Raw,
         ["FlateDecode"] => Encoding::Flate,
         ["CCITTFaxDecode"] => Encoding::Fax(fax_params(doc, dict)),
+        ["JBIG2Decode"] => match jbig2_globals(doc, dict) {
+            Ok(globals) => Encoding::Jbig2(globals),
+            Err(why) => return Some(Outcome::Unreadable(why)),
+        },
         _ => {
             let named = match filters.last().map(String::as_str) {
-                Some("JBIG2Decode") => "JBIG2",
                 Some("JPXDecode") => "JPEG 2000",
                 _ => "an encoding",
             };
@@ -70,6 +74,31 @@ enum Encoding {
     Flate,
     /// CCITT fax (`CCITTFaxDecode`), with these parameters: 1 bit a pixel.
     Fax(ccitt::Params),
+    /// JBIG2 (`JBIG2Decode`), with the content of its `/JBIG2Globals` stream: 1 bit a pixel.
+    Jbig2(Option<Vec<u8>>),
+}
+
+/// The content of a `JBIG2Decode` image's `/JBIG2Globals` stream (in its `/DecodeParms`, a
+/// dictionary or an array with one for the filter), inflated when it is; `None` without one.
+fn jbig2_globals(doc: &Document, dict: &pdf_extract::Dictionary) -> Result<Option<Vec<u8>>, String> {
+    let resolve = |o: &Object| doc.dereference(o).ok().map(|(_, o)| o.clone());
+    let parms = match dict.get(b"DecodeParms").ok().and_then(resolve) {
+        Some(Object::Array(a)) => a.first().and_then(resolve),
+        other => other,
+    };
+    let Some(Object::Dictionary(parms)) = parms else {
+        return Ok(None);
+    };
+    match parms.get(b"JBIG2Globals").ok().and_then(resolve) {
+        None => Ok(None),
+        Some(Object::Stream(s)) => match s.dict.get(b"Filter") {
+            Err(_) => Ok(Some(s.content)),
+            Ok(_) => {
+                s.decompressed_content().map(Some).map_err(|_| "its JBIG2 globals are damaged".to_string())
+            }
+        },
+        Some(_) => Err("its JBIG2 globals are not a stream".to_string()),
+    }
 }
 
 /// A `CCITTFaxDecode` image's `/DecodeParms` (a dictionary, or an array with one for the
@@ -108,7 +137,7 @@ fn raw_gray(
 ) -> Result<Gray, String> {
     let mask = dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false);
     let bits = match encoding {
-        Encoding::Fax(_) => 1,
+        Encoding::Fax(_) | Encoding::Jbig2(_) => 1,
         _ if mask => 1,
         _ => dict.get(b"BitsPerComponent").and_then(Object::as_i64).unwrap_or(8),
     };
@@ -145,6 +174,9 @@ fn raw_gray(
             return Err(format!("its fax rows are {} pixels wide, its image {width}", params.columns))
         }
         Encoding::Fax(params) => std::borrow::Cow::Owned(ccitt::decode(content, params, height)?),
+        Encoding::Jbig2(globals) => {
+            std::borrow::Cow::Owned(jbig2::decode(content, globals.as_deref(), width, height)?)
+        }
     };
     if data.len() < size {
         return Err("its image holds fewer pixels than it says".to_string());
