@@ -82,7 +82,7 @@ pub(crate) fn ascii_normalized(text: &[u8], out: &mut Vec<u8>) {
     // `sep`: a separator follows a word, so the next word starts with a space.
     let (mut o, mut sep) = (0, false);
     for &b in text {
-        let folded = ASCII_WORD_FOLD[b as usize];
+        let folded = crate::text::normalize::ASCII_FOLD[b as usize];
         if folded == 0 {
             sep = o > 0;
             continue;
@@ -97,19 +97,6 @@ pub(crate) fn ascii_normalized(text: &[u8], out: &mut Vec<u8>) {
     }
     out.truncate(o);
 }
-
-/// Each ASCII letter and digit lower-cased; 0 for every other byte (a separator).
-const ASCII_WORD_FOLD: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        if (b as u8).is_ascii_alphanumeric() {
-            t[b] = (b as u8).to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
 
 /// The canonical form of a listed address (see [`crate::address::canonical`]): the form an
 /// address found in text or in a header is compared with.

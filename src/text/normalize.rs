@@ -553,8 +553,9 @@ const SEP: u8 = 0;
 const WORD: u8 = 1;
 const NON_ASCII: u8 = 2;
 
-/// ASCII letters and digits folded to lower case; 0 for every other byte.
-static ASCII_FOLD: [u8; 256] = {
+/// ASCII letters and digits folded to lower case; 0 for every other byte (a separator). The
+/// list's compiler folds listed names with it too (`list::canonical`), as the text is folded.
+pub(crate) static ASCII_FOLD: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
