@@ -384,7 +384,11 @@ impl Buckets {
     }
 }
 
+// `cbindgen:ignore`: cbindgen reads every item of the crate and cannot instantiate a
+// hashbrown set with its hasher; the alias is Rust's alone.
 /// A set of tags (uniformly distributed already: hashed as they are).
+///
+/// cbindgen:ignore
 type TagSet = hashbrown::HashSet<u64, std::hash::BuildHasherDefault<super::index::PassThrough>>;
 
 impl Entries {

@@ -336,7 +336,11 @@ impl std::fmt::Debug for TokenEngine {
     }
 }
 
+// `cbindgen:ignore`: cbindgen reads every item of the crate and cannot instantiate a
+// hashbrown set with its hasher; the alias is Rust's alone.
 /// Keys already well mixed: a set of them hashes nothing.
+///
+/// cbindgen:ignore
 type KeySet = hashbrown::HashSet<u64, BuildHasherDefault<crate::list::index::PassThrough>>;
 
 /// One form while building: its key, where it is in the builder's arena (see [`entry`]), and
