@@ -18,6 +18,7 @@
 # of its language data, once a process, is not a message's cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/milter_start.sh
 if [ -d /dev/shm ]; then default_dir=/dev/shm/maildlp-milter-ocr; else default_dir=${TMPDIR:-/tmp}/maildlp-milter-ocr; fi
 dir=${1:-$default_dir}
 count=${MESSAGES:-200}
@@ -68,16 +69,7 @@ for ocr in false true; do
     export sock=$dir/milter.sock
     log=$dir/milter-$ocr.log
     echo "ocr = $ocr" >"$dir/policy.toml"
-    rm -f "$sock"
-    : >"$log"
-    milter/maildlp-milter -f -s "unix:$sock" -l tests/ocr/protected.csv -c "$dir/policy.toml" \
-        </dev/null >/dev/null 2>"$log" &
-    pid=$!
-    trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-    until grep -q "listening on" "$log"; do
-        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-        sleep 0.1
-    done
+    start_milter "$sock" "$log" -l tests/ocr/protected.csv -c "$dir/policy.toml"
     send "$(ls "$dir"/msgs/*-shot.eml | head -1)" >/dev/null
     cpu0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
     t0=$(date +%s%N)

@@ -27,15 +27,8 @@ mkdir -p "$dir"
 
 sock=$dir/milter.sock
 log=$dir/milter.log
-rm -f "$sock"
-milter/maildlp-milter -f -s "unix:$sock" -l "$dir/$name/p.sealed" -k "$dir/k.key" -c examples/policy.toml \
-    </dev/null >/dev/null 2>"$log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-until grep -q "listening on" "$log"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.1
-done
+. benches/milter_start.sh
+start_milter "$sock" "$log" -l "$dir/$name/p.sealed" -k "$dir/k.key" -c examples/policy.toml
 
 status() { awk -v f="$1:" '$1 == f { print int($2 / 1024) }' "/proc/$pid/status"; } # MB
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }                             # clock ticks
