@@ -860,35 +860,43 @@ mod tests {
         let text = key.to_text();
         for (max, ok) in [(1, false), (2, true)] {
             let policy = format!("max_list_records = {max}");
-            let (mut out, mut err) = (null_mut(), [0 as c_char; 256]);
-            // SAFETY: every pointer is valid for the length given with it.
-            let statuses = unsafe {
-                let plain = maildlp_scanner_new(
-                    csv.as_ptr().cast(),
-                    csv.len(),
-                    policy.as_ptr().cast(),
-                    policy.len(),
-                    &mut out,
-                    err.as_mut_ptr(),
-                    err.len(),
-                );
-                maildlp_scanner_free(out);
-                let first = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
-                let sealed = maildlp_scanner_new_sealed(
-                    sealed.as_ptr(),
-                    sealed.len(),
-                    text.as_ptr(),
-                    text.len(),
-                    policy.as_ptr().cast(),
-                    policy.len(),
-                    &mut out,
-                    err.as_mut_ptr(),
-                    err.len(),
-                );
-                maildlp_scanner_free(out);
-                let second = CStr::from_ptr(err.as_ptr()).to_string_lossy().into_owned();
-                [(plain, first), (sealed, second)]
+            // Calls one constructor with an out pointer and an error buffer; frees what it made.
+            let made = |new: &dyn Fn(*mut *mut maildlp_scanner, *mut c_char, usize) -> maildlp_status| {
+                let (mut out, mut err) = (null_mut(), [0 as c_char; 256]);
+                let status = new(&mut out, err.as_mut_ptr(), err.len());
+                // SAFETY: `out` is NULL or the scanner just made.
+                unsafe { maildlp_scanner_free(out) };
+                // SAFETY: `err` is NUL-terminated: zeroed, and written NUL-terminated on failure.
+                (status, unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned())
             };
+            let statuses = [
+                // SAFETY: every pointer is valid for the length given with it.
+                made(&|out, err, len| unsafe {
+                    maildlp_scanner_new(
+                        csv.as_ptr().cast(),
+                        csv.len(),
+                        policy.as_ptr().cast(),
+                        policy.len(),
+                        out,
+                        err,
+                        len,
+                    )
+                }),
+                // SAFETY: every pointer is valid for the length given with it.
+                made(&|out, err, len| unsafe {
+                    maildlp_scanner_new_sealed(
+                        sealed.as_ptr(),
+                        sealed.len(),
+                        text.as_ptr(),
+                        text.len(),
+                        policy.as_ptr().cast(),
+                        policy.len(),
+                        out,
+                        err,
+                        len,
+                    )
+                }),
+            ];
             for (status, message) in statuses {
                 if ok {
                     assert_eq!(status, MAILDLP_OK, "{message}");
