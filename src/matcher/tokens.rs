@@ -299,13 +299,33 @@ fn same_text(form: &[u8], norm: &[u8], span: &Range<usize>, given: &Option<(Rang
 /// bits by three six-bit fields of its high ones. One load tells a key that is surely absent
 /// from one that may be present; at 16 bits a key, about one absent key in a hundred passes.
 fn bit_set(keys: impl ExactSizeIterator<Item = u64>, bits_per_key: usize) -> (Vec<u64>, u64) {
-    let words = (keys.len() * bits_per_key / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS);
+    let words = bit_set_words(keys.len(), bits_per_key);
     let mask = words as u64 - 1;
     let mut set = vec![0u64; words];
     for k in keys {
         set[(k & mask) as usize] |= bits_of(k);
     }
     (set, mask)
+}
+
+/// The number of words of a [`bit_set`] of `keys` keys.
+fn bit_set_words(keys: usize, bits_per_key: usize) -> usize {
+    (keys.saturating_mul(bits_per_key) / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS)
+}
+
+/// Sets the bit of [`TokenEngine::starts`] for the pair of bytes `form` starts with (every pair
+/// its byte starts, for a one-byte form).
+#[inline]
+fn set_starts(starts: &mut [u64], form: &[u8]) {
+    let seconds = match form {
+        [_, second, ..] => *second as usize..*second as usize + 1,
+        [_] => 0..256,
+        [] => return,
+    };
+    for second in seconds {
+        let pair = (form[0] as usize) << 8 | second;
+        starts[pair / 64] |= 1 << (pair % 64);
+    }
 }
 
 /// The most words a [`bit_set`] takes: 4 MiB. A million names' filter at sixteen bits a key
@@ -382,7 +402,11 @@ fn kind_byte(kind: Kind) -> u8 {
 }
 
 /// Collects forms without an allocation each, then builds the table.
-#[derive(Default)]
+///
+/// What the engine needs of each form's text beyond its key (the substring filter, the pairs
+/// of bytes forms start with, the longest form) is taken as the form is added, while its text
+/// is at hand: once the rows are sorted by key, their texts are all over the arena, and a
+/// million names' worth of look-ups there would each wait on memory.
 pub struct TokenEngineBuilder {
     arena: Vec<u8>,
     rows: Vec<Row>,
@@ -390,17 +414,37 @@ pub struct TokenEngineBuilder {
     /// names and surnames).
     prefixes: KeySet,
     max_words: usize,
+    /// The [`bit_set`] of the forms' [`Fnv`] keys, sized for the forms announced (made again
+    /// from the arena at the end if more came).
+    filter: Vec<u64>,
+    filter_mask: u64,
+    /// [`TokenEngine::starts`], as forms are added.
+    starts: Vec<u64>,
+    /// The longest form, in bytes.
+    max_len: usize,
+}
+
+impl Default for TokenEngineBuilder {
+    fn default() -> Self {
+        TokenEngineBuilder::with_capacity(0, 0)
+    }
 }
 
 impl TokenEngineBuilder {
     /// A builder with room for `forms` forms of `bytes` bytes in all: a million names grown
     /// by doubling would hold up to twice that, and both copies while moving.
     pub fn with_capacity(forms: usize, bytes: usize) -> TokenEngineBuilder {
+        let filter = vec![0u64; bit_set_words(forms, 16)];
+        let filter_mask = filter.len() as u64 - 1;
         TokenEngineBuilder {
             arena: Vec::with_capacity(bytes + 2 * forms),
             rows: Vec::with_capacity(forms),
             prefixes: KeySet::default(),
             max_words: 1,
+            filter,
+            filter_mask,
+            starts: vec![0u64; 1 << 10],
+            max_len: 0,
         }
     }
 
@@ -419,6 +463,10 @@ impl TokenEngineBuilder {
             }
         }
         self.arena.extend_from_slice(form);
+        let fnv = Fnv::START.feed(form).key();
+        self.filter[(fnv & self.filter_mask) as usize] |= bits_of(fnv);
+        set_starts(&mut self.starts, form);
+        self.max_len = self.max_len.max(form.len());
         // The form's key, and the key of each of its word prefixes (which the scan extends
         // through).
         let mut h = Span::START;
@@ -436,7 +484,16 @@ impl TokenEngineBuilder {
 
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
-        let TokenEngineBuilder { arena: src, mut rows, prefixes, max_words } = self;
+        let TokenEngineBuilder {
+            arena: src,
+            mut rows,
+            prefixes,
+            max_words,
+            mut filter,
+            mut filter_mask,
+            starts,
+            max_len,
+        } = self;
         let text = |r: &Row| entry(&src, r.1).0;
         let kind = |r: &Row| entry(&src, r.1).1;
         // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
@@ -457,6 +514,10 @@ impl TokenEngineBuilder {
             i = run;
         }
         rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && kind(a) == kind(b) && text(a) == text(b));
+        // The first byte of each row's entry, read in one pass whose loads do not wait on each
+        // other: the rows are in key order, their entries anywhere in the arena.
+        let kinds: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
+        let kind_of = |i: usize| KINDS[(kinds[i] as usize).min(KINDS.len() - 1)];
 
         // The forms in key order (their texts stay where they are in the arena), each distinct
         // key with its first form.
@@ -469,13 +530,18 @@ impl TokenEngineBuilder {
             let key = rows[i].0;
             keys.push(key);
             firsts.push(forms.len() as u32);
+            // A key of one row (nearly every key) is one form with one owner: no text read.
+            if rows.get(i + 1).is_none_or(|r| r.0 != key) {
+                owners.push((rows[i].2, kind_of(i)));
+                forms.push(Form { entry: rows[i].1, owners_end: owners.len() as u32 });
+                i += 1;
+                continue;
+            }
             while i < rows.len() && rows[i].0 == key {
                 let t = text(&rows[i]);
                 let at = rows[i].1;
-                while let Some((_, kind)) =
-                    rows.get(i).filter(|r| r.0 == key).map(|r| entry(&src, r.1)).filter(|e| e.0 == t)
-                {
-                    owners.push((rows[i].2, kind));
+                while rows.get(i).is_some_and(|r| r.0 == key && text(r) == t) {
+                    owners.push((rows[i].2, kind_of(i)));
                     i += 1;
                 }
                 forms.push(Form { entry: at, owners_end: owners.len() as u32 });
@@ -512,23 +578,13 @@ impl TokenEngineBuilder {
             KeyTable::new(all_keys, all_firsts)
         };
         let form_text = |f: &Form| entry(&arena, f.entry).0;
-        let max_len = forms.iter().map(|f| form_text(f).len()).max().unwrap_or(0);
         // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
-        // table (a probe is a cache miss in a large list's table).
-        let (filter, filter_mask) = bit_set(forms.iter().map(|f| Fnv::START.feed(form_text(f)).key()), 16);
-        let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
-        let mut starts = vec![0u64; 1 << 10];
-        for f in &forms {
-            let t = form_text(f);
-            let seconds = match t {
-                [_, second, ..] => *second as usize..*second as usize + 1,
-                _ => 0..256,
-            };
-            for second in seconds {
-                let pair = (t[0] as usize) << 8 | second;
-                starts[pair / 64] |= 1 << (pair % 64);
-            }
+        // table (a probe is a cache miss in a large list's table). Made as forms were added,
+        // unless more came than were announced.
+        if bit_set_words(forms.len(), 16) > filter.len() {
+            (filter, filter_mask) = bit_set(forms.iter().map(|f| Fnv::START.feed(form_text(f)).key()), 16);
         }
+        let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
         // The tokens the variant forms hold (none without a token mark anywhere).
         let mut tokens: Vec<&[u8]> = Vec::new();
         if memchr::memchr(TOKEN_MARK, &arena).is_some() {
