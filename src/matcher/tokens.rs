@@ -299,18 +299,19 @@ fn same_text(form: &[u8], norm: &[u8], span: &Range<usize>, given: &Option<(Rang
 /// bits by three six-bit fields of its high ones. One load tells a key that is surely absent
 /// from one that may be present; at 16 bits a key, about one absent key in a hundred passes.
 fn bit_set(keys: impl ExactSizeIterator<Item = u64>, bits_per_key: usize) -> (Vec<u64>, u64) {
-    let words = bit_set_words(keys.len(), bits_per_key);
+    let count = keys.len();
+    bit_set_sized(keys, count, bits_per_key)
+}
+
+/// [`bit_set`] sized for `count` keys, whatever the number of `keys` (some may repeat).
+fn bit_set_sized(keys: impl Iterator<Item = u64>, count: usize, bits_per_key: usize) -> (Vec<u64>, u64) {
+    let words = (count.saturating_mul(bits_per_key) / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS);
     let mask = words as u64 - 1;
     let mut set = vec![0u64; words];
     for k in keys {
         set[(k & mask) as usize] |= bits_of(k);
     }
     (set, mask)
-}
-
-/// The number of words of a [`bit_set`] of `keys` keys.
-fn bit_set_words(keys: usize, bits_per_key: usize) -> usize {
-    (keys.saturating_mul(bits_per_key) / 64).next_power_of_two().clamp(64, MAX_FILTER_WORDS)
 }
 
 /// Sets the bit of [`TokenEngine::starts`] for the pair of bytes `form` starts with (every pair
@@ -414,10 +415,9 @@ pub struct TokenEngineBuilder {
     /// names and surnames).
     prefixes: KeySet,
     max_words: usize,
-    /// The [`bit_set`] of the forms' [`Fnv`] keys, sized for the forms announced (made again
-    /// from the arena at the end if more came).
-    filter: Vec<u64>,
-    filter_mask: u64,
+    /// The forms' [`Fnv`] keys, in the order added, for the substring filter: set in one pass
+    /// at the end, whose writes do not wait on each other as they would between additions.
+    fnv: Vec<u64>,
     /// [`TokenEngine::starts`], as forms are added.
     starts: Vec<u64>,
     /// The longest form, in bytes.
@@ -434,15 +434,12 @@ impl TokenEngineBuilder {
     /// A builder with room for `forms` forms of `bytes` bytes in all: a million names grown
     /// by doubling would hold up to twice that, and both copies while moving.
     pub fn with_capacity(forms: usize, bytes: usize) -> TokenEngineBuilder {
-        let filter = vec![0u64; bit_set_words(forms, 16)];
-        let filter_mask = filter.len() as u64 - 1;
         TokenEngineBuilder {
             arena: Vec::with_capacity(bytes + 2 * forms),
             rows: Vec::with_capacity(forms),
             prefixes: KeySet::default(),
             max_words: 1,
-            filter,
-            filter_mask,
+            fnv: Vec::with_capacity(forms),
             starts: vec![0u64; 1 << 10],
             max_len: 0,
         }
@@ -463,8 +460,7 @@ impl TokenEngineBuilder {
             }
         }
         self.arena.extend_from_slice(form);
-        let fnv = Fnv::START.feed(form).key();
-        self.filter[(fnv & self.filter_mask) as usize] |= bits_of(fnv);
+        self.fnv.push(Fnv::START.feed(form).key());
         set_starts(&mut self.starts, form);
         self.max_len = self.max_len.max(form.len());
         // The form's key, and the key of each of its word prefixes (which the scan extends
@@ -484,16 +480,7 @@ impl TokenEngineBuilder {
 
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
-        let TokenEngineBuilder {
-            arena: src,
-            mut rows,
-            prefixes,
-            max_words,
-            mut filter,
-            mut filter_mask,
-            starts,
-            max_len,
-        } = self;
+        let TokenEngineBuilder { arena: src, mut rows, prefixes, max_words, fnv, starts, max_len } = self;
         let text = |r: &Row| entry(&src, r.1).0;
         let kind = |r: &Row| entry(&src, r.1).1;
         // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
@@ -514,6 +501,10 @@ impl TokenEngineBuilder {
             i = run;
         }
         rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && kind(a) == kind(b) && text(a) == text(b));
+        // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
+        // table (a probe is a cache miss in a large list's table). Sized for the rows left,
+        // about one a form.
+        let (filter, filter_mask) = bit_set_sized(fnv.into_iter(), rows.len(), 16);
         // The first byte of each row's entry, read in one pass whose loads do not wait on each
         // other: the rows are in key order, their entries anywhere in the arena.
         let kinds: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
@@ -578,12 +569,6 @@ impl TokenEngineBuilder {
             KeyTable::new(all_keys, all_firsts)
         };
         let form_text = |f: &Form| entry(&arena, f.entry).0;
-        // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
-        // table (a probe is a cache miss in a large list's table). Made as forms were added,
-        // unless more came than were announced.
-        if bit_set_words(forms.len(), 16) > filter.len() {
-            (filter, filter_mask) = bit_set(forms.iter().map(|f| Fnv::START.feed(form_text(f)).key()), 16);
-        }
         let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
         // The tokens the variant forms hold (none without a token mark anywhere).
         let mut tokens: Vec<&[u8]> = Vec::new();
