@@ -106,6 +106,14 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     /// sealed one. The matcher compiles them into its word engine.
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind));
 
+    /// Calls `each(form, record, kind, given)` for the forms [`Lookup::each_word_form`] gives,
+    /// with, for a name of two words or more, the place of its given name among the form's
+    /// words (from 0): the word policy `name_variants` lets a variant stand for (see
+    /// `variants::given_word`). `None` for a term and a name of one word.
+    fn each_word_form_given(&self, each: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+        self.each_word_form(&mut |form, record, kind| each(form, record, kind, None))
+    }
+
     /// Calls `each(form, record, kind)` for every variant form of a name the list holds in clear
     /// (see `variants::each_variant_form`): the forms policy `name_variants` adds to the word
     /// engine. None of a sealed list, whose file holds them as keyed hashes.

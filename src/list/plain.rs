@@ -512,6 +512,31 @@ impl ProtectedList {
 }
 
 impl ProtectedList {
+    /// [`ProtectedList::each_word_form`], with each name form's given name (see
+    /// [`Lookup::each_word_form_given`]): in the form as listed, the word `variants::given_word`
+    /// names; surname first, the same word one place on, or first when it was last.
+    pub(crate) fn each_word_form_given(&self, f: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+        let (mut norm, mut buf) = (Normalized::new(), Vec::new());
+        debug_assert!(self.grouped);
+        for row in self.rows.iter().filter(|r| matches!(r.kind, Kind::Name | Kind::Term)) {
+            let value = self.text(row.value);
+            // The given name's place in the form as listed, and the number of its words.
+            let mut listed: Option<(Option<usize>, usize)> = None;
+            canonical::each_form(row.kind, value, &mut norm, &mut buf, &mut |form| {
+                let given = match (row.kind, listed) {
+                    (Kind::Name, None) => {
+                        let g = variants::given_word(value, form);
+                        listed = Some((g, form.iter().filter(|&&b| b == b' ').count() + 1));
+                        g
+                    }
+                    (Kind::Name, Some((g, words))) => g.map(|g| if g + 1 == words { 0 } else { g + 1 }),
+                    _ => None,
+                };
+                f(form, row.record, row.kind, given)
+            });
+        }
+    }
+
     /// Calls `f(form, record, Kind::Name)` for every variant form of every name (see
     /// `variants::each_variant_form`), in list order.
     pub(crate) fn each_variant_form(&self, f: &mut dyn FnMut(&[u8], u32, Kind)) {
@@ -547,6 +572,10 @@ impl Lookup for ProtectedList {
 
     fn each_word_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {
         ProtectedList::each_word_form(self, each)
+    }
+
+    fn each_word_form_given(&self, each: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+        ProtectedList::each_word_form_given(self, each)
     }
 
     fn each_variant_form(&self, each: &mut dyn FnMut(&[u8], u32, Kind)) {

@@ -60,6 +60,10 @@ pub(crate) struct Table {
     by_bytes: hashbrown::HashMap<Box<[u8]>, u32>,
     text: hashbrown::HashMap<Box<[u8]>, Vec<u32>>,
     listed: hashbrown::HashMap<Box<[u8]>, Vec<u32>>,
+    /// Each word of text that stands for a token, with the listed given names folded to one
+    /// of its tokens (itself left out), sorted: what a plain list's word engine tries the word
+    /// as ([`Table::alternatives`]).
+    alternatives: Vec<(Box<[u8]>, Vec<Box<[u8]>>)>,
     /// Each name of the nickname table and each transliteration family as the files write
     /// them: the name (or the family's first spelling) first, then its variants.
     #[cfg(test)]
@@ -81,6 +85,16 @@ impl Table {
         self.listed.get(word).map_or(&[], Vec::as_slice)
     }
 
+    /// Each word of text that stands for a token, and the listed given names that are variants
+    /// of it: the spellings `listed` whose tokens ([`Table::listed_tokens`]) share one with the
+    /// word's ([`Table::text_tokens`]), the word itself left out. A listed name is found through
+    /// a variant exactly when the text writes one of these words where the name writes its
+    /// given name, so that a word engine can keep the listed forms as they are and try the
+    /// words of text as the given names they may stand for.
+    pub(crate) fn alternatives(&self) -> &[(Box<[u8]>, Vec<Box<[u8]>>)] {
+        &self.alternatives
+    }
+
     /// Token `i`.
     pub(crate) fn token(&self, i: u32) -> &Token {
         &self.tokens[i as usize]
@@ -97,6 +111,7 @@ impl Table {
             by_bytes: hashbrown::HashMap::new(),
             text: hashbrown::HashMap::new(),
             listed: hashbrown::HashMap::new(),
+            alternatives: Vec::new(),
             #[cfg(test)]
             written: Vec::new(),
         };
@@ -156,6 +171,29 @@ impl Table {
             tokens.retain(|&i| all[i as usize].spellings.iter().any(|s| s != spelling));
         }
         t.listed.retain(|_, tokens| !tokens.is_empty());
+        // The listed given names folded to each token, then each word's alternatives.
+        let mut folded: Vec<Vec<&[u8]>> = vec![Vec::new(); t.tokens.len()];
+        for (spelling, tokens) in &t.listed {
+            for &i in tokens {
+                folded[i as usize].push(spelling);
+            }
+        }
+        let mut alternatives: Vec<(Box<[u8]>, Vec<Box<[u8]>>)> = t
+            .text
+            .iter()
+            .filter_map(|(word, tokens)| {
+                let mut alts: Vec<&[u8]> = tokens
+                    .iter()
+                    .flat_map(|&i| folded[i as usize].iter().copied())
+                    .filter(|a| *a != &**word)
+                    .collect();
+                alts.sort_unstable();
+                alts.dedup();
+                (!alts.is_empty()).then(|| (word.clone(), alts.into_iter().map(Box::from).collect()))
+            })
+            .collect();
+        alternatives.sort_unstable();
+        t.alternatives = alternatives;
         #[cfg(test)]
         {
             t.written = written.into_iter().map(|w| w.1).filter(|w| w.len() > 1).collect();

@@ -136,9 +136,15 @@ impl WordEngine {
         };
         if tokens {
             let mut builder = tokens::TokenEngineBuilder::with_capacity(forms, bytes);
-            list.each_word_form(&mut |form, record, kind| builder.add(form, record, kind));
             if variants {
-                list.each_variant_form(&mut |form, record, kind| builder.add(form, record, kind));
+                // The forms as listed, each with its given name, which the words of text are
+                // tried as (see `tokens::TokenEngineBuilder::add_name`).
+                builder.name_variants();
+                list.each_word_form_given(&mut |form, record, kind, given| {
+                    builder.add_name(form, record, kind, given)
+                });
+            } else {
+                list.each_word_form(&mut |form, record, kind| builder.add(form, record, kind));
             }
             return WordEngine::Tokens(Box::new(builder.build()));
         }

@@ -65,7 +65,17 @@ pub fn find(list: &ProtectedList, norm: &str, variants: bool) -> Vec<Found> {
     }
     out.sort_by_key(|(span, r, k, g)| (span.start, span.end, *r, *k, g.as_ref().map(|g| (g.start, g.end))));
     out.dedup();
-    out
+    settle(out)
+}
+
+/// `found` (sorted) without the matches through a variant where the same record's form is
+/// found as listed at the same span (its given name written as listed: the matcher reports
+/// those once, as listed; an engine need not report them through a variant).
+pub fn settle(mut found: Vec<Found>) -> Vec<Found> {
+    let listed: Vec<(Range<usize>, u32, Kind)> =
+        found.iter().filter(|f| f.3.is_none()).map(|f| (f.0.clone(), f.1, f.2)).collect();
+    found.retain(|f| f.3.is_none() || !listed.contains(&(f.0.clone(), f.1, f.2)));
+    found
 }
 
 #[cfg(test)]
@@ -115,7 +125,7 @@ mod tests {
             (span.start, span.end, *r, *k, g.as_ref().map(|g| (g.start, g.end)))
         });
         out.dedup();
-        out
+        settle(out)
     }
 
     /// The automaton; every caller also checks that the token engine agrees with it.

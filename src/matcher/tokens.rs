@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
-use crate::list::variants::{self, TOKEN_MARK};
+use crate::list::variants;
 use crate::list::WordFound;
 use crate::model::Kind;
 
@@ -185,7 +185,9 @@ pub struct TokenEngine {
     table: KeyTable,
     forms: Vec<Form>,
     arena: Vec<u8>,
-    owners: Vec<(u32, Kind)>,
+    /// Each form's owners: record, kind, and the place of the owner's given name among the
+    /// form's words ([`NO_GIVEN`] when none: a term, a name of one word).
+    owners: Vec<(u32, Kind, u8)>,
     max_words: usize,
     /// The longest form, in bytes.
     max_len: usize,
@@ -204,9 +206,11 @@ pub struct TokenEngine {
     swaps: Swaps,
 }
 
-/// The words of text a token stands for (see `variants`), for the tokens that the
-/// engine's variant forms hold: keyed like one-word spans ([`Span::key`]), each with the spelling
-/// (compared, so that a hash collision is never a swap) and the token's text and word hash.
+/// Name variants (see `variants`): the words of text that may stand for a listed given name,
+/// each with the given names it is tried as ([`variants::Table::alternatives`], only those the
+/// engine's names hold): keyed like one-word spans ([`Span::key`]), each with the word's
+/// spelling (compared, so that a hash collision is never a swap) and the given name's text and
+/// word hash. The listed forms stay as they are: a list with variants is no larger.
 #[derive(Default)]
 struct Swaps {
     table: KeyMap<Range<u32>>,
@@ -219,18 +223,18 @@ struct Swaps {
 
 struct Swap {
     spelling: Range<u32>,
-    token: Range<u32>,
-    token_hash: u64,
+    given: Range<u32>,
+    given_hash: u64,
 }
 
 impl Swaps {
-    /// The swaps of the tokens `tokens`.
-    fn new(tokens: &[&[u8]]) -> Swaps {
-        // Without variant forms, the table is not even read.
-        if tokens.is_empty() {
+    /// The swaps whose given names' word hashes are in `given` (the given names of the
+    /// engine's forms).
+    fn new(given: &KeySet) -> Swaps {
+        // Without names that have a given name, the table is not even read.
+        if given.is_empty() {
             return Swaps::default();
         }
-        let table = variants::table();
         let mut rows: Vec<(u64, Swap)> = Vec::new();
         let mut arena = Vec::new();
         let push = |arena: &mut Vec<u8>, bytes: &[u8]| {
@@ -238,13 +242,16 @@ impl Swaps {
             arena.extend_from_slice(bytes);
             start..arena.len() as u32
         };
-        for token in tokens {
-            let Some(found) = table.by_bytes(token) else { continue };
-            let t = push(&mut arena, token);
-            for m in &found.spellings {
-                let spelling = push(&mut arena, m);
-                let swap = Swap { spelling, token: t.clone(), token_hash: word_hash(token) };
-                rows.push((Span::START.then(word_hash(m)).key(), swap));
+        for (word, alternatives) in variants::table().alternatives() {
+            let mut spelling = None;
+            for alt in alternatives {
+                let given_hash = word_hash(alt);
+                if !given.contains(&given_hash) {
+                    continue;
+                }
+                let spelling = spelling.get_or_insert_with(|| push(&mut arena, word)).clone();
+                let swap = Swap { spelling, given: push(&mut arena, alt), given_hash };
+                rows.push((Span::START.then(word_hash(word)).key(), swap));
             }
         }
         if rows.is_empty() {
@@ -262,8 +269,8 @@ impl Swaps {
         Swaps { table: map, rows: rows.into_iter().map(|r| r.1).collect(), arena, filter, filter_mask }
     }
 
-    /// Calls `each(token, token_hash)` for every token the word `word` (its one-word
-    /// key `key`) stands for.
+    /// Calls `each(given, given_hash)` for every given name the word `word` (its one-word key
+    /// `key`) may stand for.
     #[inline]
     fn each(&self, word: &[u8], key: u64, each: &mut dyn FnMut(&[u8], u64)) {
         if self.rows.is_empty() || !may_hold(&self.filter, self.filter_mask, key) {
@@ -272,19 +279,24 @@ impl Swaps {
         if let Some(r) = self.table.get(&key) {
             for swap in &self.rows[r.start as usize..r.end as usize] {
                 if &self.arena[swap.spelling.start as usize..swap.spelling.end as usize] == word {
-                    each(&self.arena[swap.token.start as usize..swap.token.end as usize], swap.token_hash);
+                    each(&self.arena[swap.given.start as usize..swap.given.end as usize], swap.given_hash);
                 }
             }
         }
     }
 }
 
-/// Whether `form` is the text `norm[span]` with the word `given` (if any) replaced by `token`.
+/// A word of text tried as a listed given name: its span, the given name, and the word's place
+/// in the span being matched.
+type Given<'a> = Option<(Range<usize>, &'a [u8], u8)>;
+
+/// Whether `form` is the text `norm[span]` with the word `given` (if any) replaced by its given
+/// name.
 #[inline]
-fn same_text(form: &[u8], norm: &[u8], span: &Range<usize>, given: &Option<(Range<usize>, &[u8])>) -> bool {
+fn same_text(form: &[u8], norm: &[u8], span: &Range<usize>, given: &Given<'_>) -> bool {
     match given {
         None => form == &norm[span.clone()],
-        Some((word, token)) => {
+        Some((word, token, _)) => {
             let (before, after) = (&norm[span.start..word.start], &norm[word.end..span.end]);
             form.len() == before.len() + token.len() + after.len()
                 && form.starts_with(before)
@@ -372,12 +384,12 @@ type Row = (u64, u32, u32);
 /// bytes.
 const LONG: u8 = u8::MAX;
 
-/// The text and the kind of the builder's entry at `at`: a [`kind_byte`], the text's length
+/// The text and the kind of the builder's entry at `at`: a [`meta`] byte, the text's length
 /// (one byte, or [`LONG`] and four), then the text.
 #[inline]
 fn entry(arena: &[u8], at: u32) -> (&[u8], Kind) {
     let at = at as usize;
-    let kind = KINDS[(arena[at] as usize).min(KINDS.len() - 1)];
+    let kind = kind_of_meta(arena[at]);
     let (start, len) = match arena[at + 1] {
         LONG => {
             let len = arena.get(at + 2..at + 6).and_then(|b| b.try_into().ok()).map_or(0, u32::from_le_bytes);
@@ -390,6 +402,24 @@ fn entry(arena: &[u8], at: u32) -> (&[u8], Kind) {
 
 /// The kinds, by [`kind_byte`].
 const KINDS: [Kind; 5] = [Kind::Name, Kind::Email, Kind::Phone, Kind::Term, Kind::Pattern];
+
+/// A form's given name's place when it has none (a term, a name of one word, or a given name
+/// past the thirtieth word).
+pub(crate) const NO_GIVEN: u8 = 31;
+
+/// The byte an owner's kind and given name are kept as in the builder's arena: the kind's
+/// [`kind_byte`] in the low three bits, the given name's place (or [`NO_GIVEN`]) above.
+#[inline]
+fn meta(kind: Kind, given: Option<usize>) -> u8 {
+    let given = given.filter(|&g| g < NO_GIVEN as usize).map_or(NO_GIVEN, |g| g as u8);
+    kind_byte(kind) | given << 3
+}
+
+/// The kind of a [`meta`] byte.
+#[inline]
+fn kind_of_meta(meta: u8) -> Kind {
+    KINDS[((meta & 7) as usize).min(KINDS.len() - 1)]
+}
 
 /// The byte a kind is kept as in the builder's arena (its place in [`KINDS`]).
 fn kind_byte(kind: Kind) -> u8 {
@@ -422,6 +452,10 @@ pub struct TokenEngineBuilder {
     starts: Vec<u64>,
     /// The longest form, in bytes.
     max_len: usize,
+    /// Whether names are found through their variants (policy `name_variants`).
+    variants: bool,
+    /// With variants, the word hashes of the forms' given names.
+    given_words: KeySet,
 }
 
 impl Default for TokenEngineBuilder {
@@ -442,16 +476,31 @@ impl TokenEngineBuilder {
             fnv: Vec::with_capacity(forms),
             starts: vec![0u64; 1 << 10],
             max_len: 0,
+            variants: false,
+            given_words: KeySet::default(),
         }
+    }
+
+    /// Finds names through their variants too (policy `name_variants`): a word of text that is
+    /// a variant of a listed given name ([`variants::Table::alternatives`]) is tried as that
+    /// name where the form has its given name ([`TokenEngineBuilder::add_name`]).
+    pub fn name_variants(&mut self) {
+        self.variants = true;
     }
 
     /// Adds one normalised form owned by `record`.
     pub fn add(&mut self, form: &[u8], record: u32, kind: Kind) {
+        self.add_name(form, record, kind, None);
+    }
+
+    /// Adds one normalised form owned by `record`, whose word `given` (from 0), if any, is the
+    /// given name a name variant may stand for.
+    pub fn add_name(&mut self, form: &[u8], record: u32, kind: Kind, given: Option<usize>) {
         if form.is_empty() {
             return;
         }
         let start = self.arena.len() as u32;
-        self.arena.push(kind_byte(kind));
+        self.arena.push(meta(kind, given));
         match u8::try_from(form.len()) {
             Ok(len) if len < LONG => self.arena.push(len),
             _ => {
@@ -467,11 +516,16 @@ impl TokenEngineBuilder {
         // through).
         let mut h = Span::START;
         let mut words = 0;
+        let given = given.filter(|_| self.variants);
         for word in form.split(|&b| b == b' ') {
             if words > 0 {
                 self.prefixes.insert(h.key());
             }
-            h = h.then(word_hash(word));
+            let hash = word_hash(word);
+            if given == Some(words) {
+                self.given_words.insert(hash);
+            }
+            h = h.then(hash);
             words += 1;
         }
         self.max_words = self.max_words.max(words);
@@ -480,9 +534,19 @@ impl TokenEngineBuilder {
 
     /// Builds the engine.
     pub fn build(self) -> TokenEngine {
-        let TokenEngineBuilder { arena: src, mut rows, prefixes, max_words, fnv, starts, max_len } = self;
+        let TokenEngineBuilder {
+            arena: src,
+            mut rows,
+            prefixes,
+            max_words,
+            fnv,
+            starts,
+            max_len,
+            variants: _,
+            given_words,
+        } = self;
         let text = |r: &Row| entry(&src, r.1).0;
-        let kind = |r: &Row| entry(&src, r.1).1;
+        let meta = |r: &Row| src[r.1 as usize];
         // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
         // and owner first, which compares no bytes, then by text (a stable sort, keeping the
         // owners in order) only within a run of one hash that holds more than one text, which
@@ -490,7 +554,7 @@ impl TokenEngineBuilder {
         crate::list::index::sort_by_hash_in_place(
             &mut rows,
             |r| r.0,
-            |a, b| (a.0, a.2).cmp(&(b.0, b.2)).then_with(|| kind(a).cmp(&kind(b))),
+            |a, b| (a.0, a.2).cmp(&(b.0, b.2)).then_with(|| meta(a).cmp(&meta(b))),
         );
         let mut i = 0;
         while i < rows.len() {
@@ -500,15 +564,15 @@ impl TokenEngineBuilder {
             }
             i = run;
         }
-        rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && kind(a) == kind(b) && text(a) == text(b));
+        rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && meta(a) == meta(b) && text(a) == text(b));
         // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
         // table (a probe is a cache miss in a large list's table). Sized for the rows left,
         // about one a form.
         let (filter, filter_mask) = bit_set_sized(fnv.into_iter(), rows.len(), 16);
         // The first byte of each row's entry, read in one pass whose loads do not wait on each
         // other: the rows are in key order, their entries anywhere in the arena.
-        let kinds: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
-        let kind_of = |i: usize| KINDS[(kinds[i] as usize).min(KINDS.len() - 1)];
+        let metas: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
+        let owner = |i: usize| (rows[i].2, kind_of_meta(metas[i]), metas[i] >> 3);
 
         // The forms in key order (their texts stay where they are in the arena), each distinct
         // key with its first form.
@@ -523,7 +587,7 @@ impl TokenEngineBuilder {
             firsts.push(forms.len() as u32);
             // A key of one row (nearly every key) is one form with one owner: no text read.
             if rows.get(i + 1).is_none_or(|r| r.0 != key) {
-                owners.push((rows[i].2, kind_of(i)));
+                owners.push(owner(i));
                 forms.push(Form { entry: rows[i].1, owners_end: owners.len() as u32 });
                 i += 1;
                 continue;
@@ -532,7 +596,7 @@ impl TokenEngineBuilder {
                 let t = text(&rows[i]);
                 let at = rows[i].1;
                 while rows.get(i).is_some_and(|r| r.0 == key && text(r) == t) {
-                    owners.push((rows[i].2, kind_of(i)));
+                    owners.push(owner(i));
                     i += 1;
                 }
                 forms.push(Form { entry: at, owners_end: owners.len() as u32 });
@@ -568,20 +632,8 @@ impl TokenEngineBuilder {
             all_firsts.push(forms.len() as u32);
             KeyTable::new(all_keys, all_firsts)
         };
-        let form_text = |f: &Form| entry(&arena, f.entry).0;
         let (keys, keys_mask) = bit_set(table.keys.iter().copied(), 16);
-        // The tokens the variant forms hold (none without a token mark anywhere).
-        let mut tokens: Vec<&[u8]> = Vec::new();
-        if memchr::memchr(TOKEN_MARK, &arena).is_some() {
-            tokens = forms
-                .iter()
-                .flat_map(|f| form_text(f).split(|&b| b == b' '))
-                .filter(|w| w.first() == Some(&TOKEN_MARK))
-                .collect();
-            tokens.sort_unstable();
-            tokens.dedup();
-        }
-        let swaps = Swaps::new(&tokens);
+        let swaps = Swaps::new(&given_words);
         TokenEngine {
             table,
             forms,
@@ -668,20 +720,22 @@ impl TokenEngine {
         }
     }
 
-    /// The variant forms that start with a token the word `norm[start..end]` stands for.
+    /// The listed forms whose given name is their first word and that start with a given name
+    /// the word `norm[start..end]` may stand for.
     #[cold]
     #[inline(never)]
     fn swap_first(&self, norm: &[u8], start: usize, end: usize, key: u64, found: &mut WordFound<'_>) {
-        self.swaps.each(&norm[start..end], key, &mut |token, token_hash| {
-            let h = Span::START.then(token_hash);
-            self.extend(norm, start, end, h, Some((start..end, token)), found);
+        self.swaps.each(&norm[start..end], key, &mut |name, name_hash| {
+            let h = Span::START.then(name_hash);
+            self.extend(norm, start, end, h, Some((start..end, name, 0)), found);
         });
     }
 
     /// The listed forms that start with the span `norm[start..end]` (hashed to `h`, with the
-    /// word `given` standing for a token if one does), extended word by word while the
-    /// span so far is a known prefix. With no token yet, each further word that stands for one
-    /// is tried as it too.
+    /// word `given` tried as a given name if one is), extended word by word while the span so
+    /// far is a known prefix. With no word tried as a given name yet, each further word that
+    /// may stand for one is tried as it too. A form found through such a word is reported for
+    /// the owners whose given name is at that word's place.
     #[cold]
     #[inline(never)]
     fn extend(
@@ -690,7 +744,7 @@ impl TokenEngine {
         start: usize,
         mut end: usize,
         mut h: Span,
-        given: Option<(Range<usize>, &[u8])>,
+        given: Given<'_>,
         found: &mut WordFound<'_>,
     ) {
         let mut words = 1 + norm[start..end].iter().filter(|&&b| b == b' ').count();
@@ -705,8 +759,22 @@ impl TokenEngine {
                 let text = entry(&self.arena, form.entry).0;
                 if same_text(text, norm, &(start..end), &given) {
                     let first = i.checked_sub(1).map_or(0, |p| self.forms[p].owners_end) as usize;
-                    for &(record, kind) in &self.owners[first..form.owners_end as usize] {
-                        found(start..end, record, kind, given.as_ref().map(|g| g.0.clone()));
+                    let owners = &self.owners[first..form.owners_end as usize];
+                    match &given {
+                        // As listed: each record and kind once (one record may list the form
+                        // with its given name at two places).
+                        None => {
+                            for (n, &(record, kind, _)) in owners.iter().enumerate() {
+                                if n == 0 || owners[n - 1].0 != record || owners[n - 1].1 != kind {
+                                    found(start..end, record, kind, None);
+                                }
+                            }
+                        }
+                        Some((word, _, place)) => {
+                            for &(record, kind, _) in owners.iter().filter(|o| o.2 == *place) {
+                                found(start..end, record, kind, Some(word.clone()));
+                            }
+                        }
                     }
                 }
             }
@@ -714,11 +782,12 @@ impl TokenEngine {
                 return;
             }
             let (word, next_end) = next_word(norm, end + 1);
-            if given.is_none() && !self.swaps.rows.is_empty() {
+            if given.is_none() && !self.swaps.rows.is_empty() && words < NO_GIVEN as usize {
                 let next = &norm[end + 1..next_end];
-                self.swaps.each(next, Span::START.then(word).key(), &mut |token, token_hash| {
-                    let given = Some((end + 1..next_end, token));
-                    self.extend(norm, start, next_end, h.then(token_hash), given, found);
+                let place = words as u8;
+                self.swaps.each(next, Span::START.then(word).key(), &mut |name, name_hash| {
+                    let given = Some((end + 1..next_end, name, place));
+                    self.extend(norm, start, next_end, h.then(name_hash), given, found);
                 });
             }
             (h, end) = (h.then(word), next_end);
