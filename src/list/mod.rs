@@ -115,8 +115,10 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     }
 
     /// Calls `each(form, record, kind)` for every variant form of a name the list holds in clear
-    /// (see `variants::each_variant_form`): the forms policy `name_variants` adds to the word
-    /// engine. None of a sealed list, whose file holds them as keyed hashes.
+    /// (see `variants::each_variant_form`): the forms a list is sealed with, and that the
+    /// automaton engine spells out with policy `name_variants` (the token engine tries words of
+    /// text as given names instead: [`Lookup::each_word_form_given`]). None of a sealed list,
+    /// whose file holds them as keyed hashes.
     fn each_variant_form(&self, _each: &mut dyn FnMut(&[u8], u32, Kind)) {}
 
     /// Whether the list holds names or terms only as keyed hashes, which only it can look up

@@ -11,15 +11,22 @@
 //! - **Transliterations** are families: every spelling of one name (`muhammad`: `mohammed`,
 //!   `mohamed`, `محمد`...), each a variant of every other.
 //!
-//! Matching folds rather than expands. The table gives **tokens** (`\x01`, a letter, and an id:
-//! bytes no normalised text holds): for a name of the nickname table, one its name and its
-//! nicknames stand for (`n`) and one only the name itself stands for (`k`); for a
-//! transliteration family, one every spelling stands for (`t`). A listed given name is folded to
-//! the tokens it matches through ([`Table::listed_tokens`]: a name's `n`, the `k` of each name
-//! it is a nickname of, its family's `t`) in extra listed forms, and a word of text is tried as
-//! each token it stands for ([`Table::text_tokens`]). So a listed name costs one extra form a
-//! token (not one a spelling), and a sealed list holds the keyed tags of these forms: no
-//! spelling of any name, listed or variant, is in its file.
+//! The table gives **tokens** (`\x01`, a letter, and an id: bytes no normalised text holds):
+//! for a name of the nickname table, one its name and its nicknames stand for (`n`) and one
+//! only the name itself stands for (`k`); for a transliteration family, one every spelling
+//! stands for (`t`). A listed given name folds to the tokens it matches through
+//! ([`Table::listed_tokens`]: a name's `n`, the `k` of each name it is a nickname of, its
+//! family's `t`), a word of text stands for its tokens ([`Table::text_tokens`]), and the two
+//! are variants when they share a token. Two ways use it:
+//!
+//! - A **plain list** keeps its forms as listed: a word of text is tried as each listed given
+//!   name it is a variant of ([`Table::alternatives`]), where a form has its given name (the
+//!   token engine); so a list with variants is no larger than without.
+//! - A **sealed list** folds at seal time, when its names are in clear: a listed name gets one
+//!   extra form a token (not one a spelling) with the given name replaced by the token
+//!   ([`each_variant_form`]), held as keyed tags, and a word of text is tried as each token it
+//!   stands for: no spelling of any name, listed or variant, is in its file. The automaton
+//!   engine and the reference matcher spell the same forms out.
 //!
 //! Spellings shorter than [`MIN_LETTERS`] letters (`al`, `ed`, `jo`) and spellings of more than
 //! one word (`k c`) are left out: they stand for too many words of text.
