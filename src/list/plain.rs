@@ -520,10 +520,19 @@ impl ProtectedList {
         debug_assert!(self.grouped);
         for row in self.rows.iter().filter(|r| matches!(r.kind, Kind::Name | Kind::Term)) {
             let value = self.text(row.value);
+            // Most names have no comma: the given name is first as listed, second turned.
+            // (Short strings: a byte loop, which `memchr`'s setup would cost more than.)
+            let comma = row.kind == Kind::Name && value.bytes().any(|b| b == b',');
             // The given name's place in the form as listed, and the number of its words.
             let mut listed: Option<(Option<usize>, usize)> = None;
             canonical::each_form(row.kind, value, &mut norm, &mut buf, &mut |form| {
                 let given = match (row.kind, listed) {
+                    (Kind::Name, None) if !comma => {
+                        let words = if form.iter().any(|&b| b == b' ') { 2 } else { 1 };
+                        let g = (words > 1).then_some(0);
+                        listed = Some((g, words));
+                        g
+                    }
                     (Kind::Name, None) => {
                         let g = variants::given_word(value, form);
                         listed = Some((g, form.iter().filter(|&&b| b == b' ').count() + 1));
