@@ -77,6 +77,10 @@ pub(crate) fn too_many_records(max: usize) -> String {
 /// for the listed given name.
 pub type WordFound<'a> = dyn FnMut(Range<usize>, u32, Kind, Option<Range<usize>>) + 'a;
 
+/// What [`Lookup::each_word_form_given`] calls for each form: the form, its record and kind,
+/// and the place of its given name among its words.
+pub type GivenForm<'a> = dyn FnMut(&[u8], u32, Kind, Option<usize>) + 'a;
+
 /// What the matcher and the rules ask of a protected list, plain or sealed: the one interface
 /// between a list and everything above it, which know no list format.
 ///
@@ -110,7 +114,7 @@ pub trait Lookup: std::any::Any + Send + Sync + std::fmt::Debug {
     /// with, for a name of two words or more, the place of its given name among the form's
     /// words (from 0): the word policy `name_variants` lets a variant stand for (see
     /// `variants::given_word`). `None` for a term and a name of one word.
-    fn each_word_form_given(&self, each: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+    fn each_word_form_given(&self, each: &mut GivenForm<'_>) {
         self.each_word_form(&mut |form, record, kind| each(form, record, kind, None))
     }
 

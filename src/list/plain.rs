@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use super::canonical::{self, PhoneRef, MAX_DIGITS, MIN_DIGITS};
 use super::index::Index;
-use super::{variants, Lookup, WordFound};
+use super::{variants, GivenForm, Lookup, WordFound};
 use crate::address;
 use crate::error::{Error, Result};
 use crate::model::Kind;
@@ -515,7 +515,7 @@ impl ProtectedList {
     /// [`ProtectedList::each_word_form`], with each name form's given name (see
     /// [`Lookup::each_word_form_given`]): in the form as listed, the word `variants::given_word`
     /// names; surname first, the same word one place on, or first when it was last.
-    pub(crate) fn each_word_form_given(&self, f: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+    pub(crate) fn each_word_form_given(&self, f: &mut GivenForm<'_>) {
         let (mut norm, mut buf) = (Normalized::new(), Vec::new());
         debug_assert!(self.grouped);
         for row in self.rows.iter().filter(|r| matches!(r.kind, Kind::Name | Kind::Term)) {
@@ -528,7 +528,7 @@ impl ProtectedList {
             canonical::each_form(row.kind, value, &mut norm, &mut buf, &mut |form| {
                 let given = match (row.kind, listed) {
                     (Kind::Name, None) if !comma => {
-                        let words = if form.iter().any(|&b| b == b' ') { 2 } else { 1 };
+                        let words = if form.contains(&b' ') { 2 } else { 1 };
                         let g = (words > 1).then_some(0);
                         listed = Some((g, words));
                         g
@@ -583,7 +583,7 @@ impl Lookup for ProtectedList {
         ProtectedList::each_word_form(self, each)
     }
 
-    fn each_word_form_given(&self, each: &mut dyn FnMut(&[u8], u32, Kind, Option<usize>)) {
+    fn each_word_form_given(&self, each: &mut GivenForm<'_>) {
         ProtectedList::each_word_form_given(self, each)
     }
 

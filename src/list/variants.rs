@@ -60,6 +60,9 @@ pub(crate) struct Token {
     pub(crate) spellings: Vec<Box<[u8]>>,
 }
 
+/// A word of text and the listed given names it is a variant of (see [`Table::alternatives`]).
+pub(crate) type Alternatives = (Box<[u8]>, Vec<Box<[u8]>>);
+
 /// The tokens, and the tokens of each spelling.
 #[derive(Debug)]
 pub(crate) struct Table {
@@ -70,7 +73,7 @@ pub(crate) struct Table {
     /// Each word of text that stands for a token, with the listed given names folded to one
     /// of its tokens (itself left out), sorted: what a plain list's word engine tries the word
     /// as ([`Table::alternatives`]).
-    alternatives: Vec<(Box<[u8]>, Vec<Box<[u8]>>)>,
+    alternatives: Vec<Alternatives>,
     /// Each name of the nickname table and each transliteration family as the files write
     /// them: the name (or the family's first spelling) first, then its variants.
     #[cfg(test)]
@@ -98,7 +101,7 @@ impl Table {
     /// a variant exactly when the text writes one of these words where the name writes its
     /// given name, so that a word engine can keep the listed forms as they are and try the
     /// words of text as the given names they may stand for.
-    pub(crate) fn alternatives(&self) -> &[(Box<[u8]>, Vec<Box<[u8]>>)] {
+    pub(crate) fn alternatives(&self) -> &[Alternatives] {
         &self.alternatives
     }
 
@@ -185,7 +188,7 @@ impl Table {
                 folded[i as usize].push(spelling);
             }
         }
-        let mut alternatives: Vec<(Box<[u8]>, Vec<Box<[u8]>>)> = t
+        let mut alternatives: Vec<Alternatives> = t
             .text
             .iter()
             .filter_map(|(word, tokens)| {
