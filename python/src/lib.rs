@@ -445,8 +445,7 @@ impl AuditBatches {
                 match input.next() {
                     None => break,
                     Some(Item::Message { source, bytes, .. }) => {
-                        let report = scanner.scan_to(&bytes, &recipients);
-                        let details = scanner.details(&bytes);
+                        let (report, details) = scanner.scan_with_details(&bytes, &recipients);
                         columns.push_message(&source, &report, &details)?;
                     }
                     Some(Item::Error { source, error }) => {
