@@ -120,6 +120,7 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
     # A few tasks per core: each costs far more than scanning a small file, and files dealt
     # into lists of about equal size keep both cores busy to the end.
     tasks = _TASKS_PER_CORE * spark.sparkContext.defaultParallelism
+    rows_per_batch = _ROWS_PER_BATCH
     if read == "auto" and all(_is_local(spark, p) for p in paths):
         # Local files: listed here as ``maildlp scan`` lists them and read by the workers
         # themselves (the bytes never pass through the JVM, and Hadoop's listing, slow for many
@@ -133,7 +134,7 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
 
         def batches(scanner, batch):
             for names in batch.column(0).to_pylist():
-                yield _native.audit_paths(scanner, [os.fsdecode(n) for n in names], _ROWS_PER_BATCH)
+                yield _native.audit_files(scanner, [os.fsdecode(n) for n in names], rows_per_batch)
 
     else:
         files = (
@@ -158,10 +159,10 @@ def audit(spark, paths, protected, policy=None, key=None, read="auto"):
                 group.append((local_path(source), content))
                 size += len(content)
                 if size >= _BYTES_PER_CALL:
-                    yield _native.audit_contents(scanner, group, _ROWS_PER_BATCH)
+                    yield _native.audit_contents(scanner, group, rows_per_batch)
                     group, size = [], 0
             if group:
-                yield _native.audit_contents(scanner, group, _ROWS_PER_BATCH)
+                yield _native.audit_contents(scanner, group, rows_per_batch)
 
     def scan(input_batches):
         import pyarrow
