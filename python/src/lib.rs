@@ -438,7 +438,7 @@ impl AuditInput {
 
 /// The rows of `maildlp.spark.SCHEMA` for every message of some files, in batches of Arrow
 /// buffers (what `maildlp.spark` builds record batches of): each batch scanned with the GIL
-/// released, a few thousand rows at a time.
+/// released, about as many rows at a time as asked for.
 #[pyclass(module = "maildlp")]
 struct AuditBatches {
     scanner: Py<Scanner>,
