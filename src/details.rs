@@ -30,35 +30,51 @@ fn is_internal(domain: &str, internal: &[String]) -> bool {
     })
 }
 
-/// The details of `message` (RFC 5322 bytes; anything else gives none): the subject through
-/// `mask`, a sender for which `protected` holds through `mask`, the domains outside `internal`.
+/// The details of a message from the scan's own reading of it: its top-level header fields
+/// (`message`, none when it is not a message) and its recipients (`envelope`, whose envelope
+/// recipients are left out: the details are the message's own): the subject through `mask`, a
+/// sender for which `protected` holds through `mask`, the domains outside `internal`.
 pub(crate) fn of(
-    message: &[u8],
+    message: Option<&crate::message::mime::Entity<'_>>,
+    envelope: &crate::message::Envelope<'_>,
     internal: &[String],
     mask: &dyn Fn(&str) -> String,
     protected: &dyn Fn(&str) -> bool,
 ) -> MessageDetails {
+    use mail_parser::{GetHeader, HeaderName};
+
     let mut details = MessageDetails::default();
-    if let Some(headers) = mail_parser::MessageParser::new().parse_headers(message) {
+    if let Some((entity, root)) = message.and_then(|m| Some((m, m.parts.first()?))) {
+        let headers = &root.headers;
+        // The scan keeps Date raw (it reads nothing in it): the last one is parsed here from
+        // its bytes, as mail-parser parses a Date field.
         details.date = headers
-            .date()
+            .header(HeaderName::Date)
+            .and_then(|h| entity.header_block.get(h.offset_start as usize..h.offset_end as usize))
+            .and_then(|raw| mail_parser::parsers::MessageStream::new(raw).parse_date().into_datetime())
             .filter(|d| d.is_valid())
             .map(|d| mail_parser::DateTime::from_timestamp(d.to_timestamp()).to_rfc3339());
         details.from = headers
-            .from()
+            .header_value(&HeaderName::From)
+            .and_then(|v| v.as_address())
             .and_then(|a| a.first())
             .and_then(|a| a.address())
             .map(|a| a.trim().to_lowercase())
             .filter(|a| !a.is_empty())
             .map(|a| if protected(&a) { mask(&a) } else { a });
-        details.subject = headers.subject().map(mask);
+        details.subject = headers.header_value(&HeaderName::Subject).and_then(|v| v.as_text()).map(mask);
     }
-    let mut domains: Vec<String> = crate::recipients_of(message)
-        .into_iter()
-        .filter(|r| r.field.is_recipient())
-        .filter_map(|r| r.address.rsplit_once('@').map(|(_, d)| d.to_string()))
-        .filter(|d| !d.is_empty() && !is_internal(d, internal))
-        .collect();
+    let mut domains: Vec<String> = Vec::new();
+    envelope.for_each_recipient(&mut |address, field| {
+        if field == crate::model::Field::Envelope {
+            return;
+        }
+        if let Some((_, d)) = address.rsplit_once('@') {
+            if !d.is_empty() && !is_internal(d, internal) {
+                domains.push(d.to_string());
+            }
+        }
+    });
     domains.sort();
     domains.dedup();
     details.domains = domains;
@@ -98,6 +114,31 @@ mod tests {
         assert!(!from.contains("jane") && from.starts_with('j'), "{from}");
         assert_eq!(d.subject, None);
         assert!(d.domains.is_empty());
+    }
+
+    #[test]
+    fn read_from_the_header_block_the_scan_reads() {
+        // A blank line before the header fields: the scan reads past it, and so do the details.
+        let msg = b"  \r\nDate: Tue, 12 Nov 2024 09:14:00 +0000\r\nFrom: desk@met.example\r\n\
+            To: a@partner.example\r\nSubject: Rota\r\n\r\nJane Doe\r\n";
+        let d = scanner().details(msg);
+        assert_eq!(d.date.as_deref(), Some("2024-11-12T09:14:00Z"));
+        assert_eq!(d.from.as_deref(), Some("desk@met.example"));
+        assert_eq!(d.subject.as_deref(), Some("Rota"));
+        assert_eq!(d.domains, ["partner.example"]);
+    }
+
+    #[test]
+    fn scan_with_details_is_the_scan_and_the_details_and_leaves_the_envelope_out() {
+        let msg = b"Date: Tue, 12 Nov 2024 09:14:00 +0000\r\nFrom: desk@met.example\r\n\
+            To: a@partner.example\r\nSubject: Jane Doe\r\n\r\nJane Doe\r\n";
+        let s = scanner();
+        let rcpts = crate::Recipients::new(&["x@far.example"]).expect("recipients");
+        let (report, details) = s.scan_with_details(msg, &rcpts);
+        assert_eq!(report, s.scan_to(msg, &rcpts));
+        assert_eq!(details, s.details(msg));
+        assert_eq!(details.domains, ["partner.example"]);
+        assert_eq!(details.subject.as_deref(), Some("J*** D**"));
     }
 
     #[test]

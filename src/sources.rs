@@ -138,6 +138,45 @@ pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
     }
 }
 
+/// Calls `each` with every regular file `paths` name and its size in bytes, in the order
+/// [`Messages`] reads them (directories walked in name order, hidden entries skipped, links
+/// to files followed and links to directories not). A directory entry's type comes with the
+/// listing and its size from a `stat` relative to its directory, so a tree of many small files
+/// costs one short `stat` a file. `-` and paths that do not exist are left out.
+pub fn walk_files_sized(paths: &[PathBuf], each: &mut dyn FnMut(&Path, u64)) {
+    fn walk(dir: &Path, each: &mut dyn FnMut(&Path, u64)) {
+        let Ok(listing) = fs::read_dir(dir) else { return };
+        let mut entries: Vec<fs::DirEntry> =
+            listing.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect();
+        // The names of one directory: ordered as their paths are (see `Messages::visit`).
+        entries.sort_by_cached_key(fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&path, each),
+                Ok(t) if t.is_file() => {
+                    if let Ok(meta) = entry.metadata() {
+                        each(&path, meta.len());
+                    }
+                }
+                Ok(t) if t.is_symlink() => {
+                    if let Some(meta) = fs::metadata(&path).ok().filter(|m| m.is_file()) {
+                        each(&path, meta.len());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        match fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, each),
+            Ok(m) if m.is_file() => each(p, m.len()),
+            _ => {}
+        }
+    }
+}
+
 /// Every message under some paths, in order: paths as given, directory entries sorted by name,
 /// mbox messages in file order. Files are read one at a time, as they are reached, so any
 /// number of threads can pull from one `Messages` (behind a lock) and memory holds only the
@@ -553,6 +592,31 @@ mod tests {
             .collect();
         assert_eq!(unread.len(), 3, "{unread:?}");
         assert_eq!(unread, read);
+    }
+
+    #[test]
+    fn sized_files_come_in_the_order_messages_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("b")).unwrap();
+        std::fs::write(root.join("b/z.eml"), b"Subject: y\n\nbody\n").unwrap();
+        std::fs::write(root.join("b/.hidden"), b"x").unwrap();
+        std::fs::write(root.join("a.eml"), b"Subject: x\n\nbody\n\n").unwrap();
+        std::fs::create_dir(root.join("c")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.eml"), root.join("c/to-file")).unwrap();
+        std::os::unix::fs::symlink(root.join("b"), root.join("c/to-dir")).unwrap();
+        std::os::unix::fs::symlink(root.join("nothing"), root.join("c/dangling")).unwrap();
+        let paths = [root.to_path_buf(), root.join("b/z.eml"), root.join("missing"), PathBuf::from("-")];
+        let mut sized = Vec::new();
+        walk_files_sized(&paths, &mut |p, size| sized.push((p.to_path_buf(), size)));
+        let read: Vec<(PathBuf, u64)> = Messages::new(&paths[..2])
+            .filter_map(|i| match i {
+                Item::Message { source, bytes, .. } => Some((PathBuf::from(source), bytes.len() as u64)),
+                Item::Error { .. } => None,
+            })
+            .collect();
+        assert_eq!(sized, read);
+        assert_eq!(sized.iter().map(|(_, size)| *size).collect::<Vec<u64>>(), [18, 17, 18, 17]);
     }
 
     #[test]

@@ -400,6 +400,9 @@ fn python_json(value: &Value) -> String {
 enum AuditInput {
     /// Local files (or directories), read here.
     Paths(Messages),
+    /// Local regular files (as `plan_files` lists them), each opened here without another
+    /// look at what it is, and the messages of the file opened last.
+    Files { files: VecDeque<PathBuf>, messages: VecDeque<Item>, stream: Option<maildlp::sources::Stream> },
     /// Files' contents with the names their messages are reported under, split here.
     Contents { files: VecDeque<(String, Vec<u8>)>, messages: VecDeque<Item> },
 }
@@ -408,6 +411,20 @@ impl AuditInput {
     fn next(&mut self) -> Option<Item> {
         match self {
             AuditInput::Paths(messages) => messages.next(),
+            AuditInput::Files { files, messages, stream } => loop {
+                if let Some(item) = messages.pop_front() {
+                    return Some(item);
+                }
+                if let Some(item) = stream.as_mut().and_then(Iterator::next) {
+                    return Some(item);
+                }
+                *stream = None;
+                let path = files.pop_front()?;
+                match maildlp::sources::open(path.display().to_string(), &path) {
+                    maildlp::sources::Opened::Items(items) => messages.extend(items),
+                    maildlp::sources::Opened::Stream(opened) => *stream = Some(opened),
+                }
+            },
             AuditInput::Contents { files, messages } => loop {
                 if let Some(item) = messages.pop_front() {
                     return Some(item);
@@ -421,7 +438,7 @@ impl AuditInput {
 
 /// The rows of `maildlp.spark.SCHEMA` for every message of some files, in batches of Arrow
 /// buffers (what `maildlp.spark` builds record batches of): each batch scanned with the GIL
-/// released, a few thousand rows at a time.
+/// released, about as many rows at a time as asked for.
 #[pyclass(module = "maildlp")]
 struct AuditBatches {
     scanner: Py<Scanner>,
@@ -445,8 +462,7 @@ impl AuditBatches {
                 match input.next() {
                     None => break,
                     Some(Item::Message { source, bytes, .. }) => {
-                        let report = scanner.scan_to(&bytes, &recipients);
-                        let details = scanner.details(&bytes);
+                        let (report, details) = scanner.scan_with_details(&bytes, &recipients);
                         columns.push_message(&source, &report, &details)?;
                     }
                     Some(Item::Error { source, error }) => {
@@ -470,6 +486,17 @@ impl AuditBatches {
 #[pyo3(signature = (scanner, paths, rows=4096))]
 fn audit_paths(scanner: Py<Scanner>, paths: Vec<PathBuf>, rows: usize) -> AuditBatches {
     AuditBatches { scanner, input: Mutex::new(AuditInput::Paths(Messages::new(&paths))), rows: rows.max(1) }
+}
+
+/// The rows of the audit of local regular files (as `plan_files` lists them: each is opened
+/// and read as it is, an mbox's messages as `PATH#N`, an Outlook data file's as
+/// `PATH#FOLDER/N`), in batches of about `rows` rows: see `maildlp.spark`. A file that cannot
+/// be read raises `OSError`, naming it.
+#[pyfunction]
+#[pyo3(signature = (scanner, files, rows=4096))]
+fn audit_files(scanner: Py<Scanner>, files: Vec<PathBuf>, rows: usize) -> AuditBatches {
+    let input = AuditInput::Files { files: files.into(), messages: VecDeque::new(), stream: None };
+    AuditBatches { scanner, input: Mutex::new(input), rows: rows.max(1) }
 }
 
 /// The rows of the audit of files given as `(source, content)`, each split as
@@ -498,14 +525,8 @@ fn plan_files(py: Python<'_>, paths: Vec<PathBuf>, parts: usize) -> PyResult<Vec
     }
     let files = py.detach(|| {
         let mut files: Vec<(PathBuf, u64)> = Vec::new();
-        maildlp::sources::walk_files(&paths, &mut |path| {
-            // Links to directories and dangling links are not read; a link to a file is.
-            if let Ok(meta) = std::fs::metadata(path) {
-                if meta.is_file() {
-                    files.push((path.to_path_buf(), meta.len()));
-                }
-            }
-        });
+        // Links to directories and dangling links are not read; a link to a file is.
+        maildlp::sources::walk_files_sized(&paths, &mut |path, size| files.push((path.to_path_buf(), size)));
         files
     });
     // Largest first, each to the lightest list: lists within one file's size of each other.
@@ -539,6 +560,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split_messages, m)?)?;
     m.add_class::<AuditBatches>()?;
     m.add_function(wrap_pyfunction!(audit_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(audit_files, m)?)?;
     m.add_function(wrap_pyfunction!(audit_contents, m)?)?;
     m.add_function(wrap_pyfunction!(plan_files, m)?)?;
     m.add("MaildlpError", py.get_type::<MaildlpError>())?;

@@ -5,13 +5,17 @@
 Writes the generated archive of tests/archive.py (default 100,000 messages) under DIR (default
 /dev/shm/maildlp-spark), scans it with target/release/maildlp on two threads (as it is, and with
 ``--details``, which reads the date, sender, subject and domains the audit's rows carry too),
-then audits it on a local Spark with two cores, writing Parquet as a user would. The Spark
-session is started, and the job run once to warm the JVM and the Python workers up, before
-the clock: the figure is the job's steady throughput, not the JVM's start. Each run is taken
-three times and the fastest kept; so is the audit of a single message, the cost of a job however
-few its messages. Prints, for each, the wall time, the CPU time of every
-process it ran on (the command line; the JVM and its Python workers), messages per second and
-the ratios of the audit's throughput to the command line's.
+then audits it on a local Spark with two cores, writing Parquet as a user would, and once more
+to Spark's ``noop`` sink (the rows made, nothing written: what Parquet costs is the
+difference). The Spark session is started, and the job run WARMUP times to warm the JVM and
+the Python workers up, before the clock: the JVM compiles Spark's and Parquet's code over the
+first few jobs (its CPU time on a job falls by half or more from the first job to the fourth),
+and the figure is the job's steady throughput, as on a cluster that has run a while, not the
+JVM's start; the JVM's CPU time on each warm-up job is printed. Each run is taken three times
+and the fastest kept; so is the audit of a single message, the cost of a job however few its
+messages. Prints, for each, the wall time, the CPU time of every process it ran on (the
+command line; the JVM and its Python workers), messages per second and the ratios of the
+audit's throughput to the command line's.
 """
 
 import os
@@ -26,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from archive import ROOT, write_archive  # noqa: E402
 
 RUNS = 3
+WARMUP = 3
 
 
 def children_cpu():
@@ -107,14 +112,17 @@ def main():
     with open(policy) as f:
         policy_text = f.read()
 
-    def run_spark(paths=archive):
+    def run_spark(paths=archive, sink="parquet"):
         def run():
             out = os.path.join(base, "audit.parquet")
             shutil.rmtree(out, ignore_errors=True)
             cpu, t = tree_cpu(os.getpid()), time.perf_counter()
             start = time.process_time()
             df = maildlp.spark.audit(spark, paths, protected_bytes, policy=policy_text)
-            df.write.parquet(out)
+            if sink == "parquet":
+                df.write.parquet(out)
+            else:
+                df.write.format("noop").mode("overwrite").save()
             wall = time.perf_counter() - t
             after = tree_cpu(os.getpid())
             split = {name: after[name] - cpu.get(name, 0) for name in after}
@@ -123,8 +131,10 @@ def main():
 
         return run
 
-    run_spark()()  # the JVM's code compiled and the Python workers started: not timed
+    # The JVM's code compiled and the Python workers started: not timed.
+    warmup = [run_spark()()[2].get("java", 0) for _ in range(WARMUP)]
     spark_time, spark_cpu, spark_split = best(run_spark())
+    noop_time, noop_cpu, noop_split = best(run_spark(sink="noop"))
     # What any audit costs however few its messages: the job over a single message.
     one = os.path.join(ROOT, "examples", "messages", "incident-bcc.eml")
     floor_time, floor_cpu, floor_split = best(run_spark(one))
@@ -141,6 +151,9 @@ def main():
     line("maildlp scan --threads 2 --details", details_time, details_cpu)
     line("spark audit local[2] to Parquet", spark_time, spark_cpu)
     print(f"  CPU by process (s): {split(spark_split)}")
+    print(f"  JVM CPU of the {WARMUP} warm-up jobs before (s): " + ", ".join(f"{s:.2f}" for s in warmup))
+    line("spark audit local[2] to noop (rows made, not written)", noop_time, noop_cpu)
+    print(f"  CPU by process (s): {split(noop_split)}")
     print(f"spark audit of one message (the job's fixed cost): {floor_time:.2f} s, CPU {floor_cpu:.2f} s ({split(floor_split)})")
     print(f"spark / scan throughput: {cli_time / spark_time:.2f}x (CPU: {cli_cpu / spark_cpu:.2f}x)")
     print(f"spark / scan --details throughput: {details_time / spark_time:.2f}x (CPU: {details_cpu / spark_cpu:.2f}x)")

@@ -167,6 +167,8 @@ def test_record_batches_hold_the_rows_of_each_report(tmp_path):
         (f"{p}/{name}", open(os.path.join(p, name), "rb").read()) for p in paths for name in sorted(os.listdir(p))
     ]
     assert rows_of_batches(_native.audit_contents(scanner, contents, 1000)) == want
+    files = [f for p in paths for f in maildlp.spark.local_files(p)]
+    assert rows_of_batches(_native.audit_files(scanner, files, 3)) == want
     # What the odd messages are there for.
     locations = [json.loads(r[6]) for r in got if r[6]]
     assert any(loc.get("name", "").startswith("\u00dc") and '"' in loc["name"] for loc in locations)
@@ -178,6 +180,26 @@ def test_an_unreadable_file_is_named(tmp_path):
     scanner = scanner_of_examples()
     with pytest.raises(OSError, match="missing.eml"):
         list(_native.audit_paths(scanner, [str(tmp_path / "missing.eml")]))
+    with pytest.raises(OSError, match="missing.eml"):
+        list(_native.audit_files(scanner, [str(tmp_path / "missing.eml")]))
+
+
+def test_files_are_listed_as_maildlp_scan_reads_them(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.eml").write_bytes(b"To: a@b.example\r\n\r\nx\r\n")
+    (tmp_path / "b" / ".hidden.eml").write_bytes(b"x")
+    (tmp_path / "a.eml").write_bytes(b"x" * 10)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "to-file.eml").symlink_to(tmp_path / "a.eml")
+    (tmp_path / "c" / "to-dir").symlink_to(tmp_path / "b")
+    (tmp_path / "c" / "dangling").symlink_to(tmp_path / "nothing")
+    lists = _native.plan_files([str(tmp_path)], 1)
+    assert [os.fsdecode(n) for n in lists[0]] == maildlp.spark.local_files(str(tmp_path))
+    assert [os.fsdecode(n) for n in lists[0]] == [
+        str(tmp_path / "a.eml"),
+        str(tmp_path / "b" / "z.eml"),
+        str(tmp_path / "c" / "to-file.eml"),
+    ]
 
 
 def test_files_are_dealt_into_lists_of_about_equal_size(archive):

@@ -35,12 +35,15 @@ pub enum Outcome {
 /// recipient domains too.
 fn scan(scanner: &Scanner, rcpts: &Recipients, details: bool, item: Item) -> Outcome {
     match item {
-        Item::Message { source, bytes, last_of_file } => Outcome::Report {
-            source,
-            report: scanner.scan_to(&bytes, rcpts),
-            last_of_file,
-            details: details.then(|| scanner.details(&bytes)),
-        },
+        Item::Message { source, bytes, last_of_file } => {
+            let (report, details) = if details {
+                let (report, details) = scanner.scan_with_details(&bytes, rcpts);
+                (report, Some(details))
+            } else {
+                (scanner.scan_to(&bytes, rcpts), None)
+            };
+            Outcome::Report { source, report, last_of_file, details }
+        }
         Item::Error { source, error } => Outcome::Error { source, error },
     }
 }
