@@ -126,6 +126,73 @@ const LABEL_STEP: [u8; 16] = {
     t
 };
 
+/// [`is_valid`] and whether [`canonical_cow`] would borrow it, in one pass over the bytes, for
+/// an address of printable ASCII but `"` that neither starts with `<` or `@` nor ends with `>` or
+/// `.` and whose domain is not a literal (the form of almost every listed address): `Some((valid,
+/// canonical))`, `canonical` meaningful only when `valid`. `None` for any other address, which
+/// the two functions judge.
+pub fn check_plain(addr: &str) -> Option<(bool, bool)> {
+    let b = addr.as_bytes();
+    let (&first, &last) = (b.first()?, b.last()?);
+    if matches!(first, b'<' | b'@') || matches!(last, b'>' | b'.') {
+        return None;
+    }
+    let Some(at) = memchr::memrchr(b'@', b) else {
+        return Some((false, false));
+    };
+    let (local, dom) = (&b[..at], &b[at + 1..]);
+    if local.is_empty() || dom.is_empty() || local.len() > 256 || dom.len() > 255 {
+        return Some((false, false));
+    }
+    if dom[0] == b'[' {
+        return None;
+    }
+    let mut flags = 0u8;
+    for &c in local {
+        flags |= PLAIN_FLAGS[c as usize];
+    }
+    // Each step depends on two bytes only (no chain of states): the domain is refused where
+    // [`ascii_labels`] would be, at the first byte its state machine refuses.
+    let (mut prev, mut refused) = (LABEL_DOT, false);
+    for &c in dom {
+        let class = LABEL_CLASS[c as usize];
+        refused |= LABEL_STEP[(prev as usize) << 2 | class as usize] == LABEL_BAD;
+        prev = class;
+        flags |= PLAIN_FLAGS[c as usize] & !FLAG_FORBIDDEN;
+    }
+    if flags & FLAG_NOT_PLAIN != 0 {
+        return None;
+    }
+    let valid = flags & FLAG_FORBIDDEN == 0 && !refused && prev == LABEL_ALNUM;
+    Some((valid, flags & FLAG_UPPER == 0))
+}
+
+/// [`check_plain`]'s flags of a byte: not printable ASCII, or `"`; an upper-case letter; a byte
+/// an unquoted local part may not hold ([`FORBIDDEN_LOCAL`]).
+const FLAG_NOT_PLAIN: u8 = 1;
+const FLAG_UPPER: u8 = 2;
+const FLAG_FORBIDDEN: u8 = 4;
+const PLAIN_FLAGS: [u8; 256] = {
+    let mut t = [FLAG_NOT_PLAIN; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let mut f = 0;
+        if !c.is_ascii_graphic() || c == b'"' {
+            f |= FLAG_NOT_PLAIN;
+        }
+        if c.is_ascii_uppercase() {
+            f |= FLAG_UPPER;
+        }
+        if FORBIDDEN_LOCAL[b] {
+            f |= FLAG_FORBIDDEN;
+        }
+        t[b] = f;
+        b += 1;
+    }
+    t
+};
+
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
     let at = addr.rfind('@')?;
@@ -245,6 +312,54 @@ mod tests {
                 assert_eq!(ascii_labels(&dom), rules(&dom), "{:?}", String::from_utf8_lossy(&dom));
             }
         }
+    }
+
+    /// [`check_plain`] judges as [`is_valid`] and [`canonical_cow`] do, on every string of up to
+    /// five characters over letters of both cases, a digit, `.`, `-`, `@`, `<`, `>`, `"`, `[`, a
+    /// space and a non-ASCII letter, and on some longer ones.
+    #[test]
+    fn check_plain_agrees_with_is_valid_and_canonical_cow() {
+        let alphabet = ['a', 'Z', '9', '.', '-', '@', '<', '>', '"', '[', ' ', 'é'];
+        let mut judged = 0;
+        let mut check = |addr: &str| {
+            if let Some((valid, canonical)) = check_plain(addr) {
+                judged += 1;
+                assert_eq!(valid, is_valid(addr), "{addr:?}");
+                if valid {
+                    let borrowed = matches!(canonical_cow(addr), std::borrow::Cow::Borrowed(_));
+                    assert_eq!(canonical, borrowed, "{addr:?}");
+                }
+            }
+        };
+        let mut addr = String::new();
+        for n in 0..=5u32 {
+            for i in 0..alphabet.len().pow(n) {
+                addr.clear();
+                let mut k = i;
+                for _ in 0..n {
+                    addr.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                check(&addr);
+            }
+        }
+        for long in [
+            "jane.doe@example.org",
+            "Jane.Doe@Example.org",
+            "p0.alal@people0.example",
+            "a-b@c-d.e-f.g",
+            "a@b-.c",
+            "a@-b.c",
+            "a@b..c",
+            "a.b@c@d.e",
+            "x(y)@z.example",
+            "a@b.example.",
+        ] {
+            check(long);
+        }
+        check(&format!("{}@x.example", "a".repeat(257)));
+        check(&format!("a@{}.example", "b".repeat(250)));
+        assert!(judged > 10_000, "{judged}");
     }
 
     #[test]

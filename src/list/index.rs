@@ -41,9 +41,13 @@ impl AddressIndex {
     }
 
     /// Adds the listed address `value` of record `r`; `text` is the list's text, which holds
-    /// `value`.
-    fn insert(&mut self, text: &str, r: u32, value: &str) {
-        let canonical = crate::address::canonical_cow(value);
+    /// `value` (known to be in canonical form when `canonical` is set).
+    fn insert(&mut self, text: &str, r: u32, value: &str, canonical: bool) {
+        let canonical = if canonical {
+            std::borrow::Cow::Borrowed(value)
+        } else {
+            crate::address::canonical_cow(value)
+        };
         // One hash an address, for the look-up and the insertion.
         let hash = self.hasher.hash_one(&*canonical);
         if self.owners_hashed(text, &canonical, hash).any(|o| o == r) {
@@ -142,8 +146,8 @@ impl Index {
         let text = list.text_all();
         let mut addresses = AddressIndex::with_capacity(list.email_count());
         let mut phones = PhoneIndex::default();
-        list.each_row(&mut |r, kind, value| match kind {
-            Kind::Email => addresses.insert(text, r, value),
+        list.each_row(&mut |r, kind, value, canonical| match kind {
+            Kind::Email => addresses.insert(text, r, value, canonical),
             Kind::Phone => phones.insert(Phone::parse(value), r),
             _ => {}
         });

@@ -83,6 +83,9 @@ struct Row {
     value: Span,
     line: u32,
     kind: Kind,
+    /// An email listed in canonical form (found when it was checked): the address index reads
+    /// it as it is. False for other kinds, and for an email that may not be canonical.
+    canonical: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,7 +302,7 @@ impl ProtectedList {
         if value.is_empty() {
             return Err(Error::list(line, format!("empty {kind} value")));
         }
-        validate(kind, value).map_err(|reason| Error::list(line, reason))?;
+        let canonical = validate(kind, value).map_err(|reason| Error::list(line, reason))?;
         let record = self.record_for(id, line)?;
         let copies = match kind {
             Kind::Name => 2,
@@ -317,7 +320,7 @@ impl ProtectedList {
         self.word_forms.0 += copies;
         self.word_forms.1 += copies * value.len();
         let value = self.store(value);
-        self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind });
+        self.rows.push(Row { record, value, line: line.min(u32::MAX as u64) as u32, kind, canonical });
         self.grouped = false;
         Ok(())
     }
@@ -376,11 +379,12 @@ impl ProtectedList {
         self.emails
     }
 
-    /// Calls `f(record, kind, value)` for every identifier, record by record in list order.
-    pub(crate) fn each_row(&self, f: &mut dyn FnMut(u32, Kind, &str)) {
+    /// Calls `f(record, kind, value, canonical)` for every identifier, record by record in list
+    /// order; `canonical`: an email known to be listed in canonical form.
+    pub(crate) fn each_row(&self, f: &mut dyn FnMut(u32, Kind, &str, bool)) {
         for (r, rec) in self.records.iter().enumerate() {
             for row in &self.rows[rec.rows.0 as usize..rec.rows.1 as usize] {
-                f(r as u32, row.kind, self.text(row.value));
+                f(r as u32, row.kind, self.text(row.value), row.canonical);
             }
         }
     }
@@ -690,9 +694,15 @@ fn row_start(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
+/// Checks a trimmed value of `kind`: for an email, whether it is known to be listed in canonical
+/// form ([`address::canonical_cow`] would borrow it).
+fn validate(kind: Kind, value: &str) -> std::result::Result<bool, String> {
     match kind {
         Kind::Email => {
+            // The usual address is judged in one pass, its canonical form with it.
+            if let Some((valid, canonical)) = address::check_plain(value) {
+                return if valid { Ok(canonical) } else { Err("the email is not an address".into()) };
+            }
             // `value` is trimmed: only what is inside angle brackets needs trimming.
             let bare = value.strip_prefix('<').and_then(|v| v.strip_suffix('>')).map_or(value, str::trim);
             if !address::is_valid(bare.strip_suffix('.').unwrap_or(bare)) {
@@ -720,7 +730,7 @@ fn validate(kind: Kind, value: &str) -> std::result::Result<(), String> {
             canonical::pattern(value)?;
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// Record indexes by a hash of their ids: open addressing with linear probing, a slot one `u64`
