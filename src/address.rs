@@ -137,9 +137,25 @@ pub fn check_plain(addr: &str) -> Option<(bool, bool)> {
     if matches!(first, b'<' | b'@') || matches!(last, b'>' | b'.') {
         return None;
     }
-    let Some(at) = memchr::memrchr(b'@', b) else {
-        return Some((false, false));
-    };
+    // The domain is read backwards, up to the last `@`. Its rules (labels of letters, digits
+    // and hyphens, not empty, neither starting nor ending with a hyphen) read the same either
+    // way: this is [`ascii_labels`]' state machine run from the end.
+    let (mut at, mut prev, mut refused, mut flags) = (b.len(), LABEL_DOT, 0u16, 0u8);
+    loop {
+        if at == 0 {
+            return Some((false, false));
+        }
+        at -= 1;
+        let c = b[at];
+        if c == b'@' {
+            break;
+        }
+        let byte = DOMAIN_BYTE[c as usize];
+        let class = byte & 3;
+        refused |= REFUSED_STEPS >> (prev << 2 | class);
+        prev = class;
+        flags |= byte;
+    }
     let (local, dom) = (&b[..at], &b[at + 1..]);
     if local.is_empty() || dom.is_empty() || local.len() > 256 || dom.len() > 255 {
         return Some((false, false));
@@ -147,51 +163,62 @@ pub fn check_plain(addr: &str) -> Option<(bool, bool)> {
     if dom[0] == b'[' {
         return None;
     }
-    let mut flags = 0u8;
     for &c in local {
-        flags |= PLAIN_FLAGS[c as usize];
-    }
-    // Each step depends on two bytes only (no chain of states): the domain is refused where
-    // [`ascii_labels`] would be, at the first byte its state machine refuses.
-    let (mut prev, mut refused) = (LABEL_DOT, false);
-    for &c in dom {
-        let class = LABEL_CLASS[c as usize];
-        refused |= LABEL_STEP[(prev as usize) << 2 | class as usize] == LABEL_BAD;
-        prev = class;
-        flags |= PLAIN_FLAGS[c as usize] & !FLAG_FORBIDDEN;
+        flags |= LOCAL_BYTE[c as usize];
     }
     if flags & FLAG_NOT_PLAIN != 0 {
         return None;
     }
-    let valid = flags & FLAG_FORBIDDEN == 0 && !refused && prev == LABEL_ALNUM;
+    let valid = flags & FLAG_FORBIDDEN == 0 && refused & 1 == 0 && prev == LABEL_ALNUM;
     Some((valid, flags & FLAG_UPPER == 0))
 }
 
-/// [`check_plain`]'s flags of a byte: not printable ASCII, or `"`; an upper-case letter; a byte
-/// an unquoted local part may not hold ([`FORBIDDEN_LOCAL`]).
-const FLAG_NOT_PLAIN: u8 = 1;
-const FLAG_UPPER: u8 = 2;
-const FLAG_FORBIDDEN: u8 = 4;
-const PLAIN_FLAGS: [u8; 256] = {
+/// Bit `state << 2 | class` is set where [`LABEL_STEP`] refuses the step.
+const REFUSED_STEPS: u16 = {
+    let mut bits = 0u16;
+    let mut i = 0;
+    while i < 16 {
+        if LABEL_STEP[i] == LABEL_BAD {
+            bits |= 1 << i;
+        }
+        i += 1;
+    }
+    bits
+};
+
+/// [`check_plain`]'s flags of a byte, above its label class (the low two bits of
+/// [`DOMAIN_BYTE`]): not printable ASCII, or `"`; an upper-case letter; a byte an unquoted
+/// local part may not hold ([`FORBIDDEN_LOCAL`], in [`LOCAL_BYTE`] only).
+const FLAG_NOT_PLAIN: u8 = 4;
+const FLAG_UPPER: u8 = 8;
+const FLAG_FORBIDDEN: u8 = 16;
+
+/// [`check_plain`]'s flags of a local part's bytes.
+const LOCAL_BYTE: [u8; 256] = byte_flags(true);
+
+/// [`check_plain`]'s label classes and flags of a domain's bytes.
+const DOMAIN_BYTE: [u8; 256] = byte_flags(false);
+
+const fn byte_flags(local: bool) -> [u8; 256] {
     let mut t = [FLAG_NOT_PLAIN; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
-        let mut f = 0;
+        let mut f = if local { 0 } else { LABEL_CLASS[b] };
         if !c.is_ascii_graphic() || c == b'"' {
             f |= FLAG_NOT_PLAIN;
         }
         if c.is_ascii_uppercase() {
             f |= FLAG_UPPER;
         }
-        if FORBIDDEN_LOCAL[b] {
+        if local && b < 128 && FORBIDDEN_LOCAL[b] {
             f |= FLAG_FORBIDDEN;
         }
         t[b] = f;
         b += 1;
     }
     t
-};
+}
 
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
