@@ -118,6 +118,11 @@ pub struct ProtectedList {
     hasher: hashbrown::DefaultHashBuilder,
     /// Whether `rows` is grouped by record (false while loading or after `push`).
     grouped: bool,
+    /// Whether ids are yet to be checked for repeats: while a CSV list loads, a row whose id is
+    /// not its previous row's starts a record with no look-up, and records of one id are merged
+    /// once it is loaded ([`ProtectedList::merge_repeated_ids`]), or once the records started
+    /// reach the list's limit.
+    provisional: bool,
     /// The address and phone tables, built on first look-up (or by [`Lookup::prepare`]).
     index: OnceLock<Index>,
     /// Contacts: a canonical address, or `@` and a canonical domain, and the records whose
@@ -185,11 +190,11 @@ impl ProtectedList {
             .flexible(true)
             .comment(Some(b'#'))
             .from_reader(std::io::Cursor::new(bytes));
-        let mut list = ProtectedList { record_limit: Some(max_records), ..ProtectedList::new() };
-        // Sized for a typical list (about 30 bytes a row, two rows a record): no rehashing.
+        let mut list =
+            ProtectedList { record_limit: Some(max_records), provisional: true, ..ProtectedList::new() };
+        // Sized for a typical list (about 30 bytes a row, two rows a record).
         list.text.reserve(bytes.len() / 2);
         list.rows.reserve(bytes.len() / 30);
-        list.by_id.reserve(bytes.len() / 60);
         let mut columns: Option<[usize; 3]> = None;
         let mut row = csv::ByteRecord::new();
         // csv counts only the lines it returns; comments and blank lines count for people.
@@ -263,6 +268,9 @@ impl ProtectedList {
         }
         if columns.is_none() {
             return Err(Error::list(0, "empty list: the header row id,kind,value is missing"));
+        }
+        if list.provisional {
+            list.merge_repeated_ids();
         }
         list.group();
         list.text.shrink_to_fit();
@@ -403,6 +411,17 @@ impl ProtectedList {
                 return Ok(last.record);
             }
         }
+        if self.provisional {
+            if self.record_limit.is_none_or(|max| self.records.len() < max) {
+                let r = self.records.len() as u32;
+                let span = self.store(id);
+                self.records.push(RecordRow { id: span, rows: (0, 0) });
+                return Ok(r);
+            }
+            // A record more than the limit, unless an id was repeated: from here on, every id
+            // is looked up.
+            self.merge_repeated_ids();
+        }
         if self.by_id.len() < self.records.len() {
             self.index_ids();
         }
@@ -423,6 +442,74 @@ impl ProtectedList {
         self.records.push(RecordRow { id: span, rows: (0, 0) });
         self.by_id.insert(slot, hash, r);
         Ok(r)
+    }
+
+    /// Merges the records started for one id while ids were not looked up (see `provisional`)
+    /// into the first: its rows and contacts are that record's; records stay in order of first
+    /// appearance. The repeats are found by sorting the records by the hashes of their ids, which
+    /// stays in the cache where a look-up of each id in a table would miss it.
+    fn merge_repeated_ids(&mut self) {
+        self.provisional = false;
+        let (text, records, hasher) = (&self.text, &self.records, &self.hasher);
+        let id = |r: u32| &text[records[r as usize].id.0 as usize..records[r as usize].id.1 as usize];
+        // The top half of an id's hash, above its record.
+        let mut keys: Vec<u64> =
+            (0..records.len() as u32).map(|r| hasher.hash_one(id(r)) & !0xffff_ffff | u64::from(r)).collect();
+        super::index::sort_by_hash_in_place(&mut keys, |&k| k, |a, b| a.cmp(b));
+        // `first[r]`: the first record of `r`'s id (made when a repeat is found). The records
+        // of a hash are in order, so the first that has an id is found first.
+        let mut first: Vec<u32> = Vec::new();
+        let mut run = 0;
+        for i in 0..keys.len() {
+            if keys[i] >> 32 != keys[run] >> 32 {
+                run = i;
+            }
+            let r = keys[i] as u32;
+            if let Some(&q) = keys[run..i].iter().find(|&&q| id(q as u32) == id(r)) {
+                if first.is_empty() {
+                    first = (0..records.len() as u32).collect();
+                }
+                first[r as usize] = q as u32;
+            }
+        }
+        drop(keys);
+        if first.is_empty() {
+            return;
+        }
+        // Numbered again in order, each repeat as its first record.
+        let mut number = first;
+        let mut next = 0;
+        for r in 0..number.len() {
+            if number[r] as usize == r {
+                number[r] = next;
+                next += 1;
+            } else {
+                number[r] = number[number[r] as usize];
+            }
+        }
+        for row in &mut self.rows {
+            row.record = number[row.record as usize];
+        }
+        for records in self.contacts.values_mut() {
+            let mut merged: Vec<u32> = Vec::with_capacity(records.len());
+            for &r in records.iter() {
+                let r = number[r as usize];
+                if !merged.contains(&r) {
+                    merged.push(r);
+                }
+            }
+            *records = merged;
+        }
+        // A record is kept where it is numbered anew: where its number is the next one.
+        let mut kept = 0;
+        let mut r = 0;
+        self.records.retain(|_| {
+            let keep = number[r] == kept;
+            kept += u32::from(keep);
+            r += 1;
+            keep
+        });
+        self.grouped = false;
     }
 
     /// Makes the table of record ids again (it goes once a list is loaded).
@@ -950,6 +1037,96 @@ mod tests {
         let b: Vec<_> = list.record(1).unwrap().identifiers().map(|i| i.value()).collect();
         assert_eq!(b, ["Bo Li", "Kestrel"]);
         assert!(list.record(2).is_none());
+    }
+
+    /// The records and identifiers of a list, with their lines.
+    fn summary(list: &ProtectedList) -> Vec<(String, Vec<(Kind, String, u64)>)> {
+        list.records()
+            .map(|r| {
+                (r.id().to_string(), r.identifiers().map(|i| (i.kind(), i.value().to_string(), i.line())).collect())
+            })
+            .collect()
+    }
+
+    /// A CSV list whose ids come back again and again (rounds over the records in another
+    /// order each time, with runs of one id's rows among them) loads as the rows pushed one by
+    /// one, each id looked up, load: records in order of first appearance, each with its rows
+    /// in list order.
+    #[test]
+    fn repeated_ids_are_one_record_as_pushed_rows_are() {
+        let n = 20_000u32;
+        let mut csv = String::from("id,kind,value\n");
+        let mut pushed = ProtectedList::new();
+        let mut line = 1;
+        for round in 0..3u32 {
+            for i in 0..n {
+                let id = format!("R{}", (i * 7919 + round * 31) % n);
+                let rows = if i % 5 == 0 { 2 } else { 1 };
+                for k in 0..rows {
+                    let value = format!("term {round} {i} {k}");
+                    csv.push_str(&format!("{id},term,{value}\n"));
+                    line += 1;
+                    pushed.push_at(&id, "term", &value, line).unwrap();
+                }
+            }
+        }
+        pushed.group();
+        let list = ProtectedList::from_csv(&csv).unwrap();
+        assert_eq!(list.len(), n as usize);
+        assert_eq!(list.identifier_count(), pushed.identifier_count());
+        assert_eq!(summary(&list), summary(&pushed));
+        for record in list.records() {
+            assert!(record.identifiers().map(|i| i.line()).is_sorted(), "{}", record.id());
+        }
+    }
+
+    /// Ids repeated with contacts between them: each record is one, its contacts named once,
+    /// and an address contact of two records answers both, in order.
+    #[test]
+    fn repeated_ids_merge_their_contacts() {
+        let list = ProtectedList::from_csv(
+            "id,kind,value\nA,name,Ann Lee\nB,name,Bo Li\nA,contact,sol@law.example\nC,contact,@cps.example\nB,contact,sol@law.example\nA,contact,sol@law.example\nC,name,Cy Ng\nA,term,Owl\n",
+        )
+        .unwrap();
+        assert_eq!(list.records().map(|r| r.id()).collect::<Vec<_>>(), ["A", "B", "C"]);
+        let a: Vec<_> = list.record(0).unwrap().identifiers().map(|i| i.value()).collect();
+        assert_eq!(a, ["Ann Lee", "Owl"]);
+        let mut contacts = Vec::new();
+        list.each_contact(&mut |key, r| contacts.push((key.to_string(), r)));
+        assert_eq!(
+            contacts,
+            [("@cps.example".to_string(), 2), ("sol@law.example".to_string(), 0), ("sol@law.example".to_string(), 1)]
+        );
+    }
+
+    /// The record limit counts ids, not the records started while ids are not looked up: a
+    /// list of ids repeated many times over opens at its number of ids, and is refused at the
+    /// line that starts one more.
+    #[test]
+    fn the_record_limit_counts_ids_when_ids_repeat() {
+        let n = 10_000u32;
+        let mut csv = String::from("id,kind,value\n");
+        for round in 0..3u32 {
+            for i in 0..n {
+                csv.push_str(&format!("R{},term,t{round}\n", (i * 7919) % n));
+            }
+        }
+        let list = ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize).unwrap();
+        assert_eq!(list.len(), n as usize);
+        assert_eq!(list.identifier_count(), 3 * n as usize);
+        // The last id to appear first does so on line n + 1.
+        let err = ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize - 1).unwrap_err();
+        assert_eq!(err.line(), Some(u64::from(n) + 1), "{err}");
+        assert!(err.to_string().contains(&format!("more than {} records", n - 1)), "{err}");
+        // A record more, after the repeats.
+        csv.push_str("NEW,term,t\n");
+        let err = ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize).unwrap_err();
+        assert_eq!(err.line(), Some(3 * u64::from(n) + 2), "{err}");
+        assert_eq!(ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize + 1).unwrap().len(), n as usize + 1);
+        let small = "id,kind,value\nA,term,a\nB,term,b\nA,term,c\nB,term,d\nA,term,e\nC,term,f\n";
+        assert_eq!(ProtectedList::from_csv_bytes_limited(small.as_bytes(), 3).unwrap().len(), 3);
+        assert_eq!(ProtectedList::from_csv_bytes_limited(small.as_bytes(), 2).unwrap_err().line(), Some(7));
+        assert_eq!(ProtectedList::from_csv_bytes_limited(small.as_bytes(), 0).unwrap_err().line(), Some(2));
     }
 
     /// Records by id, across the id table's growth from empty (ids of many records
