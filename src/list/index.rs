@@ -95,12 +95,12 @@ impl AddressIndex {
             if kept == 0 || entries[kept - 1].hash != e.hash {
                 run = kept;
             }
-            let addr = address_of(arena, text, e);
+            // The address is read only then (reading each would miss the cache).
             let repeated = entries[run..kept]
                 .iter()
                 .rev()
                 .take_while(|k| k.record & !OWN == e.record & !OWN)
-                .any(|&k| address_of(arena, text, k) == addr);
+                .any(|&k| address_of(arena, text, k) == address_of(arena, text, e));
             if !repeated {
                 entries[kept] = e;
                 kept += 1;
