@@ -226,14 +226,11 @@ impl ProtectedList {
                     continue;
                 }
                 fields.clear();
-                // A line is short: a byte loop finds its commas with less setup than `memchr`.
                 let mut at = start;
-                for (i, &b) in content.iter().enumerate() {
-                    if b == b',' {
-                        fields.push(&text[at..start + i]);
-                        at = start + i + 1;
-                    }
-                }
+                each_comma(content, |i| {
+                    fields.push(&text[at..start + i]);
+                    at = start + i + 1;
+                });
                 fields.push(&text[at..start + content.len()]);
                 take_row(&mut list, &mut columns, &fields, line)?;
                 continue;
@@ -768,6 +765,33 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// Calls `each(i)` for the place `i` of every comma in `line`, in order. A line is short: eight
+/// bytes are tested at a time, in a word (less setup than `memchr`, fewer steps than a byte loop).
+#[inline]
+fn each_comma(line: &[u8], mut each: impl FnMut(usize)) {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        // The top bit of each byte that is zero (a comma), exactly: no carry crosses a byte.
+        let mut found = !(((x & LOW) + LOW) | x | LOW);
+        while found != 0 {
+            each(base + (found.trailing_zeros() / 8) as usize);
+            found &= found - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b',' {
+            each(base + i);
+        }
+    }
+}
+
 /// csv reports a record as starting where the previous one ended, before any blank or comment
 /// lines it skipped; this finds where the row itself starts.
 fn row_start(bytes: &[u8], mut at: usize) -> usize {
@@ -1012,6 +1036,31 @@ mod tests {
         let bo = ProtectedList::from_csv(lists[3]).unwrap();
         assert_eq!(bo.record(1).unwrap().identifiers().next().unwrap().value(), "Bo\nLi");
         assert_eq!(bo.record(3).unwrap().identifiers().next().unwrap().line(), 6);
+    }
+
+    /// `each_comma` finds every comma and nothing else, at every place in lines of up to forty
+    /// bytes, among bytes a word test could mistake for one (a comma with its top bit set, its
+    /// neighbours, zero, `\xff`).
+    #[test]
+    fn each_comma_finds_the_commas() {
+        let alphabet = [b',', 0xac, b'-', b'+', 0, 0xff, b'a'];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..=40usize {
+            for _ in 0..200 {
+                let line: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        alphabet[(seed % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                let mut found = Vec::new();
+                each_comma(&line, |i| found.push(i));
+                let want: Vec<usize> = (0..len).filter(|&i| line[i] == b',').collect();
+                assert_eq!(found, want, "{line:?}");
+            }
+        }
     }
 
     #[test]
