@@ -1,7 +1,6 @@
 //! A plain list's look-up tables: its addresses and its phones, each found from its canonical
 //! form (see `super::canonical`) without a copy.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use super::canonical::{Phone, PhoneRef};
@@ -147,17 +146,35 @@ fn address_of<'a>(arena: &'a str, text: &'a str, e: Entry) -> &'a str {
     &from[e.start as usize..e.end as usize]
 }
 
-/// Listed phones, looked up by their last digits.
+/// Listed phones, looked up by their last digits: the phones of a key in a chain through one
+/// vector, in the order they were added (no vector of its own for each key).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PhoneIndex {
-    by_key: HashMap<u32, Vec<(Phone, u32)>>,
+    /// The first and the last phone of each key.
+    by_key: hashbrown::HashMap<u32, (u32, u32)>,
+    /// Each phone with its record and the next phone of its key ([`NO_PHONE`] after the last).
+    phones: Vec<(Phone, u32, u32)>,
 }
+
+/// The end of a key's chain of phones.
+const NO_PHONE: u32 = u32::MAX;
 
 impl PhoneIndex {
     /// Adds a listed phone with its record.
     pub(crate) fn insert(&mut self, phone: Phone, record: u32) {
-        if let Some(k) = phone.key() {
-            self.by_key.entry(k).or_default().push((phone, record));
+        let Some(k) = phone.key() else {
+            return;
+        };
+        let i = self.phones.len() as u32;
+        self.phones.push((phone, record, NO_PHONE));
+        match self.by_key.entry(k) {
+            hashbrown::hash_map::Entry::Occupied(mut chain) => {
+                let last = std::mem::replace(&mut chain.get_mut().1, i);
+                self.phones[last as usize].2 = i;
+            }
+            hashbrown::hash_map::Entry::Vacant(chain) => {
+                chain.insert((i, i));
+            }
         }
     }
 
@@ -169,12 +186,15 @@ impl PhoneIndex {
     /// Calls `found(record)` for each listed phone that `phone` is the same number as.
     #[inline]
     pub(crate) fn owners(&self, phone: PhoneRef<'_>, found: &mut dyn FnMut(u32)) {
-        if let Some(listed) = phone.key().and_then(|k| self.by_key.get(&k)) {
-            for (p, record) in listed {
-                if p.as_ref().same_number(phone) {
-                    found(*record);
-                }
+        let Some(&(first, _)) = phone.key().and_then(|k| self.by_key.get(&k)) else {
+            return;
+        };
+        let mut i = first;
+        while let Some((p, record, next)) = self.phones.get(i as usize) {
+            if p.as_ref().same_number(phone) {
+                found(*record);
             }
+            i = *next;
         }
     }
 }
@@ -326,6 +346,31 @@ mod tests {
         let none = ProtectedList::from_csv("id,kind,value\nA,name,Ann\n").unwrap();
         assert!(!none.has_addresses());
         assert!(owners(&none, "ann@x.example").is_empty());
+    }
+
+    /// Phones that share their last digits are each found, in the order they were added, and
+    /// only where the number is the same.
+    #[test]
+    fn phones_of_one_key_are_each_found_in_order() {
+        use super::super::canonical::Phone;
+        let mut idx = super::PhoneIndex::default();
+        assert!(idx.is_empty());
+        let listed = ["+44 20 7946 0018", "+33 20 7946 0018", "020 7946 0018", "0161 496 0000", "+44 20 7946 0018"];
+        for (r, phone) in listed.iter().enumerate() {
+            idx.insert(Phone::parse(phone), r as u32 * 10);
+        }
+        assert!(!idx.is_empty());
+        let owners = |text: &str| {
+            let phone = Phone::parse(text);
+            let mut found = Vec::new();
+            idx.owners(phone.as_ref(), &mut |r| found.push(r));
+            found
+        };
+        // A national number is the same as an international one of any country that ends with it.
+        assert_eq!(owners("020 7946 0018"), [0, 10, 20, 40]);
+        assert_eq!(owners("+33 20 7946 0018"), [10, 20]);
+        assert_eq!(owners("0161 496 0000"), [30]);
+        assert!(owners("020 7946 0019").is_empty());
     }
 
     /// A hundred thousand addresses, some shared by two records and some listed in upper
