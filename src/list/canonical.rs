@@ -287,8 +287,10 @@ mod tests {
             } else {
                 value.to_string()
             };
-            let digits: String =
-                value.chars().filter_map(|c| crate::text::digits::value(c).map(|v| (b'0' + v) as char)).collect();
+            let digits: String = value
+                .chars()
+                .filter_map(|c| crate::text::digits::value(c).map(|v| (b'0' + v) as char))
+                .collect();
             let p = PhoneRef::from_digits(intl_marker, &digits, true);
             (p.intl, p.digits.to_string())
         };

@@ -58,11 +58,8 @@ impl AddressIndex {
     /// `value` (known to be in canonical form when `canonical` is set). Found once
     /// [`AddressIndex::finish`] has run.
     fn insert(&mut self, text: &str, r: u32, value: &str, canonical: bool) {
-        let canonical = if canonical {
-            std::borrow::Cow::Borrowed(value)
-        } else {
-            crate::address::canonical_cow(value)
-        };
+        let canonical =
+            if canonical { std::borrow::Cow::Borrowed(value) } else { crate::address::canonical_cow(value) };
         let hash = (self.hasher.hash_one(&*canonical) >> 32) as u32;
         let (start, end, record) = match &canonical {
             std::borrow::Cow::Borrowed(a) => {
@@ -355,7 +352,8 @@ mod tests {
         use super::super::canonical::Phone;
         let mut idx = super::PhoneIndex::default();
         assert!(idx.is_empty());
-        let listed = ["+44 20 7946 0018", "+33 20 7946 0018", "020 7946 0018", "0161 496 0000", "+44 20 7946 0018"];
+        let listed =
+            ["+44 20 7946 0018", "+33 20 7946 0018", "020 7946 0018", "0161 496 0000", "+44 20 7946 0018"];
         for (r, phone) in listed.iter().enumerate() {
             idx.insert(Phone::parse(phone), r as u32 * 10);
         }

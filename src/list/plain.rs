@@ -1088,11 +1088,17 @@ mod tests {
         assert!(list.record(2).is_none());
     }
 
+    /// A record's id and identifiers (kind, value, line).
+    type Summary = (String, Vec<(Kind, String, u64)>);
+
     /// The records and identifiers of a list, with their lines.
-    fn summary(list: &ProtectedList) -> Vec<(String, Vec<(Kind, String, u64)>)> {
+    fn summary(list: &ProtectedList) -> Vec<Summary> {
         list.records()
             .map(|r| {
-                (r.id().to_string(), r.identifiers().map(|i| (i.kind(), i.value().to_string(), i.line())).collect())
+                (
+                    r.id().to_string(),
+                    r.identifiers().map(|i| (i.kind(), i.value().to_string(), i.line())).collect(),
+                )
             })
             .collect()
     }
@@ -1144,7 +1150,11 @@ mod tests {
         list.each_contact(&mut |key, r| contacts.push((key.to_string(), r)));
         assert_eq!(
             contacts,
-            [("@cps.example".to_string(), 2), ("sol@law.example".to_string(), 0), ("sol@law.example".to_string(), 1)]
+            [
+                ("@cps.example".to_string(), 2),
+                ("sol@law.example".to_string(), 0),
+                ("sol@law.example".to_string(), 1)
+            ]
         );
     }
 
@@ -1171,7 +1181,10 @@ mod tests {
         csv.push_str("NEW,term,t\n");
         let err = ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize).unwrap_err();
         assert_eq!(err.line(), Some(3 * u64::from(n) + 2), "{err}");
-        assert_eq!(ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize + 1).unwrap().len(), n as usize + 1);
+        assert_eq!(
+            ProtectedList::from_csv_bytes_limited(csv.as_bytes(), n as usize + 1).unwrap().len(),
+            n as usize + 1
+        );
         let small = "id,kind,value\nA,term,a\nB,term,b\nA,term,c\nB,term,d\nA,term,e\nC,term,f\n";
         assert_eq!(ProtectedList::from_csv_bytes_limited(small.as_bytes(), 3).unwrap().len(), 3);
         assert_eq!(ProtectedList::from_csv_bytes_limited(small.as_bytes(), 2).unwrap_err().line(), Some(7));
