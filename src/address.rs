@@ -126,6 +126,100 @@ const LABEL_STEP: [u8; 16] = {
     t
 };
 
+/// [`is_valid`] and whether [`canonical_cow`] would borrow it, in one pass over the bytes, for
+/// an address of printable ASCII but `"` that neither starts with `<` or `@` nor ends with `>` or
+/// `.` and whose domain is not a literal (the form of almost every listed address): `Some((valid,
+/// canonical))`, `canonical` meaningful only when `valid`. `None` for any other address, which
+/// the two functions judge.
+pub fn check_plain(addr: &str) -> Option<(bool, bool)> {
+    let b = addr.as_bytes();
+    let (&first, &last) = (b.first()?, b.last()?);
+    if matches!(first, b'<' | b'@') || matches!(last, b'>' | b'.') {
+        return None;
+    }
+    // The domain is read backwards, up to the last `@`. Its rules (labels of letters, digits
+    // and hyphens, not empty, neither starting nor ending with a hyphen) read the same either
+    // way: this is [`ascii_labels`]' state machine run from the end.
+    let (mut at, mut prev, mut refused, mut flags) = (b.len(), LABEL_DOT, 0u16, 0u8);
+    loop {
+        if at == 0 {
+            return Some((false, false));
+        }
+        at -= 1;
+        let c = b[at];
+        if c == b'@' {
+            break;
+        }
+        let byte = DOMAIN_BYTE[c as usize];
+        let class = byte & 3;
+        refused |= REFUSED_STEPS >> (prev << 2 | class);
+        prev = class;
+        flags |= byte;
+    }
+    let (local, dom) = (&b[..at], &b[at + 1..]);
+    if local.is_empty() || dom.is_empty() || local.len() > 256 || dom.len() > 255 {
+        return Some((false, false));
+    }
+    if dom[0] == b'[' {
+        return None;
+    }
+    for &c in local {
+        flags |= LOCAL_BYTE[c as usize];
+    }
+    if flags & FLAG_NOT_PLAIN != 0 {
+        return None;
+    }
+    let valid = flags & FLAG_FORBIDDEN == 0 && refused & 1 == 0 && prev == LABEL_ALNUM;
+    Some((valid, flags & FLAG_UPPER == 0))
+}
+
+/// Bit `state << 2 | class` is set where [`LABEL_STEP`] refuses the step.
+const REFUSED_STEPS: u16 = {
+    let mut bits = 0u16;
+    let mut i = 0;
+    while i < 16 {
+        if LABEL_STEP[i] == LABEL_BAD {
+            bits |= 1 << i;
+        }
+        i += 1;
+    }
+    bits
+};
+
+/// [`check_plain`]'s flags of a byte, above its label class (the low two bits of
+/// [`DOMAIN_BYTE`]): not printable ASCII, or `"`; an upper-case letter; a byte an unquoted
+/// local part may not hold ([`FORBIDDEN_LOCAL`], in [`LOCAL_BYTE`] only).
+const FLAG_NOT_PLAIN: u8 = 4;
+const FLAG_UPPER: u8 = 8;
+const FLAG_FORBIDDEN: u8 = 16;
+
+/// [`check_plain`]'s flags of a local part's bytes.
+const LOCAL_BYTE: [u8; 256] = byte_flags(true);
+
+/// [`check_plain`]'s label classes and flags of a domain's bytes.
+const DOMAIN_BYTE: [u8; 256] = byte_flags(false);
+
+const fn byte_flags(local: bool) -> [u8; 256] {
+    let mut t = [FLAG_NOT_PLAIN; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut f = if local { 0 } else { LABEL_CLASS[b] };
+        if !c.is_ascii_graphic() || c == b'"' {
+            f |= FLAG_NOT_PLAIN;
+        }
+        if c.is_ascii_uppercase() {
+            f |= FLAG_UPPER;
+        }
+        if local && b < 128 && FORBIDDEN_LOCAL[b] {
+            f |= FLAG_FORBIDDEN;
+        }
+        t[b] = f;
+        b += 1;
+    }
+    t
+}
+
 /// The domain of a canonical address (the text after the last `@`), if it has one.
 pub fn domain(addr: &str) -> Option<&str> {
     let at = addr.rfind('@')?;
@@ -245,6 +339,54 @@ mod tests {
                 assert_eq!(ascii_labels(&dom), rules(&dom), "{:?}", String::from_utf8_lossy(&dom));
             }
         }
+    }
+
+    /// [`check_plain`] judges as [`is_valid`] and [`canonical_cow`] do, on every string of up to
+    /// five characters over letters of both cases, a digit, `.`, `-`, `@`, `<`, `>`, `"`, `[`, a
+    /// space and a non-ASCII letter, and on some longer ones.
+    #[test]
+    fn check_plain_agrees_with_is_valid_and_canonical_cow() {
+        let alphabet = ['a', 'Z', '9', '.', '-', '@', '<', '>', '"', '[', ' ', 'é'];
+        let mut judged = 0;
+        let mut check = |addr: &str| {
+            if let Some((valid, canonical)) = check_plain(addr) {
+                judged += 1;
+                assert_eq!(valid, is_valid(addr), "{addr:?}");
+                if valid {
+                    let borrowed = matches!(canonical_cow(addr), std::borrow::Cow::Borrowed(_));
+                    assert_eq!(canonical, borrowed, "{addr:?}");
+                }
+            }
+        };
+        let mut addr = String::new();
+        for n in 0..=5u32 {
+            for i in 0..alphabet.len().pow(n) {
+                addr.clear();
+                let mut k = i;
+                for _ in 0..n {
+                    addr.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                check(&addr);
+            }
+        }
+        for long in [
+            "jane.doe@example.org",
+            "Jane.Doe@Example.org",
+            "p0.alal@people0.example",
+            "a-b@c-d.e-f.g",
+            "a@b-.c",
+            "a@-b.c",
+            "a@b..c",
+            "a.b@c@d.e",
+            "x(y)@z.example",
+            "a@b.example.",
+        ] {
+            check(long);
+        }
+        check(&format!("{}@x.example", "a".repeat(257)));
+        check(&format!("a@{}.example", "b".repeat(250)));
+        assert!(judged > 10_000, "{judged}");
     }
 
     #[test]

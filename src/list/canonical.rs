@@ -129,17 +129,25 @@ impl Phone {
     /// The comparable form of a listed phone value.
     pub fn parse(value: &str) -> Phone {
         let intl_marker = value.trim_start().starts_with('+');
-        let cleaned;
-        let value = if intl_marker || value.trim_start().starts_with("00") {
-            cleaned = value.replace("(0)", "");
-            &cleaned
-        } else {
-            value
-        };
-        let digits: String =
-            value.chars().filter_map(|c| crate::text::digits::value(c).map(|v| (b'0' + v) as char)).collect();
+        // An international number drops a `(0)` (left to right, as `str::replace` would).
+        let drop_zero = intl_marker || value.trim_start().starts_with("00");
+        let mut digits = String::with_capacity(value.len());
+        let mut rest = value;
+        while let Some(c) = rest.chars().next() {
+            if drop_zero && rest.starts_with("(0)") {
+                rest = &rest[3..];
+                continue;
+            }
+            if let Some(v) = crate::text::digits::value(c) {
+                digits.push((b'0' + v) as char);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
         let p = PhoneRef::from_digits(intl_marker, &digits, true);
-        Phone { intl: p.intl, digits: p.digits.to_string() }
+        let (intl, dropped) = (p.intl, digits.len() - p.digits.len());
+        // The comparable digits are the last of them.
+        digits.drain(..dropped);
+        Phone { intl, digits }
     }
 
     /// Whether `self` and `other` are the same number (see the module docs).
@@ -265,6 +273,42 @@ mod tests {
         assert!(p("۰۲۰ ۷۹۴۶ ۰۰۱۸").same_number(&p("+44 20 7946 0018")));
         assert!(p("+٤٤ ٢٠ ٧٩٤٦ ٠٠١٨").same_number(&p("020 7946 0018")));
         assert!(is_phone_char('٧') && is_phone_char('۷') && !is_phone_char('½'));
+    }
+
+    /// `Phone::parse` gives what replacing `(0)` in an international number and then keeping
+    /// the digits gives, on every string of up to six characters over `+`, `0`, `4`, `(`, `)`,
+    /// a space and an Arabic-Indic digit.
+    #[test]
+    fn phone_parse_drops_a_bracketed_zero_as_replace_does() {
+        let reference = |value: &str| {
+            let intl_marker = value.trim_start().starts_with('+');
+            let value = if intl_marker || value.trim_start().starts_with("00") {
+                value.replace("(0)", "")
+            } else {
+                value.to_string()
+            };
+            let digits: String = value
+                .chars()
+                .filter_map(|c| crate::text::digits::value(c).map(|v| (b'0' + v) as char))
+                .collect();
+            let p = PhoneRef::from_digits(intl_marker, &digits, true);
+            (p.intl, p.digits.to_string())
+        };
+        let alphabet = ['+', '0', '4', '(', ')', ' ', '٤'];
+        let mut value = String::new();
+        for n in 0..=6u32 {
+            for i in 0..alphabet.len().pow(n) {
+                value.clear();
+                let mut k = i;
+                for _ in 0..n {
+                    value.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                let phone = Phone::parse(&value);
+                let (intl, digits) = phone.parts();
+                assert_eq!((intl, digits.to_string()), reference(&value), "{value:?}");
+            }
+        }
     }
 
     #[test]
