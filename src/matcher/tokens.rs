@@ -547,23 +547,14 @@ impl TokenEngineBuilder {
         } = self;
         let text = |r: &Row| entry(&src, r.1).0;
         let meta = |r: &Row| src[r.1 as usize];
-        // Sort by (hash, text, owner) so equal forms and equal hashes are neighbours: by hash
-        // and owner first, which compares no bytes, then by text (a stable sort, keeping the
-        // owners in order) only within a run of one hash that holds more than one text, which
-        // takes two forms whose hashes collide.
+        // Sort by (hash, owner) so equal forms and equal hashes are neighbours, comparing no
+        // bytes; a run of one hash that holds more than one text (two forms whose hashes
+        // collide) is sorted by text below (a stable sort, keeping the owners in order).
         crate::list::index::sort_by_hash_in_place(
             &mut rows,
             |r| r.0,
             |a, b| (a.0, a.2).cmp(&(b.0, b.2)).then_with(|| meta(a).cmp(&meta(b))),
         );
-        let mut i = 0;
-        while i < rows.len() {
-            let run = i + rows[i..].iter().take_while(|r| r.0 == rows[i].0).count();
-            if run - i > 1 && rows[i + 1..run].iter().any(|r| text(r) != text(&rows[i])) {
-                rows[i..run].sort_by(|a, b| text(a).cmp(text(b)));
-            }
-            i = run;
-        }
         rows.dedup_by(|a, b| a.0 == b.0 && a.2 == b.2 && meta(a) == meta(b) && text(a) == text(b));
         // Sixteen bits a key: about one probe in a hundred that finds nothing reaches the
         // table (a probe is a cache miss in a large list's table). Sized for the rows left,
@@ -571,8 +562,8 @@ impl TokenEngineBuilder {
         let (filter, filter_mask) = bit_set_sized(fnv.into_iter(), rows.len(), 16);
         // The first byte of each row's entry, read in one pass whose loads do not wait on each
         // other: the rows are in key order, their entries anywhere in the arena.
-        let metas: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
-        let owner = |i: usize| (rows[i].2, kind_of_meta(metas[i]), metas[i] >> 3);
+        let mut metas: Vec<u8> = rows.iter().map(|r| src[r.1 as usize]).collect();
+        let owner = |rows: &[Row], metas: &[u8], i: usize| (rows[i].2, kind_of_meta(metas[i]), metas[i] >> 3);
 
         // The forms in key order (their texts stay where they are in the arena), each distinct
         // key with its first form.
@@ -585,18 +576,32 @@ impl TokenEngineBuilder {
             let key = rows[i].0;
             keys.push(key);
             firsts.push(forms.len() as u32);
-            // A key of one row (nearly every key) is one form with one owner: no text read.
+            // A key of one row (most keys) is one form with one owner: no text read.
             if rows.get(i + 1).is_none_or(|r| r.0 != key) {
-                owners.push(owner(i));
+                owners.push(owner(&rows, &metas, i));
                 forms.push(Form { entry: rows[i].1, owners_end: owners.len() as u32 });
                 i += 1;
                 continue;
             }
-            while i < rows.len() && rows[i].0 == key {
+            // A form many records list: each text read once, to see that it is one form.
+            let run = i + rows[i..].iter().take_while(|r| r.0 == key).count();
+            let first = text(&rows[i]);
+            if rows[i + 1..run].iter().all(|r| text(r) == first) {
+                owners.extend((i..run).map(|j| owner(&rows, &metas, j)));
+                forms.push(Form { entry: rows[i].1, owners_end: owners.len() as u32 });
+                i = run;
+                continue;
+            }
+            // Two texts of one hash: one form a text, in order of text.
+            rows[i..run].sort_by(|a, b| text(a).cmp(text(b)));
+            for j in i..run {
+                metas[j] = src[rows[j].1 as usize];
+            }
+            while i < run {
                 let t = text(&rows[i]);
                 let at = rows[i].1;
-                while rows.get(i).is_some_and(|r| r.0 == key && text(r) == t) {
-                    owners.push(owner(i));
+                while i < run && text(&rows[i]) == t {
+                    owners.push(owner(&rows, &metas, i));
                     i += 1;
                 }
                 forms.push(Form { entry: at, owners_end: owners.len() as u32 });
