@@ -9,6 +9,10 @@ each with its message's date, sender, subject and external recipient domains (ma
     findings = maildlp.spark.audit(spark, ["hdfs:///exports/2024/"], open("protected.csv", "rb").read())
     findings.write.parquet("hdfs:///audits/2024.parquet")
 
+    # The same Parquet, written by the Python workers themselves (faster): returns the row count.
+    maildlp.spark.write_audit(spark, ["hdfs:///exports/2024/"], open("protected.csv", "rb").read(),
+                              "hdfs:///audits/2024.parquet", mode="overwrite")
+
 Files are listed with Spark's ``binaryFile`` source on any Hadoop-compatible path (directories
 read recursively: ``.eml`` files, Maildir folders, mbox files), split into messages on the
 executors (an mbox's messages are ``PATH#N``, as ``maildlp scan`` names them), and scanned
