@@ -169,6 +169,20 @@ def test_write_audit_of_no_messages_writes_the_schema(spark, tmp_path):
     assert written.schema == maildlp.spark.audit(spark, os.path.join(EXAMPLES, "messages"), protected).schema
 
 
+def test_a_write_audit_that_fails_leaves_its_output_empty(spark, tmp_path, monkeypatch):
+    protected, policy = examples_config()
+    messages = os.path.join(EXAMPLES, "messages")
+    planned = _native.plan_files([messages], 2)
+    # A file listed on the driver that a worker cannot open: its task, and so the job, fails.
+    planned[1].append(os.fsencode(str(tmp_path / "gone.eml")))
+    monkeypatch.setattr(maildlp.spark._native, "plan_files", lambda paths, tasks: planned)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception, match="gone.eml"):
+        maildlp.spark.write_audit(spark, messages, protected, str(out), policy=policy)
+    assert os.listdir(out) == []
+
+
 def test_write_audit_falls_back_to_sparks_writer_where_pyarrow_has_no_filesystem(spark, tmp_path, monkeypatch):
     protected, policy = examples_config()
     messages = os.path.join(EXAMPLES, "messages")
