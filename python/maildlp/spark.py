@@ -208,12 +208,15 @@ def _plan(spark, paths, protected, policy, key, read):
         lists = _native.plan_files([local_path(p) for p in paths], tasks)
         if not lists:
             return None
-        rows = spark.sparkContext.parallelize([(names,) for names in lists], len(lists))
-        files = spark.createDataFrame(rows, "paths array<binary>", verifySchema=False)
+        # The lists travel as one broadcast blob (read once per worker), the tasks as their
+        # numbers: a DataFrame of the names themselves costs the JVM a row and an object per
+        # name.
+        shared = spark.sparkContext.broadcast(lists)
+        files = spark.range(len(lists), numPartitions=len(lists))
 
         def batches(scanner, batch):
-            for names in batch.column(0).to_pylist():
-                yield _native.audit_files(scanner, [os.fsdecode(n) for n in names], rows_per_batch)
+            for task in batch.column(0).to_pylist():
+                yield _native.audit_files(scanner, [os.fsdecode(n) for n in shared.value[task]], rows_per_batch)
 
     else:
         files = (
