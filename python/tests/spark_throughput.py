@@ -1,4 +1,5 @@
-"""Throughput of ``maildlp.spark.audit`` on ``local[2]`` against ``maildlp scan --threads 2``.
+"""Throughput of ``maildlp.spark.audit`` and ``maildlp.spark.write_audit`` on ``local[2]``
+against ``maildlp scan --threads 2``.
 
     python3 python/tests/spark_throughput.py [MESSAGES] [DIR]
 
@@ -7,12 +8,14 @@ Writes the generated archive of tests/archive.py (default 100,000 messages) unde
 ``--details``, which reads the date, sender, subject and domains the audit's rows carry too),
 then audits it on a local Spark with two cores, writing Parquet as a user would, and once more
 to Spark's ``noop`` sink (the rows made, nothing written: what Parquet costs is the
-difference). The Spark session is started, and the job run WARMUP times to warm the JVM and
-the Python workers up, before the clock: the JVM compiles Spark's and Parquet's code over the
+difference), then writes it with ``write_audit`` (Parquet written by the Python workers). The
+Spark session is started, and each job run WARMUP times to warm the JVM and the Python workers
+up, before the clock: the JVM compiles Spark's and Parquet's code over the
 first few jobs (its CPU time on a job falls by half or more from the first job to the fourth),
 and the figure is the job's steady throughput, as on a cluster that has run a while, not the
-JVM's start; the JVM's CPU time on each warm-up job is printed. Each run is taken three times
-and the fastest kept; so is the audit of a single message, the cost of a job however few its
+JVM's start; the JVM's CPU time on each warm-up job is printed. Each run is taken three times,
+in turn with the others (the command line's too, so that another process busy for a while slows
+them alike), and the fastest kept; so is the audit of a single message, the cost of a job however few its
 messages. Prints, for each, the wall time, the CPU time of every process it ran on (the
 command line; the JVM and its Python workers), messages per second and the ratios of the
 audit's throughput to the command line's.
@@ -62,10 +65,15 @@ def tree_cpu(root):
     return total
 
 
-def best(run):
-    """The fastest of RUNS runs of ``run`` (which returns wall and CPU seconds, and what else it
-    measured)."""
-    return min((run() for _ in range(RUNS)), key=lambda r: r[0])
+def best(*runs):
+    """The fastest of RUNS runs of each of ``runs`` (each returns wall and CPU seconds, and what
+    else it measured), taken in turn (one of each, then again) so that another process busy for
+    a while slows them alike."""
+    results = [[] for _ in runs]
+    for _ in range(RUNS):
+        for run, result in zip(runs, results):
+            result.append(run())
+    return [min(result, key=lambda r: r[0]) for result in results]
 
 
 def main():
@@ -73,6 +81,7 @@ def main():
     base = sys.argv[2] if len(sys.argv) > 2 else "/dev/shm/maildlp-spark"
     archive = os.path.join(base, "mail")
     write_archive(archive, count)
+    load = os.getloadavg()
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(archive) for f in fs)
     protected = os.path.join(ROOT, "examples", "protected.csv")
     policy = os.path.join(ROOT, "examples", "policy.toml")
@@ -87,12 +96,10 @@ def main():
                      "--policy", policy, archive],
                     stdout=out, check=False,
                 )
-                return time.perf_counter() - t, children_cpu() - cpu
+                return time.perf_counter() - t, children_cpu() - cpu, {}
 
         return run
 
-    cli_time, cli_cpu = best(run_cli())
-    details_time, details_cpu = best(run_cli("--details"))
 
     from pyspark.sql import SparkSession
 
@@ -118,10 +125,13 @@ def main():
             shutil.rmtree(out, ignore_errors=True)
             cpu, t = tree_cpu(os.getpid()), time.perf_counter()
             start = time.process_time()
-            df = maildlp.spark.audit(spark, paths, protected_bytes, policy=policy_text)
+            if sink == "write_audit":
+                maildlp.spark.write_audit(spark, paths, protected_bytes, out, policy=policy_text)
+            else:
+                df = maildlp.spark.audit(spark, paths, protected_bytes, policy=policy_text)
             if sink == "parquet":
                 df.write.parquet(out)
-            else:
+            elif sink == "noop":
                 df.write.format("noop").mode("overwrite").save()
             wall = time.perf_counter() - t
             after = tree_cpu(os.getpid())
@@ -133,11 +143,20 @@ def main():
 
     # The JVM's code compiled and the Python workers started: not timed.
     warmup = [run_spark()()[2].get("java", 0) for _ in range(WARMUP)]
-    spark_time, spark_cpu, spark_split = best(run_spark())
-    noop_time, noop_cpu, noop_split = best(run_spark(sink="noop"))
+    for _ in range(WARMUP):
+        run_spark(sink="write_audit")()
+    (
+        (cli_time, cli_cpu, _),
+        (details_time, details_cpu, _),
+        (spark_time, spark_cpu, spark_split),
+        (noop_time, noop_cpu, noop_split),
+        (write_time, write_cpu, write_split),
+    ) = best(run_cli(), run_cli("--details"), run_spark(), run_spark(sink="noop"), run_spark(sink="write_audit"))
     # What any audit costs however few its messages: the job over a single message.
     one = os.path.join(ROOT, "examples", "messages", "incident-bcc.eml")
-    floor_time, floor_cpu, floor_split = best(run_spark(one))
+    (floor_time, floor_cpu, floor_split), (write_floor_time, write_floor_cpu, write_floor_split) = best(
+        run_spark(one), run_spark(one, sink="write_audit")
+    )
     spark.stop()
 
     def line(what, wall, cpu):
@@ -154,9 +173,16 @@ def main():
     print(f"  JVM CPU of the {WARMUP} warm-up jobs before (s): " + ", ".join(f"{s:.2f}" for s in warmup))
     line("spark audit local[2] to noop (rows made, not written)", noop_time, noop_cpu)
     print(f"  CPU by process (s): {split(noop_split)}")
+    line("spark write_audit local[2] (Parquet written by the workers)", write_time, write_cpu)
+    print(f"  CPU by process (s): {split(write_split)}")
     print(f"spark audit of one message (the job's fixed cost): {floor_time:.2f} s, CPU {floor_cpu:.2f} s ({split(floor_split)})")
+    print(f"spark write_audit of one message: {write_floor_time:.2f} s, CPU {write_floor_cpu:.2f} s ({split(write_floor_split)})")
     print(f"spark / scan throughput: {cli_time / spark_time:.2f}x (CPU: {cli_cpu / spark_cpu:.2f}x)")
     print(f"spark / scan --details throughput: {details_time / spark_time:.2f}x (CPU: {details_cpu / spark_cpu:.2f}x)")
+    print(f"write_audit / scan throughput: {cli_time / write_time:.2f}x (CPU: {cli_cpu / write_cpu:.2f}x)")
+    print(f"write_audit / scan --details throughput: {details_time / write_time:.2f}x (CPU: {details_cpu / write_cpu:.2f}x)")
+    print("load average before and after: " + ", ".join(f"{x:.2f}" for x in load) + " / "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

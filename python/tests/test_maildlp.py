@@ -173,10 +173,16 @@ def timed(scanner, message, threads, scans):
     return time.perf_counter() - start
 
 
+# How long the GIL test may try for: other processes may hold a core for a while.
+GIL_BUDGET = 60.0
+
+
 def test_a_scan_releases_the_gil(scanner):
     message = big_message()
+    deadline = time.monotonic() + GIL_BUDGET
     # While one thread is inside a scan, another runs Python code: it could not if the scan
-    # held the GIL.
+    # held the GIL (it would get at most a switch interval's worth of ticks, before the scan
+    # starts). Scans until one sees the other thread run, or the time is up.
     ticks = 0
     done = threading.Event()
 
@@ -189,7 +195,7 @@ def test_a_scan_releases_the_gil(scanner):
     counter.start()
     try:
         during = []
-        for _ in range(3):
+        while not during or (max(during) <= 1000 and time.monotonic() < deadline):
             before = ticks
             scanner.scan(message)
             during.append(ticks - before)
@@ -199,31 +205,40 @@ def test_a_scan_releases_the_gil(scanner):
     assert max(during) > 1000, during
     # Scans of two threads overlap in time: they run at once (with the GIL held, one would
     # wait for the other to end).
-    spans = {0: [], 1: []}
+    overlaps = 0
+    while not overlaps:
+        spans = {0: [], 1: []}
 
-    def scans(k):
-        for _ in range(3):
-            start = time.perf_counter()
-            scanner.scan(message)
-            spans[k].append((start, time.perf_counter()))
+        def scans(k):
+            for _ in range(3):
+                start = time.perf_counter()
+                scanner.scan(message)
+                spans[k].append((start, time.perf_counter()))
 
-    pool = [threading.Thread(target=scans, args=(k,)) for k in (0, 1)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    overlaps = sum(1 for a in spans[0] for b in spans[1] if a[0] < b[1] and b[0] < a[1])
+        pool = [threading.Thread(target=scans, args=(k,)) for k in (0, 1)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        overlaps = sum(1 for a in spans[0] for b in spans[1] if a[0] < b[1] and b[0] < a[1])
+        if time.monotonic() > deadline:
+            break
     assert overlaps > 0, spans
-    # And so two threads scan the same messages faster than one on two cores (best of three
-    # rounds, up to five tries: other processes may hold a core for a while).
+    # And so two threads scan the same messages faster than one on two cores. One thread and
+    # two are timed in turn, at least three times each, until the fastest of two threads'
+    # runs beats the fastest of one thread's by 10% or the time is up: another process holding
+    # a core slows two threads down while it lasts, and the fastest runs are those it left
+    # alone.
     if (os.cpu_count() or 1) < 2:
         pytest.fail("this test needs two cores")
-    tries = []
-    for _ in range(5):
-        one = min(timed(scanner, message, 1, 8) for _ in range(3))
-        two = min(timed(scanner, message, 2, 8) for _ in range(3))
-        tries.append((round(one, 3), round(two, 3)))
-        if two < 0.9 * one:
+    ones, twos = [], []
+    while True:
+        ones.append(timed(scanner, message, 1, 8))
+        twos.append(timed(scanner, message, 2, 8))
+        if len(ones) >= 3 and min(twos) < 0.9 * min(ones):
             break
-    print(f"8 scans of {len(message)} bytes, (one thread, two threads) in seconds: {tries}")
-    assert two < 0.9 * one, tries
+        if time.monotonic() > deadline:
+            break
+    one, two = min(ones), min(twos)
+    print(f"8 scans of {len(message)} bytes, fastest of {len(ones)}: one thread {one:.3f} s, two threads {two:.3f} s")
+    assert two < 0.9 * one, (one, two, len(ones))

@@ -24,6 +24,8 @@ else:
     import pyarrow as pa
     import pyspark  # noqa: F401
 
+import pyarrow.parquet  # noqa: E402, F401  (pa.parquet)
+
 import maildlp.spark  # noqa: E402  (after pyspark: the module is only for Spark users)
 
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -71,7 +73,7 @@ def cli_rows(*args):
 
 
 @pytest.mark.parametrize("read", ["auto", "spark"])
-def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read):
+def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read, tmp_path):
     protected = os.path.join(EXAMPLES, "protected.csv")
     policy = os.path.join(EXAMPLES, "policy.toml")
     with open(protected, "rb") as f:
@@ -107,6 +109,123 @@ def test_audit_holds_exactly_the_command_lines_findings(spark, archive, read):
     assert any(r[9].startswith("About ") and "*" in r[9] for r in got)
     assert not any("Jane Doe" in (r[9] or "") for r in got)
     assert any("paper.example" in r[10] for r in got)
+    # write_audit writes the same rows, with the DataFrame's schema, a file per task.
+    out = str(tmp_path / "audit.parquet")
+    assert maildlp.spark.write_audit(spark, archive, protected_bytes, out, policy=policy_text, read=read) == len(want)
+    written = spark.read.parquet(out)
+    assert written.schema == df.schema
+    assert sorted((tuple(r) for r in written.collect()), key=repr) == want
+    assert sorted(os.listdir(out)) == ["_SUCCESS", "part-00000.parquet", "part-00001.parquet"]
+
+
+def examples_config():
+    with open(os.path.join(EXAMPLES, "protected.csv"), "rb") as f:
+        protected = f.read()
+    with open(os.path.join(EXAMPLES, "policy.toml")) as f:
+        policy = f.read()
+    return protected, policy
+
+
+def sorted_rows(df):
+    return sorted((tuple(r) for r in df.collect()), key=repr)
+
+
+def test_write_audit_refuses_an_output_that_holds_something_unless_told_to_overwrite(spark, tmp_path):
+    protected, policy = examples_config()
+    messages = os.path.join(EXAMPLES, "messages")
+    want = sorted_rows(maildlp.spark.audit(spark, messages, protected, policy=policy))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.parquet").write_bytes(b"not this")
+    with pytest.raises(FileExistsError):
+        maildlp.spark.write_audit(spark, messages, protected, str(out), policy=policy)
+    assert os.listdir(out) == ["old.parquet"]
+    # A URI of PyArrow's as well as a path.
+    n = maildlp.spark.write_audit(spark, messages, protected, "file://" + str(out), policy=policy, mode="overwrite")
+    assert n == len(want)
+    assert "old.parquet" not in os.listdir(out) and "_temporary" not in os.listdir(out)
+    assert sorted_rows(spark.read.parquet(str(out))) == want
+    # A file where the directory would be is refused too; an empty directory is taken.
+    (tmp_path / "file").write_bytes(b"x")
+    with pytest.raises(FileExistsError):
+        maildlp.spark.write_audit(spark, messages, protected, str(tmp_path / "file"), policy=policy)
+    (tmp_path / "empty").mkdir()
+    assert maildlp.spark.write_audit(spark, messages, protected, str(tmp_path / "empty"), policy=policy) == n
+    with pytest.raises(ValueError, match="mode"):
+        maildlp.spark.write_audit(spark, messages, protected, str(tmp_path / "x"), mode="append")
+    # A bad list is refused before anything is written or removed.
+    with pytest.raises(maildlp.ListError):
+        maildlp.spark.write_audit(spark, messages, b"id,kind,value\nR2,planet,Mars\n", str(out), mode="overwrite")
+    assert sorted_rows(spark.read.parquet(str(out))) == want
+
+
+def test_write_audit_of_no_messages_writes_the_schema(spark, tmp_path):
+    protected, policy = examples_config()
+    (tmp_path / "none").mkdir()
+    out = str(tmp_path / "out")
+    assert maildlp.spark.write_audit(spark, str(tmp_path / "none"), protected, out, policy=policy) == 0
+    written = spark.read.parquet(out)
+    assert written.columns == maildlp.spark.COLUMNS and written.count() == 0
+    assert written.schema == maildlp.spark.audit(spark, os.path.join(EXAMPLES, "messages"), protected).schema
+
+
+def test_a_write_audit_that_fails_leaves_its_output_empty(spark, tmp_path, monkeypatch):
+    protected, policy = examples_config()
+    messages = os.path.join(EXAMPLES, "messages")
+    planned = _native.plan_files([messages], 2)
+    # A file listed on the driver that a worker cannot open: its task, and so the job, fails.
+    planned[1].append(os.fsencode(str(tmp_path / "gone.eml")))
+    monkeypatch.setattr(maildlp.spark._native, "plan_files", lambda paths, tasks: planned)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception, match="gone.eml"):
+        maildlp.spark.write_audit(spark, messages, protected, str(out), policy=policy)
+    assert os.listdir(out) == []
+
+
+def test_write_audit_falls_back_to_sparks_writer_where_pyarrow_has_no_filesystem(spark, tmp_path, monkeypatch):
+    protected, policy = examples_config()
+    messages = os.path.join(EXAMPLES, "messages")
+    want = sorted_rows(maildlp.spark.audit(spark, messages, protected, policy=policy))
+
+    def unknown(uri):
+        raise pa.ArrowInvalid(f"Unrecognized filesystem type in URI: {uri}")
+
+    monkeypatch.setattr(maildlp.spark, "_filesystem", unknown)
+    out = str(tmp_path / "out")
+    assert maildlp.spark.write_audit(spark, messages, protected, out, policy=policy) == len(want)
+    assert sorted_rows(spark.read.parquet(out)) == want
+    # Written by Spark's own writer, which refuses an existing output as Spark does.
+    assert any(name.endswith(".snappy.parquet") for name in os.listdir(out))
+    with pytest.raises(Exception, match="already exists|PATH_ALREADY_EXISTS"):
+        maildlp.spark.write_audit(spark, messages, protected, out, policy=policy)
+    assert maildlp.spark.write_audit(spark, messages, protected, out, policy=policy, mode="overwrite") == len(want)
+
+
+def test_a_task_run_again_replaces_its_file_and_one_that_fails_leaves_none(tmp_path):
+    import pyarrow.fs
+
+    scanner = scanner_of_examples()
+    batches = list(
+        maildlp.spark._record_batch(pa, c) for c in _native.audit_paths(scanner, [os.path.join(EXAMPLES, "messages")], 7)
+    )
+    rows = sum(b.num_rows for b in batches)
+    fs, base = pyarrow.fs.LocalFileSystem(), str(tmp_path)
+    assert maildlp.spark._write_part(fs, base, 3, 0, iter(batches)) == rows
+    # Spark runs the task again (its first attempt was lost after the rename, say).
+    assert maildlp.spark._write_part(fs, base, 3, 1, iter(batches)) == rows
+
+    def failing():
+        yield batches[0]
+        raise OSError("the worker's disk is full")
+
+    with pytest.raises(OSError, match="disk is full"):
+        maildlp.spark._write_part(fs, base, 4, 0, failing())
+    assert sorted(os.listdir(base)) == ["_temporary", "part-00003.parquet"]
+    assert os.listdir(tmp_path / "_temporary") == []
+    table = pa.parquet.read_table(str(tmp_path / "part-00003.parquet"))
+    assert table.schema == maildlp.spark.arrow_schema(pa) and table.num_rows == rows
+    assert table.to_batches() and pa.Table.from_batches(batches).equals(table)
 
 
 def test_a_bad_list_is_refused_on_the_driver_with_its_line(spark, archive):
