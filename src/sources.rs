@@ -142,40 +142,80 @@ pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
 /// [`Messages`] reads them (directories walked in name order, hidden entries skipped, links
 /// to files followed and links to directories not). A directory entry's type comes with the
 /// listing and its size from a `stat` relative to its directory, so a tree of many small files
-/// costs one short `stat` a file. `-` and paths that do not exist are left out.
+/// costs one short `stat` a file; a tree of more than [`STAT_ALONE`] files is `stat`ed on
+/// every core (the listing is what a job over many small files waits for before it starts).
+/// `-` and paths that do not exist are left out.
 pub fn walk_files_sized(paths: &[PathBuf], each: &mut dyn FnMut(&Path, u64)) {
-    fn walk(dir: &Path, each: &mut dyn FnMut(&Path, u64)) {
+    walk_sized(paths, STAT_ALONE, each);
+}
+
+/// [`walk_files_sized`], `stat`ing more than `alone` files on every core.
+fn walk_sized(paths: &[PathBuf], alone: usize, each: &mut dyn FnMut(&Path, u64)) {
+    /// A file found, its size still to be read.
+    enum Found {
+        /// An entry of a directory's listing: a file, or a link.
+        Entry(fs::DirEntry, bool),
+        /// A path named in `paths`, its size known.
+        Named(PathBuf, u64),
+    }
+    fn size(found: &Found) -> Option<u64> {
+        match found {
+            Found::Entry(entry, false) => entry.metadata().ok().map(|m| m.len()),
+            Found::Entry(entry, true) => {
+                fs::metadata(entry.path()).ok().filter(|m| m.is_file()).map(|m| m.len())
+            }
+            Found::Named(_, size) => Some(*size),
+        }
+    }
+    fn walk(dir: &Path, found: &mut Vec<Found>) {
         let Ok(listing) = fs::read_dir(dir) else { return };
         let mut entries: Vec<fs::DirEntry> =
             listing.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect();
         // The names of one directory: ordered as their paths are (see `Messages::visit`).
         entries.sort_by_cached_key(fs::DirEntry::file_name);
         for entry in entries {
-            let path = entry.path();
             match entry.file_type() {
-                Ok(t) if t.is_dir() => walk(&path, each),
-                Ok(t) if t.is_file() => {
-                    if let Ok(meta) = entry.metadata() {
-                        each(&path, meta.len());
-                    }
-                }
-                Ok(t) if t.is_symlink() => {
-                    if let Some(meta) = fs::metadata(&path).ok().filter(|m| m.is_file()) {
-                        each(&path, meta.len());
-                    }
-                }
+                Ok(t) if t.is_dir() => walk(&entry.path(), found),
+                Ok(t) if t.is_file() => found.push(Found::Entry(entry, false)),
+                Ok(t) if t.is_symlink() => found.push(Found::Entry(entry, true)),
                 _ => {}
             }
         }
     }
+    let mut found = Vec::new();
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         match fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, each),
-            Ok(m) if m.is_file() => each(p, m.len()),
+            Ok(m) if m.is_dir() => walk(p, &mut found),
+            Ok(m) if m.is_file() => found.push(Found::Named(p.clone(), m.len())),
             _ => {}
         }
     }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let sizes: Vec<Option<u64>> = if threads < 2 || found.len() <= alone {
+        found.iter().map(size).collect()
+    } else {
+        let chunk = found.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = found
+                .chunks(chunk)
+                .map(|part| (part.len(), scope.spawn(move || part.iter().map(size).collect::<Vec<_>>())))
+                .collect();
+            // A thread that could not finish (it cannot panic: `size` only reads) leaves its
+            // files unsized, and so out, and the others in their places.
+            parts.into_iter().flat_map(|(len, p)| p.join().unwrap_or_else(|_| vec![None; len])).collect()
+        })
+    };
+    for (found, size) in found.iter().zip(sizes) {
+        let Some(size) = size else { continue };
+        match found {
+            Found::Entry(entry, _) => each(&entry.path(), size),
+            Found::Named(path, _) => each(path, size),
+        }
+    }
 }
+
+/// Files [`walk_files_sized`] `stat`s on one thread, at most; more are `stat`ed on every core.
+pub const STAT_ALONE: usize = 4096;
 
 /// Every message under some paths, in order: paths as given, directory entries sorted by name,
 /// mbox messages in file order. Files are read one at a time, as they are reached, so any
@@ -609,6 +649,10 @@ mod tests {
         let paths = [root.to_path_buf(), root.join("b/z.eml"), root.join("missing"), PathBuf::from("-")];
         let mut sized = Vec::new();
         walk_files_sized(&paths, &mut |p, size| sized.push((p.to_path_buf(), size)));
+        // The same files when every one is `stat`ed on the threads of the larger trees.
+        let mut threaded = Vec::new();
+        walk_sized(&paths, 0, &mut |p, size| threaded.push((p.to_path_buf(), size)));
+        assert_eq!(threaded, sized);
         let read: Vec<(PathBuf, u64)> = Messages::new(&paths[..2])
             .filter_map(|i| match i {
                 Item::Message { source, bytes, .. } => Some((PathBuf::from(source), bytes.len() as u64)),
