@@ -326,19 +326,9 @@ mod tests {
                         && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 })
         };
-        let alphabet = b"aZ9.-_\xc3";
-        let mut dom = Vec::new();
-        for n in 0..=4u32 {
-            for i in 0..alphabet.len().pow(n) {
-                dom.clear();
-                let mut k = i;
-                for _ in 0..n {
-                    dom.push(alphabet[k % alphabet.len()]);
-                    k /= alphabet.len();
-                }
-                assert_eq!(ascii_labels(&dom), rules(&dom), "{:?}", String::from_utf8_lossy(&dom));
-            }
-        }
+        crate::exhaustive::each_string(b"aZ9.-_\xc3", 4, |dom| {
+            assert_eq!(ascii_labels(dom), rules(dom), "{:?}", String::from_utf8_lossy(dom));
+        });
     }
 
     /// [`check_plain`] judges as [`is_valid`] and [`canonical_cow`] do, on every string of up to
@@ -358,18 +348,7 @@ mod tests {
                 }
             }
         };
-        let mut addr = String::new();
-        for n in 0..=5u32 {
-            for i in 0..alphabet.len().pow(n) {
-                addr.clear();
-                let mut k = i;
-                for _ in 0..n {
-                    addr.push(alphabet[k % alphabet.len()]);
-                    k /= alphabet.len();
-                }
-                check(&addr);
-            }
-        }
+        crate::exhaustive::each_string(&alphabet, 5, |letters| check(&letters.iter().collect::<String>()));
         for long in [
             "jane.doe@example.org",
             "Jane.Doe@Example.org",

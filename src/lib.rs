@@ -67,6 +67,8 @@ mod content;
 mod details;
 mod detect;
 mod error;
+#[cfg(test)]
+mod exhaustive;
 #[cfg(feature = "documents")]
 mod extract;
 #[cfg(feature = "ffi")]

@@ -295,20 +295,12 @@ mod tests {
             (p.intl, p.digits.to_string())
         };
         let alphabet = ['+', '0', '4', '(', ')', ' ', '٤'];
-        let mut value = String::new();
-        for n in 0..=6u32 {
-            for i in 0..alphabet.len().pow(n) {
-                value.clear();
-                let mut k = i;
-                for _ in 0..n {
-                    value.push(alphabet[k % alphabet.len()]);
-                    k /= alphabet.len();
-                }
-                let phone = Phone::parse(&value);
-                let (intl, digits) = phone.parts();
-                assert_eq!((intl, digits.to_string()), reference(&value), "{value:?}");
-            }
-        }
+        crate::exhaustive::each_string(&alphabet, 6, |letters| {
+            let value: String = letters.iter().collect();
+            let phone = Phone::parse(&value);
+            let (intl, digits) = phone.parts();
+            assert_eq!((intl, digits.to_string()), reference(&value), "{value:?}");
+        });
     }
 
     #[test]
