@@ -17,8 +17,9 @@ JVM's start; the JVM's CPU time on each warm-up job is printed. Each run is take
 in turn with the others (the command line's too, so that another process busy for a while slows
 them alike), and the fastest kept; so is the audit of a single message, the cost of a job however few its
 messages. Prints, for each, the wall time, the CPU time of every process it ran on (the
-command line; the JVM and its Python workers), messages per second and the ratios of the
-audit's throughput to the command line's.
+command line; the JVM and its Python workers), messages per second, the time the driver takes
+to list the files before a job over local files starts, and the ratios of the audit's
+throughput to the command line's.
 """
 
 import os
@@ -63,6 +64,13 @@ def tree_cpu(root):
                 total[name] = total.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
                 stack.append(pid)
     return total
+
+
+def timed(f):
+    """Wall seconds ``f()`` takes."""
+    t = time.perf_counter()
+    f()
+    return time.perf_counter() - t
 
 
 def best(*runs):
@@ -158,6 +166,10 @@ def main():
         run_spark(one), run_spark(one, sink="write_audit")
     )
     spark.stop()
+    # What the driver does before a job over local files starts: list them and read their sizes.
+    from maildlp import _native
+
+    listing = min(timed(lambda: _native.plan_files([archive], 2)) for _ in range(RUNS))
 
     def line(what, wall, cpu):
         print(f"{what}: {wall:.2f} s ({count / wall:,.0f} messages/s), CPU {cpu:.2f} s ({count / cpu:,.0f} messages/CPU-s)")
@@ -175,6 +187,7 @@ def main():
     print(f"  CPU by process (s): {split(noop_split)}")
     line("spark write_audit local[2] (Parquet written by the workers)", write_time, write_cpu)
     print(f"  CPU by process (s): {split(write_split)}")
+    print(f"driver listing (the files and their sizes, before the job): {listing:.2f} s")
     print(f"spark audit of one message (the job's fixed cost): {floor_time:.2f} s, CPU {floor_cpu:.2f} s ({split(floor_split)})")
     print(f"spark write_audit of one message: {write_floor_time:.2f} s, CPU {write_floor_cpu:.2f} s ({split(write_floor_split)})")
     print(f"spark / scan throughput: {cli_time / spark_time:.2f}x (CPU: {cli_cpu / spark_cpu:.2f}x)")
