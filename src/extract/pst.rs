@@ -50,9 +50,9 @@ pub(crate) enum Found {
 }
 
 /// Whether `head` (the first bytes of a file) starts an Outlook data file: `!BDN`, then the
-/// `SM` client magic.
+/// client magic, `SM` for a personal store (PST), `SO` for an offline store (OST).
 pub(crate) fn is_pst(head: &[u8]) -> bool {
-    head.starts_with(b"!BDN") && head.get(8..10) == Some(b"SM")
+    head.starts_with(b"!BDN") && matches!(head.get(8..10), Some(b"SM" | b"SO"))
 }
 
 /// Reads the store in `reader`, whose first bytes are `head`, handing each message (or part
@@ -65,8 +65,9 @@ pub(crate) fn read(
 ) -> Result<(), String> {
     match version(head) {
         14 | 15 => walk::<Ansi>(&open::<Ansi>(reader)?, each),
-        23 => walk::<Unicode>(&open::<Unicode>(reader)?, each),
-        36 => return Err("an offline store of Outlook 2013 or later (4 KiB pages), which is not read".into()),
+        // 36: the offline stores of Outlook 2013 and later (4 KiB pages, blocks perhaps
+        // compressed), read by the same types.
+        23 | 36 => walk::<Unicode>(&open::<Unicode>(reader)?, each),
         v => return Err(format!("an Outlook data file of unknown version {v}")),
     }
     Ok(())
@@ -91,7 +92,7 @@ fn open<F: Flavour>(reader: Box<dyn PstReader>) -> Result<Rc<F::Store>, String> 
 pub(crate) fn count(reader: Box<dyn PstReader>, head: &[u8]) -> usize {
     let store: Result<Rc<dyn Store>, String> = match version(head) {
         14 | 15 => open::<Ansi>(reader).map(|s| s as Rc<dyn Store>),
-        23 => open::<Unicode>(reader).map(|s| s as Rc<dyn Store>),
+        23 | 36 => open::<Unicode>(reader).map(|s| s as Rc<dyn Store>),
         _ => return 0,
     };
     store.ok().and_then(|s| guarded(|| count_in(&s)).ok()).unwrap_or(0)
@@ -376,7 +377,10 @@ mod tests {
     #[test]
     fn magic() {
         assert!(is_pst(b"!BDN\x00\x00\x00\x00SM\x17\x00"));
-        assert!(!is_pst(b"!BDN\x00\x00\x00\x00SO\x17\x00"));
+        // An offline store (OST), of either format.
+        assert!(is_pst(b"!BDN\x00\x00\x00\x00SO\x17\x00"));
+        assert!(is_pst(b"!BDN\x00\x00\x00\x00SO\x24\x00"));
+        assert!(!is_pst(b"!BDN\x00\x00\x00\x00XY\x17\x00"));
         assert!(!is_pst(b"!BDN"));
         assert!(!is_pst(b"From a@b Sat Jan  3 01:05:34 1996\n"));
     }
@@ -396,7 +400,7 @@ mod tests {
         let mut v36 = head.clone();
         v36[10] = 36;
         let e = read(Box::new(io::Cursor::new(v36.clone())), &v36, &mut |_| true).err().unwrap_or_default();
-        assert!(e.contains("2013"), "{e}");
+        assert!(e.contains("not a readable Outlook data file"), "{e}");
         assert_eq!(count(Box::new(io::Cursor::new(v36)), &head), 0);
     }
 }

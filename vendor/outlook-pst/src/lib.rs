@@ -236,6 +236,10 @@ impl UnicodePstFile {
 
 impl PstFileLock<UnicodePstFile> for UnicodePstFile {
     fn start_write(&mut self) -> io::Result<()> {
+        // Files of 4 KiB pages are read, not written.
+        if self.inner.header.version() == NdbVersion::Unicode4k {
+            return Err(NdbError::InvalidNdbVersion(NdbVersion::Unicode4k as u16).into());
+        }
         self.inner.start_write()
     }
 

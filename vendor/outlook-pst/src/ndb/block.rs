@@ -9,9 +9,100 @@ use std::{
 use tracing::error;
 
 use super::{block_id::*, block_ref::*, byte_index::*, node_id::*, page::*, read_write::*, *};
-use crate::{AnsiPstFile, PstFile, PstFileReadWriteBlockBTree, PstReader, UnicodePstFile};
+use crate::{
+    crc::compute_crc,
+    encode::{cyclic, permute},
+    AnsiPstFile, PstFile, PstFileReadWriteBlockBTree, PstReader, UnicodePstFile,
+};
 
 pub const MAX_BLOCK_SIZE: u16 = 8192;
+
+/// The largest block of a 4 KiB-page file ([`NdbVersion::Unicode4k`]), its footer included.
+pub const MAX_BLOCK_SIZE_4K: usize = 65536;
+
+/// The footer of a block of a 4 KiB-page file: `cb`, `wSig`, `dwCRC` and `bid` as in a
+/// Unicode file, then a 16-bit value (2 in Outlook's files), the size of the data inflated,
+/// and 4 bytes not used.
+pub const BLOCK_FOOTER_SIZE_4K: usize = 24;
+
+/// The data of a block of a 4 KiB-page file (`block`, an entry of one of its 4 KiB B-tree
+/// pages) as it was before it was stored: inflated (zlib) when the footer's inflated size is
+/// not the stored size, encoded still if the file is; with the footer's signature. The block
+/// takes the stored size and the footer, rounded up to 512 bytes; the footer's size and block
+/// id must be the entry's and its CRC that of the stored bytes.
+fn read_block_4k<Pst, R>(
+    f: &mut R,
+    block: &<Pst as PstFile>::BlockBTreeEntry,
+) -> io::Result<(Vec<u8>, u16)>
+where
+    Pst: PstFile,
+    R: PstReader,
+{
+    let stored = usize::from(block.size());
+    let on_disk = (stored + BLOCK_FOOTER_SIZE_4K).div_ceil(512) * 512;
+    if stored == 0 || on_disk > MAX_BLOCK_SIZE_4K {
+        return Err(NdbError::InvalidBlockSize(block.size()).into());
+    }
+    f.seek(SeekFrom::Start(block.block().index().index().into()))?;
+    let mut data = vec![0; on_disk];
+    f.read_exact(&mut data)?;
+
+    let mut footer = &data[on_disk - BLOCK_FOOTER_SIZE_4K..];
+    let size = footer.read_u16::<LittleEndian>()?;
+    let signature = footer.read_u16::<LittleEndian>()?;
+    let crc = footer.read_u32::<LittleEndian>()?;
+    let block_id = <<Pst as PstFile>::BlockId as BlockIdReadWrite>::read(&mut footer)?;
+    let _ = footer.read_u16::<LittleEndian>()?;
+    let inflated = footer.read_u16::<LittleEndian>()?;
+    if size != block.size() {
+        return Err(NdbError::InvalidBlockSize(size).into());
+    }
+    if block_id != block.block().block() {
+        return Err(NdbError::InvalidUnicodeBlockTrailerId(block_id.into_u64()).into());
+    }
+    data.truncate(stored);
+    let computed = compute_crc(0, &data);
+    if computed != crc {
+        return Err(NdbError::InvalidBlockCrc(computed).into());
+    }
+    if inflated != 0 && inflated != size {
+        let mut out = Vec::with_capacity(usize::from(inflated));
+        flate2::read::ZlibDecoder::new(data.as_slice())
+            .take(u64::from(inflated) + 1)
+            .read_to_end(&mut out)?;
+        if out.len() != usize::from(inflated) {
+            return Err(NdbError::InvalidBlockSize(inflated).into());
+        }
+        data = out;
+    }
+    Ok((data, signature))
+}
+
+/// An internal block of a 4 KiB-page file (`data`, inflated) laid out as in a file of 512-byte
+/// pages, with a trailer of its own, for the readers of internal blocks; at most
+/// [`MAX_BLOCK_SIZE`] bytes in all.
+fn internal_block_4k<Pst>(
+    mut data: Vec<u8>,
+    signature: u16,
+    block_id: <Pst as PstFile>::BlockId,
+) -> io::Result<Vec<u8>>
+where
+    Pst: PstFile,
+    <Pst as PstFile>::BlockTrailer: BlockTrailerReadWrite,
+{
+    let trailer_size = <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE;
+    let size = u16::try_from(data.len())
+        .ok()
+        .filter(|&size| size > 0 && size <= MAX_BLOCK_SIZE - trailer_size)
+        .ok_or(NdbError::InvalidBlockSize(u16::MAX))?;
+    let crc = compute_crc(0, &data);
+    let trailer = <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::new(
+        size, signature, crc, block_id,
+    )?;
+    data.resize(usize::from(block_size(size + trailer_size) - trailer_size), 0);
+    trailer.write(&mut data)?;
+    Ok(data)
+}
 
 pub const fn block_size(size: u16) -> u16 {
     assert!(size > 0);
@@ -92,6 +183,18 @@ impl BlockTrailerReadWrite for UnicodeBlockTrailer {
 
     fn new(size: u16, signature: u16, crc: u32, block_id: UnicodeBlockId) -> NdbResult<Self> {
         Self::new(size, signature, crc, block_id)
+    }
+
+    fn new_4k(size: u16, signature: u16, crc: u32, block_id: UnicodeBlockId) -> NdbResult<Self> {
+        if size == 0 || usize::from(size) > MAX_BLOCK_SIZE_4K - BLOCK_FOOTER_SIZE_4K {
+            return Err(NdbError::InvalidBlockSize(size));
+        }
+        Ok(Self {
+            size,
+            signature,
+            crc,
+            block_id,
+        })
     }
 
     fn read(f: &mut dyn Read) -> io::Result<Self> {
@@ -609,6 +712,9 @@ where
     where
         R: PstReader,
     {
+        if block.is_4k() {
+            return Self::read_4k(f, encoding, block);
+        }
         f.seek(SeekFrom::Start(block.block().index().index().into()))?;
 
         let block_size = block_size(
@@ -637,6 +743,47 @@ where
         };
 
         Ok(block)
+    }
+
+    /// A block of a 4 KiB-page file: a data block of up to [`MAX_BLOCK_SIZE_4K`] bytes, or an
+    /// array of blocks.
+    fn read_4k<R>(
+        f: &mut R,
+        encoding: NdbCryptMethod,
+        block: &<Pst as PstFile>::BlockBTreeEntry,
+    ) -> io::Result<Self>
+    where
+        R: PstReader,
+    {
+        let (mut data, signature) = read_block_4k::<Pst, R>(f, block)?;
+        let block_id = block.block().block();
+        if block_id.is_internal() {
+            // At most MAX_BLOCK_SIZE bytes (checked): its size fits.
+            let size = u16::try_from(data.len()).unwrap_or(u16::MAX);
+            let data = internal_block_4k::<Pst>(data, signature, block_id)?;
+            let mut cursor = Cursor::new(data);
+            let header = DataTreeBlockHeader::read(&mut cursor)?;
+            cursor.seek(SeekFrom::Start(0))?;
+            let block = <<Pst as PstFile>::DataTreeBlock as IntermediateTreeBlockReadWrite>::read(
+                &mut cursor,
+                header,
+                size,
+            )?;
+            return Ok(Self::Intermediate(Box::new(block)));
+        }
+        let size = u16::try_from(data.len()).map_err(|_| NdbError::InvalidBlockSize(u16::MAX))?;
+        let crc = compute_crc(0, &data);
+        let trailer = <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::new_4k(
+            size, signature, crc, block_id,
+        )?;
+        match encoding {
+            NdbCryptMethod::Cyclic => cyclic::encode_decode_block(&mut data, trailer.cyclic_key()),
+            NdbCryptMethod::Permute => permute::decode_block(&mut data),
+            _ => {}
+        }
+        let block =
+            <<Pst as PstFile>::DataBlock as BlockReadWrite>::new(encoding, data, trailer)?;
+        Ok(Self::Leaf(Box::new(block)))
     }
 
     pub fn write<W: Write + Seek>(
@@ -1355,13 +1502,21 @@ where
         f: &mut R,
         block: &<Pst as PstFile>::BlockBTreeEntry,
     ) -> io::Result<Self> {
-        f.seek(SeekFrom::Start(block.block().index().index().into()))?;
+        let (data, size) = if block.is_4k() {
+            // A block of a 4 KiB-page file, laid out as in a file of 512-byte pages.
+            let (data, signature) = read_block_4k::<Pst, R>(f, block)?;
+            let size = u16::try_from(data.len()).unwrap_or(u16::MAX);
+            (internal_block_4k::<Pst>(data, signature, block.block().block())?, size)
+        } else {
+            f.seek(SeekFrom::Start(block.block().index().index().into()))?;
 
-        let block_size = block_size(
-            block.size() + <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE,
-        );
-        let mut data = vec![0; block_size as usize];
-        f.read_exact(&mut data)?;
+            let block_size = block_size(
+                block.size() + <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE,
+            );
+            let mut data = vec![0; block_size as usize];
+            f.read_exact(&mut data)?;
+            (data, block.size())
+        };
         let mut cursor = Cursor::new(data);
         let header =
             <<Pst as PstFile>::SubNodeTreeBlockHeader as IntermediateTreeHeaderReadWrite>::read(
@@ -1374,14 +1529,14 @@ where
                 <<Pst as PstFile>::SubNodeTreeBlock as IntermediateTreeBlockReadWrite>::read(
                     &mut cursor,
                     header,
-                    block.size(),
+                    size,
                 )?;
             Ok(Self::Intermediate(Box::new(block)))
         } else {
             let block = <<Pst as PstFile>::SubNodeBlock as IntermediateTreeBlockReadWrite>::read(
                 &mut cursor,
                 header,
-                block.size(),
+                size,
             )?;
             Ok(Self::Leaf(Box::new(block)))
         }

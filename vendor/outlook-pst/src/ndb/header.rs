@@ -13,6 +13,8 @@ use crate::{crc::compute_crc, AnsiPstFile, PstFile, UnicodePstFile};
 const HEADER_MAGIC: u32 = u32::from_be_bytes(*b"NDB!");
 
 const HEADER_MAGIC_CLIENT: u16 = u16::from_be_bytes(*b"MS");
+/// `wMagicClient` of an offline store (OST) of Exchange's cached mode: `SO`.
+const HEADER_MAGIC_CLIENT_OST: u16 = u16::from_be_bytes(*b"OS");
 
 /// `wVer`
 ///
@@ -24,6 +26,9 @@ pub enum NdbVersion {
     Ansi = 15,
     #[default]
     Unicode = 23,
+    /// The Unicode format with 4 KiB B-tree pages and blocks of up to 64 KiB, which may be
+    /// compressed (zlib): offline stores of Outlook 2013 and later.
+    Unicode4k = 36,
 }
 
 impl TryFrom<u16> for NdbVersion {
@@ -33,6 +38,7 @@ impl TryFrom<u16> for NdbVersion {
         match value {
             14..=15 => Ok(NdbVersion::Ansi),
             23 => Ok(NdbVersion::Unicode),
+            36 => Ok(NdbVersion::Unicode4k),
             _ => Err(NdbError::InvalidNdbVersion(value)),
         }
     }
@@ -100,6 +106,7 @@ pub struct UnicodeHeader {
     free_page_map: [u8; 128],
     crypt_method: NdbCryptMethod,
     next_block: UnicodeBlockId,
+    version: NdbVersion,
 
     reserved1: u32,
     reserved2: u32,
@@ -119,6 +126,7 @@ impl UnicodeHeader {
             free_page_map: [0xFF; 128],
             crypt_method,
             next_block: UnicodeBlockId::from(4),
+            version: NdbVersion::Unicode,
             reserved1: 0,
             reserved2: 0,
             unused1: 0,
@@ -130,7 +138,7 @@ impl UnicodeHeader {
 
 impl Header<UnicodePstFile> for UnicodeHeader {
     fn version(&self) -> NdbVersion {
-        NdbVersion::Unicode
+        self.version
     }
 
     fn crypt_method(&self) -> NdbCryptMethod {
@@ -179,14 +187,14 @@ impl HeaderReadWrite<UnicodePstFile> for UnicodeHeader {
 
         // wMagicClient
         let magic = cursor.read_u16::<LittleEndian>()?;
-        if magic != HEADER_MAGIC_CLIENT {
+        if magic != HEADER_MAGIC_CLIENT && magic != HEADER_MAGIC_CLIENT_OST {
             return Err(NdbError::InvalidNdbHeaderMagicClientValue(magic).into());
         }
 
         // wVer
-        let version = NdbVersion::try_from(cursor.read_u16::<LittleEndian>()?)?;
-        if version != NdbVersion::Unicode {
-            return Err(NdbError::AnsiPstVersion(version as u16).into());
+        let ndb_version = NdbVersion::try_from(cursor.read_u16::<LittleEndian>()?)?;
+        if ndb_version != NdbVersion::Unicode && ndb_version != NdbVersion::Unicode4k {
+            return Err(NdbError::AnsiPstVersion(ndb_version as u16).into());
         }
 
         let mut crc_data = cursor.into_inner();
@@ -291,6 +299,7 @@ impl HeaderReadWrite<UnicodePstFile> for UnicodeHeader {
             free_page_map,
             crypt_method,
             next_block,
+            version: ndb_version,
             reserved1,
             reserved2,
             unused1,
@@ -460,7 +469,7 @@ impl HeaderReadWrite<AnsiPstFile> for AnsiHeader {
 
         // wMagicClient
         let magic = cursor.read_u16::<LittleEndian>()?;
-        if magic != HEADER_MAGIC_CLIENT {
+        if magic != HEADER_MAGIC_CLIENT && magic != HEADER_MAGIC_CLIENT_OST {
             return Err(NdbError::InvalidNdbHeaderMagicClientValue(magic).into());
         }
 

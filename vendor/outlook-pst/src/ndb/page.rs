@@ -70,6 +70,9 @@ impl PageType {
 
 pub const PAGE_SIZE: usize = 512;
 
+/// The size of a B-tree page of a 4 KiB-page file ([`NdbVersion::Unicode4k`](super::header::NdbVersion::Unicode4k)).
+pub const PAGE_SIZE_4K: usize = 4096;
+
 /// [PAGETRAILER](https://learn.microsoft.com/en-us/openspecs/office_file_formats/ms-pst/f4ccb38a-930a-4db4-98df-a69c195926ba)
 pub trait PageTrailer {
     type BlockId: BlockId + Debug;
@@ -1343,6 +1346,12 @@ pub trait BlockBTreeEntry: BTreeEntry {
     fn block(&self) -> Self::Block;
     fn size(&self) -> u16;
     fn ref_count(&self) -> u16;
+
+    /// Whether the block is one of a 4 KiB-page file (found in a 4 KiB B-tree page): a
+    /// 24-byte footer, 512-byte alignment, its data perhaps compressed, `size` the stored size.
+    fn is_4k(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Copy, Clone, Default, Debug)]
@@ -1351,6 +1360,8 @@ pub struct UnicodeBlockBTreeEntry {
     size: u16,
     ref_count: u16,
     padding: u32,
+    /// Found in a 4 KiB B-tree page (not written: the page's format says it).
+    in_4k_page: bool,
 }
 
 impl UnicodeBlockBTreeEntry {
@@ -1386,6 +1397,7 @@ impl BTreeEntryReadWrite for UnicodeBlockBTreeEntry {
             size,
             ref_count,
             padding,
+            in_4k_page: false,
         })
     }
 
@@ -1394,6 +1406,14 @@ impl BTreeEntryReadWrite for UnicodeBlockBTreeEntry {
         f.write_u16::<LittleEndian>(self.size)?;
         f.write_u16::<LittleEndian>(self.ref_count)?;
         f.write_u32::<LittleEndian>(self.padding)
+    }
+
+    fn read_4k(f: &mut dyn Read) -> io::Result<Self> {
+        let entry = Self::read(f)?;
+        Ok(Self {
+            in_4k_page: true,
+            ..entry
+        })
     }
 }
 
@@ -1410,6 +1430,10 @@ impl BlockBTreeEntry for UnicodeBlockBTreeEntry {
 
     fn ref_count(&self) -> u16 {
         self.ref_count
+    }
+
+    fn is_4k(&self) -> bool {
+        self.in_4k_page
     }
 }
 
@@ -2078,6 +2102,10 @@ where
         <Self as UnicodeBTreePageReadWrite<UnicodeBTreePageEntry>>::read(f)
     }
 
+    fn read_4k(page: &[u8]) -> io::Result<Self> {
+        <Self as UnicodeBTreePageReadWrite<UnicodeBTreePageEntry>>::read_4k(page)
+    }
+
     fn write<W: Write + Seek>(&self, f: &mut W) -> io::Result<()> {
         <Self as UnicodeBTreePageReadWrite<UnicodeBTreePageEntry>>::write(self, f)
     }
@@ -2130,6 +2158,10 @@ impl RootBTreeLeafPageReadWrite<UnicodePstFile> for UnicodeBlockBTreePage {
         <Self as UnicodeBTreePageReadWrite<UnicodeBlockBTreeEntry>>::read(f)
     }
 
+    fn read_4k(page: &[u8]) -> io::Result<Self> {
+        <Self as UnicodeBTreePageReadWrite<UnicodeBlockBTreeEntry>>::read_4k(page)
+    }
+
     fn write<W: Write + Seek>(&self, f: &mut W) -> io::Result<()> {
         <Self as UnicodeBTreePageReadWrite<UnicodeBlockBTreeEntry>>::write(self, f)
     }
@@ -2160,6 +2192,10 @@ impl RootBTreeLeafPageReadWrite<UnicodePstFile> for UnicodeNodeBTreePage {
 
     fn read<R: PstReader>(f: &mut R) -> io::Result<Self> {
         <Self as UnicodeBTreePageReadWrite<UnicodeNodeBTreeEntry>>::read(f)
+    }
+
+    fn read_4k(page: &[u8]) -> io::Result<Self> {
+        <Self as UnicodeBTreePageReadWrite<UnicodeNodeBTreeEntry>>::read_4k(page)
     }
 
     fn write<W: Write + Seek>(&self, f: &mut W) -> io::Result<()> {
@@ -2233,7 +2269,8 @@ where
     <Self as RootBTree>::LeafPage: RootBTreeLeafPageReadWrite<Pst>,
 {
     fn read<R: PstReader>(f: &mut R, block: <Pst as PstFile>::PageRef) -> io::Result<Self> {
-        f.seek(SeekFrom::Start(block.index().index().into()))?;
+        let at = block.index().index().into();
+        f.seek(SeekFrom::Start(at))?;
 
         let mut buffer = [0_u8; PAGE_SIZE];
         f.read_exact(&mut buffer)?;
@@ -2243,10 +2280,28 @@ where
         let level = cursor.read_u8()?;
 
         cursor.seek(SeekFrom::Start(0))?;
-        Ok(if level == 0 {
-            Self::Leaf(Box::new(LeafPage::read(&mut cursor)?))
+        let page = if level == 0 {
+            LeafPage::read(&mut cursor).map(|page| Self::Leaf(Box::new(page)))
         } else {
-            Self::Intermediate(Box::new(IntermediatePage::read(&mut cursor)?), PhantomData)
+            IntermediatePage::read(&mut cursor)
+                .map(|page| Self::Intermediate(Box::new(page), PhantomData))
+        };
+        // Not a 512-byte page (its trailer or checksum is not there): a 4 KiB page where the
+        // format has them (Outlook 2013's offline stores), or the first error.
+        page.or_else(|error| {
+            let mut page = vec![0_u8; PAGE_SIZE_4K];
+            f.seek(SeekFrom::Start(at))?;
+            if f.read_exact(&mut page).is_err() {
+                return Err(error);
+            }
+            let level = page[UNICODE_4K_BTREE_ENTRIES_SIZE + 5];
+            let page = if level == 0 {
+                LeafPage::read_4k(&page).map(|page| Self::Leaf(Box::new(page)))
+            } else {
+                IntermediatePage::read_4k(&page)
+                    .map(|page| Self::Intermediate(Box::new(page), PhantomData))
+            };
+            page.map_err(|_| error)
         })
     }
 

@@ -270,6 +270,12 @@ pub trait BTreeEntryReadWrite: BTreeEntry + Copy + Sized + Default {
 
     fn read(f: &mut dyn Read) -> io::Result<Self>;
     fn write(&self, f: &mut dyn Write) -> io::Result<()>;
+
+    /// Reads an entry of a 4 KiB B-tree page ([`NdbVersion::Unicode4k`]): the same bytes as
+    /// [`Self::read`]'s; an entry that leads to a block remembers its block's format.
+    fn read_4k(f: &mut dyn Read) -> io::Result<Self> {
+        Self::read(f)
+    }
 }
 
 pub trait BlockBTreeEntryReadWrite: BlockBTreeEntry + BTreeEntryReadWrite {
@@ -311,6 +317,12 @@ pub trait BTreePageReadWrite: BTreePage + Sized {
 }
 
 pub const UNICODE_BTREE_ENTRIES_SIZE: usize = 488;
+
+/// The entries of a 4 KiB B-tree page ([`NdbVersion::Unicode4k`]), before its footer.
+pub const UNICODE_4K_BTREE_ENTRIES_SIZE: usize = 4056;
+
+/// Where the trailer of a 4 KiB page starts (the 8 bytes after it are not used).
+pub const UNICODE_4K_PAGE_TRAILER_OFFSET: usize = 4072;
 
 pub trait UnicodeBTreePageReadWrite<Entry>:
     BTreePageReadWrite<Entry = Entry, Trailer = UnicodePageTrailer> + Sized
@@ -374,6 +386,63 @@ where
             let end = offset + usize::from(entry_size);
             let mut cursor = &buffer[offset..end];
             entries.push(<Self::Entry as BTreeEntryReadWrite>::read(&mut cursor)?);
+        }
+
+        Ok(<Self as BTreePageReadWrite>::new(
+            level,
+            max_entries,
+            entry_size,
+            &entries,
+            trailer,
+        )?)
+    }
+
+    /// A page of a 4 KiB-page file ([`NdbVersion::Unicode4k`], `page` its
+    /// [`PAGE_SIZE_4K`] bytes): the entries first, then `cEnt` and `cEntMax` on 16 bits,
+    /// `cbEnt` and `cLevel`, 10 bytes of padding, and the page trailer at
+    /// [`UNICODE_4K_PAGE_TRAILER_OFFSET`] with the CRC of everything before it.
+    fn read_4k(page: &[u8]) -> io::Result<Self> {
+        let page = page
+            .get(..PAGE_SIZE_4K)
+            .ok_or(NdbError::InvalidBTreeEntryCount(page.len()))?;
+        let mut cursor = Cursor::new(&page[UNICODE_4K_BTREE_ENTRIES_SIZE..]);
+
+        // cEnt, cEntMax (16 bits each), cbEnt, cLevel
+        let entry_count = usize::from(cursor.read_u16::<LittleEndian>()?);
+        let max_entries = cursor.read_u16::<LittleEndian>()?;
+        let entry_size = cursor.read_u8()?;
+        let level = cursor.read_u8()?;
+
+        if entry_count > usize::from(max_entries) {
+            return Err(NdbError::InvalidBTreeEntryCount(entry_count).into());
+        }
+        if usize::from(entry_size) < Entry::ENTRY_SIZE {
+            return Err(NdbError::InvalidBTreeEntrySize(entry_size).into());
+        }
+        let max_entries = u8::try_from(max_entries)
+            .ok()
+            .filter(|&m| usize::from(m) <= UNICODE_4K_BTREE_ENTRIES_SIZE / usize::from(entry_size))
+            .ok_or(NdbError::InvalidBTreeEntryCount(usize::from(max_entries)))?;
+        if !(0..=8).contains(&level) {
+            return Err(NdbError::InvalidBTreePageLevel(level).into());
+        }
+
+        let mut trailer_bytes = &page[UNICODE_4K_PAGE_TRAILER_OFFSET..];
+        let trailer = UnicodePageTrailer::read(&mut trailer_bytes)?;
+        if trailer.page_type() != PageType::BlockBTree && trailer.page_type() != PageType::NodeBTree
+        {
+            return Err(NdbError::UnexpectedPageType(trailer.page_type()).into());
+        }
+        let crc = compute_crc(0, &page[..UNICODE_4K_PAGE_TRAILER_OFFSET]);
+        if crc != trailer.crc() {
+            return Err(NdbError::InvalidPageCrc(crc).into());
+        }
+
+        let mut entries = Vec::with_capacity(entry_count);
+        for i in 0..entry_count {
+            let offset = i * usize::from(entry_size);
+            let mut cursor = &page[offset..offset + usize::from(entry_size)];
+            entries.push(<Self::Entry as BTreeEntryReadWrite>::read_4k(&mut cursor)?);
         }
 
         Ok(<Self as BTreePageReadWrite>::new(
@@ -557,6 +626,12 @@ pub trait BlockTrailerReadWrite: BlockTrailer + Copy + Sized {
     const SIZE: u16;
 
     fn new(size: u16, signature: u16, crc: u32, block_id: Self::BlockId) -> NdbResult<Self>;
+
+    /// The trailer of a block of a 4 KiB-page file ([`NdbVersion::Unicode4k`]) as read, its
+    /// data inflated: up to [`MAX_BLOCK_SIZE_4K`] bytes less the footer.
+    fn new_4k(size: u16, signature: u16, crc: u32, block_id: Self::BlockId) -> NdbResult<Self> {
+        Self::new(size, signature, crc, block_id)
+    }
     fn read(f: &mut dyn Read) -> io::Result<Self>;
     fn write(&self, f: &mut dyn Write) -> io::Result<()>;
 }
@@ -796,6 +871,12 @@ where
 {
     fn read<R: PstReader>(f: &mut R) -> io::Result<Self>;
     fn write<W: Write + Seek>(&self, f: &mut W) -> io::Result<()>;
+
+    /// A page of a 4 KiB-page file, where the format has them (see
+    /// [`UnicodeBTreePageReadWrite::read_4k`]).
+    fn read_4k(_page: &[u8]) -> io::Result<Self> {
+        Err(NdbError::InvalidNdbVersion(NdbVersion::Unicode4k as u16).into())
+    }
 }
 
 pub trait RootBTreeLeafPageReadWrite<Pst>: RootBTreeLeafPage<Pst> + BTreePageReadWrite
@@ -812,6 +893,12 @@ where
 
     fn read<R: PstReader>(f: &mut R) -> io::Result<Self>;
     fn write<W: Write + Seek>(&self, f: &mut W) -> io::Result<()>;
+
+    /// A page of a 4 KiB-page file, where the format has them (see
+    /// [`UnicodeBTreePageReadWrite::read_4k`]).
+    fn read_4k(_page: &[u8]) -> io::Result<Self> {
+        Err(NdbError::InvalidNdbVersion(NdbVersion::Unicode4k as u16).into())
+    }
 }
 
 pub trait BlockBTreeReadWrite<Pst, Entry>: BlockBTree<Pst, Entry> + RootBTreeReadWrite
