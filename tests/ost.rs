@@ -7,7 +7,15 @@
 //!
 //! `converted_stores_read_back_as_written` checks the converter against a small reader of its
 //! own (every page, block, signature and CRC), `offline_stores_give_the_messages_of_their_pst`
-//! checks that maildlp reads the converted stores as it reads their PST.
+//! checks that maildlp reads the converted stores as it reads their PST (each converted twice: with
+//! full pages, and with three entries a page for B-trees of several levels).
+//!
+//! What the conversion settles that the documents leave open: page ids continue the header's
+//! `bidNextP` one by one (as the fixtures' own pages do); a compressed block holds the zlib stream
+//! of the block's bytes as stored, that is after the store's encoding (`bCryptMethod`), so a
+//! reader inflates first and decodes after (libpff's order); the 8 bytes after a page's back
+//! pointer are left 0 (libpff's example page has 1 there); the allocation maps of the PST are not
+//! carried over (the root keeps the PST's `ibAMapLast`, `fAMapValid`).
 #![cfg(feature = "cli")]
 
 use std::collections::BTreeMap;
@@ -557,10 +565,25 @@ fn weak_crc_and_signature_of_a_page_made_by_outlook() {
 
 #[test]
 fn converted_stores_read_back_as_written() {
+    // Blocks of each store, and pages of its node B-tree (dist-list's 128 nodes take two leaves
+    // of 126 entries at most, under a root).
+    let want = [
+        ("200-recipients", 70, 1),
+        ("dist-list", 155, 3),
+        ("msgInMsgInMsg", 67, 1),
+        ("testPST", 118, 1),
+        ("testPST_variousBodyTypes", 71, 1),
+        ("unicodeAttachmentFilename", 49, 1),
+    ];
+    let stores = unicode_stores();
+    assert_eq!(stores.len(), want.len());
     let mut compressed = 0;
-    for (name, pst) in unicode_stores() {
+    for ((name, pst), (want_name, blocks, node_pages)) in stores.into_iter().zip(want) {
+        assert_eq!(name, want_name);
         let done = check_conversion(&name, &pst, usize::MAX);
-        assert!(done.compressed > 0 && done.compressed < done.blocks, "{name}: {done:?}");
+        assert_eq!((done.blocks, done.node_pages, done.block_pages), (blocks, node_pages, 1), "{name}");
+        // Most data blocks compress (tables, property contexts, text); internal ones are left.
+        assert!(done.compressed > done.blocks / 2 && done.compressed < done.blocks, "{name}: {done:?}");
         eprintln!("{name}: {done:?}");
         compressed += done.compressed;
         // Deep trees: three entries a page.
@@ -592,4 +615,40 @@ fn offline_stores_give_the_messages_of_their_pst() {
             );
         }
     }
+}
+
+#[test]
+fn the_reader_of_the_test_finds_a_changed_byte() {
+    // Whatever byte of the header, a page or a block (data or footer) changes, the check of
+    // `read_4k` that covers it fails: the test above would not pass a wrong conversion. (The
+    // messages of the panics caught go to this test's captured output.)
+    let pst = std::fs::read(fixtures().join("testPST.pst")).expect("a fixture");
+    let ost = to_ost4k(&pst);
+    let nbt = offset(u64_at(&ost, AT_NBT_ROOT + 8));
+    let bbt = offset(u64_at(&ost, AT_BBT_ROOT + 8));
+    let first = offset(u64_at(&ost, bbt + 8));
+    let cb = usize::from(u16_at(&ost, bbt + 16));
+    let footer = first + align(cb + 24, 512) - 24;
+    let at = [
+        ("wVer", 10),
+        ("the header", 200),
+        ("the node B-tree root", nbt + 40),
+        ("the node B-tree root's trailer", nbt + 4080),
+        ("the block B-tree root", bbt + 17),
+        ("the first block", first + 1),
+        ("the first block's padding", first + cb),
+        ("the first block's footer", footer + 4),
+        ("the first block's inflated size", footer + 19),
+        ("the first block's footer", footer + 16),
+    ];
+    let caught: Vec<(&str, bool)> = at
+        .iter()
+        .map(|&(what, i)| {
+            let mut changed = ost.clone();
+            changed[i] ^= 0x10;
+            (what, std::panic::catch_unwind(|| read_4k(&changed)).is_err())
+        })
+        .collect();
+    assert!(caught.iter().all(|(_, c)| *c), "{caught:?}");
+    assert!(std::panic::catch_unwind(|| read_4k(&ost)).is_ok());
 }
