@@ -652,3 +652,87 @@ fn the_reader_of_the_test_finds_a_changed_byte() {
     assert!(caught.iter().all(|(_, c)| *c), "{caught:?}");
     assert!(std::panic::catch_unwind(|| read_4k(&ost)).is_ok());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pieces of a store Outlook 2013 wrote (libpff's test data, tests/pst/SOURCES.md), read by the
+// reader maildlp uses.
+
+use outlook_pst::ndb::{
+    block::{Block, DataTree},
+    block_id::{BlockId, UnicodeBlockId, UnicodePageId},
+    block_ref::{BlockRef, UnicodePageRef},
+    byte_index::{ByteIndex, UnicodeByteIndex},
+    header::NdbCryptMethod,
+    page::{BTreeEntry, BTreePage, BTreePageEntry, RootBTreePage, UnicodeBlockBTree, UnicodeNodeBTree},
+};
+
+fn outlook_2013(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("ost2013").join(name)).expect("a fixture of tests/pst/ost2013")
+}
+
+/// A branch page of a node B-tree as Outlook 2013 writes it (4 KiB, 16-bit counts, the CRC of
+/// the 4,072 bytes before the trailer) is read as one.
+#[test]
+fn a_4k_page_outlook_wrote_is_read() {
+    let page = outlook_2013("index_node.3");
+    let bid = u64_at(&page, 4080);
+    let at = UnicodePageRef::new(UnicodePageId::from(bid), UnicodeByteIndex::new(0));
+    let tree = UnicodeNodeBTree::read(&mut std::io::Cursor::new(page), at).expect("a 4 KiB page");
+    let RootBTreePage::Intermediate(branch, _) = tree else { panic!("a branch page") };
+    assert_eq!(branch.level(), 1);
+    let entries: Vec<(u64, u64, u64)> = branch
+        .entries()
+        .iter()
+        .map(|e| (e.key(), e.block().block().into_u64(), e.block().index().index()))
+        .collect();
+    assert_eq!(entries, [(0x21, 0xf35, 0x52000), (0x21cd, 0xef0, 0x69000), (0x80027, 0xec2, 0x6b000)]);
+}
+
+/// A block Outlook 2013 stored compressed (7,992 bytes of zlib, 24-byte footer) is read, through
+/// a block B-tree page of the format that names it, as its 11,866 bytes: a heap (`bSig` 0xEC)
+/// holding a property context (0xBC).
+#[test]
+fn a_compressed_block_outlook_wrote_is_read() {
+    let block = outlook_2013("data_block.3");
+    assert_eq!(block.len(), 8192);
+    let bid = u64_at(&block, 8192 - 24 + 8);
+    let stored = u16_at(&block, 8192 - 24);
+    let mut entry = vec![0u8; BBTENTRY];
+    put(&mut entry, 0, &bid.to_le_bytes());
+    put(&mut entry, 8, &0u64.to_le_bytes());
+    put(&mut entry, 16, &stored.to_le_bytes());
+    put(&mut entry, 18, &1u16.to_le_bytes());
+    let mut file = block;
+    let page = write_page(&mut file, PTYPE_BBT, 0, BBTENTRY, &[entry], 0x459);
+    let mut f = std::io::Cursor::new(file);
+    let at = UnicodePageRef::new(UnicodePageId::from(page.bid), UnicodeByteIndex::new(page.ib));
+    let tree = UnicodeBlockBTree::read(&mut f, at).expect("a 4 KiB block B-tree page");
+    let key = UnicodeBlockId::from(bid).search_key();
+    let entry = tree.find_entry(&mut f, key, &mut Default::default()).expect("the block's entry");
+    let data = DataTree::<outlook_pst::UnicodePstFile>::read(&mut f, NdbCryptMethod::None, &entry)
+        .expect("the block");
+    let DataTree::Leaf(data) = data else { panic!("a data block") };
+    assert_eq!(data.data().len(), 11_866);
+    assert_eq!(data.data()[2..4], [0xEC, 0xBC]);
+}
+
+/// An offline store of the format of a PST (`wVer` 23, Exchange's cached mode before Outlook
+/// 2013) differs from a PST by its client magic, `SO`: each fixture with that magic gives the
+/// messages of the PST.
+#[test]
+fn offline_stores_of_the_pst_format_give_the_messages_of_their_pst() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (name, pst) in unicode_stores() {
+        let want = items(&fixtures().join(format!("{name}.pst")));
+        let mut ost = pst.clone();
+        put(&mut ost, 8, b"SO");
+        let partial = crc(&ost[8..8 + 471]);
+        put(&mut ost, 4, &partial.to_le_bytes());
+        let full = crc(&ost[8..8 + 516]);
+        put(&mut ost, 524, &full.to_le_bytes());
+        let path = dir.path().join(format!("{name}.ost"));
+        std::fs::write(&path, &ost).expect("the store written");
+        let got = items(&path);
+        assert!(!got.is_empty() && got == want, "{name}.ost: {} items, {} in the PST", got.len(), want.len());
+    }
+}
