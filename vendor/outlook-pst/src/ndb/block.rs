@@ -78,30 +78,39 @@ where
     Ok((data, signature))
 }
 
-/// An internal block of a 4 KiB-page file (`data`, inflated) laid out as in a file of 512-byte
-/// pages, with a trailer of its own, for the readers of internal blocks; at most
-/// [`MAX_BLOCK_SIZE`] bytes in all.
-fn internal_block_4k<Pst>(
-    mut data: Vec<u8>,
+/// An internal block of a 4 KiB-page file (`data`, inflated): its header, as many entries as
+/// the header counts (which must fit in `data`, up to [`MAX_BLOCK_SIZE_4K`] bytes), and a
+/// trailer made of the footer's fields.
+fn internal_block_4k<B>(
+    data: &[u8],
     signature: u16,
-    block_id: <Pst as PstFile>::BlockId,
-) -> io::Result<Vec<u8>>
+    block_id: <<B as IntermediateTreeBlock>::Trailer as BlockTrailer>::BlockId,
+) -> io::Result<B>
 where
-    Pst: PstFile,
-    <Pst as PstFile>::BlockTrailer: BlockTrailerReadWrite,
+    B: IntermediateTreeBlockReadWrite,
+    <B as IntermediateTreeBlock>::Header: IntermediateTreeHeaderReadWrite,
+    <B as IntermediateTreeBlock>::Entry: IntermediateTreeEntryReadWrite,
+    <B as IntermediateTreeBlock>::Trailer: BlockTrailerReadWrite,
 {
-    let trailer_size = <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE;
-    let size = u16::try_from(data.len())
-        .ok()
-        .filter(|&size| size > 0 && size <= MAX_BLOCK_SIZE - trailer_size)
-        .ok_or(NdbError::InvalidBlockSize(u16::MAX))?;
-    let crc = compute_crc(0, &data);
-    let trailer = <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::new(
-        size, signature, crc, block_id,
+    let mut cursor = data;
+    let header = <B::Header as IntermediateTreeHeaderReadWrite>::read(&mut cursor)?;
+    let count = header.entry_count();
+    let needed = usize::from(B::Header::HEADER_SIZE)
+        + usize::from(count) * usize::from(B::Entry::ENTRY_SIZE);
+    if needed > data.len() {
+        return Err(NdbError::InvalidInternalBlockEntryCount(count).into());
+    }
+    let entries = (0..count)
+        .map(|_| <B::Entry as IntermediateTreeEntryReadWrite>::read(&mut cursor))
+        .collect::<io::Result<Vec<_>>>()?;
+    let size = u16::try_from(data.len()).map_err(|_| NdbError::InvalidBlockSize(u16::MAX))?;
+    let trailer = <B::Trailer as BlockTrailerReadWrite>::new_4k(
+        size,
+        signature,
+        compute_crc(0, data),
+        block_id,
     )?;
-    data.resize(usize::from(block_size(size + trailer_size) - trailer_size), 0);
-    trailer.write(&mut data)?;
-    Ok(data)
+    Ok(B::new(header, entries, trailer)?)
 }
 
 pub const fn block_size(size: u16) -> u16 {
@@ -758,16 +767,8 @@ where
         let (mut data, signature) = read_block_4k::<Pst, R>(f, block)?;
         let block_id = block.block().block();
         if block_id.is_internal() {
-            // At most MAX_BLOCK_SIZE bytes (checked): its size fits.
-            let size = u16::try_from(data.len()).unwrap_or(u16::MAX);
-            let data = internal_block_4k::<Pst>(data, signature, block_id)?;
-            let mut cursor = Cursor::new(data);
-            let header = DataTreeBlockHeader::read(&mut cursor)?;
-            cursor.seek(SeekFrom::Start(0))?;
-            let block = <<Pst as PstFile>::DataTreeBlock as IntermediateTreeBlockReadWrite>::read(
-                &mut cursor,
-                header,
-                size,
+            let block = internal_block_4k::<<Pst as PstFile>::DataTreeBlock>(
+                &data, signature, block_id,
             )?;
             return Ok(Self::Intermediate(Box::new(block)));
         }
@@ -1502,21 +1503,32 @@ where
         f: &mut R,
         block: &<Pst as PstFile>::BlockBTreeEntry,
     ) -> io::Result<Self> {
-        let (data, size) = if block.is_4k() {
-            // A block of a 4 KiB-page file, laid out as in a file of 512-byte pages.
+        if block.is_4k() {
             let (data, signature) = read_block_4k::<Pst, R>(f, block)?;
-            let size = u16::try_from(data.len()).unwrap_or(u16::MAX);
-            (internal_block_4k::<Pst>(data, signature, block.block().block())?, size)
-        } else {
-            f.seek(SeekFrom::Start(block.block().index().index().into()))?;
+            let block_id = block.block().block();
+            let mut cursor = data.as_slice();
+            let header =
+                <<Pst as PstFile>::SubNodeTreeBlockHeader as IntermediateTreeHeaderReadWrite>::read(
+                    &mut cursor,
+                )?;
+            // A block of a 4 KiB-page file.
+            return Ok(if header.level() > 0 {
+                Self::Intermediate(Box::new(internal_block_4k::<
+                    <Pst as PstFile>::SubNodeTreeBlock,
+                >(&data, signature, block_id)?))
+            } else {
+                Self::Leaf(Box::new(internal_block_4k::<<Pst as PstFile>::SubNodeBlock>(
+                    &data, signature, block_id,
+                )?))
+            });
+        }
+        f.seek(SeekFrom::Start(block.block().index().index().into()))?;
 
-            let block_size = block_size(
-                block.size() + <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE,
-            );
-            let mut data = vec![0; block_size as usize];
-            f.read_exact(&mut data)?;
-            (data, block.size())
-        };
+        let block_size = block_size(
+            block.size() + <<Pst as PstFile>::BlockTrailer as BlockTrailerReadWrite>::SIZE,
+        );
+        let mut data = vec![0; block_size as usize];
+        f.read_exact(&mut data)?;
         let mut cursor = Cursor::new(data);
         let header =
             <<Pst as PstFile>::SubNodeTreeBlockHeader as IntermediateTreeHeaderReadWrite>::read(
@@ -1529,14 +1541,14 @@ where
                 <<Pst as PstFile>::SubNodeTreeBlock as IntermediateTreeBlockReadWrite>::read(
                     &mut cursor,
                     header,
-                    size,
+                    block.size(),
                 )?;
             Ok(Self::Intermediate(Box::new(block)))
         } else {
             let block = <<Pst as PstFile>::SubNodeBlock as IntermediateTreeBlockReadWrite>::read(
                 &mut cursor,
                 header,
-                size,
+                block.size(),
             )?;
             Ok(Self::Leaf(Box::new(block)))
         }
