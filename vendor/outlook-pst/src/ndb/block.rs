@@ -195,7 +195,8 @@ impl BlockTrailerReadWrite for UnicodeBlockTrailer {
     }
 
     fn new_4k(size: u16, signature: u16, crc: u32, block_id: UnicodeBlockId) -> NdbResult<Self> {
-        if size == 0 || usize::from(size) > MAX_BLOCK_SIZE_4K - BLOCK_FOOTER_SIZE_4K {
+        // The footer gives the inflated size on 16 bits.
+        if size == 0 {
             return Err(NdbError::InvalidBlockSize(size));
         }
         Ok(Self {

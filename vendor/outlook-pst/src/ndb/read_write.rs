@@ -628,7 +628,7 @@ pub trait BlockTrailerReadWrite: BlockTrailer + Copy + Sized {
     fn new(size: u16, signature: u16, crc: u32, block_id: Self::BlockId) -> NdbResult<Self>;
 
     /// The trailer of a block of a 4 KiB-page file ([`NdbVersion::Unicode4k`]) as read, its
-    /// data inflated: up to [`MAX_BLOCK_SIZE_4K`] bytes less the footer.
+    /// data inflated: up to 64 KiB (the footer gives the size on 16 bits).
     fn new_4k(size: u16, signature: u16, crc: u32, block_id: Self::BlockId) -> NdbResult<Self> {
         Self::new(size, signature, crc, block_id)
     }
