@@ -107,33 +107,68 @@ fn estimate_file(path: &Path) -> usize {
 }
 
 /// Calls `each` with every regular file `paths` name, in the order [`Messages`] reads them
-/// (directories walked in name order, hidden entries skipped; `-` as it is).
+/// (directories walked in name order, hidden entries skipped; `-` as it is). A directory's
+/// entries are taken with the types its listing gives (no `stat`); a link among them is passed
+/// on whatever it points to.
 pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
-    fn walk(path: &Path, named: bool, each: &mut dyn FnMut(&Path)) {
-        let meta = if named { fs::metadata(path) } else { fs::symlink_metadata(path) };
-        match meta {
-            Ok(m) if m.is_dir() => {
-                if let Ok(rd) = fs::read_dir(path) {
-                    let mut names: Vec<PathBuf> = rd
-                        .flatten()
-                        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                        .map(|e| e.path())
-                        .collect();
-                    names.sort();
-                    for p in names {
-                        walk(&p, false, each);
-                    }
-                }
-            }
-            Ok(m) if m.is_file() || m.file_type().is_symlink() => each(path),
-            _ => {}
-        }
-    }
     for p in paths {
         if p.as_os_str() == "-" {
             each(p);
         } else {
-            walk(p, true, each);
+            walk_tree(std::slice::from_ref(p), &mut |found| match found {
+                InTree::Entry(entry, _) => each(&entry.path()),
+                InTree::Named(path, _) => each(&path),
+            });
+        }
+    }
+}
+
+/// A file a walk of a tree found.
+enum InTree {
+    /// An entry of a directory's listing: a file, or a link (`true`) not yet followed.
+    Entry(fs::DirEntry, bool),
+    /// A file named in the paths walked, and its size.
+    Named(PathBuf, u64),
+}
+
+impl InTree {
+    /// Its size: `None` for a link that does not lead to a file, or a file gone.
+    fn size(&self) -> Option<u64> {
+        match self {
+            InTree::Entry(entry, false) => entry.metadata().ok().map(|m| m.len()),
+            InTree::Entry(entry, true) => {
+                fs::metadata(entry.path()).ok().filter(|m| m.is_file()).map(|m| m.len())
+            }
+            InTree::Named(_, size) => Some(*size),
+        }
+    }
+}
+
+/// Calls `each` with what `paths` name, in the order [`Messages`] reads them: a file named
+/// (a link to one followed), or every file and link below a directory named, its entries in
+/// name order, hidden ones skipped, links to directories not walked. `-` and paths that do not
+/// exist are left out.
+fn walk_tree(paths: &[PathBuf], each: &mut dyn FnMut(InTree)) {
+    fn walk(dir: &Path, each: &mut dyn FnMut(InTree)) {
+        let Ok(listing) = fs::read_dir(dir) else { return };
+        let mut entries: Vec<fs::DirEntry> =
+            listing.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect();
+        // The names of one directory: ordered as their paths are (see `Messages::visit`).
+        entries.sort_by_cached_key(fs::DirEntry::file_name);
+        for entry in entries {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&entry.path(), each),
+                Ok(t) if t.is_file() => each(InTree::Entry(entry, false)),
+                Ok(t) if t.is_symlink() => each(InTree::Entry(entry, true)),
+                _ => {}
+            }
+        }
+    }
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        match fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, each),
+            Ok(m) if m.is_file() => each(InTree::Named(p.clone(), m.len())),
+            _ => {}
         }
     }
 }
@@ -146,59 +181,24 @@ pub fn walk_files(paths: &[PathBuf], each: &mut dyn FnMut(&Path)) {
 /// every core (the listing is what a job over many small files waits for before it starts).
 /// `-` and paths that do not exist are left out.
 pub fn walk_files_sized(paths: &[PathBuf], each: &mut dyn FnMut(&Path, u64)) {
-    walk_sized(paths, STAT_ALONE, each);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    walk_sized(paths, if threads < 2 { usize::MAX } else { STAT_ALONE }, threads, each);
 }
 
-/// [`walk_files_sized`], `stat`ing more than `alone` files on every core.
-fn walk_sized(paths: &[PathBuf], alone: usize, each: &mut dyn FnMut(&Path, u64)) {
-    /// A file found, its size still to be read.
-    enum Found {
-        /// An entry of a directory's listing: a file, or a link.
-        Entry(fs::DirEntry, bool),
-        /// A path named in `paths`, its size known.
-        Named(PathBuf, u64),
-    }
-    fn size(found: &Found) -> Option<u64> {
-        match found {
-            Found::Entry(entry, false) => entry.metadata().ok().map(|m| m.len()),
-            Found::Entry(entry, true) => {
-                fs::metadata(entry.path()).ok().filter(|m| m.is_file()).map(|m| m.len())
-            }
-            Found::Named(_, size) => Some(*size),
-        }
-    }
-    fn walk(dir: &Path, found: &mut Vec<Found>) {
-        let Ok(listing) = fs::read_dir(dir) else { return };
-        let mut entries: Vec<fs::DirEntry> =
-            listing.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect();
-        // The names of one directory: ordered as their paths are (see `Messages::visit`).
-        entries.sort_by_cached_key(fs::DirEntry::file_name);
-        for entry in entries {
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => walk(&entry.path(), found),
-                Ok(t) if t.is_file() => found.push(Found::Entry(entry, false)),
-                Ok(t) if t.is_symlink() => found.push(Found::Entry(entry, true)),
-                _ => {}
-            }
-        }
-    }
+/// [`walk_files_sized`], `stat`ing more than `alone` files on `threads` threads.
+fn walk_sized(paths: &[PathBuf], alone: usize, threads: usize, each: &mut dyn FnMut(&Path, u64)) {
     let mut found = Vec::new();
-    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
-        match fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut found),
-            Ok(m) if m.is_file() => found.push(Found::Named(p.clone(), m.len())),
-            _ => {}
-        }
-    }
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let sizes: Vec<Option<u64>> = if threads < 2 || found.len() <= alone {
-        found.iter().map(size).collect()
+    walk_tree(paths, &mut |f| found.push(f));
+    let sizes: Vec<Option<u64>> = if found.len() <= alone {
+        found.iter().map(InTree::size).collect()
     } else {
-        let chunk = found.len().div_ceil(threads);
+        let chunk = found.len().div_ceil(threads.max(1));
         std::thread::scope(|scope| {
             let parts: Vec<_> = found
                 .chunks(chunk)
-                .map(|part| (part.len(), scope.spawn(move || part.iter().map(size).collect::<Vec<_>>())))
+                .map(|part| {
+                    (part.len(), scope.spawn(move || part.iter().map(InTree::size).collect::<Vec<_>>()))
+                })
                 .collect();
             // A thread that could not finish (it cannot panic: `size` only reads) leaves its
             // files unsized, and so out, and the others in their places.
@@ -208,8 +208,8 @@ fn walk_sized(paths: &[PathBuf], alone: usize, each: &mut dyn FnMut(&Path, u64))
     for (found, size) in found.iter().zip(sizes) {
         let Some(size) = size else { continue };
         match found {
-            Found::Entry(entry, _) => each(&entry.path(), size),
-            Found::Named(path, _) => each(path, size),
+            InTree::Entry(entry, _) => each(&entry.path(), size),
+            InTree::Named(path, _) => each(path, size),
         }
     }
 }
@@ -649,10 +649,19 @@ mod tests {
         let paths = [root.to_path_buf(), root.join("b/z.eml"), root.join("missing"), PathBuf::from("-")];
         let mut sized = Vec::new();
         walk_files_sized(&paths, &mut |p, size| sized.push((p.to_path_buf(), size)));
-        // The same files when every one is `stat`ed on the threads of the larger trees.
+        // The same files when every one is `stat`ed on threads (three: chunks of two, one and
+        // one), whatever the machine's cores.
         let mut threaded = Vec::new();
-        walk_sized(&paths, 0, &mut |p, size| threaded.push((p.to_path_buf(), size)));
+        walk_sized(&paths, 0, 3, &mut |p, size| threaded.push((p.to_path_buf(), size)));
         assert_eq!(threaded, sized);
+        // `walk_files` finds the same files, the links among them as they are named.
+        let mut walked = Vec::new();
+        walk_files(&paths[..1], &mut |p| walked.push(p.to_path_buf()));
+        let links = ["c/dangling", "c/to-dir", "c/to-file"].map(|l| root.join(l));
+        assert_eq!(
+            walked,
+            [root.join("a.eml"), root.join("b/z.eml"), links[0].clone(), links[1].clone(), links[2].clone()]
+        );
         let read: Vec<(PathBuf, u64)> = Messages::new(&paths[..2])
             .filter_map(|i| match i {
                 Item::Message { source, bytes, .. } => Some((PathBuf::from(source), bytes.len() as u64)),
