@@ -146,8 +146,7 @@ def write_audit(spark, paths, protected, out, policy=None, key=None, read="auto"
     """
     if mode not in ("error", "errorifexists", "overwrite"):
         raise ValueError(f'mode must be "errorifexists" or "overwrite", not {mode!r}')
-    if read not in ("auto", "spark"):
-        raise ValueError(f'read must be "auto" or "spark", not {read!r}')
+    # ``read`` (and the list) are checked by ``_plan`` before anything is written.
     uri = _output_uri(spark, out)
     try:
         fs, base = _filesystem(uri)

@@ -398,8 +398,6 @@ fn python_json(value: &Value) -> String {
 
 /// Where the messages of an audit come from.
 enum AuditInput {
-    /// Local files (or directories), read here.
-    Paths(Messages),
     /// Local regular files (as `plan_files` lists them), each opened here without another
     /// look at what it is, and the messages of the file opened last.
     Files { files: VecDeque<PathBuf>, messages: VecDeque<Item>, stream: Option<maildlp::sources::Stream> },
@@ -410,7 +408,6 @@ enum AuditInput {
 impl AuditInput {
     fn next(&mut self) -> Option<Item> {
         match self {
-            AuditInput::Paths(messages) => messages.next(),
             AuditInput::Files { files, messages, stream } => loop {
                 if let Some(item) = messages.pop_front() {
                     return Some(item);
@@ -477,15 +474,6 @@ impl AuditBatches {
         }
         batch.into_py(py).map(Some)
     }
-}
-
-/// The rows of the audit of local `paths` (files or directories, read as `read_messages`
-/// reads them), in batches of about `rows` rows: see `maildlp.spark`. An input that cannot be
-/// read raises `OSError`, naming it.
-#[pyfunction]
-#[pyo3(signature = (scanner, paths, rows=4096))]
-fn audit_paths(scanner: Py<Scanner>, paths: Vec<PathBuf>, rows: usize) -> AuditBatches {
-    AuditBatches { scanner, input: Mutex::new(AuditInput::Paths(Messages::new(&paths))), rows: rows.max(1) }
 }
 
 /// The rows of the audit of local regular files (as `plan_files` lists them: each is opened
@@ -559,7 +547,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_messages, m)?)?;
     m.add_function(wrap_pyfunction!(split_messages, m)?)?;
     m.add_class::<AuditBatches>()?;
-    m.add_function(wrap_pyfunction!(audit_paths, m)?)?;
     m.add_function(wrap_pyfunction!(audit_files, m)?)?;
     m.add_function(wrap_pyfunction!(audit_contents, m)?)?;
     m.add_function(wrap_pyfunction!(plan_files, m)?)?;
