@@ -318,6 +318,64 @@ pub trait BTreePageReadWrite: BTreePage + Sized {
 
 pub const UNICODE_BTREE_ENTRIES_SIZE: usize = 488;
 
+/// A B-tree page's counts checked against each other and against the `area` its entries may
+/// fill: the page's `cEntMax`.
+fn check_counts<Entry: BTreeEntryReadWrite>(
+    entry_count: usize,
+    max_entries: usize,
+    entry_size: u8,
+    level: u8,
+    area: usize,
+) -> io::Result<u8> {
+    if entry_count > max_entries {
+        return Err(NdbError::InvalidBTreeEntryCount(entry_count).into());
+    }
+    if usize::from(entry_size) < Entry::ENTRY_SIZE {
+        return Err(NdbError::InvalidBTreeEntrySize(entry_size).into());
+    }
+    let max_entries = u8::try_from(max_entries)
+        .ok()
+        .filter(|&m| usize::from(m) <= area / usize::from(entry_size))
+        .ok_or(NdbError::InvalidBTreeEntryMaxCount(
+            u8::try_from(max_entries).unwrap_or(u8::MAX),
+        ))?;
+    if !(0..=8).contains(&level) {
+        return Err(NdbError::InvalidBTreePageLevel(level).into());
+    }
+    Ok(max_entries)
+}
+
+/// A Unicode B-tree page of either size from what comes before its trailer (`checked`, whose
+/// CRC the trailer holds: the entries first), its trailer and its counts, each entry read
+/// with `read`.
+fn unicode_page<Page, Entry>(
+    checked: &[u8],
+    trailer: UnicodePageTrailer,
+    level: u8,
+    entry_count: usize,
+    max_entries: u8,
+    entry_size: u8,
+    read: fn(&mut dyn Read) -> io::Result<Entry>,
+) -> io::Result<Page>
+where
+    Page: BTreePageReadWrite<Entry = Entry, Trailer = UnicodePageTrailer>,
+    Entry: BTreeEntryReadWrite,
+{
+    if trailer.page_type() != PageType::BlockBTree && trailer.page_type() != PageType::NodeBTree {
+        return Err(NdbError::UnexpectedPageType(trailer.page_type()).into());
+    }
+    let crc = compute_crc(0, checked);
+    if crc != trailer.crc() {
+        return Err(NdbError::InvalidPageCrc(crc).into());
+    }
+    let entries = checked
+        .chunks_exact(usize::from(entry_size))
+        .take(entry_count)
+        .map(|mut entry| read(&mut entry))
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok(Page::new(level, max_entries, entry_size, &entries, trailer)?)
+}
+
 /// The entries of a 4 KiB B-tree page ([`NdbVersion::Unicode4k`]), before its footer.
 pub const UNICODE_4K_BTREE_ENTRIES_SIZE: usize = 4056;
 
@@ -345,21 +403,15 @@ where
         // cbEnt
         let entry_size = cursor.read_u8()?;
 
-        if entry_count > usize::from(max_entries) {
-            return Err(NdbError::InvalidBTreeEntryCount(entry_count).into());
-        }
-        if usize::from(entry_size) < Entry::ENTRY_SIZE {
-            return Err(NdbError::InvalidBTreeEntrySize(entry_size).into());
-        }
-        if usize::from(max_entries) > UNICODE_BTREE_ENTRIES_SIZE / usize::from(entry_size) {
-            return Err(NdbError::InvalidBTreeEntryMaxCount(max_entries).into());
-        }
-
         // cLevel
         let level = cursor.read_u8()?;
-        if !(0..=8).contains(&level) {
-            return Err(NdbError::InvalidBTreePageLevel(level).into());
-        }
+        let max_entries = check_counts::<Entry>(
+            entry_count,
+            usize::from(max_entries),
+            entry_size,
+            level,
+            UNICODE_BTREE_ENTRIES_SIZE,
+        )?;
 
         // dwPadding
         let padding = cursor.read_u32::<LittleEndian>()?;
@@ -369,32 +421,8 @@ where
 
         // pageTrailer
         let trailer = UnicodePageTrailer::read(f)?;
-        if trailer.page_type() != PageType::BlockBTree && trailer.page_type() != PageType::NodeBTree
-        {
-            return Err(NdbError::UnexpectedPageType(trailer.page_type()).into());
-        }
 
-        let crc = compute_crc(0, buffer);
-        if crc != trailer.crc() {
-            return Err(NdbError::InvalidPageCrc(crc).into());
-        }
-
-        // rgentries
-        let mut entries = Vec::with_capacity(entry_count);
-        for i in 0..entry_count {
-            let offset = i * usize::from(entry_size);
-            let end = offset + usize::from(entry_size);
-            let mut cursor = &buffer[offset..end];
-            entries.push(<Self::Entry as BTreeEntryReadWrite>::read(&mut cursor)?);
-        }
-
-        Ok(<Self as BTreePageReadWrite>::new(
-            level,
-            max_entries,
-            entry_size,
-            &entries,
-            trailer,
-        )?)
+        unicode_page(buffer, trailer, level, entry_count, max_entries, entry_size, Entry::read)
     }
 
     /// A page of a 4 KiB-page file ([`NdbVersion::Unicode4k`], `page` its
@@ -413,45 +441,25 @@ where
         let entry_size = cursor.read_u8()?;
         let level = cursor.read_u8()?;
 
-        if entry_count > usize::from(max_entries) {
-            return Err(NdbError::InvalidBTreeEntryCount(entry_count).into());
-        }
-        if usize::from(entry_size) < Entry::ENTRY_SIZE {
-            return Err(NdbError::InvalidBTreeEntrySize(entry_size).into());
-        }
-        let max_entries = u8::try_from(max_entries)
-            .ok()
-            .filter(|&m| usize::from(m) <= UNICODE_4K_BTREE_ENTRIES_SIZE / usize::from(entry_size))
-            .ok_or(NdbError::InvalidBTreeEntryCount(usize::from(max_entries)))?;
-        if !(0..=8).contains(&level) {
-            return Err(NdbError::InvalidBTreePageLevel(level).into());
-        }
+        let max_entries = check_counts::<Entry>(
+            entry_count,
+            usize::from(max_entries),
+            entry_size,
+            level,
+            UNICODE_4K_BTREE_ENTRIES_SIZE,
+        )?;
 
         let mut trailer_bytes = &page[UNICODE_4K_PAGE_TRAILER_OFFSET..];
         let trailer = UnicodePageTrailer::read(&mut trailer_bytes)?;
-        if trailer.page_type() != PageType::BlockBTree && trailer.page_type() != PageType::NodeBTree
-        {
-            return Err(NdbError::UnexpectedPageType(trailer.page_type()).into());
-        }
-        let crc = compute_crc(0, &page[..UNICODE_4K_PAGE_TRAILER_OFFSET]);
-        if crc != trailer.crc() {
-            return Err(NdbError::InvalidPageCrc(crc).into());
-        }
-
-        let mut entries = Vec::with_capacity(entry_count);
-        for i in 0..entry_count {
-            let offset = i * usize::from(entry_size);
-            let mut cursor = &page[offset..offset + usize::from(entry_size)];
-            entries.push(<Self::Entry as BTreeEntryReadWrite>::read_4k(&mut cursor)?);
-        }
-
-        Ok(<Self as BTreePageReadWrite>::new(
+        unicode_page(
+            &page[..UNICODE_4K_PAGE_TRAILER_OFFSET],
+            trailer,
             level,
+            entry_count,
             max_entries,
             entry_size,
-            &entries,
-            trailer,
-        )?)
+            Entry::read_4k,
+        )
     }
 
     fn write(&self, f: &mut dyn Write) -> io::Result<()> {
