@@ -201,18 +201,25 @@ fn block_entry(e: &[u8]) -> (Bref, u16, u16) {
 // ---------------------------------------------------------------------------------------------
 // The Unicode PST (wVer 23) read.
 
+/// The `cb` stored bytes of the block `at`, after checking what both formats' trailers begin
+/// with (size, signature, CRC of the stored bytes, back pointer); and where the trailer, of
+/// `trailer` bytes at the end of the block rounded up to `unit`, starts.
+fn checked_block(file: &[u8], at: Bref, cb: u16, unit: usize, trailer: usize) -> (&[u8], usize) {
+    let ib = offset(at.ib);
+    let n = usize::from(cb);
+    let t = ib + align(n + trailer, unit) - trailer;
+    let data = file.get(ib..ib + n).unwrap_or_else(|| panic!("block {at:x?} past the end"));
+    assert_eq!(u16_at(file, t), cb, "size of block {at:x?}");
+    assert_eq!(u16_at(file, t + 2), sig(at.ib, at.bid), "signature of block {at:x?}");
+    assert_eq!(u32_at(file, t + 4), crc(data), "CRC of block {at:x?}");
+    assert_eq!(u64_at(file, t + 8), at.bid, "back pointer of block {at:x?}");
+    (data, t)
+}
+
 /// The stored bytes of the block `at` of a Unicode PST, `cb` of them, after checking its
 /// trailer ([MS-PST] 2.2.2.8.1: size, signature, CRC, back pointer).
 fn unicode_block(file: &[u8], at: Bref, cb: u16) -> &[u8] {
-    let ib = offset(at.ib);
-    let n = usize::from(cb);
-    let trailer = ib + align(n + 16, 64) - 16;
-    let data = file.get(ib..ib + n).unwrap_or_else(|| panic!("block {at:x?} past the end"));
-    assert_eq!(u16_at(file, trailer), cb, "size of block {at:x?}");
-    assert_eq!(u16_at(file, trailer + 2), sig(at.ib, at.bid), "signature of block {at:x?}");
-    assert_eq!(u32_at(file, trailer + 4), crc(data), "CRC of block {at:x?}");
-    assert_eq!(u64_at(file, trailer + 8), at.bid, "back pointer of block {at:x?}");
-    data
+    checked_block(file, at, cb, 64, 16).0
 }
 
 /// A Unicode PST's header fields and trees.
@@ -403,15 +410,9 @@ fn write_page(out: &mut Vec<u8>, ptype: u8, level: u8, size: usize, entries: &[V
 /// The data of the block `at` of a 4 KiB-page store, `cb` bytes stored, after checking its
 /// footer (libpff, "The 64-bit 4k page block"), inflated when compressed; and whether it was.
 fn block_4k(file: &[u8], at: Bref, cb: u16) -> (Vec<u8>, bool) {
-    let ib = offset(at.ib);
+    let (ib, n) = (offset(at.ib), usize::from(cb));
     assert_eq!(ib % 512, 0, "block {at:x?} 512-aligned");
-    let n = usize::from(cb);
-    let footer = ib + align(n + 24, 512) - 24;
-    let stored = file.get(ib..ib + n).unwrap_or_else(|| panic!("block {at:x?} past the end"));
-    assert_eq!(u16_at(file, footer), cb, "size of block {at:x?}");
-    assert_eq!(u16_at(file, footer + 2), sig(at.ib, at.bid), "signature of block {at:x?}");
-    assert_eq!(u32_at(file, footer + 4), crc(stored), "CRC of block {at:x?}");
-    assert_eq!(u64_at(file, footer + 8), at.bid, "back pointer of block {at:x?}");
+    let (stored, footer) = checked_block(file, at, cb, 512, 24);
     assert_eq!(u16_at(file, footer + 16), 2, "footer of block {at:x?}");
     assert_eq!(u32_at(file, footer + 20), 0, "footer of block {at:x?}");
     assert!(file[ib + n..footer].iter().all(|&b| b == 0), "padding of block {at:x?}");
