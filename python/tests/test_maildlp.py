@@ -6,9 +6,11 @@ The command-line comparison uses target/release/maildlp (built by the README's f
 under CI=true a missing binary fails rather than skips.
 """
 
+import bisect
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -181,28 +183,38 @@ def test_a_scan_releases_the_gil(scanner):
     message = big_message()
     deadline = time.monotonic() + GIL_BUDGET
     # While one thread is inside a scan, another runs Python code: it could not if the scan
-    # held the GIL (it would get at most a switch interval's worth of ticks, before the scan
-    # starts). Scans until one sees the other thread run, or the time is up.
-    ticks = 0
+    # held the GIL. The other thread notes the time of each of its turns; with the GIL held it
+    # could run only within a switch interval of the scan's start or end (while the scanning
+    # thread gives the GIL up before the call, or takes it back after), so a turn in the
+    # middle of the scan, farther than two switch intervals from either end, shows the GIL
+    # released. Scans until one sees such a turn, or the time is up.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    margin = 2 * sys.getswitchinterval()
+    turns = [[]]
     done = threading.Event()
 
     def count():
-        nonlocal ticks
         while not done.is_set():
-            ticks += 1
+            turns[0].append(time.perf_counter())
 
     counter = threading.Thread(target=count)
     counter.start()
     try:
-        during = []
-        while not during or (max(during) <= 1000 and time.monotonic() < deadline):
-            before = ticks
+        inside = []
+        while not any(inside) and time.monotonic() < deadline:
+            turns[0] = []
+            start = time.perf_counter()
             scanner.scan(message)
-            during.append(ticks - before)
+            end = time.perf_counter()
+            seen = turns[0]
+            first = bisect.bisect_right(seen, start + margin)
+            inside.append(first < len(seen) and seen[first] < end - margin)
     finally:
         done.set()
         counter.join()
-    assert max(during) > 1000, during
+        sys.setswitchinterval(interval)
+    assert any(inside), (len(inside), margin)
     # Scans of two threads overlap in time: they run at once (with the GIL held, one would
     # wait for the other to end).
     overlaps = 0
